@@ -124,6 +124,25 @@ export default tseslint.config(
     },
   },
   {
+    // Tests of pure code may read fixture files (the SIP torture corpus, WAV samples); the code under test may not.
+    files: ['domain/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@centralita/*/*'], message: 'Import a package through its public exports only.' },
+            {
+              group: ['@centralita/server', '@centralita/cli', '@centralita/store', '@centralita/http-api', '@centralita/bus'],
+              message: 'Dependencies point inward: domain never imports adapters or apps.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': 'off',
+    },
+  },
+  {
     files: ['adapters/**/*.ts'],
     rules: {
       'no-restricted-imports': [
