@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { EventEnvelope, TenantId } from '@centralita/kernel';
+import type { Actor, TenantContext } from './actor.ts';
+import { translateDatabaseError } from './store-error.ts';
+
+/** A query runner bound to one open transaction. */
+export interface Tx {
+  query<Row extends pg.QueryResultRow = pg.QueryResultRow>(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<pg.QueryResult<Row>>;
+  /** Records a fact in the durable event log; it is published on the bus once the transaction commits. */
+  recordEvent(type: string, data: unknown): void;
+  readonly tenantId: TenantId | undefined;
+}
+
+export interface DatabaseOptions {
+  readonly maxConnections?: number;
+  /** Called with every event after its transaction committed. */
+  readonly onEventsCommitted?: (events: readonly EventEnvelope[]) => void;
+}
+
+/**
+ * The connection pool and the only way to run SQL. Tenant work runs as the `centralita_app` role with
+ * `app.tenant_id` set, so PostgreSQL's row-level security confines it to one tenant whatever the query
+ * says; system work (migrations, login lookups across tenants, creating tenants) is explicit.
+ */
+export class Database {
+  readonly pool: pg.Pool;
+  private readonly onEventsCommitted: ((events: readonly EventEnvelope[]) => void) | undefined;
+
+  constructor(url: string, options: DatabaseOptions = {}) {
+    this.pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10 });
+    // An idle client that loses its connection must not crash the process; the pool replaces it.
+    this.pool.on('error', () => undefined);
+    this.onEventsCommitted = options.onEventsCommitted;
+  }
+
+  /** Runs `work` in one transaction confined to the context's tenant. */
+  inTenant<T>(context: TenantContext, work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.transaction(context.tenantId, context.actor, context.requestId, work);
+  }
+
+  /** Runs `work` in one transaction with the owner's rights: only for work that spans tenants. */
+  asSystem<T>(work: (tx: Tx) => Promise<T>, actor: Actor = { type: 'system', id: 'system' }): Promise<T> {
+    return this.transaction(undefined, actor, undefined, work);
+  }
+
+  /** True when the database answers. */
+  async isReady(): Promise<boolean> {
+    try {
+      await this.pool.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private async transaction<T>(
+    tenantId: TenantId | undefined,
+    actor: Actor,
+    requestId: string | undefined,
+    work: (tx: Tx) => Promise<T>,
+  ): Promise<T> {
+    const client = await this.pool.connect();
+    const events: EventEnvelope[] = [];
+    let isBroken = false;
+    try {
+      await client.query('BEGIN');
+      if (tenantId !== undefined) await client.query('SET LOCAL ROLE centralita_app');
+      await client.query(
+        `SELECT set_config('app.tenant_id', $1, true), set_config('app.actor_type', $2, true),
+                set_config('app.actor_id', $3, true), set_config('app.request_id', $4, true)`,
+        [tenantId ?? '', actor.type, actor.id, requestId ?? ''],
+      );
+      const tx: Tx = {
+        tenantId,
+        query: async <Row extends pg.QueryResultRow>(sql: string, params?: readonly unknown[]) => {
+          try {
+            return await client.query<Row>(sql, params as unknown[] | undefined);
+          } catch (error) {
+            throw translateDatabaseError(error);
+          }
+        },
+        recordEvent: (type, data) => {
+          if (tenantId === undefined) throw new Error('events belong to a tenant; record them in inTenant()');
+          events.push({ id: randomUUID(), type, tenantId, occurredAt: new Date().toISOString(), data });
+        },
+      };
+      const result = await work(tx);
+      for (const event of events) {
+        await client.query(
+          'INSERT INTO domain_events (id, tenant_id, type, occurred_at, data) VALUES ($1, $2, $3, $4, $5)',
+          [event.id, event.tenantId, event.type, event.occurredAt, JSON.stringify(event.data)],
+        );
+      }
+      await client.query('COMMIT');
+      if (events.length > 0) this.onEventsCommitted?.(events);
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        isBroken = true;
+      }
+      throw error;
+    } finally {
+      client.release(isBroken);
+    }
+  }
+}

@@ -1,0 +1,198 @@
+import type { Tx } from './database.ts';
+import type { Page, PageRequest } from './paging.ts';
+import { Conditions, orderBy } from './paging.ts';
+import { StoreError } from './store-error.ts';
+import { first } from './tenants.ts';
+
+export const interactionChannels = ['voice', 'chat', 'email', 'sms', 'whatsapp'] as const;
+export type InteractionChannel = (typeof interactionChannels)[number];
+export const interactionDirections = ['inbound', 'outbound', 'internal'] as const;
+export type InteractionDirection = (typeof interactionDirections)[number];
+export const interactionStatuses = [
+  'queued',
+  'in_progress',
+  'wrap_up',
+  'completed',
+  'abandoned',
+  'missed',
+] as const;
+export type InteractionStatus = (typeof interactionStatuses)[number];
+
+/** One customer contact on any channel. */
+export interface Interaction {
+  readonly id: string;
+  readonly customerId: string | null;
+  readonly channel: InteractionChannel;
+  readonly direction: InteractionDirection;
+  readonly status: InteractionStatus;
+  readonly queueId: string | null;
+  readonly queueName: string | null;
+  readonly agentId: string | null;
+  readonly agentName: string | null;
+  readonly remoteAddress: string;
+  readonly subject: string;
+  readonly startedAt: Date;
+  readonly answeredAt: Date | null;
+  readonly endedAt: Date | null;
+  readonly wrapUpEndedAt: Date | null;
+  readonly disposition: string | null;
+  readonly wrapUpNotes: string;
+  readonly recordingRef: string | null;
+  readonly metadata: Record<string, unknown>;
+}
+
+const interactionColumns = `x.id, x.customer_id AS "customerId", x.channel, x.direction, x.status, x.queue_id AS "queueId",
+  q.name AS "queueName", x.agent_id AS "agentId", u.display_name AS "agentName", x.remote_address AS "remoteAddress",
+  x.subject, x.started_at AS "startedAt", x.answered_at AS "answeredAt", x.ended_at AS "endedAt",
+  x.wrap_up_ended_at AS "wrapUpEndedAt", x.disposition, x.wrap_up_notes AS "wrapUpNotes",
+  x.recording_ref AS "recordingRef", x.metadata`;
+const interactionFrom = `interactions x LEFT JOIN queues q ON q.id = x.queue_id LEFT JOIN users u ON u.id = x.agent_id`;
+
+export interface NewInteraction {
+  readonly customerId?: string | null | undefined;
+  readonly channel: InteractionChannel;
+  readonly direction: InteractionDirection;
+  readonly status?: InteractionStatus | undefined;
+  readonly queueId?: string | null | undefined;
+  readonly agentId?: string | null | undefined;
+  readonly remoteAddress?: string | undefined;
+  readonly subject?: string | undefined;
+  readonly startedAt?: Date | undefined;
+  readonly answeredAt?: Date | null | undefined;
+  readonly endedAt?: Date | null | undefined;
+  readonly wrapUpEndedAt?: Date | null | undefined;
+  readonly disposition?: string | null | undefined;
+  readonly wrapUpNotes?: string | undefined;
+  readonly recordingRef?: string | null | undefined;
+  readonly metadata?: Record<string, unknown> | undefined;
+}
+
+export async function createInteraction(tx: Tx, input: NewInteraction): Promise<Interaction> {
+  const row = first(
+    (
+      await tx.query<{ id: string }>(
+        `INSERT INTO interactions (tenant_id, customer_id, channel, direction, status, queue_id, agent_id, remote_address,
+           subject, started_at, answered_at, ended_at, wrap_up_ended_at, disposition, wrap_up_notes, recording_ref, metadata)
+         VALUES (app_current_tenant(), $1, $2, $3, $4, $5, $6, $7, $8, coalesce($9, now()), $10, $11, $12, $13, $14, $15, $16)
+         RETURNING id`,
+        [
+          input.customerId ?? null,
+          input.channel,
+          input.direction,
+          input.status ?? 'completed',
+          input.queueId ?? null,
+          input.agentId ?? null,
+          input.remoteAddress ?? '',
+          input.subject ?? '',
+          input.startedAt ?? null,
+          input.answeredAt ?? null,
+          input.endedAt ?? null,
+          input.wrapUpEndedAt ?? null,
+          input.disposition ?? null,
+          input.wrapUpNotes ?? '',
+          input.recordingRef ?? null,
+          JSON.stringify(input.metadata ?? {}),
+        ],
+      )
+    ).rows,
+  );
+  return getInteraction(tx, row.id);
+}
+
+export async function getInteraction(tx: Tx, id: string): Promise<Interaction> {
+  const row = (
+    await tx.query<Interaction>(`SELECT ${interactionColumns} FROM ${interactionFrom} WHERE x.id = $1`, [id])
+  ).rows[0];
+  if (!row) throw new StoreError('STORE_NOT_FOUND', 'no such interaction');
+  return row;
+}
+
+export interface InteractionChanges {
+  readonly status?: InteractionStatus | undefined;
+  readonly customerId?: string | null | undefined;
+  readonly subject?: string | undefined;
+  readonly disposition?: string | null | undefined;
+  readonly wrapUpNotes?: string | undefined;
+  readonly answeredAt?: Date | undefined;
+  readonly endedAt?: Date | undefined;
+  readonly wrapUpEndedAt?: Date | undefined;
+  readonly recordingRef?: string | undefined;
+}
+
+export async function updateInteraction(
+  tx: Tx,
+  id: string,
+  changes: InteractionChanges,
+): Promise<Interaction> {
+  const result = await tx.query(
+    `UPDATE interactions SET status = coalesce($2, status),
+       customer_id = CASE WHEN $3::boolean THEN $4::uuid ELSE customer_id END,
+       subject = coalesce($5, subject),
+       disposition = CASE WHEN $6::boolean THEN $7 ELSE disposition END,
+       wrap_up_notes = coalesce($8, wrap_up_notes), answered_at = coalesce($9, answered_at),
+       ended_at = coalesce($10, ended_at), wrap_up_ended_at = coalesce($11, wrap_up_ended_at),
+       recording_ref = coalesce($12, recording_ref)
+     WHERE id = $1`,
+    [
+      id,
+      changes.status ?? null,
+      changes.customerId !== undefined,
+      changes.customerId ?? null,
+      changes.subject ?? null,
+      changes.disposition !== undefined,
+      changes.disposition ?? null,
+      changes.wrapUpNotes ?? null,
+      changes.answeredAt ?? null,
+      changes.endedAt ?? null,
+      changes.wrapUpEndedAt ?? null,
+      changes.recordingRef ?? null,
+    ],
+  );
+  if (result.rowCount === 0) throw new StoreError('STORE_NOT_FOUND', 'no such interaction');
+  return getInteraction(tx, id);
+}
+
+export interface InteractionQuery extends PageRequest {
+  readonly customerId?: string | undefined;
+  readonly agentId?: string | undefined;
+  readonly queueId?: string | undefined;
+  readonly channel?: InteractionChannel | undefined;
+  readonly direction?: InteractionDirection | undefined;
+  readonly status?: InteractionStatus | undefined;
+  readonly from?: Date | undefined;
+  readonly to?: Date | undefined;
+}
+
+export async function listInteractions(tx: Tx, query: InteractionQuery): Promise<Page<Interaction>> {
+  const conditions = new Conditions();
+  if (query.customerId) conditions.add('x.customer_id = $?', query.customerId);
+  if (query.agentId) conditions.add('x.agent_id = $?', query.agentId);
+  if (query.queueId) conditions.add('x.queue_id = $?', query.queueId);
+  if (query.channel) conditions.add('x.channel = $?', query.channel);
+  if (query.direction) conditions.add('x.direction = $?', query.direction);
+  if (query.status) conditions.add('x.status = $?', query.status);
+  if (query.from) conditions.add('x.started_at >= $?', query.from);
+  if (query.to) conditions.add('x.started_at < $?', query.to);
+  const where = conditions.where();
+  const order = orderBy(
+    query.sort,
+    { startedAt: 'x.started_at', endedAt: 'x.ended_at', channel: 'x.channel' },
+    '-startedAt',
+    'x.id',
+  );
+  const total = first(
+    (
+      await tx.query<{ count: number }>(
+        `SELECT count(*)::int AS count FROM interactions x ${where}`,
+        conditions.params,
+      )
+    ).rows,
+  ).count;
+  const limit = conditions.next(query.limit);
+  const offset = conditions.next(query.offset);
+  const rows = await tx.query<Interaction>(
+    `SELECT ${interactionColumns} FROM ${interactionFrom} ${where} ${order} LIMIT ${limit} OFFSET ${offset}`,
+    conditions.params,
+  );
+  return { items: rows.rows, total, limit: query.limit, offset: query.offset };
+}
