@@ -5,6 +5,15 @@ import type { TenantContext } from './actor.ts';
 import { Database } from './database.ts';
 import { createTenant } from './tenants.ts';
 
+// The values tools/testkit's global setup provides (declared again here: this package cannot depend on testkit).
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    adminDatabaseUrl: string;
+    databaseKind: 'embedded' | 'server';
+  }
+}
+
 /** The migrated database of this test run (see tools/testkit/src/global-setup.ts). */
 export function openTestDatabase(): Database {
   return new Database(inject('databaseUrl'));

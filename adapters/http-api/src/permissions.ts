@@ -1,0 +1,66 @@
+import type { Role } from '@centralita/store';
+
+/**
+ * What a route demands. `public`: anyone; `authenticated`: any signed-in user or API key; the rest are
+ * permissions granted to roles below. docs/security.md shows the same matrix, and a test keeps both and the
+ * running server in step.
+ */
+export const permissions = [
+  'tenant:read',
+  'tenant:manage',
+  'users:read',
+  'users:manage',
+  'teams:manage',
+  'queues:read',
+  'queues:manage',
+  'customers:read',
+  'customers:write',
+  'customers:delete',
+  'interactions:read',
+  'interactions:write',
+  'tickets:read',
+  'tickets:write',
+  'ticket-statuses:manage',
+  'api-keys:manage',
+  'audit:read',
+  'events:subscribe',
+] as const;
+export type Permission = (typeof permissions)[number];
+export type RouteAccess = Permission | 'public' | 'authenticated';
+
+const everyone: readonly Role[] = ['admin', 'manager', 'team_lead', 'agent', 'trainer', 'analyst'];
+const contactHandlers: readonly Role[] = ['admin', 'manager', 'team_lead', 'agent'];
+const supervisors: readonly Role[] = ['admin', 'manager', 'team_lead'];
+
+/** Which roles hold each permission. */
+export const grantedRoles: Readonly<Record<Permission, readonly Role[]>> = {
+  'tenant:read': everyone,
+  'tenant:manage': ['admin'],
+  'users:read': [...supervisors, 'trainer', 'analyst'],
+  'users:manage': ['admin'],
+  'teams:manage': ['admin', 'manager'],
+  'queues:read': everyone,
+  'queues:manage': ['admin', 'manager'],
+  'customers:read': everyone,
+  'customers:write': contactHandlers,
+  'customers:delete': ['admin', 'manager'],
+  'interactions:read': everyone,
+  'interactions:write': contactHandlers,
+  'tickets:read': everyone,
+  'tickets:write': contactHandlers,
+  'ticket-statuses:manage': ['admin'],
+  'api-keys:manage': ['admin'],
+  'audit:read': ['admin', 'manager'],
+  'events:subscribe': everyone,
+};
+
+/** True when `role` may use a route demanding `access`. */
+export function isAllowed(role: Role, access: RouteAccess): boolean {
+  if (access === 'public' || access === 'authenticated') return true;
+  return grantedRoles[access].includes(role);
+}
+
+/** Every permission a role holds (the web app hides what the user cannot do). */
+export function permissionsOf(role: Role): Permission[] {
+  return permissions.filter((permission) => grantedRoles[permission].includes(role));
+}

@@ -1,0 +1,216 @@
+import { z } from 'zod';
+import { isKnownCountry } from '@centralita/crm';
+import { auditLog, directory, tenants } from '@centralita/store';
+import type { Tx } from '@centralita/store';
+import type { ApiApp, RouteDependencies } from '../api-app.ts';
+import { contextOf, principalOf } from '../principal.ts';
+import type { AuthenticatedRequest } from '../principal.ts';
+import { id, idParams, language, pageQuery } from '../schemas.ts';
+
+const timeZone = z.string().refine(
+  (value) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: value });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an IANA time zone such as Europe/Madrid' },
+);
+const queueFields = {
+  name: z.string().trim().min(1).max(120),
+  description: z.string().max(2000).optional(),
+  language: language.optional(),
+  serviceLevelThresholdS: z.number().int().min(1).max(3600).optional(),
+  serviceLevelTargetPct: z.number().min(0).max(100).optional(),
+  settings: z.record(z.string(), z.unknown()).optional(),
+  skills: z
+    .array(z.strictObject({ skillId: id, minLevel: z.number().int().min(1).max(10) }))
+    .max(50)
+    .optional(),
+};
+
+/** The tenant's own settings, teams, skills, queues and the audit log. */
+export function registerDirectoryRoutes(app: ApiApp, deps: RouteDependencies): void {
+  const run = <T>(request: AuthenticatedRequest, work: (tx: Tx) => Promise<T>): Promise<T> =>
+    deps.database.inTenant(contextOf(principalOf(request), request.id), work);
+
+  app.get(
+    '/api/tenant',
+    {
+      config: { access: 'tenant:read' },
+      schema: { tags: ['tenant'], summary: 'This tenant and its settings' },
+    },
+    (request) => run(request, (tx) => tenants.currentTenant(tx)),
+  );
+  app.patch(
+    '/api/tenant',
+    {
+      config: { access: 'tenant:manage' },
+      schema: {
+        tags: ['tenant'],
+        summary: 'Change this tenant’s settings',
+        body: z
+          .strictObject({
+            name: z.string().trim().min(1).max(200),
+            defaultCountry: z
+              .string()
+              .regex(/^[A-Z]{2}$/)
+              .refine(isKnownCountry, { message: 'is not a known ISO 3166 country code' }),
+            defaultLanguage: language,
+            timeZone,
+            settings: z.record(z.string(), z.unknown()),
+          })
+          .partial(),
+      },
+    },
+    (request) => run(request, (tx) => tenants.updateCurrentTenant(tx, request.body)),
+  );
+
+  app.get(
+    '/api/teams',
+    { config: { access: 'users:read' }, schema: { tags: ['teams'], summary: 'List teams' } },
+    (request) => run(request, (tx) => directory.listTeams(tx)),
+  );
+  app.post(
+    '/api/teams',
+    {
+      config: { access: 'teams:manage' },
+      schema: {
+        tags: ['teams'],
+        summary: 'Create a team',
+        body: z.strictObject({ name: z.string().trim().min(1).max(120) }),
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await run(request, (tx) => directory.createTeam(tx, request.body.name))),
+  );
+  app.patch(
+    '/api/teams/:id',
+    {
+      config: { access: 'teams:manage' },
+      schema: {
+        tags: ['teams'],
+        summary: 'Rename a team',
+        params: idParams,
+        body: z.strictObject({ name: z.string().trim().min(1).max(120) }),
+      },
+    },
+    (request) => run(request, (tx) => directory.renameTeam(tx, request.params.id, request.body.name)),
+  );
+  app.delete(
+    '/api/teams/:id',
+    {
+      config: { access: 'teams:manage' },
+      schema: { tags: ['teams'], summary: 'Delete an empty team', params: idParams },
+    },
+    async (request, reply) => {
+      await run(request, (tx) => directory.deleteTeam(tx, request.params.id));
+      return reply.status(204).send();
+    },
+  );
+
+  app.get(
+    '/api/skills',
+    { config: { access: 'queues:read' }, schema: { tags: ['skills'], summary: 'List skills' } },
+    (request) => run(request, (tx) => directory.listSkills(tx)),
+  );
+  app.post(
+    '/api/skills',
+    {
+      config: { access: 'queues:manage' },
+      schema: {
+        tags: ['skills'],
+        summary: 'Create a skill',
+        body: z.strictObject({ name: z.string().trim().min(1).max(80) }),
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await run(request, (tx) => directory.createSkill(tx, request.body.name))),
+  );
+  app.delete(
+    '/api/skills/:id',
+    {
+      config: { access: 'queues:manage' },
+      schema: { tags: ['skills'], summary: 'Delete a skill', params: idParams },
+    },
+    async (request, reply) => {
+      await run(request, (tx) => directory.deleteSkill(tx, request.params.id));
+      return reply.status(204).send();
+    },
+  );
+
+  app.get(
+    '/api/queues',
+    {
+      config: { access: 'queues:read' },
+      schema: {
+        tags: ['queues'],
+        summary: 'List queues',
+        querystring: z.strictObject({ ...pageQuery, search: z.string().max(120).optional() }),
+      },
+    },
+    (request) => run(request, (tx) => directory.listQueues(tx, request.query)),
+  );
+  app.post(
+    '/api/queues',
+    {
+      config: { access: 'queues:manage' },
+      schema: { tags: ['queues'], summary: 'Create a queue', body: z.strictObject(queueFields) },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await run(request, (tx) => directory.createQueue(tx, request.body))),
+  );
+  app.get(
+    '/api/queues/:id',
+    {
+      config: { access: 'queues:read' },
+      schema: { tags: ['queues'], summary: 'Get a queue', params: idParams },
+    },
+    (request) => run(request, (tx) => directory.getQueue(tx, request.params.id)),
+  );
+  app.patch(
+    '/api/queues/:id',
+    {
+      config: { access: 'queues:manage' },
+      schema: {
+        tags: ['queues'],
+        summary: 'Change a queue',
+        params: idParams,
+        body: z.strictObject(queueFields).partial(),
+      },
+    },
+    (request) => run(request, (tx) => directory.updateQueue(tx, request.params.id, request.body)),
+  );
+  app.delete(
+    '/api/queues/:id',
+    {
+      config: { access: 'queues:manage' },
+      schema: { tags: ['queues'], summary: 'Delete a queue', params: idParams },
+    },
+    async (request, reply) => {
+      await run(request, (tx) => directory.deleteQueue(tx, request.params.id));
+      return reply.status(204).send();
+    },
+  );
+
+  app.get(
+    '/api/audit-log',
+    {
+      config: { access: 'audit:read' },
+      schema: {
+        tags: ['audit'],
+        summary: 'Every write, newest first: who, what, when, before and after',
+        querystring: z.strictObject({
+          limit: pageQuery.limit,
+          offset: pageQuery.offset,
+          tableName: z.string().max(60).optional(),
+          rowId: z.string().max(60).optional(),
+          actorId: z.string().max(60).optional(),
+        }),
+      },
+    },
+    (request) => run(request, (tx) => auditLog.listAuditEntries(tx, request.query)),
+  );
+}

@@ -1,0 +1,546 @@
+import { SeededRandom } from '@centralita/kernel';
+import type { Random, TenantId } from '@centralita/kernel';
+import { customers, directory, interactions, tenants, tickets, users } from '@centralita/store';
+import type { Database, Role, TenantContext, Tx } from '@centralita/store';
+
+/** The demo tenant's slug and the password every demo login shares (README lists the logins). */
+export const demoTenantSlug = 'demo';
+export const demoPassword = 'centralita-demo';
+
+/** One demo login. */
+export interface DemoLogin {
+  readonly email: string;
+  readonly displayName: string;
+  readonly role: Role;
+  readonly extension: string | null;
+}
+
+const queueNames = ['Ventas', 'Soporte técnico', 'Facturación'] as const;
+type QueueName = (typeof queueNames)[number];
+
+const staff: readonly (DemoLogin & {
+  skills: readonly [QueueName, number][];
+  languages: readonly ('es' | 'en')[];
+})[] = [
+  {
+    email: 'admin@fibrasur.example',
+    displayName: 'Laura Martín',
+    role: 'admin',
+    extension: '1900',
+    skills: [],
+    languages: ['es', 'en'],
+  },
+  {
+    email: 'manager@fibrasur.example',
+    displayName: 'Javier Ortega',
+    role: 'manager',
+    extension: '1901',
+    skills: [],
+    languages: ['es', 'en'],
+  },
+  {
+    email: 'teamlead@fibrasur.example',
+    displayName: 'Marta Sánchez',
+    role: 'team_lead',
+    extension: '1902',
+    skills: [
+      ['Soporte técnico', 9],
+      ['Ventas', 7],
+    ],
+    languages: ['es', 'en'],
+  },
+  {
+    email: 'analyst@fibrasur.example',
+    displayName: 'Pablo Romero',
+    role: 'analyst',
+    extension: null,
+    skills: [],
+    languages: ['es'],
+  },
+  {
+    email: 'trainer@fibrasur.example',
+    displayName: 'Elena Navarro',
+    role: 'trainer',
+    extension: '1903',
+    skills: [],
+    languages: ['es', 'en'],
+  },
+  {
+    email: 'lucia.fernandez@fibrasur.example',
+    displayName: 'Lucía Fernández',
+    role: 'agent',
+    extension: '1001',
+    skills: [
+      ['Ventas', 9],
+      ['Facturación', 5],
+    ],
+    languages: ['es', 'en'],
+  },
+  {
+    email: 'carlos.gomez@fibrasur.example',
+    displayName: 'Carlos Gómez',
+    role: 'agent',
+    extension: '1002',
+    skills: [['Ventas', 7]],
+    languages: ['es'],
+  },
+  {
+    email: 'sofia.ruiz@fibrasur.example',
+    displayName: 'Sofía Ruiz',
+    role: 'agent',
+    extension: '1003',
+    skills: [
+      ['Soporte técnico', 8],
+      ['Ventas', 4],
+    ],
+    languages: ['es', 'en'],
+  },
+  {
+    email: 'diego.moreno@fibrasur.example',
+    displayName: 'Diego Moreno',
+    role: 'agent',
+    extension: '1004',
+    skills: [['Soporte técnico', 9]],
+    languages: ['es'],
+  },
+  {
+    email: 'paula.jimenez@fibrasur.example',
+    displayName: 'Paula Jiménez',
+    role: 'agent',
+    extension: '1005',
+    skills: [
+      ['Soporte técnico', 6],
+      ['Facturación', 6],
+    ],
+    languages: ['es'],
+  },
+  {
+    email: 'andres.alonso@fibrasur.example',
+    displayName: 'Andrés Alonso',
+    role: 'agent',
+    extension: '1006',
+    skills: [['Facturación', 9]],
+    languages: ['es', 'en'],
+  },
+  {
+    email: 'irene.vazquez@fibrasur.example',
+    displayName: 'Irene Vázquez',
+    role: 'agent',
+    extension: '1007',
+    skills: [
+      ['Facturación', 7],
+      ['Ventas', 6],
+    ],
+    languages: ['es'],
+  },
+  {
+    email: 'raul.castro@fibrasur.example',
+    displayName: 'Raúl Castro',
+    role: 'agent',
+    extension: '1008',
+    skills: [
+      ['Soporte técnico', 5],
+      ['Facturación', 4],
+      ['Ventas', 5],
+    ],
+    languages: ['es'],
+  },
+];
+
+/** The demo logins, in the order the README lists them. */
+export const demoLogins: readonly DemoLogin[] = staff.map(({ email, displayName, role, extension }) => ({
+  email,
+  displayName,
+  role,
+  extension,
+}));
+
+const firstNames = [
+  'Antonio',
+  'María',
+  'Manuel',
+  'Carmen',
+  'José',
+  'Ana',
+  'Francisco',
+  'Isabel',
+  'David',
+  'Laura',
+  'Juan',
+  'Cristina',
+  'Javier',
+  'Marta',
+  'Daniel',
+  'Lucía',
+  'Alejandro',
+  'Pilar',
+  'Miguel',
+  'Rosa',
+  'Rafael',
+  'Elena',
+  'Pedro',
+  'Raquel',
+  'Ángel',
+  'Nuria',
+  'Sergio',
+  'Beatriz',
+  'Fernando',
+  'Núria',
+  'Jorge',
+  'Inmaculada',
+  'Alberto',
+  'Silvia',
+  'Luis',
+  'Patricia',
+  'Pablo',
+  'Mercedes',
+  'Álvaro',
+  'Rocío',
+  'Emily',
+  'James',
+  'Olivia',
+  'George',
+];
+const lastNames = [
+  'García',
+  'Rodríguez',
+  'González',
+  'Fernández',
+  'López',
+  'Martínez',
+  'Sánchez',
+  'Pérez',
+  'Gómez',
+  'Martín',
+  'Jiménez',
+  'Ruiz',
+  'Hernández',
+  'Díaz',
+  'Moreno',
+  'Muñoz',
+  'Álvarez',
+  'Romero',
+  'Alonso',
+  'Gutiérrez',
+  'Navarro',
+  'Torres',
+  'Domínguez',
+  'Vázquez',
+  'Ramos',
+  'Gil',
+  'Ramírez',
+  'Serrano',
+  'Blanco',
+  'Molina',
+  'Castro',
+  'Ortiz',
+  'Rubio',
+  'Marín',
+  'Sanz',
+  'Núñez',
+  'Iglesias',
+  'Medina',
+  'Garrido',
+  'Cortés',
+];
+const englishLastNames = ['Smith', 'Brown', 'Taylor', 'Wilson'];
+const companies = [
+  '',
+  '',
+  '',
+  '',
+  'Talleres Ruiz S.L.',
+  'Panadería La Espiga',
+  'Clínica Dental Sonrisa',
+  'Gestoría Pérez y Asociados',
+  'Bar El Rincón',
+  'Ferretería Central',
+  'Academia Idiomas Norte',
+  'Construcciones Levante S.A.',
+];
+const plans = [
+  'Fibra 300 Mb',
+  'Fibra 600 Mb',
+  'Fibra 1 Gb',
+  'Fibra 600 Mb + Móvil',
+  'Fibra 1 Gb + 2 Móviles',
+  'Solo móvil 30 GB',
+];
+const cities = [
+  'Sevilla',
+  'Málaga',
+  'Córdoba',
+  'Granada',
+  'Cádiz',
+  'Huelva',
+  'Almería',
+  'Jaén',
+  'Madrid',
+  'Valencia',
+];
+const emailDomains = ['gmail.com', 'hotmail.es', 'yahoo.es', 'outlook.es', 'telefonica.net'];
+const subjectsByQueue: Record<QueueName, readonly string[]> = {
+  Ventas: [
+    'Consulta sobre Fibra 1 Gb',
+    'Quiere añadir una línea móvil',
+    'Portabilidad desde otro operador',
+    'Oferta para empresas',
+    'Cambio de tarifa',
+  ],
+  'Soporte técnico': [
+    'Sin conexión a internet',
+    'Router con luz roja',
+    'Wifi lento en el salón',
+    'Cortes intermitentes por la noche',
+    'No funciona la televisión',
+    'Configurar el router nuevo',
+  ],
+  Facturación: [
+    'Cargo duplicado en la factura',
+    'Cambio de cuenta bancaria',
+    'Factura más alta de lo habitual',
+    'Solicita factura en papel',
+    'Consulta sobre permanencia',
+  ],
+};
+const dispositionsByQueue: Record<QueueName, readonly string[]> = {
+  Ventas: ['venta_cerrada', 'interesado_rellamar', 'no_interesado', 'informacion_enviada'],
+  'Soporte técnico': [
+    'resuelto_primer_contacto',
+    'tecnico_programado',
+    'escalado_segundo_nivel',
+    'resuelto_remoto',
+  ],
+  Facturación: ['abono_realizado', 'informacion_facilitada', 'reclamacion_abierta', 'datos_actualizados'],
+};
+
+function pick<T>(random: Random, items: readonly T[]): T {
+  const item = items[Math.floor(random.next() * items.length)];
+  if (item === undefined) throw new Error('cannot pick from an empty list');
+  return item;
+}
+
+function digits(random: Random, count: number): string {
+  let value = '';
+  for (let i = 0; i < count; i++) value += String(Math.floor(random.next() * 10));
+  return value;
+}
+
+function emailLocalPart(first: string, last: string): string {
+  return `${first}.${last}`
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z.]/g, '');
+}
+
+export interface DemoSeedResult {
+  readonly isCreated: boolean;
+  readonly tenantId: string;
+  readonly customers: number;
+  readonly interactions: number;
+  readonly tickets: number;
+}
+
+/**
+ * Creates the demo tenant (FibraSur Telecom, a Spanish fibre and mobile operator) with its queues,
+ * staff, 200 customers and a history of interactions and tickets over the last 90 days. The same seed
+ * gives the same people and numbers on every machine; dates are relative to `now`.
+ * Does nothing when the demo tenant exists already.
+ */
+export async function seedDemo(
+  database: Database,
+  options: {
+    readonly now: Date;
+    readonly hashPassword: (password: string) => Promise<string>;
+    readonly seed?: number;
+    readonly onProgress?: (message: string) => void;
+  },
+): Promise<DemoSeedResult> {
+  const existing = await database.asSystem((tx) => tenants.findTenantBySlug(tx, demoTenantSlug));
+  if (existing) return { isCreated: false, tenantId: existing.id, customers: 0, interactions: 0, tickets: 0 };
+  const progress = options.onProgress ?? (() => undefined);
+  const random = new SeededRandom(options.seed ?? 20_261_123);
+  const passwordHash = await options.hashPassword(demoPassword);
+  const tenant = await database.asSystem((tx) =>
+    tenants.createTenant(tx, {
+      slug: demoTenantSlug,
+      name: 'FibraSur Telecom',
+      defaultCountry: 'ES',
+      defaultLanguage: 'es',
+      timeZone: 'Europe/Madrid',
+    }),
+  );
+  const context: TenantContext = {
+    tenantId: tenant.id as TenantId,
+    actor: { type: 'system', id: 'demo-seed' },
+  };
+  return database.inTenant(context, async (tx) => {
+    progress('demo: queues, skills, team and staff');
+    const skillIds = new Map<QueueName, string>();
+    const queueIds = new Map<QueueName, string>();
+    for (const name of queueNames) {
+      const skill = await directory.createSkill(tx, name);
+      skillIds.set(name, skill.id);
+      const queue = await directory.createQueue(tx, {
+        name,
+        description: `Cola de ${name.toLowerCase()}`,
+        language: 'es',
+        serviceLevelThresholdS: name === 'Ventas' ? 15 : 20,
+        serviceLevelTargetPct: 80,
+        skills: [{ skillId: skill.id, minLevel: 1 }],
+      });
+      queueIds.set(name, queue.id);
+    }
+    await tenants.updateCurrentTenant(tx, {
+      settings: { recording: { policy: 'all', retentionDays: 90 }, languages: ['es', 'en'] },
+    });
+    const team = await directory.createTeam(tx, 'Equipo Sevilla');
+    const agentIds: string[] = [];
+    for (const member of staff) {
+      const user = await users.createUser(tx, {
+        email: member.email,
+        displayName: member.displayName,
+        role: member.role,
+        teamId: member.role === 'agent' || member.role === 'team_lead' ? team.id : null,
+        language: 'es',
+        languages: member.languages,
+        extension: member.extension,
+        passwordHash,
+        skills: member.skills.map(([queue, level]) => ({ skillId: skillIds.get(queue) ?? '', level })),
+      });
+      if (member.role === 'agent') agentIds.push(user.id);
+    }
+    let interactionCount = 0;
+    let ticketCount = 0;
+    const dayMs = 86_400_000;
+    for (let index = 0; index < 200; index++) {
+      if (index % 50 === 0) progress(`demo: customers ${index + 1}–${Math.min(index + 50, 200)} of 200`);
+      const isEnglish = random.next() < 0.08;
+      const firstName = isEnglish
+        ? pick(random, firstNames.slice(-4))
+        : pick(random, firstNames.slice(0, -4));
+      const lastName = isEnglish
+        ? pick(random, englishLastNames)
+        : `${pick(random, lastNames)} ${pick(random, lastNames)}`;
+      const isMobile = random.next() < 0.8;
+      const phone = isMobile
+        ? `+34 6${digits(random, 2)} ${digits(random, 3)} ${digits(random, 3)}`
+        : `+34 95${digits(random, 1)} ${digits(random, 3)} ${digits(random, 3)}`;
+      const identities: customers.IdentityInput[] = [
+        { kind: 'phone', address: phone, label: isMobile ? 'móvil' : 'fijo' },
+      ];
+      if (random.next() < 0.85)
+        identities.push({
+          kind: 'email',
+          address: `${emailLocalPart(firstName, lastName.split(' ')[0] ?? lastName)}${index}@${pick(random, emailDomains)}`,
+        });
+      if (isMobile && random.next() < 0.4) identities.push({ kind: 'whatsapp', address: phone });
+      const company = pick(random, companies);
+      const tags = [
+        company === '' ? 'particular' : 'empresa',
+        ...(random.next() < 0.6 ? ['fibra'] : []),
+        ...(random.next() < 0.4 ? ['móvil'] : []),
+      ];
+      const isVip = random.next() < 0.05;
+      if (isVip) tags.push('vip');
+      const customer = await customers.createCustomer(tx, {
+        firstName,
+        lastName,
+        company,
+        language: isEnglish ? 'en' : 'es',
+        tags,
+        isVip,
+        customFields: {
+          contrato: `FS-${2020 + Math.floor(random.next() * 6)}-${digits(random, 5)}`,
+          tarifa: pick(random, plans),
+          ciudad: pick(random, cities),
+        },
+        identities,
+      });
+      const contacts = Math.floor(random.next() * 6);
+      const interactionIds: { id: string; queue: QueueName; subject: string; startedAt: Date }[] = [];
+      for (let c = 0; c < contacts; c++) {
+        const queue = pick(random, queueNames);
+        const channel = pick(random, ['voice', 'voice', 'voice', 'email', 'chat', 'whatsapp'] as const);
+        const startedAt = new Date(options.now.getTime() - Math.floor(random.next() * 90 * dayMs));
+        const isAbandoned = channel === 'voice' && random.next() < 0.07;
+        const waitS = 5 + Math.floor(random.next() * 60);
+        const talkS = 60 + Math.floor(random.next() * 540);
+        const subject = pick(random, subjectsByQueue[queue]);
+        const answeredAt = isAbandoned ? null : new Date(startedAt.getTime() + waitS * 1000);
+        const endedAt = new Date(startedAt.getTime() + (isAbandoned ? waitS : waitS + talkS) * 1000);
+        const interaction = await interactions.createInteraction(tx, {
+          customerId: customer.id,
+          channel,
+          direction: random.next() < 0.85 ? 'inbound' : 'outbound',
+          status: isAbandoned ? 'abandoned' : 'completed',
+          queueId: queueIds.get(queue) ?? null,
+          agentId: isAbandoned ? null : pick(random, agentIds),
+          remoteAddress:
+            channel === 'email' ? (identities.find((i) => i.kind === 'email')?.address ?? '') : phone,
+          subject,
+          startedAt,
+          answeredAt,
+          endedAt,
+          wrapUpEndedAt: isAbandoned
+            ? null
+            : new Date(endedAt.getTime() + (10 + Math.floor(random.next() * 50)) * 1000),
+          disposition: isAbandoned ? null : pick(random, dispositionsByQueue[queue]),
+          wrapUpNotes: isAbandoned ? '' : `${subject}. Atendido por el agente.`,
+        });
+        interactionIds.push({ id: interaction.id, queue, subject, startedAt });
+        interactionCount++;
+      }
+      const latest = interactionIds.sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime())[0];
+      if (latest && random.next() < 0.6) {
+        const roll = random.next();
+        const status =
+          roll < 0.3 ? 'open' : roll < 0.45 ? 'needs_follow_up' : roll < 0.75 ? 'resolved' : 'closed';
+        const ticket = await tickets.createTicket(
+          tx,
+          {
+            customerId: customer.id,
+            subject: latest.subject,
+            description: `Cliente ${firstName} ${lastName}: ${latest.subject.toLowerCase()}.`,
+            status,
+            priority: pick(random, ['low', 'normal', 'normal', 'normal', 'high', 'urgent'] as const),
+            assigneeId: pick(random, agentIds),
+            queueId: queueIds.get(latest.queue) ?? null,
+            dueAt: new Date(options.now.getTime() + Math.floor((random.next() * 10 - 3) * dayMs)),
+            interactionIds: [latest.id],
+            createdBy: null,
+          },
+          options.now,
+        );
+        await tickets.addTicketNote(tx, ticket.id, {
+          body: 'Se revisa el caso con el cliente y se deja constancia.',
+          isInternal: true,
+          authorId: pick(random, agentIds),
+        });
+        if (status === 'needs_follow_up') {
+          await tickets.createFollowUp(tx, ticket.id, {
+            description: 'Llamar al cliente para confirmar que el problema está resuelto',
+            dueAt: new Date(options.now.getTime() + Math.floor(random.next() * 5 * dayMs)),
+            assigneeId: ticket.assigneeId,
+            createdBy: null,
+          });
+        }
+        ticketCount++;
+      }
+    }
+    progress(`demo: ${interactionCount} interactions and ${ticketCount} tickets created`);
+    return {
+      isCreated: true,
+      tenantId: tenant.id,
+      customers: 200,
+      interactions: interactionCount,
+      tickets: ticketCount,
+    };
+  });
+}
+
+/** True when there is no tenant at all (a fresh installation). */
+export async function isEmptyInstallation(database: Database): Promise<boolean> {
+  return database.asSystem(async (tx: Tx) => (await tenants.listTenants(tx)).length === 0);
+}

@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import pino from 'pino';
+import type { Logger } from 'pino';
+import { InProcessBus } from '@centralita/bus';
+import { buildHttpApi, hashPassword } from '@centralita/http-api';
+import type { HttpApi } from '@centralita/http-api';
+import { Database, migrate } from '@centralita/store';
+import type { ServerConfig } from './config.ts';
+import { connectDatabase } from './database-connection.ts';
+import { isEmptyInstallation, seedDemo } from './demo-seed.ts';
+
+/** A running Centralita: stop() shuts it down in order (HTTP, then database). */
+export interface RunningServer {
+  readonly httpApi: HttpApi;
+  readonly database: Database;
+  /** Where the HTTP server listens, e.g. http://127.0.0.1:8080. */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** The version printed by /healthz and the OpenAPI document. */
+export const version: string = (
+  JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+/** Creates the process logger; secrets never reach the log. */
+export function createLogger(level: ServerConfig['logLevel']): Logger {
+  return pino({
+    level,
+    redact: {
+      paths: [
+        'req.headers.cookie',
+        'req.headers.authorization',
+        'req.headers["x-csrf-token"]',
+        'password',
+        '*.password',
+        'passwordHash',
+      ],
+      censor: '[redacted]',
+    },
+  });
+}
+
+/**
+ * The composition root: config -> database (embedded or external) -> migrations -> demo seed ->
+ * event bus -> HTTP API. Everything is wired here by hand.
+ */
+export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
+  const connection = await connectDatabase(config, (message) => {
+    logger.info(message);
+  });
+  try {
+    const migrated = await migrate(connection.url, {
+      onProgress: (message) => {
+        logger.info(message);
+      },
+    });
+    logger.info(
+      { applied: migrated.applied.length, alreadyApplied: migrated.alreadyApplied },
+      'database schema is up to date',
+    );
+    const bus = new InProcessBus((error, event) => {
+      logger.error({ err: error, eventType: event.type }, 'event subscriber failed');
+    });
+    const database = new Database(connection.url, {
+      maxConnections: 20,
+      onEventsCommitted: (events) => {
+        bus.publish(events);
+      },
+    });
+    if (config.seedDemo === 'if-empty' && (await isEmptyInstallation(database))) {
+      logger.info('empty installation: seeding the demo tenant');
+      const seeded = await seedDemo(database, {
+        now: new Date(),
+        hashPassword,
+        onProgress: (message) => {
+          logger.info(message);
+        },
+      });
+      logger.info(
+        { customers: seeded.customers, interactions: seeded.interactions, tickets: seeded.tickets },
+        'demo tenant ready (tenant "demo")',
+      );
+    }
+    const httpApi = await buildHttpApi({
+      database,
+      bus,
+      now: () => new Date(),
+      logger: logger.child({ component: 'http' }),
+      isCookieSecure: config.isCookieSecure,
+      sessionIdleMs: config.sessionIdleMs,
+      version,
+    });
+    const address = await httpApi.app.listen({ host: config.httpHost, port: config.httpPort });
+    const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
+    logger.info({ url, docs: `${url}/docs` }, 'Centralita is listening');
+    let isStopped = false;
+    return {
+      httpApi,
+      database,
+      url,
+      stop: async () => {
+        if (isStopped) return;
+        isStopped = true;
+        await httpApi.app.close();
+        await database.close();
+        await connection.release();
+        logger.info('Centralita stopped');
+      },
+    };
+  } catch (error) {
+    await connection.release();
+    throw error;
+  }
+}
