@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type {} from '@centralita/testkit';
 import { verifyPassword } from '@centralita/http-api';
 import { createDatabase, dropDatabase, withDatabaseName } from '@centralita/store';
 import pg from 'pg';

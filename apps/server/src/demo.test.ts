@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type {} from '@centralita/testkit';
 import { createDatabase, dropDatabase, withDatabaseName } from '@centralita/store';
 import { readConfig } from './config.ts';
 import { demoLogins, demoPassword, demoTenantSlug } from './demo-seed.ts';

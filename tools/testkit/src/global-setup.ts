@@ -3,6 +3,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import './provided-context.ts';
 import {
   createDatabase,
   dropDatabase,
@@ -10,17 +11,6 @@ import {
   startEmbeddedDatabase,
   withDatabaseName,
 } from '@centralita/store';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** A migrated database for this test run. */
-    databaseUrl: string;
-    /** A superuser (or CREATEDB) connection, for tests that need databases of their own. */
-    adminDatabaseUrl: string;
-    /** `embedded` or `server`: which PostgreSQL this run uses. */
-    databaseKind: 'embedded' | 'server';
-  }
-}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,1 +1,1 @@
-export {};
+export type { ProvidedDatabaseContext } from './provided-context.ts';
