@@ -1,0 +1,58 @@
+/**
+ * Compact header names (RFC 3261 §7.3.3 and §20, plus the extensions that registered one with IANA).
+ * Header names compare case-insensitively, and a compact name is the same header as its long form.
+ */
+const compactForms: Readonly<Record<string, string>> = {
+  a: 'accept-contact', // RFC 3841
+  b: 'referred-by', // RFC 3892
+  c: 'content-type',
+  d: 'request-disposition', // RFC 3841
+  e: 'content-encoding',
+  f: 'from',
+  i: 'call-id',
+  j: 'reject-contact', // RFC 3841
+  k: 'supported',
+  l: 'content-length',
+  m: 'contact',
+  n: 'identity-info', // RFC 4474
+  o: 'event', // RFC 6665
+  r: 'refer-to', // RFC 3515
+  s: 'subject',
+  t: 'to',
+  u: 'allow-events', // RFC 6665
+  v: 'via',
+  x: 'session-expires', // RFC 4028
+  y: 'identity', // RFC 8224
+};
+
+/** The key a header is looked up by: its long name in lower case (`V`, `via` and `VIA` all give `via`). */
+export function headerKey(name: string): string {
+  const lower = name.toLowerCase();
+  return compactForms[lower] ?? lower;
+}
+
+const displayNames: Readonly<Record<string, string>> = {
+  via: 'Via',
+  from: 'From',
+  to: 'To',
+  'call-id': 'Call-ID',
+  cseq: 'CSeq',
+  'max-forwards': 'Max-Forwards',
+  contact: 'Contact',
+  'content-length': 'Content-Length',
+  'content-type': 'Content-Type',
+  route: 'Route',
+  'record-route': 'Record-Route',
+  require: 'Require',
+  'proxy-require': 'Proxy-Require',
+  supported: 'Supported',
+  unsupported: 'Unsupported',
+  allow: 'Allow',
+  accept: 'Accept',
+  expires: 'Expires',
+};
+
+/** The conventional spelling of a known header (for reason phrases we write); the key itself otherwise. */
+export function headerDisplayName(key: string): string {
+  return displayNames[key] ?? key;
+}
