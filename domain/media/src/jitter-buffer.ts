@@ -1,0 +1,323 @@
+import { FRAME_SAMPLES, TELEPHONY_SAMPLE_RATE_HZ } from './signal-level.ts';
+
+/** Fixed: always this much delay. Adaptive: delay follows measured jitter between the bounds. */
+export type JitterBufferDepth =
+  | { readonly kind: 'fixed'; readonly depthMs: number }
+  | { readonly kind: 'adaptive'; readonly minDepthMs: number; readonly maxDepthMs: number };
+
+/** What fills a frame whose audio did not arrive. */
+export type ConcealmentMode = 'repeat-fade' | 'silence';
+
+/** Jitter buffer options. */
+export interface JitterBufferOptions {
+  readonly depth: JitterBufferDepth;
+  readonly concealment?: ConcealmentMode;
+  /** Samples per output frame (160 = 20 ms at 8 kHz). */
+  readonly frameSamples?: number;
+  /** RTP clock rate of the stream (8000 for G.711). */
+  readonly clockRateHz?: number;
+  /** Frames over which a repeated frame fades to silence. */
+  readonly fadeFrames?: number;
+}
+
+/** What happened to a packet given to `push`. */
+export type JitterPushOutcome = 'stored' | 'late' | 'duplicate' | 'resynced';
+
+/** What `pop` put in the frame. */
+export type JitterPopOutcome =
+  /** Every sample arrived. */
+  | 'audio'
+  /** Some samples arrived, the rest were concealed. */
+  | 'partial'
+  /** Nothing arrived; the last audio was repeated, fading. */
+  | 'concealed'
+  /** Nothing arrived and there is nothing to repeat (or the fade is over): silence. */
+  | 'silence'
+  /** No packet yet: the stream has not started. */
+  | 'empty';
+
+/** Counters for quality figures and tests. */
+export interface JitterBufferStatistics {
+  readonly packetsStored: number;
+  readonly packetsLate: number;
+  readonly packetsDuplicate: number;
+  readonly resyncs: number;
+  readonly framesAudio: number;
+  readonly framesPartial: number;
+  readonly framesConcealed: number;
+  readonly framesSilent: number;
+  /** Frames dropped to shrink the delay (adaptive). */
+  readonly framesDropped: number;
+  /** Ticks on which playout waited to grow the delay (adaptive). */
+  readonly framesStalled: number;
+  readonly targetDepthMs: number;
+  /** Interarrival jitter (RFC 3550 A.8) in ms, as the adaptive mode measures it. */
+  readonly jitterMs: number;
+}
+
+/** Backward steps of more than this many consecutive late packets mean the sender's clock jumped. */
+const LATE_RUN_RESYNC = 10;
+/** Ring size: about one second at 8 kHz, enough for any sane depth plus one large packet. */
+const RING_SAMPLES = 8192;
+
+/** The 32-bit timestamp nearest to `reference` (an extended timestamp) that is congruent to `timestamp`. */
+function extendTimestamp(timestamp: number, reference: number): number {
+  return reference + ((timestamp - reference) | 0);
+}
+
+/**
+ * A jitter buffer for the mixing and recording paths (plain relaying needs none). Packets go in
+ * by RTP timestamp, in any order; the media clock takes out one frame per tick. Audio is placed
+ * sample by sample in a ring indexed by timestamp, so any packet size (10, 20, 30 ms...) feeds
+ * 20 ms frames, a duplicate is a sample already present, and a late packet is one whose start
+ * was already played. Playout starts `depth` behind the first packet.
+ *
+ * Adaptive depth follows 3x the RFC 3550 A.8 jitter: it grows by holding playout back one frame
+ * on an underrun, and shrinks by dropping one missing or quiet frame while the buffer is too deep.
+ * In both modes a packet that finds the buffer empty re-anchors playout one target depth behind
+ * it when it starts a talkspurt (marker bit) or lands beyond the target: after silence
+ * suppression the gap is not played out, and a change of delay there cannot be heard.
+ */
+export class JitterBuffer {
+  private readonly ring = new Int16Array(RING_SAMPLES);
+  private readonly present = new Uint8Array(RING_SAMPLES);
+  private readonly lastAudio: Int16Array;
+  private hasLastAudio = false;
+  private readonly frameSamples: number;
+  private readonly clockRateHz: number;
+  private readonly depth: JitterBufferDepth;
+  private readonly concealment: ConcealmentMode;
+  private readonly fadeFrames: number;
+
+  private hasAnchor = false;
+  /** Extended timestamp of the next sample to play. */
+  private playout = 0;
+  /** Extended timestamp just past the newest sample stored. */
+  private highestEnd = 0;
+  private concealedRun = 0;
+  private lateRun = 0;
+  private transit = 0;
+  private hasTransit = false;
+  private jitterUnits = 0;
+  private targetSamples: number;
+
+  private packetsStored = 0;
+  private packetsLate = 0;
+  private packetsDuplicate = 0;
+  private resyncs = 0;
+  private framesAudio = 0;
+  private framesPartial = 0;
+  private framesConcealed = 0;
+  private framesSilent = 0;
+  private framesDropped = 0;
+  private framesStalled = 0;
+
+  constructor(options: JitterBufferOptions) {
+    this.frameSamples = options.frameSamples ?? FRAME_SAMPLES;
+    this.clockRateHz = options.clockRateHz ?? TELEPHONY_SAMPLE_RATE_HZ;
+    this.depth = options.depth;
+    this.concealment = options.concealment ?? 'repeat-fade';
+    this.fadeFrames = options.fadeFrames ?? 4;
+    this.lastAudio = new Int16Array(this.frameSamples);
+    this.targetSamples = this.boundedTarget(0);
+  }
+
+  private msToFrameSamples(ms: number): number {
+    return Math.max(1, Math.ceil((ms * this.clockRateHz) / 1000 / this.frameSamples)) * this.frameSamples;
+  }
+
+  /** The target depth for a jitter estimate, rounded up to whole frames and kept within bounds. */
+  private boundedTarget(jitterUnits: number): number {
+    const depth = this.depth;
+    switch (depth.kind) {
+      case 'fixed':
+        return this.msToFrameSamples(depth.depthMs);
+      case 'adaptive': {
+        const wanted = Math.ceil((3 * jitterUnits) / this.frameSamples) * this.frameSamples;
+        const min = this.msToFrameSamples(depth.minDepthMs);
+        const max = Math.min(this.msToFrameSamples(depth.maxDepthMs), RING_SAMPLES / 2);
+        return Math.max(min, Math.min(max, wanted));
+      }
+    }
+  }
+
+  private index(extended: number): number {
+    return ((extended % RING_SAMPLES) + RING_SAMPLES) % RING_SAMPLES;
+  }
+
+  private resync(extended: number): void {
+    this.present.fill(0);
+    this.playout = extended - this.targetSamples;
+    this.highestEnd = extended;
+    this.lateRun = 0;
+    // Transit times across a jump say nothing about jitter.
+    this.hasTransit = false;
+  }
+
+  /**
+   * Stores one packet's decoded samples. `arrivalMs` (media clock) feeds the jitter estimate;
+   * `isMarker` (start of a talkspurt) lets the buffer re-anchor when it is empty.
+   */
+  push(timestamp: number, samples: Int16Array, arrivalMs: number, isMarker = false): JitterPushOutcome {
+    const length = Math.min(samples.length, RING_SAMPLES / 2);
+    let outcome: JitterPushOutcome = 'stored';
+    let ext: number;
+    if (!this.hasAnchor) {
+      ext = timestamp >>> 0;
+      this.hasAnchor = true;
+      this.resync(ext);
+    } else {
+      ext = extendTimestamp(timestamp >>> 0, this.playout);
+      if (ext + length - this.playout > RING_SAMPLES) {
+        // Far ahead of playout: the stream jumped (new talkspurt after a long pause, restart).
+        this.resync(ext);
+        this.resyncs++;
+        outcome = 'resynced';
+      } else if (ext < this.playout) {
+        if (++this.lateRun < LATE_RUN_RESYNC) {
+          this.updateJitter(ext, arrivalMs);
+          this.packetsLate++;
+          return 'late';
+        }
+        // A run of "late" packets is a timestamp jump backwards, not lateness.
+        this.resync(ext);
+        this.resyncs++;
+        outcome = 'resynced';
+      } else if (this.highestEnd <= this.playout && (isMarker || ext - this.playout > this.targetSamples)) {
+        // Nothing buffered (silence suppression, or a stall): start the new talkspurt one target
+        // depth from now instead of playing out the gap.
+        this.resync(ext);
+      }
+    }
+    this.updateJitter(ext, arrivalMs);
+    this.lateRun = 0;
+    let at = this.index(ext);
+    if (this.present[at] === 1) {
+      this.packetsDuplicate++;
+      return 'duplicate';
+    }
+    const { ring, present } = this;
+    for (let i = 0; i < length; i++) {
+      ring[at] = samples[i] ?? 0;
+      present[at] = 1;
+      if (++at === RING_SAMPLES) at = 0;
+    }
+    if (ext + length > this.highestEnd) this.highestEnd = ext + length;
+    this.packetsStored++;
+    return outcome;
+  }
+
+  private updateJitter(ext: number, arrivalMs: number): void {
+    const transit = (arrivalMs * this.clockRateHz) / 1000 - ext;
+    if (this.hasTransit) this.jitterUnits += (Math.abs(transit - this.transit) - this.jitterUnits) / 16;
+    this.transit = transit;
+    this.hasTransit = true;
+    if (this.depth.kind === 'adaptive') this.targetSamples = this.boundedTarget(this.jitterUnits);
+  }
+
+  /** Sum of squares of the stored samples of the frame at playout, or -1 if any is missing. */
+  private frameEnergy(): number {
+    let energy = 0;
+    let at = this.index(this.playout);
+    for (let i = 0; i < this.frameSamples; i++) {
+      if (this.present[at] !== 1) return -1;
+      const x = this.ring[at] ?? 0;
+      energy += x * x;
+      if (++at === RING_SAMPLES) at = 0;
+    }
+    return energy;
+  }
+
+  private discardFrame(): void {
+    let at = this.index(this.playout);
+    for (let i = 0; i < this.frameSamples; i++) {
+      this.present[at] = 0;
+      if (++at === RING_SAMPLES) at = 0;
+    }
+    this.playout += this.frameSamples;
+  }
+
+  /** Writes the next frame into `target` (frameSamples long) for this tick and says what it holds. */
+  pop(target: Int16Array): JitterPopOutcome {
+    const n = this.frameSamples;
+    if (!this.hasAnchor) {
+      target.fill(0, 0, n);
+      return 'empty';
+    }
+    let shouldAdvance = true;
+    if (this.depth.kind === 'adaptive') {
+      const buffered = this.highestEnd - this.playout;
+      if (buffered <= 0) {
+        // Underrun: hold playout so the late audio still finds its place; the delay grows by a frame.
+        shouldAdvance = false;
+        this.framesStalled++;
+      } else if (buffered > this.targetSamples + n) {
+        // Too deep: drop a frame nobody will miss (missing anyway, or near silence).
+        const energy = this.frameEnergy();
+        if (energy < 0 || energy < n * 100 * 100) {
+          this.discardFrame();
+          this.framesDropped++;
+        }
+      }
+    }
+    let found = 0;
+    let at = this.index(this.playout);
+    const fadeFrom = Math.max(0, 1 - this.concealedRun / this.fadeFrames);
+    const fadeTo = Math.max(0, 1 - (this.concealedRun + 1) / this.fadeFrames);
+    const canRepeat = this.concealment === 'repeat-fade' && this.hasLastAudio && fadeFrom > 0;
+    for (let i = 0; i < n; i++) {
+      if (shouldAdvance && this.present[at] === 1) {
+        target[i] = this.ring[at] ?? 0;
+        this.present[at] = 0;
+        found++;
+      } else if (canRepeat) {
+        const gain = fadeFrom + ((fadeTo - fadeFrom) * i) / n;
+        target[i] = Math.round((this.lastAudio[i] ?? 0) * gain);
+      } else {
+        target[i] = 0;
+      }
+      if (++at === RING_SAMPLES) at = 0;
+    }
+    if (shouldAdvance) this.playout += n;
+
+    if (found === n) {
+      this.framesAudio++;
+      this.concealedRun = 0;
+      this.lastAudio.set(target.subarray(0, n));
+      this.hasLastAudio = true;
+      return 'audio';
+    }
+    if (found > 0) {
+      this.framesPartial++;
+      this.concealedRun = 0;
+      this.lastAudio.set(target.subarray(0, n));
+      this.hasLastAudio = true;
+      return 'partial';
+    }
+    this.concealedRun++;
+    if (canRepeat) {
+      this.framesConcealed++;
+      return 'concealed';
+    }
+    this.framesSilent++;
+    return 'silence';
+  }
+
+  /** Current counters and depth. */
+  statistics(): JitterBufferStatistics {
+    return {
+      packetsStored: this.packetsStored,
+      packetsLate: this.packetsLate,
+      packetsDuplicate: this.packetsDuplicate,
+      resyncs: this.resyncs,
+      framesAudio: this.framesAudio,
+      framesPartial: this.framesPartial,
+      framesConcealed: this.framesConcealed,
+      framesSilent: this.framesSilent,
+      framesDropped: this.framesDropped,
+      framesStalled: this.framesStalled,
+      targetDepthMs: (this.targetSamples * 1000) / this.clockRateHz,
+      jitterMs: (this.jitterUnits * 1000) / this.clockRateHz,
+    };
+  }
+}
