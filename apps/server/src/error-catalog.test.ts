@@ -24,14 +24,17 @@ async function catalogFiles(): Promise<string[]> {
   return files;
 }
 
-const codePattern = /'([A-Z][A-Z0-9]*_[A-Z0-9_]+)'/g;
+// A code is a quoted string ('CRM_PHONE_INVALID') or an object key (SIP_MISSING_HEADER: '…').
+const codePattern = /'([A-Z][A-Z0-9]*_[A-Z0-9_]+)'|^\s*([A-Z][A-Z0-9]*_[A-Z0-9_]+):/gm;
 
 describe('docs/errors.md', () => {
   it('lists exactly the error codes the packages define', async () => {
     const defined = new Set<string>();
     for (const file of await catalogFiles()) {
-      for (const match of (await readFile(file, 'utf8')).matchAll(codePattern))
-        if (match[1]) defined.add(match[1]);
+      for (const match of (await readFile(file, 'utf8')).matchAll(codePattern)) {
+        const code = match[1] ?? match[2];
+        if (code !== undefined) defined.add(code);
+      }
     }
     const doc = await readFile(path.join(root, 'docs/errors.md'), 'utf8');
     const documented = new Set(
