@@ -17,6 +17,8 @@ import type { Database, Role } from '@centralita/store';
 import { connectDatabase } from '@centralita/server';
 import type { Console } from './cli-context.ts';
 import { CliError, withDatabase } from './cli-context.ts';
+import { registerIvrCommands } from './ivr-command.ts';
+import { registerSimulateCommand } from './simulate-command.ts';
 
 function generatedPassword(): string {
   return randomBytes(12).toString('base64url');
@@ -219,6 +221,8 @@ export function buildProgram(console: Console, onStarted: (stop: () => Promise<v
         if (options.password === undefined) console.out(`Password: ${password}`);
       }),
     );
+  registerIvrCommands(program, console);
+  registerSimulateCommand(program, console);
   return program;
 }
 
