@@ -16,6 +16,14 @@ afterAll(async () => {
   await testApi.close();
 });
 
+/** Listens on a loopback port once (for the WebSocket tests) and returns it. */
+async function listeningPort(): Promise<number> {
+  if (!testApi.api.app.server.listening) await testApi.api.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = testApi.api.app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('not listening');
+  return address.port;
+}
+
 function attempt(body: Record<string, unknown>, remoteAddress = '10.9.8.7') {
   return testApi.api.app.inject({ method: 'POST', url: '/api/auth/login', payload: body, remoteAddress });
 }
@@ -215,13 +223,11 @@ describe('sessions, CSRF and API keys', () => {
   });
 
   it('ends a disabled user’s sessions and open event streams at once', async () => {
-    await testApi.api.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = testApi.api.app.server.address();
-    if (address === null || typeof address === 'string') throw new Error('not listening');
+    const port = await listeningPort();
     const target = await createTestTenant(testApi.database);
     const agent = await login(testApi.api, target, 'agent');
     const admin = await login(testApi.api, target, 'admin');
-    const socket = new WebSocket(`ws://127.0.0.1:${address.port}/api/events`, {
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/api/events`, {
       headers: { cookie: agent.cookie },
     });
     await once(socket, 'message');
@@ -246,10 +252,19 @@ describe('sessions, CSRF and API keys', () => {
     expect(again.statusCode).toBe(401);
   });
 
-  it('lets a user change their own password, which ends their other sessions', async () => {
+  it('lets a user change their own password, which ends their other sessions and their streams', async () => {
     const target = await createTestTenant(testApi.database);
     const here = await login(testApi.api, target, 'team_lead');
     const elsewhere = await login(testApi.api, target, 'team_lead');
+    const port = await listeningPort();
+    const elsewhereStream = new WebSocket(`ws://127.0.0.1:${port}/api/events`, {
+      headers: { cookie: elsewhere.cookie },
+    });
+    const hereStream = new WebSocket(`ws://127.0.0.1:${port}/api/events`, {
+      headers: { cookie: here.cookie },
+    });
+    await Promise.all([once(elsewhereStream, 'message'), once(hereStream, 'message')]);
+    const elsewhereClosed = once(elsewhereStream, 'close');
     const wrongCurrent = await testApi.api.app.inject({
       method: 'POST',
       url: '/api/auth/password',
@@ -272,6 +287,10 @@ describe('sessions, CSRF and API keys', () => {
       (await testApi.api.app.inject({ method: 'GET', url: '/api/auth/me', headers: as(elsewhere) }))
         .statusCode,
     ).toBe(401);
+    const [code] = (await elsewhereClosed) as [number];
+    expect(code).toBe(4401);
+    expect(hereStream.readyState).toBe(WebSocket.OPEN);
+    hereStream.close();
     const withNew = await attempt(
       { tenant: target.slug, email: target.emails.team_lead, password: 'a brand new passphrase' },
       '10.4.0.1',

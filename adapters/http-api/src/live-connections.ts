@@ -30,6 +30,11 @@ export class LiveConnections {
     return this.closeWhere((c) => c.userId === userId, reason);
   }
 
+  /** Closes a user's connections except those of one session (the one that changed the password). */
+  closeUserExceptSession(userId: string, keptTokenHash: string | null, reason: string): number {
+    return this.closeWhere((c) => c.userId === userId && c.sessionTokenHash !== keptTokenHash, reason);
+  }
+
   closeSession(tokenHash: string, reason: string): number {
     return this.closeWhere((c) => c.sessionTokenHash === tokenHash, reason);
   }

@@ -174,6 +174,11 @@ export function registerAuthRoutes(app: ApiApp, deps: RouteDependencies): void {
           principal.session?.tokenHash ?? '',
         ]);
       });
+      deps.liveConnections.closeUserExceptSession(
+        userId,
+        principal.session?.tokenHash ?? null,
+        'password changed',
+      );
       return reply.status(204).send();
     },
   );
