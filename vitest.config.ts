@@ -14,6 +14,7 @@ export default defineConfig({
         test: {
           name: 'domain',
           include: ['domain/*/src/**/*.test.ts'],
+          setupFiles: ['tools/testkit/src/fast-check-seed.ts'],
         },
       },
       {
@@ -21,6 +22,7 @@ export default defineConfig({
           name: 'integration',
           include: ['adapters/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'tools/*/src/**/*.test.ts'],
           globalSetup: ['tools/testkit/src/global-setup.ts'],
+          setupFiles: ['tools/testkit/src/fast-check-seed.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

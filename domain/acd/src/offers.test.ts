@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import { RoutingHarness } from './routing-harness.ts';
+
+describe('offers', () => {
+  it('holds a contact for one agent until the offer times out, then offers it to the next agent', () => {
+    const h = new RoutingHarness({
+      queues: [{ id: 'q', offerTimeoutMs: 15_000 }],
+      agents: [{ id: 'a1' }, { id: 'a2' }],
+    });
+    h.login('a1', 'a2');
+    h.arrive('c1', 'q');
+    expect(h.ringingFor('c1')).toEqual(['a1']);
+    h.advanceBy(14_999);
+    expect(h.ringingFor('c1')).toEqual(['a1']);
+    h.advanceBy(1);
+    expect(h.commandsOf('WithdrawOffer')).toEqual([
+      { type: 'WithdrawOffer', contactId: 'c1', agentId: 'a1', reason: 'timed-out' },
+    ]);
+    expect(h.ringingFor('c1')).toEqual(['a2']);
+    expect(
+      h
+        .factsOf('AgentActivityChanged')
+        .filter((f) => f.agentId === 'a1')
+        .map((f) => [f.from, f.to, f.cause]),
+    ).toEqual([
+      ['idle', 'ringing', { by: 'system', reason: 'routed' }],
+      ['ringing', 'idle', { by: 'system', reason: 'offer-timeout' }],
+    ]);
+  });
+
+  it('puts an agent on break with reason "missed offer" after N unanswered offers in a row', () => {
+    const h = new RoutingHarness({
+      missedOffersBeforeNotReady: 2,
+      reofferDelayMs: 0,
+      queues: [{ id: 'q', offerTimeoutMs: 10_000 }],
+      agents: [{ id: 'a1' }],
+    });
+    h.login('a1');
+    h.arrive('c1', 'q');
+    h.advanceBy(10_000);
+    // Still available after one miss: the contact comes straight back to a1.
+    expect(h.ringingFor('c1')).toEqual(['a1']);
+    h.advanceBy(10_000);
+    expect(h.ringingFor('c1')).toEqual([]);
+    expect(h.factsOf('AgentPresenceChanged').at(-1)).toEqual({
+      type: 'AgentPresenceChanged',
+      agentId: 'a1',
+      from: { kind: 'available' },
+      to: { kind: 'break', reason: 'missed-offer' },
+      cause: { by: 'system', reason: '2 offers missed in a row' },
+      atMs: 20_000,
+    });
+    // Back to available, the agent gets the waiting contact again.
+    h.login('a1');
+    expect(h.ringingFor('c1')).toEqual(['a1']);
+  });
+
+  it('answering resets the missed-offer count', () => {
+    const h = new RoutingHarness({
+      missedOffersBeforeNotReady: 2,
+      reofferDelayMs: 0,
+      queues: [{ id: 'q', offerTimeoutMs: 10_000 }],
+      agents: [{ id: 'a1' }],
+    });
+    h.login('a1');
+    h.arrive('c1', 'q');
+    h.advanceBy(10_000);
+    h.accept('c1', 'a1');
+    h.end('c1');
+    h.arrive('c2', 'q');
+    h.advanceBy(10_000);
+    expect(h.ringingFor('c2')).toEqual(['a1']);
+  });
+
+  it('skips an agent who declined for the re-offer delay, then offers the contact to them again', () => {
+    const h = new RoutingHarness({ reofferDelayMs: 5_000, queues: [{ id: 'q' }], agents: [{ id: 'a1' }] });
+    h.login('a1');
+    h.arrive('c1', 'q');
+    h.decline('c1', 'a1');
+    expect(h.ringingFor('c1')).toEqual([]);
+    h.arrive('c2', 'q');
+    // The decliner is free for other contacts.
+    expect(h.ringingFor('c2')).toEqual(['a1']);
+    h.decline('c2', 'a1');
+    h.advanceBy(5_000);
+    expect(h.ringingAt('a1')).toEqual(['c1']);
+    expect(h.rejections).toEqual([]);
+  });
+
+  it('never offers more than an agent’s capacity per channel', () => {
+    const h = new RoutingHarness({
+      queues: [{ id: 'chat', channels: ['chat'] }, { id: 'calls' }],
+      agents: [{ id: 'a1', capacity: { chat: 2, voice: 1 } }],
+    });
+    h.login('a1');
+    for (const c of ['c1', 'c2', 'c3']) h.arrive(c, 'chat', { channel: 'chat' });
+    expect(h.ringingAt('a1')).toEqual(['c1', 'c2']);
+    h.accept('c1', 'a1');
+    h.accept('c2', 'a1');
+    // Voice capacity is separate: a call still reaches the agent.
+    h.arrive('v1', 'calls');
+    expect(h.ringingAt('a1')).toEqual(['v1']);
+    h.end('c1');
+    expect(h.ringingAt('a1')).toEqual(['v1', 'c3']);
+  });
+
+  it('takes back a ringing offer when the agent goes on break, and gives it to someone else', () => {
+    const h = new RoutingHarness({ queues: [{ id: 'q' }], agents: [{ id: 'a1' }, { id: 'a2' }] });
+    h.login('a1');
+    h.arrive('c1', 'q');
+    h.login('a2');
+    h.presence('a1', { kind: 'break', reason: 'lunch' });
+    expect(h.commandsOf('WithdrawOffer').at(-1)).toMatchObject({
+      agentId: 'a1',
+      reason: 'agent-unavailable',
+    });
+    expect(h.ringingFor('c1')).toEqual(['a2']);
+  });
+
+  it('lets an agent finish a call after choosing offline, then gives them nothing more', () => {
+    const h = new RoutingHarness({ queues: [{ id: 'q' }], agents: [{ id: 'a1' }] });
+    h.login('a1');
+    h.arrive('c1', 'q');
+    h.accept('c1', 'a1');
+    h.presence('a1', { kind: 'offline' });
+    h.arrive('c2', 'q');
+    h.end('c1');
+    expect(h.ringing.size).toBe(0);
+    expect(h.factsOf('ContactFinished').map((f) => [f.contactId, f.outcome])).toEqual([['c1', 'answered']]);
+  });
+
+  it('withdraws the offer when the caller hangs up while ringing, and counts an abandon', () => {
+    const h = new RoutingHarness({ queues: [{ id: 'q' }], agents: [{ id: 'a1' }] });
+    h.login('a1');
+    h.arrive('c1', 'q');
+    h.advanceBy(3_000);
+    h.abandon('c1');
+    expect(h.commandsOf('WithdrawOffer').at(-1)).toMatchObject({ agentId: 'a1', reason: 'abandoned' });
+    expect(h.factsOf('ContactFinished').at(-1)).toMatchObject({
+      contactId: 'c1',
+      outcome: 'abandoned',
+      waitMs: 3_000,
+    });
+  });
+
+  it('times wrap-up, or waits for the agent to end it when the queue says so', () => {
+    const h = new RoutingHarness({
+      queues: [
+        { id: 'timed', wrapUpMs: 30_000 },
+        { id: 'manual', wrapUpMs: null },
+      ],
+      agents: [{ id: 'a1' }],
+    });
+    h.login('a1');
+    h.arrive('c1', 'timed');
+    h.accept('c1', 'a1');
+    h.end('c1');
+    h.arrive('c2', 'manual');
+    h.advanceBy(29_999);
+    expect(h.ringingFor('c2')).toEqual([]);
+    h.advanceBy(1);
+    expect(h.ringingFor('c2')).toEqual(['a1']);
+    h.accept('c2', 'a1');
+    h.end('c2');
+    h.arrive('c3', 'timed');
+    h.advanceBy(3_600_000);
+    expect(h.ringingFor('c3')).toEqual([]);
+    h.send({ type: 'WrapUpEnded', agentId: 'a1' as never, contactId: 'c2' as never });
+    expect(h.ringingFor('c3')).toEqual(['a1']);
+  });
+});
