@@ -29,6 +29,7 @@ import { registerAuthRoutes, sessionCookieName } from './routes/auth-routes.ts';
 import { registerCustomerRoutes } from './routes/customer-routes.ts';
 import { registerDirectoryRoutes } from './routes/directory-routes.ts';
 import { registerEventStream } from './routes/event-stream.ts';
+import { registerFlowRoutes } from './routes/flow-routes.ts';
 import { registerInteractionRoutes } from './routes/interaction-routes.ts';
 import { registerOperationsRoutes } from './routes/operations-routes.ts';
 import { registerTicketRoutes } from './routes/ticket-routes.ts';
@@ -205,6 +206,7 @@ export async function buildHttpApi(deps: HttpApiDependencies): Promise<HttpApi> 
   registerCustomerRoutes(typed, routeDeps);
   registerInteractionRoutes(typed, routeDeps);
   registerTicketRoutes(typed, routeDeps);
+  registerFlowRoutes(typed, routeDeps);
   registerEventStream(typed, routeDeps);
 
   app.addHook('onClose', (_instance, done) => {

@@ -24,6 +24,8 @@ export const permissions = [
   'api-keys:manage',
   'audit:read',
   'events:subscribe',
+  'flows:read',
+  'flows:manage',
 ] as const;
 export type Permission = (typeof permissions)[number];
 export type RouteAccess = Permission | 'public' | 'authenticated';
@@ -52,6 +54,10 @@ export const grantedRoles: Readonly<Record<Permission, readonly Role[]>> = {
   'api-keys:manage': ['admin'],
   'audit:read': ['admin', 'manager'],
   'events:subscribe': everyone,
+  // Team leads, trainers and analysts read the IVR (what callers hear, where they go) and may run the
+  // flow tester; agents do not see configuration. Changing what callers hear is for admins and managers.
+  'flows:read': [...supervisors, 'trainer', 'analyst'],
+  'flows:manage': ['admin', 'manager'],
 };
 
 /** True when `role` may use a route demanding `access`. */

@@ -27,3 +27,4 @@ export type { Ticket, TicketDetail, TicketNote, FollowUpTask, TicketStatus } fro
 export { identifyCustomer, screenPopFor } from './identification.ts';
 export * as auditLog from './audit-log.ts';
 export type { AuditEntry } from './audit-log.ts';
+export * as flows from './flows.ts';

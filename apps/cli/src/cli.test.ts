@@ -66,8 +66,8 @@ describe('the centralita command', () => {
   it('migrates, and says so when there is nothing left to do', async () => {
     const first = await centralita('db', 'migrate');
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/Applied 1 migration|Schema up to date/);
-    expect(first.stderr).toMatch(/applying migration 1\/1: 0001_foundation|^$/);
+    expect(first.stdout).toMatch(/Applied \d+ migration|Schema up to date/);
+    expect(first.stderr).toMatch(/applying migration 1\/\d+: 0001_foundation|^$/);
     const second = await centralita('db', 'migrate');
     expect(second.stdout).toMatch(/Schema up to date/);
   });

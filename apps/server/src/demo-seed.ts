@@ -1,6 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import { SeededRandom } from '@centralita/kernel';
 import type { Random, TenantId } from '@centralita/kernel';
-import { customers, directory, interactions, tenants, tickets, users } from '@centralita/store';
+import { customers, directory, flows, interactions, tenants, tickets, users } from '@centralita/store';
 import type { Database, Role, TenantContext, Tx } from '@centralita/store';
 
 /** The demo tenant's slug and the password every demo login shares (README lists the logins). */
@@ -17,6 +18,38 @@ export interface DemoLogin {
 
 const queueNames = ['Ventas', 'Soporte técnico', 'Facturación'] as const;
 type QueueName = (typeof queueNames)[number];
+
+/** The demo's IVR main menu, the example flow of domain/ivr with its suite of expected paths. */
+const demoFlowFile = new URL('../../../domain/ivr/examples/demo-main-menu.json', import.meta.url);
+/** Where callers go when a flow faults: an apology, then technical support. */
+const demoIvrFallback: flows.IvrFallbackSetting = {
+  prompt: {
+    es: {
+      text: 'Disculpe, estamos teniendo un problema técnico. Le pasamos con un agente de soporte técnico.',
+    },
+    en: { text: 'Sorry, we are having a technical problem. We are putting you through to a support agent.' },
+  },
+  queue: flows.queueKey('Soporte técnico'),
+};
+
+/**
+ * Stores and publishes the demo main menu and makes it the tenant's main flow. Its queue references
+ * (`ventas`, `soporte-tecnico`, `facturacion`) are the keys of the three demo queues, so publishing binds
+ * each to its queue id; a reference that did not match would refuse the flow here.
+ */
+async function seedDemoIvr(tx: Tx): Promise<void> {
+  const document = JSON.parse(await readFile(demoFlowFile, 'utf8')) as { id: string; name: string };
+  await flows.createFlow(tx, { key: document.id, name: document.name });
+  const draft = await flows.saveDraft(tx, document.id, document);
+  const published = draft.ok ? await flows.publishVersion(tx, document.id, draft.value.number) : draft;
+  const settings = published.ok
+    ? await flows.setIvrSettings(tx, { mainFlow: document.id, fallback: demoIvrFallback })
+    : published;
+  if (!settings.ok) {
+    const problems = settings.error.map((problem) => `${problem.field}: ${problem.message}`).join('; ');
+    throw new Error(`the demo IVR flow was refused: ${problems}`);
+  }
+}
 
 const staff: readonly (DemoLogin & {
   skills: readonly [QueueName, number][];
@@ -395,6 +428,8 @@ export async function seedDemo(
     await tenants.updateCurrentTenant(tx, {
       settings: { recording: { policy: 'all', retentionDays: 90 }, languages: ['es', 'en'] },
     });
+    progress('demo: IVR main menu');
+    await seedDemoIvr(tx);
     const team = await directory.createTeam(tx, 'Equipo Sevilla');
     const agentIds: string[] = [];
     for (const member of staff) {
