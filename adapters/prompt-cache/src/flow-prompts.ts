@@ -1,5 +1,5 @@
-import { languages, templateVariables } from '@centralita/ivr';
-import type { Flow, FlowNode, Prompt } from '@centralita/ivr';
+import { languages, nodePrompts, templateVariables } from '@centralita/ivr';
+import type { Flow, Prompt } from '@centralita/ivr';
 import type { PromptCacheError } from './errors.ts';
 import type { PromptCache, SpeechRequest } from './prompt-cache.ts';
 
@@ -25,36 +25,6 @@ export interface PrerenderReport {
   readonly failures: readonly { readonly request: SpeechRequest; readonly error: PromptCacheError }[];
 }
 
-function nodePrompts(node: FlowNode): Prompt[] {
-  const optional = (prompt: Prompt | undefined): Prompt[] => (prompt === undefined ? [] : [prompt]);
-  switch (node.type) {
-    case 'play':
-    case 'voicemail':
-      return [node.prompt];
-    case 'menu':
-    case 'gather':
-      return [node.prompt, ...optional(node.invalidPrompt), ...optional(node.timeoutPrompt)];
-    case 'queue':
-      return node.announcements.map((announcement) => announcement.prompt);
-    case 'callback':
-      return [node.offerPrompt, node.confirmPrompt, node.numberPrompt, ...optional(node.invalidPrompt)];
-    case 'survey':
-      return [...node.questions.map((question) => question.prompt), ...optional(node.invalidPrompt)];
-    case 'transfer':
-    case 'hangup':
-      return optional(node.prompt);
-    case 'condition':
-    case 'set':
-    case 'identify':
-    case 'http':
-    case 'language':
-    case 'goto':
-    case 'subflow':
-    case 'return':
-      return [];
-  }
-}
-
 /**
  * Every text-to-speech prompt of the flows (every language a prompt has, not only the declared ones:
  * the interpreter falls back to any variant), plus extra prompts such as the tenant's fallback message.
@@ -64,7 +34,9 @@ export function flowSpeech(
   extraPrompts: readonly Prompt[] = [],
 ): FlowSpeechInventory {
   const prompts = [
-    ...flows.flatMap((flow) => Object.values(flow.nodes).flatMap(nodePrompts)),
+    ...flows.flatMap((flow) =>
+      Object.values(flow.nodes).flatMap((node) => nodePrompts(node).map((found) => found.prompt)),
+    ),
     ...extraPrompts,
   ];
   const speech = new Map<string, SpeechRequest>();

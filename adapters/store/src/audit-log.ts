@@ -1,7 +1,6 @@
 import type { Tx } from './database.ts';
 import type { Page, PageRequest } from './paging.ts';
-import { Conditions } from './paging.ts';
-import { first } from './tenants.ts';
+import { Conditions, fetchPage } from './paging.ts';
 
 /** One write (or login fact) as the audit log recorded it. */
 export interface AuditEntry {
@@ -29,22 +28,16 @@ export async function listAuditEntries(
   if (query.tableName) conditions.add('table_name = $?', query.tableName);
   if (query.rowId) conditions.add('row_id = $?', query.rowId);
   if (query.actorId) conditions.add('actor_id = $?', query.actorId);
-  const where = conditions.where();
-  const total = first(
-    (
-      await tx.query<{ count: number }>(
-        `SELECT count(*)::int AS count FROM audit_log ${where}`,
-        conditions.params,
-      )
-    ).rows,
-  ).count;
-  const limit = conditions.next(query.limit);
-  const offset = conditions.next(query.offset);
-  const rows = await tx.query<AuditEntry>(
-    `SELECT id::int AS id, actor_type AS "actorType", actor_id AS "actorId", action, table_name AS "tableName", row_id AS "rowId",
+  return fetchPage<AuditEntry>(
+    tx,
+    {
+      select: `id::int AS id, actor_type AS "actorType", actor_id AS "actorId", action, table_name AS "tableName", row_id AS "rowId",
             before, after, request_id AS "requestId", occurred_at AS "occurredAt"
-     FROM audit_log ${where} ORDER BY id DESC LIMIT ${limit} OFFSET ${offset}`,
-    conditions.params,
+    `,
+      from: `audit_log`,
+      order: `ORDER BY id DESC`,
+    },
+    conditions,
+    query,
   );
-  return { items: rows.rows, total, limit: query.limit, offset: query.offset };
 }

@@ -2,7 +2,7 @@ import { normalizeChannelAddress, normalizePhoneNumber } from '@centralita/crm';
 import type { IdentityKind } from '@centralita/crm';
 import type { Tx } from './database.ts';
 import type { Page, PageRequest } from './paging.ts';
-import { Conditions, orderBy } from './paging.ts';
+import { Conditions, fetchPage, orderBy } from './paging.ts';
 import { StoreError } from './store-error.ts';
 import { currentTenant, first } from './tenants.ts';
 
@@ -244,7 +244,6 @@ export async function listCustomers(tx: Tx, query: CustomerQuery): Promise<Page<
     }
     conditions.addRaw(`(${alternatives.join(' OR ')})`);
   }
-  const where = conditions.where();
   const order = orderBy(
     query.sort,
     {
@@ -257,21 +256,13 @@ export async function listCustomers(tx: Tx, query: CustomerQuery): Promise<Page<
     'lastName',
     'c.id',
   );
-  const total = first(
-    (
-      await tx.query<{ count: number }>(
-        `SELECT count(*)::int AS count FROM customers c ${where}`,
-        conditions.params,
-      )
-    ).rows,
-  ).count;
-  const limit = conditions.next(query.limit);
-  const offset = conditions.next(query.offset);
-  const rows = await tx.query<Customer>(
-    `SELECT ${customerColumns} FROM customers c ${where} ${order} LIMIT ${limit} OFFSET ${offset}`,
-    conditions.params,
+  return fetchPage<CustomerRow, Customer>(
+    tx,
+    { select: customerColumns, from: `customers c`, order },
+    conditions,
+    query,
+    withDisplayName,
   );
-  return { items: rows.rows.map(withDisplayName), total, limit: query.limit, offset: query.offset };
 }
 
 /** Escapes LIKE's wildcards so that a search for "50%" looks for those characters. */

@@ -1,6 +1,6 @@
 import type { Tx } from './database.ts';
 import type { Page, PageRequest } from './paging.ts';
-import { Conditions, orderBy } from './paging.ts';
+import { Conditions, fetchPage, orderBy } from './paging.ts';
 import { StoreError } from './store-error.ts';
 import { first } from './tenants.ts';
 
@@ -115,23 +115,8 @@ export async function listQueues(
 ): Promise<Page<Queue>> {
   const conditions = new Conditions();
   if (query.search) conditions.add(`app_fold(q.name) LIKE '%' || app_fold($?) || '%'`, query.search);
-  const where = conditions.where();
   const order = orderBy(query.sort, { name: 'q.name', createdAt: 'q.created_at' }, 'name', 'q.id');
-  const total = first(
-    (
-      await tx.query<{ count: number }>(
-        `SELECT count(*)::int AS count FROM queues q ${where}`,
-        conditions.params,
-      )
-    ).rows,
-  ).count;
-  const limit = conditions.next(query.limit);
-  const offset = conditions.next(query.offset);
-  const rows = await tx.query<Queue>(
-    `SELECT ${queueColumns} FROM queues q ${where} ${order} LIMIT ${limit} OFFSET ${offset}`,
-    conditions.params,
-  );
-  return { items: rows.rows, total, limit: query.limit, offset: query.offset };
+  return fetchPage<Queue>(tx, { select: queueColumns, from: `queues q`, order }, conditions, query);
 }
 
 export async function getQueue(tx: Tx, id: string): Promise<Queue> {

@@ -1,15 +1,7 @@
 import { err, ok } from '@centralita/kernel';
 import type { Result } from '@centralita/kernel';
-import { flowSchema, promptSchema, subflowTargets, validateFlow } from '@centralita/ivr';
-import type {
-  Condition,
-  Flow,
-  FlowNode,
-  FlowProblem,
-  FlowValidationOptions,
-  Prompt,
-  TenantFallback,
-} from '@centralita/ivr';
+import { flowSchema, nodeQueues, promptSchema, subflowTargets, validateFlow } from '@centralita/ivr';
+import type { Flow, FlowProblem, FlowValidationOptions, Prompt, TenantFallback } from '@centralita/ivr';
 import type { Tx } from './database.ts';
 import { StoreError } from './store-error.ts';
 import { first } from './tenants.ts';
@@ -128,53 +120,13 @@ export async function queueReferences(tx: Tx): Promise<ReadonlyMap<string, strin
   return references;
 }
 
-function conditionQueues(condition: Condition): string[] {
-  switch (condition.kind) {
-    case 'queueFigure':
-      return [condition.queue];
-    case 'all':
-    case 'any':
-      return condition.conditions.flatMap(conditionQueues);
-    case 'not':
-      return conditionQueues(condition.condition);
-    case 'businessHours':
-    case 'holiday':
-    case 'callerKnown':
-    case 'vip':
-    case 'variableSet':
-    case 'compare':
-      return [];
-  }
-}
-
-function nodeQueues(node: FlowNode): string[] {
-  switch (node.type) {
-    case 'queue':
-    case 'voicemail':
-    case 'callback':
-      return [node.queue];
-    case 'condition':
-      return node.branches.flatMap((branch) => conditionQueues(branch.when));
-    case 'play':
-    case 'menu':
-    case 'gather':
-    case 'set':
-    case 'identify':
-    case 'http':
-    case 'transfer':
-    case 'language':
-    case 'survey':
-    case 'hangup':
-    case 'goto':
-    case 'subflow':
-    case 'return':
-      return [];
-  }
-}
-
 /** Every queue a flow names (queue, voicemail and callback nodes, live-figure conditions), each once. */
 export function flowQueueReferences(flow: Flow): string[] {
-  return [...new Set(Object.values(flow.nodes).flatMap(nodeQueues))].sort();
+  return [
+    ...new Set(
+      Object.values(flow.nodes).flatMap((node) => nodeQueues(node).map((reference) => reference.queue)),
+    ),
+  ].sort();
 }
 
 function bindingsOf(flow: Flow, references: ReadonlyMap<string, string>): Record<string, string> {

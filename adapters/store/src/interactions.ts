@@ -1,6 +1,6 @@
 import type { Tx } from './database.ts';
 import type { Page, PageRequest } from './paging.ts';
-import { Conditions, orderBy } from './paging.ts';
+import { Conditions, fetchPage, orderBy } from './paging.ts';
 import { StoreError } from './store-error.ts';
 import { first } from './tenants.ts';
 
@@ -173,26 +173,16 @@ export async function listInteractions(tx: Tx, query: InteractionQuery): Promise
   if (query.status) conditions.add('x.status = $?', query.status);
   if (query.from) conditions.add('x.started_at >= $?', query.from);
   if (query.to) conditions.add('x.started_at < $?', query.to);
-  const where = conditions.where();
   const order = orderBy(
     query.sort,
     { startedAt: 'x.started_at', endedAt: 'x.ended_at', channel: 'x.channel' },
     '-startedAt',
     'x.id',
   );
-  const total = first(
-    (
-      await tx.query<{ count: number }>(
-        `SELECT count(*)::int AS count FROM interactions x ${where}`,
-        conditions.params,
-      )
-    ).rows,
-  ).count;
-  const limit = conditions.next(query.limit);
-  const offset = conditions.next(query.offset);
-  const rows = await tx.query<Interaction>(
-    `SELECT ${interactionColumns} FROM ${interactionFrom} ${where} ${order} LIMIT ${limit} OFFSET ${offset}`,
-    conditions.params,
+  return fetchPage<Interaction>(
+    tx,
+    { select: interactionColumns, from: interactionFrom, order },
+    conditions,
+    query,
   );
-  return { items: rows.rows, total, limit: query.limit, offset: query.offset };
 }

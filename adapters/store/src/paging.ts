@@ -1,3 +1,5 @@
+import type { QueryResultRow } from 'pg';
+import type { Tx } from './database.ts';
 import { StoreError } from './store-error.ts';
 
 /** A page request: at most `limit` rows after skipping `offset`, ordered by `sort` (`name` or `-name`). */
@@ -63,4 +65,34 @@ export class Conditions {
   where(): string {
     return this.parts.length === 0 ? '' : `WHERE ${this.parts.join(' AND ')}`;
   }
+}
+
+/**
+ * Runs a paged query: the total count of matching rows and one page of them, in the order given, with
+ * LIMIT and OFFSET bound as parameters after the conditions'.
+ */
+export async function fetchPage<Row extends QueryResultRow, Item = Row>(
+  tx: Tx,
+  sql: { readonly select: string; readonly from: string; readonly order: string },
+  conditions: Conditions,
+  request: PageRequest,
+  toItem: (row: Row) => Item = (row) => row as unknown as Item,
+): Promise<Page<Item>> {
+  const where = conditions.where();
+  const counted = await tx.query<{ count: number }>(
+    `SELECT count(*)::int AS count FROM ${sql.from} ${where}`,
+    conditions.params,
+  );
+  const limit = conditions.next(request.limit);
+  const offset = conditions.next(request.offset);
+  const rows = await tx.query<Row>(
+    `SELECT ${sql.select} FROM ${sql.from} ${where} ${sql.order} LIMIT ${limit} OFFSET ${offset}`,
+    conditions.params,
+  );
+  return {
+    items: rows.rows.map(toItem),
+    total: counted.rows[0]?.count ?? 0,
+    limit: request.limit,
+    offset: request.offset,
+  };
 }

@@ -2,7 +2,7 @@ import { nextTicketStatus } from '@centralita/crm';
 import type { TicketStatusCategory } from '@centralita/crm';
 import type { Tx } from './database.ts';
 import type { Page, PageRequest } from './paging.ts';
-import { Conditions, orderBy } from './paging.ts';
+import { Conditions, fetchPage, orderBy } from './paging.ts';
 import { StoreError } from './store-error.ts';
 import { first, nextCounterValue } from './tenants.ts';
 
@@ -289,7 +289,6 @@ export async function listTickets(tx: Tx, query: TicketQuery): Promise<Page<Tick
     if (/^#?\d+$/.test(search)) conditions.add('t.number = $?', Number(search.replace('#', '')));
     else conditions.add(`app_fold(t.subject) LIKE '%' || app_fold($?) || '%'`, search);
   }
-  const where = conditions.where();
   const order = orderBy(
     query.sort,
     {
@@ -302,21 +301,7 @@ export async function listTickets(tx: Tx, query: TicketQuery): Promise<Page<Tick
     '-updatedAt',
     't.id',
   );
-  const total = first(
-    (
-      await tx.query<{ count: number }>(
-        `SELECT count(*)::int AS count FROM ${ticketFrom} ${where}`,
-        conditions.params,
-      )
-    ).rows,
-  ).count;
-  const limit = conditions.next(query.limit);
-  const offset = conditions.next(query.offset);
-  const rows = await tx.query<Ticket>(
-    `SELECT ${ticketColumns} FROM ${ticketFrom} ${where} ${order} LIMIT ${limit} OFFSET ${offset}`,
-    conditions.params,
-  );
-  return { items: rows.rows, total, limit: query.limit, offset: query.offset };
+  return fetchPage<Ticket>(tx, { select: ticketColumns, from: ticketFrom, order }, conditions, query);
 }
 
 export async function addTicketNote(
@@ -428,21 +413,11 @@ export async function listFollowUps(
   if (query.assigneeId) conditions.add('f.assignee_id = $?', query.assigneeId);
   if (query.status) conditions.add('f.status = $?', query.status);
   if (query.dueBefore) conditions.add('f.due_at < $?', query.dueBefore);
-  const where = conditions.where();
   const order = orderBy(query.sort, { dueAt: 'f.due_at', createdAt: 'f.created_at' }, 'dueAt', 'f.id');
-  const total = first(
-    (
-      await tx.query<{ count: number }>(
-        `SELECT count(*)::int AS count FROM follow_up_tasks f ${where}`,
-        conditions.params,
-      )
-    ).rows,
-  ).count;
-  const limit = conditions.next(query.limit);
-  const offset = conditions.next(query.offset);
-  const rows = await tx.query<FollowUpTask>(
-    `SELECT ${followUpColumns} FROM follow_up_tasks f JOIN tickets t ON t.id = f.ticket_id ${where} ${order} LIMIT ${limit} OFFSET ${offset}`,
-    conditions.params,
+  return fetchPage<FollowUpTask>(
+    tx,
+    { select: followUpColumns, from: `follow_up_tasks f JOIN tickets t ON t.id = f.ticket_id`, order },
+    conditions,
+    query,
   );
-  return { items: rows.rows, total, limit: query.limit, offset: query.offset };
 }

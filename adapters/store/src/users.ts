@@ -1,7 +1,7 @@
 import type { Role } from './actor.ts';
 import type { Tx } from './database.ts';
 import type { Page, PageRequest } from './paging.ts';
-import { Conditions, orderBy } from './paging.ts';
+import { Conditions, fetchPage, orderBy } from './paging.ts';
 import { StoreError } from './store-error.ts';
 import { first } from './tenants.ts';
 
@@ -111,18 +111,7 @@ export async function listUsers(tx: Tx, query: UserQuery): Promise<Page<User>> {
     'displayName',
     'u.id',
   );
-  const where = conditions.where();
-  const total = await tx.query<{ count: number }>(
-    `SELECT count(*)::int AS count FROM users u ${where}`,
-    conditions.params,
-  );
-  const limit = conditions.next(query.limit);
-  const offset = conditions.next(query.offset);
-  const rows = await tx.query<User>(
-    `SELECT ${userColumns} FROM users u ${where} ${order} LIMIT ${limit} OFFSET ${offset}`,
-    conditions.params,
-  );
-  return { items: rows.rows, total: first(total.rows).count, limit: query.limit, offset: query.offset };
+  return fetchPage<User>(tx, { select: userColumns, from: `users u`, order }, conditions, query);
 }
 
 export interface UserChanges {

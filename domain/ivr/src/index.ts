@@ -25,7 +25,7 @@ export { localDateTime, isValidTimeZone } from './local-time.ts';
 export type { Scalar, VariableLookup } from './template.ts';
 export { fillTemplate, templateVariables, isWellFormedTemplate } from './template.ts';
 export type { NodeLink, NodePath } from './node-references.ts';
-export { nodeLinks } from './node-references.ts';
+export { nodeLinks, nodePrompts, nodeQueues } from './node-references.ts';
 
 // Validation on save
 export type { FlowProblem, FlowValidationOptions } from './validate-flow.ts';
