@@ -1,6 +1,9 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type {} from '@centralita/testkit';
 import { verifyPassword } from '@centralita/http-api';
@@ -16,7 +19,12 @@ const databaseUrl = withDatabaseName(adminUrl, databaseName);
 async function centralita(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, [cliPath, ...args], {
-      env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' },
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        LOG_LEVEL: 'silent',
+        CENTRALITA_PROMPT_CACHE_DIR: promptCacheDir,
+      },
       timeout: 60_000,
     });
     return { code: 0, stdout, stderr };
@@ -36,7 +44,10 @@ async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[]
   }
 }
 
+let promptCacheDir = '';
+
 beforeAll(async () => {
+  promptCacheDir = await mkdtemp(path.join(tmpdir(), 'centralita-cli-prompts-'));
   await createDatabase(adminUrl, databaseName);
 });
 
@@ -78,6 +89,12 @@ describe('the centralita command', () => {
     expect(seeded.stdout).toMatch(/Demo tenant "demo" created: 200 customers/);
     expect(seeded.stdout).toContain('admin@fibrasur.example');
     expect(seeded.stderr).toMatch(/customers 151–200 of 200/);
+    // The demo's IVR prompts are rendered with espeak-ng at seed time, into the prompt cache.
+    const rendered = Number(/IVR prompts: (\d+) rendered/.exec(seeded.stdout)?.[1] ?? 0);
+    expect(rendered, seeded.stdout).toBeGreaterThan(20);
+    expect(
+      (await readdir(promptCacheDir, { recursive: true })).filter((f) => f.endsWith('.wav')).length,
+    ).toBe(rendered);
     const again = await centralita('seed', 'demo');
     expect(again.stdout).toMatch(/exists already; nothing changed/);
     const [count] = await query<{ count: number }>('SELECT count(*)::int AS count FROM customers');

@@ -8,6 +8,7 @@ import {
   demoPassword,
   demoTenantSlug,
   readConfig,
+  renderTenantPrompts,
   seedDemo,
   startServer,
   version,
@@ -106,7 +107,7 @@ export function buildProgram(console: Console, onStarted: (stop: () => Promise<v
       'Create the demo tenant (FibraSur Telecom): queues, 13 staff logins, 200 customers with history and tickets.',
     )
     .action(() =>
-      withDatabase(console, async (database) => {
+      withDatabase(console, async (database, config) => {
         const result = await seedDemo(database, {
           now: new Date(),
           hashPassword,
@@ -123,6 +124,13 @@ export function buildProgram(console: Console, onStarted: (stop: () => Promise<v
         );
         console.out(`Logins (password "${demoPassword}"):`);
         for (const login of demoLogins) console.out(`  ${login.role.padEnd(9)} ${login.email}`);
+        console.err('rendering the demo IVR prompts with espeak-ng…');
+        const prompts = await renderTenantPrompts(database, config.promptCacheDir, demoTenantSlug);
+        console.out(
+          prompts.failures.length === 0
+            ? `IVR prompts: ${prompts.rendered} rendered, ${prompts.cached} already cached (${config.promptCacheDir}).`
+            : `IVR prompts not rendered (${prompts.failures[0]?.error.message ?? 'unknown reason'}); they will be rendered on first use.`,
+        );
       }),
     );
 

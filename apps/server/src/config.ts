@@ -14,6 +14,10 @@ export interface ServerConfig {
   readonly sessionIdleMs: number;
   /** `if-empty`: seed the demo tenant when the database has no tenant yet; `never`: do not. */
   readonly seedDemo: 'if-empty' | 'never';
+  /** Where rendered text-to-speech prompts are cached. */
+  readonly promptCacheDir: string;
+  /** Render every published flow's prompts in the background after start. */
+  readonly isPrerenderingPrompts: boolean;
 }
 
 const flag = z
@@ -38,6 +42,8 @@ const environment = z.object({
     .max(7 * 24 * 60)
     .default(12 * 60),
   CENTRALITA_SEED_DEMO: z.enum(['if-empty', 'never']).default('if-empty'),
+  CENTRALITA_PROMPT_CACHE_DIR: z.string().optional(),
+  CENTRALITA_PRERENDER_PROMPTS: flag.default(true),
 });
 
 /** Thrown with every problem in the environment at once, each naming its variable. */
@@ -64,5 +70,10 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, cw
     isCookieSecure: value.CENTRALITA_COOKIE_SECURE,
     sessionIdleMs: value.CENTRALITA_SESSION_IDLE_MINUTES * 60_000,
     seedDemo: value.CENTRALITA_SEED_DEMO,
+    promptCacheDir: path.resolve(
+      cwd,
+      value.CENTRALITA_PROMPT_CACHE_DIR ?? path.join(value.CENTRALITA_DATA_DIR, 'prompts'),
+    ),
+    isPrerenderingPrompts: value.CENTRALITA_PRERENDER_PROMPTS,
   };
 }

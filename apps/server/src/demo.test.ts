@@ -15,7 +15,12 @@ let createdCustomers = 0;
 beforeAll(async () => {
   await createDatabase(adminUrl, databaseName);
   const config = readConfig(
-    { DATABASE_URL: withDatabaseName(adminUrl, databaseName), PORT: '0', HOST: '127.0.0.1' },
+    {
+      DATABASE_URL: withDatabaseName(adminUrl, databaseName),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      CENTRALITA_PRERENDER_PROMPTS: 'false',
+    },
     process.cwd(),
   );
   server = await startServer(config, createLogger('silent'));
@@ -120,7 +125,12 @@ describe('the demo installation', () => {
 
   it('does not seed twice when restarted on the same database', async () => {
     const config = readConfig(
-      { DATABASE_URL: withDatabaseName(adminUrl, databaseName), PORT: '0', HOST: '127.0.0.1' },
+      {
+        DATABASE_URL: withDatabaseName(adminUrl, databaseName),
+        PORT: '0',
+        HOST: '127.0.0.1',
+        CENTRALITA_PRERENDER_PROMPTS: 'false',
+      },
       process.cwd(),
     );
     const second = await startServer(config, createLogger('silent'));

@@ -36,6 +36,7 @@ describe('the embedded PostgreSQL (what `npm start` uses)', () => {
       PORT: '0',
       HOST: '127.0.0.1',
       CENTRALITA_SEED_DEMO: 'never',
+      CENTRALITA_PRERENDER_PROMPTS: 'false',
     };
     const first = await startServer(readConfig(env, process.cwd()), createLogger('silent'));
     await first.database.asSystem((tx) =>

@@ -6,3 +6,5 @@ export { connectDatabase } from './database-connection.ts';
 export type { DatabaseConnection } from './database-connection.ts';
 export { seedDemo, demoLogins, demoPassword, demoTenantSlug, isEmptyInstallation } from './demo-seed.ts';
 export type { DemoLogin, DemoSeedResult } from './demo-seed.ts';
+export { renderTenantPrompts, renderAllTenantPrompts } from './tenant-prompts.ts';
+export type { TenantPromptsReport } from './tenant-prompts.ts';

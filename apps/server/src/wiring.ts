@@ -8,6 +8,7 @@ import { Database, migrate } from '@centralita/store';
 import type { ServerConfig } from './config.ts';
 import { connectDatabase } from './database-connection.ts';
 import { isEmptyInstallation, seedDemo } from './demo-seed.ts';
+import { renderAllTenantPrompts } from './tenant-prompts.ts';
 
 /** A running Centralita: stop() shuts it down in order (HTTP, then database). */
 export interface RunningServer {
@@ -94,6 +95,31 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     const address = await httpApi.app.listen({ host: config.httpHost, port: config.httpPort });
     const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
     logger.info({ url, docs: `${url}/docs` }, 'Centralita is listening');
+    // Text-to-speech for the IVR is rendered in the background, so start-up stays fast; until a prompt is
+    // in the cache, the first call that needs it renders it.
+    const prerendering = config.isPrerenderingPrompts
+      ? renderAllTenantPrompts(database, config.promptCacheDir).then(
+          (reports) => {
+            for (const report of reports) {
+              const summary = {
+                tenant: report.tenantSlug,
+                rendered: report.rendered,
+                cached: report.cached,
+                failures: report.failures.length,
+              };
+              if (report.failures.length === 0) logger.info(summary, 'IVR prompts ready');
+              else
+                logger.warn(
+                  { ...summary, reason: report.failures[0]?.error.message },
+                  'some IVR prompts could not be rendered',
+                );
+            }
+          },
+          (error: unknown) => {
+            logger.warn({ err: error }, 'rendering IVR prompts failed; they will be rendered on first use');
+          },
+        )
+      : Promise.resolve();
     let isStopped = false;
     return {
       httpApi,
@@ -102,6 +128,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       stop: async () => {
         if (isStopped) return;
         isStopped = true;
+        await prerendering;
         await httpApi.app.close();
         await database.close();
         await connection.release();
