@@ -167,7 +167,7 @@ export default tseslint.config(
   },
   {
     // Root configuration files belong to no package's tsconfig: lint them without type information.
-    files: ['**/*.js', '*.config.ts'],
+    files: ['**/*.js', '**/*.config.ts'],
     ...tseslint.configs.disableTypeChecked,
   },
 );

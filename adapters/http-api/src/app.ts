@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
+import fastifyStatic from '@fastify/static';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify from 'fastify';
@@ -50,6 +51,8 @@ export interface HttpApiDependencies {
   readonly version: string;
   /** Largest accepted request body. */
   readonly bodyLimitBytes?: number | undefined;
+  /** The built web app (apps/web/dist); served at `/` with client-side routes falling back to index.html. */
+  readonly webRoot?: string | undefined;
 }
 
 export interface HttpApi {
@@ -80,6 +83,9 @@ export async function buildHttpApi(deps: HttpApiDependencies): Promise<HttpApi> 
   const routes: { method: string; url: string; access: RouteAccess }[] = [];
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) return;
+    // The web app's files are public (the pages themselves ask the API, which checks every request).
+    if (deps.webRoot !== undefined && route.url === '/*')
+      route.config = { ...route.config, access: 'public' };
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
       if (method === 'HEAD') continue;
@@ -180,7 +186,24 @@ export async function buildHttpApi(deps: HttpApiDependencies): Promise<HttpApi> 
     if (problem.retryAfterS !== undefined) void reply.header('retry-after', String(problem.retryAfterS));
     return reply.status(problem.status).type('application/problem+json').send(problem);
   });
+  if (deps.webRoot !== undefined) {
+    await app.register(fastifyStatic, {
+      root: deps.webRoot,
+      prefix: '/',
+      wildcard: true,
+      index: ['index.html'],
+      maxAge: '1h',
+    });
+  }
+  const webRoot = deps.webRoot;
   app.setNotFoundHandler((request, reply) => {
+    // Client-side routes of the web app (/agent, /admin/users…) get the app's page; the app routes itself.
+    const isPage =
+      request.method === 'GET' &&
+      !/^\/(api|docs|metrics|healthz|readyz)(\/|$)/.test(request.url) &&
+      request.headers.accept?.includes('text/html') === true;
+    if (webRoot !== undefined && isPage)
+      return reply.header('cache-control', 'no-cache').sendFile('index.html', webRoot);
     const problem = toProblem(
       new HttpProblem(
         404,

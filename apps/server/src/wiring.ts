@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import { InProcessBus } from '@centralita/bus';
@@ -83,6 +84,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
         'demo tenant ready (tenant "demo")',
       );
     }
+    const webRoot = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+    const hasWebApp = existsSync(`${webRoot}index.html`);
+    if (!hasWebApp)
+      logger.warn({ webRoot }, 'the web app is not built (run: npm run build:web); serving the API only');
     const httpApi = await buildHttpApi({
       database,
       bus,
@@ -91,6 +96,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       isCookieSecure: config.isCookieSecure,
       sessionIdleMs: config.sessionIdleMs,
       version,
+      webRoot: hasWebApp ? webRoot : undefined,
     });
     const address = await httpApi.app.listen({ host: config.httpHost, port: config.httpPort });
     const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
