@@ -20,6 +20,8 @@ import { credentials as credentialStore } from '@centralita/store';
 import type { Database } from '@centralita/store';
 import { LiveConnections } from './live-connections.ts';
 import type { Principal } from './principal.ts';
+import type { RoutingPort } from './routing-port.ts';
+import { registerAgentRoutes } from './routes/agent-routes.ts';
 import type { LoginThrottlePolicy } from './login-throttle.ts';
 import { defaultLoginThrottlePolicy } from './login-throttle.ts';
 import { isAllowed } from './permissions.ts';
@@ -51,6 +53,8 @@ export interface HttpApiDependencies {
   readonly version: string;
   /** Largest accepted request body. */
   readonly bodyLimitBytes?: number | undefined;
+  /** The live routing engine; without it the agent and wallboard endpoints answer 503. */
+  readonly routing?: RoutingPort | undefined;
   /** The built web app (apps/web/dist); served at `/` with client-side routes falling back to index.html. */
   readonly webRoot?: string | undefined;
 }
@@ -231,6 +235,7 @@ export async function buildHttpApi(deps: HttpApiDependencies): Promise<HttpApi> 
   registerTicketRoutes(typed, routeDeps);
   registerFlowRoutes(typed, routeDeps);
   registerEventStream(typed, routeDeps);
+  registerAgentRoutes(typed, { ...routeDeps, routing: deps.routing });
 
   app.addHook('onClose', (_instance, done) => {
     liveConnections.closeAll('server shutting down');

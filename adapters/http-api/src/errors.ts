@@ -11,6 +11,7 @@ export const httpErrorCodes = [
   'HTTP_CSRF_FAILED',
   'HTTP_LOGIN_FAILED',
   'HTTP_LOGIN_THROTTLED',
+  'HTTP_ROUTING_UNAVAILABLE',
   'HTTP_INTERNAL',
 ] as const;
 export type HttpErrorCode = (typeof httpErrorCodes)[number];

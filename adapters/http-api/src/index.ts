@@ -9,3 +9,10 @@ export type { HttpErrorCode } from './errors.ts';
 export { defaultLoginThrottlePolicy, lockDurationMs } from './login-throttle.ts';
 export type { LoginThrottlePolicy } from './login-throttle.ts';
 export { credentialsEndedCloseCode } from './live-connections.ts';
+export type {
+  RoutingPort,
+  AgentStateView,
+  QueueStatsView,
+  PresenceView,
+  RoutingRefusal,
+} from './routing-port.ts';

@@ -26,6 +26,9 @@ export const permissions = [
   'events:subscribe',
   'flows:read',
   'flows:manage',
+  'agents:monitor',
+  'agents:manage',
+  'queues:monitor',
 ] as const;
 export type Permission = (typeof permissions)[number];
 export type RouteAccess = Permission | 'public' | 'authenticated';
@@ -58,6 +61,9 @@ export const grantedRoles: Readonly<Record<Permission, readonly Role[]>> = {
   // flow tester; agents do not see configuration. Changing what callers hear is for admins and managers.
   'flows:read': [...supervisors, 'trainer', 'analyst'],
   'flows:manage': ['admin', 'manager'],
+  'agents:monitor': supervisors,
+  'agents:manage': supervisors,
+  'queues:monitor': [...supervisors, 'trainer', 'analyst'],
 };
 
 /** True when `role` may use a route demanding `access`. */

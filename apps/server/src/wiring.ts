@@ -9,6 +9,7 @@ import { Database, migrate } from '@centralita/store';
 import type { ServerConfig } from './config.ts';
 import { connectDatabase } from './database-connection.ts';
 import { isEmptyInstallation, seedDemo } from './demo-seed.ts';
+import { RoutingRuntime } from './routing-runtime.ts';
 import { renderAllTenantPrompts } from './tenant-prompts.ts';
 
 /** A running Centralita: stop() shuts it down in order (HTTP, then database). */
@@ -88,6 +89,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     const hasWebApp = existsSync(`${webRoot}index.html`);
     if (!hasWebApp)
       logger.warn({ webRoot }, 'the web app is not built (run: npm run build:web); serving the API only');
+    const routing = new RoutingRuntime(database, bus, logger.child({ component: 'routing' }));
     const httpApi = await buildHttpApi({
       database,
       bus,
@@ -97,6 +99,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       sessionIdleMs: config.sessionIdleMs,
       version,
       webRoot: hasWebApp ? webRoot : undefined,
+      routing,
     });
     const address = await httpApi.app.listen({ host: config.httpHost, port: config.httpPort });
     const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
@@ -136,6 +139,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
         isStopped = true;
         await prerendering;
         await httpApi.app.close();
+        routing.close();
         await database.close();
         await connection.release();
         logger.info('Centralita stopped');

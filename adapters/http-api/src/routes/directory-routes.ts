@@ -127,7 +127,13 @@ export function registerDirectoryRoutes(app: ApiApp, deps: RouteDependencies): v
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await run(request, (tx) => directory.createSkill(tx, request.body.name))),
+      reply.status(201).send(
+        await run(request, async (tx) => {
+          const skill = await directory.createSkill(tx, request.body.name);
+          tx.recordEvent('SkillChanged', { skillId: skill.id, change: 'created' });
+          return skill;
+        }),
+      ),
   );
   app.delete(
     '/api/skills/:id',
@@ -136,7 +142,10 @@ export function registerDirectoryRoutes(app: ApiApp, deps: RouteDependencies): v
       schema: { tags: ['skills'], summary: 'Delete a skill', params: idParams },
     },
     async (request, reply) => {
-      await run(request, (tx) => directory.deleteSkill(tx, request.params.id));
+      await run(request, async (tx) => {
+        await directory.deleteSkill(tx, request.params.id);
+        tx.recordEvent('SkillChanged', { skillId: request.params.id, change: 'deleted' });
+      });
       return reply.status(204).send();
     },
   );
@@ -160,7 +169,13 @@ export function registerDirectoryRoutes(app: ApiApp, deps: RouteDependencies): v
       schema: { tags: ['queues'], summary: 'Create a queue', body: z.strictObject(queueFields) },
     },
     async (request, reply) =>
-      reply.status(201).send(await run(request, (tx) => directory.createQueue(tx, request.body))),
+      reply.status(201).send(
+        await run(request, async (tx) => {
+          const queue = await directory.createQueue(tx, request.body);
+          tx.recordEvent('QueueChanged', { queueId: queue.id, change: 'created' });
+          return queue;
+        }),
+      ),
   );
   app.get(
     '/api/queues/:id',
@@ -181,7 +196,12 @@ export function registerDirectoryRoutes(app: ApiApp, deps: RouteDependencies): v
         body: z.strictObject(queueFields).partial(),
       },
     },
-    (request) => run(request, (tx) => directory.updateQueue(tx, request.params.id, request.body)),
+    (request) =>
+      run(request, async (tx) => {
+        const queue = await directory.updateQueue(tx, request.params.id, request.body);
+        tx.recordEvent('QueueChanged', { queueId: queue.id, change: 'updated' });
+        return queue;
+      }),
   );
   app.delete(
     '/api/queues/:id',
@@ -190,7 +210,10 @@ export function registerDirectoryRoutes(app: ApiApp, deps: RouteDependencies): v
       schema: { tags: ['queues'], summary: 'Delete a queue', params: idParams },
     },
     async (request, reply) => {
-      await run(request, (tx) => directory.deleteQueue(tx, request.params.id));
+      await run(request, async (tx) => {
+        await directory.deleteQueue(tx, request.params.id);
+        tx.recordEvent('QueueChanged', { queueId: request.params.id, change: 'deleted' });
+      });
       return reply.status(204).send();
     },
   );

@@ -115,6 +115,7 @@ export function registerUserRoutes(app: ApiApp, deps: RouteDependencies): void {
           await credentials.deleteSessionsOfUser(tx, updated.id);
           tx.recordEvent('UserDisabled', { userId: updated.id });
         }
+        tx.recordEvent('UserChanged', { userId: updated.id, fields: Object.keys(request.body) });
         return updated;
       });
       if (request.body.isDisabled === true) deps.liveConnections.closeUser(user.id, 'account disabled');

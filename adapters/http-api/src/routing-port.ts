@@ -1,0 +1,65 @@
+/** An agent's presence as the API shows it. */
+export type PresenceView =
+  | { readonly kind: 'offline' }
+  | { readonly kind: 'available' }
+  | { readonly kind: 'break'; readonly reason: string };
+
+/** An agent's live state: presence (chosen) and status (driven by the system), with today's figures. */
+export interface AgentStateView {
+  readonly agentId: string;
+  readonly name: string;
+  readonly presence: PresenceView;
+  /** Headline state: offline, available, break, reserved, ringing, on-contact, wrap-up… */
+  readonly status: string;
+  readonly timeInStatusMs: number;
+  readonly contactsHandled: number;
+  readonly talkTimeMs: number;
+  readonly missedOffers: number;
+  readonly occupancy: number;
+  readonly queueIds: readonly string[];
+}
+
+/** A queue's live figures: what a wallboard shows. */
+export interface QueueStatsView {
+  readonly queueId: string;
+  readonly name: string;
+  readonly waiting: number;
+  readonly longestWaitMs: number;
+  readonly agentsByStatus: Readonly<
+    Record<string, { readonly count: number; readonly longestInStatusMs: number }>
+  >;
+  readonly offered: number;
+  readonly answered: number;
+  readonly abandoned: number;
+  readonly serviceLevel: number | null;
+  readonly serviceLevelTarget: number;
+  readonly serviceLevelThresholdMs: number;
+  readonly averageSpeedOfAnswerMs: number | null;
+  readonly abandonmentRate: number | null;
+  readonly estimatedWaitMs: number | null;
+}
+
+/** Why a presence change was refused. */
+export interface RoutingRefusal {
+  readonly code: string;
+  readonly message: string;
+  readonly field?: string | undefined;
+}
+
+/** The live routing engine, as the HTTP API uses it (implemented by the server's routing runtime). */
+export interface RoutingPort {
+  /** The user's live state, or undefined when the user does not take contacts (no skills, not an agent). */
+  agentState(tenantId: string, userId: string): Promise<AgentStateView | undefined>;
+  agentStates(tenantId: string): Promise<readonly AgentStateView[]>;
+  breakReasons(tenantId: string): Promise<readonly string[]>;
+  queueStats(tenantId: string): Promise<readonly QueueStatsView[]>;
+  selectPresence(
+    tenantId: string,
+    userId: string,
+    presence: PresenceView,
+    selectedBy: 'agent' | 'supervisor',
+  ): Promise<
+    | { readonly ok: true; readonly value: AgentStateView }
+    | { readonly ok: false; readonly error: RoutingRefusal }
+  >;
+}

@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import WebSocket from 'ws';
+import type {} from '@centralita/testkit';
+import { createDatabase, dropDatabase, withDatabaseName } from '@centralita/store';
+import { readConfig } from './config.ts';
+import { demoPassword, demoTenantSlug } from './demo-seed.ts';
+import { createLogger, startServer } from './wiring.ts';
+import type { RunningServer } from './wiring.ts';
+
+const adminUrl = inject('adminDatabaseUrl');
+const databaseName = `centralita_routing_${Date.now().toString(36)}`;
+let server: RunningServer;
+
+beforeAll(async () => {
+  await createDatabase(adminUrl, databaseName);
+  const config = readConfig(
+    {
+      DATABASE_URL: withDatabaseName(adminUrl, databaseName),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      CENTRALITA_PRERENDER_PROMPTS: 'false',
+    },
+    process.cwd(),
+  );
+  server = await startServer(config, createLogger('silent'));
+}, 120_000);
+
+afterAll(async () => {
+  await server.stop();
+  await dropDatabase(adminUrl, databaseName);
+});
+
+interface Session {
+  readonly headers: Record<string, string>;
+  readonly userId: string;
+}
+
+async function loginAs(email: string): Promise<Session> {
+  const response = await fetch(`${server.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tenant: demoTenantSlug, email, password: demoPassword }),
+  });
+  expect(response.status).toBe(200);
+  const body = (await response.json()) as { csrfToken: string; user: { id: string } };
+  return {
+    headers: {
+      cookie: response.headers.getSetCookie()[0]?.split(';')[0] ?? '',
+      'x-csrf-token': body.csrfToken,
+      'content-type': 'application/json',
+    },
+    userId: body.user.id,
+  };
+}
+
+// The type parameter is the test's claim about the JSON the endpoint answers.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+async function call<T>(
+  session: Session,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers: session.headers,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+interface AgentState {
+  presence: { kind: string; reason?: string };
+  status: string;
+  name: string;
+  breakReasons?: string[];
+}
+interface QueueStats {
+  name: string;
+  agentsByStatus: Record<string, { count: number }>;
+}
+
+/** Waits (bounded) for a stream message matching the predicate. */
+function nextMessage(
+  socket: WebSocket,
+  predicate: (message: { type: string; data?: Record<string, unknown> }) => boolean,
+): Promise<{ type: string; data?: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error('no matching event within 5 s'));
+    }, 5_000);
+    socket.on('message', (raw: Buffer) => {
+      const message = JSON.parse(raw.toString()) as { type: string; data?: Record<string, unknown> };
+      if (predicate(message)) {
+        clearTimeout(timer);
+        resolve(message);
+      }
+    });
+  });
+}
+
+describe('live routing in the running server', () => {
+  it('lets an agent go available and a supervisor see it on the wallboard and force a break', async () => {
+    const agent = await loginAs('lucia.fernandez@fibrasur.example');
+    const lead = await loginAs('teamlead@fibrasur.example');
+    const initial = await call<AgentState>(agent, 'GET', '/api/agents/me/state');
+    // Presence is what the agent chose; status is what the system has them doing (idle = free for a contact).
+    expect(initial.status).toBe(200);
+    expect(initial.body).toMatchObject({ presence: { kind: 'offline' }, name: 'Lucía Fernández' });
+    expect(initial.body.breakReasons).toContain('lunch');
+
+    const stream = new WebSocket(`ws://${new URL(server.url).host}/api/events?types=AgentPresenceChanged`, {
+      headers: { cookie: lead.headers.cookie ?? '' },
+    });
+    await nextMessage(stream, (m) => m.type === 'StreamOpened');
+    const announced = nextMessage(
+      stream,
+      (m) => m.type === 'AgentPresenceChanged' && m.data?.agentId === agent.userId,
+    );
+    const available = await call<AgentState>(agent, 'PUT', '/api/agents/me/presence', {
+      presence: 'available',
+    });
+    expect(available.body).toMatchObject({ presence: { kind: 'available' }, status: 'idle' });
+    expect((await announced).data).toMatchObject({ to: { kind: 'available' }, cause: { by: 'agent' } });
+
+    const board = await call<QueueStats[]>(lead, 'GET', '/api/queue-stats');
+    const ventas = board.body.find((q) => q.name === 'Ventas');
+    expect(ventas?.agentsByStatus.idle?.count).toBe(1);
+    const soporte = board.body.find((q) => q.name === 'Soporte técnico');
+    expect(soporte?.agentsByStatus.idle?.count ?? 0).toBe(0);
+
+    const forced = nextMessage(
+      stream,
+      (m) =>
+        m.type === 'AgentPresenceChanged' && (m.data?.to as { kind?: string } | undefined)?.kind === 'break',
+    );
+    const coaching = await call<AgentState>(lead, 'PUT', `/api/agents/${agent.userId}/presence`, {
+      presence: 'break',
+      reason: 'coaching',
+    });
+    expect(coaching.body).toMatchObject({ presence: { kind: 'break', reason: 'coaching' } });
+    expect((await forced).data).toMatchObject({ cause: { by: 'supervisor' } });
+    const mine = await call<AgentState>(agent, 'GET', '/api/agents/me/state');
+    expect(mine.body.presence).toEqual({ kind: 'break', reason: 'coaching' });
+    stream.close();
+  });
+
+  it('refuses a break reason the tenant does not have, and shows supervisors only to supervisors', async () => {
+    const agent = await loginAs('carlos.gomez@fibrasur.example');
+    const refused = await call<{ field: string }>(agent, 'PUT', '/api/agents/me/presence', {
+      presence: 'break',
+      reason: 'siesta',
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body.field).toBe('presence.reason');
+    const noReason = await call<{ field: string }>(agent, 'PUT', '/api/agents/me/presence', {
+      presence: 'break',
+    });
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.field).toBe('reason');
+    expect((await call(agent, 'GET', '/api/agent-states')).status).toBe(403);
+    const analyst = await loginAs('analyst@fibrasur.example');
+    expect((await call(analyst, 'GET', '/api/queue-stats')).status).toBe(200);
+    expect((await call(analyst, 'GET', '/api/agents/me/state')).status).toBe(404);
+  });
+
+  it('takes a new queue into routing at once, keeping agents’ presence', async () => {
+    const admin = await loginAs('admin@fibrasur.example');
+    const agent = await loginAs('diego.moreno@fibrasur.example');
+    await call(agent, 'PUT', '/api/agents/me/presence', { presence: 'available' });
+    const skills = await call<{ id: string; name: string }[]>(admin, 'GET', '/api/skills');
+    const support = skills.body.find((s) => s.name === 'Soporte técnico');
+    const created = await call<{ id: string }>(admin, 'POST', '/api/queues', {
+      name: 'Averías urgentes',
+      skills: [{ skillId: support?.id, minLevel: 8 }],
+    });
+    expect(created.status).toBe(201);
+    const board = await call<QueueStats[]>(admin, 'GET', '/api/queue-stats');
+    const urgent = board.body.find((q) => q.name === 'Averías urgentes');
+    expect(urgent?.agentsByStatus.idle?.count).toBe(1);
+    const states = await call<AgentState[]>(admin, 'GET', '/api/agent-states');
+    expect(states.body.find((s) => s.name === 'Diego Moreno')?.presence).toEqual({ kind: 'available' });
+  });
+});

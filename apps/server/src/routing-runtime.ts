@@ -1,0 +1,340 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import {
+  agentStatistics,
+  createRoutingState,
+  decide,
+  parseRoutingConfig,
+  queueAgentIds,
+  queueStatistics,
+} from '@centralita/acd';
+import type {
+  AgentStatistics,
+  RoutingConfigInput,
+  RoutingEvent,
+  RoutingFact,
+  RoutingState,
+} from '@centralita/acd';
+import type { EventBus } from '@centralita/bus';
+import type {
+  AgentStateView,
+  PresenceView,
+  QueueStatsView,
+  RoutingPort,
+  RoutingRefusal,
+} from '@centralita/http-api';
+import { SeededRandom } from '@centralita/kernel';
+import type { AgentId, EventEnvelope, TenantId } from '@centralita/kernel';
+import { directory, tenants, users } from '@centralita/store';
+import type { Database } from '@centralita/store';
+
+/** Break reasons a tenant gets until it configures its own (`settings.breakReasons`). */
+export const defaultBreakReasons = ['lunch', 'coffee', 'training', 'meeting', 'coaching'] as const;
+
+/** Stands in for the queues of a tenant that has none yet (the engine needs one); never shown. */
+const placeholderQueueId = 'no-queues-yet';
+
+/** Events after which a tenant's routing configuration is rebuilt (queues, skills and staff changed). */
+const configurationEvents = new Set([
+  'QueueChanged',
+  'SkillChanged',
+  'UserCreated',
+  'UserChanged',
+  'UserDisabled',
+]);
+
+interface TenantRouting {
+  state: RoutingState;
+  names: Map<string, string>;
+  breakReasons: readonly string[];
+  timers: Map<string, NodeJS.Timeout>;
+  isStale: boolean;
+}
+
+/**
+ * Runs the routing engine (domain/acd) for every tenant: builds each tenant's configuration from its queues,
+ * skills and staff, feeds it events one at a time, carries out its timers with real timers, and publishes
+ * its facts (presence and activity changes with their cause) durably on the event stream. The engine itself
+ * decides; this only translates.
+ */
+export class RoutingRuntime implements RoutingPort {
+  private readonly tenants = new Map<string, Promise<TenantRouting>>();
+  private readonly unsubscribe: () => void;
+  private readonly database: Database;
+  private readonly bus: EventBus;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+
+  constructor(database: Database, bus: EventBus, logger: Logger, now: () => number = Date.now) {
+    this.database = database;
+    this.bus = bus;
+    this.logger = logger;
+    this.now = now;
+    this.unsubscribe = bus.subscribe('*', (event) => {
+      if (configurationEvents.has(event.type)) void this.markStale(event.tenantId);
+    });
+  }
+
+  async agentState(tenantId: string, userId: string): Promise<AgentStateView | undefined> {
+    const routing = await this.routing(tenantId);
+    return routing.state.agents.has(userId as AgentId) ? this.agentView(routing, userId) : undefined;
+  }
+
+  async agentStates(tenantId: string): Promise<readonly AgentStateView[]> {
+    const routing = await this.routing(tenantId);
+    return [...routing.state.agents.keys()]
+      .map((id) => this.agentView(routing, id))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async breakReasons(tenantId: string): Promise<readonly string[]> {
+    return (await this.routing(tenantId)).breakReasons;
+  }
+
+  async queueStats(tenantId: string): Promise<readonly QueueStatsView[]> {
+    const routing = await this.routing(tenantId);
+    const nowMs = Math.max(this.now(), routing.state.nowMs);
+    return [...routing.state.queues.keys()]
+      .filter((queueId) => queueId !== placeholderQueueId)
+      .map((queueId) => {
+        const stats = queueStatistics(routing.state, queueId, nowMs);
+        if (stats === undefined) throw new Error(`queue ${queueId} vanished from the routing state`);
+        return {
+          queueId,
+          name: routing.names.get(queueId) ?? queueId,
+          waiting: stats.waiting,
+          longestWaitMs: stats.longestWaitMs,
+          agentsByStatus: stats.agents,
+          offered: stats.offered,
+          answered: stats.answered,
+          abandoned: stats.abandoned,
+          serviceLevel: stats.serviceLevel ?? null,
+          serviceLevelTarget: stats.serviceLevelTarget,
+          serviceLevelThresholdMs: stats.serviceLevelThresholdMs,
+          averageSpeedOfAnswerMs: stats.averageSpeedOfAnswerMs ?? null,
+          abandonmentRate: stats.abandonmentRate ?? null,
+          estimatedWaitMs: stats.estimatedWaitMs ?? null,
+        };
+      });
+  }
+
+  async selectPresence(
+    tenantId: string,
+    userId: string,
+    presence: PresenceView,
+    selectedBy: 'agent' | 'supervisor',
+  ): Promise<{ ok: true; value: AgentStateView } | { ok: false; error: RoutingRefusal }> {
+    const routing = await this.routing(tenantId);
+    if (!routing.state.agents.has(userId as AgentId)) {
+      return {
+        ok: false,
+        error: {
+          code: 'ACD_AGENT_NOT_FOUND',
+          message: 'This user does not take contacts: give them skills in a queue first.',
+        },
+      };
+    }
+    const rejection = await this.apply(tenantId, routing, {
+      type: 'PresenceSelected',
+      agentId: userId as AgentId,
+      presence: presence,
+      selectedBy,
+    });
+    if (rejection) return { ok: false, error: rejection };
+    return { ok: true, value: this.agentView(routing, userId) };
+  }
+
+  /** Stops every timer (server shutdown). */
+  close(): void {
+    this.unsubscribe();
+    for (const pending of this.tenants.values()) {
+      void pending.then((routing) => {
+        for (const timer of routing.timers.values()) clearTimeout(timer);
+      });
+    }
+  }
+
+  private agentView(routing: TenantRouting, agentId: string): AgentStateView {
+    const nowMs = Math.max(this.now(), routing.state.nowMs);
+    const stats: AgentStatistics | undefined = agentStatistics(routing.state, agentId as AgentId, nowMs);
+    if (stats === undefined) throw new Error(`agent ${agentId} vanished from the routing state`);
+    return {
+      agentId,
+      name: routing.names.get(agentId) ?? agentId,
+      presence: stats.presence,
+      status: stats.status,
+      timeInStatusMs: stats.timeInStatusMs,
+      contactsHandled: stats.contactsHandled,
+      talkTimeMs: stats.talkTimeMs,
+      missedOffers: stats.missedOffers,
+      occupancy: stats.occupancy,
+      queueIds: [...routing.state.queues.keys()].filter((queueId) =>
+        queueAgentIds(routing.state, queueId).includes(agentId as AgentId),
+      ),
+    };
+  }
+
+  /** Feeds one event to the engine and carries out what it decides. */
+  private async apply(
+    tenantId: string,
+    routing: TenantRouting,
+    event: RoutingEvent,
+  ): Promise<RoutingRefusal | undefined> {
+    const decision = decide(routing.state, event, Math.max(this.now(), routing.state.nowMs));
+    if (decision.rejection)
+      return {
+        code: decision.rejection.code,
+        message: decision.rejection.message,
+        field: decision.rejection.field,
+      };
+    for (const command of decision.commands) {
+      switch (command.type) {
+        case 'StartTimer': {
+          clearTimeout(routing.timers.get(command.timerId));
+          const timer = setTimeout(
+            () => {
+              routing.timers.delete(command.timerId);
+              void this.apply(tenantId, routing, { type: 'TimerFired', timerId: command.timerId });
+            },
+            Math.max(0, command.atMs - this.now()),
+          );
+          timer.unref();
+          routing.timers.set(command.timerId, timer);
+          break;
+        }
+        case 'CancelTimer':
+          clearTimeout(routing.timers.get(command.timerId));
+          routing.timers.delete(command.timerId);
+          break;
+        case 'OfferContact':
+        case 'WithdrawOffer':
+        case 'ConnectContact':
+        case 'PlaceCallback':
+        case 'AnnounceQueuePosition':
+        case 'OfferCallbackToCaller':
+        case 'OfferVoicemailToCaller':
+        case 'RejectContact':
+        case 'SendToVoicemail':
+        case 'RouteToDestination':
+        case 'DisconnectContact':
+          // Offers, announcements and connections are for the call layer (the inbound-calls work), not wired yet.
+          this.logger.debug({ tenantId, command: command.type }, 'routing command without a call layer');
+          break;
+      }
+    }
+    await this.publish(tenantId, decision.facts);
+    return undefined;
+  }
+
+  /** Stores the engine's facts as events (reports and adherence are computed from them) and streams them. */
+  private async publish(tenantId: string, facts: readonly RoutingFact[]): Promise<void> {
+    if (facts.length === 0) return;
+    const envelopes: EventEnvelope[] = facts.map((fact) => {
+      const { type, atMs, ...data } = fact;
+      return {
+        id: randomUUID(),
+        type,
+        tenantId: tenantId as TenantId,
+        occurredAt: new Date(atMs).toISOString(),
+        data,
+      };
+    });
+    await this.database.inTenant(
+      { tenantId: tenantId as TenantId, actor: { type: 'system', id: 'routing' } },
+      async (tx) => {
+        for (const event of envelopes) {
+          await tx.query(
+            'INSERT INTO domain_events (id, tenant_id, type, occurred_at, data) VALUES ($1, $2, $3, $4, $5)',
+            [event.id, event.tenantId, event.type, event.occurredAt, JSON.stringify(event.data)],
+          );
+        }
+      },
+    );
+    this.bus.publish(envelopes);
+  }
+
+  private async markStale(tenantId: string): Promise<void> {
+    const pending = this.tenants.get(tenantId);
+    if (pending) (await pending).isStale = true;
+  }
+
+  /** The tenant's routing, built on first use and rebuilt (keeping agents' presence) after configuration changes. */
+  private async routing(tenantId: string): Promise<TenantRouting> {
+    let pending = this.tenants.get(tenantId);
+    if (pending === undefined) {
+      pending = this.build(tenantId, undefined);
+      this.tenants.set(tenantId, pending);
+    }
+    const routing = await pending;
+    if (!routing.isStale) return routing;
+    const rebuilt = this.build(tenantId, routing);
+    this.tenants.set(tenantId, rebuilt);
+    return rebuilt;
+  }
+
+  private async build(tenantId: string, previous: TenantRouting | undefined): Promise<TenantRouting> {
+    const context = { tenantId: tenantId as TenantId, actor: { type: 'system' as const, id: 'routing' } };
+    const { config, names, breakReasons } = await this.database.inTenant(context, async (tx) => {
+      const tenant = await tenants.currentTenant(tx);
+      const queues = (await directory.listQueues(tx, { limit: 200, offset: 0 })).items;
+      const staff = (await users.listUsers(tx, { limit: 200, offset: 0, isDisabled: false })).items;
+      const configured = tenant.settings.breakReasons;
+      const reasons =
+        Array.isArray(configured) && configured.every((r) => typeof r === 'string') && configured.length > 0
+          ? configured
+          : [...defaultBreakReasons];
+      const input: RoutingConfigInput = {
+        breakReasons: reasons,
+        queues: queues.map((queue) => ({
+          id: queue.id,
+          name: queue.name,
+          requiredSkills: queue.skills.map((skill) => ({ skill: skill.skillId, minLevel: skill.minLevel })),
+          serviceLevel: {
+            thresholdMs: queue.serviceLevelThresholdS * 1_000,
+            target: Math.min(1, Math.max(0.01, queue.serviceLevelTargetPct / 100)),
+          },
+        })),
+        agents: staff
+          .filter((user) => user.skills.length > 0 && (user.role === 'agent' || user.role === 'team_lead'))
+          .map((user) => ({
+            id: user.id,
+            name: user.displayName,
+            skills: Object.fromEntries(user.skills.map((skill) => [skill.skillId, skill.level])),
+            languages: [...user.languages],
+          })),
+      };
+      const nameList: [string, string][] = [
+        ...queues.map((q): [string, string] => [q.id, q.name]),
+        ...staff.map((u): [string, string] => [u.id, u.displayName]),
+      ];
+      return { config: input, names: new Map(nameList), breakReasons: reasons };
+    });
+    const parsed = parseRoutingConfig(
+      config.queues.length === 0 ? { ...config, queues: [{ id: placeholderQueueId }] } : config,
+    );
+    if (!parsed.ok)
+      throw new Error(
+        `the tenant's routing configuration is invalid: ${parsed.error.map((e) => `${e.field ?? ''} ${e.message}`).join('; ')}`,
+      );
+    const routing: TenantRouting = {
+      state: createRoutingState(parsed.value, new SeededRandom(Date.now() >>> 0), this.now()),
+      names,
+      breakReasons,
+      timers: new Map(),
+      isStale: false,
+    };
+    if (previous) {
+      // Carry chosen presence over to the new configuration; contacts in progress are kept by the call layer.
+      for (const timer of previous.timers.values()) clearTimeout(timer);
+      for (const [agentId, agent] of previous.state.agents) {
+        if (!routing.state.agents.has(agentId) || agent.presence.kind === 'offline') continue;
+        decide(
+          routing.state,
+          { type: 'PresenceSelected', agentId, presence: agent.presence },
+          Math.max(this.now(), routing.state.nowMs),
+        );
+      }
+    }
+    return routing;
+  }
+}
