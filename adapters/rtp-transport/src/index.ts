@@ -1,1 +1,32 @@
-export {};
+// The control interface (main thread)
+export type { MediaEngineLogger, MediaEngineOptions } from './media-engine.ts';
+export { MediaEngine } from './media-engine.ts';
+export type {
+  CollectDigitsRequest,
+  ConferenceAddRequest,
+  ConferenceSuperviseRequest,
+  CreateLegRequest,
+  DigitSource,
+  G711PayloadType,
+  LegCreated,
+  LegQuality,
+  MediaEvent,
+  PlayRequest,
+  PlaybackEndReason,
+  PlaybackItem,
+  PlaybackStarted,
+  RecordStartRequest,
+  RecordingEndReason,
+  RecordingStarted,
+  RecordingSummary,
+  SendDtmfRequest,
+  UpdateRemoteRequest,
+  WorkerStatistics,
+} from './engine-protocol.ts';
+export type { DigitCollectionEndReason, DigitCollectionResult } from './digit-collection.ts';
+export type { MediaClockStatistics } from './media-clock.ts';
+export type { PortRange } from './udp-port-pair.ts';
+
+// Errors
+export type { MediaEngineError, MediaEngineErrorCode } from './errors.ts';
+export { mediaEngineError, mediaEngineErrorCodes } from './errors.ts';

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import type { ClockTimers } from './media-clock.ts';
+import { MediaClock } from './media-clock.ts';
+
+/**
+ * Fake timers: `now` moves only when the test says, and a timer fires `lateByMs()` after its due
+ * time, as a busy event loop would.
+ */
+class FakeTimers implements ClockTimers {
+  nowMs = 1000;
+  private timer: { readonly dueMs: number; readonly callback: () => void } | undefined;
+  lateByMs: () => number = () => 0;
+
+  now(): number {
+    return this.nowMs;
+  }
+
+  setTimeout(callback: () => void, delayMs: number): unknown {
+    this.timer = { dueMs: this.nowMs + delayMs, callback };
+    return this.timer;
+  }
+
+  clearTimeout(): void {
+    this.timer = undefined;
+  }
+
+  /** Runs timers until `untilMs`. */
+  advance(untilMs: number): void {
+    for (;;) {
+      const timer = this.timer;
+      if (timer === undefined) break;
+      const fireAt = timer.dueMs + this.lateByMs();
+      if (fireAt > untilMs) break;
+      this.timer = undefined;
+      this.nowMs = fireAt;
+      timer.callback();
+    }
+    this.nowMs = untilMs;
+  }
+}
+
+describe('MediaClock', () => {
+  it('ticks every 20 ms from a fixed base, so timer lateness never accumulates', () => {
+    const timers = new FakeTimers();
+    const ticks: number[] = [];
+    // Every wake-up comes 1.7 ms late: chained setTimeout(20) calls would drift 1.7 ms per tick.
+    timers.lateByMs = () => 1.7;
+    const clock = new MediaClock((tick, nowMs) => ticks.push(nowMs - 1000 - tick * 20), { timers });
+    clock.start();
+    timers.advance(1000 + 10_000);
+    expect(ticks).toHaveLength(500);
+    // Each tick ran 1.7 ms after its own due time, the 500th as well as the 1st.
+    for (const lateness of ticks.slice(1)) expect(lateness).toBeCloseTo(1.7, 6);
+    const stats = clock.statistics();
+    expect(stats.maxLatenessMs).toBeCloseTo(1.7, 6);
+    expect(stats.p99LatenessMs).toBeCloseTo(1.8, 6);
+    expect(stats.skippedTicks).toBe(0);
+  });
+
+  it('runs overdue ticks at once after a short stall, and skips them after a long one', () => {
+    const timers = new FakeTimers();
+    const ran: number[] = [];
+    const clock = new MediaClock((tick) => ran.push(tick), { timers, maxCatchUpTicks: 5 });
+    clock.start();
+    timers.advance(1000 + 40);
+    expect(ran).toEqual([0, 1, 2]);
+    // A 90 ms stall: ticks 3..7 are due and run together.
+    timers.lateByMs = () => 90;
+    timers.advance(1000 + 150);
+    timers.lateByMs = () => 0;
+    expect(ran).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    // A one-second stall: the clock gives up the missed ticks and counts them.
+    timers.lateByMs = () => 1000;
+    timers.advance(1000 + 1200);
+    timers.lateByMs = () => 0;
+    const stats = clock.statistics();
+    expect(stats.skippedTicks).toBeGreaterThan(40);
+    expect(stats.ticks + stats.skippedTicks).toBe(clock.currentTick);
+    expect(stats.maxLatenessMs).toBeLessThanOrEqual(6 * 20 + 1000);
+  });
+
+  it('stops ticking when stopped', () => {
+    const timers = new FakeTimers();
+    let count = 0;
+    const clock = new MediaClock(() => count++, { timers });
+    clock.start();
+    timers.advance(1000 + 100);
+    clock.stop();
+    timers.advance(1000 + 1000);
+    expect(count).toBe(6);
+  });
+});

@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CreateLegRequest } from './engine-protocol.ts';
+import { MediaEngine } from './media-engine.ts';
+import type { TestEngine } from './test-engine.ts';
+import { startTestEngine } from './test-engine.ts';
+import { TestPhone } from './test-phone.ts';
+
+let testEngine: TestEngine;
+beforeAll(async () => {
+  testEngine = await startTestEngine({ workerCount: 2 });
+});
+afterAll(async () => {
+  await testEngine.close();
+});
+
+const leg: CreateLegRequest = {
+  legId: 'leg',
+  callId: 'call',
+  remoteAddress: '127.0.0.1',
+  remotePort: 40_000,
+  payloadType: 0,
+};
+
+function codeOf(result: { ok: true } | { ok: false; error: { code: string } }): string | undefined {
+  return result.ok ? undefined : result.error.code;
+}
+
+describe('MediaEngine control interface', () => {
+  it('refuses bad requests with typed values naming the field', async () => {
+    const { engine } = testEngine;
+    const badType = await engine.createLeg({ ...leg, payloadType: 3 as 0 });
+    expect(badType).toMatchObject({
+      ok: false,
+      error: { code: 'MEDIA_ENGINE_BAD_REQUEST', field: 'payloadType' },
+    });
+    expect(codeOf(await engine.createLeg({ ...leg, remoteAddress: 'phone.example' }))).toBe(
+      'MEDIA_ENGINE_BAD_REQUEST',
+    );
+    expect(codeOf(await engine.createLeg({ ...leg, remotePort: 70_000 }))).toBe('MEDIA_ENGINE_BAD_REQUEST');
+    expect(codeOf(await engine.createLeg({ ...leg, telephoneEventPayloadType: 13 }))).toBe(
+      'MEDIA_ENGINE_BAD_REQUEST',
+    );
+    expect(
+      codeOf(
+        await engine.collectDigits({
+          legId: 'x',
+          minDigits: 3,
+          maxDigits: 2,
+          firstDigitTimeoutMs: 1,
+          interDigitTimeoutMs: 1,
+        }),
+      ),
+    ).toBe('MEDIA_ENGINE_BAD_REQUEST');
+    expect(codeOf(await engine.sendDtmf({ legId: 'x', digits: '1', durationMs: 10 }))).toBe(
+      'MEDIA_ENGINE_BAD_REQUEST',
+    );
+  });
+
+  it('binds an even RTP port with RTCP on the next one, and refuses a second leg with the same id', async () => {
+    const { engine } = testEngine;
+    const created = await engine.createLeg(leg);
+    if (!created.ok) throw new Error(created.error.message);
+    expect(created.value.localPort % 2).toBe(0);
+    expect(created.value.localRtcpPort).toBe(created.value.localPort + 1);
+    expect(created.value.localAddress).toBe('127.0.0.1');
+    expect(codeOf(await engine.createLeg(leg))).toBe('MEDIA_ENGINE_LEG_EXISTS');
+    const quality = await engine.destroyLeg('leg');
+    expect(quality).toMatchObject({
+      ok: true,
+      value: { legId: 'leg', packetsReceived: 0, latchedSource: undefined },
+    });
+    expect(codeOf(await engine.destroyLeg('leg'))).toBe('MEDIA_ENGINE_LEG_NOT_FOUND');
+  });
+
+  it('places the legs of one call on one worker and spreads calls over the workers', async () => {
+    const { engine } = testEngine;
+    const placed: number[] = [];
+    for (const [legId, callId] of [
+      ['p1', 'c1'],
+      ['p2', 'c2'],
+      ['p3', 'c1'],
+      ['p4', 'c2'],
+    ] as const) {
+      const created = await engine.createLeg({ ...leg, legId, callId });
+      if (!created.ok) throw new Error(created.error.message);
+      placed.push(created.value.workerIndex);
+    }
+    expect(placed[0]).toBe(placed[2]);
+    expect(placed[1]).toBe(placed[3]);
+    expect(placed[0]).not.toBe(placed[1]);
+    expect((await engine.bridge('p1', 'p3')).ok).toBe(true);
+    expect(codeOf(await engine.bridge('p1', 'p2'))).toBe('MEDIA_ENGINE_LEGS_ON_DIFFERENT_WORKERS');
+    expect(codeOf(await engine.bridge('p3', 'p4'))).toBe('MEDIA_ENGINE_LEGS_ON_DIFFERENT_WORKERS');
+    expect(codeOf(await engine.conferenceAdd({ conferenceId: 'conf', legId: 'p1' }))).toBe(
+      'MEDIA_ENGINE_LEG_BUSY',
+    );
+    expect((await engine.unbridge('p1')).ok).toBe(true);
+    expect(codeOf(await engine.unbridge('p1'))).toBe('MEDIA_ENGINE_LEG_NOT_CONNECTED');
+    expect((await engine.conferenceAdd({ conferenceId: 'conf', legId: 'p1' })).ok).toBe(true);
+    expect(codeOf(await engine.conferenceAdd({ conferenceId: 'conf', legId: 'p2' }))).toBe(
+      'MEDIA_ENGINE_LEGS_ON_DIFFERENT_WORKERS',
+    );
+    const statistics = await engine.statistics();
+    if (!statistics.ok) throw new Error(statistics.error.message);
+    expect(statistics.value.map((w) => w.legs)).toEqual([2, 2]);
+    expect(statistics.value.every((w) => w.clock.ticks > 0)).toBe(true);
+    for (const legId of ['p1', 'p2', 'p3', 'p4']) await engine.destroyLeg(legId);
+  });
+
+  it('moves media to a new address on updateRemote, latching again', async () => {
+    const { engine } = testEngine;
+    const first = await testEngine.connectPhone('moving', 'call-m', { payloadType: 0, toneHz: 400 });
+    await engine.play({ legId: 'moving', items: [{ kind: 'silence', durationMs: 60_000 }] });
+    first.phone.start();
+    await first.phone.receiveAudioPackets(5);
+    // The peer re-INVITEs from another port (a new phone socket).
+    first.phone.stop();
+    const second = await TestPhone.open({ payloadType: 0, toneHz: 400, ssrc: 99 });
+    second.sendTo(first.leg.localPort);
+    expect(
+      (await engine.updateRemote({ legId: 'moving', remoteAddress: '127.0.0.1', remotePort: second.port }))
+        .ok,
+    ).toBe(true);
+    second.start();
+    await second.receiveAudioPackets(5);
+    const quality = await engine.destroyLeg('moving');
+    second.close();
+    expect(quality).toMatchObject({ ok: true, value: { latchedSource: `127.0.0.1:${second.port}` } });
+  });
+
+  it('answers every call with a value after the engine stopped', async () => {
+    const started = await MediaEngine.start({
+      bindAddress: '127.0.0.1',
+      recordingDirectory: testEngine.recordingDirectory,
+    });
+    if (!started.ok) throw new Error(started.error.message);
+    const engine = started.value;
+    const created = await engine.createLeg(leg);
+    expect(created.ok).toBe(true);
+    await engine.stop();
+    expect(codeOf(await engine.createLeg({ ...leg, legId: 'other' }))).toBe('MEDIA_ENGINE_NOT_RUNNING');
+    expect(codeOf(await engine.destroyLeg('leg'))).toBe('MEDIA_ENGINE_LEG_NOT_FOUND');
+    const refused = await MediaEngine.start({ bindAddress: 'localhost', recordingDirectory: '.' });
+    expect(codeOf(refused)).toBe('MEDIA_ENGINE_BAD_REQUEST');
+  });
+});

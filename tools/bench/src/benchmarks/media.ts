@@ -1,0 +1,859 @@
+import type { ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import type { Socket } from 'node:dgram';
+import { createSocket } from 'node:dgram';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MediaEngine } from '@centralita/rtp-transport';
+
+/**
+ * `npm run bench -- media [--calls=50,100,200] [--seconds=8] [--warmup=2] [--repeats=1]`
+ *
+ * Bridged G.711 calls through a media relay on loopback. The relay under test is pinned to core 0
+ * (taskset) and the traffic generator to core 1; each call is two streams of 50 packets/s (PCMU,
+ * 160-byte payloads), so 100 relayed packets/s per call. For each number of calls it measures the
+ * relay's CPU time per relayed packet (utime + stime of the whole relay process from /proc, all
+ * threads), packet loss and p99 added jitter (each packet's transit minus its stream's smallest
+ * transit, as the generator sees it). Relays measured in the same run, on the same streams:
+ * - `engine`: our MediaEngine (one media worker), recording off;
+ * - `engine+rec`: the same with every call recorded (stereo WAV, written every second);
+ * - `node-relay`: a bare Node.js dgram relay (two sockets per call, forward as received);
+ * - `rtpengine`: Debian's rtpengine, userspace forwarding (no kernel module), driven over its ng
+ *   protocol, when it is installed (package rtpengine-daemon).
+ * Calls per core = 1 s of CPU ÷ CPU per call-second (100 packets). `calls_per_core`,
+ * `calls_per_core_recording` and `rtpengine_calls_per_core` come from the largest run with loss under
+ * 0.01 % and p99 added jitter under 2 ms (null when no run met both: on a busy shared machine the jitter
+ * limit fails for every relay); the `cpu_*` figures are the CPU-only figures of the largest run whatever
+ * its loss and jitter. `ratio` = ours ÷ the reference in calls per core, compared level by level in the
+ * same run and summarised by the median; the reference is rtpengine when it ran, else the bare Node
+ * relay (`reference` says which). With --repeats=n each level is measured n times over all relays, and
+ * the ratio is the median of every same-round pair: on a busy machine one pass can be off by 50 %.
+ * The run takes about (warmup + seconds + 2) s x levels x relays x repeats.
+ */
+
+/** Shape of the figures one measured run yields. */
+interface RunFigures {
+  readonly relay: string;
+  readonly calls: number;
+  /** Which pass over all relays (with --repeats): runs of one round ran back to back. */
+  readonly round: number;
+  readonly packetsRelayed: number;
+  readonly cpuMs: number;
+  readonly usPerPacket: number;
+  readonly lossPercent: number;
+  readonly p50AddedJitterMs: number;
+  readonly p99AddedJitterMs: number;
+  readonly maxAddedJitterMs: number;
+  readonly isWithinLimits: boolean;
+  readonly callsPerCore: number;
+  /** Only for our engine: the media worker thread alone, and its clock's p99 tick lateness. */
+  readonly workerUsPerPacket?: number;
+  readonly tickP99LatenessMs?: number;
+}
+
+interface StreamPorts {
+  readonly a: number;
+  readonly b: number;
+}
+
+const ROLE_ENV = 'CENTRALITA_MEDIA_BENCH_ROLE';
+const PACKET_BYTES = 12 + 160;
+const PACKETS_PER_CALL_SECOND = 100;
+const LOSS_LIMIT_PERCENT = 0.01;
+const JITTER_LIMIT_MS = 2;
+const CLOCK_TICKS_PER_SECOND = 100;
+
+// ------------------------------------------------------------------------------------------------
+// IPC between the orchestrator and its child processes
+
+interface Request {
+  readonly id: number;
+  readonly op: string;
+  readonly args: unknown;
+}
+
+interface Reply {
+  readonly id: number;
+  readonly result?: unknown;
+  readonly error?: string;
+}
+
+/** A child process (relay or generator) spoken to over the Node IPC channel. */
+class Child {
+  readonly process: ChildProcess;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+
+  constructor(role: string, core: number | undefined) {
+    const self = fileURLToPath(import.meta.url);
+    const command = core === undefined ? process.execPath : 'taskset';
+    const args = core === undefined ? [self] : ['-c', String(core), process.execPath, self];
+    this.process = spawn(command, args, {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, [ROLE_ENV]: role },
+    });
+    this.process.on('message', (message: Reply) => {
+      const pending = this.pending.get(message.id);
+      if (pending === undefined) return;
+      this.pending.delete(message.id);
+      if (message.error === undefined) pending.resolve(message.result);
+      else pending.reject(new Error(message.error));
+    });
+    this.process.on('exit', (code) => {
+      for (const pending of this.pending.values()) pending.reject(new Error(`${role} exited with ${code}`));
+      this.pending.clear();
+    });
+  }
+
+  call<T>(op: string, args: unknown = {}): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.process.send({ id, op, args } satisfies Request);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.process.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.process.once('exit', resolve));
+    await this.call('exit').catch(() => undefined);
+    await exited;
+  }
+}
+
+/** Serves requests in a child process until told to exit. */
+function serve(handlers: Record<string, (args: never) => unknown>): void {
+  process.on('message', (message: Request) => {
+    void (async () => {
+      if (message.op === 'exit') {
+        process.send?.({ id: message.id, result: null } satisfies Reply, () => process.exit(0));
+        return;
+      }
+      const handler = handlers[message.op];
+      try {
+        if (handler === undefined) throw new Error(`unknown op ${message.op}`);
+        const result = await handler(message.args as never);
+        process.send?.({ id: message.id, result } satisfies Reply);
+      } catch (error) {
+        process.send?.({
+          id: message.id,
+          error: error instanceof Error ? error.message : String(error),
+        } satisfies Reply);
+      }
+    })();
+  });
+}
+
+/** utime + stime of a whole process (all its threads), in ms, from /proc. */
+async function processCpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+function bindUdp(port = 0): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket('udp4');
+    socket.once('error', reject);
+    socket.bind(port, '127.0.0.1', () => {
+      socket.off('error', reject);
+      resolve(socket);
+    });
+  });
+}
+
+// ------------------------------------------------------------------------------------------------
+// Generator role: two "phones" per call, 50 packets/s each, send time in the payload.
+
+interface GeneratorReport {
+  readonly sent: number;
+  readonly received: number;
+  readonly lossPercent: number;
+  readonly p50AddedJitterMs: number;
+  readonly p99AddedJitterMs: number;
+  readonly maxAddedJitterMs: number;
+}
+
+function runGenerator(): void {
+  interface Stream {
+    readonly socket: Socket;
+    targetPort: number;
+    sequence: number;
+    timestamp: number;
+    readonly ssrc: number;
+    sent: number;
+    received: number;
+    transits: number[];
+  }
+  const streams: Stream[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let markMs = Number.POSITIVE_INFINITY;
+  let stopMs = Number.POSITIVE_INFINITY;
+  const SLOTS = 10;
+
+  const onMessage = (stream: Stream, msg: Buffer): void => {
+    if (msg.length !== PACKET_BYTES || ((msg[1] ?? 0) & 0x7f) !== 0) return; // RTCP and strays
+    const sentMs = msg.readDoubleLE(12);
+    if (sentMs < markMs || sentMs >= stopMs) return;
+    stream.received++;
+    stream.transits.push(performance.now() - sentMs);
+  };
+
+  const sendSlot = (slot: number): void => {
+    for (let i = slot; i < streams.length; i += SLOTS) {
+      const stream = streams[i];
+      if (stream === undefined || stream.targetPort === 0) continue;
+      const packet = Buffer.allocUnsafe(PACKET_BYTES);
+      packet[0] = 0x80;
+      packet[1] = 0;
+      packet.writeUInt16BE(stream.sequence, 2);
+      packet.writeUInt32BE(stream.timestamp, 4);
+      packet.writeUInt32BE(stream.ssrc, 8);
+      packet.fill(0xff, 12);
+      const sendMs = performance.now();
+      packet.writeDoubleLE(sendMs, 12);
+      stream.socket.send(packet, stream.targetPort, '127.0.0.1');
+      stream.sequence = (stream.sequence + 1) & 0xffff;
+      stream.timestamp = (stream.timestamp + 160) >>> 0;
+      if (sendMs >= markMs && sendMs < stopMs) stream.sent++;
+    }
+  };
+
+  serve({
+    open: async ({ calls }: { calls: number }) => {
+      const ports: StreamPorts[] = [];
+      for (let c = 0; c < calls; c++) {
+        const pair: number[] = [];
+        for (let side = 0; side < 2; side++) {
+          const socket = await bindUdp();
+          const stream: Stream = {
+            socket,
+            targetPort: 0,
+            sequence: (c * 977 + side * 31) & 0xffff,
+            timestamp: c * 1000,
+            ssrc: (c << 1) | side,
+            sent: 0,
+            received: 0,
+            transits: [],
+          };
+          socket.on('message', (msg) => {
+            onMessage(stream, msg);
+          });
+          streams.push(stream);
+          pair.push(socket.address().port);
+        }
+        ports.push({ a: pair[0] ?? 0, b: pair[1] ?? 0 });
+      }
+      return ports;
+    },
+    start: ({ targets }: { targets: StreamPorts[] }) => {
+      targets.forEach((target, c) => {
+        const a = streams[2 * c];
+        const b = streams[2 * c + 1];
+        if (a !== undefined) a.targetPort = target.a;
+        if (b !== undefined) b.targetPort = target.b;
+      });
+      // Streams are spread over ten 2 ms slots of the 20 ms period, each slot on a drift-free schedule.
+      const base = performance.now();
+      let k = 0;
+      const wake = (): void => {
+        const now = performance.now();
+        while (base + k * 2 <= now) {
+          sendSlot(k % SLOTS);
+          k++;
+        }
+        timer = setTimeout(wake, Math.max(0, base + k * 2 - performance.now()));
+      };
+      wake();
+      return null;
+    },
+    mark: () => {
+      markMs = performance.now();
+      return null;
+    },
+    stop: async (): Promise<GeneratorReport> => {
+      stopMs = performance.now();
+      // Packets in flight still count; then stop sending.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      if (timer !== undefined) clearTimeout(timer);
+      let sent = 0;
+      let received = 0;
+      const added: number[] = [];
+      for (const stream of streams) {
+        sent += stream.sent;
+        received += stream.received;
+        let min = Number.POSITIVE_INFINITY;
+        for (const t of stream.transits) if (t < min) min = t;
+        for (const t of stream.transits) added.push(t - min);
+      }
+      added.sort((x, y) => x - y);
+      const at = (q: number): number => added[Math.min(added.length - 1, Math.floor(q * added.length))] ?? 0;
+      for (const stream of streams) stream.socket.close();
+      return {
+        sent,
+        received,
+        lossPercent: sent === 0 ? 100 : (Math.max(0, sent - received) * 100) / sent,
+        p50AddedJitterMs: at(0.5),
+        p99AddedJitterMs: at(0.99),
+        maxAddedJitterMs: added[added.length - 1] ?? 0,
+      };
+    },
+  });
+}
+
+// ------------------------------------------------------------------------------------------------
+// Relay roles: our engine, and a bare Node.js dgram relay.
+
+function runEngineRelay(): void {
+  let engine: MediaEngine | undefined;
+  let recordingDirectory: string | undefined;
+  const recordings: string[] = [];
+  let calls = 0;
+
+  const statistics = async (): Promise<{ workerCpuMs: number; tickP99LatenessMs: number }> => {
+    const figures = await engine?.statistics();
+    if (figures === undefined || !figures.ok) throw new Error('no engine statistics');
+    const worker = figures.value[0];
+    return {
+      workerCpuMs: worker === undefined ? 0 : (worker.cpuUserUs + worker.cpuSystemUs) / 1000,
+      tickP99LatenessMs: worker?.clock.p99LatenessMs ?? 0,
+    };
+  };
+
+  serve({
+    setup: async ({ phones, isRecording }: { phones: StreamPorts[]; isRecording: boolean }) => {
+      recordingDirectory = await mkdtemp(join(tmpdir(), 'centralita-bench-'));
+      const started = await MediaEngine.start({
+        bindAddress: '127.0.0.1',
+        recordingDirectory,
+        workerCount: 1,
+        noMediaTimeoutMs: 0,
+      });
+      if (!started.ok) throw new Error(started.error.message);
+      engine = started.value;
+      const ports: StreamPorts[] = [];
+      calls = phones.length;
+      for (const [c, phone] of phones.entries()) {
+        const legs = [];
+        for (const [side, remotePort] of [
+          ['a', phone.a],
+          ['b', phone.b],
+        ] as const) {
+          const leg = await engine.createLeg({
+            legId: `${side}-${c}`,
+            callId: `call-${c}`,
+            remoteAddress: '127.0.0.1',
+            remotePort,
+            payloadType: 0,
+            telephoneEventPayloadType: 101,
+          });
+          if (!leg.ok) throw new Error(leg.error.message);
+          legs.push(leg.value.localPort);
+        }
+        const bridged = await engine.bridge(`a-${c}`, `b-${c}`);
+        if (!bridged.ok) throw new Error(bridged.error.message);
+        if (isRecording) {
+          const recording = await engine.recordStart({
+            recordingId: `rec-${c}`,
+            customerLegId: `a-${c}`,
+            agentLegId: `b-${c}`,
+            path: `call-${c}.wav`,
+          });
+          if (!recording.ok) throw new Error(recording.error.message);
+          recordings.push(`rec-${c}`);
+        }
+        // Phone A sends to leg a, phone B to leg b.
+        ports.push({ a: legs[0] ?? 0, b: legs[1] ?? 0 });
+      }
+      return ports;
+    },
+    statistics,
+    teardown: async () => {
+      for (const id of recordings) await engine?.recordStop(id);
+      for (let c = 0; c < calls; c++) {
+        await engine?.destroyLeg(`a-${c}`);
+        await engine?.destroyLeg(`b-${c}`);
+      }
+      await engine?.stop();
+      if (recordingDirectory !== undefined) await rm(recordingDirectory, { recursive: true, force: true });
+      return null;
+    },
+  });
+}
+
+function runNodeRelay(): void {
+  const sockets: Socket[] = [];
+  serve({
+    setup: async ({ phones }: { phones: StreamPorts[] }) => {
+      const ports: StreamPorts[] = [];
+      for (const phone of phones) {
+        const a = await bindUdp();
+        const b = await bindUdp();
+        // What phone A sends to socket a goes to phone B from socket b, and back.
+        a.on('message', (msg) => {
+          b.send(msg, phone.b, '127.0.0.1');
+        });
+        b.on('message', (msg) => {
+          a.send(msg, phone.a, '127.0.0.1');
+        });
+        sockets.push(a, b);
+        ports.push({ a: a.address().port, b: b.address().port });
+      }
+      return ports;
+    },
+    statistics: () => ({}),
+    teardown: () => {
+      for (const socket of sockets) socket.close();
+      return null;
+    },
+  });
+}
+
+// ------------------------------------------------------------------------------------------------
+// rtpengine over its ng control protocol (bencode over UDP)
+
+type Bencode = string | number | readonly Bencode[] | { readonly [key: string]: Bencode };
+
+/** A decoded value as text (strings and numbers; anything else as JSON). */
+function text(value: Bencode | undefined): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  return JSON.stringify(value ?? null);
+}
+
+function bencode(value: Bencode): string {
+  if (typeof value === 'number') return `i${Math.trunc(value)}e`;
+  if (typeof value === 'string') return `${Buffer.byteLength(value)}:${value}`;
+  if (Array.isArray(value)) return `l${value.map(bencode).join('')}e`;
+  const dict = value as { readonly [key: string]: Bencode };
+  return `d${Object.keys(dict)
+    .sort()
+    .map((key) => bencode(key) + bencode(dict[key] ?? ''))
+    .join('')}e`;
+}
+
+/** Decodes the subset rtpengine answers with; returns the value and where it ended. */
+function bdecode(bytes: Buffer, at = 0): [Bencode, number] {
+  const c = String.fromCharCode(bytes[at] ?? 0);
+  if (c === 'i') {
+    const end = bytes.indexOf(0x65, at);
+    return [Number(bytes.subarray(at + 1, end).toString()), end + 1];
+  }
+  if (c === 'l') {
+    const list: Bencode[] = [];
+    let i = at + 1;
+    while (i < bytes.length && bytes[i] !== 0x65) {
+      const [item, next] = bdecode(bytes, i);
+      list.push(item);
+      i = next;
+    }
+    return [list, i + 1];
+  }
+  if (c === 'd') {
+    const dict: Record<string, Bencode> = {};
+    let i = at + 1;
+    while (i < bytes.length && bytes[i] !== 0x65) {
+      const [key, afterKey] = bdecode(bytes, i);
+      const [item, next] = bdecode(bytes, afterKey);
+      dict[text(key)] = item;
+      i = next;
+    }
+    return [dict, i + 1];
+  }
+  const colon = bytes.indexOf(0x3a, at);
+  if (colon < 0) return ['', bytes.length];
+  const length = Number(bytes.subarray(at, colon).toString());
+  return [bytes.subarray(colon + 1, colon + 1 + length).toString(), colon + 1 + length];
+}
+
+class RtpengineControl {
+  private readonly socket: Socket;
+  private readonly port: number;
+  private cookie = 0;
+  private readonly pending = new Map<string, (reply: Record<string, Bencode>) => void>();
+
+  private constructor(socket: Socket, port: number) {
+    this.socket = socket;
+    this.port = port;
+    socket.on('message', (msg) => {
+      const space = msg.indexOf(0x20);
+      const cookie = msg.subarray(0, space).toString();
+      const [reply] = bdecode(msg, space + 1);
+      this.pending.get(cookie)?.(reply as Record<string, Bencode>);
+      this.pending.delete(cookie);
+    });
+  }
+
+  static async open(port: number): Promise<RtpengineControl> {
+    return new RtpengineControl(await bindUdp(), port);
+  }
+
+  command(body: Record<string, Bencode>): Promise<Record<string, Bencode>> {
+    const cookie = `c${++this.cookie}`;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(cookie);
+        reject(new Error(`rtpengine did not answer ${text(body.command)}`));
+      }, 2000);
+      this.pending.set(cookie, (reply) => {
+        clearTimeout(timer);
+        resolve(reply);
+      });
+      this.socket.send(`${cookie} ${bencode(body)}`, this.port, '127.0.0.1');
+    });
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+function sdpFor(port: number): string {
+  return [
+    'v=0',
+    'o=- 1 1 IN IP4 127.0.0.1',
+    's=bench',
+    'c=IN IP4 127.0.0.1',
+    't=0 0',
+    `m=audio ${port} RTP/AVP 0`,
+    'a=rtpmap:0 PCMU/8000',
+    'a=sendrecv',
+    '',
+  ].join('\r\n');
+}
+
+function mediaPort(reply: Record<string, Bencode>): number {
+  if (reply.result !== 'ok') throw new Error(`rtpengine: ${text(reply['error-reason'] ?? reply.result)}`);
+  const match = /m=audio (\d+)/.exec(text(reply.sdp));
+  if (match?.[1] === undefined) throw new Error('rtpengine answered without a media port');
+  return Number(match[1]);
+}
+
+function hasRtpengine(): boolean {
+  try {
+    execFileSync('rtpengine', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function freeUdpPort(): Promise<number> {
+  const socket = await bindUdp();
+  const port = socket.address().port;
+  socket.close();
+  return port;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Orchestration
+
+interface RelayUnderTest {
+  readonly name: string;
+  /** Starts the relay for these phones; returns where each phone must send, and the relay's pid. */
+  start(phones: StreamPorts[]): Promise<{ targets: StreamPorts[]; pid: number }>;
+  extra?(): Promise<{ workerCpuMs: number; tickP99LatenessMs: number }>;
+  stop(): Promise<void>;
+}
+
+function nodeRelay(
+  core: number | undefined,
+  role: 'engine' | 'node-relay',
+  isRecording: boolean,
+  name: string,
+): RelayUnderTest {
+  let child: Child | undefined;
+  return {
+    name,
+    async start(phones) {
+      child = new Child(role, core);
+      const targets = await child.call<StreamPorts[]>('setup', { phones, isRecording });
+      return { targets, pid: child.process.pid ?? 0 };
+    },
+    ...(role === 'engine'
+      ? {
+          extra: async () => {
+            if (child === undefined) throw new Error('not started');
+            return child.call<{ workerCpuMs: number; tickP99LatenessMs: number }>('statistics');
+          },
+        }
+      : {}),
+    async stop() {
+      await child?.call('teardown');
+      await child?.close();
+    },
+  };
+}
+
+function rtpengineRelay(core: number | undefined): RelayUnderTest {
+  let daemon: ChildProcess | undefined;
+  let control: RtpengineControl | undefined;
+  return {
+    name: 'rtpengine',
+    async start(phones) {
+      const ngPort = await freeUdpPort();
+      const args = [
+        '--foreground',
+        '--config-file=none',
+        '--table=-1',
+        '--interface=127.0.0.1',
+        `--listen-ng=127.0.0.1:${ngPort}`,
+        '--port-min=36000',
+        '--port-max=39999',
+        '--num-threads=1',
+        '--log-level=3',
+        '--log-stderr',
+      ];
+      daemon = spawn(
+        core === undefined ? 'rtpengine' : 'taskset',
+        core === undefined ? args : ['-c', String(core), 'rtpengine', ...args],
+        {
+          stdio: ['ignore', 'ignore', 'inherit'],
+        },
+      );
+      control = await RtpengineControl.open(ngPort);
+      // Wait for the control socket to answer (startup takes a moment).
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const pong = await control.command({ command: 'ping' });
+          if (pong.result === 'pong') break;
+        } catch (error) {
+          if (attempt > 20) throw error;
+        }
+      }
+      const targets: StreamPorts[] = [];
+      for (const [c, phone] of phones.entries()) {
+        const common = { 'call-id': `bench-${c}`, 'from-tag': `a-${c}`, ICE: 'remove' };
+        const offer = await control.command({ command: 'offer', ...common, sdp: sdpFor(phone.a) });
+        const answer = await control.command({
+          command: 'answer',
+          ...common,
+          'to-tag': `b-${c}`,
+          sdp: sdpFor(phone.b),
+        });
+        // B sends to the port in the offer rewritten for B; A to the port in the answer rewritten for A.
+        targets.push({ a: mediaPort(answer), b: mediaPort(offer) });
+      }
+      return { targets, pid: daemon.pid ?? 0 };
+    },
+    async stop() {
+      control?.close();
+      if (daemon !== undefined && daemon.exitCode === null) {
+        const exited = new Promise((resolve) => daemon?.once('exit', resolve));
+        daemon.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}
+
+function percentileLimitsOk(loss: number, p99: number): boolean {
+  return loss < LOSS_LIMIT_PERCENT && p99 < JITTER_LIMIT_MS;
+}
+
+async function measure(
+  relay: RelayUnderTest,
+  calls: number,
+  cores: { relay: number | undefined; generator: number | undefined },
+  warmupMs: number,
+  measureMs: number,
+  round: number,
+): Promise<RunFigures> {
+  const generator = new Child('generator', cores.generator);
+  try {
+    const phones = await generator.call<StreamPorts[]>('open', { calls });
+    const { targets, pid } = await relay.start(phones);
+    await generator.call('start', { targets });
+    await new Promise((resolve) => setTimeout(resolve, warmupMs));
+    const cpuBefore = await processCpuMs(pid);
+    const extraBefore = await relay.extra?.();
+    await generator.call('mark');
+    await new Promise((resolve) => setTimeout(resolve, measureMs));
+    const cpuAfter = await processCpuMs(pid);
+    const extraAfter = await relay.extra?.();
+    const report = await generator.call<GeneratorReport>('stop');
+    await relay.stop();
+    const cpuMs = cpuAfter - cpuBefore;
+    // Packets relayed in the window: the generator's receive count is the same measure for every relay.
+    const packetsRelayed = report.received;
+    const usPerPacket = packetsRelayed === 0 ? Number.POSITIVE_INFINITY : (cpuMs * 1000) / packetsRelayed;
+    const figures: RunFigures = {
+      relay: relay.name,
+      calls,
+      round,
+      packetsRelayed,
+      cpuMs,
+      usPerPacket,
+      lossPercent: report.lossPercent,
+      p50AddedJitterMs: report.p50AddedJitterMs,
+      p99AddedJitterMs: report.p99AddedJitterMs,
+      maxAddedJitterMs: report.maxAddedJitterMs,
+      isWithinLimits: percentileLimitsOk(report.lossPercent, report.p99AddedJitterMs),
+      callsPerCore: 1e6 / (usPerPacket * PACKETS_PER_CALL_SECOND),
+      ...(extraBefore !== undefined && extraAfter !== undefined
+        ? {
+            workerUsPerPacket:
+              ((extraAfter.workerCpuMs - extraBefore.workerCpuMs) * 1000) / Math.max(1, packetsRelayed),
+            tickP99LatenessMs: extraAfter.tickP99LatenessMs,
+          }
+        : {}),
+    };
+    return figures;
+  } finally {
+    await generator.close();
+  }
+}
+
+/** The run with the most calls (the median CPU one when that level was repeated). */
+function largestOf(runs: readonly RunFigures[]): RunFigures | undefined {
+  const most = Math.max(...runs.map((r) => r.calls));
+  const level = runs.filter((r) => r.calls === most).sort((x, y) => x.usPerPacket - y.usPerPacket);
+  return level[Math.floor((level.length - 1) / 2)];
+}
+
+/**
+ * Ours ÷ the reference in calls per core, compared level by level (same calls, same run) and
+ * summarised by the median, so a noisy level on a shared machine does not decide the figure.
+ */
+function pairedRatio(ours: readonly RunFigures[], reference: readonly RunFigures[]): number | undefined {
+  const ratios: number[] = [];
+  for (const run of ours) {
+    const other = reference.find((r) => r.calls === run.calls && r.round === run.round);
+    if (other !== undefined && Number.isFinite(run.usPerPacket))
+      ratios.push(other.usPerPacket / run.usPerPacket);
+  }
+  ratios.sort((x, y) => x - y);
+  if (ratios.length === 0) return undefined;
+  const middle = Math.floor(ratios.length / 2);
+  return ratios.length % 2 === 1 ? ratios[middle] : ((ratios[middle - 1] ?? 0) + (ratios[middle] ?? 0)) / 2;
+}
+
+/** Calls per core from the largest run within the limits, or null. */
+function capacity(runs: readonly RunFigures[]): RunFigures | undefined {
+  const passing = runs.filter((r) => r.isWithinLimits);
+  return passing.sort((x, y) => y.calls - x.calls)[0];
+}
+
+function round(value: number | undefined, digits = 1): number | null {
+  if (value === undefined || !Number.isFinite(value)) return null;
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+
+function option(args: readonly string[], name: string, fallback: string): string {
+  const prefix = `--${name}=`;
+  return args.find((a) => a.startsWith(prefix))?.slice(prefix.length) ?? fallback;
+}
+
+/** The benchmark entry point (see the module comment). */
+export async function run({
+  args,
+  progress,
+}: {
+  readonly args: readonly string[];
+  readonly progress: (message: string) => void;
+}): Promise<Record<string, unknown>> {
+  const levels = option(args, 'calls', '50,100,200')
+    .split(',')
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
+  const measureMs = Number(option(args, 'seconds', '8')) * 1000;
+  const warmupMs = Number(option(args, 'warmup', '2')) * 1000;
+  const repeats = Math.max(1, Number(option(args, 'repeats', '1')));
+  let isPinned = availableParallelism() >= 2;
+  try {
+    execFileSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' });
+  } catch {
+    isPinned = false;
+  }
+  const cores = { relay: isPinned ? 0 : undefined, generator: isPinned ? 1 : undefined };
+  const withRtpengine = hasRtpengine();
+  progress(
+    `levels ${levels.join(', ')} calls, ${warmupMs / 1000} s warm-up + ${measureMs / 1000} s measured; ` +
+      `${isPinned ? 'relay on core 0, generator on core 1' : 'NOT pinned (taskset or a second core missing)'}; ` +
+      `rtpengine ${withRtpengine ? 'found' : 'not installed: reference is the bare Node relay'}`,
+  );
+
+  const relays: RelayUnderTest[] = [
+    nodeRelay(cores.relay, 'engine', false, 'engine'),
+    nodeRelay(cores.relay, 'engine', true, 'engine+rec'),
+    nodeRelay(cores.relay, 'node-relay', false, 'node-relay'),
+    ...(withRtpengine ? [rtpengineRelay(cores.relay)] : []),
+  ];
+  const runs: RunFigures[] = [];
+  for (const calls of levels) {
+    for (let round = 0; round < repeats; round++) {
+      for (const relay of relays) {
+        const figures = await measure(relay, calls, cores, warmupMs, measureMs, round);
+        runs.push(figures);
+        progress(
+          `${relay.name.padEnd(10)} ${String(calls).padStart(4)} calls: ${figures.usPerPacket.toFixed(2)} µs/packet` +
+            (figures.workerUsPerPacket === undefined
+              ? ''
+              : ` (worker thread ${figures.workerUsPerPacket.toFixed(2)})`) +
+            `, loss ${figures.lossPercent.toFixed(4)} %, added jitter p50 ${figures.p50AddedJitterMs.toFixed(2)} / ` +
+            `p99 ${figures.p99AddedJitterMs.toFixed(2)} ms` +
+            (figures.tickP99LatenessMs === undefined
+              ? ''
+              : `, tick p99 lateness ${figures.tickP99LatenessMs.toFixed(1)} ms`) +
+            (figures.isWithinLimits ? '' : ' (outside the limits)'),
+        );
+      }
+    }
+  }
+
+  const of = (name: string): RunFigures[] => runs.filter((r) => r.relay === name);
+  const referenceName = withRtpengine ? 'rtpengine' : 'node-relay';
+  const ours = capacity(of('engine'));
+  const largest = largestOf(of('engine'));
+  return {
+    calls_per_core: round(ours?.callsPerCore, 0),
+    calls_per_core_recording: round(capacity(of('engine+rec'))?.callsPerCore, 0),
+    us_per_packet: round((ours ?? largest)?.usPerPacket, 2),
+    rtpengine_calls_per_core: round(capacity(of('rtpengine'))?.callsPerCore, 0),
+    reference: referenceName,
+    ratio: round(pairedRatio(of('engine'), of(referenceName)), 2),
+    // CPU-only figures from the largest run, whether or not loss and jitter stayed within the limits.
+    cpu_calls_per_core: round(largest?.callsPerCore, 0),
+    cpu_calls_per_core_recording: round(largestOf(of('engine+rec'))?.callsPerCore, 0),
+    cpu_rtpengine_calls_per_core: round(largestOf(of('rtpengine'))?.callsPerCore, 0),
+    cpu_node_relay_calls_per_core: round(largestOf(of('node-relay'))?.callsPerCore, 0),
+    ratio_to_node_relay: round(pairedRatio(of('engine'), of('node-relay')), 2),
+    recording_cost_percent: round((1 - (pairedRatio(of('engine+rec'), of('engine')) ?? Number.NaN)) * 100, 1),
+    limits_met: runs.some((r) => r.isWithinLimits),
+    is_pinned: isPinned,
+    runs: runs.map((r) => ({
+      relay: r.relay,
+      calls: r.calls,
+      round: r.round,
+      us_per_packet: round(r.usPerPacket, 2),
+      worker_us_per_packet: round(r.workerUsPerPacket, 2),
+      loss_percent: round(r.lossPercent, 4),
+      p99_added_jitter_ms: round(r.p99AddedJitterMs, 2),
+      tick_p99_lateness_ms: round(r.tickP99LatenessMs, 1),
+      within_limits: r.isWithinLimits,
+    })),
+  };
+}
+
+// A child process of the benchmark runs one role and serves its parent until told to exit.
+const role = process.env[ROLE_ENV];
+if (import.meta.main && role !== undefined) {
+  switch (role) {
+    case 'generator':
+      runGenerator();
+      break;
+    case 'engine':
+      runEngineRelay();
+      break;
+    case 'node-relay':
+      runNodeRelay();
+      break;
+    default:
+      throw new Error(`unknown role ${role}`);
+  }
+}
