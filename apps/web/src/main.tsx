@@ -1,9 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-
-function App() {
-  return <h1>Centralita</h1>;
-}
+import { App } from './app/app.tsx';
 
 const root = document.getElementById('root');
 if (root)

@@ -1,0 +1,81 @@
+import type { MessageKey } from '../i18n/catalog.ts';
+
+/** Where the navigation groups a screen. */
+export type RouteSection = 'work' | 'admin' | 'hidden';
+
+/** A screen of the app: its path pattern, what it needs, and how the navigation names it. */
+export interface RouteDefinition {
+  readonly id: string;
+  readonly pattern: string;
+  /** Every permission the role needs to use the screen (the API would refuse it otherwise). */
+  readonly requires: readonly string[];
+  readonly section: RouteSection;
+  readonly label: MessageKey;
+}
+
+/** Every screen, in navigation order. */
+export const routeDefinitions: readonly RouteDefinition[] = [
+  {
+    id: 'customers',
+    pattern: '/customers',
+    requires: ['customers:read'],
+    section: 'work',
+    label: 'nav.customers',
+  },
+  {
+    id: 'identify',
+    pattern: '/identify',
+    requires: ['customers:write'],
+    section: 'work',
+    label: 'nav.identify',
+  },
+  {
+    id: 'myDay',
+    pattern: '/my-day',
+    requires: ['tickets:read', 'interactions:read'],
+    section: 'work',
+    label: 'nav.myDay',
+  },
+  {
+    id: 'customer',
+    pattern: '/customers/:id',
+    requires: ['customers:read'],
+    section: 'hidden',
+    label: 'nav.customers',
+  },
+  {
+    id: 'ticket',
+    pattern: '/tickets/:id',
+    requires: ['tickets:read'],
+    section: 'hidden',
+    label: 'nav.customers',
+  },
+  { id: 'users', pattern: '/admin/users', requires: ['users:read'], section: 'admin', label: 'nav.users' },
+  {
+    id: 'queues',
+    pattern: '/admin/queues',
+    requires: ['queues:manage'],
+    section: 'admin',
+    label: 'nav.queues',
+  },
+  { id: 'flows', pattern: '/admin/flows', requires: ['flows:read'], section: 'admin', label: 'nav.flows' },
+  {
+    id: 'flow',
+    pattern: '/admin/flows/:key',
+    requires: ['flows:read'],
+    section: 'hidden',
+    label: 'nav.flows',
+  },
+  {
+    id: 'tenant',
+    pattern: '/admin/tenant',
+    requires: ['tenant:manage'],
+    section: 'admin',
+    label: 'nav.tenant',
+  },
+];
+
+/** Whether a role with these permissions may use the screen. */
+export function isRouteAllowed(route: RouteDefinition, permissions: ReadonlySet<string>): boolean {
+  return route.requires.every((permission) => permissions.has(permission));
+}

@@ -1,0 +1,115 @@
+import { useState } from 'react';
+import type { SubmitEvent, ReactNode } from 'react';
+import type { Language, Tenant } from '../../app/api-types.ts';
+import { ErrorMessage } from '../../app/error-message.tsx';
+import { useSession } from '../../app/session.tsx';
+import { useLoad } from '../../app/use-load.ts';
+import { useI18n } from '../../i18n/i18n.tsx';
+
+/** The tenant's name, default country (for phone numbers written without a country code), language and time zone. */
+export function AdminTenantPage(): ReactNode {
+  const { t } = useI18n();
+  const { api } = useSession();
+  const loaded = useLoad(() => api.get<Tenant>('/api/tenant'), 'tenant');
+  return (
+    <section>
+      <h1 tabIndex={-1}>{t('tenant.title')}</h1>
+      <ErrorMessage error={loaded.error} />
+      {loaded.data !== null && (
+        <TenantForm key={loaded.data.id} tenant={loaded.data} onSaved={loaded.reload} />
+      )}
+    </section>
+  );
+}
+
+function TenantForm(props: { readonly tenant: Tenant; readonly onSaved: () => void }): ReactNode {
+  const { t } = useI18n();
+  const { api, reloadTenant } = useSession();
+  const [name, setName] = useState(props.tenant.name);
+  const [defaultCountry, setDefaultCountry] = useState(props.tenant.defaultCountry);
+  const [defaultLanguage, setDefaultLanguage] = useState<Language>(props.tenant.defaultLanguage);
+  const [timeZone, setTimeZone] = useState(props.tenant.timeZone);
+  const [error, setError] = useState<unknown>(null);
+  const [isSaved, setSaved] = useState(false);
+
+  const save = (event: SubmitEvent): void => {
+    event.preventDefault();
+    setError(null);
+    setSaved(false);
+    api
+      .patch('/api/tenant', {
+        name: name.trim(),
+        defaultCountry: defaultCountry.trim().toUpperCase(),
+        defaultLanguage,
+        timeZone: timeZone.trim(),
+      })
+      .then(() => {
+        setSaved(true);
+        reloadTenant();
+        props.onSaved();
+      }, setError);
+  };
+
+  return (
+    <form onSubmit={save} className="card stacked narrow">
+      <label>
+        {t('tenant.name')}
+        <input
+          name="name"
+          value={name}
+          required
+          onChange={(event) => {
+            setName(event.target.value);
+          }}
+        />
+      </label>
+      <label>
+        {t('tenant.country')}
+        <input
+          name="defaultCountry"
+          value={defaultCountry}
+          required
+          pattern="[A-Za-z]{2}"
+          maxLength={2}
+          onChange={(event) => {
+            setDefaultCountry(event.target.value);
+          }}
+        />
+      </label>
+      <label>
+        {t('tenant.language')}
+        <select
+          name="defaultLanguage"
+          value={defaultLanguage}
+          onChange={(event) => {
+            setDefaultLanguage(event.target.value === 'en' ? 'en' : 'es');
+          }}
+        >
+          <option value="es">Español</option>
+          <option value="en">English</option>
+        </select>
+      </label>
+      <label>
+        {t('tenant.timeZone')}
+        <input
+          name="timeZone"
+          value={timeZone}
+          required
+          placeholder="Europe/Madrid"
+          onChange={(event) => {
+            setTimeZone(event.target.value);
+          }}
+        />
+      </label>
+      <ErrorMessage error={error} />
+      {isSaved && (
+        <p role="status" className="notice">
+          {t('common.saved')}
+        </p>
+      )}
+      <button type="submit" className="primary">
+        {t('common.save')}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,378 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createLogger, demoPassword, demoTenantSlug, readConfig, startServer } from '@centralita/server';
+import type { RunningServer } from '@centralita/server';
+import { createDatabase, dropDatabase, withDatabaseName } from '@centralita/store';
+
+// What tools/testkit's global setup provides (declared here: this package does not depend on testkit).
+declare module 'vitest' {
+  export interface ProvidedContext {
+    adminDatabaseUrl: string;
+  }
+}
+
+const webDir = fileURLToPath(new URL('..', import.meta.url));
+const screenshotDir = path.resolve(webDir, '../../test-results/screenshots');
+const adminUrl = inject('adminDatabaseUrl');
+const databaseName = `centralita_web_${Date.now().toString(36)}`;
+/** Every wait for an element or a response fails the test after this long. */
+const waitMs = 10_000;
+const agentEmail = 'lucia.fernandez@fibrasur.example';
+const adminEmail = 'admin@fibrasur.example';
+
+let server: RunningServer;
+let browser: Browser;
+
+/** A customer of the demo with a phone number and a history, found through the API. */
+let knownCustomer: { id: string; name: string; phone: string; lastSubject: string };
+
+async function apiLogin(email: string): Promise<Record<string, string>> {
+  const response = await fetch(`${server.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tenant: demoTenantSlug, email, password: demoPassword }),
+  });
+  expect(response.status).toBe(200);
+  return { cookie: response.headers.getSetCookie()[0]?.split(';')[0] ?? '' };
+}
+
+async function findKnownCustomer(): Promise<typeof knownCustomer> {
+  const headers = await apiLogin(adminEmail);
+  const calls = (await (
+    await fetch(`${server.url}/api/interactions?channel=voice&limit=1`, { headers })
+  ).json()) as { items: { customerId: string }[] };
+  const customerId = calls.items[0]!.customerId;
+  const customer = (await (await fetch(`${server.url}/api/customers/${customerId}`, { headers })).json()) as {
+    displayName: string;
+    identities: { kind: string; address: string }[];
+  };
+  const history = (await (
+    await fetch(`${server.url}/api/interactions?customerId=${customerId}&limit=1`, { headers })
+  ).json()) as { items: { subject: string }[] };
+  return {
+    id: customerId,
+    name: customer.displayName,
+    phone: customer.identities.find((identity) => identity.kind === 'phone')!.address,
+    lastSubject: history.items[0]!.subject,
+  };
+}
+
+/** "+34612345678" written the way people type it: "+34 612 345 678". */
+function withSpaces(e164: string): string {
+  const national = e164.slice(3);
+  return `${e164.slice(0, 3)} ${national.slice(0, 3)} ${national.slice(3, 6)} ${national.slice(6)}`;
+}
+
+async function newPage(locale: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ locale, viewport: { width: 1366, height: 768 } });
+  context.setDefaultTimeout(waitMs);
+  return { context, page: await context.newPage() };
+}
+
+/** Opens a path of the app and signs in on the login form it shows, submitting with Enter. */
+async function signIn(page: Page, email: string, pathname = '/'): Promise<void> {
+  await page.goto(`${server.url}${pathname}`);
+  await page.locator('input[name=tenant]').fill(demoTenantSlug);
+  await page.locator('input[name=email]').fill(email);
+  await page.locator('input[name=password]').fill(demoPassword);
+  await Promise.all([
+    page.waitForResponse((response) => response.url().endsWith('/api/tenant') && response.ok()),
+    page.locator('input[name=password]').press('Enter'),
+  ]);
+  await page.locator('nav').waitFor();
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+}
+
+beforeAll(async () => {
+  await mkdir(screenshotDir, { recursive: true });
+  await build({
+    root: path.join(webDir, 'src'),
+    configFile: path.join(webDir, 'vite.config.ts'),
+    logLevel: 'error',
+  });
+  await createDatabase(adminUrl, databaseName);
+  server = await startServer(
+    readConfig(
+      {
+        DATABASE_URL: withDatabaseName(adminUrl, databaseName),
+        PORT: '0',
+        HOST: '127.0.0.1',
+        CENTRALITA_PRERENDER_PROMPTS: 'false',
+      },
+      process.cwd(),
+    ),
+    createLogger('silent'),
+  );
+  knownCustomer = await findKnownCustomer();
+  // launch() gives every run a fresh temporary profile (user-data dir) of its own.
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser.close();
+  await server.stop();
+  await dropDatabase(adminUrl, databaseName);
+});
+
+describe('the web app in Chromium against the real server', () => {
+  it('lets an agent find a customer by a phone number with spaces, see the history, and open a ticket that needs a follow-up', async () => {
+    const { context, page } = await newPage('es-ES');
+    await page.goto(server.url);
+    await page.getByRole('heading', { name: 'Iniciar sesión' }).waitFor();
+    await screenshot(page, 'login');
+    await signIn(page, agentEmail);
+    await page.getByRole('heading', { name: 'Buscar clientes' }).waitFor();
+    expect(await page.locator('nav').getByRole('link').allTextContents()).toEqual([
+      'Clientes',
+      'Identificar contacto',
+      'Mi día',
+    ]);
+
+    await page.locator('input[name=search]').fill(withSpaces(knownCustomer.phone));
+    await page.locator('input[name=search]').press('Enter');
+    const result = page.getByTestId('customer-results').getByRole('link', { name: knownCustomer.name });
+    await result.waitFor();
+    await screenshot(page, 'customer-search');
+    await result.click();
+
+    const profile = page.getByTestId('customer-profile');
+    await profile.getByRole('heading', { name: knownCustomer.name }).waitFor();
+    await page.getByTestId('customer-history').getByText(knownCustomer.lastSubject).first().waitFor();
+    await page.goBack();
+    await result.waitFor();
+    expect(await page.locator('input[name=search]').inputValue()).toBe(withSpaces(knownCustomer.phone));
+    await result.click();
+    await profile.getByRole('heading', { name: knownCustomer.name }).waitFor();
+
+    // Live: a ticket another agent opens for this customer appears without reloading.
+    await page.locator('[data-stream=open]').waitFor();
+    const otherAgent = await apiLogin('carlos.gomez@fibrasur.example');
+    const me = (await (await fetch(`${server.url}/api/auth/me`, { headers: otherAgent })).json()) as {
+      csrfToken: string;
+    };
+    const created = await fetch(`${server.url}/api/tickets`, {
+      method: 'POST',
+      headers: { ...otherAgent, 'content-type': 'application/json', 'x-csrf-token': me.csrfToken },
+      body: JSON.stringify({ customerId: knownCustomer.id, subject: 'Abierta por Carlos' }),
+    });
+    expect(created.status).toBe(201);
+    await page.getByTestId('open-tickets').getByText('Abierta por Carlos').waitFor();
+    await screenshot(page, 'agent-desktop');
+
+    await page.locator('input[name=subject]').fill('La fibra se corta por las noches');
+    await page.locator('input[name=subject]').press('Enter');
+    await page
+      .getByRole('heading', { name: /^Incidencia #\d+: La fibra se corta por las noches$/ })
+      .waitFor();
+    await page.locator('select[name=status]').selectOption('needs_follow_up');
+    await page.getByRole('button', { name: 'Cambiar estado' }).click();
+    await page.getByTestId('ticket-status').getByText('Requiere seguimiento').waitFor();
+    await page.locator('textarea[name=note]').fill('El cliente dice que el corte es a las 23:00.');
+    await page.getByRole('button', { name: 'Añadir nota' }).click();
+    await page
+      .getByTestId('ticket-notes')
+      .getByText('El cliente dice que el corte es a las 23:00.')
+      .waitFor();
+    await page.locator('input[name=followUpDescription]').fill('Llamar para comprobar la línea');
+    await page.getByRole('button', { name: 'Añadir seguimiento' }).click();
+    await page.getByTestId('ticket-follow-ups').getByText('Llamar para comprobar la línea').waitFor();
+    await screenshot(page, 'ticket');
+
+    await page.locator('nav').getByRole('link', { name: 'Mi día' }).click();
+    await page.getByTestId('my-follow-ups').getByText('Llamar para comprobar la línea').waitFor();
+    await screenshot(page, 'my-day');
+    await context.close();
+  });
+
+  it('identifies an unknown number as a new unverified customer and completes it', async () => {
+    const { context, page } = await newPage('es-ES');
+    await signIn(page, agentEmail, '/identify');
+    await page.locator('input[name=address]').fill('+34 699 000 123');
+    await page.locator('input[name=address]').press('Enter');
+    await page.getByText('Contacto desconocido: se ha creado un cliente sin verificar.').waitFor();
+    const profile = page.getByTestId('customer-profile');
+    await profile.getByText('Sin verificar').first().waitFor();
+    await page.locator('input[name=firstName]').fill('Rocío');
+    await page.locator('input[name=lastName]').fill('Navas Gil');
+    await Promise.all([
+      page.waitForResponse((response) => response.request().method() === 'PATCH' && response.ok()),
+      page.getByRole('button', { name: 'Guardar cliente' }).click(),
+    ]);
+    await profile.getByRole('heading', { name: 'Rocío Navas Gil' }).waitFor();
+    await screenshot(page, 'identify');
+    await context.close();
+  });
+
+  it('shows an agent who types an admin address that the screen is not allowed', async () => {
+    const { context, page } = await newPage('es-ES');
+    await page.goto(`${server.url}/admin/users`);
+    await page.locator('input[name=tenant]').fill(demoTenantSlug);
+    await page.locator('input[name=email]').fill(agentEmail);
+    await page.locator('input[name=password]').fill('not-the-password');
+    await page.locator('input[name=password]').press('Enter');
+    await page.getByRole('alert').getByText('no son correctos').waitFor();
+    await signIn(page, agentEmail, '/admin/users');
+    await page
+      .getByTestId('not-allowed')
+      .getByRole('heading', { name: 'No tiene permiso para abrir esta pantalla' })
+      .waitFor();
+    expect(await page.locator('nav').getByRole('link', { name: 'Usuarios' }).count()).toBe(0);
+    await screenshot(page, 'not-allowed');
+    await context.close();
+  });
+
+  it('shows a manager the administration their role allows, and a reload keeps the session', async () => {
+    const { context, page } = await newPage('es-ES');
+    await signIn(page, 'manager@fibrasur.example', '/admin/users');
+    await page.getByTestId('users').getByText(agentEmail).waitFor();
+    expect(await page.locator('nav').getByRole('link').allTextContents()).toEqual([
+      'Clientes',
+      'Identificar contacto',
+      'Mi día',
+      'Usuarios',
+      'Colas',
+      'Flujos IVR',
+    ]);
+    expect(await page.getByText('Nuevo usuario').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Desactivar' }).count()).toBe(0);
+    await page.goto(`${server.url}/admin/tenant`);
+    await page.getByTestId('not-allowed').waitFor();
+    await context.close();
+  });
+
+  it('lets an admin create a user, disable them, add a skill, create and edit a queue that needs it, and rename the tenant', async () => {
+    const { context, page } = await newPage('es-ES');
+    await signIn(page, adminEmail, '/admin/users');
+    await page.getByTestId('users').getByText(agentEmail).waitFor();
+    await page.getByText('Nuevo usuario').click();
+    await page.locator('input[name=displayName]').fill('Nuria Beltrán');
+    await page.locator('input[name=email]').fill('nuria.beltran@fibrasur.example');
+    await page.locator('select[name=role]').selectOption('agent');
+    await page.locator('input[name=extension]').fill('1009');
+    await page.getByRole('checkbox', { name: 'Soporte técnico' }).check();
+    await page.getByRole('button', { name: 'Crear usuario' }).click();
+    const newUser = page
+      .getByTestId('users')
+      .getByRole('row')
+      .filter({ hasText: 'nuria.beltran@fibrasur.example' });
+    await newUser.getByText('Soporte técnico (5)').waitFor();
+    await screenshot(page, 'admin-users');
+    await newUser.getByRole('button', { name: 'Desactivar' }).click();
+    await newUser.getByText('Desactivado').waitFor();
+
+    await page.locator('nav').getByRole('link', { name: 'Colas' }).click();
+    await page.getByTestId('queues').getByText('Ventas', { exact: true }).waitFor();
+    await page.locator('input[name=skillName]').fill('Retenciones');
+    await page.locator('input[name=skillName]').press('Enter');
+    await page.getByTestId('skills').getByText('Retenciones').waitFor();
+    const form = page.getByTestId('queue-form');
+    await form.locator('input[name=name]').fill('Bajas y retenciones');
+    await form.locator('input[name=description]').fill('Clientes que quieren darse de baja');
+    await form.locator('input[name=serviceLevelThresholdS]').fill('30');
+    await form.getByRole('checkbox', { name: 'Retenciones' }).check();
+    await form.getByRole('spinbutton', { name: 'Nivel mínimo de Retenciones' }).fill('3');
+    await form.locator('input[name=name]').press('Enter');
+    await page.getByTestId('queues').getByText('Bajas y retenciones').waitFor();
+    await page.getByTestId('queues').getByText('80 % en 30 s').waitFor();
+    await page.getByTestId('queues').getByText('Retenciones (≥ 3)').waitFor();
+    await screenshot(page, 'admin-queues');
+    await page
+      .getByTestId('queues')
+      .getByRole('row')
+      .filter({ hasText: 'Bajas y retenciones' })
+      .getByRole('button', { name: 'Editar' })
+      .click();
+    await form.getByRole('heading', { name: 'Editar la cola Bajas y retenciones' }).waitFor();
+    await form.locator('input[name=serviceLevelTargetPct]').fill('90');
+    await form.getByRole('button', { name: 'Guardar' }).click();
+    await page.getByTestId('queues').getByText('90 % en 30 s').waitFor();
+
+    await page.locator('nav').getByRole('link', { name: 'Ajustes del tenant' }).click();
+    await page.locator('input[name=name]').fill('FibraSur Telecom S.L.');
+    await page.getByRole('button', { name: 'Guardar' }).click();
+    await page.locator('.tenant-name', { hasText: 'FibraSur Telecom S.L.' }).waitFor();
+    await screenshot(page, 'admin-tenant');
+    await context.close();
+  });
+
+  it('shows an admin every problem of an invalid flow with its path, and runs the flow tester', async () => {
+    const { context, page } = await newPage('es-ES');
+    await signIn(page, adminEmail, '/admin/flows');
+    await page.getByTestId('flows').getByRole('link', { name: 'Menú principal (demo)' }).click();
+    const editor = page.locator('textarea[name=document]');
+    await page.waitForFunction(() => {
+      const area = document.querySelector<HTMLTextAreaElement>('textarea[name=document]');
+      return area !== null && area.value.includes('"entry"');
+    });
+    await page.locator('input[name=callerId]').fill('+34600111222');
+    await page.getByRole('button', { name: 'Probar' }).click();
+    await page.getByTestId('transcript').getByText('path: opening_check').waitFor();
+
+    await editor.fill(
+      JSON.stringify({
+        name: 'Roto',
+        entry: 'welcome',
+        defaultLanguage: 'es',
+        languages: ['es'],
+        nodes: {
+          welcome: { type: 'play', prompt: { es: { text: 'Hola' } }, next: 'nowhere' },
+          lost: { type: 'hangup' },
+        },
+      }),
+    );
+    await Promise.all([
+      page.waitForResponse((response) => response.url().endsWith('/draft') && response.status() === 400),
+      page.getByRole('button', { name: 'Guardar borrador' }).click(),
+    ]);
+    const problems = page.getByTestId('problems');
+    await problems.locator('code', { hasText: 'nodes.welcome.next' }).waitFor();
+    await problems.locator('code', { hasText: 'nodes.lost' }).waitFor();
+    expect(await problems.getByRole('listitem').count()).toBe(2);
+    await screenshot(page, 'admin-flow-editor');
+
+    // The stored document again: saved as a draft, then published.
+    await page.reload();
+    await page.waitForFunction(() => {
+      const area = document.querySelector<HTMLTextAreaElement>('textarea[name=document]');
+      return area !== null && area.value.includes('opening_check');
+    });
+    await page.getByRole('button', { name: 'Validar' }).click();
+    await page.getByText('El flujo es válido.').waitFor();
+    await page.getByRole('button', { name: 'Guardar borrador' }).click();
+    await page.getByText('Borrador guardado como versión 2.').waitFor();
+    await page.getByRole('button', { name: 'Publicar la versión 2' }).click();
+    await page.getByText('Versión 2 publicada: las llamadas nuevas la usan.').waitFor();
+    await context.close();
+  });
+
+  it('switches the interface to English, keeps it after a reload, and signs out', async () => {
+    const { context, page } = await newPage('es-ES');
+    await signIn(page, agentEmail, '/customers');
+    await page.getByRole('heading', { name: 'Buscar clientes' }).waitFor();
+    await page.getByRole('combobox', { name: 'Idioma' }).selectOption('en');
+    await page.getByRole('heading', { name: 'Find customers' }).waitFor();
+    expect(await page.locator('nav').getByRole('link').allTextContents()).toEqual([
+      'Customers',
+      'Identify a contact',
+      'My day',
+    ]);
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Find customers' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await context.close();
+  });
+});
