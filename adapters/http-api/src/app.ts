@@ -35,6 +35,7 @@ import { registerEventStream } from './routes/event-stream.ts';
 import { registerFlowRoutes } from './routes/flow-routes.ts';
 import { registerInteractionRoutes } from './routes/interaction-routes.ts';
 import { registerOperationsRoutes } from './routes/operations-routes.ts';
+import { registerTelephonyRoutes } from './routes/telephony-routes.ts';
 import { registerTicketRoutes } from './routes/ticket-routes.ts';
 import { registerUserRoutes } from './routes/user-routes.ts';
 import { isSameSecret, parseApiKey, tokenHash } from './tokens.ts';
@@ -57,6 +58,8 @@ export interface HttpApiDependencies {
   readonly routing?: RoutingPort | undefined;
   /** The built web app (apps/web/dist); served at `/` with client-side routes falling back to index.html. */
   readonly webRoot?: string | undefined;
+  /** The installation's SIP domain (digest realms are `<tenant slug>.<domain>`); the host name by default. */
+  readonly sipDomain?: string | undefined;
 }
 
 export interface HttpApi {
@@ -236,6 +239,7 @@ export async function buildHttpApi(deps: HttpApiDependencies): Promise<HttpApi> 
   registerFlowRoutes(typed, routeDeps);
   registerEventStream(typed, routeDeps);
   registerAgentRoutes(typed, { ...routeDeps, routing: deps.routing });
+  registerTelephonyRoutes(typed, { ...routeDeps, sipDomain: deps.sipDomain });
 
   app.addHook('onClose', (_instance, done) => {
     liveConnections.closeAll('server shutting down');

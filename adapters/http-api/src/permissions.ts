@@ -29,6 +29,8 @@ export const permissions = [
   'agents:monitor',
   'agents:manage',
   'queues:monitor',
+  'telephony:read',
+  'telephony:manage',
 ] as const;
 export type Permission = (typeof permissions)[number];
 export type RouteAccess = Permission | 'public' | 'authenticated';
@@ -64,6 +66,10 @@ export const grantedRoles: Readonly<Record<Permission, readonly Role[]>> = {
   'agents:monitor': supervisors,
   'agents:manage': supervisors,
   'queues:monitor': [...supervisors, 'trainer', 'analyst'],
+  // Supervisors see whose phone is registered and which numbers and trunks exist (never a secret);
+  // trunks and numbers decide where calls go, so only admins and managers change them.
+  'telephony:read': supervisors,
+  'telephony:manage': ['admin', 'manager'],
 };
 
 /** True when `role` may use a route demanding `access`. */

@@ -128,6 +128,16 @@ describe('tickets', () => {
       items: { id: string }[];
     }>();
     expect(byNumber.items.map((t) => t.id)).toEqual([ticket.id]);
+    const byNumberStatus = await call('GET', `/api/tickets/by-number/${ticket.number}`);
+    expect(byNumberStatus.json()).toMatchObject({
+      number: ticket.number,
+      status: 'waiting_customer',
+      statusCategory: 'needs_follow_up',
+      subject: 'Portabilidad',
+    });
+    const unknown = await call('GET', '/api/tickets/by-number/999999');
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ field: 'number' });
     const byCustomer = (await call('GET', `/api/tickets?customerId=${customerId}`)).json<{ total: number }>();
     expect(byCustomer.total).toBeGreaterThanOrEqual(4);
   });

@@ -28,3 +28,5 @@ export { identifyCustomer, screenPopFor } from './identification.ts';
 export * as auditLog from './audit-log.ts';
 export type { AuditEntry } from './audit-log.ts';
 export * as flows from './flows.ts';
+export * as sipAccounts from './sip-accounts.ts';
+export type { SipAccount, SipBinding, SipTrunk, Did, DidRoute, DigestHa1 } from './sip-accounts.ts';

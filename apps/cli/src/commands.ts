@@ -109,6 +109,7 @@ export function buildProgram(console: Console, onStarted: (stop: () => Promise<v
     .action(() =>
       withDatabase(console, async (database, config) => {
         const result = await seedDemo(database, {
+          sipDomain: config.sip.domain,
           now: new Date(),
           hashPassword,
           onProgress: (message) => {

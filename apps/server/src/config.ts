@@ -1,5 +1,27 @@
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+
+/** The SIP service: where it listens, the domain phones register to, and the registrar's limits. */
+export interface SipConfig {
+  readonly isEnabled: boolean;
+  readonly host: string;
+  /** 0 lets the system choose. */
+  readonly udpPort: number;
+  readonly tcpPort: number;
+  /** Tenant `demo` registers to `demo.<domain>` (the digest realm too). */
+  readonly domain: string;
+  readonly advertisedAddress: string | undefined;
+  readonly minExpiresS: number;
+  readonly maxExpiresS: number;
+  readonly authFailures: {
+    readonly maxFailures: number;
+    readonly windowMs: number;
+    readonly blockMs: number;
+  };
+  /** Digest challenges offered, most preferred first. */
+  readonly digestAlgorithms: readonly ('SHA-256' | 'MD5')[];
+}
 
 /** Everything the server reads from its environment, validated once at start. */
 export interface ServerConfig {
@@ -18,6 +40,7 @@ export interface ServerConfig {
   readonly promptCacheDir: string;
   /** Render every published flow's prompts in the background after start. */
   readonly isPrerenderingPrompts: boolean;
+  readonly sip: SipConfig;
 }
 
 const flag = z
@@ -44,6 +67,39 @@ const environment = z.object({
   CENTRALITA_SEED_DEMO: z.enum(['if-empty', 'never']).default('if-empty'),
   CENTRALITA_PROMPT_CACHE_DIR: z.string().optional(),
   CENTRALITA_PRERENDER_PROMPTS: flag.default(true),
+  CENTRALITA_SIP_ENABLED: flag.default(true),
+  CENTRALITA_SIP_HOST: z.union([z.ipv4(), z.ipv6()], { message: 'must be an IP address' }).default('0.0.0.0'),
+  CENTRALITA_SIP_UDP_PORT: z.coerce.number().int().min(0).max(65_535).default(5060),
+  CENTRALITA_SIP_TCP_PORT: z.coerce.number().int().min(0).max(65_535).default(5060),
+  CENTRALITA_SIP_DOMAIN: z
+    .string()
+    .regex(/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/, {
+      message: 'must be a host name such as pbx.example.com',
+    })
+    .optional(),
+  CENTRALITA_SIP_ADVERTISED_ADDRESS: z
+    .union([z.ipv4(), z.ipv6()], { message: 'must be an IP address' })
+    .optional(),
+  CENTRALITA_SIP_MIN_EXPIRES_S: z.coerce.number().int().min(1).max(86_400).default(60),
+  CENTRALITA_SIP_MAX_EXPIRES_S: z.coerce.number().int().min(1).max(86_400).default(3600),
+  CENTRALITA_SIP_AUTH_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(10),
+  CENTRALITA_SIP_AUTH_FAILURE_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(60),
+  CENTRALITA_SIP_AUTH_BLOCK_S: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 86_400)
+    .default(600),
+  CENTRALITA_SIP_DIGEST_ALGORITHMS: z
+    .string()
+    .default('SHA-256,MD5')
+    .transform((value) => value.split(',').map((algorithm) => algorithm.trim().toUpperCase()))
+    .pipe(
+      z
+        .array(z.enum(['SHA-256', 'MD5'], { message: 'must list SHA-256 and/or MD5, e.g. SHA-256,MD5' }))
+        .min(1)
+        .refine((list) => new Set(list).size === list.length, { message: 'must not repeat an algorithm' }),
+    ),
 });
 
 /** Thrown with every problem in the environment at once, each naming its variable. */
@@ -75,5 +131,21 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, cw
       value.CENTRALITA_PROMPT_CACHE_DIR ?? path.join(value.CENTRALITA_DATA_DIR, 'prompts'),
     ),
     isPrerenderingPrompts: value.CENTRALITA_PRERENDER_PROMPTS,
+    sip: {
+      isEnabled: value.CENTRALITA_SIP_ENABLED,
+      host: value.CENTRALITA_SIP_HOST,
+      udpPort: value.CENTRALITA_SIP_UDP_PORT,
+      tcpPort: value.CENTRALITA_SIP_TCP_PORT,
+      domain: (value.CENTRALITA_SIP_DOMAIN ?? hostname()).toLowerCase(),
+      advertisedAddress: value.CENTRALITA_SIP_ADVERTISED_ADDRESS,
+      minExpiresS: value.CENTRALITA_SIP_MIN_EXPIRES_S,
+      maxExpiresS: Math.max(value.CENTRALITA_SIP_MIN_EXPIRES_S, value.CENTRALITA_SIP_MAX_EXPIRES_S),
+      authFailures: {
+        maxFailures: value.CENTRALITA_SIP_AUTH_MAX_FAILURES,
+        windowMs: value.CENTRALITA_SIP_AUTH_FAILURE_WINDOW_S * 1000,
+        blockMs: value.CENTRALITA_SIP_AUTH_BLOCK_S * 1000,
+      },
+      digestAlgorithms: value.CENTRALITA_SIP_DIGEST_ALGORITHMS,
+    },
   };
 }

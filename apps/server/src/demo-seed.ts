@@ -1,8 +1,19 @@
 import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { SeededRandom } from '@centralita/kernel';
 import type { Random, TenantId } from '@centralita/kernel';
-import { customers, directory, flows, interactions, tenants, tickets, users } from '@centralita/store';
+import {
+  customers,
+  directory,
+  flows,
+  interactions,
+  sipAccounts,
+  tenants,
+  tickets,
+  users,
+} from '@centralita/store';
 import type { Database, Role, TenantContext, Tx } from '@centralita/store';
+import { sipHa1 } from './sip-service.ts';
 
 /** The demo tenant's slug and the password every demo login shares (README lists the logins). */
 export const demoTenantSlug = 'demo';
@@ -37,7 +48,7 @@ const demoIvrFallback: flows.IvrFallbackSetting = {
  * (`ventas`, `soporte-tecnico`, `facturacion`) are the keys of the three demo queues, so publishing binds
  * each to its queue id; a reference that did not match would refuse the flow here.
  */
-async function seedDemoIvr(tx: Tx): Promise<void> {
+async function seedDemoIvr(tx: Tx): Promise<string> {
   const document = JSON.parse(await readFile(demoFlowFile, 'utf8')) as { id: string; name: string };
   await flows.createFlow(tx, { key: document.id, name: document.name });
   const draft = await flows.saveDraft(tx, document.id, document);
@@ -49,6 +60,35 @@ async function seedDemoIvr(tx: Tx): Promise<void> {
     const problems = settings.error.map((problem) => `${problem.field}: ${problem.message}`).join('; ');
     throw new Error(`the demo IVR flow was refused: ${problems}`);
   }
+  return document.id;
+}
+
+/** The demo's number: callers (a local SIPp through the loopback trunk) reach the main menu on it. */
+export const demoDid = '+34910000000';
+/** The demo's loopback trunk: calls from this machine are accepted without registering. */
+export const demoTrunkName = 'Loopback (SIPp)';
+
+/**
+ * Telephony of the demo: every member of staff with an extension gets the demo password as SIP password
+ * (username = extension, domain = `demo.<SIP domain>`), a loopback trunk accepts calls from 127.0.0.1 and
+ * ::1 (and sends outbound calls to a SIPp UAS on 127.0.0.1:5070), and the demo DID leads to the main menu.
+ */
+async function seedDemoTelephony(tx: Tx, sipDomain: string, mainFlowKey: string): Promise<void> {
+  const realm = sipAccounts.sipRealm(demoTenantSlug, sipDomain);
+  for (const member of await users.listUsers(tx, { limit: 200, offset: 0 }).then((page) => page.items)) {
+    if (member.extension === null) continue;
+    await sipAccounts.setSipCredentials(tx, member.id, sipHa1(member.extension, realm, demoPassword));
+  }
+  await sipAccounts.createTrunk(tx, {
+    name: demoTrunkName,
+    inboundAddresses: ['127.0.0.1/32', '::1/128'],
+    outbound: { host: '127.0.0.1', port: 5070, transport: 'udp' },
+  });
+  await sipAccounts.createDid(tx, {
+    number: demoDid,
+    flowKey: mainFlowKey,
+    description: 'Número de atención al cliente (demo)',
+  });
 }
 
 const staff: readonly (DemoLogin & {
@@ -388,6 +428,8 @@ export async function seedDemo(
     readonly hashPassword: (password: string) => Promise<string>;
     readonly seed?: number;
     readonly onProgress?: (message: string) => void;
+    /** The installation's SIP domain (the demo's SIP realm is `demo.<domain>`); the host name by default. */
+    readonly sipDomain?: string;
   },
 ): Promise<DemoSeedResult> {
   const existing = await database.asSystem((tx) => tenants.findTenantBySlug(tx, demoTenantSlug));
@@ -429,7 +471,7 @@ export async function seedDemo(
       settings: { recording: { policy: 'all', retentionDays: 90 }, languages: ['es', 'en'] },
     });
     progress('demo: IVR main menu');
-    await seedDemoIvr(tx);
+    const mainFlowKey = await seedDemoIvr(tx);
     const team = await directory.createTeam(tx, 'Equipo Sevilla');
     const agentIds: string[] = [];
     for (const member of staff) {
@@ -446,6 +488,8 @@ export async function seedDemo(
       });
       if (member.role === 'agent') agentIds.push(user.id);
     }
+    progress('demo: SIP passwords, loopback trunk and number');
+    await seedDemoTelephony(tx, (options.sipDomain ?? hostname()).toLowerCase(), mainFlowKey);
     let interactionCount = 0;
     let ticketCount = 0;
     const dayMs = 86_400_000;

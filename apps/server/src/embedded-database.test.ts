@@ -37,6 +37,9 @@ describe('the embedded PostgreSQL (what `npm start` uses)', () => {
       HOST: '127.0.0.1',
       CENTRALITA_SEED_DEMO: 'never',
       CENTRALITA_PRERENDER_PROMPTS: 'false',
+      CENTRALITA_SIP_HOST: '127.0.0.1',
+      CENTRALITA_SIP_UDP_PORT: '0',
+      CENTRALITA_SIP_TCP_PORT: '0',
     };
     const first = await startServer(readConfig(env, process.cwd()), createLogger('silent'));
     await first.database.asSystem((tx) =>

@@ -19,6 +19,9 @@ beforeAll(async () => {
       PORT: '0',
       HOST: '127.0.0.1',
       CENTRALITA_PRERENDER_PROMPTS: 'false',
+      CENTRALITA_SIP_HOST: '127.0.0.1',
+      CENTRALITA_SIP_UDP_PORT: '0',
+      CENTRALITA_SIP_TCP_PORT: '0',
     },
     process.cwd(),
   );

@@ -10,14 +10,17 @@ import type { ServerConfig } from './config.ts';
 import { connectDatabase } from './database-connection.ts';
 import { isEmptyInstallation, seedDemo } from './demo-seed.ts';
 import { RoutingRuntime } from './routing-runtime.ts';
+import { SipService } from './sip-service.ts';
 import { renderAllTenantPrompts } from './tenant-prompts.ts';
 
-/** A running Centralita: stop() shuts it down in order (HTTP, then database). */
+/** A running Centralita: stop() shuts it down in order (SIP, HTTP, then database). */
 export interface RunningServer {
   readonly httpApi: HttpApi;
   readonly database: Database;
   /** Where the HTTP server listens, e.g. http://127.0.0.1:8080. */
   readonly url: string;
+  /** The SIP service (registrar); undefined when disabled or when its ports could not be bound. */
+  readonly sip: SipService | undefined;
   stop(): Promise<void>;
 }
 
@@ -76,6 +79,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       const seeded = await seedDemo(database, {
         now: new Date(),
         hashPassword,
+        sipDomain: config.sip.domain,
         onProgress: (message) => {
           logger.info(message);
         },
@@ -100,8 +104,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       version,
       webRoot: hasWebApp ? webRoot : undefined,
       routing,
+      sipDomain: config.sip.domain,
     });
     const address = await httpApi.app.listen({ host: config.httpHost, port: config.httpPort });
+    const sip = config.sip.isEnabled ? await startSip(config, database, logger) : undefined;
     const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
     logger.info({ url, docs: `${url}/docs` }, 'Centralita is listening');
     // Text-to-speech for the IVR is rendered in the background, so start-up stays fast; until a prompt is
@@ -134,10 +140,12 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       httpApi,
       database,
       url,
+      sip,
       stop: async () => {
         if (isStopped) return;
         isStopped = true;
         await prerendering;
+        await sip?.close();
         await httpApi.app.close();
         routing.close();
         await database.close();
@@ -148,5 +156,45 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   } catch (error) {
     await connection.release();
     throw error;
+  }
+}
+
+/**
+ * Starts the SIP service. A port that cannot be bound (another SIP server on 5060) is logged as an error
+ * and the rest of Centralita keeps running: agents still log in, and the log says what to change.
+ */
+async function startSip(
+  config: ServerConfig,
+  database: Database,
+  logger: Logger,
+): Promise<SipService | undefined> {
+  const sipLogger = logger.child({ component: 'sip' });
+  try {
+    const sip = await SipService.start({
+      database,
+      logger: sipLogger,
+      host: config.sip.host,
+      udpPort: config.sip.udpPort,
+      tcpPort: config.sip.tcpPort,
+      domain: config.sip.domain,
+      advertisedAddress: config.sip.advertisedAddress,
+      registrar: {
+        minExpiresS: config.sip.minExpiresS,
+        maxExpiresS: config.sip.maxExpiresS,
+        authFailures: config.sip.authFailures,
+        digestAlgorithms: config.sip.digestAlgorithms,
+      },
+    });
+    sipLogger.info(
+      { host: config.sip.host, udpPort: sip.udpPort, tcpPort: sip.tcpPort, domain: config.sip.domain },
+      'SIP service is listening',
+    );
+    return sip;
+  } catch (error) {
+    sipLogger.error(
+      { err: error, host: config.sip.host, udpPort: config.sip.udpPort, tcpPort: config.sip.tcpPort },
+      'the SIP service could not start (set CENTRALITA_SIP_UDP_PORT / CENTRALITA_SIP_TCP_PORT, or CENTRALITA_SIP_ENABLED=false)',
+    );
+    return undefined;
   }
 }

@@ -5,6 +5,7 @@ import type { Tx } from '@centralita/store';
 import type { ApiApp, RouteDependencies } from '../api-app.ts';
 import { contextOf, principalOf } from '../principal.ts';
 import type { AuthenticatedRequest } from '../principal.ts';
+import { HttpProblem } from '../problem.ts';
 import { id, idParams, isoDateTime, pageQuery, queryBoolean } from '../schemas.ts';
 
 const priority = z.enum(tickets.ticketPriorities);
@@ -77,6 +78,32 @@ export function registerTicketRoutes(app: ApiApp, deps: RouteDependencies): void
         return created;
       });
       return reply.status(201).send(ticket);
+    },
+  );
+
+  app.get(
+    '/api/tickets/by-number/:number',
+    {
+      config: { access: 'tickets:read' },
+      schema: {
+        tags: ['tickets'],
+        summary: 'A ticket’s status by the number customers quote (the IVR reads it out)',
+        params: z.strictObject({ number: z.coerce.number().int().min(1).max(2_147_483_647) }),
+      },
+    },
+    async (request) => {
+      const ticket = await run(request, (tx) => tickets.findTicketByNumber(tx, request.params.number));
+      if (!ticket)
+        throw new HttpProblem(404, 'STORE_NOT_FOUND', `No ticket number ${request.params.number}.`, {
+          field: 'number',
+        });
+      return {
+        number: ticket.number,
+        status: ticket.status,
+        statusCategory: ticket.statusCategory,
+        subject: ticket.subject,
+        updatedAt: ticket.updatedAt,
+      };
     },
   );
 

@@ -1,0 +1,466 @@
+import type { Tx } from './database.ts';
+import { StoreError } from './store-error.ts';
+import { first } from './tenants.ts';
+
+// ---------------------------------------------------------------------------------------------------
+// Credentials (digest HA1 only, never the password)
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * A tenant's SIP domain and digest realm: its slug under the installation's SIP domain
+ * (`demo` + `pbx.example.com` -> `demo.pbx.example.com`). Phones register to it; the registrar finds the
+ * tenant from it.
+ */
+export function sipRealm(tenantSlug: string, sipDomain: string): string {
+  return `${tenantSlug}.${sipDomain}`.toLowerCase();
+}
+
+/** Digest HA1 values of a SIP password (RFC 7616 §3.4.2, RFC 8760), computed by the caller. */
+export interface DigestHa1 {
+  /** The user part the HA1 values were computed over (the user's extension for users). */
+  readonly username: string;
+  readonly realm: string;
+  /** Lower-case hex MD5 of `username:realm:password`. */
+  readonly ha1Md5: string;
+  /** Lower-case hex SHA-256 of `username:realm:password`. */
+  readonly ha1Sha256: string;
+}
+
+/** A user's SIP account as the registrar needs it. */
+export interface SipAccount extends DigestHa1 {
+  readonly userId: string;
+}
+
+/**
+ * Sets a user's SIP credentials. The username must be the user's current extension: a user without one
+ * cannot register a phone (`STORE_INVALID_STATE`, field `extension`).
+ */
+export async function setSipCredentials(tx: Tx, userId: string, ha1: DigestHa1): Promise<void> {
+  const user = (
+    await tx.query<{ extension: string | null }>('SELECT extension FROM users WHERE id = $1', [userId])
+  ).rows[0];
+  if (!user) throw new StoreError('STORE_NOT_FOUND', 'no such user');
+  if (user.extension === null || user.extension !== ha1.username) {
+    throw new StoreError(
+      'STORE_INVALID_STATE',
+      'the user needs an extension (the SIP username) before a SIP password can be set',
+      'extension',
+    );
+  }
+  await tx.query(
+    `INSERT INTO sip_credentials (tenant_id, user_id, username, realm, ha1_md5, ha1_sha256)
+     VALUES (app_current_tenant(), $1, $2, $3, $4, $5)
+     ON CONFLICT (user_id) DO UPDATE SET username = excluded.username, realm = excluded.realm,
+       ha1_md5 = excluded.ha1_md5, ha1_sha256 = excluded.ha1_sha256`,
+    [userId, ha1.username, ha1.realm, ha1.ha1Md5, ha1.ha1Sha256],
+  );
+}
+
+/** Removes a user's SIP credentials and registrations: their phones can no longer register. */
+export async function deleteSipCredentials(tx: Tx, userId: string): Promise<void> {
+  await tx.query('DELETE FROM sip_bindings WHERE user_id = $1', [userId]);
+  const result = await tx.query('DELETE FROM sip_credentials WHERE user_id = $1', [userId]);
+  if (result.rowCount === 0) throw new StoreError('STORE_NOT_FOUND', 'this user has no SIP password');
+}
+
+/** True when the user has SIP credentials. */
+export async function hasSipCredentials(tx: Tx, userId: string): Promise<boolean> {
+  const result = await tx.query('SELECT 1 FROM sip_credentials WHERE user_id = $1', [userId]);
+  return result.rows.length > 0;
+}
+
+/**
+ * The enabled user whose extension is `username`, with credentials computed over that extension and
+ * `realm`; undefined otherwise (unknown user, disabled, extension changed, realm changed).
+ */
+export async function findSipAccount(
+  tx: Tx,
+  username: string,
+  realm: string,
+): Promise<SipAccount | undefined> {
+  const result = await tx.query<SipAccount>(
+    `SELECT c.user_id AS "userId", c.username, c.realm, c.ha1_md5 AS "ha1Md5", c.ha1_sha256 AS "ha1Sha256"
+     FROM sip_credentials c JOIN users u ON u.id = c.user_id
+     WHERE c.username = $1 AND c.realm = $2 AND u.extension = c.username AND NOT u.is_disabled`,
+    [username, realm],
+  );
+  return result.rows[0];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Registration bindings (RFC 3261 §10)
+// ---------------------------------------------------------------------------------------------------
+
+/** The transports a binding can have been registered over. */
+export type BindingTransport = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
+
+/** One registered contact of a user's phone. */
+export interface SipBinding {
+  readonly id: string;
+  readonly userId: string;
+  readonly contactUri: string;
+  /** Where the REGISTER came from: calls to a phone behind NAT go there. */
+  readonly transport: BindingTransport;
+  readonly sourceAddress: string;
+  readonly sourcePort: number;
+  readonly callId: string;
+  readonly cseq: number;
+  readonly userAgent: string;
+  readonly registeredAt: Date;
+  readonly expiresAt: Date;
+}
+
+/** A binding to add or refresh. */
+export interface BindingInput {
+  readonly userId: string;
+  readonly contactUri: string;
+  readonly transport: BindingTransport;
+  readonly sourceAddress: string;
+  readonly sourcePort: number;
+  readonly callId: string;
+  readonly cseq: number;
+  readonly userAgent: string;
+  readonly expiresAt: Date;
+}
+
+const bindingColumns = `id, user_id AS "userId", contact_uri AS "contactUri", transport,
+  source_address AS "sourceAddress", source_port AS "sourcePort", call_id AS "callId", cseq::float8 AS cseq,
+  user_agent AS "userAgent", registered_at AS "registeredAt", expires_at AS "expiresAt"`;
+
+/** A user's bindings that have not expired at `now`, soonest to expire last. */
+export async function listBindings(tx: Tx, userId: string, now: Date): Promise<SipBinding[]> {
+  const result = await tx.query<SipBinding>(
+    `SELECT ${bindingColumns} FROM sip_bindings WHERE user_id = $1 AND expires_at > $2
+     ORDER BY expires_at DESC, contact_uri`,
+    [userId, now],
+  );
+  return result.rows;
+}
+
+/** Adds a binding, or refreshes the user's binding with the same contact URI. */
+export async function saveBinding(tx: Tx, input: BindingInput): Promise<void> {
+  await tx.query(
+    `INSERT INTO sip_bindings (tenant_id, user_id, contact_uri, transport, source_address, source_port, call_id,
+       cseq, user_agent, expires_at)
+     VALUES (app_current_tenant(), $1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (user_id, contact_uri) DO UPDATE SET transport = excluded.transport,
+       source_address = excluded.source_address, source_port = excluded.source_port, call_id = excluded.call_id,
+       cseq = excluded.cseq, user_agent = excluded.user_agent, expires_at = excluded.expires_at`,
+    [
+      input.userId,
+      input.contactUri,
+      input.transport,
+      input.sourceAddress,
+      input.sourcePort,
+      input.callId,
+      input.cseq,
+      input.userAgent.slice(0, 512),
+      input.expiresAt,
+    ],
+  );
+}
+
+/** Removes one binding of a user (Expires: 0 for that contact). */
+export async function removeBinding(tx: Tx, userId: string, contactUri: string): Promise<void> {
+  await tx.query('DELETE FROM sip_bindings WHERE user_id = $1 AND contact_uri = $2', [userId, contactUri]);
+}
+
+/** Removes every binding of a user (`Contact: *` with Expires: 0). */
+export async function removeAllBindings(tx: Tx, userId: string): Promise<void> {
+  await tx.query('DELETE FROM sip_bindings WHERE user_id = $1', [userId]);
+}
+
+/** Deletes bindings expired at `now` in every tenant (system transaction); returns how many. */
+export async function sweepExpiredBindings(tx: Tx, now: Date): Promise<number> {
+  const result = await tx.query('DELETE FROM sip_bindings WHERE expires_at <= $1', [now]);
+  return result.rowCount ?? 0;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Trunks
+// ---------------------------------------------------------------------------------------------------
+
+/** The transports an outbound trunk can use. */
+export type TrunkTransport = 'udp' | 'tcp' | 'tls';
+
+/** Where and how calls leave through a trunk. The secret is write-only: only whether one is set shows. */
+export interface TrunkOutbound {
+  readonly host: string;
+  readonly port: number;
+  readonly transport: TrunkTransport;
+  readonly username: string | null;
+  readonly hasSecret: boolean;
+}
+
+/** A carrier connection of a tenant, as the API shows it (never a secret or an HA1). */
+export interface SipTrunk {
+  readonly id: string;
+  readonly name: string;
+  /** Addresses and networks (CIDR) whose calls the trunk accepts without a challenge. */
+  readonly inboundAddresses: readonly string[];
+  /** The digest username the carrier authenticates with, when it does. */
+  readonly inboundUsername: string | null;
+  readonly outbound: TrunkOutbound | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** Outbound settings to write; `secret` undefined keeps the stored one, null clears it. */
+export interface TrunkOutboundInput {
+  readonly host: string;
+  readonly port: number;
+  readonly transport: TrunkTransport;
+  readonly username?: string | null | undefined;
+  readonly secret?: string | null | undefined;
+}
+
+/** A trunk to create. */
+export interface NewTrunk {
+  readonly name: string;
+  readonly inboundAddresses?: readonly string[] | undefined;
+  /** Inbound digest credentials as HA1 values (null: none). */
+  readonly inboundCredentials?: DigestHa1 | null | undefined;
+  readonly outbound?: TrunkOutboundInput | null | undefined;
+}
+
+/** Changes to a trunk; undefined keeps a field. */
+export type TrunkChanges = Partial<NewTrunk>;
+
+interface TrunkRow {
+  id: string;
+  name: string;
+  inboundAddresses: string[];
+  inboundUsername: string | null;
+  outboundHost: string | null;
+  outboundPort: number | null;
+  outboundTransport: TrunkTransport | null;
+  outboundUsername: string | null;
+  hasSecret: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const trunkColumns = `id, name, inbound_addresses::text[] AS "inboundAddresses", inbound_username AS "inboundUsername",
+  outbound_host AS "outboundHost", outbound_port AS "outboundPort", outbound_transport AS "outboundTransport",
+  outbound_username AS "outboundUsername", outbound_secret IS NOT NULL AS "hasSecret",
+  created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+function trunkOf(row: TrunkRow): SipTrunk {
+  return {
+    id: row.id,
+    name: row.name,
+    inboundAddresses: row.inboundAddresses,
+    inboundUsername: row.inboundUsername,
+    outbound:
+      row.outboundHost === null || row.outboundPort === null || row.outboundTransport === null
+        ? null
+        : {
+            host: row.outboundHost,
+            port: row.outboundPort,
+            transport: row.outboundTransport,
+            username: row.outboundUsername,
+            hasSecret: row.hasSecret,
+          },
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+async function withNameConflict<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof StoreError && error.code === 'STORE_CONFLICT')
+      throw new StoreError('STORE_CONFLICT', 'a trunk with this name already exists', 'name');
+    throw error;
+  }
+}
+
+/** The tenant's trunks, by name. */
+export async function listTrunks(tx: Tx): Promise<SipTrunk[]> {
+  return (
+    await tx.query<TrunkRow>(`SELECT ${trunkColumns} FROM sip_trunks ORDER BY lower(name), id`)
+  ).rows.map(trunkOf);
+}
+
+/** One trunk. */
+export async function getTrunk(tx: Tx, id: string): Promise<SipTrunk> {
+  const row = (await tx.query<TrunkRow>(`SELECT ${trunkColumns} FROM sip_trunks WHERE id = $1`, [id]))
+    .rows[0];
+  if (!row) throw new StoreError('STORE_NOT_FOUND', 'no such trunk');
+  return trunkOf(row);
+}
+
+/** Creates a trunk. */
+export async function createTrunk(tx: Tx, input: NewTrunk): Promise<SipTrunk> {
+  const inserted = await withNameConflict(() =>
+    tx.query<{ id: string }>(
+      `INSERT INTO sip_trunks (tenant_id, name, inbound_addresses) VALUES (app_current_tenant(), $1, $2::cidr[])
+       RETURNING id`,
+      [input.name, input.inboundAddresses ?? []],
+    ),
+  );
+  const id = first(inserted.rows).id;
+  await updateTrunk(tx, id, { inboundCredentials: input.inboundCredentials, outbound: input.outbound });
+  return getTrunk(tx, id);
+}
+
+/** Changes a trunk; the outbound secret is kept unless a new one (or null) is given. */
+export async function updateTrunk(tx: Tx, id: string, changes: TrunkChanges): Promise<SipTrunk> {
+  await getTrunk(tx, id);
+  if (changes.name !== undefined || changes.inboundAddresses !== undefined) {
+    await withNameConflict(() =>
+      tx.query(
+        `UPDATE sip_trunks SET name = coalesce($2, name), inbound_addresses = coalesce($3::cidr[], inbound_addresses)
+         WHERE id = $1`,
+        [id, changes.name ?? null, changes.inboundAddresses ?? null],
+      ),
+    );
+  }
+  if (changes.inboundCredentials !== undefined) {
+    const credentials = changes.inboundCredentials;
+    await tx.query(
+      `UPDATE sip_trunks SET inbound_username = $2, inbound_realm = $3, inbound_ha1_md5 = $4, inbound_ha1_sha256 = $5
+       WHERE id = $1`,
+      [
+        id,
+        credentials?.username ?? null,
+        credentials?.realm ?? null,
+        credentials?.ha1Md5 ?? null,
+        credentials?.ha1Sha256 ?? null,
+      ],
+    );
+  }
+  if (changes.outbound !== undefined) {
+    const outbound = changes.outbound;
+    await tx.query(
+      `UPDATE sip_trunks SET outbound_host = $2, outbound_port = $3, outbound_transport = $4,
+         outbound_username = $5,
+         outbound_secret = CASE WHEN $6::boolean THEN $7 ELSE outbound_secret END
+       WHERE id = $1`,
+      [
+        id,
+        outbound?.host ?? null,
+        outbound?.port ?? null,
+        outbound?.transport ?? null,
+        outbound?.username ?? null,
+        // No outbound at all clears the secret; otherwise undefined keeps it.
+        outbound === null || outbound.secret !== undefined,
+        outbound === null ? null : (outbound.secret ?? null),
+      ],
+    );
+  }
+  return getTrunk(tx, id);
+}
+
+/** Deletes a trunk. */
+export async function deleteTrunk(tx: Tx, id: string): Promise<void> {
+  const result = await tx.query('DELETE FROM sip_trunks WHERE id = $1', [id]);
+  if (result.rowCount === 0) throw new StoreError('STORE_NOT_FOUND', 'no such trunk');
+}
+
+/** The tenant's trunks that accept calls from `address` without a challenge (it is in one of their networks). */
+export async function trunksAcceptingAddress(tx: Tx, address: string): Promise<SipTrunk[]> {
+  const result = await tx.query<TrunkRow>(
+    `SELECT ${trunkColumns} FROM sip_trunks WHERE $1::inet <<= ANY (inbound_addresses) ORDER BY lower(name), id`,
+    [address],
+  );
+  return result.rows.map(trunkOf);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// DIDs
+// ---------------------------------------------------------------------------------------------------
+
+/** A number callers dial, and the flow that answers it. */
+export interface Did {
+  readonly id: string;
+  /** E.164, e.g. +34910000000. */
+  readonly number: string;
+  readonly flowKey: string;
+  readonly description: string;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** A DID to create. */
+export interface NewDid {
+  readonly number: string;
+  readonly flowKey: string;
+  readonly description?: string | undefined;
+}
+
+/** Where a number leads, across tenants (what the SIP service asks when a call arrives). */
+export interface DidRoute {
+  readonly tenantId: string;
+  readonly number: string;
+  readonly flowKey: string;
+}
+
+const didColumns = `id, number, flow_key AS "flowKey", description, created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+async function translateDidErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof StoreError && error.code === 'STORE_CONFLICT')
+      throw new StoreError('STORE_CONFLICT', 'this number is already in use', 'number');
+    if (error instanceof StoreError && error.code === 'STORE_REFERENCE_NOT_FOUND')
+      throw new StoreError('STORE_REFERENCE_NOT_FOUND', 'no flow with this key', 'flowKey');
+    throw error;
+  }
+}
+
+/** The tenant's DIDs, by number. */
+export async function listDids(tx: Tx): Promise<Did[]> {
+  return (await tx.query<Did>(`SELECT ${didColumns} FROM dids ORDER BY number`)).rows;
+}
+
+/** One DID. */
+export async function getDid(tx: Tx, id: string): Promise<Did> {
+  const row = (await tx.query<Did>(`SELECT ${didColumns} FROM dids WHERE id = $1`, [id])).rows[0];
+  if (!row) throw new StoreError('STORE_NOT_FOUND', 'no such number');
+  return row;
+}
+
+/** Maps a number to a flow of this tenant; `STORE_CONFLICT` (field `number`) when any tenant has it. */
+export async function createDid(tx: Tx, input: NewDid): Promise<Did> {
+  const result = await translateDidErrors(() =>
+    tx.query<Did>(
+      `INSERT INTO dids (tenant_id, number, flow_key, description) VALUES (app_current_tenant(), $1, $2, $3)
+       RETURNING ${didColumns}`,
+      [input.number, input.flowKey, input.description ?? ''],
+    ),
+  );
+  return first(result.rows);
+}
+
+/** Changes a DID; undefined keeps a field. */
+export async function updateDid(tx: Tx, id: string, changes: Partial<NewDid>): Promise<Did> {
+  const result = await translateDidErrors(() =>
+    tx.query<Did>(
+      `UPDATE dids SET number = coalesce($2, number), flow_key = coalesce($3, flow_key),
+         description = coalesce($4, description)
+       WHERE id = $1 RETURNING ${didColumns}`,
+      [id, changes.number ?? null, changes.flowKey ?? null, changes.description ?? null],
+    ),
+  );
+  const row = result.rows[0];
+  if (!row) throw new StoreError('STORE_NOT_FOUND', 'no such number');
+  return row;
+}
+
+/** Deletes a DID. */
+export async function deleteDid(tx: Tx, id: string): Promise<void> {
+  const result = await tx.query('DELETE FROM dids WHERE id = $1', [id]);
+  if (result.rowCount === 0) throw new StoreError('STORE_NOT_FOUND', 'no such number');
+}
+
+/** The tenant and flow of a number, across tenants (system transaction). */
+export async function findDidRoute(tx: Tx, number: string): Promise<DidRoute | undefined> {
+  const result = await tx.query<DidRoute>(
+    `SELECT tenant_id AS "tenantId", number, flow_key AS "flowKey" FROM dids WHERE number = $1`,
+    [number],
+  );
+  return result.rows[0];
+}

@@ -1,0 +1,607 @@
+import { randomBytes } from 'node:crypto';
+import type { TenantId } from '@centralita/kernel';
+import type {
+  DigestAlgorithm,
+  DigestCredentials,
+  DigestSecret,
+  NameAddress,
+  SipHeader,
+  SipUri,
+  UasPolicy,
+} from '@centralita/sip';
+import {
+  createNonce,
+  digestHa1,
+  headerValue,
+  headerValues,
+  hostAddress,
+  parameterValue,
+  parseCSeq,
+  parseContact,
+  parseDigestCredentials,
+  parseNameAddress,
+  serializeDigestChallenge,
+  serializeUri,
+  verifyDigest,
+} from '@centralita/sip';
+import type { ServerTransaction, SipListener, SipLogger, TransactionUser } from '@centralita/sip-transport';
+import { SipEndpoint } from '@centralita/sip-transport';
+import { sipAccounts, tenants } from '@centralita/store';
+import type { Database, DigestHa1, SipAccount, TenantContext } from '@centralita/store';
+
+/** When a source address that keeps failing authentication is blocked. */
+export interface AuthFailurePolicy {
+  /** Failed authentications (wrong response, unknown user, replayed nonce count) that trigger a block. */
+  readonly maxFailures: number;
+  /** The window those failures must fall in. */
+  readonly windowMs: number;
+  /** How long the source is refused (403) once blocked. */
+  readonly blockMs: number;
+}
+
+/** Registrar settings (RFC 3261 §10.3). */
+export interface RegistrarSettings {
+  /** Shorter non-zero expirations get 423 Interval Too Brief with Min-Expires. */
+  readonly minExpiresS: number;
+  /** Longer ones are shortened to this. */
+  readonly maxExpiresS: number;
+  /** Used when the REGISTER names no expiration (RFC 3261 §10.2.1.1 suggests 3600). */
+  readonly defaultExpiresS: number;
+  /** How long a nonce we issued stays usable; older ones get `stale=true`. */
+  readonly nonceLifetimeMs: number;
+  /** Challenges offered, most preferred first (RFC 8760 §2.4: SHA-256 before MD5). */
+  readonly digestAlgorithms: readonly ('SHA-256' | 'MD5')[];
+  readonly authFailures: AuthFailurePolicy;
+  /** Contacts one user may have registered at once; a REGISTER beyond it gets 403 and changes nothing. */
+  readonly maxBindingsPerUser: number;
+}
+
+/** What the SIP service needs from the composition root. */
+export interface SipServiceOptions {
+  readonly database: Database;
+  readonly logger: SipLogger;
+  /** IP literal to bind, e.g. 0.0.0.0. */
+  readonly host: string;
+  /** 0 lets the system choose. */
+  readonly udpPort: number;
+  readonly tcpPort: number;
+  /** The installation's SIP domain: tenant `demo` registers to `demo.<domain>`. */
+  readonly domain: string;
+  /** The address written in our Via sent-by when the bind address is a wildcard or behind NAT. */
+  readonly advertisedAddress?: string | undefined;
+  readonly registrar?: Partial<RegistrarSettings> | undefined;
+  /** Milliseconds since the epoch; the system clock by default. */
+  readonly now?: () => number;
+  /** How often expired bindings are deleted. */
+  readonly sweepIntervalMs?: number;
+}
+
+/** The defaults of `RegistrarSettings`. */
+export const defaultRegistrarSettings: RegistrarSettings = {
+  minExpiresS: 60,
+  maxExpiresS: 3600,
+  defaultExpiresS: 3600,
+  nonceLifetimeMs: 300_000,
+  digestAlgorithms: ['SHA-256', 'MD5'],
+  authFailures: { maxFailures: 10, windowMs: 60_000, blockMs: 600_000 },
+  maxBindingsPerUser: 10,
+};
+
+/** What this element serves; `classifyIncoming` answers every other method (405 or 501, with Allow). */
+const policy: UasPolicy = {
+  supportedMethods: ['REGISTER', 'OPTIONS', 'INVITE', 'ACK', 'CANCEL', 'BYE'],
+  supportedUriSchemes: ['sip', 'sips'],
+  supportedExtensions: ['path'],
+  acceptedContentTypes: ['application/sdp'],
+};
+
+/** Expiration values above this are read as this (RFC 3261 §20.19: delta-seconds up to 2³²−1). */
+const maxDeltaSeconds = 4_294_967_295;
+/** Nonce counts kept for replay detection, at most (oldest pruned first when more). */
+const maxTrackedNonces = 100_000;
+
+/** Why a REGISTER was refused after authentication, as a SIP status. */
+interface Refusal {
+  readonly statusCode: number;
+  readonly reasonPhrase: string;
+  readonly extraHeaders?: readonly SipHeader[];
+}
+
+class RegisterRefused extends Error {
+  readonly refusal: Refusal;
+
+  constructor(refusal: Refusal) {
+    super(refusal.reasonPhrase);
+    this.refusal = refusal;
+  }
+}
+
+interface FailureRecord {
+  windowStartMs: number;
+  failures: number;
+  blockedUntilMs: number;
+}
+
+/**
+ * Counts failed authentications per source address and blocks a source that fails `maxFailures` times
+ * within `windowMs` for `blockMs` (a password-guessing phone or scanner). Memory is bounded: records
+ * whose window and block have passed are pruned when the table grows.
+ */
+export class SourceBlocker {
+  readonly #policy: AuthFailurePolicy;
+  readonly #records = new Map<string, FailureRecord>();
+
+  constructor(policy: AuthFailurePolicy) {
+    this.#policy = policy;
+  }
+
+  /** True while `address` is blocked. */
+  isBlocked(address: string, nowMs: number): boolean {
+    return (this.#records.get(address)?.blockedUntilMs ?? 0) > nowMs;
+  }
+
+  /** Records a failure; true when it is the one that blocks the source. */
+  recordFailure(address: string, nowMs: number): boolean {
+    let record = this.#records.get(address);
+    if (record === undefined || nowMs - record.windowStartMs > this.#policy.windowMs) {
+      if (record === undefined && this.#records.size >= 100_000) this.#prune(nowMs);
+      record = { windowStartMs: nowMs, failures: 0, blockedUntilMs: record?.blockedUntilMs ?? 0 };
+      this.#records.set(address, record);
+    }
+    record.failures++;
+    if (record.failures < this.#policy.maxFailures || record.blockedUntilMs > nowMs) return false;
+    record.blockedUntilMs = nowMs + this.#policy.blockMs;
+    record.failures = 0;
+    record.windowStartMs = nowMs;
+    return true;
+  }
+
+  #prune(nowMs: number): void {
+    for (const [address, record] of this.#records) {
+      if (record.blockedUntilMs <= nowMs && nowMs - record.windowStartMs > this.#policy.windowMs)
+        this.#records.delete(address);
+    }
+  }
+}
+
+/** Reads delta-seconds leniently: digits only, capped at 2³²−1 (RFC 4475 §3.1.2.4); anything else is undefined. */
+function readDeltaSeconds(text: string | undefined): number | undefined {
+  if (text === undefined || !/^\s*[0-9]+\s*$/.test(text)) return undefined;
+  return Math.min(Number(text.trim()), maxDeltaSeconds);
+}
+
+function isSipUri(uri: NameAddress['uri']): uri is SipUri {
+  return uri.kind === 'sip';
+}
+
+/**
+ * The SIP service of the server: a `SipEndpoint` on UDP and TCP with the registrar (RFC 3261 §10) as its
+ * transaction user. REGISTER is authenticated with Digest (RFC 7616, RFC 8760: SHA-256 and MD5, qop=auth,
+ * signed time-bound nonces, stale=true, nonce-count replay refused); bindings live in the database so
+ * they survive a restart. OPTIONS is answered 200; INVITE gets 480 until inbound calls are built; BYE
+ * gets 481 (there are no dialogs yet).
+ */
+export class SipService implements TransactionUser {
+  readonly #options: SipServiceOptions;
+  readonly #settings: RegistrarSettings;
+  readonly #logger: SipLogger;
+  readonly #now: () => number;
+  readonly #endpoint: SipEndpoint;
+  readonly #blocker: SourceBlocker;
+  readonly #nonceSecret = randomBytes(32);
+  /** An HA1 no password produces, verified for unknown users so they are answered like wrong passwords. */
+  readonly #decoyHa1 = randomBytes(32).toString('hex');
+  /** Highest nonce count accepted per nonce (RFC 7616 §3.4), with when the nonce was first used. */
+  readonly #nonceCounts = new Map<string, { count: number; firstUsedMs: number }>();
+  readonly #pending = new Set<Promise<void>>();
+  #sweep: NodeJS.Timeout | undefined;
+  #listeners: SipListener[] = [];
+  #isClosed = false;
+
+  private constructor(options: SipServiceOptions) {
+    this.#options = options;
+    this.#settings = {
+      ...defaultRegistrarSettings,
+      ...options.registrar,
+      authFailures: { ...defaultRegistrarSettings.authFailures, ...options.registrar?.authFailures },
+    };
+    this.#logger = options.logger;
+    this.#now = options.now ?? (() => Date.now());
+    this.#blocker = new SourceBlocker(this.#settings.authFailures);
+    this.#endpoint = new SipEndpoint({
+      transactionUser: this,
+      policy,
+      logger: options.logger,
+      // Phones behind NAT that do not ask for rport still hear us (RFC 3581 is not universal).
+      isRportForced: true,
+    });
+  }
+
+  /** Binds UDP and TCP and starts serving; rejects (after cleaning up) when a port cannot be bound. */
+  static async start(options: SipServiceOptions): Promise<SipService> {
+    const service = new SipService(options);
+    try {
+      const advertised =
+        options.advertisedAddress === undefined ? {} : { advertisedAddress: options.advertisedAddress };
+      service.#listeners = [
+        await service.#endpoint.listen({
+          protocol: 'udp',
+          host: options.host,
+          port: options.udpPort,
+          ...advertised,
+        }),
+        await service.#endpoint.listen({
+          protocol: 'tcp',
+          host: options.host,
+          port: options.tcpPort,
+          ...advertised,
+        }),
+      ];
+    } catch (error) {
+      await service.#endpoint.close();
+      throw error;
+    }
+    service.#sweep = setInterval(() => {
+      service.#track(service.#sweepExpired());
+    }, options.sweepIntervalMs ?? 60_000);
+    service.#sweep.unref();
+    return service;
+  }
+
+  /** The bound UDP port. */
+  get udpPort(): number {
+    return this.#listeners.find((listener) => listener.protocol === 'udp')?.port ?? 0;
+  }
+
+  /** The bound TCP port. */
+  get tcpPort(): number {
+    return this.#listeners.find((listener) => listener.protocol === 'tcp')?.port ?? 0;
+  }
+
+  /** The endpoint's counters (for metrics and tests). */
+  stats(): ReturnType<SipEndpoint['stats']> {
+    return this.#endpoint.stats();
+  }
+
+  /** Stops listening once the requests being handled are answered. */
+  async close(): Promise<void> {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    if (this.#sweep !== undefined) clearInterval(this.#sweep);
+    await Promise.allSettled([...this.#pending]);
+    await this.#endpoint.close();
+  }
+
+  onRequest(transaction: ServerTransaction): void {
+    switch (transaction.method) {
+      case 'REGISTER':
+        // While closing, the database may already be going away: the phone retries elsewhere or later.
+        if (this.#isClosed) transaction.reply(503, 'Service Unavailable');
+        else this.#track(this.#register(transaction));
+        return;
+      case 'OPTIONS':
+        transaction.reply(200, 'OK', {
+          extraHeaders: [
+            { name: 'Allow', value: policy.supportedMethods.join(', ') },
+            { name: 'Accept', value: policy.acceptedContentTypes.join(', ') },
+          ],
+        });
+        return;
+      case 'INVITE':
+        // Calls arrive with the inbound-calls work (the B2BUA); until then nobody can take them.
+        transaction.reply(480, 'Temporarily Unavailable');
+        return;
+      case 'BYE':
+        transaction.reply(481, 'Call/Transaction Does Not Exist');
+        return;
+      default:
+        transaction.reply(501, 'Not Implemented');
+    }
+  }
+
+  #track(work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) => {
+      this.#logger.error({ err: error }, 'SIP service task failed');
+    });
+    this.#pending.add(tracked);
+    void tracked.finally(() => this.#pending.delete(tracked));
+  }
+
+  async #sweepExpired(): Promise<void> {
+    const removed = await this.#options.database.asSystem((tx) =>
+      sipAccounts.sweepExpiredBindings(tx, new Date(this.#now())),
+    );
+    if (removed > 0) this.#logger.debug({ removed }, 'expired SIP bindings removed');
+  }
+
+  // ---- the registrar (RFC 3261 §10.3) -------------------------------------------------------------
+
+  async #register(transaction: ServerTransaction): Promise<void> {
+    try {
+      await this.#registerOrRefuse(transaction);
+    } catch (error) {
+      if (transaction.hasFinalResponse) throw error;
+      if (error instanceof RegisterRefused) {
+        const { statusCode, reasonPhrase, extraHeaders } = error.refusal;
+        transaction.reply(statusCode, reasonPhrase, extraHeaders === undefined ? {} : { extraHeaders });
+        return;
+      }
+      transaction.reply(500, 'Server Internal Error');
+      throw error;
+    }
+  }
+
+  async #registerOrRefuse(transaction: ServerTransaction): Promise<void> {
+    const request = transaction.request;
+    const source = transaction.source;
+    const nowMs = this.#now();
+    if (this.#blocker.isBlocked(source.remoteAddress, nowMs)) {
+      this.#logger.debug({ source: source.remoteAddress }, 'REGISTER from a blocked source refused');
+      throw new RegisterRefused({ statusCode: 403, reasonPhrase: 'Forbidden' });
+    }
+    // Step 1: the Request-URI names the domain: <tenant slug>.<our SIP domain>.
+    const requestUri = request.requestUri;
+    if (!isSipUri(requestUri))
+      throw new RegisterRefused({ statusCode: 416, reasonPhrase: 'Unsupported URI Scheme' });
+    const realm = hostAddress(requestUri.host).toLowerCase();
+    const suffix = `.${this.#options.domain.toLowerCase()}`;
+    const slug = realm.endsWith(suffix) ? realm.slice(0, -suffix.length) : '';
+    if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(slug)) {
+      throw new RegisterRefused({ statusCode: 404, reasonPhrase: 'Not Found - Domain Not Served Here' });
+    }
+    // Step 4: authenticate. An unknown tenant or user is challenged and verified like any other, against
+    // a decoy secret, so every failure looks the same (no account enumeration).
+    const credentials = this.#credentialsFor(request.headers, realm);
+    if (credentials === undefined) {
+      this.#challenge(transaction, realm, false);
+      return;
+    }
+    const tenant = await this.#options.database.asSystem((tx) => tenants.findTenantBySlug(tx, slug));
+    const context: TenantContext | undefined =
+      tenant === undefined
+        ? undefined
+        : { tenantId: tenant.id as TenantId, actor: { type: 'system', id: 'sip-registrar' } };
+    const account =
+      context === undefined
+        ? undefined
+        : await this.#options.database.inTenant(context, (tx) =>
+            sipAccounts.findSipAccount(tx, credentials.username, realm),
+          );
+    const verdict = verifyDigest({
+      credentials,
+      method: request.method,
+      realm,
+      secret: this.#secretFor(account, credentials.algorithm),
+      nonceSecret: this.#nonceSecret,
+      nowMs,
+      nonceLifetimeMs: this.#settings.nonceLifetimeMs,
+      ...this.#previousCount(credentials.nonce),
+    });
+    switch (verdict.kind) {
+      case 'stale':
+        this.#challenge(transaction, realm, true);
+        return;
+      case 'invalid':
+      case 'replayed':
+        this.#failed(transaction, realm, verdict.kind === 'replayed' ? 'replayed' : verdict.reason);
+        return;
+      case 'ok':
+        break;
+    }
+    if (account === undefined || context === undefined) {
+      // Only a decoy could have matched, which no password produces; answered as a failure anyway.
+      this.#failed(transaction, realm, 'unknown-user');
+      return;
+    }
+    this.#rememberCount(credentials.nonce, verdict.nonceCount, nowMs);
+    await this.#updateBindings(transaction, context, account, nowMs);
+  }
+
+  /** The Authorization credentials for our realm, if the request carries any (RFC 3261 §22.4). */
+  #credentialsFor(headers: readonly SipHeader[], realm: string): DigestCredentials | undefined {
+    for (const value of headerValues(headers, 'Authorization')) {
+      const parsed = parseDigestCredentials(value);
+      if (parsed.ok && parsed.value.realm.toLowerCase() === realm) return parsed.value;
+    }
+    return undefined;
+  }
+
+  #secretFor(account: SipAccount | undefined, algorithm: DigestAlgorithm): DigestSecret {
+    if (account === undefined) {
+      return {
+        kind: 'ha1',
+        ha1: algorithm.startsWith('SHA-256') ? this.#decoyHa1 : this.#decoyHa1.slice(0, 32),
+      };
+    }
+    return { kind: 'ha1', ha1: algorithm.startsWith('SHA-256') ? account.ha1Sha256 : account.ha1Md5 };
+  }
+
+  #previousCount(nonce: string): { previousNonceCount?: number } {
+    const known = this.#nonceCounts.get(nonce);
+    return known === undefined ? {} : { previousNonceCount: known.count };
+  }
+
+  #rememberCount(nonce: string, count: number, nowMs: number): void {
+    const known = this.#nonceCounts.get(nonce);
+    if (known !== undefined) {
+      known.count = count;
+      return;
+    }
+    // A nonce is refused as stale once its lifetime is over, so its count can be forgotten then.
+    if (this.#nonceCounts.size >= maxTrackedNonces) {
+      for (const [key, entry] of this.#nonceCounts) {
+        if (nowMs - entry.firstUsedMs > this.#settings.nonceLifetimeMs + 1000) this.#nonceCounts.delete(key);
+      }
+      const oldest = this.#nonceCounts.keys().next();
+      if (this.#nonceCounts.size >= maxTrackedNonces && oldest.done !== true)
+        this.#nonceCounts.delete(oldest.value);
+    }
+    this.#nonceCounts.set(nonce, { count, firstUsedMs: nowMs });
+  }
+
+  /** 401 with one challenge per algorithm, most preferred first (RFC 8760 §2.4), all on one fresh nonce. */
+  #challenge(transaction: ServerTransaction, realm: string, isStale: boolean): void {
+    const nonce = createNonce({
+      secret: this.#nonceSecret,
+      nowMs: this.#now(),
+      randomBytes: randomBytes(16),
+    });
+    transaction.reply(401, 'Unauthorized', {
+      extraHeaders: this.#settings.digestAlgorithms.map((algorithm) => ({
+        name: 'WWW-Authenticate',
+        value: serializeDigestChallenge({ realm, nonce, algorithm, isStale }),
+      })),
+    });
+  }
+
+  /** A failed authentication: counted against the source, logged, and answered like a first attempt. */
+  #failed(transaction: ServerTransaction, realm: string, reason: string): void {
+    const address = transaction.source.remoteAddress;
+    const nowMs = this.#now();
+    if (this.#blocker.recordFailure(address, nowMs)) {
+      this.#logger.warn(
+        { source: address, realm, blockMs: this.#settings.authFailures.blockMs },
+        'SIP source blocked after repeated authentication failures',
+      );
+    } else {
+      this.#logger.info({ source: address, realm, reason }, 'SIP authentication failed');
+    }
+    this.#challenge(transaction, realm, false);
+  }
+
+  /** Steps 5 to 8: check the AOR, then add, refresh or remove bindings and answer with the current ones. */
+  async #updateBindings(
+    transaction: ServerTransaction,
+    context: TenantContext,
+    account: SipAccount,
+    nowMs: number,
+  ): Promise<void> {
+    const request = transaction.request;
+    // Step 5 and 6: the To header is the address of record; only its owner may change its bindings.
+    const to = parseNameAddress(headerValue(request.headers, 'to') ?? '');
+    if (to === undefined || !isSipUri(to.uri) || hostAddress(to.uri.host).toLowerCase() !== account.realm)
+      throw new RegisterRefused({ statusCode: 404, reasonPhrase: 'Not Found' });
+    if (to.uri.user !== account.username)
+      throw new RegisterRefused({ statusCode: 403, reasonPhrase: 'Forbidden - Not Your Address Of Record' });
+    const callId = headerValue(request.headers, 'call-id') ?? '';
+    if (callId.length > 512)
+      throw new RegisterRefused({ statusCode: 400, reasonPhrase: 'Bad Request - Call-ID Too Long' });
+    const cseq = parseCSeq(headerValue(request.headers, 'cseq') ?? '')?.sequence ?? 0;
+    const defaultExpiresS =
+      readDeltaSeconds(headerValue(request.headers, 'expires')) ?? this.#settings.defaultExpiresS;
+    const changes = this.#readContacts(request.headers, defaultExpiresS);
+    const userAgent = headerValue(request.headers, 'user-agent') ?? '';
+    const source = transaction.source;
+    const bindings = await this.#options.database.inTenant(context, async (tx) => {
+      const existing = await sipAccounts.listBindings(tx, account.userId, new Date(nowMs));
+      // Step 7: a request older than what set a binding (same Call-ID, CSeq not higher) changes nothing.
+      const isOutOfOrder = (contactUri: string | undefined) =>
+        existing.some(
+          (binding) =>
+            (contactUri === undefined || binding.contactUri === contactUri) &&
+            binding.callId === callId &&
+            binding.cseq >= cseq,
+        );
+      if (changes.kind === 'star') {
+        if (isOutOfOrder(undefined))
+          throw new RegisterRefused({ statusCode: 400, reasonPhrase: 'Bad Request - CSeq Out Of Order' });
+        await sipAccounts.removeAllBindings(tx, account.userId);
+      } else {
+        for (const contact of changes.contacts) {
+          if (isOutOfOrder(contact.uri))
+            throw new RegisterRefused({ statusCode: 400, reasonPhrase: 'Bad Request - CSeq Out Of Order' });
+          if (contact.expiresS === 0) {
+            await sipAccounts.removeBinding(tx, account.userId, contact.uri);
+            continue;
+          }
+          await sipAccounts.saveBinding(tx, {
+            userId: account.userId,
+            contactUri: contact.uri,
+            transport: source.protocol,
+            sourceAddress: source.remoteAddress,
+            sourcePort: source.remotePort,
+            callId,
+            cseq,
+            userAgent,
+            expiresAt: new Date(nowMs + contact.expiresS * 1000),
+          });
+        }
+      }
+      const current = await sipAccounts.listBindings(tx, account.userId, new Date(nowMs));
+      if (current.length > this.#settings.maxBindingsPerUser) {
+        throw new RegisterRefused({ statusCode: 403, reasonPhrase: 'Forbidden - Too Many Contacts' });
+      }
+      return current;
+    });
+    if (changes.kind === 'contacts' && changes.contacts.length > 0) {
+      this.#logger.info(
+        { tenantId: context.tenantId, userId: account.userId, bindings: bindings.length },
+        'SIP registration updated',
+      );
+    }
+    // Step 8: 200 with every current binding and its remaining time.
+    transaction.reply(200, 'OK', {
+      extraHeaders: bindings.map((binding) => ({
+        name: 'Contact',
+        value: `<${binding.contactUri}>;expires=${Math.max(0, Math.round((binding.expiresAt.getTime() - nowMs) / 1000))}`,
+      })),
+    });
+  }
+
+  /**
+   * The Contact header fields of a REGISTER (RFC 3261 §10.2): `*` alone with Expires 0 removes every
+   * binding; otherwise each contact with its expiration (its `expires` parameter, else the Expires
+   * header, else the default), checked against Min-Expires (423) and shortened to the maximum.
+   */
+  #readContacts(
+    headers: readonly SipHeader[],
+    defaultExpiresS: number,
+  ):
+    | { readonly kind: 'star' }
+    | { readonly kind: 'contacts'; readonly contacts: readonly { uri: string; expiresS: number }[] } {
+    const values = headerValues(headers, 'contact');
+    const parsed = values.map((value) => parseContact(value));
+    if (parsed.some((contact) => contact === undefined))
+      throw new RegisterRefused({ statusCode: 400, reasonPhrase: 'Bad Request - Malformed Contact' });
+    if (parsed.some((contact) => contact?.kind === 'star')) {
+      if (parsed.length !== 1 || defaultExpiresS !== 0)
+        throw new RegisterRefused({
+          statusCode: 400,
+          reasonPhrase: 'Bad Request - Contact * Needs Expires 0 Alone',
+        });
+      return { kind: 'star' };
+    }
+    const contacts: { uri: string; expiresS: number }[] = [];
+    for (const contact of parsed) {
+      if (contact?.kind !== 'addresses') continue;
+      for (const address of contact.addresses) {
+        const requested = readDeltaSeconds(parameterValue(address.params, 'expires')) ?? defaultExpiresS;
+        if (requested > 0 && requested < this.#settings.minExpiresS) {
+          throw new RegisterRefused({
+            statusCode: 423,
+            reasonPhrase: 'Interval Too Brief',
+            extraHeaders: [{ name: 'Min-Expires', value: String(this.#settings.minExpiresS) }],
+          });
+        }
+        const uri = serializeUri(address.uri);
+        if (uri.length > 2048)
+          throw new RegisterRefused({ statusCode: 400, reasonPhrase: 'Bad Request - Contact Too Long' });
+        contacts.push({
+          uri,
+          expiresS: Math.min(requested, this.#settings.maxExpiresS),
+        });
+      }
+    }
+    return { kind: 'contacts', contacts };
+  }
+}
+
+/** HA1 of a password for both algorithms the registrar challenges with (RFC 7616 §3.4.2, RFC 8760). */
+export function sipHa1(username: string, realm: string, password: string): DigestHa1 {
+  return {
+    username,
+    realm,
+    ha1Md5: digestHa1('MD5', username, realm, password),
+    ha1Sha256: digestHa1('SHA-256', username, realm, password),
+  };
+}
