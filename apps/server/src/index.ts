@@ -8,3 +8,5 @@ export { seedDemo, demoLogins, demoPassword, demoTenantSlug, isEmptyInstallation
 export type { DemoLogin, DemoSeedResult } from './demo-seed.ts';
 export { renderTenantPrompts, renderAllTenantPrompts } from './tenant-prompts.ts';
 export type { TenantPromptsReport } from './tenant-prompts.ts';
+export { startTestServer } from './test-server.ts';
+export type { TestServer } from './test-server.ts';

@@ -1,36 +1,23 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
 import type {} from '@centralita/testkit';
-import { createDatabase, dropDatabase, withDatabaseName } from '@centralita/store';
-import { readConfig } from './config.ts';
 import { demoPassword, demoTenantSlug } from './demo-seed.ts';
-import { createLogger, startServer } from './wiring.ts';
 import type { RunningServer } from './wiring.ts';
+import { startTestServer } from './test-server.ts';
+import type { TestServer } from './test-server.ts';
 
 const adminUrl = inject('adminDatabaseUrl');
-const databaseName = `centralita_routing_${Date.now().toString(36)}`;
 let server: RunningServer;
 
+let testServer: TestServer;
+
 beforeAll(async () => {
-  await createDatabase(adminUrl, databaseName);
-  const config = readConfig(
-    {
-      DATABASE_URL: withDatabaseName(adminUrl, databaseName),
-      PORT: '0',
-      HOST: '127.0.0.1',
-      CENTRALITA_PRERENDER_PROMPTS: 'false',
-      CENTRALITA_SIP_HOST: '127.0.0.1',
-      CENTRALITA_SIP_UDP_PORT: '0',
-      CENTRALITA_SIP_TCP_PORT: '0',
-    },
-    process.cwd(),
-  );
-  server = await startServer(config, createLogger('silent'));
+  testServer = await startTestServer(adminUrl, 'routing');
+  server = testServer.server;
 }, 120_000);
 
 afterAll(async () => {
-  await server.stop();
-  await dropDatabase(adminUrl, databaseName);
+  await testServer.stop();
 });
 
 interface Session {

@@ -21,22 +21,15 @@ import {
   serializeDigestCredentials,
 } from '@centralita/sip';
 import type { SipLogger } from '@centralita/sip-transport';
-import {
-  Database,
-  createDatabase,
-  dropDatabase,
-  sipAccounts,
-  tenants,
-  users,
-  withDatabaseName,
-} from '@centralita/store';
+import { Database, sipAccounts, tenants, users } from '@centralita/store';
 import type { TenantContext } from '@centralita/store';
 import { ConfigError, readConfig } from './config.ts';
 import { demoDid, demoLogins, demoPassword, demoTenantSlug, demoTrunkName } from './demo-seed.ts';
 import type { RegistrarSettings } from './sip-service.ts';
 import { SipService, SourceBlocker, sipHa1 } from './sip-service.ts';
-import { createLogger, startServer } from './wiring.ts';
 import type { RunningServer } from './wiring.ts';
+import { startTestServer } from './test-server.ts';
+import type { TestServer } from './test-server.ts';
 
 const domain = 'sip.test';
 const sipPassword = 'phone-secret-1001';
@@ -633,32 +626,21 @@ describe('the registrar against stale nonces and password guessing', () => {
 
 describe('the SIP service of the demo installation', () => {
   const adminUrl = inject('adminDatabaseUrl');
-  const databaseName = `centralita_sip_demo_${Date.now().toString(36)}`;
   let server: RunningServer;
 
+  let testServer: TestServer;
+
   beforeAll(async () => {
-    await createDatabase(adminUrl, databaseName);
-    const config = readConfig(
-      {
-        DATABASE_URL: withDatabaseName(adminUrl, databaseName),
-        PORT: '0',
-        HOST: '127.0.0.1',
-        CENTRALITA_PRERENDER_PROMPTS: 'false',
-        CENTRALITA_SIP_HOST: '127.0.0.1',
-        CENTRALITA_SIP_UDP_PORT: '0',
-        CENTRALITA_SIP_TCP_PORT: '0',
-        CENTRALITA_SIP_DOMAIN: 'PBX.test',
-        // SIPp 3.6 answers MD5 only and reads the first challenge: MD5 first, SHA-256 still offered.
-        CENTRALITA_SIP_DIGEST_ALGORITHMS: 'MD5,SHA-256',
-      },
-      process.cwd(),
-    );
-    server = await startServer(config, createLogger('silent'));
+    // SIPp 3.6 answers MD5 only and reads the first challenge: MD5 first, SHA-256 still offered.
+    testServer = await startTestServer(adminUrl, 'sip_demo', {
+      CENTRALITA_SIP_DOMAIN: 'PBX.test',
+      CENTRALITA_SIP_DIGEST_ALGORITHMS: 'MD5,SHA-256',
+    });
+    server = testServer.server;
   }, 120_000);
 
   afterAll(async () => {
-    await server.stop();
-    await dropDatabase(adminUrl, databaseName);
+    await testServer.stop();
   });
 
   async function loginAs(email: string): Promise<Record<string, string>> {
