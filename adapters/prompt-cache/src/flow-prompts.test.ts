@@ -67,8 +67,8 @@ describe('the prompts of a flow', () => {
   it('finds the demo menu’s prompts, announcements and callback questions in both languages', () => {
     const inventory = flowSpeech([example('demo-main-menu.json')]);
     const texts = inventory.speech.map((request) => `${request.language}: ${request.text}`);
-    expect(texts).toContain('es: Bienvenido a Centralita.');
-    expect(texts).toContain('en: Welcome to Centralita.');
+    expect(texts).toContain('es: Bienvenido a FibraSur Telecom.');
+    expect(texts).toContain('en: Welcome to FibraSur Telecom.');
     expect(inventory.speech.filter((r) => r.language === 'es').length).toBe(
       inventory.speech.filter((r) => r.language === 'en').length,
     );

@@ -150,7 +150,7 @@ describe('centralita ivr', () => {
       ),
     ]);
     expect(sales.code, sales.stderr).toBe(0);
-    expect(sales.stdout).toContain('  says  es: Bienvenido a Centralita.');
+    expect(sales.stdout).toContain('  says  es: Bienvenido a FibraSur Telecom.');
     expect(sales.stdout).toContain('  keys  1');
     expect(sales.stdout).toContain('path: opening_check > welcome > main_menu > sales_queue\n');
     expect(sales.stdout).toContain("end:  answered in queue 'ventas'");

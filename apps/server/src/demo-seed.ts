@@ -407,6 +407,19 @@ function emailLocalPart(first: string, last: string): string {
     .replace(/[^a-z.]/g, '');
 }
 
+/**
+ * A moment within the demo's opening hours (Monday to Friday, 09:00–19:00 in Madrid, taken as 08:00–18:00 UTC,
+ * which is right in winter and an hour late in summer) about `daysAgo` days before `now`.
+ */
+function businessHoursInThePast(now: Date, daysAgo: number, fraction: number): Date {
+  const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - daysAgo));
+  const weekday = day.getUTCDay();
+  // Saturday and Sunday fall back to the Friday before.
+  if (weekday === 6) day.setUTCDate(day.getUTCDate() - 1);
+  if (weekday === 0) day.setUTCDate(day.getUTCDate() - 2);
+  return new Date(day.getTime() + 8 * 3_600_000 + Math.floor(fraction * 10 * 3_600_000));
+}
+
 export interface DemoSeedResult {
   readonly isCreated: boolean;
   readonly tenantId: string;
@@ -542,7 +555,11 @@ export async function seedDemo(
       for (let c = 0; c < contacts; c++) {
         const queue = pick(random, queueNames);
         const channel = pick(random, ['voice', 'voice', 'voice', 'email', 'chat', 'whatsapp'] as const);
-        const startedAt = new Date(options.now.getTime() - Math.floor(random.next() * 90 * dayMs));
+        const startedAt = businessHoursInThePast(
+          options.now,
+          1 + Math.floor(random.next() * 89),
+          random.next(),
+        );
         const isAbandoned = channel === 'voice' && random.next() < 0.07;
         const waitS = 5 + Math.floor(random.next() * 60);
         const talkS = 60 + Math.floor(random.next() * 540);

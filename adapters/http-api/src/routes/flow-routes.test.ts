@@ -192,7 +192,7 @@ describe('IVR flow API', () => {
       path: ['opening_check', 'welcome', 'main_menu', 'sales_queue'],
       end: "answered in queue 'ventas'",
     });
-    expect(body.prompts[0]?.text).toBe('Bienvenido a Centralita.');
+    expect(body.prompts[0]?.text).toBe('Bienvenido a FibraSur Telecom.');
     expect(body.transcript).toContain('path: opening_check > welcome > main_menu > sales_queue');
     const christmas = await call(analyst, 'POST', '/api/flows/demo-main-menu/test', {
       now: '2025-12-25T10:00:00+01:00',
