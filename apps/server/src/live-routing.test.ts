@@ -111,6 +111,7 @@ describe('live routing in the running server', () => {
       presence: 'available',
     });
     expect(available.body).toMatchObject({ presence: { kind: 'available' }, status: 'idle' });
+    expect(available.body.breakReasons).toContain('coaching');
     expect((await announced).data).toMatchObject({ to: { kind: 'available' }, cause: { by: 'agent' } });
 
     const board = await call<QueueStats[]>(lead, 'GET', '/api/queue-stats');

@@ -244,6 +244,7 @@ describe('the web app in Chromium against the real server', () => {
       'Clientes',
       'Identificar contacto',
       'Mi día',
+      'Panel en directo',
       'Usuarios',
       'Colas',
       'Flujos IVR',
@@ -377,5 +378,43 @@ describe('the web app in Chromium against the real server', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await context.close();
+  });
+  it('lets an agent go available from the top bar, shows her on the team lead wallboard, and shows her a break the team lead forces', async () => {
+    const agent = await newPage('es-ES');
+    await signIn(agent.page, agentEmail, '/customers');
+    const presence = agent.page.getByRole('combobox', { name: 'Mi disponibilidad' });
+    expect(await presence.inputValue()).toBe('offline');
+    await presence.selectOption('available');
+    await agent.page.locator('[data-testid=presence-status][data-status=idle]').getByText('Libre').waitFor();
+
+    const lead = await newPage('es-ES');
+    await signIn(lead.page, 'teamlead@fibrasur.example', '/customers');
+    await lead.page.locator('nav').getByRole('link', { name: 'Panel en directo' }).click();
+    const ventas = lead.page.locator('[data-testid=queue-card][data-queue=Ventas]');
+    await ventas.locator('[data-status=idle] strong').getByText('1', { exact: true }).waitFor();
+    const lucia = lead.page.locator('[data-testid=agent-states] tr[data-agent="Lucía Fernández"]');
+    await lucia.getByTestId('agent-presence').getByText('Disponible', { exact: true }).waitFor();
+    await screenshot(lead.page, 'wallboard');
+    await lead.page.getByRole('button', { name: 'Pantalla grande' }).click();
+    await lead.page.locator('nav').waitFor({ state: 'hidden' });
+    await screenshot(lead.page, 'wallboard-large-screen');
+    await lead.page.getByRole('button', { name: 'Salir de pantalla grande' }).click();
+    await lead.page.locator('nav').waitFor();
+
+    await lucia.getByRole('textbox', { name: 'Motivo de la pausa para Lucía Fernández' }).fill('coaching');
+    await lucia.getByRole('button', { name: 'Poner en pausa' }).click();
+    await lucia.getByTestId('agent-presence').getByText('Pausa: coaching').waitFor();
+    // Lucía's top bar follows without a reload, through the AgentPresenceChanged event.
+    await agent.page
+      .locator('[data-testid=presence-status][data-status=break]')
+      .getByText('En pausa')
+      .waitFor();
+    expect(await presence.inputValue()).toBe('break:coaching');
+
+    await agent.page.goto(`${server.url}/wallboard`);
+    await agent.page.getByTestId('not-allowed').waitFor();
+    expect(await agent.page.locator('nav').getByRole('link', { name: 'Panel en directo' }).count()).toBe(0);
+    await lead.context.close();
+    await agent.context.close();
   });
 });

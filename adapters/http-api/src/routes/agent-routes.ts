@@ -83,7 +83,7 @@ export function registerAgentRoutes(
           result.error.message,
           { field: result.error.field ?? 'presence' },
         );
-      return result.value;
+      return { ...result.value, breakReasons: await routing().breakReasons(principal.tenantId) };
     },
   );
 

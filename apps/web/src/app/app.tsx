@@ -10,7 +10,9 @@ import { CustomerSearchPage } from '../features/customers/customer-search-page.t
 import { IdentifyPage } from '../features/customers/identify-page.tsx';
 import { LoginPage } from '../features/login/login-page.tsx';
 import { MyDayPage } from '../features/my-day/my-day-page.tsx';
+import { PresenceControl } from '../features/presence/presence-control.tsx';
 import { TicketPage } from '../features/tickets/ticket-page.tsx';
+import { WallboardPage } from '../features/wallboard/wallboard-page.tsx';
 import { languageFromBrowser, translate } from '../i18n/catalog.ts';
 import type { MessageKey, MessageValues } from '../i18n/catalog.ts';
 import { I18nProvider, useI18n } from '../i18n/i18n.tsx';
@@ -149,6 +151,8 @@ function Screen(props: {
       return <IdentifyPage />;
     case 'myDay':
       return <MyDayPage />;
+    case 'wallboard':
+      return <WallboardPage />;
     case 'customer':
       return <CustomerPage customerId={id} />;
     case 'ticket':
@@ -236,6 +240,7 @@ function SessionShell(props: {
         <span className="brand">Centralita</span>
         <span className="tenant-name">{session.tenant?.name ?? ''}</span>
         <span className="spacer" />
+        <PresenceControl />
         <span className={`live ${props.streamState}`} data-stream={props.streamState} role="status">
           {t(`stream.${props.streamState}`)}
         </span>

@@ -37,6 +37,13 @@ export const routeDefinitions: readonly RouteDefinition[] = [
     label: 'nav.myDay',
   },
   {
+    id: 'wallboard',
+    pattern: '/wallboard',
+    requires: ['queues:monitor'],
+    section: 'work',
+    label: 'nav.wallboard',
+  },
+  {
     id: 'customer',
     pattern: '/customers/:id',
     requires: ['customers:read'],

@@ -1,0 +1,45 @@
+/** Where an agent said they are (`PUT /api/agents/me/presence`). */
+export type PresenceKind = 'offline' | 'available' | 'break';
+
+/** What the routing engine sees an agent doing (docs/acd.md). */
+export type AgentStatus = 'offline' | 'break' | 'idle' | 'reserved' | 'ringing' | 'on-contact' | 'wrap-up';
+
+const knownStatuses: readonly string[] = [
+  'offline',
+  'break',
+  'idle',
+  'reserved',
+  'ringing',
+  'on-contact',
+  'wrap-up',
+];
+
+/** An agent's live state (`GET /api/agents/me/state`, `GET /api/agent-states`). */
+export interface AgentState {
+  readonly agentId: string;
+  readonly name: string;
+  readonly presence: { readonly kind: PresenceKind; readonly reason?: string };
+  readonly status: string;
+  readonly timeInStatusMs: number;
+  readonly contactsHandled: number;
+  readonly talkTimeMs: number;
+  readonly missedOffers: number;
+  readonly occupancy: number;
+  readonly queueIds: readonly string[];
+  /** The tenant's break reasons; only `GET /api/agents/me/state` sends them. */
+  readonly breakReasons?: readonly string[];
+}
+
+/** The status as one the UI has a message for; an unknown future one is shown as idle's neighbour, offline. */
+export function knownStatus(status: string): AgentStatus {
+  return knownStatuses.includes(status) ? (status as AgentStatus) : 'offline';
+}
+
+/** "1:05" or "1:02:05": a time in status, ticking by the second. */
+export function formatClock(durationMs: number): string {
+  const totalS = Math.max(0, Math.floor(durationMs / 1000));
+  const hours = Math.floor(totalS / 3600);
+  const minutes = Math.floor((totalS % 3600) / 60);
+  const seconds = String(totalS % 60).padStart(2, '0');
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
+}
