@@ -10,8 +10,11 @@ export interface Tx {
     sql: string,
     params?: readonly unknown[],
   ): Promise<pg.QueryResult<Row>>;
-  /** Records a fact in the durable event log; it is published on the bus once the transaction commits. */
-  recordEvent(type: string, data: unknown): void;
+  /**
+   * Records a fact in the durable event log; it is published on the bus once the transaction commits.
+   * `occurredAt` is when it happened, when that is not now (an engine's fact carries its own time).
+   */
+  recordEvent(type: string, data: unknown, occurredAt?: Date): void;
   readonly tenantId: TenantId | undefined;
 }
 
@@ -87,9 +90,15 @@ export class Database {
             throw translateDatabaseError(error);
           }
         },
-        recordEvent: (type, data) => {
+        recordEvent: (type, data, occurredAt) => {
           if (tenantId === undefined) throw new Error('events belong to a tenant; record them in inTenant()');
-          events.push({ id: randomUUID(), type, tenantId, occurredAt: new Date().toISOString(), data });
+          events.push({
+            id: randomUUID(),
+            type,
+            tenantId,
+            occurredAt: (occurredAt ?? new Date()).toISOString(),
+            data,
+          });
         },
       };
       const result = await work(tx);

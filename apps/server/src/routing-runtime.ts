@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
   agentStatistics,
@@ -24,7 +23,7 @@ import type {
   RoutingRefusal,
 } from '@centralita/http-api';
 import { SeededRandom } from '@centralita/kernel';
-import type { AgentId, EventEnvelope, TenantId } from '@centralita/kernel';
+import type { AgentId, TenantId } from '@centralita/kernel';
 import { directory, tenants, users } from '@centralita/store';
 import type { Database } from '@centralita/store';
 
@@ -226,31 +225,22 @@ export class RoutingRuntime implements RoutingPort {
     return undefined;
   }
 
-  /** Stores the engine's facts as events (reports and adherence are computed from them) and streams them. */
+  /**
+   * Stores the engine's facts as events (reports and adherence are computed from them); the database
+   * publishes them on the bus once they are committed.
+   */
   private async publish(tenantId: string, facts: readonly RoutingFact[]): Promise<void> {
     if (facts.length === 0) return;
-    const envelopes: EventEnvelope[] = facts.map((fact) => {
-      const { type, atMs, ...data } = fact;
-      return {
-        id: randomUUID(),
-        type,
-        tenantId: tenantId as TenantId,
-        occurredAt: new Date(atMs).toISOString(),
-        data,
-      };
-    });
     await this.database.inTenant(
       { tenantId: tenantId as TenantId, actor: { type: 'system', id: 'routing' } },
-      async (tx) => {
-        for (const event of envelopes) {
-          await tx.query(
-            'INSERT INTO domain_events (id, tenant_id, type, occurred_at, data) VALUES ($1, $2, $3, $4, $5)',
-            [event.id, event.tenantId, event.type, event.occurredAt, JSON.stringify(event.data)],
-          );
+      (tx) => {
+        for (const fact of facts) {
+          const { type, atMs, ...data } = fact;
+          tx.recordEvent(type, data, new Date(atMs));
         }
+        return Promise.resolve();
       },
     );
-    this.bus.publish(envelopes);
   }
 
   private async markStale(tenantId: string): Promise<void> {
