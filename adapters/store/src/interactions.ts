@@ -117,6 +117,10 @@ export interface InteractionChanges {
   readonly endedAt?: Date | undefined;
   readonly wrapUpEndedAt?: Date | undefined;
   readonly recordingRef?: string | undefined;
+  readonly queueId?: string | undefined;
+  readonly agentId?: string | undefined;
+  /** Merged into the metadata (top-level keys replaced). */
+  readonly metadata?: Record<string, unknown> | undefined;
 }
 
 export async function updateInteraction(
@@ -131,7 +135,8 @@ export async function updateInteraction(
        disposition = CASE WHEN $6::boolean THEN $7 ELSE disposition END,
        wrap_up_notes = coalesce($8, wrap_up_notes), answered_at = coalesce($9, answered_at),
        ended_at = coalesce($10, ended_at), wrap_up_ended_at = coalesce($11, wrap_up_ended_at),
-       recording_ref = coalesce($12, recording_ref)
+       recording_ref = coalesce($12, recording_ref), queue_id = coalesce($13, queue_id),
+       agent_id = coalesce($14, agent_id), metadata = metadata || coalesce($15::jsonb, '{}'::jsonb)
      WHERE id = $1`,
     [
       id,
@@ -146,6 +151,9 @@ export async function updateInteraction(
       changes.endedAt ?? null,
       changes.wrapUpEndedAt ?? null,
       changes.recordingRef ?? null,
+      changes.queueId ?? null,
+      changes.agentId ?? null,
+      changes.metadata === undefined ? null : JSON.stringify(changes.metadata),
     ],
   );
   if (result.rowCount === 0) throw new StoreError('STORE_NOT_FOUND', 'no such interaction');

@@ -41,6 +41,19 @@ export interface ServerConfig {
   /** Render every published flow's prompts in the background after start. */
   readonly isPrerenderingPrompts: boolean;
   readonly sip: SipConfig;
+  readonly media: MediaConfig;
+}
+
+/** The media engine (RTP) and recordings. */
+export interface MediaConfig {
+  /** Address RTP binds to and announces in SDP. */
+  readonly address: string;
+  /** RTP port range; absent: the system picks. */
+  readonly portRange: { readonly min: number; readonly max: number } | undefined;
+  readonly workerCount: number;
+  readonly recordingDir: string;
+  /** A leg without RTP this long ends its call (0: never). */
+  readonly noMediaTimeoutMs: number;
 }
 
 const flag = z
@@ -100,6 +113,12 @@ const environment = z.object({
         .min(1)
         .refine((list) => new Set(list).size === list.length, { message: 'must not repeat an algorithm' }),
     ),
+  CENTRALITA_MEDIA_ADDRESS: z.union([z.ipv4(), z.ipv6()], { message: 'must be an IP address' }).optional(),
+  CENTRALITA_RTP_PORT_MIN: z.coerce.number().int().min(1024).max(65_534).optional(),
+  CENTRALITA_RTP_PORT_MAX: z.coerce.number().int().min(1025).max(65_535).optional(),
+  CENTRALITA_MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  CENTRALITA_RECORDING_DIR: z.string().optional(),
+  CENTRALITA_NO_MEDIA_TIMEOUT_S: z.coerce.number().int().min(0).max(3_600).default(60),
 });
 
 /** Thrown with every problem in the environment at once, each naming its variable. */
@@ -146,6 +165,26 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, cw
         blockMs: value.CENTRALITA_SIP_AUTH_BLOCK_S * 1000,
       },
       digestAlgorithms: value.CENTRALITA_SIP_DIGEST_ALGORITHMS,
+    },
+    media: {
+      // Phones must reach the media address: the SIP advertised address, else a concrete SIP bind
+      // address, else loopback (set CENTRALITA_MEDIA_ADDRESS for phones on other machines).
+      address:
+        value.CENTRALITA_MEDIA_ADDRESS ??
+        value.CENTRALITA_SIP_ADVERTISED_ADDRESS ??
+        (value.CENTRALITA_SIP_HOST === '0.0.0.0' || value.CENTRALITA_SIP_HOST === '::'
+          ? '127.0.0.1'
+          : value.CENTRALITA_SIP_HOST),
+      portRange:
+        value.CENTRALITA_RTP_PORT_MIN === undefined || value.CENTRALITA_RTP_PORT_MAX === undefined
+          ? undefined
+          : { min: value.CENTRALITA_RTP_PORT_MIN, max: value.CENTRALITA_RTP_PORT_MAX },
+      workerCount: value.CENTRALITA_MEDIA_WORKERS,
+      recordingDir: path.resolve(
+        cwd,
+        value.CENTRALITA_RECORDING_DIR ?? path.join(value.CENTRALITA_DATA_DIR, 'recordings'),
+      ),
+      noMediaTimeoutMs: value.CENTRALITA_NO_MEDIA_TIMEOUT_S * 1000,
     },
   };
 }

@@ -10,6 +10,7 @@ import {
 import type {
   AgentStatistics,
   RoutingConfigInput,
+  RoutingCommand,
   RoutingEvent,
   RoutingFact,
   RoutingState,
@@ -56,7 +57,11 @@ interface TenantRouting {
  * its facts (presence and activity changes with their cause) durably on the event stream. The engine itself
  * decides; this only translates.
  */
+/** The call layer as the routing runtime sees it: it carries out offers, withdrawals and connections. */
+export type RoutingCommandListener = (tenantId: string, command: RoutingCommand) => void;
+
 export class RoutingRuntime implements RoutingPort {
+  private commandListener: RoutingCommandListener | undefined;
   private readonly tenants = new Map<string, Promise<TenantRouting>>();
   private readonly unsubscribe: () => void;
   private readonly database: Database;
@@ -143,6 +148,17 @@ export class RoutingRuntime implements RoutingPort {
     return { ok: true, value: this.agentView(routing, userId) };
   }
 
+  /** Hands the commands meant for calls (offers, withdrawals, connections, overflows) to the call layer. */
+  setCommandListener(listener: RoutingCommandListener): void {
+    this.commandListener = listener;
+  }
+
+  /** Feeds an event from the call layer (a contact arrived, an offer was accepted...) to the tenant's engine. */
+  async dispatch(tenantId: string, event: RoutingEvent): Promise<RoutingRefusal | undefined> {
+    const routing = await this.routing(tenantId);
+    return this.apply(tenantId, routing, event);
+  }
+
   /** Stops every timer (server shutdown). */
   close(): void {
     this.unsubscribe();
@@ -216,8 +232,9 @@ export class RoutingRuntime implements RoutingPort {
         case 'SendToVoicemail':
         case 'RouteToDestination':
         case 'DisconnectContact':
-          // Offers, announcements and connections are for the call layer (the inbound-calls work), not wired yet.
-          this.logger.debug({ tenantId, command: command.type }, 'routing command without a call layer');
+          if (this.commandListener === undefined)
+            this.logger.debug({ tenantId, command: command.type }, 'routing command without a call layer');
+          else this.commandListener(tenantId, command);
           break;
       }
     }
@@ -283,6 +300,7 @@ export class RoutingRuntime implements RoutingPort {
             thresholdMs: queue.serviceLevelThresholdS * 1_000,
             target: Math.min(1, Math.max(0.01, queue.serviceLevelTargetPct / 100)),
           },
+          ...queueTimings(queue.settings),
         })),
         agents: staff
           .filter((user) => user.skills.length > 0 && (user.role === 'agent' || user.role === 'team_lead'))
@@ -327,4 +345,23 @@ export class RoutingRuntime implements RoutingPort {
     }
     return routing;
   }
+}
+
+/**
+ * The ACD timings a queue's settings may carry: `wrapUpSeconds` (after-call work; 0 none, null until the
+ * agent ends it) and `offerTimeoutSeconds` (how long a phone rings before the offer moves on).
+ */
+function queueTimings(settings: Record<string, unknown>): {
+  wrapUpMs?: number | null;
+  offerTimeoutMs?: number;
+} {
+  const timings: { wrapUpMs?: number | null; offerTimeoutMs?: number } = {};
+  const wrapUp = settings['wrapUpSeconds'];
+  if (wrapUp === null) timings.wrapUpMs = null;
+  else if (typeof wrapUp === 'number' && Number.isInteger(wrapUp) && wrapUp >= 0 && wrapUp <= 3_600)
+    timings.wrapUpMs = wrapUp * 1_000;
+  const offer = settings['offerTimeoutSeconds'];
+  if (typeof offer === 'number' && Number.isInteger(offer) && offer >= 1 && offer <= 600)
+    timings.offerTimeoutMs = offer * 1_000;
+  return timings;
 }

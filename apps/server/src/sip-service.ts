@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TenantId } from '@centralita/kernel';
 import type {
+  SipRequest,
   DigestAlgorithm,
   DigestCredentials,
   DigestSecret,
@@ -24,7 +25,14 @@ import {
   serializeUri,
   verifyDigest,
 } from '@centralita/sip';
-import type { ServerTransaction, SipListener, SipLogger, TransactionUser } from '@centralita/sip-transport';
+import type {
+  MessageSource,
+  ServerTransaction,
+  ServerTransactionFailure,
+  SipListener,
+  SipLogger,
+  TransactionUser,
+} from '@centralita/sip-transport';
 import { SipEndpoint } from '@centralita/sip-transport';
 import { sipAccounts, tenants } from '@centralita/store';
 import type { Database, DigestHa1, SipAccount, TenantContext } from '@centralita/store';
@@ -89,11 +97,29 @@ export const defaultRegistrarSettings: RegistrarSettings = {
 
 /** What this element serves; `classifyIncoming` answers every other method (405 or 501, with Allow). */
 const policy: UasPolicy = {
-  supportedMethods: ['REGISTER', 'OPTIONS', 'INVITE', 'ACK', 'CANCEL', 'BYE'],
+  supportedMethods: ['REGISTER', 'OPTIONS', 'INVITE', 'ACK', 'CANCEL', 'BYE', 'INFO', 'UPDATE'],
   supportedUriSchemes: ['sip', 'sips'],
   supportedExtensions: ['path'],
-  acceptedContentTypes: ['application/sdp'],
+  acceptedContentTypes: ['application/sdp', 'application/dtmf-relay', 'application/dtmf'],
 };
+
+/**
+ * The call layer as the SIP service sees it: INVITE, requests inside dialogs, ACK and CANCEL are handed
+ * to it; REGISTER and OPTIONS stay with the registrar.
+ */
+export interface SipCallHandler {
+  /** A new INVITE, or a re-INVITE (it has a To tag). */
+  onInvite(transaction: ServerTransaction): void;
+  /** BYE, INFO, UPDATE: answered by the handler (481 when it knows no such dialog). */
+  onInDialogRequest(transaction: ServerTransaction): void;
+  onAck(ack: SipRequest, source: MessageSource): void;
+  /** A CANCEL matched an INVITE that has no final response; the handler answers the INVITE (487). */
+  onCancel(invite: ServerTransaction): void;
+  /** An INVITE we answered 2xx was never acknowledged (RFC 3261 §13.3.1.4): the call must end. */
+  onAckTimeout(invite: ServerTransaction): void;
+  /** Calls in progress (for the overload guard). */
+  activeCalls(): number;
+}
 
 /** Expiration values above this are read as this (RFC 3261 §20.19: delta-seconds up to 2³²−1). */
 const maxDeltaSeconds = 4_294_967_295;
@@ -197,6 +223,7 @@ export class SipService implements TransactionUser {
   #sweep: NodeJS.Timeout | undefined;
   #listeners: SipListener[] = [];
   #isClosed = false;
+  #calls: SipCallHandler | undefined;
 
   private constructor(options: SipServiceOptions) {
     this.#options = options;
@@ -272,7 +299,50 @@ export class SipService implements TransactionUser {
     await this.#endpoint.close();
   }
 
+  /** Hands calls to the call layer (until then INVITE gets 480 and BYE 481). */
+  attachCalls(handler: SipCallHandler): void {
+    this.#calls = handler;
+  }
+
+  /** The SIP endpoint, for the call layer's requests. */
+  get endpoint(): SipEndpoint {
+    return this.#endpoint;
+  }
+
+  /** The listeners (address, port, sent-by), for Contact headers. */
+  get listeners(): readonly SipListener[] {
+    return this.#listeners;
+  }
+
+  onAck(ack: SipRequest, source: MessageSource): void {
+    this.#calls?.onAck(ack, source);
+  }
+
+  onCancel(invite: ServerTransaction): void {
+    if (this.#calls === undefined) invite.reply(487, 'Request Terminated');
+    else this.#calls.onCancel(invite);
+  }
+
+  onServerFailure(transaction: ServerTransaction, failure: ServerTransactionFailure): void {
+    this.#logger.info({ method: transaction.method, failure }, 'server transaction failed');
+    if (transaction.isInvite && failure === 'ack-timeout') this.#calls?.onAckTimeout(transaction);
+  }
+
+  countActiveCalls(): number {
+    return this.#calls?.activeCalls() ?? 0;
+  }
+
   onRequest(transaction: ServerTransaction): void {
+    if (this.#calls !== undefined && !this.#isClosed) {
+      if (transaction.method === 'INVITE') {
+        this.#calls.onInvite(transaction);
+        return;
+      }
+      if (transaction.method === 'BYE' || transaction.method === 'INFO' || transaction.method === 'UPDATE') {
+        this.#calls.onInDialogRequest(transaction);
+        return;
+      }
+    }
     switch (transaction.method) {
       case 'REGISTER':
         // While closing, the database may already be going away: the phone retries elsewhere or later.
@@ -292,6 +362,8 @@ export class SipService implements TransactionUser {
         transaction.reply(480, 'Temporarily Unavailable');
         return;
       case 'BYE':
+      case 'INFO':
+      case 'UPDATE':
         transaction.reply(481, 'Call/Transaction Does Not Exist');
         return;
       default:

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createDatabase, dropDatabase, withDatabaseName } from '@centralita/store';
 import { readConfig } from './config.ts';
 import { createLogger, startServer } from './wiring.ts';
@@ -6,6 +9,8 @@ import type { RunningServer } from './wiring.ts';
 /** A whole Centralita on a fresh database of its own, for end-to-end tests. */
 export interface TestServer {
   readonly server: RunningServer;
+  /** Where this server writes call recordings (a fresh temporary directory). */
+  readonly recordingDir: string;
   /** Stops the server and drops its database. */
   stop(): Promise<void>;
 }
@@ -22,6 +27,7 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const databaseName = `centralita_${name}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
   await createDatabase(adminDatabaseUrl, databaseName);
+  const recordingDir = mkdtempSync(path.join(tmpdir(), `centralita-recordings-${name}-`));
   const config = readConfig(
     {
       DATABASE_URL: withDatabaseName(adminDatabaseUrl, databaseName),
@@ -31,16 +37,23 @@ export async function startTestServer(
       CENTRALITA_SIP_HOST: '127.0.0.1',
       CENTRALITA_SIP_UDP_PORT: '0',
       CENTRALITA_SIP_TCP_PORT: '0',
+      CENTRALITA_RECORDING_DIR: recordingDir,
+      // Shared by the test run: espeak-ng renders each prompt once.
+      CENTRALITA_PROMPT_CACHE_DIR: path.join(tmpdir(), 'centralita-test-prompts'),
       ...env,
     },
     process.cwd(),
   );
-  const server = await startServer(config, createLogger('silent'));
+  // CENTRALITA_TEST_LOG_LEVEL=debug shows a test server's log when a test needs explaining.
+  const level = process.env['CENTRALITA_TEST_LOG_LEVEL'] ?? 'silent';
+  const server = await startServer(config, createLogger(level as Parameters<typeof createLogger>[0]));
   return {
     server,
+    recordingDir,
     stop: async () => {
       await server.stop();
       await dropDatabase(adminDatabaseUrl, databaseName);
+      rmSync(recordingDir, { recursive: true, force: true });
     },
   };
 }

@@ -11,6 +11,9 @@ import { connectDatabase } from './database-connection.ts';
 import { isEmptyInstallation, seedDemo } from './demo-seed.ts';
 import { RoutingRuntime } from './routing-runtime.ts';
 import { SipService } from './sip-service.ts';
+import { CallService } from './calls/call-service.ts';
+import { MediaEngine } from '@centralita/rtp-transport';
+import { PromptCache } from '@centralita/prompt-cache';
 import { renderAllTenantPrompts } from './tenant-prompts.ts';
 
 /** A running Centralita: stop() shuts it down in order (SIP, HTTP, then database). */
@@ -21,6 +24,8 @@ export interface RunningServer {
   readonly url: string;
   /** The SIP service (registrar); undefined when disabled or when its ports could not be bound. */
   readonly sip: SipService | undefined;
+  /** The call layer (B2BUA); undefined without SIP or when the media engine could not start. */
+  readonly calls: CallService | undefined;
   stop(): Promise<void>;
 }
 
@@ -109,6 +114,23 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     const address = await httpApi.app.listen({ host: config.httpHost, port: config.httpPort });
     const sip = config.sip.isEnabled ? await startSip(config, database, logger) : undefined;
     const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
+    const media = sip === undefined ? undefined : await startMedia(config, logger);
+    const calls =
+      sip === undefined || media === undefined
+        ? undefined
+        : new CallService({
+            database,
+            bus,
+            logger: logger.child({ component: 'calls' }),
+            sip,
+            media,
+            routing,
+            prompts: new PromptCache({ directory: config.promptCacheDir }),
+            sipDomain: config.sip.domain,
+            mediaAddress: config.media.address,
+            noMediaTimeoutMs: config.media.noMediaTimeoutMs,
+            apiBaseUrl: () => url,
+          });
     logger.info({ url, docs: `${url}/docs` }, 'Centralita is listening');
     // Text-to-speech for the IVR is rendered in the background, so start-up stays fast; until a prompt is
     // in the cache, the first call that needs it renders it.
@@ -141,11 +163,14 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       database,
       url,
       sip,
+      calls,
       stop: async () => {
         if (isStopped) return;
         isStopped = true;
         await prerendering;
+        await calls?.close();
         await sip?.close();
+        await media?.stop();
         await httpApi.app.close();
         routing.close();
         await database.close();
@@ -197,4 +222,33 @@ async function startSip(
     );
     return undefined;
   }
+}
+
+/** Starts the media engine's workers; a failure is logged and calls stay off (registration still works). */
+async function startMedia(config: ServerConfig, logger: Logger): Promise<MediaEngine | undefined> {
+  const mediaLogger = logger.child({ component: 'media' });
+  const started = await MediaEngine.start({
+    bindAddress: config.media.address,
+    recordingDirectory: config.media.recordingDir,
+    workerCount: config.media.workerCount,
+    noMediaTimeoutMs: config.media.noMediaTimeoutMs,
+    ...(config.media.portRange === undefined ? {} : { portRange: config.media.portRange }),
+    logger: mediaLogger,
+  });
+  if (!started.ok) {
+    mediaLogger.error(
+      { reason: started.error.message },
+      'the media engine could not start; calls are refused',
+    );
+    return undefined;
+  }
+  mediaLogger.info(
+    {
+      address: config.media.address,
+      workers: config.media.workerCount,
+      recordings: config.media.recordingDir,
+    },
+    'media engine ready',
+  );
+  return started.value;
 }

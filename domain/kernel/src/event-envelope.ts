@@ -10,4 +10,9 @@ export interface EventEnvelope<Type extends string = string, Data = unknown> {
   /** When it happened, ISO 8601 in UTC. */
   readonly occurredAt: string;
   readonly data: Data;
+  /**
+   * When set, only this user's event streams receive it: a screen pop carries a customer's details to the
+   * agent being offered the call, not to everyone in the tenant. Such events are not stored.
+   */
+  readonly recipientUserId?: string;
 }

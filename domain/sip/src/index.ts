@@ -130,3 +130,18 @@ export type { NonInviteServerTransaction } from './transaction/non-invite-server
 export { startNonInviteServer, nextNonInviteServer } from './transaction/non-invite-server-transaction.ts';
 export { buildAckForFailure } from './transaction/build-ack.ts';
 export { transactionKey } from './transaction/transaction-key.ts';
+
+export type { Dialog, DialogProblem, InDialogRequestOptions } from './dialog/dialog.ts';
+export {
+  dialogKey,
+  receivedRequestDialogKey,
+  tagOf,
+  withTag,
+  dialogAsUas,
+  dialogAsUac,
+  inDialogRequest,
+  ackFor2xx,
+  receiveInDialog,
+  nextHopUri,
+  isDialogHeader,
+} from './dialog/dialog.ts';

@@ -57,6 +57,7 @@ export function registerEventStream(app: ApiApp, deps: RouteDependencies): void 
       );
       const unsubscribe = deps.bus.subscribe(principal.tenantId, (event) => {
         if (types !== null && !types.has(event.type)) return;
+        if (event.recipientUserId !== undefined && event.recipientUserId !== principal.userId) return;
         socket.send(JSON.stringify(event));
       });
       let isAlive = true;

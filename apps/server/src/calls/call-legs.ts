@@ -1,0 +1,66 @@
+import type { Dialog, SessionDescription, SipRequest } from '@centralita/sip';
+import type { ClientTransaction, SendTarget, ServerTransaction } from '@centralita/sip-transport';
+
+/** Which side of the call a leg is. */
+export type LegRole = 'customer' | 'agent';
+
+/**
+ * One SIP leg of a call at run time: its dialog (once it has one), where its requests go, the media leg
+ * of the same id, and the transaction that made it. A leg belongs to exactly one call.
+ */
+export interface CallLeg {
+  readonly legId: string;
+  readonly role: LegRole;
+  /** The interaction the leg belongs to (set once the interaction row exists). */
+  interactionId: string;
+  readonly tenantId: string;
+  /** Where requests inside the dialog are sent: the source of the customer's INVITE, or the phone's binding. */
+  readonly target: SendTarget;
+  dialog: Dialog | undefined;
+  /** The customer's INVITE (we are its UAS). */
+  readonly inviteTransaction?: ServerTransaction;
+  /** The agent's INVITE (we are its UAC) while it has no final answer, and the request as sent. */
+  clientTransaction?: ClientTransaction;
+  outgoingInvite?: SipRequest;
+  /** Our SDP towards the leg (for re-answers and version bumps, RFC 3264 §8). */
+  localSdp: SessionDescription | undefined;
+  sdpVersion: number;
+  /** A media leg exists in the engine. */
+  hasMedia: boolean;
+  /** BYE sent or received, or the INVITE failed: nothing more is sent on it. */
+  isEnded: boolean;
+  /** The agent the leg rings (agent legs). */
+  readonly agentId?: string;
+}
+
+/** The dialogs of live legs, by dialog key, and the legs by id. */
+export class LegDirectory {
+  readonly #byId = new Map<string, CallLeg>();
+  readonly #byDialog = new Map<string, CallLeg>();
+
+  add(leg: CallLeg): void {
+    this.#byId.set(leg.legId, leg);
+  }
+
+  /** Records the dialog key of a leg once its dialog exists. */
+  bindDialog(leg: CallLeg, key: string): void {
+    this.#byDialog.set(key, leg);
+  }
+
+  byId(legId: string): CallLeg | undefined {
+    return this.#byId.get(legId);
+  }
+
+  byDialog(key: string): CallLeg | undefined {
+    return this.#byDialog.get(key);
+  }
+
+  remove(leg: CallLeg): void {
+    this.#byId.delete(leg.legId);
+    for (const [key, value] of this.#byDialog) if (value === leg) this.#byDialog.delete(key);
+  }
+
+  get size(): number {
+    return this.#byId.size;
+  }
+}

@@ -1,0 +1,1273 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { RoutingCommand } from '@centralita/acd';
+import type { EventBus } from '@centralita/bus';
+import type { InboundCall, InboundCallCommand, InboundCallEvent } from '@centralita/calls';
+import { nextInboundCall, startInboundCall } from '@centralita/calls';
+import type { ScreenPop } from '@centralita/crm';
+import type { CallState, IvrCommand, IvrEvent, Language, StepContext, TenantFallback } from '@centralita/ivr';
+import { initialCallState, step } from '@centralita/ivr';
+import type { AgentId, InteractionId, QueueId, TenantId } from '@centralita/kernel';
+import type { PromptCache } from '@centralita/prompt-cache';
+import type { MediaEngine, MediaEvent, PlaybackItem } from '@centralita/rtp-transport';
+import type { NegotiatedAudio, SipRequest } from '@centralita/sip';
+import { headerValue, parseNameAddress, parseUri, serializeUri, unescapeUriComponent } from '@centralita/sip';
+import type { MessageSource, ServerTransaction } from '@centralita/sip-transport';
+import { flows, identifyCustomer, interactions, sipAccounts, tenants, users } from '@centralita/store';
+import type { Database, TenantContext } from '@centralita/store';
+import type { RoutingRuntime } from '../routing-runtime.ts';
+import type { SipCallHandler, SipService } from '../sip-service.ts';
+import type { CallLeg } from './call-legs.ts';
+import { musicOnHold } from './music-on-hold.ts';
+import type { LegSignal, LocalMedia } from './sip-legs.ts';
+import { SipLegs } from './sip-legs.ts';
+
+/** What the call layer needs from the composition root. */
+export interface CallServiceOptions {
+  readonly database: Database;
+  readonly bus: EventBus;
+  readonly logger: Logger;
+  readonly sip: SipService;
+  readonly media: MediaEngine;
+  readonly routing: RoutingRuntime;
+  readonly prompts: PromptCache;
+  /** The installation's SIP domain (tenant `demo` is `demo.<domain>`). */
+  readonly sipDomain: string;
+  /** The address RTP is bound to and announced in SDP. */
+  readonly mediaAddress: string;
+  /** A leg silent this long ends its call (0: never). */
+  readonly noMediaTimeoutMs: number;
+  /** Base URL of the platform's own API, for IVR http nodes with a relative URL. */
+  readonly apiBaseUrl: () => string;
+  readonly now?: () => number;
+}
+
+/** A batch of IVR commands being carried out, stopped at a prompt that must play to its end. */
+interface PendingBatch {
+  readonly commands: readonly IvrCommand[];
+  readonly nextIndex: number;
+  readonly playbackId: string;
+}
+
+/** One call in progress. */
+interface ActiveCall {
+  readonly tenantId: string;
+  readonly tenantSlug: string;
+  readonly realm: string;
+  readonly interactionId: InteractionId;
+  readonly customerLeg: CallLeg;
+  readonly callerId: string | null;
+  readonly callerName: string | null;
+  readonly dialledNumber: string;
+  readonly queueReferences: ReadonlyMap<string, string>;
+  readonly context: StepContext;
+  readonly defaultLanguage: Language;
+  readonly screenPop: ScreenPop | undefined;
+  readonly startedAtMs: number;
+  decider: InboundCall;
+  ivr: CallState;
+  pending: PendingBatch | undefined;
+  /** An announcement playing over the queue's music; the music comes back after it. */
+  announcementId: string | undefined;
+  recordingId: string | undefined;
+  isIvrCollecting: boolean;
+  /** Work on this call runs one item at a time, in arrival order. */
+  chain: Promise<void>;
+  readonly ivrPath: string[];
+  /** Interaction row changes made at the end, once. */
+  isFinished: boolean;
+}
+
+const systemActor = { type: 'system' as const, id: 'calls' };
+
+/** A phone number from a SIP URI user part or a From header: `+` and digits only, or undefined. */
+export function dialledDigits(user: string | undefined): string | undefined {
+  if (user === undefined) return undefined;
+  const text = unescapeUriComponent(user).split(';')[0] ?? '';
+  const cleaned = text.replace(/[\s().-]/g, '');
+  return /^\+?[0-9]{2,20}$/.test(cleaned) ? cleaned : undefined;
+}
+
+/**
+ * The call layer of the server: a back-to-back user agent. Each inbound call is two SIP dialogs with
+ * the media anchored in the media engine: the customer's leg (answered at once, so the IVR can speak)
+ * and, once the ACD offers the call, an agent's leg to their registered phone. The pure decider of
+ * `@centralita/calls` says what to do with the legs; the IVR interpreter what the caller hears; the ACD
+ * who gets the call. This class carries their commands out and feeds back what happens, one call's work
+ * at a time.
+ */
+export class CallService implements SipCallHandler {
+  readonly #options: CallServiceOptions;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #legs: SipLegs;
+  readonly #calls = new Map<string, ActiveCall>();
+  readonly #callsByLeg = new Map<string, ActiveCall>();
+  readonly #localMedia = new Map<string, LocalMedia>();
+  readonly #pending = new Set<Promise<void>>();
+  readonly #unsubscribe: (() => void)[] = [];
+  #isClosed = false;
+
+  constructor(options: CallServiceOptions) {
+    this.#options = options;
+    this.#logger = options.logger;
+    this.#now = options.now ?? (() => Date.now());
+    this.#legs = new SipLegs({
+      endpoint: options.sip.endpoint,
+      logger: options.logger,
+      contact: () => this.#contact(),
+      onSignal: (signal) => {
+        this.#onLegSignal(signal);
+      },
+    });
+    this.#unsubscribe.push(
+      options.media.onEvent((event) => {
+        this.#onMediaEvent(event);
+      }),
+    );
+    options.routing.setCommandListener((tenantId, command) => {
+      this.#onRoutingCommand(tenantId, command);
+    });
+    this.#unsubscribe.push(
+      options.bus.subscribe('*', (event) => {
+        if (event.type !== 'AgentActivityChanged') return;
+        const data = event.data as { contactId?: string; from?: string; to?: string };
+        if (data.to !== 'idle' || data.contactId === undefined) return;
+        if (data.from !== 'wrap-up' && data.from !== 'on-contact') return;
+        this.#track(
+          this.#completeInteraction(
+            event.tenantId,
+            data.contactId,
+            data.from === 'wrap-up',
+            event.occurredAt,
+          ),
+        );
+      }),
+    );
+    options.sip.attachCalls(this);
+  }
+
+  /** Calls in progress. */
+  activeCalls(): number {
+    return this.#calls.size;
+  }
+
+  /** Ends every call (BYE to each leg) and waits for the work in progress. */
+  async close(): Promise<void> {
+    this.#isClosed = true;
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
+    for (const call of this.#calls.values()) {
+      this.#enqueue(call, () =>
+        this.#decide(call, { type: 'LegFailed', legId: call.customerLeg.legId, atMs: this.#now() }),
+      );
+    }
+    await Promise.allSettled([...this.#pending, ...[...this.#calls.values()].map((call) => call.chain)]);
+  }
+
+  // ---- SIP -------------------------------------------------------------------------------------------
+
+  onInvite(transaction: ServerTransaction): void {
+    if (headerValue(transaction.request.headers, 'to')?.match(/;\s*tag=/i)) {
+      this.onInDialogRequest(transaction);
+      return;
+    }
+    if (this.#isClosed) {
+      transaction.reply(503, 'Service Unavailable');
+      return;
+    }
+    this.#track(this.#acceptInbound(transaction));
+  }
+
+  onInDialogRequest(transaction: ServerTransaction): void {
+    this.#legs.onInDialogRequest(transaction, (leg) => this.#localMedia.get(leg.legId));
+  }
+
+  onAck(_ack: SipRequest, _source: MessageSource): void {
+    // The endpoint stops retransmitting our 2xx; nothing waits for the ACK beyond that.
+  }
+
+  onCancel(invite: ServerTransaction): void {
+    this.#legs.cancelled(invite);
+  }
+
+  onAckTimeout(invite: ServerTransaction): void {
+    for (const call of this.#calls.values()) {
+      if (call.customerLeg.inviteTransaction !== invite) continue;
+      this.#enqueue(call, () =>
+        this.#decide(call, { type: 'LegFailed', legId: call.customerLeg.legId, atMs: this.#now() }),
+      );
+    }
+  }
+
+  #contact(): string {
+    const listener =
+      this.#options.sip.listeners.find((l) => l.protocol === 'udp') ?? this.#options.sip.listeners[0];
+    return `<sip:centralita@${listener?.sentBy ?? '127.0.0.1'}>`;
+  }
+
+  /**
+   * A new INVITE from a trunk: the number called gives the tenant and its flow, the source address must
+   * be one of the tenant's trunks, the SDP offer must be usable; then the call is answered, the caller
+   * identified and the flow started.
+   */
+  async #acceptInbound(transaction: ServerTransaction): Promise<void> {
+    const request = transaction.request;
+    const uri = request.requestUri;
+    const number = dialledDigits(uri.kind === 'sip' ? uri.user : undefined);
+    if (number === undefined) {
+      transaction.reply(404, 'Not Found - No Number in the Request-URI');
+      return;
+    }
+    const candidates = number.startsWith('+') ? [number] : [`+${number}`, number];
+    const route = await this.#options.database.asSystem(async (tx) => {
+      for (const candidate of candidates) {
+        const found = await sipAccounts.findDidRoute(tx, candidate);
+        if (found !== undefined) return found;
+      }
+      return undefined;
+    });
+    if (route === undefined) {
+      transaction.reply(404, 'Not Found - Number Not Served Here');
+      return;
+    }
+    const context: TenantContext = { tenantId: route.tenantId as TenantId, actor: systemActor };
+    const setup = await this.#options.database.inTenant(context, async (tx) => {
+      const trunks = await sipAccounts.trunksAcceptingAddress(tx, transaction.source.remoteAddress);
+      if (trunks.length === 0) return undefined;
+      const tenant = await tenants.currentTenant(tx);
+      const published = await flows.publishedFlows(tx);
+      const fallback = flows.interpreterFallback(await flows.ivrSettings(tx));
+      const queueReferences = await flows.queueReferences(tx);
+      return { trunk: trunks[0], tenant, published, fallback, queueReferences };
+    });
+    if (setup === undefined) {
+      this.#logger.info(
+        { source: transaction.source.remoteAddress, number: route.number },
+        'INVITE from an unknown trunk refused',
+      );
+      transaction.reply(403, 'Forbidden - Not a Trunk of This Number');
+      return;
+    }
+    const flow = setup.published[route.flowKey];
+    if (flow === undefined) {
+      transaction.reply(480, 'Temporarily Unavailable - The Number Has No Published Flow');
+      return;
+    }
+    const probe = SipLegs.negotiate(request.body, { address: this.#options.mediaAddress, rtpPort: 9 });
+    if (probe === undefined) {
+      transaction.reply(400, 'Bad Request - Malformed SDP');
+      return;
+    }
+    if (!probe.ok) {
+      transaction.reply(488, 'Not Acceptable Here');
+      return;
+    }
+    if (transaction.hasFinalResponse) return;
+    const legId = `c${randomBytes(6).toString('hex')}`;
+    const created = await this.#createMediaLeg(legId, legId, probe.value.audio);
+    if (created === undefined) {
+      transaction.reply(503, 'Service Unavailable - No Media Port');
+      return;
+    }
+    const answer = SipLegs.negotiate(request.body, created);
+    // A CANCEL may have answered the INVITE (487) while the media leg was being made.
+    const isCancelled = (): boolean => transaction.hasFinalResponse;
+    if (answer === undefined || !answer.ok || isCancelled()) {
+      await this.#options.media.destroyLeg(legId);
+      if (!isCancelled()) transaction.reply(488, 'Not Acceptable Here');
+      return;
+    }
+    const from = parseNameAddress(headerValue(request.headers, 'from') ?? '');
+    const callerId = dialledDigits(from?.uri.kind === 'sip' ? from.uri.user : undefined) ?? null;
+    const source = transaction.source;
+    const leg: CallLeg = {
+      legId,
+      role: 'customer',
+      interactionId: '',
+      tenantId: route.tenantId,
+      target: { protocol: source.protocol, address: source.remoteAddress, port: source.remotePort },
+      dialog: undefined,
+      inviteTransaction: transaction,
+      localSdp: undefined,
+      sdpVersion: 1,
+      hasMedia: true,
+      isEnded: false,
+    };
+    if (!this.#legs.answerCustomer(leg, transaction, answer.value.answer)) {
+      await this.#options.media.destroyLeg(legId);
+      return;
+    }
+    const startedAtMs = this.#now();
+    const tenant = setup.tenant;
+    const recording = tenant.settings['recording'] as { policy?: unknown } | undefined;
+    const record = await this.#options.database.inTenant(context, async (tx) => {
+      const screenPop =
+        callerId === null ? undefined : await identifyCustomer(tx, 'phone', callerId).catch(() => undefined);
+      const interaction = await interactions.createInteraction(tx, {
+        customerId: screenPop?.customer.id ?? null,
+        channel: 'voice',
+        direction: 'inbound',
+        status: 'in_progress',
+        remoteAddress: callerId ?? 'anonymous',
+        startedAt: new Date(startedAtMs),
+        metadata: {
+          dialledNumber: route.number,
+          flowKey: route.flowKey,
+          sipCallId: headerValue(request.headers, 'call-id'),
+        },
+      });
+      tx.recordEvent(
+        'CallReceived',
+        {
+          interactionId: interaction.id,
+          direction: 'inbound',
+          channel: 'voice',
+          from: callerId,
+          to: route.number,
+          customerId: screenPop?.customer.id ?? null,
+          trunkId: setup.trunk?.id ?? null,
+        },
+        new Date(startedAtMs),
+      );
+      tx.recordEvent('CallAnswered', { interactionId: interaction.id, by: 'ivr' }, new Date(startedAtMs));
+      return { interactionId: interaction.id as InteractionId, screenPop };
+    });
+    const interactionId = record.interactionId;
+    leg.interactionId = interactionId;
+    const fallback: TenantFallback = setup.fallback ?? {
+      prompt: {
+        es: { text: 'Disculpe, en este momento no podemos atender su llamada. Le pasamos con un agente.' },
+        en: { text: 'Sorry, we cannot take your call right now. We are putting you through to an agent.' },
+      },
+      queueId: [...setup.queueReferences.values()][0] ?? '',
+    };
+    const call: ActiveCall = {
+      tenantId: route.tenantId,
+      tenantSlug: tenant.slug,
+      realm: sipAccounts.sipRealm(tenant.slug, this.#options.sipDomain),
+      interactionId,
+      customerLeg: leg,
+      callerId,
+      callerName: from?.displayName ?? null,
+      dialledNumber: route.number,
+      queueReferences: setup.queueReferences,
+      context: { timeZone: tenant.timeZone, fallback, publishedFlows: setup.published },
+      defaultLanguage: tenant.defaultLanguage,
+      screenPop: record.screenPop,
+      startedAtMs,
+      decider: startInboundCall({
+        interactionId,
+        customerLegId: legId,
+        isRecorded: recording?.policy !== 'none',
+      }),
+      ivr: initialCallState(flow),
+      pending: undefined,
+      announcementId: undefined,
+      recordingId: undefined,
+      isIvrCollecting: false,
+      chain: Promise.resolve(),
+      ivrPath: [],
+      isFinished: false,
+    };
+    this.#calls.set(interactionId, call);
+    this.#callsByLeg.set(legId, call);
+    this.#logger.info(
+      { tenantId: call.tenantId, interactionId, legId, number: route.number },
+      'inbound call answered',
+    );
+    this.#enqueue(call, () =>
+      this.#feedIvr(call, {
+        type: 'Started',
+        now: this.#now(),
+        callId: interactionId,
+        callerId,
+        dialledNumber: route.number,
+      }),
+    );
+  }
+
+  async #createMediaLeg(
+    legId: string,
+    placement: string,
+    audio: NegotiatedAudio,
+  ): Promise<LocalMedia | undefined> {
+    const created = await this.#options.media.createLeg({
+      legId,
+      callId: placement,
+      remoteAddress: audio.remoteAddress === '0.0.0.0' ? '127.0.0.1' : audio.remoteAddress,
+      remotePort: audio.remotePort,
+      payloadType: audio.codec.name === 'PCMA' ? 8 : 0,
+      ...(audio.telephoneEvent === undefined
+        ? {}
+        : { telephoneEventPayloadType: audio.telephoneEvent.payloadType }),
+      noMediaTimeoutMs: this.#options.noMediaTimeoutMs,
+    });
+    if (!created.ok) {
+      this.#logger.error({ legId, reason: created.error.message }, 'media leg could not be created');
+      return undefined;
+    }
+    const local = { address: this.#options.mediaAddress, rtpPort: created.value.localPort };
+    this.#localMedia.set(legId, local);
+    return local;
+  }
+
+  #onLegSignal(signal: LegSignal): void {
+    const call = this.#callsByLeg.get(signal.leg.legId);
+    if (call === undefined) return;
+    const atMs = this.#now();
+    const legId = signal.leg.legId;
+    const isCustomer = signal.leg.role === 'customer';
+    this.#enqueue(call, async () => {
+      switch (signal.type) {
+        case 'ringing':
+          await this.#decide(call, { type: 'AgentLegRinging', agentLegId: legId, atMs });
+          return;
+        case 'answered': {
+          const updated = await this.#options.media.updateRemote({
+            legId,
+            remoteAddress: signal.audio.remoteAddress,
+            remotePort: signal.audio.remotePort,
+            payloadType: signal.audio.codec.name === 'PCMA' ? 8 : 0,
+            telephoneEventPayloadType: signal.audio.telephoneEvent?.payloadType ?? null,
+          });
+          if (!updated.ok)
+            this.#logger.warn(
+              { legId, reason: updated.error.message },
+              'agent media could not follow the answer',
+            );
+          await this.#decide(call, { type: 'AgentLegAnswered', agentLegId: legId, atMs });
+          return;
+        }
+        case 'failed':
+          await this.#destroyMedia(signal.leg);
+          await this.#decide(call, {
+            type: 'AgentLegFailed',
+            agentLegId: legId,
+            statusCode: signal.statusCode,
+            atMs,
+          });
+          return;
+        case 'hungUp':
+          await this.#decide(
+            call,
+            isCustomer ? { type: 'CustomerHungUp', atMs } : { type: 'AgentHungUp', agentLegId: legId, atMs },
+          );
+          return;
+        case 'directionChanged':
+          await this.#options.media.updateRemote({
+            legId,
+            remoteAddress:
+              signal.audio.remoteAddress === '0.0.0.0' ? '127.0.0.1' : signal.audio.remoteAddress,
+            remotePort: signal.audio.remotePort,
+            noMediaTimeoutMs: signal.isHeld ? 0 : this.#options.noMediaTimeoutMs,
+          });
+          // A phone's hold key (re-INVITE with sendonly) holds the customer; the customer's own hold is theirs.
+          if (!isCustomer && call.decider.phase.kind === 'connected')
+            await this.#decide(call, { type: signal.isHeld ? 'HoldRequested' : 'ResumeRequested', atMs });
+          return;
+        case 'infoDigit':
+          await this.#options.media.injectDigit(legId, signal.digit);
+          return;
+      }
+    });
+  }
+
+  // ---- the decider -------------------------------------------------------------------------------------
+
+  async #decide(call: ActiveCall, event: InboundCallEvent): Promise<void> {
+    const result = nextInboundCall(call.decider, event);
+    if (!result.ok) {
+      this.#logger.debug(
+        { interactionId: call.interactionId, event: event.type, reason: result.error.message },
+        'call event ignored',
+      );
+      return;
+    }
+    call.decider = result.call;
+    for (const command of result.commands) await this.#carryOut(call, command);
+    if (call.decider.phase.kind === 'ended') await this.#finish(call);
+  }
+
+  async #carryOut(call: ActiveCall, command: InboundCallCommand): Promise<void> {
+    const media = this.#options.media;
+    switch (command.type) {
+      case 'PlayMusicOnHold':
+        await media.play({
+          legId: command.legId,
+          items: musicOnHold,
+          isLooping: true,
+          playbackId: `moh-${command.legId}`,
+        });
+        return;
+      case 'StopMusicOnHold':
+        await media.stopPlayback(command.legId);
+        return;
+      case 'InviteAgent':
+        await this.#inviteAgent(call, command.agentId, command.agentLegId);
+        return;
+      case 'CancelAgentLeg':
+      case 'HangUpLeg': {
+        const legId = command.type === 'CancelAgentLeg' ? command.agentLegId : command.legId;
+        const leg = this.#legs.legs.byId(legId);
+        if (leg === undefined) return;
+        if (command.type === 'CancelAgentLeg') this.#legs.cancel(leg);
+        else this.#legs.bye(leg);
+        await this.#destroyMedia(leg);
+        return;
+      }
+      case 'BridgeLegs': {
+        const bridged = await media.bridge(command.customerLegId, command.agentLegId);
+        if (!bridged.ok)
+          this.#logger.error(
+            { interactionId: call.interactionId, reason: bridged.error.message },
+            'legs could not be bridged',
+          );
+        return;
+      }
+      case 'StartRecording': {
+        const recordingId = `r-${call.interactionId}`;
+        const day = new Date(this.#now()).toISOString().slice(0, 10).replaceAll('-', '/');
+        const started = await media.recordStart({
+          recordingId,
+          customerLegId: command.customerLegId,
+          agentLegId: command.agentLegId,
+          path: `${call.tenantSlug}/${day}/${call.interactionId}.wav`,
+        });
+        if (started.ok) call.recordingId = recordingId;
+        else
+          this.#logger.error(
+            { interactionId: call.interactionId, reason: started.error.message },
+            'recording could not start',
+          );
+        return;
+      }
+      case 'StopRecording': {
+        if (call.recordingId === undefined) return;
+        const stopped = await media.recordStop(call.recordingId);
+        call.recordingId = undefined;
+        if (stopped.ok) await this.#saveRecording(call, stopped.value);
+        else
+          this.#logger.error(
+            { interactionId: call.interactionId, reason: stopped.error.message },
+            'recording could not be finished',
+          );
+        return;
+      }
+      case 'HoldCustomer':
+        await media.unbridge(command.customerLegId);
+        await media.play({
+          legId: command.customerLegId,
+          items: musicOnHold,
+          isLooping: true,
+          playbackId: `moh-${command.customerLegId}`,
+        });
+        return;
+      case 'ResumeCustomer':
+        await media.stopPlayback(command.customerLegId);
+        await media.bridge(command.customerLegId, command.agentLegId);
+        return;
+      case 'TellRouting':
+        await this.#tellRouting(call, command.event);
+        return;
+      case 'TellIvr':
+        await this.#feedIvr(call, { type: command.event, now: this.#now() } as IvrEvent);
+        return;
+      case 'RecordFact': {
+        const { type, atMs, ...data } = command.fact;
+        await this.#options.database.inTenant(this.#context(call), (tx) => {
+          tx.recordEvent(type, { interactionId: call.interactionId, ...data }, new Date(atMs));
+          return Promise.resolve();
+        });
+        return;
+      }
+    }
+  }
+
+  async #tellRouting(
+    call: ActiveCall,
+    event: Extract<InboundCallCommand, { type: 'TellRouting' }>['event'],
+  ): Promise<void> {
+    const contactId = call.interactionId;
+    const refusal = await this.#options.routing.dispatch(
+      call.tenantId,
+      event.type === 'ContactArrived'
+        ? {
+            type: 'ContactArrived',
+            contactId,
+            queueId: event.queueId,
+            channel: 'voice',
+            language: call.ivr.language,
+            ...(call.screenPop?.customer.isVip === true ? { customerPriority: 10 } : {}),
+          }
+        : event.type === 'OfferAccepted' || event.type === 'OfferDeclined'
+          ? { type: event.type, contactId, agentId: event.agentId }
+          : { type: event.type, contactId },
+    );
+    if (refusal !== undefined)
+      this.#logger.warn(
+        { interactionId: contactId, event: event.type, code: refusal.code, reason: refusal.message },
+        'routing refused a call event',
+      );
+  }
+
+  #context(call: ActiveCall): TenantContext {
+    return { tenantId: call.tenantId as TenantId, actor: systemActor };
+  }
+
+  /** Calls the agent's registered phone, and sends the screen pop to the agent's desktop. */
+  async #inviteAgent(call: ActiveCall, agentId: AgentId, agentLegId: string): Promise<void> {
+    const found = await this.#options.database.inTenant(this.#context(call), async (tx) => {
+      const user = await users.getUser(tx, agentId);
+      const bindings = await sipAccounts.listBindings(tx, agentId, new Date(this.#now()));
+      await tx.query('UPDATE interactions SET agent_id = $2 WHERE id = $1', [call.interactionId, agentId]);
+      return { user, binding: bindings[0] };
+    });
+    this.#options.bus.publish([
+      {
+        id: randomUUID(),
+        type: 'ContactOffered',
+        tenantId: call.tenantId as TenantId,
+        occurredAt: new Date(this.#now()).toISOString(),
+        recipientUserId: agentId,
+        data: {
+          interactionId: call.interactionId,
+          agentId,
+          channel: 'voice',
+          callerId: call.callerId,
+          dialledNumber: call.dialledNumber,
+          queueId: call.decider.phase.kind === 'offering' ? call.decider.phase.queueId : null,
+          screenPop: call.screenPop ?? null,
+        },
+      },
+    ]);
+    const binding = found.binding;
+    const contactUri = binding === undefined ? undefined : parseUri(binding.contactUri);
+    if (binding === undefined || contactUri === undefined || found.user.extension === null) {
+      this.#logger.info(
+        { interactionId: call.interactionId, agentId },
+        'the offered agent has no registered phone',
+      );
+      await this.#decide(call, { type: 'AgentLegFailed', agentLegId, statusCode: 480, atMs: this.#now() });
+      return;
+    }
+    const probe: NegotiatedAudio = {
+      codec: { name: 'PCMU', payloadType: 0, clockRate: 8000 },
+      telephoneEvent: { payloadType: 101, events: '0-16' },
+      remoteAddress: binding.sourceAddress,
+      remotePort: 9,
+      direction: 'sendrecv',
+      mediaIndex: 0,
+    };
+    const local = await this.#createMediaLeg(agentLegId, call.customerLeg.legId, probe);
+    if (local === undefined) {
+      await this.#decide(call, { type: 'AgentLegFailed', agentLegId, statusCode: 503, atMs: this.#now() });
+      return;
+    }
+    const leg: CallLeg = {
+      legId: agentLegId,
+      role: 'agent',
+      interactionId: call.interactionId,
+      tenantId: call.tenantId,
+      target: SipLegs.target(binding.transport, binding.sourceAddress, binding.sourcePort),
+      dialog: undefined,
+      localSdp: undefined,
+      sdpVersion: 0,
+      hasMedia: true,
+      isEnded: false,
+      agentId,
+    };
+    this.#callsByLeg.set(agentLegId, call);
+    const customer = call.screenPop?.customer;
+    const name =
+      customer === undefined
+        ? (call.callerName ?? call.callerId ?? 'Anonymous')
+        : `${customer.firstName} ${customer.lastName}`.trim() || (call.callerId ?? 'Anonymous');
+    const fromUser = (call.callerId ?? 'anonymous').replace(/[^0-9+a-z]/gi, '');
+    this.#legs.invite(
+      leg,
+      {
+        requestUri: contactUri,
+        from: `"${name.replace(/["\\]/g, '')}" <sip:${fromUser}@${call.realm}>`,
+        to: `<sip:${found.user.extension}@${call.realm}>`,
+        extraHeaders: [
+          { name: 'X-Centralita-Interaction-Id', value: call.interactionId },
+          ...(customer === undefined ? [] : [{ name: 'X-Centralita-Customer-Id', value: customer.id }]),
+          { name: 'Call-Info', value: `<urn:uuid:${call.interactionId}>;purpose=info` },
+        ],
+      },
+      local,
+    );
+  }
+
+  async #destroyMedia(leg: CallLeg): Promise<void> {
+    if (!leg.hasMedia) return;
+    leg.hasMedia = false;
+    this.#localMedia.delete(leg.legId);
+    const destroyed = await this.#options.media.destroyLeg(leg.legId);
+    if (destroyed.ok) {
+      const call = this.#callsByLeg.get(leg.legId);
+      if (call !== undefined) {
+        const quality = destroyed.value;
+        await this.#options.database.inTenant(this.#context(call), (tx) =>
+          interactions
+            .updateInteraction(tx, call.interactionId, {
+              metadata: {
+                [`${leg.role}Quality`]: {
+                  packetsReceived: quality.packetsReceived,
+                  lossPercent: quality.lossPercent,
+                  jitterMs: quality.jitterMs,
+                  mos: quality.mos,
+                },
+              },
+            })
+            .then(() => undefined),
+        );
+      }
+    }
+  }
+
+  async #saveRecording(
+    call: ActiveCall,
+    summary: { path: string; durationMs: number; isComplete: boolean; markers: readonly unknown[] },
+  ): Promise<void> {
+    await this.#options.database.inTenant(this.#context(call), async (tx) => {
+      await interactions.updateInteraction(tx, call.interactionId, {
+        recordingRef: summary.path,
+        metadata: {
+          recording: {
+            durationMs: summary.durationMs,
+            isComplete: summary.isComplete,
+            pauses: summary.markers,
+          },
+        },
+      });
+      tx.recordEvent('RecordingCompleted', {
+        interactionId: call.interactionId,
+        path: summary.path,
+        durationMs: summary.durationMs,
+        isComplete: summary.isComplete,
+      });
+    });
+  }
+
+  /** The call is over: media freed, the interaction closed with what happened. */
+  async #finish(call: ActiveCall): Promise<void> {
+    if (call.isFinished) return;
+    call.isFinished = true;
+    const phase = call.decider.phase;
+    if (phase.kind !== 'ended') return;
+    if (call.recordingId !== undefined) {
+      const stopped = await this.#options.media.recordStop(call.recordingId);
+      call.recordingId = undefined;
+      if (stopped.ok) await this.#saveRecording(call, stopped.value);
+    }
+    await this.#destroyMedia(call.customerLeg);
+    this.#legs.forget(call.customerLeg);
+    const lastAgentLeg = this.#legs.legs.byId(
+      `${call.customerLeg.legId}-a${String(call.decider.agentLegCount)}`,
+    );
+    if (lastAgentLeg !== undefined) {
+      await this.#destroyMedia(lastAgentLeg);
+      this.#legs.forget(lastAgentLeg);
+    }
+    const wasAnswered = call.ivr.activity.kind === 'ended' && call.ivr.activity.outcome.kind === 'answered';
+    await this.#options.database.inTenant(this.#context(call), async (tx) => {
+      const current = await interactions.getInteraction(tx, call.interactionId);
+      const isAbandoned = !wasAnswered && current.queueId !== null;
+      await interactions.updateInteraction(tx, call.interactionId, {
+        endedAt: new Date(phase.endedAtMs),
+        status: wasAnswered
+          ? current.status === 'completed'
+            ? 'completed'
+            : 'wrap_up'
+          : isAbandoned
+            ? 'abandoned'
+            : 'completed',
+        metadata: { endCause: phase.cause, ivrPath: call.ivrPath, language: call.ivr.language },
+      });
+    });
+    for (let index = 1; index <= call.decider.agentLegCount; index++)
+      this.#callsByLeg.delete(`${call.customerLeg.legId}-a${String(index)}`);
+    this.#callsByLeg.delete(call.customerLeg.legId);
+    this.#calls.delete(call.interactionId);
+    this.#logger.info({ interactionId: call.interactionId, cause: phase.cause }, 'call ended');
+  }
+
+  /** The agent's after-call work ended (or there was none): the interaction is complete. */
+  async #completeInteraction(
+    tenantId: string,
+    interactionId: string,
+    hadWrapUp: boolean,
+    occurredAt: string,
+  ): Promise<void> {
+    await this.#options.database.inTenant(
+      { tenantId: tenantId as TenantId, actor: systemActor },
+      async (tx) => {
+        const rows = await tx.query<{ status: string }>('SELECT status FROM interactions WHERE id = $1', [
+          interactionId,
+        ]);
+        const status = rows.rows[0]?.status;
+        if (status === undefined || status === 'completed' || status === 'abandoned') return;
+        await interactions.updateInteraction(tx, interactionId, {
+          status: status === 'wrap_up' ? 'completed' : status === 'in_progress' ? 'completed' : undefined,
+          ...(hadWrapUp ? { wrapUpEndedAt: new Date(occurredAt) } : {}),
+        });
+      },
+    );
+  }
+
+  // ---- the IVR ---------------------------------------------------------------------------------------
+
+  async #feedIvr(call: ActiveCall, event: IvrEvent): Promise<void> {
+    if (call.ivr.activity.kind === 'ended') return;
+    const result = step(call.ivr, event, call.context);
+    if (!result.ok) {
+      this.#logger.debug(
+        { interactionId: call.interactionId, event: event.type, reason: result.error.message },
+        'IVR event ignored',
+      );
+      return;
+    }
+    call.ivr = result.value.state;
+    call.pending = undefined;
+    await this.#perform(call, result.value.commands, 0);
+  }
+
+  /** Carries out a batch of IVR commands from `start`, stopping at a prompt that must play to its end. */
+  async #perform(call: ActiveCall, commands: readonly IvrCommand[], start: number): Promise<void> {
+    const legId = call.customerLeg.legId;
+    for (let index = start; index < commands.length; index++) {
+      if (call.decider.phase.kind === 'ended') return;
+      const command = commands[index];
+      if (command === undefined) return;
+      const isLast = index === commands.length - 1;
+      const now = this.#now();
+      switch (command.type) {
+        case 'RecordNodeVisit':
+          call.ivrPath.push(command.nodeId);
+          break;
+        case 'SetLanguage':
+          break;
+        case 'PlayPrompt': {
+          const item = await this.#promptItem(call, command);
+          const isBeforeCollect = commands[index + 1]?.type === 'CollectDigits';
+          if (item === undefined) {
+            if (isLast) {
+              await this.#feedIvr(call, { type: 'PromptFinished', now });
+              return;
+            }
+            break;
+          }
+          const playbackId = `p-${randomBytes(5).toString('hex')}`;
+          if (isBeforeCollect) {
+            await this.#options.media.play({
+              legId,
+              items: [item],
+              isBargeIn: command.isBargeInAllowed,
+              playbackId,
+            });
+            break;
+          }
+          call.pending = { commands, nextIndex: index + 1, playbackId };
+          const played = await this.#options.media.play({ legId, items: [item], playbackId });
+          if (!played.ok) {
+            call.pending = undefined;
+            this.#logger.warn(
+              { interactionId: call.interactionId, reason: played.error.message },
+              'prompt could not play',
+            );
+            break;
+          }
+          return;
+        }
+        case 'CollectDigits': {
+          call.isIvrCollecting = true;
+          const collecting = await this.#options.media.collectDigits({
+            legId,
+            minDigits: command.minDigits,
+            maxDigits: command.maxDigits,
+            terminators: command.terminator ?? '',
+            firstDigitTimeoutMs: command.firstDigitTimeoutMs,
+            interDigitTimeoutMs: command.interDigitTimeoutMs,
+          });
+          if (!collecting.ok) {
+            call.isIvrCollecting = false;
+            await this.#feedIvr(call, { type: 'DigitsTimedOut', now });
+          }
+          return;
+        }
+        case 'HttpRequest':
+          await this.#feedIvr(call, await this.#httpRequest(call, command));
+          return;
+        case 'IdentifyCaller': {
+          const identified = await this.#options.database.inTenant(this.#context(call), (tx) =>
+            command.by === 'accountNumber'
+              ? tx
+                  .query<{ id: string; name: string; isVip: boolean }>(
+                    `SELECT id, trim(first_name || ' ' || last_name) AS name, is_vip AS "isVip" FROM customers
+                     WHERE custom_fields ->> 'accountNumber' = $1 ORDER BY created_at LIMIT 1`,
+                    [command.value],
+                  )
+                  .then((r) => r.rows[0])
+                  .catch(() => undefined)
+              : identifyCustomer(tx, 'phone', command.value)
+                  .then((pop) => ({
+                    id: pop.customer.id,
+                    name: `${pop.customer.firstName} ${pop.customer.lastName}`.trim(),
+                    isVip: pop.customer.isVip,
+                  }))
+                  .catch(() => undefined),
+          );
+          await this.#feedIvr(
+            call,
+            identified === undefined
+              ? { type: 'CallerNotIdentified', now }
+              : {
+                  type: 'CallerIdentified',
+                  now,
+                  customerId: identified.id,
+                  name: identified.name || null,
+                  isVip: identified.isVip,
+                },
+          );
+          return;
+        }
+        case 'RequestQueueFigures': {
+          const stats = await this.#options.routing.queueStats(call.tenantId);
+          const queueId = call.queueReferences.get(command.queueId) ?? command.queueId;
+          const figures = stats.find((s) => s.queueId === queueId);
+          await this.#feedIvr(
+            call,
+            figures === undefined
+              ? { type: 'QueueFiguresUnavailable', now, queueId: command.queueId }
+              : {
+                  type: 'QueueFiguresAnswered',
+                  now,
+                  queueId: command.queueId,
+                  agentsAvailable: figures.agentsByStatus['idle']?.count ?? 0,
+                  callsWaiting: figures.waiting,
+                  estimatedWaitMs: figures.estimatedWaitMs ?? 0,
+                },
+          );
+          break;
+        }
+        case 'Enqueue': {
+          const queueId = call.queueReferences.get(command.queueId);
+          if (queueId === undefined) {
+            this.#logger.warn(
+              { interactionId: call.interactionId, queue: command.queueId },
+              'the flow names an unknown queue',
+            );
+            await this.#feedIvr(call, { type: 'QueueOverflowed', now, reason: 'noAgentsLoggedIn' });
+            return;
+          }
+          if (command.overflow?.whenNoAgentsLoggedIn === true) {
+            const stats = (await this.#options.routing.queueStats(call.tenantId)).find(
+              (s) => s.queueId === queueId,
+            );
+            const loggedIn = Object.entries(stats?.agentsByStatus ?? {}).reduce(
+              (sum, [status, figure]) => (status === 'offline' ? sum : sum + figure.count),
+              0,
+            );
+            if (loggedIn === 0) {
+              await this.#feedIvr(call, { type: 'QueueOverflowed', now, reason: 'noAgentsLoggedIn' });
+              return;
+            }
+          }
+          await this.#options.database.inTenant(this.#context(call), (tx) =>
+            interactions
+              .updateInteraction(tx, call.interactionId, { queueId, status: 'queued' })
+              .then(() => undefined),
+          );
+          await this.#decide(call, { type: 'Enqueued', queueId: queueId as QueueId, atMs: now });
+          return;
+        }
+        case 'StartVoicemail':
+          // Voicemail needs single-leg recording, which the call layer does not do yet: say so and end politely.
+          this.#logger.warn(
+            { interactionId: call.interactionId },
+            'voicemail is not available yet; the call ends',
+          );
+          await this.#decide(call, { type: 'FlowHungUp', atMs: now });
+          return;
+        case 'ScheduleCallback':
+          await this.#options.database.inTenant(this.#context(call), (tx) => {
+            tx.recordEvent('CallbackRequestedByCaller', {
+              interactionId: call.interactionId,
+              queue: command.queueId,
+              number: command.number,
+              isPlaceKept: command.isPlaceKept,
+            });
+            return Promise.resolve();
+          });
+          break;
+        case 'RecordSurveyAnswer':
+          await this.#options.database.inTenant(this.#context(call), (tx) => {
+            tx.recordEvent('SurveyAnswered', {
+              interactionId: call.interactionId,
+              surveyId: command.surveyId,
+              questionId: command.questionId,
+              answer: command.answer,
+            });
+            return Promise.resolve();
+          });
+          break;
+        case 'Transfer':
+          await this.#feedIvr(call, {
+            type: 'TransferFailed',
+            now,
+            reason: 'transfers from the IVR are not available yet',
+          });
+          return;
+        case 'Hangup':
+          await this.#decide(call, { type: 'FlowHungUp', atMs: now });
+          return;
+        case 'LogFault':
+          this.#logger.warn(
+            {
+              interactionId: call.interactionId,
+              flowId: command.flowId,
+              nodeId: command.nodeId,
+              code: command.code,
+              reason: command.message,
+            },
+            'IVR flow fault',
+          );
+          await this.#options.database.inTenant(this.#context(call), (tx) => {
+            tx.recordEvent('IvrFaulted', {
+              interactionId: call.interactionId,
+              flowId: command.flowId,
+              version: command.version,
+              nodeId: command.nodeId,
+              code: command.code,
+            });
+            return Promise.resolve();
+          });
+          break;
+      }
+    }
+  }
+
+  async #promptItem(
+    call: ActiveCall,
+    command: Extract<IvrCommand, { type: 'PlayPrompt' }>,
+  ): Promise<PlaybackItem | undefined> {
+    const text = command.audio.kind === 'tts' ? command.audio.text : command.audio.transcript;
+    if (text === null || text.trim() === '') {
+      this.#logger.warn(
+        { interactionId: call.interactionId },
+        'a recorded prompt without transcript cannot be played yet',
+      );
+      return undefined;
+    }
+    const rendered = await this.#options.prompts.get({ language: command.language, text });
+    if (!rendered.ok) {
+      this.#logger.warn(
+        { interactionId: call.interactionId, reason: rendered.error.message },
+        'prompt could not be rendered',
+      );
+      return undefined;
+    }
+    return { kind: 'file', path: rendered.value.file };
+  }
+
+  /** An IVR http node: relative URLs go to the platform's own API. */
+  async #httpRequest(
+    call: ActiveCall,
+    command: Extract<IvrCommand, { type: 'HttpRequest' }>,
+  ): Promise<IvrEvent> {
+    const now = (): number => this.#now();
+    try {
+      const url = new URL(command.url, this.#options.apiBaseUrl());
+      const isOwnApi = url.origin === new URL(this.#options.apiBaseUrl()).origin;
+      const response = await fetch(url, {
+        method: command.method,
+        headers: {
+          ...command.headers,
+          ...(isOwnApi
+            ? { 'x-centralita-call': call.interactionId, 'x-centralita-tenant': call.tenantId }
+            : {}),
+          ...(command.body === null ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(command.body === null ? {} : { body: JSON.stringify(command.body) }),
+        signal: AbortSignal.timeout(command.timeoutMs),
+      });
+      const text = await response.text();
+      let body: unknown = null;
+      try {
+        body = text === '' ? null : JSON.parse(text);
+      } catch {
+        body = text;
+      }
+      return { type: 'HttpResponded', now: now(), status: response.status, body };
+    } catch (error) {
+      return {
+        type: 'HttpFailed',
+        now: now(),
+        reason: error instanceof Error ? error.message : String(error),
+      };
+    }
+  }
+
+  // ---- media and routing events ----------------------------------------------------------------------
+
+  #onMediaEvent(event: MediaEvent): void {
+    if (event.type === 'workerExited') {
+      for (const legId of event.legIds) {
+        const call = this.#callsByLeg.get(legId);
+        if (call !== undefined)
+          this.#enqueue(call, () => this.#decide(call, { type: 'LegFailed', legId, atMs: event.atMs }));
+      }
+      return;
+    }
+    if (event.type === 'recordingFinished') {
+      // A recording that ended by itself (a leg destroyed, the engine stopping) is still saved.
+      const interactionId = event.summary.recordingId.replace(/^r-/, '');
+      const call = this.#calls.get(interactionId);
+      if (call?.recordingId !== event.summary.recordingId) return;
+      call.recordingId = undefined;
+      this.#enqueue(call, () => this.#saveRecording(call, event.summary));
+      return;
+    }
+    if (event.type === 'legDestroyed') return;
+    const call = this.#callsByLeg.get(event.legId);
+    if (call === undefined) return;
+    this.#enqueue(call, async () => {
+      switch (event.type) {
+        case 'playbackFinished': {
+          const pending = call.pending;
+          if (pending !== undefined && pending.playbackId === event.playbackId) {
+            call.pending = undefined;
+            if (pending.nextIndex >= pending.commands.length)
+              await this.#feedIvr(call, { type: 'PromptFinished', now: event.atMs });
+            else await this.#perform(call, pending.commands, pending.nextIndex);
+            return;
+          }
+          if (call.announcementId === event.playbackId) {
+            call.announcementId = undefined;
+            if (call.decider.phase.kind === 'queued' || call.decider.phase.kind === 'offering')
+              await this.#options.media.play({
+                legId: event.legId,
+                items: musicOnHold,
+                isLooping: true,
+                playbackId: `moh-${event.legId}`,
+              });
+          }
+          return;
+        }
+        case 'collectDigitsResult':
+          if (!call.isIvrCollecting) return;
+          call.isIvrCollecting = false;
+          await this.#feedIvr(
+            call,
+            event.digits === ''
+              ? { type: 'DigitsTimedOut', now: event.atMs }
+              : { type: 'DigitsCollected', now: event.atMs, digits: event.digits },
+          );
+          return;
+        case 'noMedia':
+          this.#logger.info(
+            { interactionId: call.interactionId, legId: event.legId, seconds: event.seconds },
+            'no media on a leg',
+          );
+          await this.#decide(call, { type: 'LegFailed', legId: event.legId, atMs: event.atMs });
+          return;
+        case 'digit':
+          return;
+      }
+    });
+  }
+
+  #onRoutingCommand(tenantId: string, command: RoutingCommand): void {
+    if (!('contactId' in command)) return;
+    const call = this.#calls.get(command.contactId);
+    if (call === undefined || call.tenantId !== tenantId) return;
+    const atMs = this.#now();
+    this.#enqueue(call, async () => {
+      switch (command.type) {
+        case 'OfferContact':
+          await this.#decide(call, { type: 'AgentOffered', agentId: command.agentId, atMs });
+          return;
+        case 'WithdrawOffer':
+          await this.#decide(call, { type: 'OfferWithdrawn', agentId: command.agentId, atMs });
+          return;
+        case 'ConnectContact':
+          await this.#decide(call, { type: 'ContactConnected', agentId: command.agentId, atMs });
+          await this.#options.database.inTenant(this.#context(call), (tx) =>
+            interactions
+              .updateInteraction(tx, call.interactionId, {
+                answeredAt: new Date(atMs),
+                agentId: command.agentId,
+                status: 'in_progress',
+              })
+              .then(() => {
+                tx.recordEvent(
+                  'CallAnswered',
+                  { interactionId: call.interactionId, by: 'agent', agentId: command.agentId },
+                  new Date(atMs),
+                );
+              }),
+          );
+          return;
+        case 'DisconnectContact':
+        case 'RejectContact':
+          await this.#decide(call, { type: 'QueueLeft', atMs });
+          return;
+        case 'OfferCallbackToCaller':
+        case 'OfferVoicemailToCaller':
+        case 'PlaceCallback':
+        case 'RouteToDestination':
+        case 'SendToVoicemail':
+          this.#logger.info(
+            { interactionId: call.interactionId, command: command.type },
+            'routing command not carried out by calls yet',
+          );
+          return;
+        case 'AnnounceQueuePosition': {
+          if (call.decider.phase.kind !== 'queued' || command.position === undefined) return;
+          const language = call.ivr.language;
+          const minutes =
+            command.estimatedWaitMs === undefined
+              ? undefined
+              : Math.max(1, Math.round(command.estimatedWaitMs / 60_000));
+          const text =
+            language === 'es'
+              ? `Su posición en la cola es ${String(command.position)}.${minutes === undefined ? '' : ` El tiempo de espera estimado es de ${String(minutes)} ${minutes === 1 ? 'minuto' : 'minutos'}.`}`
+              : `You are number ${String(command.position)} in the queue.${minutes === undefined ? '' : ` The estimated wait is ${String(minutes)} ${minutes === 1 ? 'minute' : 'minutes'}.`}`;
+          const rendered = await this.#options.prompts.get({ language, text });
+          if (!rendered.ok) return;
+          const playbackId = `ann-${randomBytes(4).toString('hex')}`;
+          call.announcementId = playbackId;
+          await this.#options.media.play({
+            legId: call.customerLeg.legId,
+            items: [{ kind: 'file', path: rendered.value.file }],
+            playbackId,
+          });
+          return;
+        }
+      }
+    });
+  }
+
+  // ---- plumbing --------------------------------------------------------------------------------------
+
+  #enqueue(call: ActiveCall, work: () => Promise<void>): void {
+    const next = call.chain.then(work).catch((error: unknown) => {
+      this.#logger.error({ err: error, interactionId: call.interactionId }, 'call work failed');
+    });
+    call.chain = next;
+  }
+
+  #track(work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) => {
+      this.#logger.error({ err: error }, 'call service task failed');
+    });
+    this.#pending.add(tracked);
+    void tracked.finally(() => this.#pending.delete(tracked));
+  }
+
+  /** For logs: the SIP URI of a leg's remote target. */
+  static remoteTarget(leg: CallLeg): string | undefined {
+    return leg.dialog === undefined ? undefined : serializeUri(leg.dialog.remoteTarget);
+  }
+}

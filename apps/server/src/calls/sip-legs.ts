@@ -1,0 +1,446 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import type {
+  Dialog,
+  NegotiatedAudio,
+  SessionDescription,
+  SipHeader,
+  SipRequest,
+  SipResponse,
+  Uri,
+} from '@centralita/sip';
+import {
+  ackFor2xx,
+  acceptAnswer,
+  answerOffer,
+  createOffer,
+  dialogAsUac,
+  dialogAsUas,
+  dialogKey,
+  headerValue,
+  inDialogRequest,
+  mediaDirection,
+  parseSdp,
+  receiveInDialog,
+  receivedRequestDialogKey,
+  serializeSdp,
+} from '@centralita/sip';
+import type {
+  ClientTransaction,
+  ClientTransactionFailure,
+  SendTarget,
+  ServerTransaction,
+  SipEndpoint,
+  SipLogger,
+} from '@centralita/sip-transport';
+import type { CallLeg } from './call-legs.ts';
+import { LegDirectory } from './call-legs.ts';
+
+const sdpType = 'application/sdp';
+const encoder = new TextEncoder();
+
+/** What happens on a leg, as the call layer hears it. */
+export type LegSignal =
+  | { readonly type: 'ringing'; readonly leg: CallLeg }
+  | { readonly type: 'answered'; readonly leg: CallLeg; readonly audio: NegotiatedAudio }
+  | { readonly type: 'failed'; readonly leg: CallLeg; readonly statusCode: number }
+  | { readonly type: 'hungUp'; readonly leg: CallLeg }
+  /** A re-INVITE or UPDATE changed the direction: `isHeld` when the peer sends `sendonly`/`inactive`. */
+  | {
+      readonly type: 'directionChanged';
+      readonly leg: CallLeg;
+      readonly isHeld: boolean;
+      readonly audio: NegotiatedAudio;
+    }
+  /** A key sent with SIP INFO (application/dtmf-relay or application/dtmf). */
+  | { readonly type: 'infoDigit'; readonly leg: CallLeg; readonly digit: string };
+
+/** Our side of the media, for SDP. */
+export interface LocalMedia {
+  readonly address: string;
+  readonly rtpPort: number;
+}
+
+/** Tags, Call-IDs and branch-free random tokens. */
+function token(bytes = 8): string {
+  return randomBytes(bytes).toString('hex');
+}
+
+function targetOfSdp(
+  local: LocalMedia,
+  sessionId: string,
+  version: number,
+  direction?: 'sendrecv' | 'sendonly' | 'inactive',
+) {
+  return {
+    codecs: ['PCMU', 'PCMA'] as const,
+    isTelephoneEventSupported: true,
+    telephoneEventPayloadType: 101,
+    addressType: local.address.includes(':') ? ('IP6' as const) : ('IP4' as const),
+    address: local.address,
+    rtpPort: local.rtpPort,
+    packetTimeMs: 20,
+    ...(direction === undefined ? {} : { direction }),
+    origin: { username: 'centralita', sessionId, sessionVersion: String(version) },
+  };
+}
+
+/** Reads a key from a SIP INFO body: `Signal=5` (application/dtmf-relay) or `5` (application/dtmf). */
+export function infoDigit(request: SipRequest): string | undefined {
+  const type = (headerValue(request.headers, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+  const text = new TextDecoder().decode(request.body);
+  const value =
+    type === 'application/dtmf-relay'
+      ? /^\s*signal\s*=\s*(\S+)\s*$/im.exec(text)?.[1]
+      : type === 'application/dtmf'
+        ? text.trim()
+        : undefined;
+  if (value === undefined) return undefined;
+  const key = value === '10' ? '*' : value === '11' ? '#' : value.toUpperCase();
+  return /^[0-9*#A-D]$/.test(key) ? key : undefined;
+}
+
+/**
+ * The SIP side of the B2BUA: answers the customer's INVITE, calls agents' phones, sends BYE and CANCEL,
+ * answers requests inside dialogs, and reports what happens on each leg. It keeps no call logic: the
+ * call layer decides, this carries it out over the endpoint's transactions (RFC 3261 §12-§15).
+ */
+export class SipLegs {
+  readonly legs = new LegDirectory();
+  readonly #endpoint: SipEndpoint;
+  readonly #logger: SipLogger;
+  readonly #onSignal: (signal: LegSignal) => void;
+  readonly #contact: () => string;
+  readonly #sessionIds = new Map<string, string>();
+
+  constructor(options: {
+    readonly endpoint: SipEndpoint;
+    readonly logger: SipLogger;
+    /** Our Contact URI value (`<sip:centralita@host:port>`), read when a dialog starts. */
+    readonly contact: () => string;
+    readonly onSignal: (signal: LegSignal) => void;
+  }) {
+    this.#endpoint = options.endpoint;
+    this.#logger = options.logger;
+    this.#contact = options.contact;
+    this.#onSignal = options.onSignal;
+  }
+
+  #sessionId(leg: CallLeg): string {
+    let id = this.#sessionIds.get(leg.legId);
+    if (id === undefined) {
+      id = String(Number.parseInt(token(4), 16));
+      this.#sessionIds.set(leg.legId, id);
+    }
+    return id;
+  }
+
+  /** Negotiates the customer's offer (RFC 3264); 488 is the caller's to send when it fails. */
+  static negotiate(offerBody: Uint8Array, local: LocalMedia): ReturnType<typeof answerOffer> | undefined {
+    const offer = parseSdp(offerBody);
+    if (!offer.ok) return undefined;
+    return answerOffer(offer.value, targetOfSdp(local, '0', 0));
+  }
+
+  /**
+   * Answers the customer's INVITE with 200 and our SDP, and makes the leg's dialog (UAS). False when the
+   * INVITE already has a final answer (a CANCEL won the race) or cannot make a dialog.
+   */
+  answerCustomer(leg: CallLeg, transaction: ServerTransaction, answer: SessionDescription): boolean {
+    if (transaction.hasFinalResponse) return false;
+    const contact = this.#contact();
+    const dialog = dialogAsUas(transaction.request, transaction.localTag, contact, randomInt(1, 10_000));
+    if (!dialog.ok) {
+      transaction.reply(400, `Bad Request - Cannot Make a Dialog (${dialog.error})`);
+      return false;
+    }
+    leg.localSdp = answer;
+    leg.dialog = dialog.value;
+    this.legs.add(leg);
+    this.legs.bindDialog(leg, dialogKey(dialog.value.callId, dialog.value.localTag, dialog.value.remoteTag));
+    transaction.reply(200, 'OK', {
+      extraHeaders: [
+        { name: 'Contact', value: contact },
+        { name: 'Allow', value: 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE' },
+        { name: 'Content-Type', value: sdpType },
+      ],
+      body: encoder.encode(serializeSdp(answer)),
+    });
+    return true;
+  }
+
+  /**
+   * Calls a phone: INVITE with our offer to `requestUri`, sent to `target` (the phone's registration
+   * source, so phones behind NAT are reached). `from` and `to` are full header values; `extraHeaders`
+   * carry the interaction id and the customer's name.
+   */
+  invite(
+    leg: CallLeg,
+    request: {
+      readonly requestUri: Uri;
+      readonly from: string;
+      readonly to: string;
+      readonly extraHeaders: readonly SipHeader[];
+    },
+    local: LocalMedia,
+  ): void {
+    const offer = createOffer(targetOfSdp(local, this.#sessionId(leg), 1));
+    leg.localSdp = offer;
+    leg.sdpVersion = 1;
+    const contact = this.#contact();
+    const invite: SipRequest = {
+      kind: 'request',
+      method: 'INVITE',
+      requestUri: request.requestUri,
+      headers: [
+        { name: 'From', value: `${request.from};tag=${token()}` },
+        { name: 'To', value: request.to },
+        { name: 'Call-ID', value: `${token(12)}@centralita` },
+        { name: 'CSeq', value: '1 INVITE' },
+        { name: 'Max-Forwards', value: '70' },
+        { name: 'Contact', value: contact },
+        { name: 'Allow', value: 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE' },
+        ...request.extraHeaders,
+        { name: 'Content-Type', value: sdpType },
+      ],
+      body: encoder.encode(serializeSdp(offer)),
+    };
+    this.legs.add(leg);
+    const sent = this.#endpoint.sendRequest(invite, leg.target, {
+      onResponse: (response, transaction) => {
+        this.#onInviteResponse(leg, offer, response, transaction);
+      },
+      onFailure: (failure: ClientTransactionFailure) => {
+        if (leg.dialog !== undefined || leg.isEnded) return;
+        leg.isEnded = true;
+        leg.clientTransaction = undefined;
+        this.#onSignal({ type: 'failed', leg, statusCode: failure === 'timeout' ? 408 : 503 });
+      },
+    });
+    if (!sent.ok) {
+      this.#logger.warn(
+        { legId: leg.legId, reason: sent.error.message },
+        'INVITE to a phone could not be sent',
+      );
+      leg.isEnded = true;
+      queueMicrotask(() => {
+        this.#onSignal({ type: 'failed', leg, statusCode: 503 });
+      });
+      return;
+    }
+    leg.clientTransaction = sent.value;
+    leg.outgoingInvite = sent.value.request;
+  }
+
+  #onInviteResponse(
+    leg: CallLeg,
+    offer: SessionDescription,
+    response: SipResponse,
+    transaction: ClientTransaction,
+  ): void {
+    const status = response.statusCode;
+    if (status < 200) {
+      if (status > 100 && !leg.isEnded) this.#onSignal({ type: 'ringing', leg });
+      return;
+    }
+    if (status >= 300) {
+      leg.clientTransaction = undefined;
+      if (leg.isEnded) return;
+      leg.isEnded = true;
+      this.#onSignal({ type: 'failed', leg, statusCode: status });
+      return;
+    }
+    // 2xx: every one is acknowledged, retransmissions included (RFC 3261 §13.2.2.4).
+    if (leg.dialog === undefined) {
+      const dialog = dialogAsUac(transaction.request, response, this.#contact());
+      if (!dialog.ok) {
+        this.#logger.warn(
+          { legId: leg.legId, problem: dialog.error },
+          'a phone answered with an unusable 2xx',
+        );
+        return;
+      }
+      leg.dialog = dialog.value;
+      leg.clientTransaction = undefined;
+      this.legs.bindDialog(
+        leg,
+        dialogKey(dialog.value.callId, dialog.value.localTag, dialog.value.remoteTag),
+      );
+    }
+    this.#endpoint.sendStateless(ackFor2xx(leg.dialog, 1), leg.target);
+    if (leg.isEnded) {
+      // Answered after we gave up (our CANCEL crossed its 200): end it at once.
+      if (!leg.hasMedia) this.bye(leg, true);
+      return;
+    }
+    const sdp = parseSdp(response.body);
+    const audio = sdp.ok ? acceptAnswer(offer, sdp.value) : undefined;
+    if (audio === undefined || !audio.ok) {
+      this.#logger.warn({ legId: leg.legId }, 'a phone answered without a usable SDP answer');
+      leg.isEnded = true;
+      this.bye(leg, true);
+      this.#onSignal({ type: 'failed', leg, statusCode: 488 });
+      return;
+    }
+    // Only the first 2xx starts the conversation; retransmissions were acknowledged above.
+    if (leg.sdpVersion === 1) {
+      leg.sdpVersion = 2;
+      this.#onSignal({ type: 'answered', leg, audio: audio.value });
+    }
+  }
+
+  /** Gives up on an agent's INVITE: CANCEL while it has no final answer, BYE when it already answered. */
+  cancel(leg: CallLeg): void {
+    if (leg.dialog !== undefined) {
+      this.bye(leg);
+      return;
+    }
+    leg.isEnded = true;
+    const transaction = leg.clientTransaction;
+    if (transaction === undefined) return;
+    const cancelled = transaction.cancel();
+    if (!cancelled.ok)
+      this.#logger.info({ legId: leg.legId, reason: cancelled.error.message }, 'CANCEL not sent');
+  }
+
+  /** Ends a leg's dialog with BYE (RFC 3261 §15.1.1); `isForced` sends it even for a leg already ended. */
+  bye(leg: CallLeg, isForced = false): void {
+    if (leg.dialog === undefined) {
+      leg.isEnded = true;
+      return;
+    }
+    if (leg.isEnded && !isForced) return;
+    leg.isEnded = true;
+    const { request, dialog } = inDialogRequest(leg.dialog, 'BYE');
+    leg.dialog = dialog;
+    const sent = this.#endpoint.sendRequest(request, leg.target, {
+      onResponse: () => undefined,
+      onFailure: () => undefined,
+    });
+    if (!sent.ok) this.#logger.info({ legId: leg.legId, reason: sent.error.message }, 'BYE not sent');
+  }
+
+  /** A customer's CANCEL reached an INVITE without final answer: 487, and the leg is over. */
+  cancelled(transaction: ServerTransaction): void {
+    if (!transaction.hasFinalResponse) transaction.reply(487, 'Request Terminated');
+  }
+
+  /** BYE, INFO, UPDATE inside a dialog (RFC 3261 §12.2.2, RFC 6086, RFC 3311). */
+  onInDialogRequest(transaction: ServerTransaction, local: (leg: CallLeg) => LocalMedia | undefined): void {
+    const leg = this.#legOf(transaction);
+    if (leg === undefined) return;
+    const request = transaction.request;
+    switch (request.method) {
+      case 'BYE': {
+        transaction.reply(200, 'OK');
+        if (leg.isEnded) return;
+        leg.isEnded = true;
+        this.#onSignal({ type: 'hungUp', leg });
+        return;
+      }
+      case 'INFO': {
+        const digit = infoDigit(request);
+        if (digit === undefined) {
+          // RFC 6086 §4.2.2: an Info Package we do not know is 469, but legacy phones send no Info-Package.
+          transaction.reply(
+            request.body.length === 0 ? 200 : 415,
+            request.body.length === 0 ? 'OK' : 'Unsupported Media Type',
+          );
+          return;
+        }
+        transaction.reply(200, 'OK');
+        this.#onSignal({ type: 'infoDigit', leg, digit });
+        return;
+      }
+      case 'UPDATE':
+      case 'INVITE':
+        this.#answerOffer(transaction, leg, local(leg));
+        return;
+      default:
+        transaction.reply(405, 'Method Not Allowed');
+    }
+  }
+
+  /** A re-INVITE or an UPDATE with an offer: answered from our media, with the peer's direction mirrored. */
+  #answerOffer(transaction: ServerTransaction, leg: CallLeg, local: LocalMedia | undefined): void {
+    const request = transaction.request;
+    if (request.body.length === 0 || local === undefined) {
+      // A session refresh without an offer (RFC 4028) or a late-offer re-INVITE: answer with our last SDP.
+      const sdp = leg.localSdp;
+      transaction.reply(200, 'OK', {
+        extraHeaders: [
+          { name: 'Contact', value: this.#contact() },
+          ...(sdp === undefined ? [] : [{ name: 'Content-Type', value: sdpType }]),
+        ],
+        ...(sdp === undefined ? {} : { body: encoder.encode(serializeSdp(sdp)) }),
+      });
+      return;
+    }
+    const offer = parseSdp(request.body);
+    if (!offer.ok) {
+      transaction.reply(400, 'Bad Request - Malformed SDP');
+      return;
+    }
+    leg.sdpVersion += 1;
+    const answered = answerOffer(offer.value, targetOfSdp(local, this.#sessionId(leg), leg.sdpVersion));
+    if (!answered.ok) {
+      transaction.reply(488, 'Not Acceptable Here');
+      return;
+    }
+    leg.localSdp = answered.value.answer;
+    transaction.reply(200, 'OK', {
+      extraHeaders: [
+        { name: 'Contact', value: this.#contact() },
+        { name: 'Content-Type', value: sdpType },
+      ],
+      body: encoder.encode(serializeSdp(answered.value.answer)),
+    });
+    const media = offer.value.media[answered.value.audio.mediaIndex];
+    const direction = media === undefined ? 'sendrecv' : mediaDirection(offer.value, media);
+    const isHeld =
+      direction === 'sendonly' ||
+      direction === 'inactive' ||
+      answered.value.audio.remoteAddress === '0.0.0.0';
+    this.#onSignal({ type: 'directionChanged', leg, isHeld, audio: answered.value.audio });
+  }
+
+  /** The leg of a request inside a dialog after the CSeq check; answers 481 or 500 itself when there is none. */
+  #legOf(transaction: ServerTransaction): CallLeg | undefined {
+    const key = receivedRequestDialogKey(transaction.request);
+    const leg = key === undefined ? undefined : this.legs.byDialog(key);
+    if (leg?.dialog === undefined) {
+      transaction.reply(481, 'Call/Transaction Does Not Exist');
+      return undefined;
+    }
+    const accepted = receiveInDialog(leg.dialog, transaction.request);
+    if (!accepted.ok) {
+      transaction.reply(500, 'Server Internal Error - CSeq Out of Order');
+      return undefined;
+    }
+    leg.dialog = accepted.value;
+    return leg;
+  }
+
+  /** A re-INVITE (To tag present) for a leg we know; false when it is not in one of our dialogs. */
+  isInDialog(request: SipRequest): boolean {
+    const key = receivedRequestDialogKey(request);
+    return key !== undefined && this.legs.byDialog(key) !== undefined;
+  }
+
+  /** Forgets a leg that is over. */
+  forget(leg: CallLeg): void {
+    this.legs.remove(leg);
+    this.#sessionIds.delete(leg.legId);
+  }
+
+  /** The dialog of a leg (for tests and logs). */
+  static dialogOf(leg: CallLeg): Dialog | undefined {
+    return leg.dialog;
+  }
+
+  /** The SendTarget for a Via transport name. */
+  static target(protocol: string, address: string, port: number): SendTarget {
+    const lower = protocol.toLowerCase();
+    const transport = lower === 'tcp' || lower === 'tls' || lower === 'ws' || lower === 'wss' ? lower : 'udp';
+    return { protocol: transport, address, port };
+  }
+}

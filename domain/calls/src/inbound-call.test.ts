@@ -1,0 +1,223 @@
+import type { AgentId, InteractionId, QueueId } from '@centralita/kernel';
+import { describe, expect, it } from 'vitest';
+import type { InboundCall, InboundCallCommand, InboundCallEvent } from './inbound-call.ts';
+import { nextInboundCall, startInboundCall } from './inbound-call.ts';
+
+const queueId = 'q-support' as QueueId;
+const lucia = 'agent-lucia' as AgentId;
+const pablo = 'agent-pablo' as AgentId;
+
+function run(
+  events: readonly InboundCallEvent[],
+  isRecorded = true,
+): { call: InboundCall; commands: InboundCallCommand[] } {
+  let call = startInboundCall({ interactionId: 'i-1' as InteractionId, customerLegId: 'c1', isRecorded });
+  const commands: InboundCallCommand[] = [];
+  for (const event of events) {
+    const result = nextInboundCall(call, event);
+    if (!result.ok) throw new Error(result.error.message);
+    call = result.call;
+    commands.push(...result.commands);
+  }
+  return { call, commands };
+}
+
+function types(commands: readonly InboundCallCommand[]): string[] {
+  return commands.map((command) =>
+    command.type === 'TellRouting'
+      ? `TellRouting:${command.event.type}`
+      : command.type === 'TellIvr'
+        ? `TellIvr:${command.event}`
+        : command.type === 'RecordFact'
+          ? `RecordFact:${command.fact.type}`
+          : command.type,
+  );
+}
+
+const answered: InboundCallEvent[] = [
+  { type: 'Enqueued', queueId, atMs: 1_000 },
+  { type: 'AgentOffered', agentId: lucia, atMs: 1_010 },
+  { type: 'AgentLegRinging', agentLegId: 'c1-a1', atMs: 1_100 },
+  { type: 'AgentLegAnswered', agentLegId: 'c1-a1', atMs: 5_000 },
+  { type: 'ContactConnected', agentId: lucia, atMs: 5_001 },
+];
+
+describe('an inbound call through a queue to an agent', () => {
+  it('plays music while queued, calls the offered agent, then bridges and records once the ACD connects', () => {
+    const { call, commands } = run(answered);
+    expect(types(commands)).toEqual([
+      'PlayMusicOnHold',
+      'TellRouting:ContactArrived',
+      'InviteAgent',
+      'TellRouting:OfferAccepted',
+      'StopMusicOnHold',
+      'BridgeLegs',
+      'StartRecording',
+      'TellIvr:AnsweredByAgent',
+    ]);
+    expect(call.phase).toMatchObject({ kind: 'connected', agentId: lucia, agentLegId: 'c1-a1' });
+  });
+
+  it('does not record when the policy says not to', () => {
+    expect(types(run(answered, false).commands)).not.toContain('StartRecording');
+  });
+
+  it('ends both legs when the customer hangs up, with talk and hold time on the call record', () => {
+    const { call, commands } = run([
+      ...answered,
+      { type: 'HoldRequested', atMs: 10_001 },
+      { type: 'ResumeRequested', atMs: 13_001 },
+      { type: 'CustomerHungUp', atMs: 65_001 },
+    ]);
+    expect(call.phase).toEqual({ kind: 'ended', cause: 'caller-hangup', endedAtMs: 65_001 });
+    const ending = commands.slice(-4);
+    // The recording is closed before any leg ends, so it keeps both sides to the last frame.
+    expect(types(ending)).toEqual([
+      'StopRecording',
+      'HangUpLeg',
+      'TellRouting:ContactEnded',
+      'RecordFact:CallEnded',
+    ]);
+    expect(ending[1]).toEqual({ type: 'HangUpLeg', legId: 'c1-a1' });
+    expect(ending[3]).toEqual({
+      type: 'RecordFact',
+      fact: {
+        type: 'CallEnded',
+        cause: 'caller-hangup',
+        agentId: lucia,
+        talkMs: 60_000,
+        heldMs: 3_000,
+        atMs: 65_001,
+      },
+    });
+  });
+
+  it('hangs up the customer when the agent hangs up', () => {
+    const { call, commands } = run([...answered, { type: 'AgentHungUp', agentLegId: 'c1-a1', atMs: 9_001 }]);
+    expect(call.phase).toMatchObject({ kind: 'ended', cause: 'agent-hangup' });
+    expect(commands).toContainEqual({ type: 'HangUpLeg', legId: 'c1' });
+  });
+
+  it('counts a hold still running at hangup', () => {
+    const { commands } = run([
+      ...answered,
+      { type: 'HoldRequested', atMs: 6_001 },
+      { type: 'AgentHungUp', agentLegId: 'c1-a1', atMs: 8_001 },
+    ]);
+    expect(commands.at(-1)).toMatchObject({ fact: { heldMs: 2_000, talkMs: 3_000 } });
+  });
+});
+
+describe('failure paths', () => {
+  it('tells the ACD the agent declined when their phone is busy, and calls the next agent on a new leg', () => {
+    const { call, commands } = run([
+      { type: 'Enqueued', queueId, atMs: 0 },
+      { type: 'AgentOffered', agentId: lucia, atMs: 1 },
+      { type: 'AgentLegFailed', agentLegId: 'c1-a1', statusCode: 486, atMs: 50 },
+      { type: 'AgentOffered', agentId: pablo, atMs: 51 },
+    ]);
+    expect(types(commands)).toEqual([
+      'PlayMusicOnHold',
+      'TellRouting:ContactArrived',
+      'InviteAgent',
+      'TellRouting:OfferDeclined',
+      'InviteAgent',
+    ]);
+    expect(call.phase).toMatchObject({ kind: 'offering', agentId: pablo, agentLegId: 'c1-a2' });
+  });
+
+  it('cancels the ringing phone when the ACD withdraws an unanswered offer, and ignores that leg afterwards', () => {
+    const { call, commands } = run([
+      { type: 'Enqueued', queueId, atMs: 0 },
+      { type: 'AgentOffered', agentId: lucia, atMs: 1 },
+      { type: 'OfferWithdrawn', agentId: lucia, atMs: 20_001 },
+      { type: 'AgentLegFailed', agentLegId: 'c1-a1', statusCode: 487, atMs: 20_050 },
+    ]);
+    expect(types(commands).slice(-1)).toEqual(['CancelAgentLeg']);
+    expect(call.phase).toMatchObject({ kind: 'queued', queueId, queuedAtMs: 0 });
+  });
+
+  it('hangs up a phone that answers after its offer was withdrawn (the 200 crossed the CANCEL)', () => {
+    const { commands } = run([
+      { type: 'Enqueued', queueId, atMs: 0 },
+      { type: 'AgentOffered', agentId: lucia, atMs: 1 },
+      { type: 'OfferWithdrawn', agentId: lucia, atMs: 20_001 },
+      { type: 'AgentLegAnswered', agentLegId: 'c1-a1', atMs: 20_002 },
+    ]);
+    expect(commands.at(-1)).toEqual({ type: 'HangUpLeg', legId: 'c1-a1' });
+  });
+
+  it('abandons the contact and cancels the ringing phone when the customer hangs up during the offer', () => {
+    const { call, commands } = run([
+      { type: 'Enqueued', queueId, atMs: 0 },
+      { type: 'AgentOffered', agentId: lucia, atMs: 1 },
+      { type: 'AgentLegRinging', agentLegId: 'c1-a1', atMs: 2 },
+      { type: 'CustomerHungUp', atMs: 3_000 },
+      // The ACD's own withdrawal and the phone's 487 arrive after the end: nothing more happens.
+      { type: 'OfferWithdrawn', agentId: lucia, atMs: 3_001 },
+      { type: 'AgentLegFailed', agentLegId: 'c1-a1', statusCode: 487, atMs: 3_050 },
+    ]);
+    expect(types(commands).slice(3)).toEqual([
+      'CancelAgentLeg',
+      'TellRouting:ContactAbandoned',
+      'TellIvr:CallerHungUp',
+      'RecordFact:CallEnded',
+    ]);
+    expect(call.phase).toMatchObject({ kind: 'ended', cause: 'caller-hangup' });
+  });
+
+  it('records an abandoned call in the queue without touching any agent', () => {
+    const { commands } = run([
+      { type: 'Enqueued', queueId, atMs: 0 },
+      { type: 'CustomerHungUp', atMs: 30_000 },
+    ]);
+    expect(types(commands).slice(2)).toEqual([
+      'TellRouting:ContactAbandoned',
+      'TellIvr:CallerHungUp',
+      'RecordFact:CallEnded',
+    ]);
+  });
+
+  it('gives the call back to the flow when the queue overflows, cancelling a pending offer', () => {
+    const { call, commands } = run([
+      { type: 'Enqueued', queueId, atMs: 0 },
+      { type: 'AgentOffered', agentId: lucia, atMs: 1 },
+      { type: 'QueueLeft', atMs: 600_000 },
+    ]);
+    expect(types(commands).slice(3)).toEqual([
+      'CancelAgentLeg',
+      'StopMusicOnHold',
+      'TellIvr:QueueOverflowed',
+    ]);
+    expect(call.phase).toEqual({ kind: 'ivr' });
+  });
+
+  it('moves on to another agent when the agent leg loses its media before answering', () => {
+    const { call, commands } = run([
+      { type: 'Enqueued', queueId, atMs: 0 },
+      { type: 'AgentOffered', agentId: lucia, atMs: 1 },
+      { type: 'LegFailed', legId: 'c1-a1', atMs: 5 },
+    ]);
+    expect(types(commands).slice(3)).toEqual(['CancelAgentLeg', 'TellRouting:OfferDeclined']);
+    expect(call.phase.kind).toBe('queued');
+  });
+
+  it('hangs up the customer and ends the contact when the connected agent leg fails', () => {
+    const { call, commands } = run([...answered, { type: 'LegFailed', legId: 'c1-a1', atMs: 7_001 }]);
+    expect(call.phase).toMatchObject({ kind: 'ended', cause: 'failed' });
+    expect(commands).toContainEqual({ type: 'HangUpLeg', legId: 'c1' });
+    expect(commands).not.toContainEqual({ type: 'HangUpLeg', legId: 'c1-a1' });
+  });
+
+  it('refuses events that do not fit the phase and changes nothing', () => {
+    const start = startInboundCall({
+      interactionId: 'i-1' as InteractionId,
+      customerLegId: 'c1',
+      isRecorded: true,
+    });
+    const result = nextInboundCall(start, { type: 'ContactConnected', agentId: lucia, atMs: 1 });
+    expect(result).toMatchObject({ ok: false, error: { code: 'CALL_UNEXPECTED_EVENT' } });
+    const held = nextInboundCall(start, { type: 'HoldRequested', atMs: 1 });
+    expect(held.ok).toBe(false);
+  });
+});

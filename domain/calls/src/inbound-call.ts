@@ -1,0 +1,408 @@
+import type { AgentId, InteractionId, QueueId } from '@centralita/kernel';
+import type { CallErrorCode } from './errors.ts';
+
+/**
+ * Why a call ended, as call records and reports name it:
+ * - `caller-hangup`: the customer hung up (BYE, or CANCEL before we answered);
+ * - `agent-hangup`: the agent hung up;
+ * - `system-hangup`: the flow ended the call (a hangup node, an overflow with nowhere to go);
+ * - `failed`: a leg failed (no media, a transport error, the customer's side stopped answering).
+ */
+export type CallEndCause = 'caller-hangup' | 'agent-hangup' | 'system-hangup' | 'failed';
+
+/** Where an inbound call is. The customer's leg is answered (anchored at Centralita) in every phase. */
+export type InboundCallPhase =
+  /** The IVR runs the flow: prompts, digits, identification. */
+  | { readonly kind: 'ivr' }
+  /** Waiting in a queue with music on hold; no agent has the offer. */
+  | { readonly kind: 'queued'; readonly queueId: QueueId; readonly queuedAtMs: number }
+  /** An agent's phone is being called (the ACD's offer). */
+  | {
+      readonly kind: 'offering';
+      readonly queueId: QueueId;
+      readonly queuedAtMs: number;
+      readonly agentId: AgentId;
+      readonly agentLegId: string;
+      readonly isRinging: boolean;
+    }
+  /** The agent answered: the two legs are bridged. */
+  | {
+      readonly kind: 'connected';
+      readonly queueId: QueueId;
+      readonly agentId: AgentId;
+      readonly agentLegId: string;
+      readonly connectedAtMs: number;
+      readonly isHeld: boolean;
+      readonly holdStartedAtMs: number | undefined;
+      readonly heldMs: number;
+    }
+  | { readonly kind: 'ended'; readonly cause: CallEndCause; readonly endedAtMs: number };
+
+/** One inbound call: the customer's leg, and the agent's leg while there is one. */
+export interface InboundCall {
+  readonly interactionId: InteractionId;
+  readonly customerLegId: string;
+  readonly phase: InboundCallPhase;
+  /** Agent legs made so far, to name the next one. */
+  readonly agentLegCount: number;
+  /** Record the conversation once bridged (the tenant's and the queue's policy, decided by the caller). */
+  readonly isRecorded: boolean;
+}
+
+/** What happens to an inbound call. Times are epoch ms. */
+export type InboundCallEvent =
+  /** The flow put the caller in a queue (the IVR's `Enqueue`). */
+  | { readonly type: 'Enqueued'; readonly queueId: QueueId; readonly atMs: number }
+  /** The ACD offers the call to an agent (`OfferContact`). */
+  | { readonly type: 'AgentOffered'; readonly agentId: AgentId; readonly atMs: number }
+  /** The agent's phone rings (180/183). */
+  | { readonly type: 'AgentLegRinging'; readonly agentLegId: string; readonly atMs: number }
+  /** The agent's phone answered (2xx, ACK sent). */
+  | { readonly type: 'AgentLegAnswered'; readonly agentLegId: string; readonly atMs: number }
+  /** The agent's phone refused, was busy, did not answer or could not be reached. */
+  | {
+      readonly type: 'AgentLegFailed';
+      readonly agentLegId: string;
+      readonly statusCode: number;
+      readonly atMs: number;
+    }
+  /** The ACD took the offer back (timed out, answered elsewhere, agent unavailable). */
+  | { readonly type: 'OfferWithdrawn'; readonly agentId: AgentId; readonly atMs: number }
+  /** The ACD connected the contact to the agent who accepted (`ConnectContact`). */
+  | { readonly type: 'ContactConnected'; readonly agentId: AgentId; readonly atMs: number }
+  /** The ACD sent the contact out of the queue (overflow): the flow continues. */
+  | { readonly type: 'QueueLeft'; readonly atMs: number }
+  | { readonly type: 'CustomerHungUp'; readonly atMs: number }
+  | { readonly type: 'AgentHungUp'; readonly agentLegId: string; readonly atMs: number }
+  /** The flow ended the call. */
+  | { readonly type: 'FlowHungUp'; readonly atMs: number }
+  /** A leg failed for good (no media for too long, a transport error). */
+  | { readonly type: 'LegFailed'; readonly legId: string; readonly atMs: number }
+  /** The agent (phone or desktop) holds or resumes the customer. */
+  | { readonly type: 'HoldRequested'; readonly atMs: number }
+  | { readonly type: 'ResumeRequested'; readonly atMs: number };
+
+/** What the call layer must do for the decider. */
+export type InboundCallCommand =
+  | { readonly type: 'PlayMusicOnHold'; readonly legId: string }
+  | { readonly type: 'StopMusicOnHold'; readonly legId: string }
+  /** Call the agent's registered phone on a new leg. */
+  | { readonly type: 'InviteAgent'; readonly agentId: AgentId; readonly agentLegId: string }
+  /** CANCEL the agent's INVITE (still ringing), or BYE if it already answered. */
+  | { readonly type: 'CancelAgentLeg'; readonly agentLegId: string }
+  | { readonly type: 'HangUpLeg'; readonly legId: string }
+  | { readonly type: 'BridgeLegs'; readonly customerLegId: string; readonly agentLegId: string }
+  | { readonly type: 'StartRecording'; readonly customerLegId: string; readonly agentLegId: string }
+  | { readonly type: 'StopRecording' }
+  /** Put the customer on hold (music, bridge broken) or take them off. */
+  | { readonly type: 'HoldCustomer'; readonly customerLegId: string }
+  | { readonly type: 'ResumeCustomer'; readonly customerLegId: string; readonly agentLegId: string }
+  /** Tell the ACD. */
+  | {
+      readonly type: 'TellRouting';
+      readonly event:
+        | { readonly type: 'ContactArrived'; readonly queueId: QueueId }
+        | { readonly type: 'ContactAbandoned' }
+        | { readonly type: 'ContactEnded' }
+        | { readonly type: 'OfferAccepted'; readonly agentId: AgentId }
+        | { readonly type: 'OfferDeclined'; readonly agentId: AgentId };
+    }
+  /** Tell the IVR interpreter (the call left the flow, or comes back to it). */
+  | { readonly type: 'TellIvr'; readonly event: 'AnsweredByAgent' | 'QueueOverflowed' | 'CallerHungUp' }
+  /** A fact for the event stream and the call record. */
+  | { readonly type: 'RecordFact'; readonly fact: InboundCallFact };
+
+/** Facts the decider records (stored as domain events). */
+export type InboundCallFact =
+  | { readonly type: 'CallHeld'; readonly agentId: AgentId; readonly atMs: number }
+  | {
+      readonly type: 'CallResumed';
+      readonly agentId: AgentId;
+      readonly heldMs: number;
+      readonly atMs: number;
+    }
+  | {
+      readonly type: 'CallEnded';
+      readonly cause: CallEndCause;
+      readonly agentId: AgentId | undefined;
+      /** Time bridged to the agent, hold included. */
+      readonly talkMs: number;
+      readonly heldMs: number;
+      readonly atMs: number;
+    };
+
+/** An event that does not fit the call's phase: nothing changes. */
+export interface IllegalCallTransition {
+  readonly code: CallErrorCode;
+  readonly message: string;
+}
+
+export type InboundCallTransition =
+  | { readonly ok: true; readonly call: InboundCall; readonly commands: readonly InboundCallCommand[] }
+  | { readonly ok: false; readonly error: IllegalCallTransition };
+
+/** A new inbound call, answered and handed to the IVR. */
+export function startInboundCall(input: {
+  readonly interactionId: InteractionId;
+  readonly customerLegId: string;
+  readonly isRecorded: boolean;
+}): InboundCall {
+  return { ...input, phase: { kind: 'ivr' }, agentLegCount: 0 };
+}
+
+function next(
+  call: InboundCall,
+  phase: InboundCallPhase,
+  commands: readonly InboundCallCommand[],
+): InboundCallTransition {
+  return { ok: true, call: { ...call, phase }, commands };
+}
+
+function unchanged(call: InboundCall, commands: readonly InboundCallCommand[] = []): InboundCallTransition {
+  return { ok: true, call, commands };
+}
+
+function illegal(call: InboundCall, event: InboundCallEvent): InboundCallTransition {
+  return {
+    ok: false,
+    error: {
+      code: 'CALL_UNEXPECTED_EVENT',
+      message: `event ${event.type} does not fit a call in phase ${call.phase.kind}`,
+    },
+  };
+}
+
+function ended(
+  call: InboundCall,
+  cause: CallEndCause,
+  atMs: number,
+  commands: readonly InboundCallCommand[],
+): InboundCallTransition {
+  const phase = call.phase;
+  const agentId = phase.kind === 'connected' || phase.kind === 'offering' ? phase.agentId : undefined;
+  const heldMs =
+    phase.kind === 'connected'
+      ? phase.heldMs + (phase.holdStartedAtMs === undefined ? 0 : atMs - phase.holdStartedAtMs)
+      : 0;
+  const talkMs = phase.kind === 'connected' ? atMs - phase.connectedAtMs : 0;
+  return next(call, { kind: 'ended', cause, endedAtMs: atMs }, [
+    ...commands,
+    {
+      type: 'RecordFact',
+      fact: {
+        type: 'CallEnded',
+        cause,
+        agentId: phase.kind === 'connected' ? agentId : undefined,
+        talkMs,
+        heldMs,
+        atMs,
+      },
+    },
+  ]);
+}
+
+/**
+ * The one transition function of an inbound call (pure): the phase it is in and an event give the next
+ * phase and the commands for the call layer. The ACD decides who gets the call and the IVR what the
+ * caller hears; this decides what happens to the legs: music while queued, calling the agent's phone,
+ * cancelling it when the offer is withdrawn or the caller leaves, bridging and recording on answer, and
+ * ending the other leg when one side hangs up. Races are answered here too: an agent phone that answers
+ * after its offer was withdrawn is hung up; a failure of a leg no longer wanted is ignored.
+ */
+export function nextInboundCall(call: InboundCall, event: InboundCallEvent): InboundCallTransition {
+  const phase = call.phase;
+  if (phase.kind === 'ended') {
+    // Late answers from a phone we already gave up on still must not leave it off-hook.
+    if (event.type === 'AgentLegAnswered')
+      return unchanged(call, [{ type: 'HangUpLeg', legId: event.agentLegId }]);
+    if (
+      event.type === 'AgentLegFailed' ||
+      event.type === 'AgentLegRinging' ||
+      event.type === 'OfferWithdrawn' ||
+      event.type === 'CustomerHungUp' ||
+      event.type === 'AgentHungUp' ||
+      event.type === 'LegFailed'
+    )
+      return unchanged(call);
+    return illegal(call, event);
+  }
+  switch (event.type) {
+    case 'Enqueued':
+      if (phase.kind !== 'ivr') return illegal(call, event);
+      return next(call, { kind: 'queued', queueId: event.queueId, queuedAtMs: event.atMs }, [
+        { type: 'PlayMusicOnHold', legId: call.customerLegId },
+        { type: 'TellRouting', event: { type: 'ContactArrived', queueId: event.queueId } },
+      ]);
+
+    case 'AgentOffered': {
+      if (phase.kind !== 'queued') return illegal(call, event);
+      const agentLegId = `${call.customerLegId}-a${String(call.agentLegCount + 1)}`;
+      return {
+        ok: true,
+        call: {
+          ...call,
+          agentLegCount: call.agentLegCount + 1,
+          phase: {
+            kind: 'offering',
+            queueId: phase.queueId,
+            queuedAtMs: phase.queuedAtMs,
+            agentId: event.agentId,
+            agentLegId,
+            isRinging: false,
+          },
+        },
+        commands: [{ type: 'InviteAgent', agentId: event.agentId, agentLegId }],
+      };
+    }
+
+    case 'AgentLegRinging':
+      if (phase.kind !== 'offering' || phase.agentLegId !== event.agentLegId) return unchanged(call);
+      return next(call, { ...phase, isRinging: true }, []);
+
+    case 'AgentLegAnswered':
+      if (phase.kind !== 'offering' || phase.agentLegId !== event.agentLegId)
+        // Answered after we cancelled it (the 200 crossed our CANCEL): hang that phone up.
+        return unchanged(call, [{ type: 'HangUpLeg', legId: event.agentLegId }]);
+      return unchanged(call, [
+        { type: 'TellRouting', event: { type: 'OfferAccepted', agentId: phase.agentId } },
+      ]);
+
+    case 'ContactConnected': {
+      if (phase.kind !== 'offering' || phase.agentId !== event.agentId) return illegal(call, event);
+      const commands: InboundCallCommand[] = [
+        { type: 'StopMusicOnHold', legId: call.customerLegId },
+        { type: 'BridgeLegs', customerLegId: call.customerLegId, agentLegId: phase.agentLegId },
+      ];
+      if (call.isRecorded)
+        commands.push({
+          type: 'StartRecording',
+          customerLegId: call.customerLegId,
+          agentLegId: phase.agentLegId,
+        });
+      commands.push({ type: 'TellIvr', event: 'AnsweredByAgent' });
+      return next(
+        call,
+        {
+          kind: 'connected',
+          queueId: phase.queueId,
+          agentId: phase.agentId,
+          agentLegId: phase.agentLegId,
+          connectedAtMs: event.atMs,
+          isHeld: false,
+          holdStartedAtMs: undefined,
+          heldMs: 0,
+        },
+        commands,
+      );
+    }
+
+    case 'AgentLegFailed':
+      if (phase.kind !== 'offering' || phase.agentLegId !== event.agentLegId) return unchanged(call);
+      return next(call, { kind: 'queued', queueId: phase.queueId, queuedAtMs: phase.queuedAtMs }, [
+        { type: 'TellRouting', event: { type: 'OfferDeclined', agentId: phase.agentId } },
+      ]);
+
+    case 'OfferWithdrawn':
+      if (phase.kind !== 'offering' || phase.agentId !== event.agentId) return unchanged(call);
+      return next(call, { kind: 'queued', queueId: phase.queueId, queuedAtMs: phase.queuedAtMs }, [
+        { type: 'CancelAgentLeg', agentLegId: phase.agentLegId },
+      ]);
+
+    case 'QueueLeft':
+      if (phase.kind === 'offering')
+        return next(call, { kind: 'ivr' }, [
+          { type: 'CancelAgentLeg', agentLegId: phase.agentLegId },
+          { type: 'StopMusicOnHold', legId: call.customerLegId },
+          { type: 'TellIvr', event: 'QueueOverflowed' },
+        ]);
+      if (phase.kind !== 'queued') return illegal(call, event);
+      return next(call, { kind: 'ivr' }, [
+        { type: 'StopMusicOnHold', legId: call.customerLegId },
+        { type: 'TellIvr', event: 'QueueOverflowed' },
+      ]);
+
+    case 'CustomerHungUp':
+    case 'FlowHungUp':
+    case 'LegFailed': {
+      const cause: CallEndCause =
+        event.type === 'CustomerHungUp'
+          ? 'caller-hangup'
+          : event.type === 'FlowHungUp'
+            ? 'system-hangup'
+            : 'failed';
+      const isAgentLeg =
+        event.type === 'LegFailed' &&
+        (phase.kind === 'connected' || phase.kind === 'offering') &&
+        event.legId === phase.agentLegId;
+      if (isAgentLeg && phase.kind === 'offering')
+        return next(call, { kind: 'queued', queueId: phase.queueId, queuedAtMs: phase.queuedAtMs }, [
+          { type: 'CancelAgentLeg', agentLegId: phase.agentLegId },
+          { type: 'TellRouting', event: { type: 'OfferDeclined', agentId: phase.agentId } },
+        ]);
+      const hangUpCustomer: InboundCallCommand[] =
+        event.type === 'CustomerHungUp' ? [] : [{ type: 'HangUpLeg', legId: call.customerLegId }];
+      switch (phase.kind) {
+        case 'ivr':
+          return ended(call, cause, event.atMs, [
+            ...hangUpCustomer,
+            { type: 'TellIvr', event: 'CallerHungUp' },
+          ]);
+        case 'queued':
+          return ended(call, cause, event.atMs, [
+            ...hangUpCustomer,
+            { type: 'TellRouting', event: { type: 'ContactAbandoned' } },
+            { type: 'TellIvr', event: 'CallerHungUp' },
+          ]);
+        case 'offering':
+          return ended(call, cause, event.atMs, [
+            ...hangUpCustomer,
+            { type: 'CancelAgentLeg', agentLegId: phase.agentLegId },
+            { type: 'TellRouting', event: { type: 'ContactAbandoned' } },
+            { type: 'TellIvr', event: 'CallerHungUp' },
+          ]);
+        case 'connected':
+          // The recording is closed first: ending a leg would cut it short.
+          return ended(call, cause, event.atMs, [
+            ...(call.isRecorded ? [{ type: 'StopRecording' as const }] : []),
+            ...(isAgentLeg ? [{ type: 'HangUpLeg' as const, legId: call.customerLegId }] : hangUpCustomer),
+            ...(isAgentLeg ? [] : [{ type: 'HangUpLeg' as const, legId: phase.agentLegId }]),
+            { type: 'TellRouting', event: { type: 'ContactEnded' } },
+          ]);
+      }
+      return illegal(call, event);
+    }
+
+    case 'AgentHungUp':
+      if (phase.kind !== 'connected' || phase.agentLegId !== event.agentLegId) return unchanged(call);
+      return ended(call, 'agent-hangup', event.atMs, [
+        ...(call.isRecorded ? [{ type: 'StopRecording' as const }] : []),
+        { type: 'HangUpLeg', legId: call.customerLegId },
+        { type: 'TellRouting', event: { type: 'ContactEnded' } },
+      ]);
+
+    case 'HoldRequested':
+      if (phase.kind !== 'connected') return illegal(call, event);
+      if (phase.isHeld) return unchanged(call);
+      return next(call, { ...phase, isHeld: true, holdStartedAtMs: event.atMs }, [
+        { type: 'HoldCustomer', customerLegId: call.customerLegId },
+        { type: 'RecordFact', fact: { type: 'CallHeld', agentId: phase.agentId, atMs: event.atMs } },
+      ]);
+
+    case 'ResumeRequested': {
+      if (phase.kind !== 'connected') return illegal(call, event);
+      if (!phase.isHeld || phase.holdStartedAtMs === undefined) return unchanged(call);
+      const heldMs = event.atMs - phase.holdStartedAtMs;
+      return next(
+        call,
+        { ...phase, isHeld: false, holdStartedAtMs: undefined, heldMs: phase.heldMs + heldMs },
+        [
+          { type: 'ResumeCustomer', customerLegId: call.customerLegId, agentLegId: phase.agentLegId },
+          {
+            type: 'RecordFact',
+            fact: { type: 'CallResumed', agentId: phase.agentId, heldMs, atMs: event.atMs },
+          },
+        ],
+      );
+    }
+  }
+}
