@@ -22,6 +22,8 @@ import { LiveConnections } from './live-connections.ts';
 import type { Principal } from './principal.ts';
 import type { RoutingPort } from './routing-port.ts';
 import { registerAgentRoutes } from './routes/agent-routes.ts';
+import { registerCallRoutes } from './routes/call-routes.ts';
+import type { CallControlPort } from './call-control-port.ts';
 import type { LoginThrottlePolicy } from './login-throttle.ts';
 import { defaultLoginThrottlePolicy } from './login-throttle.ts';
 import { isAllowed } from './permissions.ts';
@@ -56,6 +58,8 @@ export interface HttpApiDependencies {
   readonly bodyLimitBytes?: number | undefined;
   /** The live routing engine; without it the agent and wallboard endpoints answer 503. */
   readonly routing?: RoutingPort | undefined;
+  /** The call layer; without it the call controls answer 503. */
+  readonly calls?: CallControlPort | undefined;
   /** The built web app (apps/web/dist); served at `/` with client-side routes falling back to index.html. */
   readonly webRoot?: string | undefined;
   /** The installation's SIP domain (digest realms are `<tenant slug>.<domain>`); the host name by default. */
@@ -239,6 +243,7 @@ export async function buildHttpApi(deps: HttpApiDependencies): Promise<HttpApi> 
   registerFlowRoutes(typed, routeDeps);
   registerEventStream(typed, routeDeps);
   registerAgentRoutes(typed, { ...routeDeps, routing: deps.routing });
+  registerCallRoutes(typed, { ...routeDeps, routing: deps.routing, calls: deps.calls });
   registerTelephonyRoutes(typed, { ...routeDeps, sipDomain: deps.sipDomain });
 
   app.addHook('onClose', (_instance, done) => {

@@ -12,6 +12,7 @@ export const httpErrorCodes = [
   'HTTP_LOGIN_FAILED',
   'HTTP_LOGIN_THROTTLED',
   'HTTP_ROUTING_UNAVAILABLE',
+  'HTTP_CALLS_UNAVAILABLE',
   'HTTP_INTERNAL',
 ] as const;
 export type HttpErrorCode = (typeof httpErrorCodes)[number];

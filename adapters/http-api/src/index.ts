@@ -16,3 +16,4 @@ export type {
   PresenceView,
   RoutingRefusal,
 } from './routing-port.ts';
+export type { CallControlPort, CallAction, CallControlRefusal, LiveCallView } from './call-control-port.ts';

@@ -31,6 +31,7 @@ export const permissions = [
   'queues:monitor',
   'telephony:read',
   'telephony:manage',
+  'calls:control',
 ] as const;
 export type Permission = (typeof permissions)[number];
 export type RouteAccess = Permission | 'public' | 'authenticated';
@@ -70,6 +71,8 @@ export const grantedRoles: Readonly<Record<Permission, readonly Role[]>> = {
   // trunks and numbers decide where calls go, so only admins and managers change them.
   'telephony:read': supervisors,
   'telephony:manage': ['admin', 'manager'],
+  // Agents control their own calls; supervisors any call of the tenant (the route checks which).
+  'calls:control': contactHandlers,
 };
 
 /** True when `role` may use a route demanding `access`. */

@@ -62,4 +62,6 @@ export interface RoutingPort {
     | { readonly ok: true; readonly value: AgentStateView }
     | { readonly ok: false; readonly error: RoutingRefusal }
   >;
+  /** The agent finished the after-call work of a contact; refused when they are not in its wrap-up. */
+  endWrapUp(tenantId: string, agentId: string, contactId: string): Promise<RoutingRefusal | undefined>;
 }

@@ -24,7 +24,7 @@ import type {
   RoutingRefusal,
 } from '@centralita/http-api';
 import { SeededRandom } from '@centralita/kernel';
-import type { AgentId, TenantId } from '@centralita/kernel';
+import type { AgentId, InteractionId, TenantId } from '@centralita/kernel';
 import { directory, tenants, users } from '@centralita/store';
 import type { Database } from '@centralita/store';
 
@@ -157,6 +157,14 @@ export class RoutingRuntime implements RoutingPort {
   async dispatch(tenantId: string, event: RoutingEvent): Promise<RoutingRefusal | undefined> {
     const routing = await this.routing(tenantId);
     return this.apply(tenantId, routing, event);
+  }
+
+  async endWrapUp(tenantId: string, agentId: string, contactId: string): Promise<RoutingRefusal | undefined> {
+    return this.dispatch(tenantId, {
+      type: 'WrapUpEnded',
+      agentId: agentId as AgentId,
+      contactId: contactId as InteractionId,
+    });
   }
 
   /** Stops every timer (server shutdown). */

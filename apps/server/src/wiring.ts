@@ -99,21 +99,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     if (!hasWebApp)
       logger.warn({ webRoot }, 'the web app is not built (run: npm run build:web); serving the API only');
     const routing = new RoutingRuntime(database, bus, logger.child({ component: 'routing' }));
-    const httpApi = await buildHttpApi({
-      database,
-      bus,
-      now: () => new Date(),
-      logger: logger.child({ component: 'http' }),
-      isCookieSecure: config.isCookieSecure,
-      sessionIdleMs: config.sessionIdleMs,
-      version,
-      webRoot: hasWebApp ? webRoot : undefined,
-      routing,
-      sipDomain: config.sip.domain,
-    });
-    const address = await httpApi.app.listen({ host: config.httpHost, port: config.httpPort });
+    let url = '';
     const sip = config.sip.isEnabled ? await startSip(config, database, logger) : undefined;
-    const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
     const media = sip === undefined ? undefined : await startMedia(config, logger);
     const calls =
       sip === undefined || media === undefined
@@ -131,6 +118,33 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
             noMediaTimeoutMs: config.media.noMediaTimeoutMs,
             apiBaseUrl: () => url,
           });
+    const stopTelephony = async (): Promise<void> => {
+      await calls?.close();
+      await sip?.close();
+      await media?.stop();
+    };
+    let httpApi: HttpApi;
+    let address: string;
+    try {
+      httpApi = await buildHttpApi({
+        database,
+        bus,
+        now: () => new Date(),
+        logger: logger.child({ component: 'http' }),
+        isCookieSecure: config.isCookieSecure,
+        sessionIdleMs: config.sessionIdleMs,
+        version,
+        webRoot: hasWebApp ? webRoot : undefined,
+        routing,
+        sipDomain: config.sip.domain,
+        calls,
+      });
+      address = await httpApi.app.listen({ host: config.httpHost, port: config.httpPort });
+    } catch (error) {
+      await stopTelephony();
+      throw error;
+    }
+    url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
     logger.info({ url, docs: `${url}/docs` }, 'Centralita is listening');
     // Text-to-speech for the IVR is rendered in the background, so start-up stays fast; until a prompt is
     // in the cache, the first call that needs it renders it.
@@ -168,9 +182,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
         if (isStopped) return;
         isStopped = true;
         await prerendering;
-        await calls?.close();
-        await sip?.close();
-        await media?.stop();
+        await stopTelephony();
         await httpApi.app.close();
         routing.close();
         await database.close();

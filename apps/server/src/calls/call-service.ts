@@ -15,6 +15,7 @@ import { headerValue, parseNameAddress, parseUri, serializeUri, unescapeUriCompo
 import type { MessageSource, ServerTransaction } from '@centralita/sip-transport';
 import { flows, identifyCustomer, interactions, sipAccounts, tenants, users } from '@centralita/store';
 import type { Database, TenantContext } from '@centralita/store';
+import type { CallAction, CallControlPort, CallControlRefusal, LiveCallView } from '@centralita/http-api';
 import type { RoutingRuntime } from '../routing-runtime.ts';
 import type { SipCallHandler, SipService } from '../sip-service.ts';
 import type { CallLeg } from './call-legs.ts';
@@ -96,7 +97,7 @@ export function dialledDigits(user: string | undefined): string | undefined {
  * who gets the call. This class carries their commands out and feeds back what happens, one call's work
  * at a time.
  */
-export class CallService implements SipCallHandler {
+export class CallService implements SipCallHandler, CallControlPort {
   readonly #options: CallServiceOptions;
   readonly #logger: Logger;
   readonly #now: () => number;
@@ -162,6 +163,60 @@ export class CallService implements SipCallHandler {
       );
     }
     await Promise.allSettled([...this.#pending, ...[...this.#calls.values()].map((call) => call.chain)]);
+  }
+
+  // ---- call controls (the agent desktop) ---------------------------------------------------------------
+
+  liveCall(tenantId: string, interactionId: string): LiveCallView | undefined {
+    const call = this.#calls.get(interactionId);
+    if (call === undefined || call.tenantId !== tenantId) return undefined;
+    return this.#view(call);
+  }
+
+  async control(
+    tenantId: string,
+    interactionId: string,
+    action: CallAction,
+  ): Promise<{ ok: true; value: LiveCallView } | { ok: false; error: CallControlRefusal }> {
+    const call = this.#calls.get(interactionId);
+    if (call === undefined || call.tenantId !== tenantId)
+      return {
+        ok: false,
+        error: { reason: 'not-found', message: 'This interaction has no call in progress.' },
+      };
+    if (call.decider.phase.kind !== 'connected' && action !== 'hangup')
+      return {
+        ok: false,
+        error: {
+          reason: 'not-connected',
+          message: 'The call is not connected to an agent yet: it cannot be held.',
+        },
+      };
+    const atMs = this.#now();
+    const done = new Promise<void>((resolve) => {
+      this.#enqueue(call, async () => {
+        const phase = call.decider.phase;
+        if (action === 'hold') await this.#decide(call, { type: 'HoldRequested', atMs });
+        else if (action === 'resume') await this.#decide(call, { type: 'ResumeRequested', atMs });
+        else if (phase.kind === 'connected')
+          // The desktop's hang-up ends the call as the agent's phone would.
+          await this.#decide(call, { type: 'AgentHungUp', agentLegId: phase.agentLegId, atMs });
+        else await this.#decide(call, { type: 'FlowHungUp', atMs });
+        resolve();
+      });
+    });
+    await done;
+    return { ok: true, value: this.#view(call) };
+  }
+
+  #view(call: ActiveCall): LiveCallView {
+    const phase = call.decider.phase;
+    return {
+      interactionId: call.interactionId,
+      phase: phase.kind,
+      agentId: phase.kind === 'connected' || phase.kind === 'offering' ? phase.agentId : null,
+      isHeld: phase.kind === 'connected' && phase.isHeld,
+    };
   }
 
   // ---- SIP -------------------------------------------------------------------------------------------
@@ -1003,7 +1058,7 @@ export class CallService implements SipCallHandler {
           break;
         case 'RecordSurveyAnswer':
           await this.#options.database.inTenant(this.#context(call), (tx) => {
-            tx.recordEvent('SurveyAnswered', {
+            tx.recordEvent('SurveyQuestionAnswered', {
               interactionId: call.interactionId,
               surveyId: command.surveyId,
               questionId: command.questionId,

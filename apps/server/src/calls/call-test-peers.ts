@@ -199,12 +199,14 @@ export function customerScenario(options: {
     .map(
       (digit) =>
         `<nop><action><exec play_pcap_audio="/usr/share/sip-tester/dtmf_2833_${digit === '#' ? 'pound' : digit === '*' ? 'star' : digit}.pcap"/></action></nop>
-  <pause milliseconds="400"/>`,
+`,
     )
-    .join('\n  ');
+    .join('\n  <pause milliseconds="400"/>\n  ');
+  // Waiting for the agent's BYE: it may come as soon as the keys are pressed, and SIPp aborts a call on a
+  // BYE that arrives during a pause, so the wait for it follows the keys directly.
   const ending =
     options.isHangingUpFirst === false
-      ? `<recv request="BYE"/>
+      ? `<recv request="BYE" timeout="${String(options.talkMs)}"/>
   <send><![CDATA[
 SIP/2.0 200 OK
 [last_Via:]
@@ -215,7 +217,10 @@ SIP/2.0 200 OK
 Content-Length: 0
 
 ]]></send>`
-      : `<send retrans="500"><![CDATA[
+      : `<pause milliseconds="${String(options.beforeAudioMs)}"/>
+  <nop><action><exec play_pcap_audio="tone.pcap"/></action></nop>
+  <pause milliseconds="${String(options.talkMs)}"/>
+  <send retrans="500"><![CDATA[
 BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
 From: "${options.callerName}" <sip:${options.callerId}@[local_ip]>;tag=[pid]SIPpTag00[call_number]
@@ -271,9 +276,6 @@ Content-Length: 0
 ]]></send>
   <pause milliseconds="${String(options.beforeDigitsMs)}"/>
   ${digitPlays}
-  <pause milliseconds="${String(options.beforeAudioMs)}"/>
-  <nop><action><exec play_pcap_audio="tone.pcap"/></action></nop>
-  <pause milliseconds="${String(options.talkMs)}"/>
   ${ending}
 </scenario>
 `;

@@ -191,6 +191,13 @@ Content-Length: 0
     ]);
   });
 
+  it('targets the Request-URI when a 2xx lacks a Contact (lenient with phones that omit it)', () => {
+    const noContact = { ...answer, headers: answer.headers.filter((h) => h.name !== 'Contact') };
+    const result = dialogAsUac(ourInvite, noContact, '<sip:c@192.0.2.1>');
+    if (!result.ok) throw new Error(result.error);
+    expect(serializeUri(result.value.remoteTarget)).toBe('sip:1001@192.0.2.50:5062');
+  });
+
   it('cannot be made from a response without a To tag', () => {
     const untagged = {
       ...answer,

@@ -163,8 +163,9 @@ export function dialogAsUac(
   const routes = recordRoutes(response.headers);
   const cseq = parseCSeq(headerValue(invite.headers, 'cseq') ?? '');
   if (routes === undefined || cseq === undefined) return { ok: false, error: 'malformed-header' };
-  const remoteTarget = contactUri(response.headers);
-  if (remoteTarget === undefined) return { ok: false, error: 'missing-contact' };
+  // A 2xx must carry a Contact (RFC 3261 §13.3.1.4); some phones omit it, and then the Request-URI we
+  // reached them on is the best remote target there is.
+  const remoteTarget = contactUri(response.headers) ?? invite.requestUri;
   return {
     ok: true,
     value: {

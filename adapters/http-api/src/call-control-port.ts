@@ -1,0 +1,29 @@
+/** A call in progress as the API shows it. */
+export interface LiveCallView {
+  readonly interactionId: string;
+  /** ivr, queued, offering, connected or ended. */
+  readonly phase: string;
+  readonly agentId: string | null;
+  readonly isHeld: boolean;
+}
+
+/** What an agent (or a supervisor) can do to a call from the desktop. */
+export type CallAction = 'hold' | 'resume' | 'hangup';
+
+/** Why a call control was refused. */
+export interface CallControlRefusal {
+  /** `not-found`: no such call in progress; `not-connected`: the call is not with an agent. */
+  readonly reason: 'not-found' | 'not-connected';
+  readonly message: string;
+}
+
+/** The live call layer, as the HTTP API uses it (implemented by the server's call service). */
+export interface CallControlPort {
+  /** The call of an interaction while it is in progress. */
+  liveCall(tenantId: string, interactionId: string): LiveCallView | undefined;
+  control(
+    tenantId: string,
+    interactionId: string,
+    action: CallAction,
+  ): Promise<{ ok: true; value: LiveCallView } | { ok: false; error: CallControlRefusal }>;
+}

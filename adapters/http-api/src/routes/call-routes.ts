@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import { interactions } from '@centralita/store';
+import type { ApiApp, RouteDependencies } from '../api-app.ts';
+import type { CallAction, CallControlPort } from '../call-control-port.ts';
+import { contextOf, principalOf } from '../principal.ts';
+import type { AuthenticatedRequest } from '../principal.ts';
+import { HttpProblem } from '../problem.ts';
+import type { RoutingPort } from '../routing-port.ts';
+import { idParams } from '../schemas.ts';
+
+const supervisorRoles = new Set(['admin', 'manager', 'team_lead']);
+
+/**
+ * Call controls for the agent desktop: hold, resume and hang up a call in progress, and finish the
+ * after-call work with a disposition and notes. Agents act on their own calls; supervisors on any call of
+ * their tenant.
+ */
+export function registerCallRoutes(
+  app: ApiApp,
+  deps: RouteDependencies & {
+    readonly calls: CallControlPort | undefined;
+    readonly routing: RoutingPort | undefined;
+  },
+): void {
+  const calls = (): CallControlPort => {
+    if (!deps.calls)
+      throw new HttpProblem(
+        503,
+        'HTTP_CALLS_UNAVAILABLE',
+        'Calls are not running on this server (is SIP enabled?).',
+      );
+    return deps.calls;
+  };
+
+  /** The interaction, if the user may act on it (their own contact, or any contact for a supervisor). */
+  async function ownInteraction(request: AuthenticatedRequest, interactionId: string) {
+    const principal = principalOf(request);
+    const interaction = await deps.database.inTenant(contextOf(principalOf(request), request.id), (tx) =>
+      interactions.getInteraction(tx, interactionId),
+    );
+    if (!supervisorRoles.has(principal.role) && interaction.agentId !== principal.userId)
+      throw new HttpProblem(403, 'HTTP_FORBIDDEN', 'This contact is handled by another agent.');
+    return interaction;
+  }
+
+  for (const action of ['hold', 'resume', 'hangup'] as const satisfies readonly CallAction[]) {
+    app.post(
+      `/api/interactions/:id/${action}`,
+      {
+        config: { access: 'calls:control' },
+        schema: {
+          tags: ['calls'],
+          summary:
+            action === 'hold'
+              ? 'Put the customer on hold (music) during a call'
+              : action === 'resume'
+                ? 'Take the customer off hold'
+                : 'Hang up the call (both legs)',
+          params: idParams,
+        },
+      },
+      async (request) => {
+        await ownInteraction(request, request.params.id);
+        const result = await calls().control(principalOf(request).tenantId, request.params.id, action);
+        if (!result.ok)
+          throw new HttpProblem(
+            result.error.reason === 'not-found' ? 404 : 409,
+            result.error.reason === 'not-found' ? 'STORE_NOT_FOUND' : 'STORE_INVALID_STATE',
+            result.error.message,
+            { field: 'id' },
+          );
+        return result.value;
+      },
+    );
+  }
+
+  app.get(
+    '/api/interactions/:id/call',
+    {
+      config: { access: 'interactions:read' },
+      schema: {
+        tags: ['calls'],
+        summary: 'The call of an interaction while it is in progress',
+        params: idParams,
+      },
+    },
+    async (request) => {
+      await ownInteraction(request, request.params.id);
+      const live = calls().liveCall(principalOf(request).tenantId, request.params.id);
+      if (live === undefined)
+        throw new HttpProblem(404, 'STORE_NOT_FOUND', 'This interaction has no call in progress.', {
+          field: 'id',
+        });
+      return live;
+    },
+  );
+
+  app.post(
+    '/api/interactions/:id/wrap-up',
+    {
+      config: { access: 'interactions:write' },
+      schema: {
+        tags: ['calls'],
+        summary: 'Finish the after-call work: disposition and notes; the agent is free for the next contact',
+        params: idParams,
+        body: z.strictObject({
+          disposition: z.string().min(1).max(80).nullable().optional(),
+          wrapUpNotes: z.string().max(10_000).optional(),
+        }),
+      },
+    },
+    async (request) => {
+      const interaction = await ownInteraction(request, request.params.id);
+      if (interaction.agentId === null)
+        throw new HttpProblem(409, 'STORE_INVALID_STATE', 'No agent handled this contact.', { field: 'id' });
+      const updated = await deps.database.inTenant(
+        contextOf(principalOf(request), request.id),
+        async (tx) => {
+          const changed = await interactions.updateInteraction(tx, request.params.id, {
+            ...(request.body.disposition === undefined ? {} : { disposition: request.body.disposition }),
+            ...(request.body.wrapUpNotes === undefined ? {} : { wrapUpNotes: request.body.wrapUpNotes }),
+          });
+          tx.recordEvent('InteractionUpdated', {
+            interactionId: changed.id,
+            status: changed.status,
+            disposition: changed.disposition,
+          });
+          return changed;
+        },
+      );
+      // The ACD frees the agent; the call layer then marks the interaction completed. An agent already free
+      // (no wrap-up on this queue) is not an error: the notes are saved all the same.
+      await deps.routing?.endWrapUp(principalOf(request).tenantId, interaction.agentId, interaction.id);
+      return updated;
+    },
+  );
+}
