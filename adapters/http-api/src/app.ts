@@ -15,6 +15,7 @@ import {
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import client from 'prom-client';
 import type { EventBus } from '@centralita/bus';
+import { isUuid } from '@centralita/kernel';
 import type { TenantId } from '@centralita/kernel';
 import { credentials as credentialStore } from '@centralita/store';
 import type { Database } from '@centralita/store';
@@ -60,6 +61,12 @@ export interface HttpApiDependencies {
   readonly routing?: RoutingPort | undefined;
   /** The call layer; without it the call controls answer 503. */
   readonly calls?: CallControlPort | undefined;
+  /**
+   * A secret the server's own IVR sends (header `x-centralita-ivr-token`, with `x-centralita-tenant`) when a
+   * flow's http node calls the platform's API: it acts as the read-only `analyst` role of that tenant. Made
+   * at start and never leaves the process.
+   */
+  readonly ivrToken?: string | undefined;
   /** The built web app (apps/web/dist); served at `/` with client-side routes falling back to index.html. */
   readonly webRoot?: string | undefined;
   /** The installation's SIP domain (digest realms are `<tenant slug>.<domain>`); the host name by default. */
@@ -256,6 +263,20 @@ export async function buildHttpApi(deps: HttpApiDependencies): Promise<HttpApi> 
 
 /** Finds the caller from an API key or the session cookie; null when neither is valid. */
 async function authenticate(request: FastifyRequest, deps: HttpApiDependencies): Promise<Principal | null> {
+  const ivrToken = request.headers['x-centralita-ivr-token'];
+  const ivrTenant = request.headers['x-centralita-tenant'];
+  if (typeof ivrToken === 'string' && deps.ivrToken !== undefined) {
+    if (!isSameSecret(tokenHash(ivrToken), tokenHash(deps.ivrToken)) || typeof ivrTenant !== 'string')
+      return null;
+    if (!isUuid(ivrTenant)) return null;
+    return {
+      tenantId: ivrTenant as TenantId,
+      role: 'analyst',
+      actor: { type: 'system', id: 'ivr' },
+      userId: null,
+      session: null,
+    };
+  }
   const authorization = request.headers.authorization;
   if (typeof authorization === 'string' && authorization.startsWith('Bearer ')) {
     const parsed = parseApiKey(authorization.slice('Bearer '.length).trim());

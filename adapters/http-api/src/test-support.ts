@@ -37,7 +37,9 @@ export interface TestApi {
 }
 
 /** The real HTTP API on the test database, with a settable clock. */
-export async function startTestApi(options: { loginThrottle?: LoginThrottlePolicy } = {}): Promise<TestApi> {
+export async function startTestApi(
+  options: { loginThrottle?: LoginThrottlePolicy; ivrToken?: string } = {},
+): Promise<TestApi> {
   const bus = new InProcessBus();
   const database = new Database(inject('databaseUrl'), {
     onEventsCommitted: (events) => {
@@ -53,6 +55,7 @@ export async function startTestApi(options: { loginThrottle?: LoginThrottlePolic
     sessionIdleMs: 3_600_000,
     version: 'test',
     loginThrottle: options.loginThrottle,
+    ivrToken: options.ivrToken,
   });
   return {
     api,

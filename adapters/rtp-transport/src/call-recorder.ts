@@ -6,27 +6,29 @@ import type { RtpLeg } from './rtp-leg.ts';
 /**
  * Records a two-party call: what the customer says on the left channel, what the agent says on the
  * right (each leg's incoming audio through its jitter buffer, one frame per tick so both channels
- * stay aligned in real time), and optionally the two summed in a mono file. Pausing silences the
- * frames before they reach the writer, so nothing said during a pause (card numbers) is ever on
- * disk, and marks the pause for the metadata.
+ * stay aligned in real time), and optionally the two summed in a mono file. Without an agent leg it
+ * records one party (a voicemail) in a mono file. Pausing silences the frames before they reach the
+ * writer, so nothing said during a pause (card numbers) is ever on disk, and marks the pause for the
+ * metadata.
  */
 export class CallRecorder {
   readonly id: string;
   readonly customer: RtpLeg;
-  readonly agent: RtpLeg;
+  readonly agent: RtpLeg | undefined;
   private readonly stereo: RecordingFile;
   private readonly mono: RecordingFile | undefined;
-  private readonly gate = new RecordingPauseGate(2);
+  private readonly gate: RecordingPauseGate;
   private readonly interleaved = new Int16Array(FRAME_SAMPLES * 2);
   private readonly mixed = new Int16Array(FRAME_SAMPLES);
 
   private constructor(
     id: string,
     customer: RtpLeg,
-    agent: RtpLeg,
+    agent: RtpLeg | undefined,
     stereo: RecordingFile,
     mono: RecordingFile | undefined,
   ) {
+    this.gate = new RecordingPauseGate(agent === undefined ? 1 : 2);
     this.id = id;
     this.customer = customer;
     this.agent = agent;
@@ -38,12 +40,12 @@ export class CallRecorder {
   static async start(
     id: string,
     customer: RtpLeg,
-    agent: RtpLeg,
+    agent: RtpLeg | undefined,
     path: string,
     monoPath: string | undefined,
     chunkMs: number,
   ): Promise<CallRecorder> {
-    const stereo = await RecordingFile.create(path, { channels: 2 }, chunkMs);
+    const stereo = await RecordingFile.create(path, { channels: agent === undefined ? 1 : 2 }, chunkMs);
     let mono: RecordingFile | undefined;
     try {
       mono =
@@ -53,7 +55,7 @@ export class CallRecorder {
       throw error;
     }
     customer.acquireTap();
-    agent.acquireTap();
+    agent?.acquireTap();
     return new CallRecorder(id, customer, agent, stereo, mono);
   }
 
@@ -80,6 +82,12 @@ export class CallRecorder {
   /** Appends this tick's frames (the legs' `tapFrame`s, already popped). */
   tick(): void {
     const isPaused = this.gate.isPaused;
+    if (this.agent === undefined) {
+      this.mixed.set(this.customer.tapFrame);
+      this.gate.apply(this.mixed);
+      this.stereo.append(this.mixed);
+      return;
+    }
     interleaveStereo(this.customer.tapFrame, this.agent.tapFrame, this.interleaved);
     this.gate.apply(this.interleaved);
     this.stereo.append(this.interleaved);
@@ -93,7 +101,7 @@ export class CallRecorder {
   /** Finishes both files and releases the legs' taps. */
   async finish(reason: RecordingEndReason): Promise<RecordingSummary> {
     this.customer.releaseTap();
-    this.agent.releaseTap();
+    this.agent?.releaseTap();
     const durationMs = this.stereo.durationMs;
     await Promise.all([this.stereo.finish(), this.mono?.finish()]);
     const failure = this.failure;

@@ -94,11 +94,14 @@ export interface CollectDigitsRequest {
   readonly interDigitTimeoutMs: number;
 }
 
-/** Record a two-party call: stereo WAV with the customer left and the agent right. */
+/**
+ * Record a two-party call: stereo WAV with the customer left and the agent right. Without `agentLegId`,
+ * a one-party recording (a voicemail): mono WAV of what the customer says.
+ */
 export interface RecordStartRequest {
   readonly recordingId: string;
   readonly customerLegId: string;
-  readonly agentLegId: string;
+  readonly agentLegId?: string;
   /** File path relative to the engine's recording directory. */
   readonly path: string;
   /** Optional mono mix of both parties, relative to the recording directory. */
@@ -259,7 +262,7 @@ export type WorkerCommand =
       readonly type: 'recordStart';
       readonly recordingId: string;
       readonly customerLegId: string;
-      readonly agentLegId: string;
+      readonly agentLegId: string | undefined;
       readonly path: string;
       readonly monoPath: string | undefined;
     }

@@ -46,6 +46,32 @@ async function bridgedCall(engine: TestEngine): Promise<{ customer: TestPhone; a
 }
 
 describe('call recording', () => {
+  it('records one party alone (a voicemail) as a mono file of what the caller says', async () => {
+    const { engine } = testEngine;
+    const caller = await testEngine.connectPhone('caller', 'call-vm', { payloadType: 8, toneHz: 700 });
+    caller.phone.start();
+    const started = await engine.recordStart({
+      recordingId: 'vm-1',
+      customerLegId: 'caller',
+      path: 'tenant-a/vm-1.wav',
+    });
+    expect(started.ok).toBe(true);
+    // Let the caller talk for 1.2 s, timed by a silent playback on the engine's own media clock.
+    await engine.play({
+      legId: 'caller',
+      items: [{ kind: 'silence', durationMs: 1_200 }],
+      playbackId: 'wait',
+    });
+    await testEngine.waitForEvent(isEvent('playbackFinished'), 3_000, 'the 1.2 s playback to end');
+    const stopped = await engine.recordStop('vm-1');
+    if (!stopped.ok) throw new Error(stopped.error.message);
+    const mono = await readRecording(stopped.value.path);
+    expect(mono.info.channels).toBe(1);
+    const [voice] = mono.channels as [Float32Array];
+    const to = mono.info.frames;
+    expect(amplitude(voice, 700, to - 4000, to)).toBeGreaterThan(0.1);
+  });
+
   it('puts the customer on the left channel and the agent on the right, and both in the mono mix', async () => {
     const { engine } = testEngine;
     const { agent } = await bridgedCall(testEngine);

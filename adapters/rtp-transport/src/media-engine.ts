@@ -641,7 +641,11 @@ export class MediaEngine {
       if (!mono.ok) return mono;
       monoPath = mono.value;
     }
-    const slot = this.sameSlot([request.customerLegId, request.agentLegId]);
+    const slot = this.sameSlot(
+      request.agentLegId === undefined
+        ? [request.customerLegId]
+        : [request.customerLegId, request.agentLegId],
+    );
     if (!slot.ok) return slot;
     const started = await this.send(slot.value, {
       type: 'recordStart',

@@ -499,8 +499,8 @@ export class WorkerEngine {
     }
     const customer = this.legs.get(command.customerLegId);
     if (customer === undefined) return notFound(command.customerLegId);
-    const agent = this.legs.get(command.agentLegId);
-    if (agent === undefined) return notFound(command.agentLegId);
+    const agent = command.agentLegId === undefined ? undefined : this.legs.get(command.agentLegId);
+    if (command.agentLegId !== undefined && agent === undefined) return notFound(command.agentLegId);
     if (customer === agent) return badRequest('customer and agent must be different legs', 'agentLegId');
     this.pendingRecordingIds.add(id);
     let recorder: CallRecorder;
@@ -524,7 +524,7 @@ export class WorkerEngine {
     } finally {
       this.pendingRecordingIds.delete(id);
     }
-    if (!this.legs.has(customer.id) || !this.legs.has(agent.id)) {
+    if (!this.legs.has(customer.id) || (agent !== undefined && !this.legs.has(agent.id))) {
       // A leg went away while the files were being opened.
       void this.finishRecording(recorder, 'leg-destroyed');
     } else {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
@@ -100,6 +101,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       logger.warn({ webRoot }, 'the web app is not built (run: npm run build:web); serving the API only');
     const routing = new RoutingRuntime(database, bus, logger.child({ component: 'routing' }));
     let url = '';
+    // The IVR's http nodes call our own API with this secret; it never leaves the process.
+    const ivrToken = randomBytes(32).toString('base64url');
     const sip = config.sip.isEnabled ? await startSip(config, database, logger) : undefined;
     const media = sip === undefined ? undefined : await startMedia(config, logger);
     const calls =
@@ -117,6 +120,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
             mediaAddress: config.media.address,
             noMediaTimeoutMs: config.media.noMediaTimeoutMs,
             apiBaseUrl: () => url,
+            ivrToken,
           });
     const stopTelephony = async (): Promise<void> => {
       await calls?.close();

@@ -13,7 +13,15 @@ import type { MediaEngine, MediaEvent, PlaybackItem } from '@centralita/rtp-tran
 import type { NegotiatedAudio, SipRequest } from '@centralita/sip';
 import { headerValue, parseNameAddress, parseUri, serializeUri, unescapeUriComponent } from '@centralita/sip';
 import type { MessageSource, ServerTransaction } from '@centralita/sip-transport';
-import { flows, identifyCustomer, interactions, sipAccounts, tenants, users } from '@centralita/store';
+import {
+  flows,
+  identifyCustomer,
+  interactions,
+  sipAccounts,
+  tenants,
+  tickets,
+  users,
+} from '@centralita/store';
 import type { Database, TenantContext } from '@centralita/store';
 import type { CallAction, CallControlPort, CallControlRefusal, LiveCallView } from '@centralita/http-api';
 import type { RoutingRuntime } from '../routing-runtime.ts';
@@ -40,6 +48,8 @@ export interface CallServiceOptions {
   readonly noMediaTimeoutMs: number;
   /** Base URL of the platform's own API, for IVR http nodes with a relative URL. */
   readonly apiBaseUrl: () => string;
+  /** The secret the API accepts from the IVR (`ivrToken` of the HTTP API), sent only to our own API. */
+  readonly ivrToken: string;
   readonly now?: () => number;
 }
 
@@ -71,12 +81,24 @@ interface ActiveCall {
   /** An announcement playing over the queue's music; the music comes back after it. */
   announcementId: string | undefined;
   recordingId: string | undefined;
+  /** The phase the call was in when it ended. */
+  phaseBeforeEnd: string | undefined;
+  /** A voicemail being recorded (the flow's voicemail node). */
+  voicemail: Voicemail | undefined;
   isIvrCollecting: boolean;
   /** Work on this call runs one item at a time, in arrival order. */
   chain: Promise<void>;
   readonly ivrPath: string[];
   /** Interaction row changes made at the end, once. */
   isFinished: boolean;
+}
+
+/** A message being left: it becomes a ticket of `queueId` when it ends. */
+interface Voicemail {
+  readonly recordingId: string;
+  readonly queueId: string | null;
+  readonly subject: string;
+  readonly timer: NodeJS.Timeout;
 }
 
 const systemActor = { type: 'system' as const, id: 'calls' };
@@ -419,6 +441,8 @@ export class CallService implements SipCallHandler, CallControlPort {
       pending: undefined,
       announcementId: undefined,
       recordingId: undefined,
+      voicemail: undefined,
+      phaseBeforeEnd: undefined,
       isIvrCollecting: false,
       chain: Promise.resolve(),
       ivrPath: [],
@@ -538,6 +562,8 @@ export class CallService implements SipCallHandler, CallControlPort {
       );
       return;
     }
+    if (result.call.phase.kind === 'ended' && call.decider.phase.kind !== 'ended')
+      call.phaseBeforeEnd = call.decider.phase.kind;
     call.decider = result.call;
     for (const command of result.commands) await this.#carryOut(call, command);
     if (call.decider.phase.kind === 'ended') await this.#finish(call);
@@ -811,6 +837,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     call.isFinished = true;
     const phase = call.decider.phase;
     if (phase.kind !== 'ended') return;
+    await this.#endVoicemail(call, false);
     if (call.recordingId !== undefined) {
       const stopped = await this.#options.media.recordStop(call.recordingId);
       call.recordingId = undefined;
@@ -828,7 +855,8 @@ export class CallService implements SipCallHandler, CallControlPort {
     const wasAnswered = call.ivr.activity.kind === 'ended' && call.ivr.activity.outcome.kind === 'answered';
     await this.#options.database.inTenant(this.#context(call), async (tx) => {
       const current = await interactions.getInteraction(tx, call.interactionId);
-      const isAbandoned = !wasAnswered && current.queueId !== null;
+      // Abandoned: the caller left while waiting in a queue or while an agent's phone rang.
+      const isAbandoned = call.phaseBeforeEnd === 'queued' || call.phaseBeforeEnd === 'offering';
       await interactions.updateInteraction(tx, call.interactionId, {
         endedAt: new Date(phase.endedAtMs),
         status: wasAnswered
@@ -1038,12 +1066,7 @@ export class CallService implements SipCallHandler, CallControlPort {
           return;
         }
         case 'StartVoicemail':
-          // Voicemail needs single-leg recording, which the call layer does not do yet: say so and end politely.
-          this.#logger.warn(
-            { interactionId: call.interactionId },
-            'voicemail is not available yet; the call ends',
-          );
-          await this.#decide(call, { type: 'FlowHungUp', atMs: now });
+          await this.#startVoicemail(call, command);
           return;
         case 'ScheduleCallback':
           await this.#options.database.inTenant(this.#context(call), (tx) => {
@@ -1103,6 +1126,117 @@ export class CallService implements SipCallHandler, CallControlPort {
     }
   }
 
+  /** Records the caller's message after a beep; it ends at the flow's limit or when the caller hangs up. */
+  async #startVoicemail(
+    call: ActiveCall,
+    command: Extract<IvrCommand, { type: 'StartVoicemail' }>,
+  ): Promise<void> {
+    const legId = call.customerLeg.legId;
+    const media = this.#options.media;
+    if (command.isBeepPlayed)
+      await media.play({
+        legId,
+        items: [
+          {
+            kind: 'tone',
+            tone: { frequenciesHz: [1000], levelDbm0: -10, cadenceMs: [], isRepeating: true },
+            durationMs: 400,
+          },
+        ],
+        playbackId: `beep-${legId}`,
+      });
+    const recordingId = `vm-${call.interactionId}`;
+    const day = new Date(this.#now()).toISOString().slice(0, 10).replaceAll('-', '/');
+    const started = await media.recordStart({
+      recordingId,
+      customerLegId: legId,
+      path: `${call.tenantSlug}/${day}/${call.interactionId}-voicemail.wav`,
+    });
+    if (!started.ok) {
+      this.#logger.error(
+        { interactionId: call.interactionId, reason: started.error.message },
+        'voicemail could not start',
+      );
+      await this.#feedIvr(call, { type: 'VoicemailRecorded', now: this.#now(), recordingId, durationMs: 0 });
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.#enqueue(call, () => this.#endVoicemail(call, true));
+    }, command.maxDurationMs);
+    timer.unref();
+    call.voicemail = {
+      recordingId,
+      queueId: call.queueReferences.get(command.queueId) ?? null,
+      subject: command.ticketSubject ?? (command.language === 'es' ? 'Mensaje de voz' : 'Voicemail'),
+      timer,
+    };
+  }
+
+  /**
+   * Closes the voicemail and turns it into a ticket for its queue with the recording on the interaction;
+   * `isFlowContinuing` when the caller is still there (the time limit ran out) and the flow goes on.
+   */
+  async #endVoicemail(call: ActiveCall, isFlowContinuing: boolean): Promise<void> {
+    const voicemail = call.voicemail;
+    if (voicemail === undefined) return;
+    call.voicemail = undefined;
+    clearTimeout(voicemail.timer);
+    const stopped = await this.#options.media.recordStop(voicemail.recordingId);
+    if (!stopped.ok) {
+      this.#logger.error(
+        { interactionId: call.interactionId, reason: stopped.error.message },
+        'voicemail lost',
+      );
+      return;
+    }
+    const summary = stopped.value;
+    const customerId = call.screenPop?.customer.id;
+    await this.#options.database.inTenant(this.#context(call), async (tx) => {
+      await interactions.updateInteraction(tx, call.interactionId, {
+        recordingRef: summary.path,
+        ...(voicemail.queueId === null ? {} : { queueId: voicemail.queueId }),
+        metadata: { voicemail: { durationMs: summary.durationMs, isComplete: summary.isComplete } },
+      });
+      let ticketId: string | null = null;
+      // A ticket needs a customer: a withheld number leaves the message on the interaction only.
+      if (customerId !== undefined) {
+        const ticket = await tickets.createTicket(
+          tx,
+          {
+            customerId,
+            subject: voicemail.subject,
+            description: `${call.callerId ?? 'anonymous'} → ${call.dialledNumber}: ${String(Math.round(summary.durationMs / 1000))} s`,
+            queueId: voicemail.queueId,
+            interactionIds: [call.interactionId],
+            createdBy: null,
+          },
+          new Date(this.#now()),
+        );
+        ticketId = ticket.id;
+        tx.recordEvent('TicketCreated', {
+          ticketId: ticket.id,
+          number: ticket.number,
+          customerId,
+          status: ticket.status,
+        });
+      }
+      tx.recordEvent('VoicemailLeft', {
+        interactionId: call.interactionId,
+        ticketId,
+        queueId: voicemail.queueId,
+        path: summary.path,
+        durationMs: summary.durationMs,
+      });
+    });
+    if (isFlowContinuing)
+      await this.#feedIvr(call, {
+        type: 'VoicemailRecorded',
+        now: this.#now(),
+        recordingId: voicemail.recordingId,
+        durationMs: summary.durationMs,
+      });
+  }
+
   async #promptItem(
     call: ActiveCall,
     command: Extract<IvrCommand, { type: 'PlayPrompt' }>,
@@ -1140,7 +1274,7 @@ export class CallService implements SipCallHandler, CallControlPort {
         headers: {
           ...command.headers,
           ...(isOwnApi
-            ? { 'x-centralita-call': call.interactionId, 'x-centralita-tenant': call.tenantId }
+            ? { 'x-centralita-ivr-token': this.#options.ivrToken, 'x-centralita-tenant': call.tenantId }
             : {}),
           ...(command.body === null ? {} : { 'content-type': 'application/json' }),
         },

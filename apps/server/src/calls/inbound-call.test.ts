@@ -108,12 +108,20 @@ beforeAll(async () => {
       menu: {
         type: 'menu',
         prompt: { es: { text: 'Para hablar con un agente, pulse uno.' } },
-        options: { '1': { next: 'queue' } },
+        options: { '1': { next: 'queue' }, '2': { next: 'message' } },
         retries: 1,
         timeoutMs: 8000,
         onFailure: 'goodbye',
       },
       queue: { type: 'queue', queue: queueId },
+      message: {
+        type: 'voicemail',
+        queue: queueId,
+        prompt: { es: { text: 'Deje su mensaje.' } },
+        maxDurationMs: 60000,
+        ticketSubject: 'Mensaje de prueba',
+        next: 'goodbye',
+      },
       goodbye: { type: 'hangup' },
     },
   };
@@ -468,5 +476,33 @@ describe('failure paths', () => {
     } finally {
       busy.close();
     }
+  }, 60_000);
+});
+
+describe('voicemail', () => {
+  it('records the message after the beep and opens a ticket for the queue with it', async () => {
+    const callerId = '+34600777006';
+    await placeCall({ callerId, digits: ['2'], beforeAudioMs: 2_500, talkMs: 2_500 });
+    const interaction = await endedInteraction(callerId);
+    expect(interaction.status).toBe('completed');
+    expect(interaction.metadata['ivrPath']).toEqual(['welcome', 'menu', 'message']);
+    const recording = await waitFor('the message to be saved', async () => {
+      const [row] = await interactionsOf(callerId);
+      return row?.recordingRef ?? undefined;
+    });
+    expect(toneShare(recording, 0, customerToneHz), 'the caller is heard in the message').toBeGreaterThan(
+      0.2,
+    );
+    const left = (await eventsOf(interaction.id)).find((event) => event.type === 'VoicemailLeft');
+    if (left === undefined) throw new Error('no VoicemailLeft event');
+    const ticket = await api<{ subject: string; queueId: string | null; customerId: string }>(
+      agent,
+      'GET',
+      `/api/tickets/${String(left.data['ticketId'])}`,
+    );
+    expect(ticket.status).toBe(200);
+    expect(ticket.body.subject).toBe('Mensaje de prueba');
+    expect(ticket.body.queueId).toBe(queueId);
+    expect(ticket.body.customerId).toBe(interaction.customerId);
   }, 60_000);
 });
