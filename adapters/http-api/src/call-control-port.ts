@@ -10,6 +10,12 @@ export interface LiveCallView {
 /** What an agent (or a supervisor) can do to a call from the desktop. */
 export type CallAction = 'hold' | 'resume' | 'hangup';
 
+/** Where a transfer sends the customer: a queue (blind; the customer keeps their place in line). */
+export interface CallTransferTarget {
+  readonly kind: 'queue';
+  readonly queueId: string;
+}
+
 /** Why a call control was refused. */
 export interface CallControlRefusal {
   /** `not-found`: no such call in progress; `not-connected`: the call is not with an agent. */
@@ -25,5 +31,10 @@ export interface CallControlPort {
     tenantId: string,
     interactionId: string,
     action: CallAction,
+  ): Promise<{ ok: true; value: LiveCallView } | { ok: false; error: CallControlRefusal }>;
+  transfer(
+    tenantId: string,
+    interactionId: string,
+    target: CallTransferTarget,
   ): Promise<{ ok: true; value: LiveCallView } | { ok: false; error: CallControlRefusal }>;
 }

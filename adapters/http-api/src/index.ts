@@ -16,4 +16,10 @@ export type {
   PresenceView,
   RoutingRefusal,
 } from './routing-port.ts';
-export type { CallControlPort, CallAction, CallControlRefusal, LiveCallView } from './call-control-port.ts';
+export type {
+  CallControlPort,
+  CallAction,
+  CallControlRefusal,
+  CallTransferTarget,
+  LiveCallView,
+} from './call-control-port.ts';

@@ -58,8 +58,12 @@ describe('the IVR credential', () => {
   it('is refused with a wrong secret or without a tenant', async () => {
     const url = `/api/tickets/by-number/${String(ticketNumber)}`;
     expect(
-      (await ivrRequest('GET', url, { 'x-centralita-ivr-token': 'guess', 'x-centralita-tenant': tenant.tenantId }))
-        .statusCode,
+      (
+        await ivrRequest('GET', url, {
+          'x-centralita-ivr-token': 'guess',
+          'x-centralita-tenant': tenant.tenantId,
+        })
+      ).statusCode,
     ).toBe(401);
     expect((await ivrRequest('GET', url, { 'x-centralita-ivr-token': ivrToken })).statusCode).toBe(401);
   });

@@ -108,6 +108,54 @@ describe('an inbound call through a queue to an agent', () => {
   });
 });
 
+describe('blind transfer to a queue', () => {
+  it('closes the first agent’s part and queues the caller again, then connects the next agent on a new leg', () => {
+    const support2 = 'q-billing' as QueueId;
+    const { call, commands } = run([
+      ...answered,
+      { type: 'TransferToQueueRequested', queueId: support2, atMs: 35_001 },
+      { type: 'AgentOffered', agentId: pablo, atMs: 35_010 },
+      { type: 'AgentLegAnswered', agentLegId: 'c1-a2', atMs: 38_000 },
+      { type: 'ContactConnected', agentId: pablo, atMs: 38_001 },
+    ]);
+    expect(types(commands).slice(8)).toEqual([
+      'StopRecording',
+      'HangUpLeg',
+      'PlayMusicOnHold',
+      'RecordFact:CallTransferred',
+      'TellRouting:ContactTransferred',
+      'InviteAgent',
+      'TellRouting:OfferAccepted',
+      'StopMusicOnHold',
+      'BridgeLegs',
+      'StartRecording',
+      'TellIvr:AnsweredByAgent',
+    ]);
+    expect(commands).toContainEqual({ type: 'HangUpLeg', legId: 'c1-a1' });
+    const transferred = commands.find(
+      (command) => command.type === 'RecordFact' && command.fact.type === 'CallTransferred',
+    );
+    expect(transferred).toMatchObject({
+      fact: { type: 'CallTransferred', talkMs: 30_000, fromAgentId: lucia },
+    });
+    expect(call.phase).toMatchObject({
+      kind: 'connected',
+      agentId: pablo,
+      agentLegId: 'c1-a2',
+      queueId: support2,
+    });
+  });
+
+  it('cannot transfer a call that is not with an agent', () => {
+    const start = startInboundCall({
+      interactionId: 'i-1' as InteractionId,
+      customerLegId: 'c1',
+      isRecorded: true,
+    });
+    expect(nextInboundCall(start, { type: 'TransferToQueueRequested', queueId, atMs: 1 }).ok).toBe(false);
+  });
+});
+
 describe('failure paths', () => {
   it('tells the ACD the agent declined when their phone is busy, and calls the next agent on a new leg', () => {
     const { call, commands } = run([

@@ -80,7 +80,9 @@ export type InboundCallEvent =
   | { readonly type: 'LegFailed'; readonly legId: string; readonly atMs: number }
   /** The agent (phone or desktop) holds or resumes the customer. */
   | { readonly type: 'HoldRequested'; readonly atMs: number }
-  | { readonly type: 'ResumeRequested'; readonly atMs: number };
+  | { readonly type: 'ResumeRequested'; readonly atMs: number }
+  /** The agent sends the customer to a queue (blind transfer); the customer keeps their seniority. */
+  | { readonly type: 'TransferToQueueRequested'; readonly queueId: QueueId; readonly atMs: number };
 
 /** What the call layer must do for the decider. */
 export type InboundCallCommand =
@@ -105,7 +107,8 @@ export type InboundCallCommand =
         | { readonly type: 'ContactAbandoned' }
         | { readonly type: 'ContactEnded' }
         | { readonly type: 'OfferAccepted'; readonly agentId: AgentId }
-        | { readonly type: 'OfferDeclined'; readonly agentId: AgentId };
+        | { readonly type: 'OfferDeclined'; readonly agentId: AgentId }
+        | { readonly type: 'ContactTransferred'; readonly toQueueId: QueueId };
     }
   /** Tell the IVR interpreter (the call left the flow, or comes back to it). */
   | { readonly type: 'TellIvr'; readonly event: 'AnsweredByAgent' | 'QueueOverflowed' | 'CallerHungUp' }
@@ -119,6 +122,16 @@ export type InboundCallFact =
       readonly type: 'CallResumed';
       readonly agentId: AgentId;
       readonly heldMs: number;
+      readonly atMs: number;
+    }
+  | {
+      readonly type: 'CallTransferred';
+      readonly fromAgentId: AgentId;
+      readonly kind: 'blind';
+      readonly targetKind: 'queue';
+      readonly targetId: QueueId;
+      /** Time the customer spent with the agent who transferred, hold included. */
+      readonly talkMs: number;
       readonly atMs: number;
     }
   | {
@@ -387,6 +400,30 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
         { type: 'HoldCustomer', customerLegId: call.customerLegId },
         { type: 'RecordFact', fact: { type: 'CallHeld', agentId: phase.agentId, atMs: event.atMs } },
       ]);
+
+    case 'TransferToQueueRequested': {
+      if (phase.kind !== 'connected') return illegal(call, event);
+      // The agent's part ends here: their recording closes and their leg is hung up; the ACD queues the
+      // contact again with its original seniority and the caller hears music until the next agent answers.
+      return next(call, { kind: 'queued', queueId: event.queueId, queuedAtMs: event.atMs }, [
+        ...(call.isRecorded ? [{ type: 'StopRecording' as const }] : []),
+        { type: 'HangUpLeg', legId: phase.agentLegId },
+        { type: 'PlayMusicOnHold', legId: call.customerLegId },
+        {
+          type: 'RecordFact',
+          fact: {
+            type: 'CallTransferred',
+            fromAgentId: phase.agentId,
+            kind: 'blind',
+            targetKind: 'queue',
+            targetId: event.queueId,
+            talkMs: event.atMs - phase.connectedAtMs,
+            atMs: event.atMs,
+          },
+        },
+        { type: 'TellRouting', event: { type: 'ContactTransferred', toQueueId: event.queueId } },
+      ]);
+    }
 
     case 'ResumeRequested': {
       if (phase.kind !== 'connected') return illegal(call, event);

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { interactions } from '@centralita/store';
+import { directory, interactions } from '@centralita/store';
 import type { ApiApp, RouteDependencies } from '../api-app.ts';
 import type { CallAction, CallControlPort } from '../call-control-port.ts';
 import { contextOf, principalOf } from '../principal.ts';
 import type { AuthenticatedRequest } from '../principal.ts';
 import { HttpProblem } from '../problem.ts';
 import type { RoutingPort } from '../routing-port.ts';
-import { idParams } from '../schemas.ts';
+import { id, idParams } from '../schemas.ts';
 
 const supervisorRoles = new Set(['admin', 'manager', 'team_lead']);
 
@@ -73,6 +73,41 @@ export function registerCallRoutes(
       },
     );
   }
+
+  app.post(
+    '/api/interactions/:id/transfer',
+    {
+      config: { access: 'calls:control' },
+      schema: {
+        tags: ['calls'],
+        summary:
+          'Transfer the customer to a queue (blind): the agent is released, the customer keeps their place in line',
+        params: idParams,
+        body: z.strictObject({ queueId: id }),
+      },
+    },
+    async (request) => {
+      await ownInteraction(request, request.params.id);
+      // An unknown queue is the caller's mistake: say which field before touching the call.
+      await deps.database.inTenant(contextOf(principalOf(request), request.id), (tx) =>
+        directory.getQueue(tx, request.body.queueId).catch(() => {
+          throw new HttpProblem(404, 'STORE_NOT_FOUND', 'There is no such queue.', { field: 'queueId' });
+        }),
+      );
+      const result = await calls().transfer(principalOf(request).tenantId, request.params.id, {
+        kind: 'queue',
+        queueId: request.body.queueId,
+      });
+      if (!result.ok)
+        throw new HttpProblem(
+          result.error.reason === 'not-found' ? 404 : 409,
+          result.error.reason === 'not-found' ? 'STORE_NOT_FOUND' : 'STORE_INVALID_STATE',
+          result.error.message,
+          { field: 'id' },
+        );
+      return result.value;
+    },
+  );
 
   app.get(
     '/api/interactions/:id/call',

@@ -23,7 +23,13 @@ import {
   users,
 } from '@centralita/store';
 import type { Database, TenantContext } from '@centralita/store';
-import type { CallAction, CallControlPort, CallControlRefusal, LiveCallView } from '@centralita/http-api';
+import type {
+  CallAction,
+  CallControlPort,
+  CallControlRefusal,
+  CallTransferTarget,
+  LiveCallView,
+} from '@centralita/http-api';
 import type { RoutingRuntime } from '../routing-runtime.ts';
 import type { SipCallHandler, SipService } from '../sip-service.ts';
 import type { CallLeg } from './call-legs.ts';
@@ -81,6 +87,7 @@ interface ActiveCall {
   /** An announcement playing over the queue's music; the music comes back after it. */
   announcementId: string | undefined;
   recordingId: string | undefined;
+  recordingSegments: number;
   /** The phase the call was in when it ended. */
   phaseBeforeEnd: string | undefined;
   /** A voicemail being recorded (the flow's voicemail node). */
@@ -228,6 +235,41 @@ export class CallService implements SipCallHandler, CallControlPort {
       });
     });
     await done;
+    return { ok: true, value: this.#view(call) };
+  }
+
+  async transfer(
+    tenantId: string,
+    interactionId: string,
+    target: CallTransferTarget,
+  ): Promise<{ ok: true; value: LiveCallView } | { ok: false; error: CallControlRefusal }> {
+    const call = this.#calls.get(interactionId);
+    if (call === undefined || call.tenantId !== tenantId)
+      return {
+        ok: false,
+        error: { reason: 'not-found', message: 'This interaction has no call in progress.' },
+      };
+    if (call.decider.phase.kind !== 'connected')
+      return {
+        ok: false,
+        error: { reason: 'not-connected', message: 'Only a call connected to an agent can be transferred.' },
+      };
+    const atMs = this.#now();
+    await new Promise<void>((resolve) => {
+      this.#enqueue(call, async () => {
+        await this.#options.database.inTenant(this.#context(call), (tx) =>
+          interactions
+            .updateInteraction(tx, call.interactionId, { queueId: target.queueId, status: 'queued' })
+            .then(() => undefined),
+        );
+        await this.#decide(call, {
+          type: 'TransferToQueueRequested',
+          queueId: target.queueId as QueueId,
+          atMs,
+        });
+        resolve();
+      });
+    });
     return { ok: true, value: this.#view(call) };
   }
 
@@ -441,6 +483,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       pending: undefined,
       announcementId: undefined,
       recordingId: undefined,
+      recordingSegments: 0,
       voicemail: undefined,
       phaseBeforeEnd: undefined,
       isIvrCollecting: false,
@@ -606,13 +649,16 @@ export class CallService implements SipCallHandler, CallControlPort {
         return;
       }
       case 'StartRecording': {
-        const recordingId = `r-${call.interactionId}`;
+        // One file per agent who talks with the customer (a transfer starts the next one).
+        call.recordingSegments += 1;
+        const segment = call.recordingSegments === 1 ? '' : `-${String(call.recordingSegments)}`;
+        const recordingId = `r-${call.interactionId}${segment}`;
         const day = new Date(this.#now()).toISOString().slice(0, 10).replaceAll('-', '/');
         const started = await media.recordStart({
           recordingId,
           customerLegId: command.customerLegId,
           agentLegId: command.agentLegId,
-          path: `${call.tenantSlug}/${day}/${call.interactionId}.wav`,
+          path: `${call.tenantSlug}/${day}/${call.interactionId}${segment}.wav`,
         });
         if (started.ok) call.recordingId = recordingId;
         else
@@ -624,8 +670,11 @@ export class CallService implements SipCallHandler, CallControlPort {
       }
       case 'StopRecording': {
         if (call.recordingId === undefined) return;
-        const stopped = await media.recordStop(call.recordingId);
+        // Forget the id before stopping: the engine's recordingFinished event may arrive before the reply,
+        // and it must not save the recording a second time.
+        const recordingId = call.recordingId;
         call.recordingId = undefined;
+        const stopped = await media.recordStop(recordingId);
         if (stopped.ok) await this.#saveRecording(call, stopped.value);
         else
           this.#logger.error(
@@ -682,7 +731,9 @@ export class CallService implements SipCallHandler, CallControlPort {
           }
         : event.type === 'OfferAccepted' || event.type === 'OfferDeclined'
           ? { type: event.type, contactId, agentId: event.agentId }
-          : { type: event.type, contactId },
+          : event.type === 'ContactTransferred'
+            ? { type: 'ContactTransferred', contactId, toQueueId: event.toQueueId }
+            : { type: event.type, contactId },
     );
     if (refusal !== undefined)
       this.#logger.warn(
@@ -812,16 +863,24 @@ export class CallService implements SipCallHandler, CallControlPort {
     summary: { path: string; durationMs: number; isComplete: boolean; markers: readonly unknown[] },
   ): Promise<void> {
     await this.#options.database.inTenant(this.#context(call), async (tx) => {
-      await interactions.updateInteraction(tx, call.interactionId, {
-        recordingRef: summary.path,
-        metadata: {
-          recording: {
-            durationMs: summary.durationMs,
-            isComplete: summary.isComplete,
-            pauses: summary.markers,
-          },
-        },
-      });
+      // The first recording is the interaction's; every one (several after transfers) is listed in order.
+      await tx.query(
+        `UPDATE interactions SET recording_ref = coalesce(recording_ref, $2),
+           metadata = jsonb_set(metadata, '{recordings}', coalesce(metadata -> 'recordings', '[]'::jsonb) || $3::jsonb)
+         WHERE id = $1`,
+        [
+          call.interactionId,
+          summary.path,
+          JSON.stringify([
+            {
+              path: summary.path,
+              durationMs: summary.durationMs,
+              isComplete: summary.isComplete,
+              pauses: summary.markers,
+            },
+          ]),
+        ],
+      );
       tx.recordEvent('RecordingCompleted', {
         interactionId: call.interactionId,
         path: summary.path,
@@ -839,8 +898,9 @@ export class CallService implements SipCallHandler, CallControlPort {
     if (phase.kind !== 'ended') return;
     await this.#endVoicemail(call, false);
     if (call.recordingId !== undefined) {
-      const stopped = await this.#options.media.recordStop(call.recordingId);
+      const recordingId = call.recordingId;
       call.recordingId = undefined;
+      const stopped = await this.#options.media.recordStop(recordingId);
       if (stopped.ok) await this.#saveRecording(call, stopped.value);
     }
     await this.#destroyMedia(call.customerLeg);
@@ -1311,7 +1371,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     }
     if (event.type === 'recordingFinished') {
       // A recording that ended by itself (a leg destroyed, the engine stopping) is still saved.
-      const interactionId = event.summary.recordingId.replace(/^r-/, '');
+      const interactionId = event.summary.recordingId.replace(/^r-/, '').slice(0, 36);
       const call = this.#calls.get(interactionId);
       if (call?.recordingId !== event.summary.recordingId) return;
       call.recordingId = undefined;

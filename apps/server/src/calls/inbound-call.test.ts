@@ -374,6 +374,60 @@ describe('an inbound call through the trunk, the IVR and the queue to an agent p
   }, 60_000);
 });
 
+describe('blind transfer to a queue', () => {
+  it('queues the caller again in the other queue and the next answer is a second recorded conversation', async () => {
+    const queues = (await api<{ queueIds: string[] }>(agent, 'GET', '/api/agents/me/state')).body.queueIds;
+    const otherQueue = queues.find((id) => id !== queueId);
+    if (otherQueue === undefined) throw new Error('the demo agent serves a single queue');
+    const callerId = '+34600777007';
+    const call = placeCall({ callerId, talkMs: 30_000, isHangingUpFirst: false });
+    const first = await waitFor('the first agent to answer', async () => {
+      const [row] = await interactionsOf(callerId);
+      return row?.answeredAt === null || row === undefined ? undefined : row;
+    });
+    const refused = await api(agent, 'POST', `/api/interactions/${first.id}/transfer`, {
+      queueId: '00000000-0000-4000-8000-000000000000',
+    });
+    expect(refused.status).toBe(404);
+    expect((refused.body as { field: string }).field).toBe('queueId');
+    const transferred = await api<{ phase: string }>(
+      agent,
+      'POST',
+      `/api/interactions/${first.id}/transfer`,
+      {
+        queueId: otherQueue,
+      },
+    );
+    expect(transferred.status, JSON.stringify(transferred.body)).toBe(200);
+    expect(['queued', 'offering', 'connected']).toContain(transferred.body.phase);
+    await waitFor('the second agent leg to connect', async () => {
+      const view = await api<{ phase: string }>(agent, 'GET', `/api/interactions/${first.id}/call`);
+      return view.body.phase === 'connected' ? true : undefined;
+    });
+    await api(agent, 'POST', `/api/interactions/${first.id}/hangup`, {});
+    await call;
+    const interaction = await endedInteraction(callerId);
+    expect(interaction.queueId).toBe(otherQueue);
+    const events = await eventsOf(interaction.id);
+    const moved = events.find((event) => event.type === 'ContactMoved');
+    expect(moved?.data).toMatchObject({ fromQueueId: queueId, toQueueId: otherQueue, reason: 'transfer' });
+    expect(events.filter((event) => event.type === 'CallTransferred')).toHaveLength(1);
+    expect(
+      events.filter((event) => event.type === 'CallAnswered' && event.data['by'] === 'agent'),
+    ).toHaveLength(2);
+    let metadata: unknown;
+    const recordings = await waitFor('both recordings to be saved', async () => {
+      const [row] = await interactionsOf(callerId);
+      metadata = row?.metadata;
+      const list = row?.metadata['recordings'] as { path: string }[] | undefined;
+      return list !== undefined && list.length === 2 ? list : undefined;
+    }).catch((error: unknown) => {
+      throw new Error(`${String(error)}: ${JSON.stringify(metadata)}`);
+    });
+    expect(recordings.map((r) => existsSync(r.path))).toEqual([true, true]);
+  }, 60_000);
+});
+
 describe('failure paths', () => {
   it('records an abandoned call and cancels the ringing phone when the customer hangs up during the offer', async () => {
     await newPhone(false);
