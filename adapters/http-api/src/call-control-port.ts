@@ -16,6 +16,17 @@ export interface CallTransferTarget {
   readonly queueId: string;
 }
 
+/** Whom an agent calls from the desktop: a number (through the tenant's trunk) or a colleague's extension. */
+export type PlaceCallTarget =
+  | { readonly kind: 'number'; readonly number: string }
+  | { readonly kind: 'extension'; readonly extension: string };
+
+/** Why a call could not be placed. */
+export interface PlaceCallRefusal {
+  readonly reason: 'no-phone' | 'no-trunk' | 'invalid-number' | 'unknown-extension';
+  readonly message: string;
+}
+
 /** Why a call control was refused. */
 export interface CallControlRefusal {
   /** `not-found`: no such call in progress; `not-connected`: the call is not with an agent. */
@@ -32,6 +43,12 @@ export interface CallControlPort {
     interactionId: string,
     action: CallAction,
   ): Promise<{ ok: true; value: LiveCallView } | { ok: false; error: CallControlRefusal }>;
+  /** Rings the agent's phone, then calls the target once the agent picks up (click-to-call). */
+  placeCall(
+    tenantId: string,
+    agentId: string,
+    target: PlaceCallTarget,
+  ): Promise<{ ok: true; value: LiveCallView } | { ok: false; error: PlaceCallRefusal }>;
   transfer(
     tenantId: string,
     interactionId: string,

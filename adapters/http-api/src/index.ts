@@ -22,4 +22,6 @@ export type {
   CallControlRefusal,
   CallTransferTarget,
   LiveCallView,
+  PlaceCallRefusal,
+  PlaceCallTarget,
 } from './call-control-port.ts';

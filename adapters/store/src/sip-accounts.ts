@@ -464,3 +464,33 @@ export async function findDidRoute(tx: Tx, number: string): Promise<DidRoute | u
   );
   return result.rows[0];
 }
+
+/** What the call layer needs to send calls out through a trunk: where, and the credentials to answer its challenge. */
+export interface TrunkDialling {
+  readonly trunkId: string;
+  readonly host: string;
+  readonly port: number;
+  readonly transport: TrunkTransport;
+  readonly username: string | null;
+  /** The stored secret (never shown by the API): the carrier's digest challenges are answered with it. */
+  readonly secret: string | null;
+}
+
+/** The tenant's first trunk with outbound settings (by name), with its secret; undefined when none has them. */
+export async function outboundTrunk(tx: Tx): Promise<TrunkDialling | undefined> {
+  const result = await tx.query<TrunkDialling>(
+    `SELECT id AS "trunkId", outbound_host AS host, outbound_port AS port, outbound_transport AS transport,
+            outbound_username AS username, outbound_secret AS secret
+     FROM sip_trunks WHERE outbound_host IS NOT NULL ORDER BY lower(name), id LIMIT 1`,
+  );
+  return result.rows[0];
+}
+
+/** The enabled user with this extension, if any. */
+export async function userIdByExtension(tx: Tx, extension: string): Promise<string | undefined> {
+  const result = await tx.query<{ id: string }>(
+    'SELECT id FROM users WHERE extension = $1 AND NOT is_disabled',
+    [extension],
+  );
+  return result.rows[0]?.id;
+}

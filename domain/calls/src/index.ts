@@ -11,3 +11,12 @@ export type {
 export { startInboundCall, nextInboundCall } from './inbound-call.ts';
 export type { CallErrorCode } from './errors.ts';
 export { callErrorCatalog } from './errors.ts';
+export type {
+  OutboundCall,
+  OutboundCallPhase,
+  OutboundCallEvent,
+  OutboundCallCommand,
+  OutboundCallFact,
+  OutboundCallTransition,
+} from './outbound-call.ts';
+export { startOutboundCall, nextOutboundCall } from './outbound-call.ts';

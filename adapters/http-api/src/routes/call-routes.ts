@@ -75,6 +75,50 @@ export function registerCallRoutes(
   }
 
   app.post(
+    '/api/calls',
+    {
+      config: { access: 'calls:control' },
+      schema: {
+        tags: ['calls'],
+        summary:
+          'Call a number (through the tenant’s trunk) or a colleague’s extension: your phone rings first, then the other party',
+        body: z
+          .strictObject({
+            number: z.string().min(3).max(32).optional().describe('A phone number, in any usual format.'),
+            extension: z
+              .string()
+              .regex(/^[0-9]{2,8}$/)
+              .optional()
+              .describe('A colleague’s extension.'),
+          })
+          .refine((body) => (body.number === undefined) !== (body.extension === undefined), {
+            message: 'give either number or extension',
+            path: ['number'],
+          }),
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      if (principal.userId === null)
+        throw new HttpProblem(403, 'HTTP_FORBIDDEN', 'Only a signed-in user with a phone can place calls.');
+      const target =
+        request.body.number !== undefined
+          ? { kind: 'number' as const, number: request.body.number }
+          : { kind: 'extension' as const, extension: request.body.extension ?? '' };
+      const result = await calls().placeCall(principal.tenantId, principal.userId, target);
+      if (!result.ok) {
+        const { reason, message } = result.error;
+        throw reason === 'invalid-number'
+          ? new HttpProblem(400, 'HTTP_VALIDATION_FAILED', message, { field: 'number' })
+          : reason === 'unknown-extension'
+            ? new HttpProblem(404, 'STORE_NOT_FOUND', message, { field: 'extension' })
+            : new HttpProblem(409, 'STORE_INVALID_STATE', message);
+      }
+      return reply.code(201).send(result.value);
+    },
+  );
+
+  app.post(
     '/api/interactions/:id/transfer',
     {
       config: { access: 'calls:control' },

@@ -29,6 +29,11 @@ export interface CallLeg {
   hasMedia: boolean;
   /** BYE sent or received, or the INVITE failed: nothing more is sent on it. */
   isEnded: boolean;
+  /** Credentials for a challenge on our INVITE (trunks), and whether they were already used. */
+  credentials?: { readonly username: string; readonly password: string } | undefined;
+  isAuthenticated?: boolean;
+  /** We sent BYE (never twice, whatever retransmissions arrive). */
+  isByeSent?: boolean;
   /** The agent the leg rings (agent legs). */
   readonly agentId?: string;
 }

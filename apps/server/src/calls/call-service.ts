@@ -1,18 +1,28 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import type { RoutingCommand } from '@centralita/acd';
 import type { EventBus } from '@centralita/bus';
-import type { InboundCall, InboundCallCommand, InboundCallEvent } from '@centralita/calls';
-import { nextInboundCall, startInboundCall } from '@centralita/calls';
+import type {
+  InboundCall,
+  InboundCallCommand,
+  InboundCallEvent,
+  OutboundCall,
+  OutboundCallEvent,
+} from '@centralita/calls';
+import { nextInboundCall, nextOutboundCall, startInboundCall, startOutboundCall } from '@centralita/calls';
+import { normalizeChannelAddress } from '@centralita/crm';
+import { SPANISH_CALL_PROGRESS_TONES } from '@centralita/media';
 import type { ScreenPop } from '@centralita/crm';
 import type { CallState, IvrCommand, IvrEvent, Language, StepContext, TenantFallback } from '@centralita/ivr';
 import { initialCallState, step } from '@centralita/ivr';
 import type { AgentId, InteractionId, QueueId, TenantId } from '@centralita/kernel';
 import type { PromptCache } from '@centralita/prompt-cache';
-import type { MediaEngine, MediaEvent, PlaybackItem } from '@centralita/rtp-transport';
-import type { NegotiatedAudio, SipRequest } from '@centralita/sip';
+import type { MediaEngine, MediaEvent, PlaybackItem, RecordingSummary } from '@centralita/rtp-transport';
+import type { NegotiatedAudio, SipRequest, Uri } from '@centralita/sip';
 import { headerValue, parseNameAddress, parseUri, serializeUri, unescapeUriComponent } from '@centralita/sip';
-import type { MessageSource, ServerTransaction } from '@centralita/sip-transport';
+import type { MessageSource, SendTarget, ServerTransaction } from '@centralita/sip-transport';
 import {
   flows,
   identifyCustomer,
@@ -29,10 +39,12 @@ import type {
   CallControlRefusal,
   CallTransferTarget,
   LiveCallView,
+  PlaceCallRefusal,
+  PlaceCallTarget,
 } from '@centralita/http-api';
 import type { RoutingRuntime } from '../routing-runtime.ts';
 import type { SipCallHandler, SipService } from '../sip-service.ts';
-import type { CallLeg } from './call-legs.ts';
+import type { CallLeg, LegRole } from './call-legs.ts';
 import { musicOnHold } from './music-on-hold.ts';
 import type { LegSignal, LocalMedia } from './sip-legs.ts';
 import { SipLegs } from './sip-legs.ts';
@@ -100,6 +112,57 @@ interface ActiveCall {
   isFinished: boolean;
 }
 
+/** The other party of a placed call, as looked up before dialling. */
+type PreparedRemote =
+  | {
+      readonly kind: 'number';
+      readonly address: string;
+      readonly trunk: sipAccounts.TrunkDialling;
+      /** The caller id shown to the customer: the tenant's first number. */
+      readonly presentedNumber: string;
+    }
+  | {
+      readonly kind: 'extension';
+      readonly address: string;
+      readonly binding: sipAccounts.SipBinding;
+      readonly calleeId: string;
+    };
+
+/** A call an agent placed, in progress. */
+interface PlacedCall {
+  readonly tenantId: string;
+  readonly tenantSlug: string;
+  readonly interactionId: InteractionId;
+  decider: OutboundCall;
+  readonly remote: {
+    readonly requestUri: Uri | undefined;
+    readonly target: SendTarget;
+    readonly from: string;
+    readonly to: string;
+    readonly credentials: { readonly username: string; readonly password: string } | undefined;
+  };
+  recordingId: string | undefined;
+  chain: Promise<void>;
+  isFinished: boolean;
+}
+
+/** What to negotiate before a phone's answer tells us its codec: G.711 µ-law with RFC 4733 offered. */
+function probeAudio(address: string): NegotiatedAudio {
+  return {
+    codec: { name: 'PCMU', payloadType: 0, clockRate: 8000 },
+    telephoneEvent: { payloadType: 101, events: '0-16' },
+    remoteAddress: address,
+    remotePort: 9,
+    direction: 'sendrecv',
+    mediaIndex: 0,
+  };
+}
+
+/** A user's phones, the most recently registered first: that is the one a call rings (no forking yet). */
+function latestFirst(bindings: readonly sipAccounts.SipBinding[]): sipAccounts.SipBinding[] {
+  return [...bindings].sort((a, b) => b.registeredAt.getTime() - a.registeredAt.getTime());
+}
+
 /** A message being left: it becomes a ticket of `queueId` when it ends. */
 interface Voicemail {
   readonly recordingId: string;
@@ -134,6 +197,8 @@ export class CallService implements SipCallHandler, CallControlPort {
   readonly #calls = new Map<string, ActiveCall>();
   readonly #callsByLeg = new Map<string, ActiveCall>();
   readonly #localMedia = new Map<string, LocalMedia>();
+  readonly #placed = new Map<string, PlacedCall>();
+  readonly #placedByLeg = new Map<string, PlacedCall>();
   readonly #pending = new Set<Promise<void>>();
   readonly #unsubscribe: (() => void)[] = [];
   #isClosed = false;
@@ -179,7 +244,7 @@ export class CallService implements SipCallHandler, CallControlPort {
 
   /** Calls in progress. */
   activeCalls(): number {
-    return this.#calls.size;
+    return this.#calls.size + this.#placed.size;
   }
 
   /** Ends every call (BYE to each leg) and waits for the work in progress. */
@@ -191,12 +256,22 @@ export class CallService implements SipCallHandler, CallControlPort {
         this.#decide(call, { type: 'LegFailed', legId: call.customerLeg.legId, atMs: this.#now() }),
       );
     }
-    await Promise.allSettled([...this.#pending, ...[...this.#calls.values()].map((call) => call.chain)]);
+    for (const placed of this.#placed.values())
+      this.#enqueue(placed, () =>
+        this.#decideOutbound(placed, { type: 'HangUpRequested', atMs: this.#now() }),
+      );
+    await Promise.allSettled([
+      ...this.#pending,
+      ...[...this.#calls.values()].map((call) => call.chain),
+      ...[...this.#placed.values()].map((placed) => placed.chain),
+    ]);
   }
 
   // ---- call controls (the agent desktop) ---------------------------------------------------------------
 
   liveCall(tenantId: string, interactionId: string): LiveCallView | undefined {
+    const placed = this.#placed.get(interactionId);
+    if (placed !== undefined && placed.tenantId === tenantId) return this.#placedView(placed);
     const call = this.#calls.get(interactionId);
     if (call === undefined || call.tenantId !== tenantId) return undefined;
     return this.#view(call);
@@ -207,6 +282,21 @@ export class CallService implements SipCallHandler, CallControlPort {
     interactionId: string,
     action: CallAction,
   ): Promise<{ ok: true; value: LiveCallView } | { ok: false; error: CallControlRefusal }> {
+    const placed = this.#placed.get(interactionId);
+    if (placed !== undefined && placed.tenantId === tenantId) {
+      if (action !== 'hangup')
+        return {
+          ok: false,
+          error: { reason: 'not-connected', message: 'Calls you place cannot be held yet.' },
+        };
+      await new Promise<void>((resolve) => {
+        this.#enqueue(placed, async () => {
+          await this.#decideOutbound(placed, { type: 'HangUpRequested', atMs: this.#now() });
+          resolve();
+        });
+      });
+      return { ok: true, value: this.#placedView(placed) };
+    }
     const call = this.#calls.get(interactionId);
     if (call === undefined || call.tenantId !== tenantId)
       return {
@@ -534,6 +624,11 @@ export class CallService implements SipCallHandler, CallControlPort {
   }
 
   #onLegSignal(signal: LegSignal): void {
+    const placed = this.#placedByLeg.get(signal.leg.legId);
+    if (placed !== undefined) {
+      this.#onPlacedSignal(placed, signal);
+      return;
+    }
     const call = this.#callsByLeg.get(signal.leg.legId);
     if (call === undefined) return;
     const atMs = this.#now();
@@ -750,7 +845,7 @@ export class CallService implements SipCallHandler, CallControlPort {
   async #inviteAgent(call: ActiveCall, agentId: AgentId, agentLegId: string): Promise<void> {
     const found = await this.#options.database.inTenant(this.#context(call), async (tx) => {
       const user = await users.getUser(tx, agentId);
-      const bindings = await sipAccounts.listBindings(tx, agentId, new Date(this.#now()));
+      const bindings = latestFirst(await sipAccounts.listBindings(tx, agentId, new Date(this.#now())));
       await tx.query('UPDATE interactions SET agent_id = $2 WHERE id = $1', [call.interactionId, agentId]);
       return { user, binding: bindings[0] };
     });
@@ -836,13 +931,13 @@ export class CallService implements SipCallHandler, CallControlPort {
     leg.hasMedia = false;
     this.#localMedia.delete(leg.legId);
     const destroyed = await this.#options.media.destroyLeg(leg.legId);
-    if (destroyed.ok) {
-      const call = this.#callsByLeg.get(leg.legId);
-      if (call !== undefined) {
+    if (destroyed.ok && leg.interactionId !== '') {
+      {
         const quality = destroyed.value;
-        await this.#options.database.inTenant(this.#context(call), (tx) =>
+        const context: TenantContext = { tenantId: leg.tenantId as TenantId, actor: systemActor };
+        await this.#options.database.inTenant(context, (tx) =>
           interactions
-            .updateInteraction(tx, call.interactionId, {
+            .updateInteraction(tx, leg.interactionId, {
               metadata: {
                 [`${leg.role}Quality`]: {
                   packetsReceived: quality.packetsReceived,
@@ -858,11 +953,17 @@ export class CallService implements SipCallHandler, CallControlPort {
     }
   }
 
-  async #saveRecording(
-    call: ActiveCall,
-    summary: { path: string; durationMs: number; isComplete: boolean; markers: readonly unknown[] },
+  async #saveRecording(call: ActiveCall, summary: RecordingSummary): Promise<void> {
+    await this.#saveRecordingOf(this.#context(call), call.interactionId, summary);
+  }
+
+  async #saveRecordingOf(
+    context: TenantContext,
+    interactionId: string,
+    summary: RecordingSummary,
   ): Promise<void> {
-    await this.#options.database.inTenant(this.#context(call), async (tx) => {
+    const call = { interactionId };
+    await this.#options.database.inTenant(context, async (tx) => {
       // The first recording is the interaction's; every one (several after transfers) is listed in order.
       await tx.query(
         `UPDATE interactions SET recording_ref = coalesce(recording_ref, $2),
@@ -1379,6 +1480,14 @@ export class CallService implements SipCallHandler, CallControlPort {
       return;
     }
     if (event.type === 'legDestroyed') return;
+    const placed = this.#placedByLeg.get(event.legId);
+    if (placed !== undefined) {
+      if (event.type === 'noMedia')
+        this.#enqueue(placed, () =>
+          this.#decideOutbound(placed, { type: 'HangUpRequested', atMs: event.atMs }),
+        );
+      return;
+    }
     const call = this.#callsByLeg.get(event.legId);
     if (call === undefined) return;
     this.#enqueue(call, async () => {
@@ -1498,9 +1607,389 @@ export class CallService implements SipCallHandler, CallControlPort {
     });
   }
 
+  // ---- calls placed by agents (click-to-call, internal calls) ----------------------------------------
+
+  /**
+   * Places a call for an agent: their own phone rings first; when they pick up, the other party is called
+   * (a number through the tenant's outbound trunk, or a colleague's extension) while they hear ringback.
+   */
+  async placeCall(
+    tenantId: string,
+    agentId: string,
+    target: PlaceCallTarget,
+  ): Promise<{ ok: true; value: LiveCallView } | { ok: false; error: PlaceCallRefusal }> {
+    const context: TenantContext = { tenantId: tenantId as TenantId, actor: systemActor };
+    const now = new Date(this.#now());
+    const prepared = await this.#options.database.inTenant(context, async (tx) => {
+      const tenant = await tenants.currentTenant(tx);
+      const agent = await users.getUser(tx, agentId);
+      const agentBinding = latestFirst(await sipAccounts.listBindings(tx, agentId, now))[0];
+      if (agentBinding === undefined || agent.extension === null)
+        return {
+          refusal: {
+            reason: 'no-phone',
+            message: 'Your phone is not registered: register it and try again.',
+          },
+        } as const;
+      let remote: PreparedRemote;
+      let customerId: string | null = null;
+      let screenPopName: string | null = null;
+      if (target.kind === 'number') {
+        const normalized = normalizeChannelAddress('phone', target.number, tenant.defaultCountry, 'number');
+        if (!normalized.ok)
+          return { refusal: { reason: 'invalid-number', message: normalized.error.message } } as const;
+        const trunk = await sipAccounts.outboundTrunk(tx);
+        if (trunk === undefined)
+          return {
+            refusal: {
+              reason: 'no-trunk',
+              message: 'No trunk can place outside calls: give a trunk outbound settings.',
+            },
+          } as const;
+        const pop = await identifyCustomer(tx, 'phone', normalized.value);
+        customerId = pop.customer.id;
+        screenPopName = `${pop.customer.firstName} ${pop.customer.lastName}`.trim() || null;
+        const dids = await sipAccounts.listDids(tx);
+        remote = {
+          kind: 'number',
+          address: normalized.value,
+          trunk,
+          presentedNumber: dids[0]?.number ?? normalized.value,
+        };
+      } else {
+        const calleeId = await sipAccounts.userIdByExtension(tx, target.extension);
+        if (calleeId === undefined)
+          return {
+            refusal: { reason: 'unknown-extension', message: `Nobody has extension ${target.extension}.` },
+          } as const;
+        const binding = latestFirst(await sipAccounts.listBindings(tx, calleeId, now))[0];
+        if (binding === undefined)
+          return {
+            refusal: {
+              reason: 'no-phone',
+              message: `Extension ${target.extension} has no registered phone.`,
+            },
+          } as const;
+        remote = { kind: 'extension', address: target.extension, binding, calleeId };
+      }
+      const interaction = await interactions.createInteraction(tx, {
+        customerId,
+        channel: 'voice',
+        direction: target.kind === 'number' ? 'outbound' : 'internal',
+        status: 'in_progress',
+        agentId,
+        remoteAddress: remote.address,
+        startedAt: now,
+        metadata: {
+          placedBy: agentId,
+          ...(remote.kind === 'extension' ? { calleeId: remote.calleeId } : {}),
+        },
+      });
+      tx.recordEvent(
+        'CallReceived',
+        {
+          interactionId: interaction.id,
+          direction: target.kind === 'number' ? 'outbound' : 'internal',
+          channel: 'voice',
+          from: agent.extension,
+          to: remote.address,
+          customerId,
+          agentId,
+        },
+        now,
+      );
+      return { tenant, agent, agentBinding, remote, interactionId: interaction.id, screenPopName } as const;
+    });
+    if (prepared.refusal !== undefined) return { ok: false, error: prepared.refusal };
+    const { tenant, agent, agentBinding, remote, interactionId } = prepared;
+    const realm = sipAccounts.sipRealm(tenant.slug, this.#options.sipDomain);
+    const legBase = `o${randomBytes(6).toString('hex')}`;
+    const agentLegId = `${legBase}-agent`;
+    const remoteLegId = `${legBase}-remote`;
+    const remoteTarget =
+      remote.kind === 'number'
+        ? await this.#trunkTarget(remote.trunk)
+        : SipLegs.target(remote.binding.transport, remote.binding.sourceAddress, remote.binding.sourcePort);
+    const placed: PlacedCall = {
+      tenantId,
+      tenantSlug: tenant.slug,
+      interactionId: interactionId as InteractionId,
+      decider: startOutboundCall({
+        interactionId: interactionId as InteractionId,
+        agentId: agentId as AgentId,
+        agentLegId,
+        remoteLegId,
+        isRecorded:
+          remote.kind === 'number' &&
+          (tenant.settings['recording'] as { policy?: unknown } | undefined)?.policy !== 'none',
+      }),
+      remote: {
+        requestUri:
+          remote.kind === 'number'
+            ? parseUri(
+                `sip:${remote.address.replace('+', '')}@${remote.trunk.host}:${String(remote.trunk.port)}`,
+              )
+            : parseUri(remote.binding.contactUri),
+        target: remoteTarget,
+        from:
+          remote.kind === 'number'
+            ? `<sip:${remote.presentedNumber}@${realm}>`
+            : `"${agent.displayName.replace(/["\\]/g, '')}" <sip:${agent.extension ?? ''}@${realm}>`,
+        to:
+          remote.kind === 'number'
+            ? `<sip:${remote.address.replace('+', '')}@${remote.trunk.host}>`
+            : `<sip:${remote.address}@${realm}>`,
+        credentials:
+          remote.kind === 'number' && remote.trunk.username !== null && remote.trunk.secret !== null
+            ? { username: remote.trunk.username, password: remote.trunk.secret }
+            : undefined,
+      },
+      recordingId: undefined,
+      chain: Promise.resolve(),
+      isFinished: false,
+    };
+    this.#placed.set(interactionId, placed);
+    this.#placedByLeg.set(agentLegId, placed);
+    this.#placedByLeg.set(remoteLegId, placed);
+    const agentUri = parseUri(agentBinding.contactUri);
+    const local = await this.#createMediaLeg(agentLegId, legBase, probeAudio(agentBinding.sourceAddress));
+    if (agentUri === undefined || local === undefined) {
+      this.#enqueue(placed, () =>
+        this.#decideOutbound(placed, { type: 'AgentLegFailed', statusCode: 503, atMs: this.#now() }),
+      );
+      return { ok: true, value: this.#placedView(placed) };
+    }
+    const callee = remote.kind === 'number' ? (prepared.screenPopName ?? remote.address) : remote.address;
+    this.#legs.invite(
+      this.#newLeg(
+        placed,
+        agentLegId,
+        'agent',
+        SipLegs.target(agentBinding.transport, agentBinding.sourceAddress, agentBinding.sourcePort),
+        agentId,
+      ),
+      {
+        requestUri: agentUri,
+        // The agent's phone shows whom it is calling.
+        from: `"${callee.replace(/["\\]/g, '')}" <sip:${remote.address.replace(/[^0-9+a-z]/gi, '')}@${realm}>`,
+        to: `<sip:${agent.extension ?? ''}@${realm}>`,
+        extraHeaders: [{ name: 'X-Centralita-Interaction-Id', value: interactionId }],
+      },
+      local,
+    );
+    this.#logger.info({ tenantId, interactionId, agentId, kind: remote.kind }, 'call placed by an agent');
+    return { ok: true, value: this.#placedView(placed) };
+  }
+
+  async #trunkTarget(trunk: {
+    host: string;
+    port: number;
+    transport: 'udp' | 'tcp' | 'tls';
+  }): Promise<SendTarget> {
+    // RFC 3263's NAPTR/SRV steps are not done: the trunk's host is an address or an A/AAAA name.
+    const address = isIP(trunk.host) === 0 ? (await lookup(trunk.host)).address : trunk.host;
+    return { protocol: trunk.transport, address, port: trunk.port };
+  }
+
+  #newLeg(placed: PlacedCall, legId: string, role: LegRole, target: SendTarget, agentId?: string): CallLeg {
+    return {
+      legId,
+      role,
+      interactionId: placed.interactionId,
+      tenantId: placed.tenantId,
+      target,
+      dialog: undefined,
+      localSdp: undefined,
+      sdpVersion: 0,
+      hasMedia: true,
+      isEnded: false,
+      ...(agentId === undefined ? {} : { agentId }),
+    };
+  }
+
+  #placedView(placed: PlacedCall): LiveCallView {
+    const phase = placed.decider.phase;
+    return {
+      interactionId: placed.interactionId,
+      phase: phase.kind,
+      agentId: placed.decider.agentId,
+      isHeld: false,
+    };
+  }
+
+  #onPlacedSignal(placed: PlacedCall, signal: LegSignal): void {
+    const atMs = this.#now();
+    const isAgent = signal.leg.legId === placed.decider.agentLegId;
+    this.#enqueue(placed, async () => {
+      switch (signal.type) {
+        case 'ringing':
+          if (!isAgent) await this.#decideOutbound(placed, { type: 'RemoteLegRinging', atMs });
+          return;
+        case 'answered':
+          await this.#options.media.updateRemote({
+            legId: signal.leg.legId,
+            remoteAddress: signal.audio.remoteAddress,
+            remotePort: signal.audio.remotePort,
+            payloadType: signal.audio.codec.name === 'PCMA' ? 8 : 0,
+            telephoneEventPayloadType: signal.audio.telephoneEvent?.payloadType ?? null,
+          });
+          await this.#decideOutbound(placed, {
+            type: isAgent ? 'AgentLegAnswered' : 'RemoteLegAnswered',
+            atMs,
+          });
+          return;
+        case 'failed':
+          await this.#destroyMedia(signal.leg);
+          await this.#decideOutbound(placed, {
+            type: isAgent ? 'AgentLegFailed' : 'RemoteLegFailed',
+            statusCode: signal.statusCode,
+            atMs,
+          });
+          return;
+        case 'hungUp':
+          await this.#decideOutbound(placed, { type: isAgent ? 'AgentHungUp' : 'RemoteHungUp', atMs });
+          return;
+        case 'infoDigit':
+          await this.#options.media.injectDigit(signal.leg.legId, signal.digit);
+          return;
+        case 'directionChanged':
+          await this.#options.media.updateRemote({
+            legId: signal.leg.legId,
+            remoteAddress:
+              signal.audio.remoteAddress === '0.0.0.0' ? '127.0.0.1' : signal.audio.remoteAddress,
+            remotePort: signal.audio.remotePort,
+            noMediaTimeoutMs: signal.isHeld ? 0 : this.#options.noMediaTimeoutMs,
+          });
+          return;
+      }
+    });
+  }
+
+  async #decideOutbound(placed: PlacedCall, event: OutboundCallEvent): Promise<void> {
+    const result = nextOutboundCall(placed.decider, event);
+    if (!result.ok) return;
+    placed.decider = result.call;
+    const media = this.#options.media;
+    const context: TenantContext = { tenantId: placed.tenantId as TenantId, actor: systemActor };
+    for (const command of result.commands) {
+      switch (command.type) {
+        case 'InviteRemote': {
+          const local = await this.#createMediaLeg(
+            command.remoteLegId,
+            placed.decider.agentLegId.replace(/-agent$/, ''),
+            probeAudio(placed.remote.target.address),
+          );
+          const uri = placed.remote.requestUri;
+          if (local === undefined || uri === undefined) {
+            await this.#decideOutbound(placed, {
+              type: 'RemoteLegFailed',
+              statusCode: 503,
+              atMs: this.#now(),
+            });
+            return;
+          }
+          this.#legs.invite(
+            this.#newLeg(placed, command.remoteLegId, 'customer', placed.remote.target),
+            {
+              requestUri: uri,
+              from: placed.remote.from,
+              to: placed.remote.to,
+              extraHeaders: [],
+              credentials: placed.remote.credentials,
+            },
+            local,
+          );
+          break;
+        }
+        case 'PlayRingback':
+          await media.play({
+            legId: command.legId,
+            items: [{ kind: 'tone', tone: SPANISH_CALL_PROGRESS_TONES.ringback, durationMs: 120_000 }],
+            isLooping: true,
+            playbackId: `ringback-${command.legId}`,
+          });
+          break;
+        case 'StopPlayback':
+          await media.stopPlayback(command.legId);
+          break;
+        case 'BridgeLegs':
+          await media.bridge(command.agentLegId, command.remoteLegId);
+          break;
+        case 'StartRecording': {
+          const day = new Date(this.#now()).toISOString().slice(0, 10).replaceAll('-', '/');
+          const recordingId = `r-${placed.interactionId}`;
+          const started = await media.recordStart({
+            recordingId,
+            customerLegId: command.customerLegId,
+            agentLegId: command.agentLegId,
+            path: `${placed.tenantSlug}/${day}/${placed.interactionId}.wav`,
+          });
+          if (started.ok) placed.recordingId = recordingId;
+          break;
+        }
+        case 'StopRecording': {
+          const recordingId = placed.recordingId;
+          if (recordingId === undefined) break;
+          placed.recordingId = undefined;
+          const stopped = await media.recordStop(recordingId);
+          if (stopped.ok) await this.#saveRecordingOf(context, placed.interactionId, stopped.value);
+          break;
+        }
+        case 'EndLeg': {
+          const leg = this.#legs.legs.byId(command.legId);
+          if (leg === undefined) break;
+          this.#legs.cancel(leg);
+          await this.#destroyMedia(leg);
+          break;
+        }
+        case 'RecordFact': {
+          const { type, atMs, ...data } = command.fact;
+          await this.#options.database.inTenant(context, async (tx) => {
+            tx.recordEvent(
+              type,
+              { interactionId: placed.interactionId, agentId: placed.decider.agentId, ...data },
+              new Date(atMs),
+            );
+            if (type === 'CallAnswered')
+              await interactions.updateInteraction(tx, placed.interactionId, { answeredAt: new Date(atMs) });
+          });
+          break;
+        }
+      }
+    }
+    if (placed.decider.phase.kind === 'ended') await this.#finishPlaced(placed);
+  }
+
+  async #finishPlaced(placed: PlacedCall): Promise<void> {
+    if (placed.isFinished || placed.decider.phase.kind !== 'ended') return;
+    placed.isFinished = true;
+    const phase = placed.decider.phase;
+    for (const legId of [placed.decider.agentLegId, placed.decider.remoteLegId]) {
+      const leg = this.#legs.legs.byId(legId);
+      if (leg !== undefined) {
+        await this.#destroyMedia(leg);
+        this.#legs.forget(leg);
+      }
+      this.#placedByLeg.delete(legId);
+    }
+    this.#placed.delete(placed.interactionId);
+    await this.#options.database.inTenant(
+      { tenantId: placed.tenantId as TenantId, actor: systemActor },
+      (tx) =>
+        interactions
+          .updateInteraction(tx, placed.interactionId, {
+            endedAt: new Date(phase.endedAtMs),
+            status: 'completed',
+            metadata: { endCause: phase.cause },
+          })
+          .then(() => undefined),
+    );
+    this.#logger.info({ interactionId: placed.interactionId, cause: phase.cause }, 'placed call ended');
+  }
+
   // ---- plumbing --------------------------------------------------------------------------------------
 
-  #enqueue(call: ActiveCall, work: () => Promise<void>): void {
+  #enqueue(call: { chain: Promise<void>; readonly interactionId: string }, work: () => Promise<void>): void {
     const next = call.chain.then(work).catch((error: unknown) => {
       this.#logger.error({ err: error, interactionId: call.interactionId }, 'call work failed');
     });

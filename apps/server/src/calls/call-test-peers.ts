@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ToneGenerator, encodeG711, readWav, toneAmplitude } from '@centralita/media';
@@ -167,6 +167,7 @@ export function runSippScenario(
       } catch {
         // no error log: SIPp saw no unexpected message
       }
+      rmSync(dir, { recursive: true, force: true });
       resolve({ exitCode: code, output: output + errors });
     });
   });
@@ -286,10 +287,12 @@ Content-Length: 0
 /** A baresip softphone registered as a demo agent, answering every call and speaking a tone. */
 export class Baresip {
   readonly #child: ChildProcess;
+  readonly #dir: string;
   #output = '';
 
-  private constructor(child: ChildProcess) {
+  private constructor(child: ChildProcess, dir: string) {
     this.#child = child;
+    this.#dir = dir;
     child.stdout?.on('data', (chunk: Buffer) => (this.#output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (this.#output += chunk.toString()));
   }
@@ -340,7 +343,7 @@ export class Baresip {
       `<sip:${options.extension}@${options.realm};transport=udp>;auth_pass=${demoPassword};outbound="sip:127.0.0.1:${String(options.proxyPort)}";answermode=${answer};regint=600;audio_codecs=PCMU,PCMA\n`,
     );
     const child = spawn('baresip', ['-f', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const phone = new Baresip(child);
+    const phone = new Baresip(child, dir);
     child.on('error', (error: NodeJS.ErrnoException) => {
       phone.#output += `\n${error.code === 'ENOENT' ? 'baresip is not installed: install the Debian package baresip' : error.message}`;
     });
@@ -348,6 +351,11 @@ export class Baresip {
   }
 
   async stop(): Promise<void> {
+    await this.#exit();
+    rmSync(this.#dir, { recursive: true, force: true });
+  }
+
+  async #exit(): Promise<void> {
     if (this.#child.exitCode !== null) return;
     const exited = new Promise<void>((resolve) =>
       this.#child.once('exit', () => {
@@ -407,4 +415,68 @@ export function toneShare(wavFile: string, channel: number, frequencyHz: number)
     if (amplitude / (rms * Math.SQRT2) > 0.7) toneFrames++;
   }
   return frames === 0 ? 0 : toneFrames / frames;
+}
+
+/**
+ * A carrier behind the outbound trunk, played by SIPp: answers an INVITE with 180 and 200 (SDP), echoes
+ * the RTP it receives (`-rtp_echo`), and hangs up with BYE after `talkMs`.
+ */
+export function carrierScenario(talkMs: number): string {
+  return `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="carrier">
+  <recv request="INVITE">
+    <action>
+      <ereg regexp="tag=([^;> ]+)" search_in="hdr" header="From:" assign_to="whole,peertag"/>
+      <ereg regexp="&lt;([^>]+)&gt;" search_in="hdr" header="From:" assign_to="whole2,peeruri"/>
+      <ereg regexp="sip:[^>;]+" search_in="hdr" header="Contact:" assign_to="contacturi"/>
+    </action>
+  </recv>
+  <send><![CDATA[
+SIP/2.0 180 Ringing
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:carrier@[local_ip]:[local_port]>
+Content-Length: 0
+
+]]></send>
+  <send retrans="500"><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:carrier@[local_ip]:[local_port]>
+Content-Type: application/sdp
+Content-Length: [len]
+
+v=0
+o=carrier 1 1 IN IP[local_ip_type] [local_ip]
+s=-
+c=IN IP[media_ip_type] [media_ip]
+t=0 0
+m=audio [media_port] RTP/AVP 0
+a=rtpmap:0 PCMU/8000
+]]></send>
+  <recv request="ACK"/>
+  <pause milliseconds="${String(talkMs)}"/>
+  <send retrans="500"><![CDATA[
+BYE [$contacturi] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:carrier@[local_ip]>;tag=[pid]SIPpTag01[call_number]
+To: <[$peeruri]>;tag=[$peertag]
+X-Matched: [$whole] [$whole2]
+[last_Call-ID:]
+CSeq: 1 BYE
+Contact: <sip:carrier@[local_ip]:[local_port]>
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+  <recv response="200"/>
+</scenario>
+`;
 }

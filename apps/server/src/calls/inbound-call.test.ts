@@ -11,6 +11,7 @@ import type { ApiSession } from './call-test-peers.ts';
 import {
   Baresip,
   api,
+  carrierScenario,
   customerScenario,
   login,
   runSippScenario,
@@ -529,6 +530,10 @@ describe('failure paths', () => {
       expect(declined.length).toBeGreaterThanOrEqual(1);
     } finally {
       busy.close();
+      await testServer.server.database.inTenant(
+        { tenantId: tenantId as TenantId, actor: { type: 'system', id: 'test' } },
+        (tx) => sipAccounts.removeBinding(tx, agent.userId, `sip:1001@127.0.0.1:${String(busyPort)}`),
+      );
     }
   }, 60_000);
 });
@@ -558,5 +563,111 @@ describe('voicemail', () => {
     expect(ticket.body.subject).toBe('Mensaje de prueba');
     expect(ticket.body.queueId).toBe(queueId);
     expect(ticket.body.customerId).toBe(interaction.customerId);
+  }, 60_000);
+});
+
+describe('calls placed by agents', () => {
+  it('click-to-call rings the agent phone first, then the customer through the trunk, and records both sides', async () => {
+    await newPhone(true);
+    // A free UDP port for the carrier (SIPp), and the demo trunk pointed at it.
+    const probe = createSocket('udp4');
+    await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
+    const carrierPort = probe.address().port;
+    probe.close();
+    const trunks = await api<{ id: string }[]>(admin, 'GET', '/api/sip-trunks');
+    const trunkId = trunks.body[0]?.id ?? '';
+    const patched = await api(admin, 'PATCH', `/api/sip-trunks/${trunkId}`, {
+      outbound: { host: '127.0.0.1', port: carrierPort, transport: 'udp' },
+    });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    const carrier = runSippScenario(
+      carrierScenario(2_500),
+      [
+        '-p',
+        String(carrierPort),
+        '-i',
+        '127.0.0.1',
+        '-m',
+        '1',
+        '-mi',
+        '127.0.0.1',
+        '-mp',
+        '0',
+        '-rtp_echo',
+        '-timeout',
+        '30s',
+      ],
+      35_000,
+    );
+    const placed = await api<{ interactionId: string; phase: string }>(agent, 'POST', '/api/calls', {
+      number: '600 123 999',
+    });
+    expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+    const result = await carrier.done;
+    expect(result.exitCode, result.output).toBe(0);
+    const interaction = await endedInteraction('+34600123999');
+    expect(interaction.id).toBe(placed.body.interactionId);
+    expect(interaction.agentId).toBe(agent.userId);
+    expect(interaction.customerId).not.toBeNull();
+    expect(interaction.answeredAt).not.toBeNull();
+    expect(interaction.metadata['endCause']).toBe('caller-hangup');
+    const recording = await waitFor('the recording to be saved', async () => {
+      const [row] = await interactionsOf('+34600123999');
+      return row?.recordingRef ?? undefined;
+    });
+    expect(toneShare(recording, 1, agentToneHz), 'the agent on the right channel').toBeGreaterThan(0.15);
+    expect(toneShare(recording, 0, agentToneHz), 'the carrier echo on the customer channel').toBeGreaterThan(
+      0.1,
+    );
+    const types = (await eventsOf(interaction.id)).map((event) => event.type);
+    expect(types).toEqual(
+      expect.arrayContaining(['CallReceived', 'CallAnswered', 'CallEnded', 'RecordingCompleted']),
+    );
+    expect(types).not.toContain('ContactQueued');
+  }, 60_000);
+
+  it('calls a colleague by extension: logged as internal, not recorded, not a customer contact', async () => {
+    const colleague = Baresip.start({ extension: '1002', realm, proxyPort: sipPort(), toneHz: 800 });
+    try {
+      const carlos = await login(testServer.server.url, 'carlos.gomez@fibrasur.example');
+      await waitFor(
+        'the colleague phone to register',
+        async () => {
+          const registrations = await api<unknown[]>(carlos, 'GET', '/api/users/me/sip-registrations');
+          return registrations.body.length > 0 ? true : undefined;
+        },
+        15_000,
+      ).catch((error: unknown) => {
+        throw new Error(`${String(error)}\n${colleague.output}`);
+      });
+      const placed = await api<{ interactionId: string }>(agent, 'POST', '/api/calls', { extension: '1002' });
+      expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+      await waitFor('both phones to be connected', async () => {
+        const view = await api<{ phase: string }>(
+          agent,
+          'GET',
+          `/api/interactions/${placed.body.interactionId}/call`,
+        );
+        return view.body.phase === 'connected' ? true : undefined;
+      });
+      const hungUp = await api<{ phase: string }>(
+        agent,
+        'POST',
+        `/api/interactions/${placed.body.interactionId}/hangup`,
+        {},
+      );
+      expect(hungUp.body.phase).toBe('ended');
+      const interaction = await endedInteraction('1002');
+      expect(interaction.status).toBe('completed');
+      expect(interaction.recordingRef).toBeNull();
+      expect(interaction.customerId).toBeNull();
+      const received = (await eventsOf(interaction.id)).find((event) => event.type === 'CallReceived');
+      expect(received?.data['direction']).toBe('internal');
+      const unknown = await api(agent, 'POST', '/api/calls', { extension: '4999' });
+      expect(unknown.status).toBe(404);
+      expect((unknown.body as { field: string }).field).toBe('extension');
+    } finally {
+      await colleague.stop();
+    }
   }, 60_000);
 });

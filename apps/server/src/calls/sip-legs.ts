@@ -18,8 +18,13 @@ import {
   dialogKey,
   headerValue,
   inDialogRequest,
+  answerChallenge,
   mediaDirection,
+  parseCSeq,
+  parseDigestChallenge,
   parseSdp,
+  serializeDigestCredentials,
+  serializeUri,
   receiveInDialog,
   receivedRequestDialogKey,
   serializeSdp,
@@ -180,6 +185,8 @@ export class SipLegs {
       readonly from: string;
       readonly to: string;
       readonly extraHeaders: readonly SipHeader[];
+      /** Answers a 401/407 challenge once (a carrier's trunk); absent: a challenge is a failure. */
+      readonly credentials?: { readonly username: string; readonly password: string } | undefined;
     },
     local: LocalMedia,
   ): void {
@@ -205,6 +212,11 @@ export class SipLegs {
       body: encoder.encode(serializeSdp(offer)),
     };
     this.legs.add(leg);
+    leg.credentials = request.credentials;
+    this.#sendInvite(leg, offer, invite);
+  }
+
+  #sendInvite(leg: CallLeg, offer: SessionDescription, invite: SipRequest): void {
     const sent = this.#endpoint.sendRequest(invite, leg.target, {
       onResponse: (response, transaction) => {
         this.#onInviteResponse(leg, offer, response, transaction);
@@ -242,6 +254,19 @@ export class SipLegs {
       if (status > 100 && !leg.isEnded) this.#onSignal({ type: 'ringing', leg });
       return;
     }
+    if (
+      (status === 401 || status === 407) &&
+      leg.credentials !== undefined &&
+      !leg.isEnded &&
+      !leg.isAuthenticated
+    ) {
+      const retry = this.#authenticatedInvite(transaction.request, response, leg.credentials);
+      if (retry !== undefined) {
+        leg.isAuthenticated = true;
+        this.#sendInvite(leg, offer, retry);
+        return;
+      }
+    }
     if (status >= 300) {
       leg.clientTransaction = undefined;
       if (leg.isEnded) return;
@@ -266,10 +291,13 @@ export class SipLegs {
         dialogKey(dialog.value.callId, dialog.value.localTag, dialog.value.remoteTag),
       );
     }
-    this.#endpoint.sendStateless(ackFor2xx(leg.dialog, 1), leg.target);
+    this.#endpoint.sendStateless(
+      ackFor2xx(leg.dialog, parseCSeq(headerValue(transaction.request.headers, 'cseq') ?? '')?.sequence ?? 1),
+      leg.target,
+    );
     if (leg.isEnded) {
       // Answered after we gave up (our CANCEL crossed its 200): end it at once.
-      if (!leg.hasMedia) this.bye(leg, true);
+      this.bye(leg, true);
       return;
     }
     const sdp = parseSdp(response.body);
@@ -286,6 +314,43 @@ export class SipLegs {
       leg.sdpVersion = 2;
       this.#onSignal({ type: 'answered', leg, audio: audio.value });
     }
+  }
+
+  /**
+   * The INVITE again with credentials for the challenge in a 401/407 (RFC 3261 §22.2): same Call-ID and
+   * From tag, the next CSeq, no Via (the endpoint adds a fresh one).
+   */
+  #authenticatedInvite(
+    previous: SipRequest,
+    challengeResponse: SipResponse,
+    credentials: { readonly username: string; readonly password: string },
+  ): SipRequest | undefined {
+    const isProxy = challengeResponse.statusCode === 407;
+    const header = headerValue(
+      challengeResponse.headers,
+      isProxy ? 'proxy-authenticate' : 'www-authenticate',
+    );
+    const challenge = header === undefined ? undefined : parseDigestChallenge(header);
+    const cseq = parseCSeq(headerValue(previous.headers, 'cseq') ?? '');
+    if (challenge === undefined || !challenge.ok || cseq === undefined) return undefined;
+    const answer = answerChallenge(challenge.value, {
+      username: credentials.username,
+      password: credentials.password,
+      method: 'INVITE',
+      uri: serializeUri(previous.requestUri),
+      cnonce: token(),
+      nonceCount: 1,
+    });
+    const headers = previous.headers
+      .filter((h) => !['via', 'cseq', 'authorization', 'proxy-authorization'].includes(h.name.toLowerCase()))
+      .concat([
+        { name: 'CSeq', value: `${String(cseq.sequence + 1)} INVITE` },
+        {
+          name: isProxy ? 'Proxy-Authorization' : 'Authorization',
+          value: serializeDigestCredentials(answer),
+        },
+      ]);
+    return { ...previous, headers };
   }
 
   /** Gives up on an agent's INVITE: CANCEL while it has no final answer, BYE when it already answered. */
@@ -308,8 +373,9 @@ export class SipLegs {
       leg.isEnded = true;
       return;
     }
-    if (leg.isEnded && !isForced) return;
+    if ((leg.isEnded && !isForced) || leg.isByeSent) return;
     leg.isEnded = true;
+    leg.isByeSent = true;
     const { request, dialog } = inDialogRequest(leg.dialog, 'BYE');
     leg.dialog = dialog;
     const sent = this.#endpoint.sendRequest(request, leg.target, {
