@@ -100,6 +100,8 @@ interface ActiveCall {
   announcementId: string | undefined;
   recordingId: string | undefined;
   recordingSegments: number;
+  /** When the caller first joined a queue (a callback that keeps the place keeps this seniority). */
+  firstQueuedAtMs: number | undefined;
   /** The phase the call was in when it ended. */
   phaseBeforeEnd: string | undefined;
   /** A voicemail being recorded (the flow's voicemail node). */
@@ -144,6 +146,9 @@ interface PlacedCall {
   recordingId: string | undefined;
   chain: Promise<void>;
   isFinished: boolean;
+  /** An ACD callback: the routing engine hears whether the customer was reached. */
+  readonly isCallback: boolean;
+  wasConnected: boolean;
 }
 
 /** What to negotiate before a phone's answer tells us its codec: G.711 µ-law with RFC 4733 offered. */
@@ -576,6 +581,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       recordingSegments: 0,
       voicemail: undefined,
       phaseBeforeEnd: undefined,
+      firstQueuedAtMs: undefined,
       isIvrCollecting: false,
       chain: Promise.resolve(),
       ivrPath: [],
@@ -1223,6 +1229,7 @@ export class CallService implements SipCallHandler, CallControlPort {
               .updateInteraction(tx, call.interactionId, { queueId, status: 'queued' })
               .then(() => undefined),
           );
+          call.firstQueuedAtMs ??= now;
           await this.#decide(call, { type: 'Enqueued', queueId: queueId as QueueId, atMs: now });
           return;
         }
@@ -1230,15 +1237,7 @@ export class CallService implements SipCallHandler, CallControlPort {
           await this.#startVoicemail(call, command);
           return;
         case 'ScheduleCallback':
-          await this.#options.database.inTenant(this.#context(call), (tx) => {
-            tx.recordEvent('CallbackRequestedByCaller', {
-              interactionId: call.interactionId,
-              queue: command.queueId,
-              number: command.number,
-              isPlaceKept: command.isPlaceKept,
-            });
-            return Promise.resolve();
-          });
+          await this.#scheduleCallback(call, command);
           break;
         case 'RecordSurveyAnswer':
           await this.#options.database.inTenant(this.#context(call), (tx) => {
@@ -1284,6 +1283,102 @@ export class CallService implements SipCallHandler, CallControlPort {
           });
           break;
       }
+    }
+  }
+
+  /**
+   * The caller asked to be called back: a new outbound interaction (linked to this call) joins the queue as
+   * a callback contact, with this call's seniority when the place is kept; the ACD reserves an agent when
+   * its turn comes (`PlaceCallback`), and then the agent's phone rings first and the customer is called.
+   */
+  async #scheduleCallback(
+    call: ActiveCall,
+    command: Extract<IvrCommand, { type: 'ScheduleCallback' }>,
+  ): Promise<void> {
+    const queueId = call.queueReferences.get(command.queueId);
+    if (queueId === undefined) {
+      this.#logger.warn(
+        { interactionId: call.interactionId, queue: command.queueId },
+        'a callback names an unknown queue',
+      );
+      return;
+    }
+    const now = this.#now();
+    const callback = await this.#options.database.inTenant(this.#context(call), async (tx) => {
+      const tenant = await tenants.currentTenant(tx);
+      const normalized = normalizeChannelAddress('phone', command.number, tenant.defaultCountry, 'number');
+      if (!normalized.ok) return undefined;
+      const pop = await identifyCustomer(tx, 'phone', normalized.value);
+      const interaction = await interactions.createInteraction(tx, {
+        customerId: pop.customer.id,
+        channel: 'voice',
+        direction: 'outbound',
+        status: 'queued',
+        queueId,
+        remoteAddress: normalized.value,
+        startedAt: new Date(now),
+        metadata: { callbackFor: call.interactionId, language: command.language },
+      });
+      tx.recordEvent('CallbackRequestedByCaller', {
+        interactionId: call.interactionId,
+        callbackInteractionId: interaction.id,
+        queueId,
+        number: normalized.value,
+        isPlaceKept: command.isPlaceKept,
+      });
+      return interaction.id;
+    });
+    if (callback === undefined) {
+      this.#logger.warn({ interactionId: call.interactionId }, 'the callback number is not a phone number');
+      return;
+    }
+    const seniorityFromMs = command.isPlaceKept ? (call.firstQueuedAtMs ?? call.startedAtMs) : now;
+    const arrived = await this.#options.routing.dispatch(call.tenantId, {
+      type: 'ContactArrived',
+      contactId: callback as InteractionId,
+      queueId: queueId as QueueId,
+      channel: 'voice',
+      language: command.language,
+      seniorityFromMs,
+    });
+    this.#logger.info(
+      { interactionId: call.interactionId, callback, queueId },
+      'callback requested by the caller',
+    );
+    const requested =
+      arrived ??
+      (await this.#options.routing.dispatch(call.tenantId, {
+        type: 'CallbackRequested',
+        contactId: callback as InteractionId,
+      }));
+    if (requested !== undefined)
+      this.#logger.warn(
+        { interactionId: call.interactionId, code: requested.code, reason: requested.message },
+        'the callback could not be queued',
+      );
+  }
+
+  /** The ACD reserved an agent for a callback: ring the agent, then call the customer. */
+  async #placeCallback(tenantId: string, contactId: string, agentId: string): Promise<void> {
+    const interaction = await this.#options.database.inTenant(
+      { tenantId: tenantId as TenantId, actor: systemActor },
+      (tx) => interactions.getInteraction(tx, contactId),
+    );
+    const placed = await this.placeCall(
+      tenantId,
+      agentId,
+      { kind: 'number', number: interaction.remoteAddress },
+      contactId,
+    );
+    if (!placed.ok) {
+      this.#logger.warn(
+        { interactionId: contactId, agentId, reason: placed.error.message },
+        'callback could not be placed',
+      );
+      await this.#options.routing.dispatch(tenantId, {
+        type: 'CallbackFailed',
+        contactId: contactId as InteractionId,
+      });
     }
   }
 
@@ -1537,6 +1632,10 @@ export class CallService implements SipCallHandler, CallControlPort {
   }
 
   #onRoutingCommand(tenantId: string, command: RoutingCommand): void {
+    if (command.type === 'PlaceCallback') {
+      this.#track(this.#placeCallback(tenantId, command.contactId, command.agentId));
+      return;
+    }
     if (!('contactId' in command)) return;
     const call = this.#calls.get(command.contactId);
     if (call === undefined || call.tenantId !== tenantId) return;
@@ -1573,7 +1672,6 @@ export class CallService implements SipCallHandler, CallControlPort {
           return;
         case 'OfferCallbackToCaller':
         case 'OfferVoicemailToCaller':
-        case 'PlaceCallback':
         case 'RouteToDestination':
         case 'SendToVoicemail':
           this.#logger.info(
@@ -1617,6 +1715,8 @@ export class CallService implements SipCallHandler, CallControlPort {
     tenantId: string,
     agentId: string,
     target: PlaceCallTarget,
+    /** The callback contact (an interaction the ACD reserved this agent for) this call carries out. */
+    callbackOf?: string,
   ): Promise<{ ok: true; value: LiveCallView } | { ok: false; error: PlaceCallRefusal }> {
     const context: TenantContext = { tenantId: tenantId as TenantId, actor: systemActor };
     const now = new Date(this.#now());
@@ -1672,19 +1772,22 @@ export class CallService implements SipCallHandler, CallControlPort {
           } as const;
         remote = { kind: 'extension', address: target.extension, binding, calleeId };
       }
-      const interaction = await interactions.createInteraction(tx, {
-        customerId,
-        channel: 'voice',
-        direction: target.kind === 'number' ? 'outbound' : 'internal',
-        status: 'in_progress',
-        agentId,
-        remoteAddress: remote.address,
-        startedAt: now,
-        metadata: {
-          placedBy: agentId,
-          ...(remote.kind === 'extension' ? { calleeId: remote.calleeId } : {}),
-        },
-      });
+      const interaction =
+        callbackOf === undefined
+          ? await interactions.createInteraction(tx, {
+              customerId,
+              channel: 'voice',
+              direction: target.kind === 'number' ? 'outbound' : 'internal',
+              status: 'in_progress',
+              agentId,
+              remoteAddress: remote.address,
+              startedAt: now,
+              metadata: {
+                placedBy: agentId,
+                ...(remote.kind === 'extension' ? { calleeId: remote.calleeId } : {}),
+              },
+            })
+          : await interactions.updateInteraction(tx, callbackOf, { agentId, status: 'in_progress' });
       tx.recordEvent(
         'CallReceived',
         {
@@ -1747,6 +1850,8 @@ export class CallService implements SipCallHandler, CallControlPort {
       recordingId: undefined,
       chain: Promise.resolve(),
       isFinished: false,
+      isCallback: callbackOf !== undefined,
+      wasConnected: false,
     };
     this.#placed.set(interactionId, placed);
     this.#placedByLeg.set(agentLegId, placed);
@@ -1953,6 +2058,14 @@ export class CallService implements SipCallHandler, CallControlPort {
             if (type === 'CallAnswered')
               await interactions.updateInteraction(tx, placed.interactionId, { answeredAt: new Date(atMs) });
           });
+          if (type === 'CallAnswered') {
+            placed.wasConnected = true;
+            if (placed.isCallback)
+              await this.#options.routing.dispatch(placed.tenantId, {
+                type: 'CallbackConnected',
+                contactId: placed.interactionId,
+              });
+          }
           break;
         }
       }
@@ -1973,6 +2086,13 @@ export class CallService implements SipCallHandler, CallControlPort {
       this.#placedByLeg.delete(legId);
     }
     this.#placed.delete(placed.interactionId);
+    if (placed.isCallback)
+      await this.#options.routing.dispatch(
+        placed.tenantId,
+        placed.wasConnected
+          ? { type: 'ContactEnded', contactId: placed.interactionId }
+          : { type: 'CallbackFailed', contactId: placed.interactionId },
+      );
     await this.#options.database.inTenant(
       { tenantId: placed.tenantId as TenantId, actor: systemActor },
       (tx) =>

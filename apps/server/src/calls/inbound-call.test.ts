@@ -12,6 +12,7 @@ import {
   Baresip,
   api,
   carrierScenario,
+  dtmfPcap,
   customerScenario,
   login,
   runSippScenario,
@@ -109,7 +110,7 @@ beforeAll(async () => {
       menu: {
         type: 'menu',
         prompt: { es: { text: 'Para hablar con un agente, pulse uno.' } },
-        options: { '1': { next: 'queue' }, '2': { next: 'message' } },
+        options: { '1': { next: 'queue' }, '2': { next: 'message' }, '3': { next: 'callback' } },
         retries: 1,
         timeoutMs: 8000,
         onFailure: 'goodbye',
@@ -122,6 +123,15 @@ beforeAll(async () => {
         maxDurationMs: 60000,
         ticketSubject: 'Mensaje de prueba',
         next: 'goodbye',
+      },
+      callback: {
+        type: 'callback',
+        queue: queueId,
+        offerPrompt: { es: { text: 'Para que le llamemos, pulse uno.' } },
+        confirmPrompt: { es: { text: 'Le llamaremos al {{callback.number|digits}}. Pulse uno.' } },
+        numberPrompt: { es: { text: 'Marque el número y la almohadilla.' } },
+        next: 'goodbye',
+        onDecline: 'goodbye',
       },
       goodbye: { type: 'hangup' },
     },
@@ -160,6 +170,7 @@ afterAll(async () => {
 async function placeCall(options: {
   readonly callerId: string;
   readonly digits?: readonly string[];
+  readonly digitGapMs?: number;
   readonly beforeAudioMs?: number;
   readonly talkMs: number;
   readonly isHangingUpFirst?: boolean;
@@ -172,6 +183,7 @@ async function placeCall(options: {
       callerId: options.callerId,
       callerName: 'Cliente Prueba',
       digits: options.digits ?? ['1'],
+      ...(options.digitGapMs === undefined ? {} : { digitGapMs: options.digitGapMs }),
       beforeDigitsMs: 2_500,
       beforeAudioMs: options.beforeAudioMs ?? 1_500,
       talkMs: options.talkMs,
@@ -197,7 +209,12 @@ async function placeCall(options: {
       '40s',
     ],
     45_000,
-    { 'tone.pcap': tonePcap({ toneHz: customerToneHz, durationMs: 3_000, law: 'pcma' }) },
+    {
+      'tone.pcap': tonePcap({ toneHz: customerToneHz, durationMs: 3_000, law: 'pcma' }),
+      ...Object.fromEntries(
+        (options.digits ?? ['1']).map((key, index) => [`dtmf-${String(index)}.pcap`, dtmfPcap(key, index)]),
+      ),
+    },
   );
   const result = await run.done;
   expect(result.exitCode, result.output).toBe(0);
@@ -670,4 +687,68 @@ describe('calls placed by agents', () => {
       await colleague.stop();
     }
   }, 60_000);
+});
+
+describe('callbacks', () => {
+  it('calls the customer back from the queue: the agent phone first, then the number the caller confirmed', async () => {
+    const probe = createSocket('udp4');
+    await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
+    const carrierPort = probe.address().port;
+    probe.close();
+    const trunks = await api<{ id: string }[]>(admin, 'GET', '/api/sip-trunks');
+    await api(admin, 'PATCH', `/api/sip-trunks/${trunks.body[0]?.id ?? ''}`, {
+      outbound: { host: '127.0.0.1', port: carrierPort, transport: 'udp' },
+    });
+    const carrier = runSippScenario(
+      carrierScenario(2_000),
+      [
+        '-p',
+        String(carrierPort),
+        '-i',
+        '127.0.0.1',
+        '-m',
+        '1',
+        '-mi',
+        '127.0.0.1',
+        '-mp',
+        '0',
+        '-rtp_echo',
+        '-timeout',
+        '40s',
+      ],
+      45_000,
+    );
+    const callerId = '+34600777008';
+    await placeCall({
+      callerId,
+      digits: ['3', '1', '1'],
+      digitGapMs: 3_000,
+      talkMs: 20_000,
+      isHangingUpFirst: false,
+    });
+    const original = await endedInteraction(callerId);
+    expect(original.metadata['ivrPath']).toEqual(['welcome', 'menu', 'callback', 'goodbye']);
+    const asked = (await eventsOf(original.id)).map((event) => event.type);
+    expect(asked, 'the caller confirmed the callback').toContain('CallbackRequestedByCaller');
+    const carried = await carrier.done;
+    expect(carried.exitCode, carried.output).toBe(0);
+    const callback = await waitFor('the callback to be completed', async () => {
+      const rows = await testServer.server.database.pool.query<Interaction & { direction: string }>(
+        `SELECT id, status, direction, agent_id AS "agentId", answered_at AS "answeredAt", ended_at AS "endedAt",
+                metadata FROM interactions WHERE metadata ->> 'callbackFor' = $1`,
+        [original.id],
+      );
+      const row = rows.rows[0];
+      return row?.endedAt === null || row === undefined ? undefined : row;
+    });
+    expect(callback.direction).toBe('outbound');
+    expect(callback.agentId).toBe(agent.userId);
+    expect(callback.answeredAt).not.toBeNull();
+    const types = (await eventsOf(callback.id)).map((event) => event.type);
+    expect(types).toEqual(
+      expect.arrayContaining(['ContactQueued', 'ContactAnswered', 'CallAnswered', 'CallEnded']),
+    );
+    const finished = (await eventsOf(callback.id)).find((event) => event.type === 'ContactFinished');
+    expect(finished?.data['outcome']).toBe('called-back');
+  }, 90_000);
 });
