@@ -102,6 +102,8 @@ interface ActiveCall {
   recordingSegments: number;
   /** When the caller first joined a queue (a callback that keeps the place keeps this seniority). */
   firstQueuedAtMs: number | undefined;
+  /** The place in line this call reclaimed from an abandoned call of the same caller, if any. */
+  seniorityFromMs: number | undefined;
   /** The phase the call was in when it ended. */
   phaseBeforeEnd: string | undefined;
   /** A voicemail being recorded (the flow's voicemail node). */
@@ -582,6 +584,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       voicemail: undefined,
       phaseBeforeEnd: undefined,
       firstQueuedAtMs: undefined,
+      seniorityFromMs: undefined,
       isIvrCollecting: false,
       chain: Promise.resolve(),
       ivrPath: [],
@@ -829,6 +832,7 @@ export class CallService implements SipCallHandler, CallControlPort {
             channel: 'voice',
             language: call.ivr.language,
             ...(call.screenPop?.customer.isVip === true ? { customerPriority: 10 } : {}),
+            ...(call.seniorityFromMs === undefined ? {} : { seniorityFromMs: call.seniorityFromMs }),
           }
         : event.type === 'OfferAccepted' || event.type === 'OfferDeclined'
           ? { type: event.type, contactId, agentId: event.agentId }
@@ -1224,12 +1228,20 @@ export class CallService implements SipCallHandler, CallControlPort {
               return;
             }
           }
+          const isFirstQueue = call.firstQueuedAtMs === undefined;
+          call.firstQueuedAtMs ??= now;
+          call.seniorityFromMs = isFirstQueue ? await this.#reclaimedPlace(call, queueId, now) : undefined;
           await this.#options.database.inTenant(this.#context(call), (tx) =>
             interactions
-              .updateInteraction(tx, call.interactionId, { queueId, status: 'queued' })
+              .updateInteraction(tx, call.interactionId, {
+                queueId,
+                status: 'queued',
+                ...(isFirstQueue
+                  ? { metadata: { firstQueuedAt: new Date(call.seniorityFromMs ?? now).toISOString() } }
+                  : {}),
+              })
               .then(() => undefined),
           );
-          call.firstQueuedAtMs ??= now;
           await this.#decide(call, { type: 'Enqueued', queueId: queueId as QueueId, atMs: now });
           return;
         }
@@ -1287,6 +1299,42 @@ export class CallService implements SipCallHandler, CallControlPort {
   }
 
   /**
+   * A caller who hung up while waiting in this queue and calls again within the tenant's window
+   * (`settings.calls.placeReclaimWindowSeconds`, 300 by default; 0 turns it off) gets their place back: the
+   * new contact's seniority is the abandoned one's. Returns that seniority, or undefined.
+   */
+  async #reclaimedPlace(call: ActiveCall, queueId: string, nowMs: number): Promise<number | undefined> {
+    if (call.callerId === null) return undefined;
+    const callerId = call.callerId;
+    return this.#options.database.inTenant(this.#context(call), async (tx) => {
+      const tenant = await tenants.currentTenant(tx);
+      const configured = (tenant.settings['calls'] as { placeReclaimWindowSeconds?: unknown } | undefined)
+        ?.placeReclaimWindowSeconds;
+      const windowS = typeof configured === 'number' && configured >= 0 ? configured : 300;
+      if (windowS === 0) return undefined;
+      const previous = (
+        await tx.query<{ id: string; firstQueuedAt: string | null }>(
+          `SELECT id, metadata ->> 'firstQueuedAt' AS "firstQueuedAt" FROM interactions
+           WHERE remote_address = $1 AND queue_id = $2 AND status = 'abandoned' AND direction = 'inbound'
+             AND ended_at > $3 AND id <> $4
+           ORDER BY ended_at DESC LIMIT 1`,
+          [callerId, queueId, new Date(nowMs - windowS * 1000), call.interactionId],
+        )
+      ).rows[0];
+      if (previous?.firstQueuedAt == null) return undefined;
+      const seniorityFromMs = Date.parse(previous.firstQueuedAt);
+      if (!Number.isFinite(seniorityFromMs)) return undefined;
+      tx.recordEvent('QueuePlaceReclaimed', {
+        interactionId: call.interactionId,
+        abandonedInteractionId: previous.id,
+        queueId,
+        seniorityFrom: new Date(seniorityFromMs).toISOString(),
+      });
+      return seniorityFromMs;
+    });
+  }
+
+  /**
    * The caller asked to be called back: a new outbound interaction (linked to this call) joins the queue as
    * a callback contact, with this call's seniority when the place is kept; the ACD reserves an agent when
    * its turn comes (`PlaceCallback`), and then the agent's phone rings first and the customer is called.
@@ -1332,7 +1380,9 @@ export class CallService implements SipCallHandler, CallControlPort {
       this.#logger.warn({ interactionId: call.interactionId }, 'the callback number is not a phone number');
       return;
     }
-    const seniorityFromMs = command.isPlaceKept ? (call.firstQueuedAtMs ?? call.startedAtMs) : now;
+    const seniorityFromMs = command.isPlaceKept
+      ? (call.seniorityFromMs ?? call.firstQueuedAtMs ?? call.startedAtMs)
+      : now;
     const arrived = await this.#options.routing.dispatch(call.tenantId, {
       type: 'ContactArrived',
       contactId: callback as InteractionId,

@@ -752,3 +752,19 @@ describe('callbacks', () => {
     expect(finished?.data['outcome']).toBe('called-back');
   }, 90_000);
 });
+
+describe('a caller who hung up in the queue and calls back', () => {
+  it('gets their place back within the window', async () => {
+    // +34600777003 abandoned while Lucía's phone rang (failure paths); within five minutes their new call
+    // joins the queue with the old seniority.
+    const callerId = '+34600777003';
+    await placeCall({ callerId, talkMs: 1_000 });
+    const calls = await interactionsOf(callerId);
+    const [abandoned, again] = calls;
+    if (abandoned === undefined || again === undefined) throw new Error('expected two calls from the caller');
+    expect(abandoned.status).toBe('abandoned');
+    const reclaimed = (await eventsOf(again.id)).find((event) => event.type === 'QueuePlaceReclaimed');
+    expect(reclaimed?.data['abandonedInteractionId']).toBe(abandoned.id);
+    expect(again.metadata['firstQueuedAt']).toBe(abandoned.metadata['firstQueuedAt']);
+  }, 60_000);
+});
