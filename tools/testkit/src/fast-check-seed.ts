@@ -7,6 +7,7 @@ import fc from 'fast-check';
 const requested = process.env.FC_SEED;
 if (requested !== 'random') {
   const seed = requested === undefined ? 20_261_123 : Number(requested);
-  if (!Number.isInteger(seed)) throw new Error(`FC_SEED must be an integer or "random", not "${requested ?? ''}"`);
+  if (!Number.isInteger(seed))
+    throw new Error(`FC_SEED must be an integer or "random", not "${requested ?? ''}"`);
   fc.configureGlobal({ seed });
 }

@@ -1,0 +1,517 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { createDatabase, dropDatabase, startEmbeddedDatabase, withDatabaseName } from '@centralita/store';
+import { dtmfPcap, tonePcap } from '@centralita/testkit';
+
+/**
+ * `npm run bench -- inbound [--rates=2,4,8] [--seconds=20] [--talk=20] [--agents=185]`
+ *
+ * Complete inbound calls through the whole server, as issue #7 describes: a short IVR prompt and one RFC 4733
+ * digit → queue → a registered agent phone answers → `--talk` seconds of two-way G.711 audio → hangup, with
+ * recording on. The server (`centralita start`, its own process, on a fresh database with the demo tenant) is
+ * pinned to core 0 with taskset; SIPp plays the customers and the agents' phones (one SIPp answering for every
+ * agent, echoing their audio back) on core 1. Each rate runs for `--seconds` of arrivals and is measured until
+ * its last call ends.
+ *
+ * Figures per rate: calls completed and failed (SIPp's counts), the server's CPU time per call (utime + stime
+ * of the server process from /proc, all threads; PostgreSQL is another process and not counted), the p99 time
+ * from the caller entering the queue (`ContactQueued`) to the INVITE reaching the agent's phone (SIPp's
+ * message log, matched by `X-Centralita-Interaction-Id`), and the concurrent calls reached. `cps` is the
+ * highest rate with no failed call. The reference (Asterisk 20 with app_queue and MixMonitor: about 150 ms of
+ * CPU per call and 4 calls per second without failures, measured on this kind of machine with the same flow)
+ * is a figure from the issue, not measured here: Asterisk is not a Debian package of this distribution.
+ */
+
+interface RateFigures {
+  readonly rate: number;
+  readonly calls: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly cpuMsPerCall: number;
+  readonly p99ToAgentRingMs: number | null;
+  readonly concurrentCalls: number;
+}
+
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+
+function option(args: readonly string[], name: string, fallback: string): string {
+  const found = args.find((arg) => arg.startsWith(`--${name}=`));
+  return found === undefined ? fallback : found.slice(name.length + 3);
+}
+
+function requireTool(command: string, debianPackage: string): void {
+  try {
+    execFileSync('which', [command], { stdio: 'ignore' });
+  } catch {
+    throw new Error(`${command} is not installed: install the Debian package ${debianPackage}`);
+  }
+}
+
+async function freePort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const port = socket.address().port;
+  socket.close();
+  return port;
+}
+
+/** CPU time (ms) the process has used, all threads: utime + stime from /proc/<pid>/stat. */
+async function cpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${String(pid)}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / 100;
+}
+
+function percentile(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? null;
+}
+
+const customerXml = (talkMs: number): string => `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="bench customer">
+  <send retrans="500"><![CDATA[
+INVITE sip:+34910000066@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:+346[call_number]@[local_ip]>;tag=[pid]c[call_number]
+To: <sip:+34910000066@[remote_ip]>
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Contact: <sip:c@[local_ip]:[local_port]>
+Max-Forwards: 70
+Content-Type: application/sdp
+Content-Length: [len]
+
+v=0
+o=c 1 1 IN IP4 [local_ip]
+s=-
+c=IN IP4 [media_ip]
+t=0 0
+m=audio [media_port] RTP/AVP 0 101
+a=rtpmap:0 PCMU/8000
+a=rtpmap:101 telephone-event/8000
+a=fmtp:101 0-15
+]]></send>
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="200" rtd="true"/>
+  <send><![CDATA[
+ACK sip:+34910000066@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:+346[call_number]@[local_ip]>;tag=[pid]c[call_number]
+To: <sip:+34910000066@[remote_ip]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+  <pause milliseconds="1200"/>
+  <nop><action><exec play_pcap_audio="key.pcap"/></action></nop>
+  <pause milliseconds="1000"/>
+  <nop><action><exec play_pcap_audio="voice.pcap"/></action></nop>
+  <pause milliseconds="${String(talkMs)}"/>
+  <send retrans="500"><![CDATA[
+BYE sip:+34910000066@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:+346[call_number]@[local_ip]>;tag=[pid]c[call_number]
+To: <sip:+34910000066@[remote_ip]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 2 BYE
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+  <recv response="200"/>
+</scenario>
+`;
+
+const agentXml = `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="bench agent phones">
+  <recv request="INVITE"/>
+  <send><![CDATA[
+SIP/2.0 180 Ringing
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]a[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+  <send retrans="500"><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]a[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:agent@[local_ip]:[local_port]>
+Content-Type: application/sdp
+Content-Length: [len]
+
+v=0
+o=a 1 1 IN IP4 [local_ip]
+s=-
+c=IN IP4 [media_ip]
+t=0 0
+m=audio [media_port] RTP/AVP 0
+a=rtpmap:0 PCMU/8000
+]]></send>
+  <recv request="ACK"/>
+  <recv request="BYE"/>
+  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+</scenario>
+`;
+
+function spawnLogged(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv },
+) {
+  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      resolve(code);
+    }),
+  );
+  return { child, exited, output: () => output };
+}
+
+export async function run(options: {
+  readonly args: readonly string[];
+  readonly progress: (message: string) => void;
+}): Promise<Record<string, unknown>> {
+  const { args, progress } = options;
+  const rates = option(args, 'rates', '2,4,8').split(',').map(Number);
+  const seconds = Number(option(args, 'seconds', '20'));
+  const talkS = Number(option(args, 'talk', '20'));
+  const agentCount = Number(option(args, 'agents', '185'));
+  requireTool('sipp', 'sip-tester');
+  requireTool('taskset', 'util-linux');
+  requireTool('espeak-ng', 'espeak-ng');
+  const cores = availableParallelism();
+  const serverCore = '0';
+  const trafficCore = cores > 1 ? '1' : '0';
+  const work = await mkdtemp(join(tmpdir(), 'centralita-bench-inbound-'));
+  // The embedded PostgreSQL runs as its own user when we are root: it must be able to enter the directory.
+  await chmod(work, 0o755);
+  const cleanups: (() => Promise<unknown>)[] = [() => rm(work, { recursive: true, force: true })];
+  try {
+    // A database of its own: on DATABASE_URL's server, or an embedded PostgreSQL.
+    let adminUrl = process.env['DATABASE_URL'];
+    if (adminUrl === undefined || adminUrl === '') {
+      progress('starting an embedded PostgreSQL (set DATABASE_URL to use a server)');
+      const embedded = await startEmbeddedDatabase({
+        dataDir: join(work, 'pg'),
+        port: await freePort(),
+        isEphemeral: true,
+      });
+      cleanups.push(() => embedded.stop());
+      adminUrl = embedded.adminUrl;
+    }
+    const databaseName = `centralita_bench_inbound_${Date.now().toString(36)}`;
+    await createDatabase(adminUrl, databaseName);
+    const admin = adminUrl;
+    cleanups.push(() => dropDatabase(admin, databaseName));
+    const databaseUrl = withDatabaseName(adminUrl, databaseName);
+
+    const [httpPort, sipPort, agentPort] = [await freePort(), await freePort(), await freePort()];
+    progress(`starting the server on core ${serverCore} (HTTP ${String(httpPort)}, SIP ${String(sipPort)})`);
+    const server = spawnLogged(
+      'taskset',
+      ['-c', serverCore, process.execPath, join(repoRoot, 'apps/cli/src/main.ts'), 'start'],
+      {
+        cwd: repoRoot,
+        env: {
+          ...process.env,
+          DATABASE_URL: databaseUrl,
+          PORT: String(httpPort),
+          HOST: '127.0.0.1',
+          CENTRALITA_SIP_HOST: '127.0.0.1',
+          CENTRALITA_SIP_UDP_PORT: String(sipPort),
+          CENTRALITA_SIP_TCP_PORT: String(await freePort()),
+          CENTRALITA_SIP_DOMAIN: 'bench.test',
+          CENTRALITA_RECORDING_DIR: join(work, 'recordings'),
+          CENTRALITA_PROMPT_CACHE_DIR: join(work, 'prompts'),
+          CENTRALITA_PRERENDER_PROMPTS: 'false',
+          LOG_LEVEL: 'warn',
+        },
+      },
+    );
+    cleanups.push(async () => {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    });
+
+    const base = `http://127.0.0.1:${String(httpPort)}`;
+    for (let attempt = 0; ; attempt++) {
+      const health = await fetch(`${base}/healthz`).catch(() => undefined);
+      if (health?.ok === true) break;
+      if (attempt > 600)
+        throw new Error(`the server did not answer at ${base}:\n${server.output().slice(-3000)}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const serverPid = server.child.pid ?? 0;
+
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    cleanups.push(() => db.end());
+    const login = async (email: string) => {
+      const response = await fetch(`${base}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ tenant: 'demo', email, password: 'centralita-demo' }),
+      });
+      if (!response.ok) throw new Error(`login ${email}: ${String(response.status)}`);
+      const body = (await response.json()) as { csrfToken: string };
+      return {
+        cookie: response.headers.getSetCookie()[0]?.split(';')[0] ?? '',
+        'x-csrf-token': body.csrfToken,
+        'content-type': 'application/json',
+      };
+    };
+    const call = async (headers: Record<string, string>, method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${base}${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`${method} ${path}: ${String(response.status)} ${text}`);
+      return text === '' ? null : (JSON.parse(text) as unknown);
+    };
+
+    // The flow: a short prompt and one key, then the queue the bench's agents serve.
+    progress(`provisioning ${String(agentCount)} agents with phones, a queue, a flow and a number`);
+    const adminHeaders = await login('admin@fibrasur.example');
+    const queue = (await call(adminHeaders, 'POST', '/api/queues', { name: 'Bench' })) as { id: string };
+    const skill = (await call(adminHeaders, 'POST', '/api/skills', { name: 'Bench' })) as { id: string };
+    await call(adminHeaders, 'PATCH', `/api/queues/${queue.id}`, {
+      skills: [{ skillId: skill.id, minLevel: 1 }],
+    });
+    const tenantId = (await db.query<{ id: string }>("SELECT id FROM tenants WHERE slug = 'demo'")).rows[0]
+      ?.id;
+    // Agents share the demo password hash, so each can log in and go available like a person would.
+    await db.query(
+      `INSERT INTO users (tenant_id, email, display_name, role, extension, password_hash, languages)
+       SELECT $1, 'bench' || n || '@fibrasur.example', 'Bench ' || n, 'agent', (5000 + n)::text,
+              (SELECT password_hash FROM users WHERE email = 'lucia.fernandez@fibrasur.example'), ARRAY['es']
+       FROM generate_series(1, $2::int) AS n`,
+      [tenantId, agentCount],
+    );
+    await db.query(
+      `INSERT INTO user_skills (tenant_id, user_id, skill_id, level)
+       SELECT tenant_id, id, $1, 5 FROM users WHERE email LIKE 'bench%@fibrasur.example'`,
+      [skill.id],
+    );
+    // Every agent's phone is the one SIPp answering on agentPort (as a REGISTER from there would record).
+    await db.query(
+      `INSERT INTO sip_bindings (tenant_id, user_id, contact_uri, transport, source_address, source_port, call_id,
+         cseq, user_agent, expires_at)
+       SELECT tenant_id, id, 'sip:' || extension || '@127.0.0.1:' || $1::int, 'udp', '127.0.0.1', $1::int,
+              'bench-' || extension, 1, 'SIPp bench phone', now() + interval '2 hours'
+       FROM users WHERE email LIKE 'bench%@fibrasur.example'`,
+      [agentPort],
+    );
+
+    // A queue change makes the routing rebuild its configuration with the new agents.
+    await call(adminHeaders, 'PATCH', `/api/queues/${queue.id}`, { description: 'bench' });
+    const emails = (await db.query<{ email: string }>("SELECT email FROM users WHERE email LIKE 'bench%'"))
+      .rows;
+    for (const [index, { email }] of emails.entries()) {
+      const headers = await login(email);
+      await call(headers, 'PUT', '/api/agents/me/presence', { presence: 'available' });
+      if ((index + 1) % 25 === 0) progress(`${String(index + 1)} agents available`);
+    }
+    const flow = {
+      id: 'bench',
+      name: 'Bench',
+      version: 1,
+      defaultLanguage: 'es',
+      languages: ['es'],
+      entry: 'menu',
+      nodes: {
+        menu: {
+          type: 'menu',
+          prompt: { es: { text: 'Pulse uno.' } },
+          options: { '1': { next: 'queue' } },
+          retries: 1,
+          timeoutMs: 5000,
+          onFailure: 'queue',
+        },
+        queue: { type: 'queue', queue: queue.id },
+      },
+    };
+    await call(adminHeaders, 'POST', '/api/flows', { key: 'bench', name: 'Bench', document: flow });
+    await call(adminHeaders, 'POST', '/api/flows/bench/versions/1/publish', {});
+    await call(adminHeaders, 'POST', '/api/dids', { number: '+34910000066', flowKey: 'bench' });
+
+    await writeFile(join(work, 'customer.xml'), customerXml(talkS * 1000));
+    await writeFile(join(work, 'agent.xml'), agentXml);
+    await writeFile(join(work, 'key.pcap'), dtmfPcap('1', 0));
+    // A soft 440 Hz tone stands in for a voice for the whole conversation.
+    await writeFile(
+      join(work, 'voice.pcap'),
+      tonePcap({ toneHz: 440, durationMs: talkS * 1000, law: 'pcmu' }),
+    );
+
+    progress(`agents' phones: SIPp answering on ${String(agentPort)}, core ${trafficCore}`);
+    const agents = spawnLogged(
+      'taskset',
+      [
+        '-c',
+        trafficCore,
+        'sipp',
+        '-sf',
+        'agent.xml',
+        '-i',
+        '127.0.0.1',
+        '-p',
+        String(agentPort),
+        '-mi',
+        '127.0.0.1',
+        '-rtp_echo',
+        '-trace_msg',
+        '-message_file',
+        'agents.log',
+        '-nostdin',
+      ],
+      { cwd: work },
+    );
+    cleanups.push(async () => {
+      agents.child.kill('SIGKILL');
+      await agents.exited;
+    });
+
+    const runCustomers = async (rate: number, calls: number) => {
+      const customers = spawnLogged(
+        'taskset',
+        [
+          '-c',
+          trafficCore,
+          'sipp',
+          '-sf',
+          'customer.xml',
+          `127.0.0.1:${String(sipPort)}`,
+          '-i',
+          '127.0.0.1',
+          '-p',
+          '0',
+          '-mi',
+          '127.0.0.1',
+          '-mp',
+          String(await freePort()),
+          '-r',
+          String(rate),
+          '-m',
+          String(calls),
+          '-l',
+          String(Math.max(calls, 1)),
+          '-timeout',
+          `${String(seconds + talkS + 60)}s`,
+          '-nostdin',
+          '-trace_stat',
+          '-stf',
+          'stats.csv',
+        ],
+        { cwd: work },
+      );
+      await customers.exited;
+      const screen = customers.output();
+      const succeeded = Number(/Successful call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(screen)?.[1] ?? '0');
+      const failed = Number(/Failed call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(screen)?.[1] ?? String(calls));
+      return { succeeded, failed };
+    };
+
+    progress('warm-up call (renders the prompt once)');
+    await runCustomers(1, 1);
+
+    const results: RateFigures[] = [];
+    for (const rate of rates) {
+      const calls = Math.max(1, Math.round(rate * seconds));
+      progress(`${String(rate)} calls per second: ${String(calls)} calls of ${String(talkS)} s`);
+      const since = new Date();
+      const cpuBefore = await cpuMs(serverPid);
+      const outcome = await runCustomers(rate, calls);
+      const cpuAfter = await cpuMs(serverPid);
+      // Queue entry (server clock) to the INVITE at the phone (SIPp's log, same machine clock).
+      const queued = new Map(
+        (
+          await db.query<{ id: string; at: Date }>(
+            `SELECT data ->> 'contactId' AS id, occurred_at AS at FROM domain_events
+             WHERE type = 'ContactQueued' AND occurred_at >= $1`,
+            [since],
+          )
+        ).rows.map((row) => [row.id, row.at.getTime()]),
+      );
+      const log = await readFile(join(work, 'agents.log'), 'utf8').catch(() => '');
+      const delays: number[] = [];
+      for (const match of log.matchAll(
+        /-{20,} (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3})\d*\nUDP message received[^\n]*\n\s*INVITE [^]*?X-Centralita-Interaction-Id: ([0-9a-f-]{36})/g,
+      )) {
+        // SIPp writes the machine's local time; parsed without a zone, JavaScript reads it as local time too.
+        const at = Date.parse(`${match[1] ?? ''}T${match[2] ?? ''}`);
+        const queuedAt = queued.get(match[3] ?? '');
+        if (queuedAt !== undefined && Number.isFinite(at)) delays.push(at - queuedAt);
+      }
+      // The most calls up at once: +1 at each start, -1 at each end, running sum.
+      const concurrent = (
+        await db.query<{ peak: number | null }>(
+          `SELECT max(running)::int AS peak FROM (
+             SELECT sum(delta) OVER (ORDER BY t, delta) AS running FROM (
+               SELECT started_at AS t, 1 AS delta FROM interactions WHERE started_at >= $1 AND direction = 'inbound'
+               UNION ALL
+               SELECT ended_at, -1 FROM interactions WHERE started_at >= $1 AND direction = 'inbound' AND ended_at IS NOT NULL
+             ) e) r`,
+          [since],
+        )
+      ).rows[0]?.peak;
+      const completed = Math.max(1, outcome.succeeded + outcome.failed);
+      results.push({
+        rate,
+        calls,
+        succeeded: outcome.succeeded,
+        failed: outcome.failed,
+        cpuMsPerCall: Math.round(((cpuAfter - cpuBefore) / completed) * 10) / 10,
+        p99ToAgentRingMs: percentile(delays, 99),
+        concurrentCalls: concurrent ?? 0,
+      });
+      progress(JSON.stringify(results.at(-1)));
+    }
+    const clean = results.filter((r) => r.failed === 0);
+    const best = clean.at(-1) ?? results.at(-1);
+    return {
+      cps: clean.length === 0 ? 0 : Math.max(...clean.map((r) => r.rate)),
+      cpu_ms_per_call: best?.cpuMsPerCall ?? null,
+      p99_to_agent_ring_ms: best?.p99ToAgentRingMs ?? null,
+      concurrent_calls: Math.max(...results.map((r) => r.concurrentCalls)),
+      asterisk_reference_cpu_ms_per_call: 150,
+      ratio:
+        best === undefined || best.cpuMsPerCall === 0
+          ? null
+          : Math.round((150 / best.cpuMsPerCall) * 100) / 100,
+      runs: results,
+    };
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  }
+}
