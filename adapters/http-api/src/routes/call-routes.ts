@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { directory, interactions } from '@centralita/store';
 import type { ApiApp, RouteDependencies } from '../api-app.ts';
-import type { CallAction, CallControlPort } from '../call-control-port.ts';
+import type { CallAction, CallControlPort, CallControlRefusal } from '../call-control-port.ts';
 import { contextOf, principalOf } from '../principal.ts';
 import type { AuthenticatedRequest } from '../principal.ts';
 import { HttpProblem } from '../problem.ts';
@@ -9,6 +9,16 @@ import type { RoutingPort } from '../routing-port.ts';
 import { id, idParams } from '../schemas.ts';
 
 const supervisorRoles = new Set(['admin', 'manager', 'team_lead']);
+
+/** A refused call control as problem details: no call in progress (404) or not in a state for it (409). */
+function refusalProblem(refusal: CallControlRefusal): HttpProblem {
+  return new HttpProblem(
+    refusal.reason === 'not-found' ? 404 : 409,
+    refusal.reason === 'not-found' ? 'STORE_NOT_FOUND' : 'STORE_INVALID_STATE',
+    refusal.message,
+    { field: 'id' },
+  );
+}
 
 /**
  * Call controls for the agent desktop: hold, resume and hang up a call in progress, and finish the
@@ -62,13 +72,7 @@ export function registerCallRoutes(
       async (request) => {
         await ownInteraction(request, request.params.id);
         const result = await calls().control(principalOf(request).tenantId, request.params.id, action);
-        if (!result.ok)
-          throw new HttpProblem(
-            result.error.reason === 'not-found' ? 404 : 409,
-            result.error.reason === 'not-found' ? 'STORE_NOT_FOUND' : 'STORE_INVALID_STATE',
-            result.error.message,
-            { field: 'id' },
-          );
+        if (!result.ok) throw refusalProblem(result.error);
         return result.value;
       },
     );
@@ -142,13 +146,7 @@ export function registerCallRoutes(
         kind: 'queue',
         queueId: request.body.queueId,
       });
-      if (!result.ok)
-        throw new HttpProblem(
-          result.error.reason === 'not-found' ? 404 : 409,
-          result.error.reason === 'not-found' ? 'STORE_NOT_FOUND' : 'STORE_INVALID_STATE',
-          result.error.message,
-          { field: 'id' },
-        );
+      if (!result.ok) throw refusalProblem(result.error);
       return result.value;
     },
   );

@@ -7,7 +7,7 @@ import type { TenantId } from '@centralita/kernel';
 import { sipAccounts } from '@centralita/store';
 import { startTestServer } from '../test-server.ts';
 import type { TestServer } from '../test-server.ts';
-import type { ApiSession } from './call-test-peers.ts';
+import type { ApiSession, SippResult } from './call-test-peers.ts';
 import {
   Baresip,
   api,
@@ -255,6 +255,38 @@ async function setQueueSettings(settings: Record<string, unknown>): Promise<void
     settings: { ...queue.body.settings, ...settings },
   });
   expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+}
+
+/** SIPp as the carrier behind the demo trunk: the trunk's outbound settings point at it; it hangs up after `talkMs`. */
+async function carrierBehindTrunk(talkMs: number, timeoutMs: number): Promise<{ done: Promise<SippResult> }> {
+  const probe = createSocket('udp4');
+  await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
+  const carrierPort = probe.address().port;
+  probe.close();
+  const trunks = await api<{ id: string }[]>(admin, 'GET', '/api/sip-trunks');
+  const patched = await api(admin, 'PATCH', `/api/sip-trunks/${trunks.body[0]?.id ?? ''}`, {
+    outbound: { host: '127.0.0.1', port: carrierPort, transport: 'udp' },
+  });
+  expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+  return runSippScenario(
+    carrierScenario(talkMs),
+    [
+      '-p',
+      String(carrierPort),
+      '-i',
+      '127.0.0.1',
+      '-m',
+      '1',
+      '-mi',
+      '127.0.0.1',
+      '-mp',
+      '0',
+      '-rtp_echo',
+      '-timeout',
+      `${String(Math.round(timeoutMs / 1000) - 5)}s`,
+    ],
+    timeoutMs,
+  );
 }
 
 async function setAvailable(): Promise<void> {
@@ -587,35 +619,7 @@ describe('calls placed by agents', () => {
   it('click-to-call rings the agent phone first, then the customer through the trunk, and records both sides', async () => {
     await newPhone(true);
     // A free UDP port for the carrier (SIPp), and the demo trunk pointed at it.
-    const probe = createSocket('udp4');
-    await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
-    const carrierPort = probe.address().port;
-    probe.close();
-    const trunks = await api<{ id: string }[]>(admin, 'GET', '/api/sip-trunks');
-    const trunkId = trunks.body[0]?.id ?? '';
-    const patched = await api(admin, 'PATCH', `/api/sip-trunks/${trunkId}`, {
-      outbound: { host: '127.0.0.1', port: carrierPort, transport: 'udp' },
-    });
-    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
-    const carrier = runSippScenario(
-      carrierScenario(2_500),
-      [
-        '-p',
-        String(carrierPort),
-        '-i',
-        '127.0.0.1',
-        '-m',
-        '1',
-        '-mi',
-        '127.0.0.1',
-        '-mp',
-        '0',
-        '-rtp_echo',
-        '-timeout',
-        '30s',
-      ],
-      35_000,
-    );
+    const carrier = await carrierBehindTrunk(2_500, 35_000);
     const placed = await api<{ interactionId: string; phase: string }>(agent, 'POST', '/api/calls', {
       number: '600 123 999',
     });
@@ -691,33 +695,7 @@ describe('calls placed by agents', () => {
 
 describe('callbacks', () => {
   it('calls the customer back from the queue: the agent phone first, then the number the caller confirmed', async () => {
-    const probe = createSocket('udp4');
-    await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
-    const carrierPort = probe.address().port;
-    probe.close();
-    const trunks = await api<{ id: string }[]>(admin, 'GET', '/api/sip-trunks');
-    await api(admin, 'PATCH', `/api/sip-trunks/${trunks.body[0]?.id ?? ''}`, {
-      outbound: { host: '127.0.0.1', port: carrierPort, transport: 'udp' },
-    });
-    const carrier = runSippScenario(
-      carrierScenario(2_000),
-      [
-        '-p',
-        String(carrierPort),
-        '-i',
-        '127.0.0.1',
-        '-m',
-        '1',
-        '-mi',
-        '127.0.0.1',
-        '-mp',
-        '0',
-        '-rtp_echo',
-        '-timeout',
-        '40s',
-      ],
-      45_000,
-    );
+    const carrier = await carrierBehindTrunk(2_000, 45_000);
     const callerId = '+34600777008';
     await placeCall({
       callerId,
