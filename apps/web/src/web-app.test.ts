@@ -1,4 +1,6 @@
 import { mkdir } from 'node:fs/promises';
+import { createSocket } from 'node:dgram';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -7,7 +9,15 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLogger, demoPassword, demoTenantSlug, readConfig, startServer } from '@centralita/server';
 import type { RunningServer } from '@centralita/server';
-import { createDatabase, dropDatabase, withDatabaseName } from '@centralita/store';
+import type { TenantId } from '@centralita/kernel';
+import { createDatabase, dropDatabase, sipAccounts, withDatabaseName } from '@centralita/store';
+import {
+  agentPhoneScenario,
+  customerScenario,
+  dtmfPcap,
+  runSippScenario,
+  tonePcap,
+} from '@centralita/testkit';
 
 // What tools/testkit's global setup provides (declared here: this package does not depend on testkit).
 declare module 'vitest' {
@@ -109,6 +119,8 @@ beforeAll(async () => {
         CENTRALITA_SIP_HOST: '127.0.0.1',
         CENTRALITA_SIP_UDP_PORT: '0',
         CENTRALITA_SIP_TCP_PORT: '0',
+        CENTRALITA_RECORDING_DIR: path.join(tmpdir(), `centralita-web-recordings-${databaseName}`),
+        CENTRALITA_PROMPT_CACHE_DIR: path.join(tmpdir(), 'centralita-test-prompts'),
       },
       process.cwd(),
     ),
@@ -418,3 +430,177 @@ describe('the web app in Chromium against the real server', () => {
     await agent.context.close();
   });
 });
+
+describe('the agent desktop during a call', () => {
+  it('pops the caller while the phone rings, then hangs up from the desktop and wraps up with a disposition', async () => {
+    // The agent's phone: SIPp answering 4 s after it rings, registered as Lucía's (as a REGISTER would store it).
+    const probe = createSocket('udp4');
+    await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
+    const phonePort = probe.address().port;
+    probe.close();
+    const phone = runSippScenario(
+      agentPhoneScenario(4_000),
+      [
+        '-p',
+        String(phonePort),
+        '-i',
+        '127.0.0.1',
+        '-m',
+        '1',
+        '-mi',
+        '127.0.0.1',
+        '-mp',
+        '0',
+        '-rtp_echo',
+        '-timeout',
+        '50s',
+      ],
+      55_000,
+    );
+    const tenantId = (
+      await server.database.pool.query<{ id: string }>("SELECT id FROM tenants WHERE slug = 'demo'")
+    ).rows[0]?.id;
+    const lucia =
+      (
+        await server.database.pool.query<{ id: string }>('SELECT id FROM users WHERE email = $1', [
+          agentEmail,
+        ])
+      ).rows[0]?.id ?? '';
+    await server.database.inTenant(
+      { tenantId: tenantId as TenantId, actor: { type: 'system', id: 'test' } },
+      (tx) =>
+        sipAccounts.saveBinding(tx, {
+          userId: lucia,
+          contactUri: `sip:1001@127.0.0.1:${String(phonePort)}`,
+          transport: 'udp',
+          sourceAddress: '127.0.0.1',
+          sourcePort: phonePort,
+          callId: 'web-test-phone',
+          cseq: 1,
+          userAgent: 'SIPp',
+          expiresAt: new Date(Date.now() + 3_600_000),
+        }),
+    );
+    // A number whose flow queues at once, to one of Lucía's queues.
+    const adminHeaders = await apiLoginWithCsrf(adminEmail);
+    const agentHeaders = await apiLoginWithCsrf(agentEmail);
+    const state = (await (
+      await fetch(`${server.url}/api/agents/me/state`, { headers: agentHeaders })
+    ).json()) as {
+      queueIds: string[];
+    };
+    const flow = {
+      id: 'web-llamadas',
+      name: 'Web',
+      version: 1,
+      defaultLanguage: 'es',
+      languages: ['es'],
+      entry: 'menu',
+      nodes: {
+        menu: {
+          type: 'menu',
+          prompt: { es: { text: 'Pulse uno.' } },
+          options: { '1': { next: 'queue' } },
+          retries: 1,
+          onFailure: 'queue',
+        },
+        queue: { type: 'queue', queue: state.queueIds[0] },
+      },
+    };
+    for (const [route, body] of [
+      ['/api/flows', { key: 'web-llamadas', name: 'Web', document: flow }],
+      ['/api/flows/web-llamadas/versions/1/publish', {}],
+      ['/api/dids', { number: '+34910000055', flowKey: 'web-llamadas' }],
+    ] as const) {
+      const response = await fetch(`${server.url}${route}`, {
+        method: 'POST',
+        headers: adminHeaders,
+        body: JSON.stringify(body),
+      });
+      expect(response.status, `${route}: ${await response.text()}`).toBeLessThan(300);
+    }
+
+    const { context, page } = await newPage('es-ES');
+    await signIn(page, agentEmail);
+    await fetch(`${server.url}/api/agents/me/presence`, {
+      method: 'PUT',
+      headers: agentHeaders,
+      body: JSON.stringify({ presence: 'available' }),
+    });
+    const sip = server.sip;
+    if (sip === undefined) throw new Error('the server has no SIP service');
+    const customer = runSippScenario(
+      customerScenario({
+        number: '+34910000055',
+        callerId: knownCustomer.phone,
+        callerName: knownCustomer.name,
+        digits: ['1'],
+        beforeDigitsMs: 1_500,
+        beforeAudioMs: 0,
+        talkMs: 40_000,
+        isHangingUpFirst: false,
+      }),
+      [
+        `127.0.0.1:${String(sip.udpPort)}`,
+        '-p',
+        '0',
+        '-m',
+        '1',
+        '-s',
+        '34910000055',
+        '-mi',
+        '127.0.0.1',
+        '-mp',
+        '0',
+        '-timeout',
+        '50s',
+      ],
+      55_000,
+      {
+        'dtmf-0.pcap': dtmfPcap('1', 0),
+        'tone.pcap': tonePcap({ toneHz: 1000, durationMs: 1_000, law: 'pcma' }),
+      },
+    );
+
+    // While the phone rings: the panel names the caller and shows the customer's profile and history.
+    const panel = page.locator('section.call-panel');
+    await panel.and(page.locator('[data-phase=ringing]')).waitFor();
+    await panel.getByRole('heading', { name: knownCustomer.name }).waitFor();
+    await screenshot(page, 'call-ringing-screen-pop');
+    await panel.and(page.locator('[data-phase=connected]')).waitFor();
+    await screenshot(page, 'call-connected');
+    await panel.getByRole('button', { name: 'Colgar' }).click();
+    await panel.and(page.locator('[data-phase=wrapUp]')).waitFor();
+    await panel.getByLabel('Resultado').selectOption('sale');
+    await panel.getByLabel('Notas').fill('Contrata la fibra de 1 Gb.');
+    await screenshot(page, 'call-wrap-up');
+    await panel.getByRole('button', { name: 'Terminar el cierre' }).click();
+    await panel.waitFor({ state: 'detached' });
+    expect((await customer.done).exitCode).toBe(0);
+    expect((await phone.done).exitCode).toBe(0);
+    const stored = (
+      await server.database.pool.query<{ disposition: string; notes: string; agentId: string }>(
+        `SELECT disposition, wrap_up_notes AS notes, agent_id AS "agentId" FROM interactions
+         WHERE remote_address = $1 AND direction = 'inbound' AND agent_id IS NOT NULL ORDER BY started_at DESC LIMIT 1`,
+        [knownCustomer.phone],
+      )
+    ).rows[0];
+    expect(stored).toEqual({ disposition: 'sale', notes: 'Contrata la fibra de 1 Gb.', agentId: lucia });
+    await context.close();
+  }, 90_000);
+});
+
+/** A session for API calls that write (cookie and CSRF token). */
+async function apiLoginWithCsrf(email: string): Promise<Record<string, string>> {
+  const response = await fetch(`${server.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tenant: demoTenantSlug, email, password: demoPassword }),
+  });
+  const body = (await response.json()) as { csrfToken: string };
+  return {
+    cookie: response.headers.getSetCookie()[0]?.split(';')[0] ?? '',
+    'x-csrf-token': body.csrfToken,
+    'content-type': 'application/json',
+  };
+}

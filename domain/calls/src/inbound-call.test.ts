@@ -98,6 +98,13 @@ describe('an inbound call through a queue to an agent', () => {
     expect(commands).toContainEqual({ type: 'HangUpLeg', legId: 'c1' });
   });
 
+  it('hangs up both phones when the agent hangs up from the desktop', () => {
+    const { call, commands } = run([...answered, { type: 'HangUpRequested', atMs: 9_001 }]);
+    expect(call.phase).toMatchObject({ kind: 'ended', cause: 'agent-hangup' });
+    expect(commands).toContainEqual({ type: 'HangUpLeg', legId: 'c1' });
+    expect(commands).toContainEqual({ type: 'HangUpLeg', legId: 'c1-a1' });
+  });
+
   it('counts a hold still running at hangup', () => {
     const { commands } = run([
       ...answered,

@@ -74,6 +74,8 @@ export type InboundCallEvent =
   | { readonly type: 'QueueLeft'; readonly atMs: number }
   | { readonly type: 'CustomerHungUp'; readonly atMs: number }
   | { readonly type: 'AgentHungUp'; readonly agentLegId: string; readonly atMs: number }
+  /** The agent hangs up from the desktop: both phones are hung up. */
+  | { readonly type: 'HangUpRequested'; readonly atMs: number }
   /** The flow ended the call. */
   | { readonly type: 'FlowHungUp'; readonly atMs: number }
   /** A leg failed for good (no media for too long, a transport error). */
@@ -390,6 +392,15 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
       return ended(call, 'agent-hangup', event.atMs, [
         ...(call.isRecorded ? [{ type: 'StopRecording' as const }] : []),
         { type: 'HangUpLeg', legId: call.customerLegId },
+        { type: 'TellRouting', event: { type: 'ContactEnded' } },
+      ]);
+
+    case 'HangUpRequested':
+      if (phase.kind !== 'connected') return illegal(call, event);
+      return ended(call, 'agent-hangup', event.atMs, [
+        ...(call.isRecorded ? [{ type: 'StopRecording' as const }] : []),
+        { type: 'HangUpLeg', legId: call.customerLegId },
+        { type: 'HangUpLeg', legId: phase.agentLegId },
         { type: 'TellRouting', event: { type: 'ContactEnded' } },
       ]);
 

@@ -1,2 +1,4 @@
 export type { ProvidedDatabaseContext } from './provided-context.ts';
 export { rtpPcap, rtpHeader, tonePcap, dtmfPcap } from './rtp-pcap.ts';
+export type { SippResult } from './sipp.ts';
+export { runSippScenario, customerScenario, carrierScenario, agentPhoneScenario } from './sipp.ts';

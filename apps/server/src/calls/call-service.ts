@@ -324,9 +324,7 @@ export class CallService implements SipCallHandler, CallControlPort {
         const phase = call.decider.phase;
         if (action === 'hold') await this.#decide(call, { type: 'HoldRequested', atMs });
         else if (action === 'resume') await this.#decide(call, { type: 'ResumeRequested', atMs });
-        else if (phase.kind === 'connected')
-          // The desktop's hang-up ends the call as the agent's phone would.
-          await this.#decide(call, { type: 'AgentHungUp', agentLegId: phase.agentLegId, atMs });
+        else if (phase.kind === 'connected') await this.#decide(call, { type: 'HangUpRequested', atMs });
         else await this.#decide(call, { type: 'FlowHungUp', atMs });
         resolve();
       });

@@ -7,19 +7,10 @@ import type { TenantId } from '@centralita/kernel';
 import { sipAccounts } from '@centralita/store';
 import { startTestServer } from '../test-server.ts';
 import type { TestServer } from '../test-server.ts';
-import type { ApiSession, SippResult } from './call-test-peers.ts';
-import {
-  Baresip,
-  api,
-  carrierScenario,
-  dtmfPcap,
-  customerScenario,
-  login,
-  runSippScenario,
-  toneShare,
-  waitFor,
-  tonePcap,
-} from './call-test-peers.ts';
+import type { SippResult } from '@centralita/testkit';
+import { carrierScenario, customerScenario, dtmfPcap, runSippScenario, tonePcap } from '@centralita/testkit';
+import type { ApiSession } from './call-test-peers.ts';
+import { Baresip, api, login, toneShare, waitFor } from './call-test-peers.ts';
 
 // End to end with real peers over loopback: SIPp is the customer calling through the demo loopback trunk
 // and pressing a key with RFC 4733; baresip is the agent's phone, registered with digest auth, answering

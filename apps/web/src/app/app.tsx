@@ -11,6 +11,7 @@ import { IdentifyPage } from '../features/customers/identify-page.tsx';
 import { LoginPage } from '../features/login/login-page.tsx';
 import { MyDayPage } from '../features/my-day/my-day-page.tsx';
 import { PresenceControl } from '../features/presence/presence-control.tsx';
+import { CallPanel } from '../features/calls/call-panel.tsx';
 import { TicketPage } from '../features/tickets/ticket-page.tsx';
 import { WallboardPage } from '../features/wallboard/wallboard-page.tsx';
 import { languageFromBrowser, translate } from '../i18n/catalog.ts';
@@ -267,7 +268,10 @@ function SessionShell(props: {
             </>
           )}
         </nav>
-        <main id="main">{screen}</main>
+        <main id="main">
+          <CallPanel />
+          {screen}
+        </main>
       </div>
     </div>
   );

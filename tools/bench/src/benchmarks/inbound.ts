@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createDatabase, dropDatabase, startEmbeddedDatabase, withDatabaseName } from '@centralita/store';
-import { dtmfPcap, tonePcap } from '@centralita/testkit';
+import { agentPhoneScenario, dtmfPcap, tonePcap } from '@centralita/testkit';
 
 /**
  * `npm run bench -- inbound [--rates=2,4,8] [--seconds=20] [--talk=20] [--agents=185]`
@@ -129,53 +129,6 @@ Content-Length: 0
 
 ]]></send>
   <recv response="200"/>
-</scenario>
-`;
-
-const agentXml = `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="bench agent phones">
-  <recv request="INVITE"/>
-  <send><![CDATA[
-SIP/2.0 180 Ringing
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]a[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
-  <send retrans="500"><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]a[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:agent@[local_ip]:[local_port]>
-Content-Type: application/sdp
-Content-Length: [len]
-
-v=0
-o=a 1 1 IN IP4 [local_ip]
-s=-
-c=IN IP4 [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 0
-a=rtpmap:0 PCMU/8000
-]]></send>
-  <recv request="ACK"/>
-  <recv request="BYE"/>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
 </scenario>
 `;
 
@@ -366,7 +319,7 @@ export async function run(options: {
     await call(adminHeaders, 'POST', '/api/dids', { number: '+34910000066', flowKey: 'bench' });
 
     await writeFile(join(work, 'customer.xml'), customerXml(talkS * 1000));
-    await writeFile(join(work, 'agent.xml'), agentXml);
+    await writeFile(join(work, 'agent.xml'), agentPhoneScenario(0));
     await writeFile(join(work, 'key.pcap'), dtmfPcap('1', 0));
     // A soft 440 Hz tone stands in for a voice for the whole conversation.
     await writeFile(
