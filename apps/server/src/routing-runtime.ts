@@ -291,8 +291,11 @@ export class RoutingRuntime implements RoutingPort {
     const context = { tenantId: tenantId as TenantId, actor: { type: 'system' as const, id: 'routing' } };
     const { config, names, breakReasons } = await this.database.inTenant(context, async (tx) => {
       const tenant = await tenants.currentTenant(tx);
-      const queues = (await directory.listQueues(tx, { limit: 200, offset: 0 })).items;
-      const staff = (await users.listUsers(tx, { limit: 200, offset: 0, isDisabled: false })).items;
+      // Every queue and every enabled user, page by page: a large center has thousands of agents.
+      const queues = await everyPage((offset) => directory.listQueues(tx, { limit: 200, offset }));
+      const staff = await everyPage((offset) =>
+        users.listUsers(tx, { limit: 200, offset, isDisabled: false }),
+      );
       const configured = tenant.settings.breakReasons;
       const reasons =
         Array.isArray(configured) && configured.every((r) => typeof r === 'string') && configured.length > 0
@@ -372,4 +375,16 @@ function queueTimings(settings: Record<string, unknown>): {
   if (typeof offer === 'number' && Number.isInteger(offer) && offer >= 1 && offer <= 600)
     timings.offerTimeoutMs = offer * 1_000;
   return timings;
+}
+
+/** All rows of a paged listing, fetching pages of 200 until a short one. */
+async function everyPage<T>(
+  page: (offset: number) => Promise<{ readonly items: readonly T[] }>,
+): Promise<T[]> {
+  const rows: T[] = [];
+  for (let offset = 0; ; offset += 200) {
+    const { items } = await page(offset);
+    rows.push(...items);
+    if (items.length < 200) return rows;
+  }
 }
