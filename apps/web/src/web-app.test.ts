@@ -571,7 +571,7 @@ describe('the agent desktop during a call', () => {
     await screenshot(page, 'call-connected');
     await panel.getByRole('button', { name: 'Colgar' }).click();
     await panel.and(page.locator('[data-phase=wrapUp]')).waitFor();
-    await panel.getByLabel('Resultado').selectOption('sale');
+    await panel.getByLabel('Resultado').selectOption('venta_cerrada');
     await panel.getByLabel('Notas').fill('Contrata la fibra de 1 Gb.');
     await screenshot(page, 'call-wrap-up');
     await panel.getByRole('button', { name: 'Terminar el cierre' }).click();
@@ -585,7 +585,11 @@ describe('the agent desktop during a call', () => {
         [knownCustomer.phone],
       )
     ).rows[0];
-    expect(stored).toEqual({ disposition: 'sale', notes: 'Contrata la fibra de 1 Gb.', agentId: lucia });
+    expect(stored).toEqual({
+      disposition: 'venta_cerrada',
+      notes: 'Contrata la fibra de 1 Gb.',
+      agentId: lucia,
+    });
     await context.close();
   }, 90_000);
 });

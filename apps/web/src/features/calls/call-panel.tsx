@@ -24,8 +24,18 @@ interface QueueOption {
   readonly name: string;
 }
 
-/** Dispositions offered in the wrap-up form; the API accepts any short code. */
-const dispositions = ['resolved', 'followUp', 'information', 'sale', 'complaint', 'other'] as const;
+/**
+ * Dispositions offered in the wrap-up form, with the demo tenant's codes (the API accepts any short code; a
+ * tenant's own list is later work).
+ */
+const dispositions = [
+  'resuelto_primer_contacto',
+  'requiere_seguimiento',
+  'informacion_enviada',
+  'venta_cerrada',
+  'reclamacion',
+  'otro',
+] as const;
 
 function offeredCall(event: DomainEvent): CurrentCall | undefined {
   const data = event.data;
@@ -201,7 +211,7 @@ export function CallPanel(): ReactNode {
         <form className="wrap-up" onSubmit={wrapUp}>
           <label>
             {t('calls.disposition')}
-            <select name="disposition" defaultValue="resolved">
+            <select name="disposition" defaultValue="resuelto_primer_contacto">
               {dispositions.map((code) => (
                 <option key={code} value={code}>
                   {t(`calls.dispositions.${code}`)}
