@@ -163,6 +163,56 @@ describe('blind transfer to a queue', () => {
   });
 });
 
+describe('transfer from the flow to an extension or a number', () => {
+  const target = { kind: 'extension', extension: '1002' } as const;
+
+  it('plays music while the other phone rings, bridges and records when it answers, and tells the flow', () => {
+    const { call, commands } = run([
+      { type: 'FlowTransferRequested', target, atMs: 0 },
+      { type: 'TransferLegAnswered', legId: 'c1-t1', atMs: 3_000 },
+      { type: 'CustomerHungUp', atMs: 33_000 },
+    ]);
+    expect(types(commands)).toEqual([
+      'PlayMusicOnHold',
+      'InviteTransferTarget',
+      'StopMusicOnHold',
+      'BridgeLegs',
+      'StartRecording',
+      'TellIvr:TransferCompleted',
+      'StopRecording',
+      'HangUpLeg',
+      'RecordFact:CallEnded',
+    ]);
+    expect(commands).toContainEqual({ type: 'InviteTransferTarget', legId: 'c1-t1', target });
+    expect(commands.at(-1)).toMatchObject({ fact: { cause: 'caller-hangup', talkMs: 30_000 } });
+    expect(call.phase.kind).toBe('ended');
+  });
+
+  it('gives the call back to the flow when the other party is busy', () => {
+    const { call, commands } = run([
+      { type: 'FlowTransferRequested', target, atMs: 0 },
+      { type: 'TransferLegFailed', legId: 'c1-t1', statusCode: 486, atMs: 500 },
+    ]);
+    expect(types(commands).slice(2)).toEqual(['StopMusicOnHold', 'TellIvr:TransferFailed']);
+    expect(call.phase).toEqual({ kind: 'ivr' });
+  });
+
+  it('cancels the ringing phone when the caller hangs up, and hangs up the caller when the other party does', () => {
+    const early = run([
+      { type: 'FlowTransferRequested', target, atMs: 0 },
+      { type: 'CustomerHungUp', atMs: 2_000 },
+    ]);
+    expect(early.commands).toContainEqual({ type: 'CancelAgentLeg', agentLegId: 'c1-t1' });
+    const later = run([
+      { type: 'FlowTransferRequested', target, atMs: 0 },
+      { type: 'TransferLegAnswered', legId: 'c1-t1', atMs: 1_000 },
+      { type: 'TransferLegHungUp', legId: 'c1-t1', atMs: 9_000 },
+    ]);
+    expect(later.commands).toContainEqual({ type: 'HangUpLeg', legId: 'c1' });
+    expect(later.call.phase).toMatchObject({ kind: 'ended', cause: 'agent-hangup' });
+  });
+});
+
 describe('failure paths', () => {
   it('tells the ACD the agent declined when their phone is busy, and calls the next agent on a new leg', () => {
     const { call, commands } = run([

@@ -36,7 +36,22 @@ export type InboundCallPhase =
       readonly holdStartedAtMs: number | undefined;
       readonly heldMs: number;
     }
+  /**
+   * The flow transferred the caller to an extension or a number outside the ACD: the other party's leg is
+   * being called (`isConnected` false, the caller hears music) or talks with the caller.
+   */
+  | {
+      readonly kind: 'transferred';
+      readonly legId: string;
+      readonly isConnected: boolean;
+      readonly connectedAtMs: number | undefined;
+    }
   | { readonly kind: 'ended'; readonly cause: CallEndCause; readonly endedAtMs: number };
+
+/** Where the flow sends a caller outside the ACD. */
+export type FlowTransferTarget =
+  | { readonly kind: 'extension'; readonly extension: string }
+  | { readonly kind: 'external'; readonly number: string };
 
 /** One inbound call: the customer's leg, and the agent's leg while there is one. */
 export interface InboundCall {
@@ -83,6 +98,16 @@ export type InboundCallEvent =
   /** The agent (phone or desktop) holds or resumes the customer. */
   | { readonly type: 'HoldRequested'; readonly atMs: number }
   | { readonly type: 'ResumeRequested'; readonly atMs: number }
+  /** The flow transfers the caller to an extension or a number (the IVR's transfer node). */
+  | { readonly type: 'FlowTransferRequested'; readonly target: FlowTransferTarget; readonly atMs: number }
+  | { readonly type: 'TransferLegAnswered'; readonly legId: string; readonly atMs: number }
+  | {
+      readonly type: 'TransferLegFailed';
+      readonly legId: string;
+      readonly statusCode: number;
+      readonly atMs: number;
+    }
+  | { readonly type: 'TransferLegHungUp'; readonly legId: string; readonly atMs: number }
   /** The agent sends the customer to a queue (blind transfer); the customer keeps their seniority. */
   | { readonly type: 'TransferToQueueRequested'; readonly queueId: QueueId; readonly atMs: number };
 
@@ -92,6 +117,8 @@ export type InboundCallCommand =
   | { readonly type: 'StopMusicOnHold'; readonly legId: string }
   /** Call the agent's registered phone on a new leg. */
   | { readonly type: 'InviteAgent'; readonly agentId: AgentId; readonly agentLegId: string }
+  /** Call an extension's phone or a number through the trunk on a new leg. */
+  | { readonly type: 'InviteTransferTarget'; readonly legId: string; readonly target: FlowTransferTarget }
   /** CANCEL the agent's INVITE (still ringing), or BYE if it already answered. */
   | { readonly type: 'CancelAgentLeg'; readonly agentLegId: string }
   | { readonly type: 'HangUpLeg'; readonly legId: string }
@@ -113,7 +140,11 @@ export type InboundCallCommand =
         | { readonly type: 'ContactTransferred'; readonly toQueueId: QueueId };
     }
   /** Tell the IVR interpreter (the call left the flow, or comes back to it). */
-  | { readonly type: 'TellIvr'; readonly event: 'AnsweredByAgent' | 'QueueOverflowed' | 'CallerHungUp' }
+  | {
+      readonly type: 'TellIvr';
+      readonly event:
+        'AnsweredByAgent' | 'QueueOverflowed' | 'CallerHungUp' | 'TransferCompleted' | 'TransferFailed';
+    }
   /** A fact for the event stream and the call record. */
   | { readonly type: 'RecordFact'; readonly fact: InboundCallFact };
 
@@ -199,7 +230,12 @@ function ended(
     phase.kind === 'connected'
       ? phase.heldMs + (phase.holdStartedAtMs === undefined ? 0 : atMs - phase.holdStartedAtMs)
       : 0;
-  const talkMs = phase.kind === 'connected' ? atMs - phase.connectedAtMs : 0;
+  const talkMs =
+    phase.kind === 'connected'
+      ? atMs - phase.connectedAtMs
+      : phase.kind === 'transferred' && phase.connectedAtMs !== undefined
+        ? atMs - phase.connectedAtMs
+        : 0;
   return next(call, { kind: 'ended', cause, endedAtMs: atMs }, [
     ...commands,
     {
@@ -236,9 +272,13 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
       event.type === 'OfferWithdrawn' ||
       event.type === 'CustomerHungUp' ||
       event.type === 'AgentHungUp' ||
-      event.type === 'LegFailed'
+      event.type === 'LegFailed' ||
+      event.type === 'TransferLegFailed' ||
+      event.type === 'TransferLegHungUp'
     )
       return unchanged(call);
+    if (event.type === 'TransferLegAnswered')
+      return unchanged(call, [{ type: 'HangUpLeg', legId: event.legId }]);
     return illegal(call, event);
   }
   switch (event.type) {
@@ -375,6 +415,20 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
             { type: 'TellRouting', event: { type: 'ContactAbandoned' } },
             { type: 'TellIvr', event: 'CallerHungUp' },
           ]);
+        case 'transferred': {
+          const isTransferLeg = event.type === 'LegFailed' && event.legId === phase.legId;
+          return ended(call, cause, event.atMs, [
+            ...(call.isRecorded && phase.isConnected ? [{ type: 'StopRecording' as const }] : []),
+            ...(isTransferLeg ? [{ type: 'HangUpLeg' as const, legId: call.customerLegId }] : hangUpCustomer),
+            ...(isTransferLeg
+              ? []
+              : [
+                  phase.isConnected
+                    ? { type: 'HangUpLeg' as const, legId: phase.legId }
+                    : { type: 'CancelAgentLeg' as const, agentLegId: phase.legId },
+                ]),
+          ]);
+        }
         case 'connected':
           // The recording is closed first: ending a leg would cut it short.
           return ended(call, cause, event.atMs, [
@@ -410,6 +464,52 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
       return next(call, { ...phase, isHeld: true, holdStartedAtMs: event.atMs }, [
         { type: 'HoldCustomer', customerLegId: call.customerLegId },
         { type: 'RecordFact', fact: { type: 'CallHeld', agentId: phase.agentId, atMs: event.atMs } },
+      ]);
+
+    case 'FlowTransferRequested': {
+      if (phase.kind !== 'ivr') return illegal(call, event);
+      const legId = `${call.customerLegId}-t${String(call.agentLegCount + 1)}`;
+      return {
+        ok: true,
+        call: {
+          ...call,
+          agentLegCount: call.agentLegCount + 1,
+          phase: { kind: 'transferred', legId, isConnected: false, connectedAtMs: undefined },
+        },
+        commands: [
+          { type: 'PlayMusicOnHold', legId: call.customerLegId },
+          { type: 'InviteTransferTarget', legId, target: event.target },
+        ],
+      };
+    }
+
+    case 'TransferLegAnswered':
+      if (phase.kind !== 'transferred' || phase.legId !== event.legId)
+        return unchanged(call, [{ type: 'HangUpLeg', legId: event.legId }]);
+      if (phase.isConnected) return unchanged(call);
+      return next(call, { ...phase, isConnected: true, connectedAtMs: event.atMs }, [
+        { type: 'StopMusicOnHold', legId: call.customerLegId },
+        { type: 'BridgeLegs', customerLegId: call.customerLegId, agentLegId: phase.legId },
+        ...(call.isRecorded
+          ? [{ type: 'StartRecording' as const, customerLegId: call.customerLegId, agentLegId: phase.legId }]
+          : []),
+        { type: 'TellIvr', event: 'TransferCompleted' },
+      ]);
+
+    case 'TransferLegFailed':
+      if (phase.kind !== 'transferred' || phase.legId !== event.legId || phase.isConnected)
+        return unchanged(call);
+      // The flow goes on at the node's onFailure (or the tenant fallback).
+      return next(call, { kind: 'ivr' }, [
+        { type: 'StopMusicOnHold', legId: call.customerLegId },
+        { type: 'TellIvr', event: 'TransferFailed' },
+      ]);
+
+    case 'TransferLegHungUp':
+      if (phase.kind !== 'transferred' || phase.legId !== event.legId) return unchanged(call);
+      return ended(call, 'agent-hangup', event.atMs, [
+        ...(call.isRecorded && phase.isConnected ? [{ type: 'StopRecording' as const }] : []),
+        { type: 'HangUpLeg', legId: call.customerLegId },
       ]);
 
     case 'TransferToQueueRequested': {

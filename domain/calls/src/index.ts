@@ -1,5 +1,6 @@
 export type {
   CallEndCause,
+  FlowTransferTarget,
   InboundCall,
   InboundCallPhase,
   InboundCallEvent,

@@ -34,6 +34,8 @@ export interface CallLeg {
   isAuthenticated?: boolean;
   /** We sent BYE (never twice, whatever retransmissions arrive). */
   isByeSent?: boolean;
+  /** The leg of a flow's transfer to an extension or a number (not an ACD offer). */
+  readonly isTransferTarget?: boolean;
   /** The agent the leg rings (agent legs). */
   readonly agentId?: string;
 }

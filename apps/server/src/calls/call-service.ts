@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { RoutingCommand } from '@centralita/acd';
 import type { EventBus } from '@centralita/bus';
 import type {
+  FlowTransferTarget,
   InboundCall,
   InboundCallCommand,
   InboundCallEvent,
@@ -641,6 +642,10 @@ export class CallService implements SipCallHandler, CallControlPort {
     const atMs = this.#now();
     const legId = signal.leg.legId;
     const isCustomer = signal.leg.role === 'customer';
+    if (signal.leg.isTransferTarget === true) {
+      this.#onTransferLegSignal(call, signal, atMs);
+      return;
+    }
     this.#enqueue(call, async () => {
       switch (signal.type) {
         case 'ringing':
@@ -730,6 +735,9 @@ export class CallService implements SipCallHandler, CallControlPort {
         return;
       case 'InviteAgent':
         await this.#inviteAgent(call, command.agentId, command.agentLegId);
+        return;
+      case 'InviteTransferTarget':
+        await this.#inviteTransferTarget(call, command.legId, command.target);
         return;
       case 'CancelAgentLeg':
       case 'HangUpLeg': {
@@ -847,6 +855,113 @@ export class CallService implements SipCallHandler, CallControlPort {
 
   #context(call: ActiveCall): TenantContext {
     return { tenantId: call.tenantId as TenantId, actor: systemActor };
+  }
+
+  /** What happens on the leg of a flow's transfer (an extension's phone or a number through the trunk). */
+  #onTransferLegSignal(call: ActiveCall, signal: LegSignal, atMs: number): void {
+    const legId = signal.leg.legId;
+    this.#enqueue(call, async () => {
+      switch (signal.type) {
+        case 'answered':
+          await this.#options.media.updateRemote({
+            legId,
+            remoteAddress: signal.audio.remoteAddress,
+            remotePort: signal.audio.remotePort,
+            payloadType: signal.audio.codec.name === 'PCMA' ? 8 : 0,
+            telephoneEventPayloadType: signal.audio.telephoneEvent?.payloadType ?? null,
+          });
+          await this.#decide(call, { type: 'TransferLegAnswered', legId, atMs });
+          return;
+        case 'failed':
+          await this.#destroyMedia(signal.leg);
+          await this.#decide(call, { type: 'TransferLegFailed', legId, statusCode: signal.statusCode, atMs });
+          return;
+        case 'hungUp':
+          await this.#decide(call, { type: 'TransferLegHungUp', legId, atMs });
+          return;
+        case 'infoDigit':
+          await this.#options.media.injectDigit(legId, signal.digit);
+          return;
+        case 'ringing':
+        case 'directionChanged':
+          return;
+      }
+    });
+  }
+
+  /**
+   * The flow's transfer node: calls a colleague's extension (their most recent phone) or a number through the
+   * tenant's outbound trunk, showing the caller's number. A target that cannot be called fails at once, and
+   * the flow takes the node's onFailure.
+   */
+  async #inviteTransferTarget(call: ActiveCall, legId: string, target: FlowTransferTarget): Promise<void> {
+    const now = new Date(this.#now());
+    const resolved = await this.#options.database.inTenant(this.#context(call), async (tx) => {
+      if (target.kind === 'extension') {
+        const userId = await sipAccounts.userIdByExtension(tx, target.extension);
+        const binding =
+          userId === undefined ? undefined : latestFirst(await sipAccounts.listBindings(tx, userId, now))[0];
+        if (binding === undefined) return undefined;
+        return {
+          requestUri: parseUri(binding.contactUri),
+          target: SipLegs.target(binding.transport, binding.sourceAddress, binding.sourcePort),
+          to: `<sip:${target.extension}@${call.realm}>`,
+          credentials: undefined,
+        };
+      }
+      const tenant = await tenants.currentTenant(tx);
+      const normalized = normalizeChannelAddress('phone', target.number, tenant.defaultCountry, 'number');
+      const trunk = await sipAccounts.outboundTrunk(tx);
+      if (!normalized.ok || trunk === undefined) return undefined;
+      const user = normalized.value.replace('+', '');
+      return {
+        requestUri: parseUri(`sip:${user}@${trunk.host}:${String(trunk.port)}`),
+        target: await this.#trunkTarget(trunk),
+        to: `<sip:${user}@${trunk.host}>`,
+        credentials:
+          trunk.username !== null && trunk.secret !== null
+            ? { username: trunk.username, password: trunk.secret }
+            : undefined,
+      };
+    });
+    const local =
+      resolved?.requestUri === undefined
+        ? undefined
+        : await this.#createMediaLeg(legId, call.customerLeg.legId, probeAudio(resolved.target.address));
+    if (resolved?.requestUri === undefined || local === undefined) {
+      this.#logger.info(
+        { interactionId: call.interactionId, target },
+        'the flow transfer target cannot be called',
+      );
+      await this.#decide(call, { type: 'TransferLegFailed', legId, statusCode: 480, atMs: this.#now() });
+      return;
+    }
+    const leg: CallLeg = {
+      legId,
+      role: 'agent',
+      interactionId: call.interactionId,
+      tenantId: call.tenantId,
+      target: resolved.target,
+      dialog: undefined,
+      localSdp: undefined,
+      sdpVersion: 0,
+      hasMedia: true,
+      isEnded: false,
+      isTransferTarget: true,
+    };
+    this.#callsByLeg.set(legId, call);
+    const fromUser = (call.callerId ?? 'anonymous').replace(/[^0-9+a-z]/gi, '');
+    this.#legs.invite(
+      leg,
+      {
+        requestUri: resolved.requestUri,
+        from: `<sip:${fromUser}@${call.realm}>`,
+        to: resolved.to,
+        extraHeaders: [{ name: 'X-Centralita-Interaction-Id', value: call.interactionId }],
+        credentials: resolved.credentials,
+      },
+      local,
+    );
   }
 
   /** Calls the agent's registered phone, and sends the screen pop to the agent's desktop. */
@@ -1014,12 +1129,13 @@ export class CallService implements SipCallHandler, CallControlPort {
     }
     await this.#destroyMedia(call.customerLeg);
     this.#legs.forget(call.customerLeg);
-    const lastAgentLeg = this.#legs.legs.byId(
-      `${call.customerLeg.legId}-a${String(call.decider.agentLegCount)}`,
-    );
-    if (lastAgentLeg !== undefined) {
-      await this.#destroyMedia(lastAgentLeg);
-      this.#legs.forget(lastAgentLeg);
+    for (const suffix of ['a', 't']) {
+      const lastLeg = this.#legs.legs.byId(
+        `${call.customerLeg.legId}-${suffix}${String(call.decider.agentLegCount)}`,
+      );
+      if (lastLeg === undefined) continue;
+      await this.#destroyMedia(lastLeg);
+      this.#legs.forget(lastLeg);
     }
     const wasAnswered = call.ivr.activity.kind === 'ended' && call.ivr.activity.outcome.kind === 'answered';
     await this.#options.database.inTenant(this.#context(call), async (tx) => {
@@ -1039,7 +1155,8 @@ export class CallService implements SipCallHandler, CallControlPort {
       });
     });
     for (let index = 1; index <= call.decider.agentLegCount; index++)
-      this.#callsByLeg.delete(`${call.customerLeg.legId}-a${String(index)}`);
+      for (const suffix of ['a', 't'])
+        this.#callsByLeg.delete(`${call.customerLeg.legId}-${suffix}${String(index)}`);
     this.#callsByLeg.delete(call.customerLeg.legId);
     this.#calls.delete(call.interactionId);
     this.#logger.info({ interactionId: call.interactionId, cause: phase.cause }, 'call ended');
@@ -1261,11 +1378,7 @@ export class CallService implements SipCallHandler, CallControlPort {
           });
           break;
         case 'Transfer':
-          await this.#feedIvr(call, {
-            type: 'TransferFailed',
-            now,
-            reason: 'transfers from the IVR are not available yet',
-          });
+          await this.#decide(call, { type: 'FlowTransferRequested', target: command.target, atMs: now });
           return;
         case 'Hangup':
           await this.#decide(call, { type: 'FlowHungUp', atMs: now });

@@ -101,7 +101,12 @@ beforeAll(async () => {
       menu: {
         type: 'menu',
         prompt: { es: { text: 'Para hablar con un agente, pulse uno.' } },
-        options: { '1': { next: 'queue' }, '2': { next: 'message' }, '3': { next: 'callback' } },
+        options: {
+          '1': { next: 'queue' },
+          '2': { next: 'message' },
+          '3': { next: 'callback' },
+          '4': { next: 'colleague' },
+        },
         retries: 1,
         timeoutMs: 8000,
         onFailure: 'goodbye',
@@ -123,6 +128,11 @@ beforeAll(async () => {
         numberPrompt: { es: { text: 'Marque el número y la almohadilla.' } },
         next: 'goodbye',
         onDecline: 'goodbye',
+      },
+      colleague: {
+        type: 'transfer',
+        to: { kind: 'extension', extension: '1002' },
+        onFailure: 'goodbye',
       },
       goodbye: { type: 'hangup' },
     },
@@ -735,5 +745,43 @@ describe('a caller who hung up in the queue and calls back', () => {
     const reclaimed = (await eventsOf(again.id)).find((event) => event.type === 'QueuePlaceReclaimed');
     expect(reclaimed?.data['abandonedInteractionId']).toBe(abandoned.id);
     expect(again.metadata['firstQueuedAt']).toBe(abandoned.metadata['firstQueuedAt']);
+  }, 60_000);
+});
+
+describe('a transfer node of the flow', () => {
+  it('puts the caller through to an extension and records the conversation', async () => {
+    const colleague = Baresip.start({ extension: '1002', realm, proxyPort: sipPort(), toneHz: 800 });
+    try {
+      const carlos = await login(testServer.server.url, 'carlos.gomez@fibrasur.example');
+      // The new phone may reuse the contact of an earlier one (same port): wait for a fresh registration.
+      const startedAtMs = Date.now() - 1_000;
+      await waitFor(
+        'the colleague phone to register',
+        async () => {
+          const registrations = await api<{ registeredAt: string }[]>(
+            carlos,
+            'GET',
+            '/api/users/me/sip-registrations',
+          );
+          return registrations.body.some((r) => Date.parse(r.registeredAt) >= startedAtMs) ? true : undefined;
+        },
+        15_000,
+      ).catch((error: unknown) => {
+        throw new Error(`${String(error)}\n${colleague.output}`);
+      });
+      const callerId = '+34600777009';
+      await placeCall({ callerId, digits: ['4'], beforeAudioMs: 1_500, talkMs: 3_000 });
+      const interaction = await endedInteraction(callerId);
+      expect(interaction.metadata['ivrPath']).toEqual(['welcome', 'menu', 'colleague']);
+      expect(interaction.metadata['endCause']).toBe('caller-hangup');
+      const recording = await waitFor('the recording to be saved', async () => {
+        const [row] = await interactionsOf(callerId);
+        return row?.recordingRef ?? undefined;
+      });
+      expect(toneShare(recording, 0, customerToneHz), 'the caller on the left').toBeGreaterThan(0.15);
+      expect(toneShare(recording, 1, 800), 'the colleague on the right').toBeGreaterThan(0.15);
+    } finally {
+      await colleague.stop();
+    }
   }, 60_000);
 });
