@@ -1,12 +1,17 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { createDatabase, dropDatabase, startEmbeddedDatabase, withDatabaseName } from '@centralita/store';
 import { agentPhoneScenario, dtmfPcap, tonePcap } from '@centralita/testkit';
+import {
+  benchWorkspace,
+  cpuMs,
+  freePort,
+  option,
+  percentile,
+  requireTool,
+  spawnLogged,
+  startServerUnderTest,
+} from '../server-under-test.ts';
 
 /**
  * `npm run bench -- inbound [--rates=2,4,8] [--seconds=20] [--talk=20] [--agents=185]`
@@ -35,43 +40,6 @@ interface RateFigures {
   readonly cpuMsPerCall: number;
   readonly p99ToAgentRingMs: number | null;
   readonly concurrentCalls: number;
-}
-
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-
-function option(args: readonly string[], name: string, fallback: string): string {
-  const found = args.find((arg) => arg.startsWith(`--${name}=`));
-  return found === undefined ? fallback : found.slice(name.length + 3);
-}
-
-function requireTool(command: string, debianPackage: string): void {
-  try {
-    execFileSync('which', [command], { stdio: 'ignore' });
-  } catch {
-    throw new Error(`${command} is not installed: install the Debian package ${debianPackage}`);
-  }
-}
-
-async function freePort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const port = socket.address().port;
-  socket.close();
-  return port;
-}
-
-/** CPU time (ms) the process has used, all threads: utime + stime from /proc/<pid>/stat. */
-async function cpuMs(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${String(pid)}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return (ticks * 1000) / 100;
-}
-
-function percentile(values: readonly number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? null;
 }
 
 const customerXml = (talkMs: number): string => `<?xml version="1.0" encoding="ISO-8859-1" ?>
@@ -132,23 +100,6 @@ Content-Length: 0
 </scenario>
 `;
 
-function spawnLogged(
-  command: string,
-  args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv },
-) {
-  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('exit', (code) => {
-      resolve(code);
-    }),
-  );
-  return { child, exited, output: () => output };
-}
-
 export async function run(options: {
   readonly args: readonly string[];
   readonly progress: (message: string) => void;
@@ -164,95 +115,12 @@ export async function run(options: {
   const cores = availableParallelism();
   const serverCore = '0';
   const trafficCore = cores > 1 ? '1' : '0';
-  const work = await mkdtemp(join(tmpdir(), 'centralita-bench-inbound-'));
-  // The embedded PostgreSQL runs as its own user when we are root: it must be able to enter the directory.
-  await chmod(work, 0o755);
-  const cleanups: (() => Promise<unknown>)[] = [() => rm(work, { recursive: true, force: true })];
+  const space = await benchWorkspace('inbound');
+  const { work, cleanups } = space;
   try {
-    // A database of its own: on DATABASE_URL's server, or an embedded PostgreSQL.
-    let adminUrl = process.env['DATABASE_URL'];
-    if (adminUrl === undefined || adminUrl === '') {
-      progress('starting an embedded PostgreSQL (set DATABASE_URL to use a server)');
-      const embedded = await startEmbeddedDatabase({
-        dataDir: join(work, 'pg'),
-        port: await freePort(),
-        isEphemeral: true,
-      });
-      cleanups.push(() => embedded.stop());
-      adminUrl = embedded.adminUrl;
-    }
-    const databaseName = `centralita_bench_inbound_${Date.now().toString(36)}`;
-    await createDatabase(adminUrl, databaseName);
-    const admin = adminUrl;
-    cleanups.push(() => dropDatabase(admin, databaseName));
-    const databaseUrl = withDatabaseName(adminUrl, databaseName);
-
-    const [httpPort, sipPort, agentPort] = [await freePort(), await freePort(), await freePort()];
-    progress(`starting the server on core ${serverCore} (HTTP ${String(httpPort)}, SIP ${String(sipPort)})`);
-    const server = spawnLogged(
-      'taskset',
-      ['-c', serverCore, process.execPath, join(repoRoot, 'apps/cli/src/main.ts'), 'start'],
-      {
-        cwd: repoRoot,
-        env: {
-          ...process.env,
-          DATABASE_URL: databaseUrl,
-          PORT: String(httpPort),
-          HOST: '127.0.0.1',
-          CENTRALITA_SIP_HOST: '127.0.0.1',
-          CENTRALITA_SIP_UDP_PORT: String(sipPort),
-          CENTRALITA_SIP_TCP_PORT: String(await freePort()),
-          CENTRALITA_SIP_DOMAIN: 'bench.test',
-          CENTRALITA_RECORDING_DIR: join(work, 'recordings'),
-          CENTRALITA_PROMPT_CACHE_DIR: join(work, 'prompts'),
-          CENTRALITA_PRERENDER_PROMPTS: 'false',
-          LOG_LEVEL: 'warn',
-        },
-      },
-    );
-    cleanups.push(async () => {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    });
-
-    const base = `http://127.0.0.1:${String(httpPort)}`;
-    for (let attempt = 0; ; attempt++) {
-      const health = await fetch(`${base}/healthz`).catch(() => undefined);
-      if (health?.ok === true) break;
-      if (attempt > 600)
-        throw new Error(`the server did not answer at ${base}:\n${server.output().slice(-3000)}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    const serverPid = server.child.pid ?? 0;
-
-    const db = new pg.Client({ connectionString: databaseUrl });
-    await db.connect();
-    cleanups.push(() => db.end());
-    const login = async (email: string) => {
-      const response = await fetch(`${base}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ tenant: 'demo', email, password: 'centralita-demo' }),
-      });
-      if (!response.ok) throw new Error(`login ${email}: ${String(response.status)}`);
-      const body = (await response.json()) as { csrfToken: string };
-      return {
-        cookie: response.headers.getSetCookie()[0]?.split(';')[0] ?? '',
-        'x-csrf-token': body.csrfToken,
-        'content-type': 'application/json',
-      };
-    };
-    const call = async (headers: Record<string, string>, method: string, path: string, body?: unknown) => {
-      const response = await fetch(`${base}${path}`, {
-        method,
-        headers,
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await response.text();
-      if (!response.ok) throw new Error(`${method} ${path}: ${String(response.status)} ${text}`);
-      return text === '' ? null : (JSON.parse(text) as unknown);
-    };
-
+    const server = await startServerUnderTest(space, serverCore, progress);
+    const { sipPort, serverPid, db, login, call } = server;
+    const agentPort = await freePort();
     // The flow: a short prompt and one key, then the queue the bench's agents serve.
     progress(`provisioning ${String(agentCount)} agents with phones, a queue, a flow and a number`);
     const adminHeaders = await login('admin@fibrasur.example');
@@ -465,6 +333,6 @@ export async function run(options: {
       runs: results,
     };
   } finally {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    await space.dispose();
   }
 }

@@ -1,0 +1,279 @@
+import { readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import {
+  benchWorkspace,
+  cpuMs,
+  freePort,
+  option,
+  percentile,
+  requireTool,
+  spawnLogged,
+  startServerUnderTest,
+} from '../server-under-test.ts';
+
+/**
+ * `npm run bench -- sip-cps [--rates=20,50,100] [--seconds=10] [--hold=1]`
+ *
+ * Calls with no audio, INVITE / 200 / ACK / BYE, from SIPp (UAC) through the system under test to SIPp (UAS),
+ * at fixed rates. The system under test is pinned to core 0, both SIPps to core 1:
+ * - **Centralita**: a number whose flow transfers at once to an external number, so each call is the B2BUA's two
+ *   dialogs (the caller's, answered by Centralita; the one through the outbound trunk to the UAS), with media
+ *   legs anchored (no packets flow), the interaction and its events stored.
+ * - **Kamailio** (Debian package `kamailio`), as the reference: a plain stateful proxy that record-routes and
+ *   relays to the UAS. It does strictly less work than a B2BUA, so it is the upper bound.
+ *
+ * Figures per system and rate: calls, failures (SIPp's counts), CPU per call (utime + stime of every process of
+ * the system from /proc; PostgreSQL, Centralita's database, is another process and not counted), p99 setup time
+ * (INVITE to 200, SIPp's response-time log). `max_cps` is Centralita's highest rate with under 0.1 % failed
+ * calls; `ratio` is Kamailio's CPU per call ÷ ours at that rate (higher is better). On two cores SIPp itself can
+ * be the limit: when Kamailio fails calls too, the rate was SIPp's.
+ */
+
+interface RateFigures {
+  readonly system: 'centralita' | 'kamailio';
+  readonly rate: number;
+  readonly calls: number;
+  readonly failed: number;
+  readonly cpuUsPerCall: number;
+  readonly p99SetupMs: number | null;
+}
+
+const kamailioConfig = (port: number, uasPort: number): string => `#!KAMAILIO
+debug=0
+log_stderror=yes
+fork=yes
+children=2
+listen=udp:127.0.0.1:${String(port)}
+mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
+loadmodule "tm.so"
+loadmodule "sl.so"
+loadmodule "rr.so"
+loadmodule "pv.so"
+loadmodule "maxfwd.so"
+loadmodule "siputils.so"
+loadmodule "textops.so"
+
+request_route {
+  if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
+    if (has_totag()) {
+    # SIPp's built-in UAC ignores the Record-Route: its in-dialog requests come without Route headers.
+    if (!loose_route()) { $du = "sip:127.0.0.1:${String(uasPort)}"; }
+    t_relay();
+    exit;
+  }
+  if (is_method("CANCEL")) { if (t_check_trans()) { t_relay(); } exit; }
+  record_route();
+  $du = "sip:127.0.0.1:${String(uasPort)}";
+  t_relay();
+}
+`;
+
+/** Every process of a process tree (Kamailio forks its workers): the pids whose parent chain reaches `root`. */
+async function processTree(root: number): Promise<number[]> {
+  const parents = new Map<number, number>();
+  for (const entry of await readdir('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    parents.set(pid, ppid);
+  }
+  return [...parents.keys()].filter((pid) => {
+    for (
+      let current: number | undefined = pid;
+      current !== undefined && current > 1;
+      current = parents.get(current)
+    )
+      if (current === root) return true;
+    return false;
+  });
+}
+
+async function treeCpuMs(root: number): Promise<number> {
+  let total = 0;
+  for (const pid of await processTree(root)) total += await cpuMs(pid).catch(() => 0);
+  return total;
+}
+
+export async function run(options: {
+  readonly args: readonly string[];
+  readonly progress: (message: string) => void;
+}): Promise<Record<string, unknown>> {
+  const { args, progress } = options;
+  const rates = option(args, 'rates', '20,50,100').split(',').map(Number);
+  const seconds = Number(option(args, 'seconds', '10'));
+  const holdS = Number(option(args, 'hold', '1'));
+  requireTool('sipp', 'sip-tester');
+  requireTool('taskset', 'util-linux');
+  requireTool('kamailio', 'kamailio');
+  const trafficCore = availableParallelism() > 1 ? '1' : '0';
+  const space = await benchWorkspace('sip-cps');
+  const { work, cleanups } = space;
+  try {
+    const uasPort = await freePort();
+    const uas = spawnLogged(
+      'taskset',
+      ['-c', trafficCore, 'sipp', '-sn', 'uas', '-i', '127.0.0.1', '-p', String(uasPort), '-nostdin'],
+      { cwd: work },
+    );
+    cleanups.push(async () => {
+      uas.child.kill('SIGKILL');
+      await uas.exited;
+    });
+
+    // One rate against one system: SIPp's own call length is the hold time; setup times from its RTT log.
+    const measure = async (
+      system: RateFigures['system'],
+      target: string,
+      rate: number,
+      cpuOf: () => Promise<number>,
+    ): Promise<RateFigures> => {
+      const calls = Math.max(1, Math.round(rate * seconds));
+      const rttFile = `rtt-${system}-${String(rate)}.csv`;
+      const cpuBefore = await cpuOf();
+      const uac = spawnLogged(
+        'taskset',
+        [
+          '-c',
+          trafficCore,
+          'sipp',
+          '-sn',
+          'uac',
+          target,
+          '-s',
+          '34910000044',
+          '-i',
+          '127.0.0.1',
+          '-p',
+          '0',
+          '-r',
+          String(rate),
+          '-m',
+          String(calls),
+          '-d',
+          String(holdS * 1000),
+          '-timeout',
+          `${String(seconds + holdS + 40)}s`,
+          '-nostdin',
+          '-trace_rtt',
+          '-rtt_freq',
+          '1',
+          '-mi',
+          '127.0.0.1',
+        ],
+        { cwd: work },
+      );
+      await uac.exited;
+      const cpuAfter = await cpuOf();
+      const screen = uac.output();
+      const failed = Number(/Failed call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(screen)?.[1] ?? String(calls));
+      const rttLog = (await readdir(work)).find((name) => name.endsWith('_rtt.csv'));
+      const setups: number[] = [];
+      if (rttLog !== undefined) {
+        const text = await readFile(join(work, rttLog), 'utf8');
+        for (const line of text.split('\n').slice(1)) {
+          const value = Number(line.split(';')[2]);
+          if (Number.isFinite(value) && line !== '') setups.push(value);
+        }
+        // Keep it under a name of its own, so the next run's log is the only one SIPp's name matches.
+        await rename(join(work, rttLog), join(work, rttFile));
+      }
+      const figures: RateFigures = {
+        system,
+        rate,
+        calls,
+        failed,
+        cpuUsPerCall: Math.round(((cpuAfter - cpuBefore) * 1000) / calls),
+        p99SetupMs: percentile(setups, 99),
+      };
+      progress(JSON.stringify(figures));
+      return figures;
+    };
+
+    // Kamailio first: it needs no database.
+    const kamailioPort = await freePort();
+    await writeFile(join(work, 'kamailio.cfg'), kamailioConfig(kamailioPort, uasPort));
+    const kamailio = spawnLogged(
+      'taskset',
+      [
+        '-c',
+        '0',
+        'kamailio',
+        '-f',
+        join(work, 'kamailio.cfg'),
+        '-DD',
+        '-E',
+        '-w',
+        work,
+        '-P',
+        join(work, 'k.pid'),
+      ],
+      { cwd: work },
+    );
+    cleanups.push(async () => {
+      kamailio.child.kill('SIGTERM');
+      await kamailio.exited;
+    });
+    for (let waited = 0; !kamailio.output().includes('Listening on'); waited += 100) {
+      if (waited > 10_000) throw new Error(`Kamailio did not start:\n${kamailio.output().slice(-2000)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const kamailioPid = kamailio.child.pid ?? 0;
+    const results: RateFigures[] = [];
+    for (const rate of rates) {
+      progress(`kamailio at ${String(rate)} calls per second`);
+      results.push(
+        await measure('kamailio', `127.0.0.1:${String(kamailioPort)}`, rate, () => treeCpuMs(kamailioPid)),
+      );
+    }
+    kamailio.child.kill('SIGTERM');
+    await kamailio.exited;
+
+    const server = await startServerUnderTest(space, '0', progress);
+    progress('a number whose flow transfers every call to the UAS through the trunk');
+    const admin = await server.login('admin@fibrasur.example');
+    const trunks = (await server.call(admin, 'GET', '/api/sip-trunks')) as { id: string }[];
+    await server.call(admin, 'PATCH', `/api/sip-trunks/${trunks[0]?.id ?? ''}`, {
+      outbound: { host: '127.0.0.1', port: uasPort, transport: 'udp' },
+    });
+    const flow = {
+      id: 'bench-cps',
+      name: 'Bench CPS',
+      version: 1,
+      defaultLanguage: 'es',
+      languages: ['es'],
+      entry: 'out',
+      nodes: { out: { type: 'transfer', to: { kind: 'external', number: '+34900000001' } } },
+    };
+    await server.call(admin, 'POST', '/api/flows', { key: 'bench-cps', name: 'Bench CPS', document: flow });
+    await server.call(admin, 'POST', '/api/flows/bench-cps/versions/1/publish', {});
+    await server.call(admin, 'POST', '/api/dids', { number: '+34910000044', flowKey: 'bench-cps' });
+    const target = `127.0.0.1:${String(server.sipPort)}`;
+    await measure('centralita', target, 1, () => cpuMs(server.serverPid));
+    for (const rate of rates) {
+      progress(`Centralita at ${String(rate)} calls per second`);
+      results.push(await measure('centralita', target, rate, () => cpuMs(server.serverPid)));
+    }
+
+    const ours = results.filter((r) => r.system === 'centralita');
+    const theirs = results.filter((r) => r.system === 'kamailio');
+    const sustained = ours.filter((r) => r.failed / r.calls < 0.001);
+    const best = sustained.at(-1) ?? ours[0];
+    const reference = theirs.find((r) => r.rate === best?.rate);
+    return {
+      cpu_us_per_call: best?.cpuUsPerCall ?? null,
+      kamailio_cpu_us_per_call: reference?.cpuUsPerCall ?? null,
+      ratio:
+        best === undefined || reference === undefined || best.cpuUsPerCall === 0
+          ? null
+          : Math.round((reference.cpuUsPerCall / best.cpuUsPerCall) * 1000) / 1000,
+      max_cps: sustained.length === 0 ? 0 : Math.max(...sustained.map((r) => r.rate)),
+      p99_setup_ms: best?.p99SetupMs ?? null,
+      limited_by: theirs.some((r) => r.failed > 0) ? 'sipp' : 'server',
+      runs: results,
+    };
+  } finally {
+    await space.dispose();
+  }
+}

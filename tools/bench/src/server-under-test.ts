@@ -1,0 +1,198 @@
+import { spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { createDatabase, dropDatabase, startEmbeddedDatabase, withDatabaseName } from '@centralita/store';
+
+// The whole Centralita as the system under test of the call benchmarks: its own database (DATABASE_URL's
+// server or an embedded PostgreSQL), `centralita start` in a process of its own pinned to one core, and the
+// helpers the benchmarks share.
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+export function option(args: readonly string[], name: string, fallback: string): string {
+  const found = args.find((arg) => arg.startsWith(`--${name}=`));
+  return found === undefined ? fallback : found.slice(name.length + 3);
+}
+
+export function requireTool(command: string, debianPackage: string): void {
+  try {
+    execFileSync('which', [command], { stdio: 'ignore' });
+  } catch {
+    throw new Error(`${command} is not installed: install the Debian package ${debianPackage}`);
+  }
+}
+
+export async function freePort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const port = socket.address().port;
+  socket.close();
+  return port;
+}
+
+/** CPU time (ms) the process has used, all threads: utime + stime from /proc/<pid>/stat. */
+export async function cpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${String(pid)}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / 100;
+}
+
+export function percentile(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? null;
+}
+
+export function spawnLogged(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv },
+) {
+  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      resolve(code);
+    }),
+  );
+  return { child, exited, output: () => output };
+}
+
+/** A work directory and the clean-ups to run at the end, last registered first. */
+export interface BenchWorkspace {
+  readonly work: string;
+  readonly cleanups: (() => Promise<unknown>)[];
+  dispose(): Promise<void>;
+}
+
+export async function benchWorkspace(name: string): Promise<BenchWorkspace> {
+  const work = await mkdtemp(join(tmpdir(), `centralita-bench-${name}-`));
+  // The embedded PostgreSQL runs as its own user when we are root: it must be able to enter the directory.
+  await chmod(work, 0o755);
+  const cleanups: (() => Promise<unknown>)[] = [() => rm(work, { recursive: true, force: true })];
+  return {
+    work,
+    cleanups,
+    dispose: async () => {
+      for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    },
+  };
+}
+
+/** The running server: its addresses, its process, its database, and API helpers. */
+export interface ServerUnderTest {
+  readonly base: string;
+  readonly sipPort: number;
+  readonly serverPid: number;
+  readonly db: pg.Client;
+  readonly login: (email: string) => Promise<Record<string, string>>;
+  readonly call: (
+    headers: Record<string, string>,
+    method: string,
+    path: string,
+    body?: unknown,
+  ) => Promise<unknown>;
+}
+
+/** Starts Centralita on `core` with the demo tenant on a fresh database; stops it at the workspace's end. */
+export async function startServerUnderTest(
+  space: BenchWorkspace,
+  core: string,
+  progress: (message: string) => void,
+): Promise<ServerUnderTest> {
+  const { work, cleanups } = space;
+  const serverCore = core;
+  // A database of its own: on DATABASE_URL's server, or an embedded PostgreSQL.
+  let adminUrl = process.env['DATABASE_URL'];
+  if (adminUrl === undefined || adminUrl === '') {
+    progress('starting an embedded PostgreSQL (set DATABASE_URL to use a server)');
+    const embedded = await startEmbeddedDatabase({
+      dataDir: join(work, 'pg'),
+      port: await freePort(),
+      isEphemeral: true,
+    });
+    cleanups.push(() => embedded.stop());
+    adminUrl = embedded.adminUrl;
+  }
+  const databaseName = `centralita_bench_${Date.now().toString(36)}`;
+  await createDatabase(adminUrl, databaseName);
+  const admin = adminUrl;
+  cleanups.push(() => dropDatabase(admin, databaseName));
+  const databaseUrl = withDatabaseName(adminUrl, databaseName);
+
+  const [httpPort, sipPort] = [await freePort(), await freePort()];
+  progress(`starting the server on core ${serverCore} (HTTP ${String(httpPort)}, SIP ${String(sipPort)})`);
+  const server = spawnLogged(
+    'taskset',
+    ['-c', serverCore, process.execPath, join(repoRoot, 'apps/cli/src/main.ts'), 'start'],
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        PORT: String(httpPort),
+        HOST: '127.0.0.1',
+        CENTRALITA_SIP_HOST: '127.0.0.1',
+        CENTRALITA_SIP_UDP_PORT: String(sipPort),
+        CENTRALITA_SIP_TCP_PORT: String(await freePort()),
+        CENTRALITA_SIP_DOMAIN: 'bench.test',
+        CENTRALITA_RECORDING_DIR: join(work, 'recordings'),
+        CENTRALITA_PROMPT_CACHE_DIR: join(work, 'prompts'),
+        CENTRALITA_PRERENDER_PROMPTS: 'false',
+        LOG_LEVEL: 'warn',
+      },
+    },
+  );
+  cleanups.push(async () => {
+    server.child.kill('SIGTERM');
+    await server.exited;
+  });
+
+  const base = `http://127.0.0.1:${String(httpPort)}`;
+  for (let attempt = 0; ; attempt++) {
+    const health = await fetch(`${base}/healthz`).catch(() => undefined);
+    if (health?.ok === true) break;
+    if (attempt > 600)
+      throw new Error(`the server did not answer at ${base}:\n${server.output().slice(-3000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const serverPid = server.child.pid ?? 0;
+
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  cleanups.push(() => db.end());
+  const login = async (email: string) => {
+    const response = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tenant: 'demo', email, password: 'centralita-demo' }),
+    });
+    if (!response.ok) throw new Error(`login ${email}: ${String(response.status)}`);
+    const body = (await response.json()) as { csrfToken: string };
+    return {
+      cookie: response.headers.getSetCookie()[0]?.split(';')[0] ?? '',
+      'x-csrf-token': body.csrfToken,
+      'content-type': 'application/json',
+    };
+  };
+  const call = async (headers: Record<string, string>, method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path}: ${String(response.status)} ${text}`);
+    return text === '' ? null : (JSON.parse(text) as unknown);
+  };
+
+  return { base, sipPort, serverPid, db, login, call };
+}
