@@ -38,6 +38,7 @@ import { registerEventStream } from './routes/event-stream.ts';
 import { registerFlowRoutes } from './routes/flow-routes.ts';
 import { registerInteractionRoutes } from './routes/interaction-routes.ts';
 import { registerOperationsRoutes } from './routes/operations-routes.ts';
+import { registerReportRoutes } from './routes/report-routes.ts';
 import { registerTelephonyRoutes } from './routes/telephony-routes.ts';
 import { registerTicketRoutes } from './routes/ticket-routes.ts';
 import { registerUserRoutes } from './routes/user-routes.ts';
@@ -252,6 +253,7 @@ export async function buildHttpApi(deps: HttpApiDependencies): Promise<HttpApi> 
   registerAgentRoutes(typed, { ...routeDeps, routing: deps.routing });
   registerCallRoutes(typed, { ...routeDeps, routing: deps.routing, calls: deps.calls });
   registerTelephonyRoutes(typed, { ...routeDeps, sipDomain: deps.sipDomain });
+  registerReportRoutes(typed, routeDeps);
 
   app.addHook('onClose', (_instance, done) => {
     liveConnections.closeAll('server shutting down');

@@ -32,6 +32,9 @@ export const permissions = [
   'telephony:read',
   'telephony:manage',
   'calls:control',
+  'reports:read',
+  'reports:read-own',
+  'billing:read',
 ] as const;
 export type Permission = (typeof permissions)[number];
 export type RouteAccess = Permission | 'public' | 'authenticated';
@@ -73,6 +76,12 @@ export const grantedRoles: Readonly<Record<Permission, readonly Role[]>> = {
   'telephony:manage': ['admin', 'manager'],
   // Agents control their own calls; supervisors any call of the tenant (the route checks which).
   'calls:control': contactHandlers,
+  // Reports of the whole tenant are for those who lead, coach or analyse; every user sees their own
+  // figures as an agent (/api/reports/me/…, where the agent is always the caller). What clients are
+  // charged is for admins, managers and analysts.
+  'reports:read': [...supervisors, 'trainer', 'analyst'],
+  'reports:read-own': everyone,
+  'billing:read': ['admin', 'manager', 'analyst'],
 };
 
 /** True when `role` may use a route demanding `access`. */

@@ -30,3 +30,4 @@ export type { AuditEntry } from './audit-log.ts';
 export * as flows from './flows.ts';
 export * as sipAccounts from './sip-accounts.ts';
 export type { SipAccount, SipBinding, SipTrunk, Did, DidRoute, DigestHa1 } from './sip-accounts.ts';
+export * as reports from './reports.ts';

@@ -18,6 +18,7 @@ import type { Database, Role } from '@centralita/store';
 import { connectDatabase } from '@centralita/server';
 import type { Console } from './cli-context.ts';
 import { CliError, withDatabase } from './cli-context.ts';
+import { registerDemoCommands } from './demo-calls-command.ts';
 import { registerIvrCommands } from './ivr-command.ts';
 import { registerSimulateCommand } from './simulate-command.ts';
 
@@ -232,6 +233,7 @@ export function buildProgram(console: Console, onStarted: (stop: () => Promise<v
     );
   registerIvrCommands(program, console);
   registerSimulateCommand(program, console);
+  registerDemoCommands(program, console);
   return program;
 }
 

@@ -8,7 +8,7 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 /** Every `errors.ts` catalog of every package (and the store's `store-error.ts`). */
 async function catalogFiles(): Promise<string[]> {
   const files: string[] = [];
-  for (const layer of ['domain', 'adapters', 'apps']) {
+  for (const layer of ['domain', 'adapters', 'apps', 'tools']) {
     for (const pkg of await readdir(path.join(root, layer))) {
       for (const name of ['errors.ts', 'store-error.ts']) {
         const file = path.join(root, layer, pkg, 'src', name);

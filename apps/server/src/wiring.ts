@@ -16,6 +16,7 @@ import { CallService } from './calls/call-service.ts';
 import { MediaEngine } from '@centralita/rtp-transport';
 import { PromptCache } from '@centralita/prompt-cache';
 import { renderAllTenantPrompts } from './tenant-prompts.ts';
+import { ReportingProjector } from './reporting/reporting-projector.ts';
 
 /** A running Centralita: stop() shuts it down in order (SIP, HTTP, then database). */
 export interface RunningServer {
@@ -100,6 +101,11 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     if (!hasWebApp)
       logger.warn({ webRoot }, 'the web app is not built (run: npm run build:web); serving the API only');
     const routing = new RoutingRuntime(database, bus, logger.child({ component: 'routing' }));
+    const reporting = ReportingProjector.start({
+      database,
+      bus,
+      logger: logger.child({ component: 'reporting' }),
+    });
     let url = '';
     // The IVR's http nodes call our own API with this secret; it never leaves the process.
     const ivrToken = randomBytes(32).toString('base64url');
@@ -189,6 +195,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
         await stopTelephony();
         await httpApi.app.close();
         routing.close();
+        await reporting.stop();
         await database.close();
         await connection.release();
         logger.info('Centralita stopped');

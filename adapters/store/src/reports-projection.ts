@@ -1,0 +1,939 @@
+import {
+  agentTimeContributions,
+  builtInTicketCategory,
+  contactIdOf,
+  contributionChanges,
+  contributionsOf,
+  foldAgentTimeline,
+  foldContact,
+  foldTicket,
+  reportingEventOf,
+  reportingEventTypes,
+  summaryFields,
+  ticketContributions,
+  ticketIdOf,
+  timeZoneCalendar,
+  timelineAgentIdOf,
+} from '@centralita/reporting';
+import type {
+  Activity,
+  AgentState,
+  ContributionChange,
+  ContributionOptions,
+  PresenceKind,
+  ReportingEvent,
+  RowKey,
+  SummaryField,
+  SummaryRow,
+  TicketCategoryOf,
+  TicketStatusCategory,
+  TimeZoneCalendar,
+} from '@centralita/reporting';
+import type { AgentId, InteractionId, QueueId } from '@centralita/kernel';
+import type { Tx } from './database.ts';
+import type { StoredRow } from './reports-rows.ts';
+import { mergeEvents, storedRowsOf, summaryColumns, summaryRowsOf } from './reports-rows.ts';
+
+/** A row of domain_events as the projector reads it; `data` is null for types reports do not read. */
+export interface StoredEvent {
+  readonly seq: number;
+  readonly tenantId: string;
+  readonly type: string;
+  readonly occurredAtMs: number;
+  readonly data: unknown;
+}
+
+/** What one batch did. */
+export interface ApplyResult {
+  /** The checkpoint after the batch. */
+  readonly throughSeq: number;
+  /** Events reports read among the batch's rows. */
+  readonly reportingEvents: number;
+  /** Summary rows written (inserted, updated or deleted). */
+  readonly summaryRowsChanged: number;
+}
+
+/** The finest interval summary rows are kept in; coarser ones are added up from it. */
+const keptGranularity = '15min';
+const agentWindowMs = 3_600_000;
+/** A contact enters its queues within a day of arriving: where to look for an interval's contacts. */
+const contactSpanMs = 86_400_000;
+const intervalMs = 15 * 60_000;
+
+/** The last domain_events.seq applied to the summaries. */
+export async function readCheckpoint(tx: Tx): Promise<number> {
+  const row = (
+    await tx.query<{ lastSeq: number }>('SELECT last_seq::float8 AS "lastSeq" FROM report_checkpoint')
+  ).rows[0];
+  return row?.lastSeq ?? 0;
+}
+
+/** Up to `limit` events after `afterSeq`, in recording order, across tenants (system transaction). */
+export async function readEventsAfter(tx: Tx, afterSeq: number, limit: number): Promise<StoredEvent[]> {
+  const result = await tx.query<StoredEvent>(
+    `SELECT seq::float8 AS seq, tenant_id::text AS "tenantId", type,
+            floor(extract(epoch FROM occurred_at) * 1000)::float8 AS "occurredAtMs",
+            CASE WHEN type = ANY($3::text[]) THEN data END AS data
+       FROM domain_events WHERE seq > $1 ORDER BY seq LIMIT $2`,
+    [afterSeq, limit, reportingEventTypes],
+  );
+  return result.rows;
+}
+
+/** The newest recorded event's seq (0 for none): how far a catch-up has to go. */
+export async function latestSeq(tx: Tx): Promise<number> {
+  const row = (await tx.query<{ seq: number | null }>('SELECT max(seq)::float8 AS seq FROM domain_events'))
+    .rows[0];
+  return row?.seq ?? 0;
+}
+
+/** What one step of the projector did. */
+export interface ProjectResult extends ApplyResult {
+  /** Rows of domain_events read (every type). */
+  readonly rows: number;
+  /**
+   * Set when the step stopped before a missing seq with later events already visible: a transaction
+   * that took that seq has not committed yet (or rolled back). The seq after which it is missing.
+   */
+  readonly gapAfterSeq: number | undefined;
+  /** The highest seq read, applied or not (a hole below it was taken by a transaction already running). */
+  readonly lastSeqRead: number;
+}
+
+/**
+ * One step of the projector, in the caller's (system) transaction: reads up to `limit` events after the
+ * checkpoint and applies those that follow it without a gap. Sequence numbers are taken when a
+ * transaction inserts its events, not when it commits, so a later seq can be visible before an earlier
+ * one; applying past the hole would lose that event for good. A hole stays until its transaction
+ * commits or until the caller decides it never will (a rollback) and passes `skipGapsBelow` past it.
+ */
+export async function projectPending(
+  tx: Tx,
+  options: {
+    readonly limit: number;
+    readonly nowMs: number;
+    readonly skipGapsBelow?: number;
+    /** Calendars by time zone, kept by the caller between steps (each caches the zone's offsets). */
+    readonly calendars?: Map<string, TimeZoneCalendar>;
+  },
+): Promise<ProjectResult> {
+  const checkpoint = await lockCheckpoint(tx);
+  const rows = await readEventsAfter(tx, checkpoint, options.limit);
+  let expected = checkpoint + 1;
+  let contiguous = 0;
+  for (const row of rows) {
+    if (row.seq !== expected && row.seq > (options.skipGapsBelow ?? 0)) break;
+    expected = row.seq + 1;
+    contiguous += 1;
+  }
+  const batch = rows.slice(0, contiguous);
+  const applied = await applyRows(
+    tx,
+    checkpoint,
+    batch,
+    options.nowMs,
+    options.calendars ?? new Map<string, TimeZoneCalendar>(),
+  );
+  return {
+    ...applied,
+    rows: batch.length,
+    gapAfterSeq: contiguous < rows.length ? applied.throughSeq : undefined,
+    lastSeqRead: rows.at(-1)?.seq ?? checkpoint,
+  };
+}
+
+/**
+ * Applies recorded events to the summaries and moves the checkpoint past the last of them, in the
+ * caller's (system) transaction: the summaries and the checkpoint commit together or not at all. Every
+ * contact, ticket and agent window an event belongs to is folded again from all its events, and the
+ * difference between its old and new contribution is applied (docs/metrics.md, "Late and corrected
+ * events"). `nowMs` is how far the time of agents still logged in runs. Events at or before the
+ * checkpoint are skipped, so a batch applied twice counts once.
+ */
+export async function applyEvents(
+  tx: Tx,
+  rows: readonly StoredEvent[],
+  options: { readonly nowMs: number },
+): Promise<ApplyResult> {
+  const checkpoint = await lockCheckpoint(tx);
+  return applyRows(tx, checkpoint, rows, options.nowMs, new Map());
+}
+
+async function applyRows(
+  tx: Tx,
+  checkpoint: number,
+  rows: readonly StoredEvent[],
+  nowMs: number,
+  calendars: Map<string, TimeZoneCalendar>,
+): Promise<ApplyResult> {
+  const fresh = rows.filter((row) => row.seq > checkpoint);
+  const byTenant = new Map<string, ReportingEvent[]>();
+  let reportingEvents = 0;
+  for (const row of fresh) {
+    if (row.data === null) continue;
+    const event = reportingEventOf({
+      seq: row.seq,
+      type: row.type,
+      occurredAtMs: row.occurredAtMs,
+      data: row.data,
+    });
+    if (event === undefined) continue;
+    reportingEvents += 1;
+    const list = byTenant.get(row.tenantId) ?? [];
+    list.push(event);
+    byTenant.set(row.tenantId, list);
+  }
+  let summaryRowsChanged = 0;
+  for (const [tenantId, events] of byTenant) {
+    const settings = await tenantReporting(tx, tenantId, calendars);
+    const changes: ContributionChange[] = [];
+    await projectContacts(tx, tenantId, events, settings, changes);
+    await projectTickets(tx, tenantId, events, settings, changes);
+    // The last window of a logged-in agent runs to what the projector knows of: the newest event it is
+    // applying, never past the clock. Replaying history then does not count agents logged in up to
+    // today between two batches; advanceAgentTime runs them to the clock once the projector is idle.
+    const horizonMs = Math.min(nowMs, Math.max(...events.map((event) => event.atMs)));
+    await projectAgents(tx, tenantId, events, settings, horizonMs, changes);
+    summaryRowsChanged += await applyChanges(tx, tenantId, changes, settings.calendar);
+  }
+  const throughSeq = Math.max(checkpoint, ...fresh.map((row) => row.seq));
+  if (throughSeq > checkpoint)
+    await tx.query('UPDATE report_checkpoint SET last_seq = $1, updated_at = now()', [throughSeq]);
+  return { throughSeq, reportingEvents, summaryRowsChanged };
+}
+
+/**
+ * Runs the time of agents still logged in at the end of their last window up to `nowMs` (an agent
+ * available all afternoon with no event still accrues available time). The projector calls it now and then.
+ */
+export async function advanceAgentTime(tx: Tx, nowMs: number): Promise<number> {
+  await lockCheckpoint(tx);
+  const open = await tx.query<AgentWindowRow & { tenantId: string }>(
+    `SELECT w.tenant_id::text AS "tenantId", ${agentWindowColumns}
+       FROM report_agent_windows w
+      WHERE (w.end_state ->> 'isLoggedIn')::boolean AND w.folded_until < $1
+        AND NOT EXISTS (SELECT 1 FROM report_agent_windows n
+                         WHERE n.tenant_id = w.tenant_id AND n.agent_id = w.agent_id AND n.window_start > w.window_start)`,
+    [new Date(nowMs)],
+  );
+  const byTenant = new Map<string, AgentWindowRow[]>();
+  for (const row of open.rows) byTenant.set(row.tenantId, [...(byTenant.get(row.tenantId) ?? []), row]);
+  let changed = 0;
+  for (const [tenantId, windows] of byTenant) {
+    const settings = await tenantReporting(tx, tenantId, new Map());
+    const changes: ContributionChange[] = [];
+    const dirty: AgentWindow[] = [];
+    for (const row of windows) {
+      const window = agentWindowOf(row);
+      refoldWindow(window, window.startState, nowMs, settings.calendar, changes);
+      dirty.push(window);
+    }
+    await saveAgentWindows(tx, tenantId, dirty);
+    changed += await applyChanges(tx, tenantId, changes, settings.calendar);
+  }
+  return changed;
+}
+
+async function lockCheckpoint(tx: Tx): Promise<number> {
+  // One projector at a time: a second one waits here, then sees the checkpoint the first one left.
+  const row = (
+    await tx.query<{ lastSeq: number }>(
+      'SELECT last_seq::float8 AS "lastSeq" FROM report_checkpoint FOR UPDATE',
+    )
+  ).rows[0];
+  if (row === undefined) throw new Error('report_checkpoint is empty: migration 0004 did not run');
+  return row.lastSeq;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Tenant settings
+// ---------------------------------------------------------------------------------------------------
+
+interface TenantReporting {
+  readonly calendar: TimeZoneCalendar;
+  readonly options: ContributionOptions;
+  readonly categoryOf: TicketCategoryOf;
+}
+
+/** Report settings a tenant may set in `settings.reports` (docs/metrics.md, "Reports"). */
+interface ReportSettings {
+  readonly shortAbandonSeconds?: unknown;
+  readonly billingIncrementSeconds?: unknown;
+  readonly billingMinimumSeconds?: unknown;
+  readonly dispositionValuesMinor?: unknown;
+}
+
+function numberOr(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
+async function tenantReporting(
+  tx: Tx,
+  tenantId: string,
+  calendars: Map<string, TimeZoneCalendar>,
+): Promise<TenantReporting> {
+  const tenant = (
+    await tx.query<{ timeZone: string; settings: Record<string, unknown> }>(
+      'SELECT time_zone AS "timeZone", settings FROM tenants WHERE id = $1',
+      [tenantId],
+    )
+  ).rows[0];
+  const timeZone = tenant?.timeZone ?? 'UTC';
+  let calendar = calendars.get(timeZone);
+  if (calendar === undefined) {
+    // A zone Intl does not know would stop every report of the tenant; its figures fall back to UTC.
+    const zoned = timeZoneCalendar(timeZone);
+    calendar = zoned.ok
+      ? zoned.value
+      : (timeZoneCalendar('UTC') as { ok: true; value: TimeZoneCalendar }).value;
+    calendars.set(timeZone, calendar);
+  }
+  const thresholds = new Map(
+    (
+      await tx.query<{ id: string; thresholdS: number }>(
+        'SELECT id::text, service_level_threshold_s AS "thresholdS" FROM queues WHERE tenant_id = $1',
+        [tenantId],
+      )
+    ).rows.map((row) => [row.id, row.thresholdS * 1000]),
+  );
+  const categories = new Map(
+    (
+      await tx.query<{ code: string; category: TicketStatusCategory }>(
+        'SELECT code, category FROM ticket_statuses WHERE tenant_id = $1',
+        [tenantId],
+      )
+    ).rows.map((row) => [row.code, row.category]),
+  );
+  const reportSettings = (tenant?.settings['reports'] ?? {}) as ReportSettings;
+  const values =
+    typeof reportSettings.dispositionValuesMinor === 'object' &&
+    reportSettings.dispositionValuesMinor !== null
+      ? (reportSettings.dispositionValuesMinor as Record<string, unknown>)
+      : {};
+  return {
+    calendar,
+    categoryOf: (status) => categories.get(status) ?? builtInTicketCategory(status),
+    options: {
+      calendar,
+      granularity: keptGranularity,
+      // The queues table's default: a queue deleted since (or the engine's placeholder) is judged by it.
+      serviceLevelThresholdMs: (queueId) => thresholds.get(queueId) ?? 20_000,
+      shortAbandonMs: numberOr(reportSettings.shortAbandonSeconds, 5) * 1000,
+      billingRounding: {
+        incrementSeconds: numberOr(reportSettings.billingIncrementSeconds, 1),
+        minimumSeconds: numberOr(reportSettings.billingMinimumSeconds, 0),
+      },
+      dispositionValueMinor: (disposition) => numberOr(values[disposition], 0),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Contacts and tickets: one record each, folded again whenever one of its events arrives
+// ---------------------------------------------------------------------------------------------------
+
+function groupBy<K>(events: readonly ReportingEvent[], keyOf: (event: ReportingEvent) => K | undefined) {
+  const groups = new Map<K, ReportingEvent[]>();
+  for (const event of events) {
+    const key = keyOf(event);
+    if (key === undefined) continue;
+    const list = groups.get(key);
+    if (list === undefined) groups.set(key, [event]);
+    else list.push(event);
+  }
+  return groups;
+}
+
+interface RecordRow {
+  readonly id: string;
+  readonly events: ReportingEvent[];
+  readonly contribution: StoredRow[];
+}
+
+async function projectContacts(
+  tx: Tx,
+  tenantId: string,
+  events: readonly ReportingEvent[],
+  settings: TenantReporting,
+  changes: ContributionChange[],
+): Promise<void> {
+  const byContact = groupBy(events, contactIdOf);
+  if (byContact.size === 0) return;
+  const ids = [...byContact.keys()];
+  const stored = new Map(
+    (
+      await tx.query<RecordRow>(
+        `SELECT contact_id AS id, events, contribution FROM report_contacts
+          WHERE tenant_id = $1 AND contact_id = ANY($2::text[])`,
+        [tenantId, ids],
+      )
+    ).rows.map((row) => [row.id, row]),
+  );
+  const written: { id: string; arrivedAtMs: number; events: ReportingEvent[]; contribution: StoredRow[] }[] =
+    [];
+  for (const [id, added] of byContact) {
+    const previous = stored.get(id);
+    const merged = mergeEvents(previous?.events ?? [], added);
+    if (!merged.isChanged) continue;
+    const record = foldContact(merged.events);
+    if (record === undefined) continue;
+    const after = contributionsOf(record, settings.options);
+    changes.push(...contributionChanges(summaryRowsOf(previous?.contribution ?? []), after));
+    written.push({
+      id,
+      arrivedAtMs: record.arrivedAtMs,
+      events: merged.events,
+      contribution: storedRowsOf(after),
+    });
+  }
+  if (written.length === 0) return;
+  await tx.query(
+    `INSERT INTO report_contacts (tenant_id, contact_id, arrived_at, events, contribution)
+     SELECT $1::uuid, * FROM unnest($2::text[], $3::timestamptz[], $4::jsonb[], $5::jsonb[])
+     ON CONFLICT (tenant_id, contact_id) DO UPDATE
+       SET arrived_at = excluded.arrived_at, events = excluded.events, contribution = excluded.contribution`,
+    [
+      tenantId,
+      written.map((w) => w.id),
+      written.map((w) => new Date(w.arrivedAtMs).toISOString()),
+      written.map((w) => JSON.stringify(w.events)),
+      written.map((w) => JSON.stringify(w.contribution)),
+    ],
+  );
+}
+
+async function projectTickets(
+  tx: Tx,
+  tenantId: string,
+  events: readonly ReportingEvent[],
+  settings: TenantReporting,
+  changes: ContributionChange[],
+): Promise<void> {
+  const byTicket = groupBy(events, ticketIdOf);
+  if (byTicket.size === 0) return;
+  const stored = new Map(
+    (
+      await tx.query<RecordRow>(
+        `SELECT ticket_id AS id, events, contribution FROM report_tickets
+          WHERE tenant_id = $1 AND ticket_id = ANY($2::text[])`,
+        [tenantId, [...byTicket.keys()]],
+      )
+    ).rows.map((row) => [row.id, row]),
+  );
+  const written: {
+    id: string;
+    createdAtMs: number | null;
+    events: ReportingEvent[];
+    contribution: StoredRow[];
+  }[] = [];
+  for (const [id, added] of byTicket) {
+    const previous = stored.get(id);
+    const merged = mergeEvents(previous?.events ?? [], added);
+    if (!merged.isChanged) continue;
+    // An update read before its ticket's creation waits in the record until TicketCreated arrives.
+    const ticket = foldTicket(merged.events, settings.categoryOf);
+    const after = ticket === undefined ? [] : ticketContributions(ticket, settings.options);
+    changes.push(...contributionChanges(summaryRowsOf(previous?.contribution ?? []), after));
+    written.push({
+      id,
+      createdAtMs: ticket?.createdAtMs ?? null,
+      events: merged.events,
+      contribution: storedRowsOf(after),
+    });
+  }
+  if (written.length === 0) return;
+  await tx.query(
+    `INSERT INTO report_tickets (tenant_id, ticket_id, created_at, events, contribution)
+     SELECT $1::uuid, * FROM unnest($2::text[], $3::timestamptz[], $4::jsonb[], $5::jsonb[])
+     ON CONFLICT (tenant_id, ticket_id) DO UPDATE
+       SET created_at = excluded.created_at, events = excluded.events, contribution = excluded.contribution`,
+    [
+      tenantId,
+      written.map((w) => w.id),
+      written.map((w) => (w.createdAtMs === null ? null : new Date(w.createdAtMs).toISOString())),
+      written.map((w) => JSON.stringify(w.events)),
+      written.map((w) => JSON.stringify(w.contribution)),
+    ],
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Agent time: windows of an hour with events, chained by the state at their ends
+// ---------------------------------------------------------------------------------------------------
+
+interface StoredAgentState {
+  readonly presence: PresenceKind;
+  readonly activities: readonly (readonly [string, Activity])[];
+  readonly isLoggedIn: boolean;
+}
+
+interface AgentWindowRow {
+  readonly agentId: string;
+  readonly windowStart: Date;
+  readonly foldedUntil: Date;
+  readonly events: ReportingEvent[];
+  readonly startState: StoredAgentState | null;
+  readonly endState: StoredAgentState;
+  readonly contribution: StoredRow[];
+}
+
+const agentWindowColumns = `w.agent_id AS "agentId", w.window_start AS "windowStart", w.folded_until AS "foldedUntil",
+  w.events, w.start_state AS "startState", w.end_state AS "endState", w.contribution`;
+
+interface AgentWindow {
+  readonly agentId: string;
+  readonly startMs: number;
+  events: ReportingEvent[];
+  startState: AgentState | undefined;
+  endState: AgentState;
+  foldedUntilMs: number;
+  contribution: SummaryRow[];
+  /** Stored before this batch (its contribution is in the summaries). */
+  readonly isStored: boolean;
+  /** Received events in this batch. */
+  hasNewEvents: boolean;
+}
+
+function agentStateOf(stored: StoredAgentState): AgentState {
+  return {
+    presence: stored.presence,
+    activities: new Map(stored.activities.map(([id, activity]) => [id as InteractionId, activity])),
+  };
+}
+
+function storedAgentStateOf(state: AgentState): StoredAgentState {
+  const activities = [...state.activities.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const isBusy = activities.some(([, activity]) => activity === 'on-contact' || activity === 'wrap-up');
+  return { presence: state.presence, activities, isLoggedIn: state.presence !== 'offline' || isBusy };
+}
+
+function isSameState(a: AgentState, b: AgentState): boolean {
+  return JSON.stringify(storedAgentStateOf(a)) === JSON.stringify(storedAgentStateOf(b));
+}
+
+function agentWindowOf(row: AgentWindowRow): AgentWindow {
+  return {
+    agentId: row.agentId,
+    startMs: row.windowStart.getTime(),
+    events: row.events,
+    startState: row.startState === null ? undefined : agentStateOf(row.startState),
+    endState: agentStateOf(row.endState),
+    foldedUntilMs: row.foldedUntil.getTime(),
+    contribution: summaryRowsOf(row.contribution),
+    isStored: true,
+    hasNewEvents: false,
+  };
+}
+
+/** Folds one window from `initial` up to `untilMs` and records the change of its contribution. */
+function refoldWindow(
+  window: AgentWindow,
+  initial: AgentState | undefined,
+  untilMs: number,
+  calendar: TimeZoneCalendar,
+  changes: ContributionChange[],
+): void {
+  // The very first window of an agent starts at its first event: before it, nothing is known.
+  const firstAtMs = Math.min(...window.events.map((event) => event.atMs));
+  const fromMs = initial === undefined ? firstAtMs : window.startMs;
+  const lastAtMs = Math.max(...window.events.map((event) => event.atMs));
+  const toMs = Math.max(untilMs, lastAtMs + 1);
+  const timeline = foldAgentTimeline(window.agentId as AgentId, window.events, { fromMs, toMs }, initial);
+  const after = agentTimeContributions(timeline, { calendar, granularity: keptGranularity });
+  changes.push(...contributionChanges(window.contribution, after));
+  window.startState = initial;
+  window.endState = timeline.endState;
+  window.foldedUntilMs = toMs;
+  window.contribution = after;
+}
+
+async function projectAgents(
+  tx: Tx,
+  tenantId: string,
+  events: readonly ReportingEvent[],
+  settings: TenantReporting,
+  nowMs: number,
+  changes: ContributionChange[],
+): Promise<void> {
+  const byAgent = groupBy(events, timelineAgentIdOf);
+  if (byAgent.size === 0) return;
+  const spans = [...byAgent.entries()].map(([agentId, list]) => {
+    const starts = list.map((event) => Math.floor(event.atMs / agentWindowMs) * agentWindowMs);
+    return { agentId, minMs: Math.min(...starts), maxMs: Math.max(...starts) };
+  });
+  // For each agent: the window before the new events, the windows they fall in, and the one after.
+  const loaded = await tx.query<AgentWindowRow>(
+    `SELECT ${agentWindowColumns}
+       FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[]) AS a(agent_id, min_start, max_start)
+       CROSS JOIN LATERAL (
+         (SELECT * FROM report_agent_windows p WHERE p.tenant_id = $1 AND p.agent_id = a.agent_id
+             AND p.window_start < a.min_start ORDER BY p.window_start DESC LIMIT 1)
+         UNION ALL
+         (SELECT * FROM report_agent_windows m WHERE m.tenant_id = $1 AND m.agent_id = a.agent_id
+             AND m.window_start BETWEEN a.min_start AND a.max_start)
+         UNION ALL
+         (SELECT * FROM report_agent_windows n WHERE n.tenant_id = $1 AND n.agent_id = a.agent_id
+             AND n.window_start > a.max_start ORDER BY n.window_start LIMIT 1)
+       ) w`,
+    [
+      tenantId,
+      spans.map((s) => s.agentId),
+      spans.map((s) => new Date(s.minMs).toISOString()),
+      spans.map((s) => new Date(s.maxMs).toISOString()),
+    ],
+  );
+  const windowsByAgent = new Map<string, AgentWindow[]>();
+  for (const row of loaded.rows) {
+    windowsByAgent.set(row.agentId, [...(windowsByAgent.get(row.agentId) ?? []), agentWindowOf(row)]);
+  }
+  const dirty: AgentWindow[] = [];
+  for (const span of spans) {
+    const chain = (windowsByAgent.get(span.agentId) ?? []).sort((a, b) => a.startMs - b.startMs);
+    const maxLoadedStored = chain.at(-1);
+    const hasStoredAfter = maxLoadedStored !== undefined && maxLoadedStored.startMs > span.maxMs;
+    for (const [startMs, added] of groupBy(
+      byAgent.get(span.agentId) ?? [],
+      (event) => Math.floor(event.atMs / agentWindowMs) * agentWindowMs,
+    )) {
+      let window = chain.find((w) => w.startMs === startMs);
+      if (window === undefined) {
+        window = {
+          agentId: span.agentId,
+          startMs,
+          events: [],
+          startState: undefined,
+          endState: { presence: 'offline', activities: new Map() },
+          foldedUntilMs: startMs,
+          contribution: [],
+          isStored: false,
+          hasNewEvents: false,
+        };
+        chain.push(window);
+      }
+      const merged = mergeEvents(window.events, added);
+      window.events = merged.events;
+      window.hasNewEvents ||= merged.isChanged;
+    }
+    chain.sort((a, b) => a.startMs - b.startMs);
+    if (!chain.some((w) => w.hasNewEvents)) continue;
+    // Fold the chain in order: each window starts from the previous one's end state and runs to the
+    // next one's start; the last one runs to the clock unless it is a stored window after the new events.
+    let previousEnd: AgentState | undefined;
+    for (const [index, window] of chain.entries()) {
+      const next = chain[index + 1];
+      const isTrailingStored = next === undefined && hasStoredAfter && !window.hasNewEvents;
+      const initial = index === 0 ? window.startState : previousEnd;
+      const oldEnd = window.endState;
+      // A late event in the agent's last window never takes back time the clock already ran it to.
+      const untilMs =
+        next !== undefined
+          ? next.startMs
+          : isTrailingStored
+            ? window.foldedUntilMs
+            : Math.max(nowMs, window.isStored ? window.foldedUntilMs : nowMs);
+      refoldWindow(window, initial, untilMs, settings.calendar, changes);
+      dirty.push(window);
+      previousEnd = window.endState;
+      // A late event that changed how the trailing window ends changes the windows after it too.
+      if (isTrailingStored && !isSameState(oldEnd, window.endState)) {
+        await cascade(tx, tenantId, window, settings.calendar, changes, dirty);
+      }
+    }
+  }
+  await saveAgentWindows(tx, tenantId, dirty);
+}
+
+/** Re-folds the windows after `from` one by one while the state each starts from keeps changing. */
+async function cascade(
+  tx: Tx,
+  tenantId: string,
+  from: AgentWindow,
+  calendar: TimeZoneCalendar,
+  changes: ContributionChange[],
+  dirty: AgentWindow[],
+): Promise<void> {
+  let previous = from;
+  for (;;) {
+    const row = (
+      await tx.query<AgentWindowRow>(
+        `SELECT ${agentWindowColumns} FROM report_agent_windows w
+          WHERE w.tenant_id = $1 AND w.agent_id = $2 AND w.window_start > $3 ORDER BY w.window_start LIMIT 1`,
+        [tenantId, previous.agentId, new Date(previous.startMs)],
+      )
+    ).rows[0];
+    if (row === undefined) return;
+    const window = agentWindowOf(row);
+    const oldEnd = window.endState;
+    refoldWindow(window, previous.endState, window.foldedUntilMs, calendar, changes);
+    dirty.push(window);
+    if (isSameState(oldEnd, window.endState)) return;
+    previous = window;
+  }
+}
+
+async function saveAgentWindows(tx: Tx, tenantId: string, windows: readonly AgentWindow[]): Promise<void> {
+  if (windows.length === 0) return;
+  await tx.query(
+    `INSERT INTO report_agent_windows
+       (tenant_id, agent_id, window_start, folded_until, events, start_state, end_state, contribution)
+     SELECT $1::uuid, * FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[], $5::jsonb[], $6::jsonb[],
+                              $7::jsonb[], $8::jsonb[])
+     ON CONFLICT (tenant_id, agent_id, window_start) DO UPDATE
+       SET folded_until = excluded.folded_until, events = excluded.events, start_state = excluded.start_state,
+           end_state = excluded.end_state, contribution = excluded.contribution`,
+    [
+      tenantId,
+      windows.map((w) => w.agentId),
+      windows.map((w) => new Date(w.startMs).toISOString()),
+      windows.map((w) => new Date(w.foldedUntilMs).toISOString()),
+      windows.map((w) => JSON.stringify(w.events)),
+      windows.map((w) =>
+        w.startState === undefined ? null : JSON.stringify(storedAgentStateOf(w.startState)),
+      ),
+      windows.map((w) => JSON.stringify(storedAgentStateOf(w.endState))),
+      windows.map((w) => JSON.stringify(storedRowsOf(w.contribution))),
+    ],
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Summary rows: differences added in one statement, empty rows deleted, stale maxima recomputed
+// ---------------------------------------------------------------------------------------------------
+
+const sumFields = summaryFields.filter((field) => field !== 'longestWaitMs');
+
+interface KeyDelta {
+  readonly key: RowKey;
+  readonly delta: Record<SummaryField, number>;
+  addedMax: number;
+  removedMax: number;
+}
+
+function keyId(key: RowKey): string {
+  return `${key.intervalStartMs}|${key.queueId ?? ''}|${key.agentId ?? ''}|${key.channel ?? ''}|${key.direction ?? ''}`;
+}
+
+/**
+ * The two summary tables: rows per agent, and the same rows added up over agents (what queue and
+ * center reports read: a day of them is a few hundred rows rather than tens of thousands).
+ */
+interface SummaryTable {
+  readonly name: 'report_summaries' | 'report_queue_summaries';
+  readonly hasAgent: boolean;
+}
+const agentTable: SummaryTable = { name: 'report_summaries', hasAgent: true };
+const queueTable: SummaryTable = { name: 'report_queue_summaries', hasAgent: false };
+
+function keyColumns(table: SummaryTable): string[] {
+  return table.hasAgent
+    ? ['interval_start', 'queue_id', 'agent_id', 'channel', 'direction']
+    : ['interval_start', 'queue_id', 'channel', 'direction'];
+}
+
+/** `unnest($2::timestamptz[], $3::text[], …) AS k(…)`: the keys as a relation, parameters from $2. */
+function keyRelation(table: SummaryTable): string {
+  const columns = keyColumns(table);
+  const arrays = columns.map(
+    (column, index) => `$${String(index + 2)}::${column === 'interval_start' ? 'timestamptz' : 'text'}[]`,
+  );
+  return `unnest(${arrays.join(', ')}) AS k(${columns.join(', ')})`;
+}
+
+function keyMatches(table: SummaryTable): string {
+  return [
+    's.tenant_id = $1',
+    ...keyColumns(table).map((column) =>
+      column === 'interval_start'
+        ? 's.interval_start = k.interval_start'
+        : `s.${column} IS NOT DISTINCT FROM k.${column}`,
+    ),
+  ].join(' AND ');
+}
+
+function keyParams(table: SummaryTable, keys: readonly RowKey[]): unknown[] {
+  return [
+    keys.map((k) => new Date(k.intervalStartMs).toISOString()),
+    keys.map((k) => k.queueId),
+    ...(table.hasAgent ? [keys.map((k) => k.agentId)] : []),
+    keys.map((k) => k.channel),
+    keys.map((k) => k.direction),
+  ];
+}
+
+/** Adds the batch's changes to both summary tables; returns how many rows were written. */
+async function applyChanges(
+  tx: Tx,
+  tenantId: string,
+  changes: readonly ContributionChange[],
+  calendar: TimeZoneCalendar,
+): Promise<number> {
+  const byAgent = deltasOf(changes, (key) => key);
+  const byQueue = deltasOf(changes, (key) => ({ ...key, agentId: null }));
+  const written = await applyDeltas(tx, tenantId, agentTable, byAgent, (key) =>
+    recomputeLongestWait(tx, tenantId, key, calendar),
+  );
+  // The per-agent rows are exact by now: a stale maximum over agents is the maximum of their rows.
+  return (
+    written +
+    (await applyDeltas(tx, tenantId, queueTable, byQueue, (key) =>
+      recomputeQueueLongestWait(tx, tenantId, key),
+    ))
+  );
+}
+
+function deltasOf(changes: readonly ContributionChange[], keyOf: (key: RowKey) => RowKey): KeyDelta[] {
+  const deltas = new Map<string, KeyDelta>();
+  for (const change of changes) {
+    const key = keyOf(change.key);
+    const id = keyId(key);
+    let entry = deltas.get(id);
+    if (entry === undefined) {
+      entry = {
+        key,
+        delta: Object.fromEntries(summaryFields.map((f) => [f, 0])) as Record<SummaryField, number>,
+        addedMax: 0,
+        removedMax: 0,
+      };
+      deltas.set(id, entry);
+    }
+    for (const field of sumFields) entry.delta[field] += change.after[field] - change.before[field];
+    entry.addedMax = Math.max(entry.addedMax, change.after.longestWaitMs);
+    entry.removedMax = Math.max(entry.removedMax, change.before.longestWaitMs);
+  }
+  return [...deltas.values()];
+}
+
+async function applyDeltas(
+  tx: Tx,
+  tenantId: string,
+  table: SummaryTable,
+  entries: readonly KeyDelta[],
+  recompute: (key: RowKey) => Promise<void>,
+): Promise<number> {
+  if (entries.length === 0) return 0;
+  const columns = keyColumns(table);
+  const relation = keyRelation(table);
+  const matches = keyMatches(table);
+  // A maximum taken out may have been the row's maximum: read those rows before changing them.
+  const removing = entries.filter((e) => e.removedMax > 0);
+  const storedMax = new Map<string, number>();
+  if (removing.length > 0) {
+    const rows = await tx.query<{ intervalStart: Date } & Record<string, unknown>>(
+      `SELECT s.interval_start AS "intervalStart", ${columns
+        .slice(1)
+        .map((c) => `s.${c}`)
+        .join(', ')},
+              s.longest_wait_ms::float8 AS longest
+         FROM ${table.name} s JOIN ${relation} ON ${matches}`,
+      [
+        tenantId,
+        ...keyParams(
+          table,
+          removing.map((e) => e.key),
+        ),
+      ],
+    );
+    for (const row of rows.rows) storedMax.set(keyId(keyOfDatabaseRow(row)), row['longest'] as number);
+  }
+  const stale = removing.filter((e) => {
+    const stored = storedMax.get(keyId(e.key)) ?? 0;
+    return e.removedMax >= stored && e.addedMax < stored;
+  });
+
+  const valueColumns = sumFields.map((field) => summaryColumns[field]);
+  const params: unknown[] = [
+    tenantId,
+    ...keyParams(
+      table,
+      entries.map((e) => e.key),
+    ),
+  ];
+  const first = params.length + 1;
+  for (const field of sumFields) params.push(entries.map((e) => e.delta[field]));
+  params.push(entries.map((e) => e.addedMax));
+  const keyArrays = columns.map(
+    (column, index) => `$${String(index + 2)}::${column === 'interval_start' ? 'timestamptz' : 'text'}[]`,
+  );
+  const valueArrays = sumFields.map(
+    (field, index) => `$${String(index + first)}::${field === 'qualityPctSum' ? 'float8' : 'bigint'}[]`,
+  );
+  const maxParam = `$${String(sumFields.length + first)}::bigint[]`;
+  const isEmpty = summaryFields.map((f) => `s.${summaryColumns[f]} = 0`).join(' AND ');
+  const written = await tx.query<{ intervalStart: Date; isEmpty: boolean } & Record<string, unknown>>(
+    `INSERT INTO ${table.name} AS s (tenant_id, ${columns.join(', ')}, ${valueColumns.join(', ')}, longest_wait_ms)
+     SELECT $1::uuid, * FROM unnest(${[...keyArrays, ...valueArrays, maxParam].join(', ')})
+     ON CONFLICT (tenant_id, ${columns.join(', ')}) DO UPDATE SET
+       ${valueColumns.map((c) => `${c} = s.${c} + excluded.${c}`).join(',\n       ')},
+       longest_wait_ms = CASE WHEN s.waited + excluded.waited = 0 THEN 0
+                              ELSE greatest(s.longest_wait_ms, excluded.longest_wait_ms) END
+     RETURNING s.interval_start AS "intervalStart", ${columns
+       .slice(1)
+       .map((c) => `s.${c}`)
+       .join(', ')},
+               (${isEmpty}) AS "isEmpty"`,
+    params,
+  );
+  const empty = written.rows.filter((row) => row.isEmpty).map(keyOfDatabaseRow);
+  if (empty.length > 0) {
+    await tx.query(`DELETE FROM ${table.name} s USING ${relation} WHERE ${matches} AND (${isEmpty})`, [
+      tenantId,
+      ...keyParams(table, empty),
+    ]);
+  }
+  for (const entry of stale) await recompute(entry.key);
+  return written.rows.length;
+}
+
+function keyOfDatabaseRow(row: { intervalStart: Date } & Record<string, unknown>): RowKey {
+  return {
+    intervalStartMs: row.intervalStart.getTime(),
+    queueId: row['queue_id'] as QueueId | null,
+    agentId: (row['agent_id'] ?? null) as AgentId | null,
+    channel: row['channel'] as RowKey['channel'],
+    direction: row['direction'] as RowKey['direction'],
+  };
+}
+
+/**
+ * The longest wait of one row, from the contributions of the contacts that can count in its interval
+ * (those that arrived up to a day before it ends), after the part that held it was taken out.
+ */
+async function recomputeLongestWait(
+  tx: Tx,
+  tenantId: string,
+  key: RowKey,
+  calendar: TimeZoneCalendar,
+): Promise<void> {
+  const endMs = calendar.intervalOf(key.intervalStartMs, keptGranularity).endMs;
+  const contributions = await tx.query<{ contribution: StoredRow[] }>(
+    `SELECT contribution FROM report_contacts
+      WHERE tenant_id = $1 AND arrived_at >= $2 AND arrived_at < $3`,
+    [
+      tenantId,
+      new Date(key.intervalStartMs - contactSpanMs),
+      new Date(Math.max(endMs, key.intervalStartMs + intervalMs)),
+    ],
+  );
+  const id = keyId(key);
+  let longest = 0;
+  for (const row of summaryRowsOf(contributions.rows.flatMap((r) => r.contribution))) {
+    if (keyId(row.key) === id) longest = Math.max(longest, row.values.longestWaitMs);
+  }
+  await tx.query(
+    `UPDATE report_summaries s SET longest_wait_ms = $7 FROM ${keyRelation(agentTable)} WHERE ${keyMatches(agentTable)}`,
+    [tenantId, ...keyParams(agentTable, [key]), longest],
+  );
+}
+
+/** The longest wait of a row over agents: the longest of its agents' rows. */
+async function recomputeQueueLongestWait(tx: Tx, tenantId: string, key: RowKey): Promise<void> {
+  await tx.query(
+    `UPDATE report_queue_summaries s SET longest_wait_ms = coalesce((
+        SELECT max(a.longest_wait_ms) FROM report_summaries a
+         WHERE a.tenant_id = s.tenant_id AND a.interval_start = s.interval_start
+           AND a.queue_id IS NOT DISTINCT FROM s.queue_id AND a.channel IS NOT DISTINCT FROM s.channel
+           AND a.direction IS NOT DISTINCT FROM s.direction), 0)
+       FROM ${keyRelation(queueTable)} WHERE ${keyMatches(queueTable)}`,
+    [tenantId, ...keyParams(queueTable, [key])],
+  );
+}

@@ -1,0 +1,38 @@
+/**
+ * Reports (docs/metrics.md, "Reports: how summaries are kept"): the projection of domain_events into
+ * summary rows, and the reports, drill-downs and exports read from them.
+ */
+export {
+  readCheckpoint,
+  readEventsAfter,
+  latestSeq,
+  projectPending,
+  applyEvents,
+  advanceAgentTime,
+} from './reports-projection.ts';
+export type { StoredEvent, ApplyResult, ProjectResult } from './reports-projection.ts';
+export {
+  reportDimensions,
+  contactFigures,
+  calendarOf,
+  startOfLocalDate,
+  reportTimeZone,
+  summaryRows,
+  summaryReport,
+  contactsBehind,
+  monthlyStatement,
+  slaResults,
+} from './reports-queries.ts';
+export type {
+  ReportDimension,
+  ReportFilters,
+  SummaryQuery,
+  ReportLine,
+  SummaryReport,
+  DrillDownQuery,
+  ContactBehind,
+} from './reports-queries.ts';
+export { reportCsv } from './reports-csv.ts';
+/** The interval lengths reports come in (domain/reporting's, for the edge to validate against). */
+export { granularities } from '@centralita/reporting';
+export type { Granularity, Figures, SummaryField, TimeZoneCalendar } from '@centralita/reporting';

@@ -1,0 +1,450 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import type {
+  Dialog,
+  LocalMediaCapabilities,
+  NegotiatedAudio,
+  SessionDescription,
+  SipRequest,
+  SipResponse,
+} from '@centralita/sip';
+import {
+  ackFor2xx,
+  acceptAnswer,
+  answerOffer,
+  createOffer,
+  dialogAsUac,
+  dialogAsUas,
+  dialogKey,
+  headerValue,
+  inDialogRequest,
+  parseCSeq,
+  parseNameAddress,
+  parseSdp,
+  receiveInDialog,
+  serializeSdp,
+} from '@centralita/sip';
+import type {
+  ClientTransaction,
+  SendTarget,
+  ServerTransaction,
+  SipEndpoint,
+} from '@centralita/sip-transport';
+import type { DtmfDigit } from '@centralita/media';
+import type { RtpStream } from './rtp-stream.ts';
+
+/** How a call ended, from this phone's side. */
+export type CallEnding =
+  /** We hung up (BYE), or gave up before an answer (CANCEL). */
+  | { readonly reason: 'local-hangup' }
+  /** The other side hung up (BYE). */
+  | { readonly reason: 'remote-hangup' }
+  /** The caller gave up while this phone rang (CANCEL, answered 487). */
+  | { readonly reason: 'cancelled' }
+  /** We declined the call while it rang. */
+  | { readonly reason: 'declined'; readonly statusCode: number }
+  /** Our call was refused (a final answer of 300 or more) or got no answer at all (408, 503). */
+  | { readonly reason: 'failed'; readonly statusCode: number; readonly reasonPhrase: string };
+
+/** What a call needs from the phone it is on. */
+export interface PhoneLine {
+  readonly endpoint: SipEndpoint;
+  /** Where every request goes (the server, acting as outbound proxy). */
+  readonly server: SendTarget;
+  /** Our Contact header value. */
+  readonly contact: string;
+  readonly localAddress: string;
+  bindDialog(call: PhoneCall, key: string): void;
+  forget(call: PhoneCall): void;
+}
+
+const sdpType = 'application/sdp';
+const encoder = new TextEncoder();
+const allow = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO';
+
+/** A random token for tags and Call-IDs. */
+export function token(bytes = 8): string {
+  return randomBytes(bytes).toString('hex');
+}
+
+/** What this phone can do for media, for an offer or an answer (RFC 3264). */
+export function localCapabilities(
+  address: string,
+  rtpPort: number,
+  sessionId: string,
+  version: number,
+): LocalMediaCapabilities {
+  return {
+    codecs: ['PCMA', 'PCMU'],
+    isTelephoneEventSupported: true,
+    telephoneEventPayloadType: 101,
+    addressType: address.includes(':') ? 'IP6' : 'IP4',
+    address,
+    rtpPort,
+    packetTimeMs: 20,
+    origin: { username: 'centralita-traffic', sessionId, sessionVersion: String(version) },
+  };
+}
+
+function peerOf(audio: NegotiatedAudio): Parameters<RtpStream['start']>[0] {
+  return {
+    address: audio.remoteAddress,
+    port: audio.remotePort,
+    law: audio.codec.name === 'PCMU' ? 'pcmu' : 'pcma',
+    payloadType: audio.codec.payloadType,
+    telephoneEventPayloadType: audio.telephoneEvent?.payloadType,
+  };
+}
+
+/**
+ * One call on a soft phone, placed or received: its INVITE transaction, then its dialog (RFC 3261 §12)
+ * and its media. States: `calling` (our INVITE sent), `ringing` (a 18x came, or we sent 180), `connected`,
+ * `ended`. Every way out goes through one place (`#end`), which stops the media and resolves `ended`.
+ */
+export class PhoneCall {
+  readonly direction: 'outgoing' | 'incoming';
+  /** `X-Centralita-Interaction-Id` of an INVITE from the server: the interaction this call belongs to. */
+  readonly interactionId: string | undefined;
+  /** The display name in the From header of an incoming call (the customer's name, for an agent's phone). */
+  readonly remoteName: string | undefined;
+  /** Resolves true when the call is connected, false when it ends first. */
+  readonly connected: Promise<boolean>;
+  /** Resolves once, when the call is over. */
+  readonly ended: Promise<CallEnding>;
+  #state: 'calling' | 'ringing' | 'connected' | 'ended';
+  readonly #line: PhoneLine;
+  readonly #rtp: RtpStream;
+  readonly #sessionId = String(randomInt(1, 2 ** 31 - 1));
+  #sdpVersion = 1;
+  #dialog: Dialog | undefined;
+  #offer: SessionDescription | undefined;
+  #clientInvite: ClientTransaction | undefined;
+  #serverInvite: ServerTransaction | undefined;
+  #isCancelling = false;
+  #isByeSent = false;
+  readonly #resolveConnected: (isConnected: boolean) => void;
+  readonly #resolveEnded: (ending: CallEnding) => void;
+
+  private constructor(
+    line: PhoneLine,
+    rtp: RtpStream,
+    direction: 'outgoing' | 'incoming',
+    invite?: SipRequest,
+  ) {
+    this.#line = line;
+    this.#rtp = rtp;
+    this.direction = direction;
+    this.#state = direction === 'outgoing' ? 'calling' : 'ringing';
+    this.interactionId =
+      invite === undefined ? undefined : headerValue(invite.headers, 'x-centralita-interaction-id');
+    this.remoteName =
+      invite === undefined
+        ? undefined
+        : parseNameAddress(headerValue(invite.headers, 'from') ?? '')?.displayName;
+    const connected = Promise.withResolvers<boolean>();
+    const ended = Promise.withResolvers<CallEnding>();
+    this.connected = connected.promise;
+    this.ended = ended.promise;
+    this.#resolveConnected = connected.resolve;
+    this.#resolveEnded = ended.resolve;
+  }
+
+  /** calling, ringing, connected or ended. */
+  get state(): 'calling' | 'ringing' | 'connected' | 'ended' {
+    return this.#state;
+  }
+
+  /** RTP packets sent and received. */
+  get mediaStats(): RtpStream['stats'] {
+    return this.#rtp.stats;
+  }
+
+  /**
+   * Places a call: INVITE with our offer, sent to the server. `requestUri`, `from` and `to` are written as
+   * given (From gets our tag).
+   */
+  static place(
+    line: PhoneLine,
+    rtp: RtpStream,
+    request: { readonly requestUri: SipRequest['requestUri']; readonly from: string; readonly to: string },
+  ): PhoneCall {
+    const call = new PhoneCall(line, rtp, 'outgoing');
+    const offer = createOfferFor(line, rtp, call.#sessionId);
+    call.#offer = offer;
+    const invite: SipRequest = {
+      kind: 'request',
+      method: 'INVITE',
+      requestUri: request.requestUri,
+      headers: [
+        { name: 'From', value: `${request.from};tag=${token()}` },
+        { name: 'To', value: request.to },
+        { name: 'Call-ID', value: `${token(12)}@centralita-traffic` },
+        { name: 'CSeq', value: '1 INVITE' },
+        { name: 'Contact', value: line.contact },
+        { name: 'Allow', value: allow },
+        { name: 'User-Agent', value: 'Centralita demo traffic' },
+        { name: 'Content-Type', value: sdpType },
+      ],
+      body: encoder.encode(serializeSdp(offer)),
+    };
+    const sent = line.endpoint.sendRequest(invite, line.server, {
+      onResponse: (response, transaction) => {
+        call.#onInviteResponse(response, transaction);
+      },
+      onFailure: (failure) => {
+        if (call.#dialog !== undefined) return;
+        call.#end(
+          failure === 'timeout'
+            ? { reason: 'failed', statusCode: 408, reasonPhrase: 'No answer from the server' }
+            : { reason: 'failed', statusCode: 503, reasonPhrase: 'The INVITE could not be sent' },
+        );
+      },
+    });
+    if (sent.ok) call.#clientInvite = sent.value;
+    else
+      queueMicrotask(() => {
+        call.#end({ reason: 'failed', statusCode: 503, reasonPhrase: sent.error.message });
+      });
+    return call;
+  }
+
+  /** An INVITE from the server: answered 180 at once; the owner answers or declines it. */
+  static receive(line: PhoneLine, rtp: RtpStream, transaction: ServerTransaction): PhoneCall {
+    const call = new PhoneCall(line, rtp, 'incoming', transaction.request);
+    call.#serverInvite = transaction;
+    transaction.reply(180, 'Ringing', { extraHeaders: [{ name: 'Contact', value: line.contact }] });
+    return call;
+  }
+
+  /** Answers a ringing incoming call: 200 with our SDP answer, a dialog, and media. */
+  answer(): boolean {
+    const transaction = this.#serverInvite;
+    if (this.direction !== 'incoming' || this.#state !== 'ringing' || transaction === undefined) return false;
+    if (transaction.hasFinalResponse) return false;
+    const offer = parseSdp(transaction.request.body);
+    const answered = offer.ok
+      ? answerOffer(
+          offer.value,
+          localCapabilities(this.#line.localAddress, this.#rtp.port, this.#sessionId, this.#sdpVersion),
+        )
+      : undefined;
+    if (answered === undefined || !answered.ok) {
+      transaction.reply(488, 'Not Acceptable Here');
+      this.#end({ reason: 'declined', statusCode: 488 });
+      return false;
+    }
+    const dialog = dialogAsUas(
+      transaction.request,
+      transaction.localTag,
+      this.#line.contact,
+      randomInt(1, 10_000),
+    );
+    if (!dialog.ok) {
+      transaction.reply(400, `Bad Request - Cannot Make a Dialog (${dialog.error})`);
+      this.#end({ reason: 'declined', statusCode: 400 });
+      return false;
+    }
+    this.#dialog = dialog.value;
+    this.#line.bindDialog(
+      this,
+      dialogKey(dialog.value.callId, dialog.value.localTag, dialog.value.remoteTag),
+    );
+    transaction.reply(200, 'OK', {
+      extraHeaders: [
+        { name: 'Contact', value: this.#line.contact },
+        { name: 'Allow', value: allow },
+        { name: 'Content-Type', value: sdpType },
+      ],
+      body: encoder.encode(serializeSdp(answered.value.answer)),
+    });
+    this.#connect(answered.value.audio);
+    return true;
+  }
+
+  /** Presses a key (RFC 4733 in the media). */
+  sendDigit(digit: DtmfDigit): void {
+    if (this.#state === 'connected') this.#rtp.sendDigit(digit);
+  }
+
+  /**
+   * Hangs up: BYE when connected, CANCEL while our INVITE has no answer (RFC 3261 §9.1), 603 Decline
+   * while this phone rings.
+   */
+  hangUp(): void {
+    switch (this.#state) {
+      case 'ended':
+        return;
+      case 'connected':
+        this.#sendBye();
+        this.#end({ reason: 'local-hangup' });
+        return;
+      case 'calling':
+      case 'ringing':
+        if (this.direction === 'incoming') {
+          this.#serverInvite?.reply(603, 'Decline');
+          this.#end({ reason: 'declined', statusCode: 603 });
+          return;
+        }
+        // The call ends when the INVITE gets its 487 (or its 200, which is then acknowledged and hung up).
+        this.#isCancelling = true;
+        if (this.#clientInvite === undefined || !this.#clientInvite.cancel().ok)
+          this.#end({ reason: 'local-hangup' });
+        return;
+    }
+  }
+
+  // ---- called by the phone ------------------------------------------------------------------------
+
+  /** A request inside this call's dialog: BYE, a re-INVITE, INFO. */
+  onInDialogRequest(transaction: ServerTransaction): void {
+    const dialog = this.#dialog;
+    if (dialog === undefined || this.#state === 'ended') {
+      transaction.reply(481, 'Call/Transaction Does Not Exist');
+      return;
+    }
+    const accepted = receiveInDialog(dialog, transaction.request);
+    if (!accepted.ok) {
+      transaction.reply(500, 'Server Internal Error - CSeq Out of Order');
+      return;
+    }
+    this.#dialog = accepted.value;
+    switch (transaction.request.method) {
+      case 'BYE':
+        transaction.reply(200, 'OK');
+        this.#end({ reason: 'remote-hangup' });
+        return;
+      case 'INVITE':
+        this.#answerReInvite(transaction);
+        return;
+      default:
+        transaction.reply(200, 'OK');
+    }
+  }
+
+  /** The caller's CANCEL reached our ringing phone (the endpoint answered the CANCEL itself). */
+  onCancel(transaction: ServerTransaction): void {
+    if (!transaction.hasFinalResponse) transaction.reply(487, 'Request Terminated');
+    this.#end({ reason: 'cancelled' });
+  }
+
+  /** Our 200 was never acknowledged (RFC 3261 §13.3.1.4): the call is hung up. */
+  onAckTimeout(): void {
+    this.hangUp();
+  }
+
+  // ---- inside ---------------------------------------------------------------------------------------
+
+  #onInviteResponse(response: SipResponse, transaction: ClientTransaction): void {
+    const status = response.statusCode;
+    if (status < 200) {
+      if (status > 100 && this.#state === 'calling') this.#state = 'ringing';
+      return;
+    }
+    if (status >= 300) {
+      this.#clientInvite = undefined;
+      this.#end(
+        this.#isCancelling && status === 487
+          ? { reason: 'local-hangup' }
+          : { reason: 'failed', statusCode: status, reasonPhrase: response.reasonPhrase },
+      );
+      return;
+    }
+    // Every 2xx is acknowledged, retransmissions included (RFC 3261 §13.2.2.4).
+    if (this.#dialog === undefined) {
+      const dialog = dialogAsUac(transaction.request, response, this.#line.contact);
+      if (!dialog.ok) return;
+      this.#dialog = dialog.value;
+      this.#line.bindDialog(
+        this,
+        dialogKey(dialog.value.callId, dialog.value.localTag, dialog.value.remoteTag),
+      );
+    }
+    const cseq = parseCSeq(headerValue(transaction.request.headers, 'cseq') ?? '')?.sequence ?? 1;
+    this.#line.endpoint.sendStateless(ackFor2xx(this.#dialog, cseq), this.#line.server);
+    if (this.#state === 'connected' || this.#state === 'ended') {
+      // A retransmitted 2xx; or one that crossed our CANCEL, or came after we gave up: hang it up.
+      if (this.#state === 'ended' && !this.#isByeSent) this.#sendBye();
+      return;
+    }
+    if (this.#isCancelling) {
+      this.#sendBye();
+      this.#end({ reason: 'local-hangup' });
+      return;
+    }
+    const answer = parseSdp(response.body);
+    const audio =
+      answer.ok && this.#offer !== undefined ? acceptAnswer(this.#offer, answer.value) : undefined;
+    if (audio === undefined || !audio.ok) {
+      this.#sendBye();
+      this.#end({ reason: 'failed', statusCode: 488, reasonPhrase: 'The answer has no usable audio' });
+      return;
+    }
+    this.#connect(audio.value);
+  }
+
+  #sendBye(): void {
+    if (this.#dialog === undefined || this.#isByeSent) return;
+    this.#isByeSent = true;
+    const { request, dialog } = inDialogRequest(this.#dialog, 'BYE');
+    this.#dialog = dialog;
+    this.#line.endpoint.sendRequest(request, this.#line.server, {
+      onResponse: () => undefined,
+      onFailure: () => undefined,
+    });
+  }
+
+  #answerReInvite(transaction: ServerTransaction): void {
+    const offer = parseSdp(transaction.request.body);
+    this.#sdpVersion++;
+    const local = localCapabilities(
+      this.#line.localAddress,
+      this.#rtp.port,
+      this.#sessionId,
+      this.#sdpVersion,
+    );
+    if (!offer.ok) {
+      // A session refresh without an offer: our offer goes in the 200, its answer in the ACK (ignored).
+      transaction.reply(200, 'OK', {
+        extraHeaders: [
+          { name: 'Contact', value: this.#line.contact },
+          { name: 'Content-Type', value: sdpType },
+        ],
+        body: encoder.encode(
+          serializeSdp(createOfferFor(this.#line, this.#rtp, this.#sessionId, this.#sdpVersion)),
+        ),
+      });
+      return;
+    }
+    const answered = answerOffer(offer.value, local);
+    if (!answered.ok) {
+      transaction.reply(488, 'Not Acceptable Here');
+      return;
+    }
+    transaction.reply(200, 'OK', {
+      extraHeaders: [
+        { name: 'Contact', value: this.#line.contact },
+        { name: 'Content-Type', value: sdpType },
+      ],
+      body: encoder.encode(serializeSdp(answered.value.answer)),
+    });
+    this.#rtp.start(peerOf(answered.value.audio));
+  }
+
+  #connect(audio: NegotiatedAudio): void {
+    this.#state = 'connected';
+    this.#rtp.start(peerOf(audio));
+    this.#resolveConnected(true);
+  }
+
+  #end(ending: CallEnding): void {
+    if (this.#state === 'ended') return;
+    this.#state = 'ended';
+    this.#resolveConnected(false);
+    this.#resolveEnded(ending);
+    void this.#rtp.close();
+    this.#line.forget(this);
+  }
+}
+
+function createOfferFor(line: PhoneLine, rtp: RtpStream, sessionId: string, version = 1): SessionDescription {
+  return createOffer(localCapabilities(line.localAddress, rtp.port, sessionId, version));
+}

@@ -1,0 +1,51 @@
+import type { TestServer } from '@centralita/server';
+
+/** Checks `check` every 50 ms until it returns a value, or fails after `timeoutMs` naming `what`. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${String(timeoutMs)} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** An interaction as the tests read it from the database. */
+export interface StoredInteraction {
+  readonly id: string;
+  readonly status: string;
+  readonly remoteAddress: string;
+  readonly agentId: string | null;
+  readonly queueId: string | null;
+  readonly startedAt: Date;
+  readonly answeredAt: Date | null;
+  readonly endedAt: Date | null;
+  readonly disposition: string | null;
+  readonly metadata: Record<string, unknown>;
+}
+
+/** The interactions of calls to `dialledNumber`, oldest first. */
+export async function interactionsTo(
+  testServer: TestServer,
+  dialledNumber: string,
+): Promise<StoredInteraction[]> {
+  const result = await testServer.server.database.pool.query<StoredInteraction>(
+    `SELECT id, status, remote_address AS "remoteAddress", agent_id AS "agentId", queue_id AS "queueId",
+            started_at AS "startedAt", answered_at AS "answeredAt", ended_at AS "endedAt", disposition, metadata
+     FROM interactions WHERE metadata ->> 'dialledNumber' = $1 ORDER BY started_at`,
+    [dialledNumber],
+  );
+  return result.rows;
+}
+
+/** The SIP UDP port of a test server. */
+export function sipPortOf(testServer: TestServer): number {
+  const sip = testServer.server.sip;
+  if (sip === undefined) throw new Error('the test server has no SIP service');
+  return sip.udpPort;
+}
