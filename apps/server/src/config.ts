@@ -40,6 +40,8 @@ export interface ServerConfig {
   readonly promptCacheDir: string;
   /** Render every published flow's prompts in the background after start. */
   readonly isPrerenderingPrompts: boolean;
+  /** The built web app served at `/` (apps/web/dist unless CENTRALITA_WEB_DIR says otherwise). */
+  readonly webDir: string | undefined;
   readonly sip: SipConfig;
   readonly media: MediaConfig;
 }
@@ -119,6 +121,7 @@ const environment = z.object({
   CENTRALITA_MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   CENTRALITA_RECORDING_DIR: z.string().optional(),
   CENTRALITA_NO_MEDIA_TIMEOUT_S: z.coerce.number().int().min(0).max(3_600).default(60),
+  CENTRALITA_WEB_DIR: z.string().optional(),
 });
 
 /** Thrown with every problem in the environment at once, each naming its variable. */
@@ -150,6 +153,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, cw
       value.CENTRALITA_PROMPT_CACHE_DIR ?? path.join(value.CENTRALITA_DATA_DIR, 'prompts'),
     ),
     isPrerenderingPrompts: value.CENTRALITA_PRERENDER_PROMPTS,
+    webDir: value.CENTRALITA_WEB_DIR === undefined ? undefined : path.resolve(cwd, value.CENTRALITA_WEB_DIR),
     sip: {
       isEnabled: value.CENTRALITA_SIP_ENABLED,
       host: value.CENTRALITA_SIP_HOST,

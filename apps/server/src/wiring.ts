@@ -96,7 +96,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
         'demo tenant ready (tenant "demo")',
       );
     }
-    const webRoot = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+    const webRoot =
+      config.webDir === undefined
+        ? fileURLToPath(new URL('../../web/dist/', import.meta.url))
+        : `${config.webDir.replace(/\/$/, '')}/`;
     const hasWebApp = existsSync(`${webRoot}index.html`);
     if (!hasWebApp)
       logger.warn({ webRoot }, 'the web app is not built (run: npm run build:web); serving the API only');
