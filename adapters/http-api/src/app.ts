@@ -24,6 +24,7 @@ import type { Principal } from './principal.ts';
 import type { RoutingPort } from './routing-port.ts';
 import { registerAgentRoutes } from './routes/agent-routes.ts';
 import { registerCallRoutes } from './routes/call-routes.ts';
+import { registerCompanionRoutes } from './routes/companion-routes.ts';
 import type { CallControlPort } from './call-control-port.ts';
 import type { LoginThrottlePolicy } from './login-throttle.ts';
 import { defaultLoginThrottlePolicy } from './login-throttle.ts';
@@ -252,6 +253,7 @@ export async function buildHttpApi(deps: HttpApiDependencies): Promise<HttpApi> 
   registerEventStream(typed, routeDeps);
   registerAgentRoutes(typed, { ...routeDeps, routing: deps.routing });
   registerCallRoutes(typed, { ...routeDeps, routing: deps.routing, calls: deps.calls });
+  registerCompanionRoutes(typed, { ...routeDeps, calls: deps.calls });
   registerTelephonyRoutes(typed, { ...routeDeps, sipDomain: deps.sipDomain });
   registerReportRoutes(typed, routeDeps);
 

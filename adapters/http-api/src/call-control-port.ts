@@ -5,7 +5,34 @@ export interface LiveCallView {
   readonly phase: string;
   readonly agentId: string | null;
   readonly isHeld: boolean;
+  /** A supervisor monitoring the call or a colleague the agent consults, while there is one. */
+  readonly companion: LiveCompanionView | null;
 }
+
+/** The third party of a call as the API shows it. */
+export interface LiveCompanionView {
+  readonly kind: 'supervisor' | 'colleague';
+  readonly userId: string;
+  /** listen, whisper or barge (a supervisor); consult or conference (a colleague). */
+  readonly mode: string;
+  /** False while their phone rings. */
+  readonly isAnswered: boolean;
+}
+
+/**
+ * What a supervisor or the agent asks of the call's third party:
+ * - `monitor`: a supervisor's phone joins the call to listen, whisper or barge in (again: change the mode);
+ * - `consult`: the agent holds the customer and calls a colleague;
+ * - `conference`: the consultation becomes a three-way call;
+ * - `hand-over`: the agent leaves and the companion keeps the customer (takeover, attended transfer);
+ * - `end`: the companion's phone is hung up (the supervisor stops, the consultation ends).
+ */
+export type CompanionRequest =
+  | { readonly action: 'monitor'; readonly userId: string; readonly mode: 'listen' | 'whisper' | 'barge' }
+  | { readonly action: 'consult'; readonly userId: string }
+  | { readonly action: 'conference' }
+  | { readonly action: 'hand-over' }
+  | { readonly action: 'end' };
 
 /** What an agent (or a supervisor) can do to a call from the desktop. */
 export type CallAction = 'hold' | 'resume' | 'hangup';
@@ -29,7 +56,10 @@ export interface PlaceCallRefusal {
 
 /** Why a call control was refused. */
 export interface CallControlRefusal {
-  /** `not-found`: no such call in progress; `not-connected`: the call is not with an agent. */
+  /**
+   * `not-found`: no such call in progress; `not-connected`: the call is not with an agent, or not in a
+   * state for the request (a companion already on it, none to change).
+   */
   readonly reason: 'not-found' | 'not-connected';
   readonly message: string;
 }
@@ -53,5 +83,11 @@ export interface CallControlPort {
     tenantId: string,
     interactionId: string,
     target: CallTransferTarget,
+  ): Promise<{ ok: true; value: LiveCallView } | { ok: false; error: CallControlRefusal }>;
+  /** Supervision, consultation, conference and hand-over (the call's third party). */
+  companion(
+    tenantId: string,
+    interactionId: string,
+    request: CompanionRequest,
   ): Promise<{ ok: true; value: LiveCallView } | { ok: false; error: CallControlRefusal }>;
 }

@@ -21,7 +21,9 @@ export type {
   CallAction,
   CallControlRefusal,
   CallTransferTarget,
+  CompanionRequest,
   LiveCallView,
+  LiveCompanionView,
   PlaceCallRefusal,
   PlaceCallTarget,
 } from './call-control-port.ts';

@@ -32,6 +32,7 @@ export const permissions = [
   'telephony:read',
   'telephony:manage',
   'calls:control',
+  'calls:monitor',
   'reports:read',
   'reports:read-own',
   'billing:read',
@@ -76,6 +77,8 @@ export const grantedRoles: Readonly<Record<Permission, readonly Role[]>> = {
   'telephony:manage': ['admin', 'manager'],
   // Agents control their own calls; supervisors any call of the tenant (the route checks which).
   'calls:control': contactHandlers,
+  // Listening to, whispering in and taking over other people's calls is for those who lead agents.
+  'calls:monitor': supervisors,
   // Reports of the whole tenant are for those who lead, coach or analyse; every user sees their own
   // figures as an agent (/api/reports/me/…, where the agent is always the caller). What clients are
   // charged is for admins, managers and analysts.

@@ -1,4 +1,6 @@
 import type { AgentId, InteractionId, QueueId } from '@centralita/kernel';
+import type { Companion, CompanionEvent, CompanionFact } from './companion.ts';
+import { nextCompanion } from './companion.ts';
 import type { CallErrorCode } from './errors.ts';
 
 /**
@@ -35,6 +37,13 @@ export type InboundCallPhase =
       readonly isHeld: boolean;
       readonly holdStartedAtMs: number | undefined;
       readonly heldMs: number;
+      /** A supervisor or a colleague on a third leg (see companion.ts), while there is one. */
+      readonly companion: Companion | undefined;
+      /**
+       * The ACD connected this agent (it hears when the contact ends). False once the call was handed over
+       * to a supervisor or a colleague: the ACD's contact ended when the first agent left.
+       */
+      readonly isAcdContact: boolean;
     }
   /**
    * The flow transferred the caller to an extension or a number outside the ACD: the other party's leg is
@@ -109,7 +118,8 @@ export type InboundCallEvent =
     }
   | { readonly type: 'TransferLegHungUp'; readonly legId: string; readonly atMs: number }
   /** The agent sends the customer to a queue (blind transfer); the customer keeps their seniority. */
-  | { readonly type: 'TransferToQueueRequested'; readonly queueId: QueueId; readonly atMs: number };
+  | { readonly type: 'TransferToQueueRequested'; readonly queueId: QueueId; readonly atMs: number }
+  | CompanionEvent;
 
 /** What the call layer must do for the decider. */
 export type InboundCallCommand =
@@ -123,6 +133,31 @@ export type InboundCallCommand =
   | { readonly type: 'CancelAgentLeg'; readonly agentLegId: string }
   | { readonly type: 'HangUpLeg'; readonly legId: string }
   | { readonly type: 'BridgeLegs'; readonly customerLegId: string; readonly agentLegId: string }
+  /** Call a supervisor's or a colleague's registered phone on a new leg. */
+  | {
+      readonly type: 'InviteCompanion';
+      readonly legId: string;
+      readonly userId: AgentId;
+      readonly kind: Companion['kind'];
+    }
+  /** Relay two legs other than the customer's (the agent and a consulted colleague). */
+  | { readonly type: 'BridgePair'; readonly legIds: readonly [string, string] }
+  /** Break whatever bridge a leg is in (the other leg hears silence until it is bridged again). */
+  | { readonly type: 'UnbridgeLeg'; readonly legId: string }
+  /**
+   * Put the three legs in one conference with the hear/speak matrix of the mode (docs/media.md): listen,
+   * whisper and barge for a supervisor; barge (everyone hears everyone) for a three-way conference.
+   */
+  | {
+      readonly type: 'JoinConference';
+      readonly customerLegId: string;
+      readonly agentLegId: string;
+      readonly companionLegId: string;
+      readonly mode: 'listen' | 'whisper' | 'barge';
+    }
+  | { readonly type: 'SetConferenceMode'; readonly mode: 'listen' | 'whisper' | 'barge' }
+  /** Take every leg out of the conference (it ends with its last member). */
+  | { readonly type: 'LeaveConference'; readonly legIds: readonly string[] }
   | { readonly type: 'StartRecording'; readonly customerLegId: string; readonly agentLegId: string }
   | { readonly type: 'StopRecording' }
   /** Put the customer on hold (music, bridge broken) or take them off. */
@@ -150,6 +185,7 @@ export type InboundCallCommand =
 
 /** Facts the decider records (stored as domain events). */
 export type InboundCallFact =
+  | CompanionFact
   | { readonly type: 'CallHeld'; readonly agentId: AgentId; readonly atMs: number }
   | {
       readonly type: 'CallResumed';
@@ -160,9 +196,9 @@ export type InboundCallFact =
   | {
       readonly type: 'CallTransferred';
       readonly fromAgentId: AgentId;
-      readonly kind: 'blind';
-      readonly targetKind: 'queue';
-      readonly targetId: QueueId;
+      readonly kind: 'blind' | 'attended';
+      readonly targetKind: 'queue' | 'agent';
+      readonly targetId: QueueId | AgentId;
       /** Time the customer spent with the agent who transferred, hold included. */
       readonly talkMs: number;
       readonly atMs: number;
@@ -196,7 +232,8 @@ export function startInboundCall(input: {
   return { ...input, phase: { kind: 'ivr' }, agentLegCount: 0 };
 }
 
-function next(
+/** @internal The call in a new phase with the commands that take it there. */
+export function next(
   call: InboundCall,
   phase: InboundCallPhase,
   commands: readonly InboundCallCommand[],
@@ -204,11 +241,16 @@ function next(
   return { ok: true, call: { ...call, phase }, commands };
 }
 
-function unchanged(call: InboundCall, commands: readonly InboundCallCommand[] = []): InboundCallTransition {
+/** @internal */
+export function unchanged(
+  call: InboundCall,
+  commands: readonly InboundCallCommand[] = [],
+): InboundCallTransition {
   return { ok: true, call, commands };
 }
 
-function illegal(call: InboundCall, event: InboundCallEvent): InboundCallTransition {
+/** @internal */
+export function illegal(call: InboundCall, event: InboundCallEvent): InboundCallTransition {
   return {
     ok: false,
     error: {
@@ -218,7 +260,8 @@ function illegal(call: InboundCall, event: InboundCallEvent): InboundCallTransit
   };
 }
 
-function ended(
+/** @internal The call ends: the cause, the talk and hold time of the phase it ends in. */
+export function ended(
   call: InboundCall,
   cause: CallEndCause,
   atMs: number,
@@ -252,6 +295,11 @@ function ended(
   ]);
 }
 
+/** The ACD hears that its contact ended, unless it already did when the first agent handed the call over. */
+function routingEnded(phase: { readonly isAcdContact: boolean }): InboundCallCommand[] {
+  return phase.isAcdContact ? [{ type: 'TellRouting', event: { type: 'ContactEnded' } }] : [];
+}
+
 /**
  * The one transition function of an inbound call (pure): the phase it is in and an event give the next
  * phase and the commands for the call layer. The ACD decides who gets the call and the IVR what the
@@ -281,6 +329,8 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
       return unchanged(call, [{ type: 'HangUpLeg', legId: event.legId }]);
     return illegal(call, event);
   }
+  const withCompanion = nextCompanion(call, event);
+  if (withCompanion !== undefined) return withCompanion;
   switch (event.type) {
     case 'Enqueued':
       if (phase.kind !== 'ivr') return illegal(call, event);
@@ -346,6 +396,8 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
           isHeld: false,
           holdStartedAtMs: undefined,
           heldMs: 0,
+          companion: undefined,
+          isAcdContact: true,
         },
         commands,
       );
@@ -435,7 +487,7 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
             ...(call.isRecorded ? [{ type: 'StopRecording' as const }] : []),
             ...(isAgentLeg ? [{ type: 'HangUpLeg' as const, legId: call.customerLegId }] : hangUpCustomer),
             ...(isAgentLeg ? [] : [{ type: 'HangUpLeg' as const, legId: phase.agentLegId }]),
-            { type: 'TellRouting', event: { type: 'ContactEnded' } },
+            ...routingEnded(phase),
           ]);
       }
       return illegal(call, event);
@@ -446,7 +498,7 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
       return ended(call, 'agent-hangup', event.atMs, [
         ...(call.isRecorded ? [{ type: 'StopRecording' as const }] : []),
         { type: 'HangUpLeg', legId: call.customerLegId },
-        { type: 'TellRouting', event: { type: 'ContactEnded' } },
+        ...routingEnded(phase),
       ]);
 
     case 'HangUpRequested':
@@ -455,7 +507,7 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
         ...(call.isRecorded ? [{ type: 'StopRecording' as const }] : []),
         { type: 'HangUpLeg', legId: call.customerLegId },
         { type: 'HangUpLeg', legId: phase.agentLegId },
-        { type: 'TellRouting', event: { type: 'ContactEnded' } },
+        ...routingEnded(phase),
       ]);
 
     case 'HoldRequested':
@@ -552,5 +604,15 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
         ],
       );
     }
+
+    // Handled by nextCompanion while connected; they fit no other phase.
+    case 'CompanionRequested':
+    case 'CompanionLegAnswered':
+    case 'CompanionLegFailed':
+    case 'CompanionHungUp':
+    case 'CompanionEndRequested':
+    case 'CompanionModeRequested':
+    case 'AgentLeaveRequested':
+      return illegal(call, event);
   }
 }

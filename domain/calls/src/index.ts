@@ -21,3 +21,4 @@ export type {
   OutboundCallTransition,
 } from './outbound-call.ts';
 export { startOutboundCall, nextOutboundCall } from './outbound-call.ts';
+export type { Companion, CompanionEvent, CompanionFact, SupervisionMode } from './companion.ts';

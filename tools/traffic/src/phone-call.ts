@@ -158,6 +158,16 @@ export class PhoneCall {
     return this.#rtp.stats;
   }
 
+  /** Starts keeping the audio this phone hears (see `heard`), from now on. */
+  listen(): void {
+    this.#rtp.listen();
+  }
+
+  /** The audio heard since `listen`, as 8 kHz linear PCM. */
+  heard(): Int16Array {
+    return this.#rtp.heard();
+  }
+
   /**
    * Places a call: INVITE with our offer, sent to the server. `requestUri`, `from` and `to` are written as
    * given (From gets our tag).

@@ -7,7 +7,9 @@ import {
   FRAME_SAMPLES,
   RTP_FIXED_HEADER_BYTES,
   TELEPHONE_EVENT_BYTES,
+  decodeG711,
   encodeG711,
+  parseRtpPacket,
   planTelephoneEvent,
   writeRtpFixedHeader,
   writeTelephoneEvent,
@@ -28,11 +30,14 @@ export interface RtpPeer {
 const keyDurationMs = 120;
 /** Frames sent at most in one tick after the event loop stalled, so a stall is not answered by a burst. */
 const maxCatchUpFrames = 5;
+/** The most audio kept while listening: one minute of 8 kHz samples. */
+const maxHeardSamples = 60 * 8000;
 
 /**
  * One call's media: a UDP socket sending a 20 ms G.711 frame of `voice` on the media clock (RFC 3550
  * sequence numbers and timestamps, a random SSRC), and RFC 4733 telephone-events for keys in place of
- * audio while a key is held. What it receives is counted, not played.
+ * audio while a key is held. What it receives is counted, not played; while `listen` is on, the G.711
+ * audio received is also decoded and kept (tests ask who could be heard).
  */
 export class RtpStream {
   readonly #socket: Socket;
@@ -52,12 +57,16 @@ export class RtpStream {
   #event: TelephoneEventPacketPlan[] = [];
   #packetsReceived = 0;
   #isClosed = false;
+  /** Decoded audio received since `listen`, in arrival order (undefined: not listening). */
+  #heard: Int16Array[] | undefined;
+  #heardSamples = 0;
 
   private constructor(socket: Socket, voice: VoiceSignal) {
     this.#socket = socket;
     this.#voice = voice;
-    socket.on('message', () => {
+    socket.on('message', (message: Buffer) => {
       this.#packetsReceived++;
+      if (this.#heard !== undefined) this.#keep(message);
     });
     // A peer that went away makes sends fail with ICMP errors on some systems; the call ends by SIP.
     socket.on('error', () => undefined);
@@ -100,6 +109,33 @@ export class RtpStream {
   /** Presses a key: sent as RFC 4733 events when negotiated (otherwise it cannot be heard, and is dropped). */
   sendDigit(digit: DtmfDigit): void {
     this.#keys.push(digit);
+  }
+
+  /** Starts keeping what is heard (G.711 payloads decoded), forgetting anything kept before. */
+  listen(): void {
+    this.#heard = [];
+    this.#heardSamples = 0;
+  }
+
+  /** What was heard since `listen` (at most a minute), as 8 kHz linear PCM. */
+  heard(): Int16Array {
+    const all = new Int16Array(this.#heardSamples);
+    let offset = 0;
+    for (const chunk of this.#heard ?? []) {
+      all.set(chunk, offset);
+      offset += chunk.length;
+    }
+    return all;
+  }
+
+  #keep(message: Buffer): void {
+    const packet = parseRtpPacket(message);
+    if (!packet.ok || (packet.value.payloadType !== 0 && packet.value.payloadType !== 8)) return;
+    if (this.#heardSamples >= maxHeardSamples) return;
+    const samples = new Int16Array(packet.value.payload.length);
+    decodeG711(packet.value.payloadType === 0 ? 'pcmu' : 'pcma', packet.value.payload, samples);
+    this.#heard?.push(samples);
+    this.#heardSamples += samples.length;
   }
 
   /** Stops sending and closes the socket. */

@@ -11,6 +11,8 @@ export interface VoiceOptions {
   readonly seed: number;
   /** Peak level of a loud syllable in dBm0; quiet by default. */
   readonly levelDbm0?: number;
+  /** A steady sine at `pitchHz` instead of a voice (tests tell the parties apart by frequency). */
+  readonly isSteadyTone?: boolean;
 }
 
 /** The parts of a phrase: a stretch of syllables, then a pause. */
@@ -31,6 +33,7 @@ const twoPi = 2 * Math.PI;
  */
 export class VoiceSignal {
   readonly #pitchHz: number;
+  readonly #isSteadyTone: boolean;
   readonly #peak: number;
   readonly #random: Random;
   #phase = 0;
@@ -40,6 +43,7 @@ export class VoiceSignal {
 
   constructor(options: VoiceOptions) {
     this.#pitchHz = options.pitchHz;
+    this.#isSteadyTone = options.isSteadyTone === true;
     this.#peak = amplitudeFromDbm0(options.levelDbm0 ?? -22);
     this.#random = new SeededRandom(options.seed);
     this.#phrase = this.#nextPhrase();
@@ -48,6 +52,13 @@ export class VoiceSignal {
   /** Fills `frame` (160 samples by default) with the next stretch of the voice. */
   next(frame: Int16Array = new Int16Array(FRAME_SAMPLES)): Int16Array {
     const rate = TELEPHONY_SAMPLE_RATE_HZ;
+    if (this.#isSteadyTone) {
+      for (let i = 0; i < frame.length; i++) {
+        this.#phase = (this.#phase + (twoPi * this.#pitchHz) / rate) % twoPi;
+        frame[i] = Math.round(this.#peak * Math.sin(this.#phase));
+      }
+      return frame;
+    }
     for (let i = 0; i < frame.length; i++) {
       let inPhrase = this.#sample - this.#phraseStart;
       if (inPhrase >= this.#phrase.speechSamples + this.#phrase.pauseSamples) {

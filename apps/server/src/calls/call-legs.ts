@@ -38,6 +38,8 @@ export interface CallLeg {
   readonly isTransferTarget?: boolean;
   /** The agent the leg rings (agent legs). */
   readonly agentId?: string;
+  /** The leg of a supervisor or a consulted colleague (a call's third party). */
+  readonly isCompanion?: boolean;
 }
 
 /** The dialogs of live legs, by dialog key, and the legs by id. */

@@ -39,6 +39,7 @@ import type {
   CallControlPort,
   CallControlRefusal,
   CallTransferTarget,
+  CompanionRequest,
   LiveCallView,
   PlaceCallRefusal,
   PlaceCallTarget,
@@ -46,6 +47,8 @@ import type {
 import type { RoutingRuntime } from '../routing-runtime.ts';
 import type { SipCallHandler, SipService } from '../sip-service.ts';
 import type { CallLeg, LegRole } from './call-legs.ts';
+import { carryOutConferenceCommand } from './companion-media.ts';
+import type { ConferenceCommand, ConferenceMembers } from './companion-media.ts';
 import { musicOnHold } from './music-on-hold.ts';
 import type { LegSignal, LocalMedia } from './sip-legs.ts';
 import { SipLegs } from './sip-legs.ts';
@@ -80,7 +83,7 @@ interface PendingBatch {
 }
 
 /** One call in progress. */
-interface ActiveCall {
+interface ActiveCall extends ConferenceMembers {
   readonly tenantId: string;
   readonly tenantSlug: string;
   readonly realm: string;
@@ -116,6 +119,9 @@ interface ActiveCall {
   /** Interaction row changes made at the end, once. */
   isFinished: boolean;
 }
+
+/** How the legs a call makes are named after the customer's: `<customer>-<suffix><n>`. */
+const legSuffixes = ['a', 't', 's'] as const;
 
 /** The other party of a placed call, as looked up before dialling. */
 type PreparedRemote =
@@ -371,12 +377,70 @@ export class CallService implements SipCallHandler, CallControlPort {
 
   #view(call: ActiveCall): LiveCallView {
     const phase = call.decider.phase;
+    const companion = phase.kind === 'connected' ? phase.companion : undefined;
     return {
       interactionId: call.interactionId,
       phase: phase.kind,
       agentId: phase.kind === 'connected' || phase.kind === 'offering' ? phase.agentId : null,
       isHeld: phase.kind === 'connected' && phase.isHeld,
+      companion:
+        companion === undefined
+          ? null
+          : {
+              kind: companion.kind,
+              userId: companion.userId,
+              mode: companion.mode,
+              isAnswered: companion.isAnswered,
+            },
     };
+  }
+
+  async companion(
+    tenantId: string,
+    interactionId: string,
+    request: CompanionRequest,
+  ): Promise<{ ok: true; value: LiveCallView } | { ok: false; error: CallControlRefusal }> {
+    const call = this.#calls.get(interactionId);
+    if (call === undefined || call.tenantId !== tenantId)
+      return {
+        ok: false,
+        error: { reason: 'not-found', message: 'This interaction has no call in progress.' },
+      };
+    const atMs = this.#now();
+    const phase = call.decider.phase;
+    const current = phase.kind === 'connected' ? phase.companion : undefined;
+    const event: InboundCallEvent =
+      request.action === 'monitor'
+        ? current?.kind === 'supervisor' && current.userId === request.userId
+          ? { type: 'CompanionModeRequested', mode: request.mode, atMs }
+          : {
+              type: 'CompanionRequested',
+              kind: 'supervisor',
+              userId: request.userId as AgentId,
+              mode: request.mode,
+              atMs,
+            }
+        : request.action === 'consult'
+          ? {
+              type: 'CompanionRequested',
+              kind: 'colleague',
+              userId: request.userId as AgentId,
+              mode: 'consult',
+              atMs,
+            }
+          : request.action === 'conference'
+            ? { type: 'CompanionModeRequested', mode: 'conference', atMs }
+            : request.action === 'hand-over'
+              ? { type: 'AgentLeaveRequested', atMs }
+              : { type: 'CompanionEndRequested', atMs };
+    const refusal = await new Promise<string | undefined>((resolve) => {
+      this.#enqueue(call, async () => {
+        resolve(await this.#tryDecide(call, event));
+      });
+    });
+    if (refusal !== undefined)
+      return { ok: false, error: { reason: 'not-connected', message: companionRefusal(request, call) } };
+    return { ok: true, value: this.#view(call) };
   }
 
   // ---- SIP -------------------------------------------------------------------------------------------
@@ -588,6 +652,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       chain: Promise.resolve(),
       ivrPath: [],
       isFinished: false,
+      conference: undefined,
     };
     this.#calls.set(interactionId, call);
     this.#callsByLeg.set(legId, call);
@@ -644,6 +709,13 @@ export class CallService implements SipCallHandler, CallControlPort {
     const isCustomer = signal.leg.role === 'customer';
     if (signal.leg.isTransferTarget === true) {
       this.#onTransferLegSignal(call, signal, atMs);
+      return;
+    }
+    // A companion who was handed the call (takeover, attended transfer) is the call's agent from then on.
+    const phase = call.decider.phase;
+    const isNowAgent = phase.kind === 'connected' && phase.agentLegId === signal.leg.legId;
+    if (signal.leg.isCompanion === true && !isNowAgent) {
+      this.#onCompanionLegSignal(call, signal, atMs);
       return;
     }
     this.#enqueue(call, async () => {
@@ -704,19 +776,25 @@ export class CallService implements SipCallHandler, CallControlPort {
   // ---- the decider -------------------------------------------------------------------------------------
 
   async #decide(call: ActiveCall, event: InboundCallEvent): Promise<void> {
+    await this.#tryDecide(call, event);
+  }
+
+  /** Feeds the decider and carries out its commands; the refusal's message when the event does not fit. */
+  async #tryDecide(call: ActiveCall, event: InboundCallEvent): Promise<string | undefined> {
     const result = nextInboundCall(call.decider, event);
     if (!result.ok) {
       this.#logger.debug(
         { interactionId: call.interactionId, event: event.type, reason: result.error.message },
         'call event ignored',
       );
-      return;
+      return result.error.message;
     }
     if (result.call.phase.kind === 'ended' && call.decider.phase.kind !== 'ended')
       call.phaseBeforeEnd = call.decider.phase.kind;
     call.decider = result.call;
     for (const command of result.commands) await this.#carryOut(call, command);
     if (call.decider.phase.kind === 'ended') await this.#finish(call);
+    return undefined;
   }
 
   async #carryOut(call: ActiveCall, command: InboundCallCommand): Promise<void> {
@@ -808,6 +886,16 @@ export class CallService implements SipCallHandler, CallControlPort {
         return;
       case 'TellRouting':
         await this.#tellRouting(call, command.event);
+        return;
+      case 'InviteCompanion':
+        await this.#inviteCompanion(call, command.legId, command.userId, command.kind);
+        return;
+      case 'BridgePair':
+      case 'UnbridgeLeg':
+      case 'JoinConference':
+      case 'SetConferenceMode':
+      case 'LeaveConference':
+        await carryOutConferenceCommand(media, call, command satisfies ConferenceCommand, this.#logger);
         return;
       case 'TellIvr':
         await this.#feedIvr(call, { type: command.event, now: this.#now() } as IvrEvent);
@@ -1049,6 +1137,127 @@ export class CallService implements SipCallHandler, CallControlPort {
     );
   }
 
+  /** What happens on the leg of a supervisor or a consulted colleague. */
+  #onCompanionLegSignal(call: ActiveCall, signal: LegSignal, atMs: number): void {
+    const legId = signal.leg.legId;
+    this.#enqueue(call, async () => {
+      switch (signal.type) {
+        case 'answered':
+        case 'directionChanged': {
+          const updated = await this.#options.media.updateRemote({
+            legId,
+            remoteAddress:
+              signal.audio.remoteAddress === '0.0.0.0' ? '127.0.0.1' : signal.audio.remoteAddress,
+            remotePort: signal.audio.remotePort,
+            ...(signal.type === 'answered'
+              ? {
+                  payloadType: signal.audio.codec.name === 'PCMA' ? 8 : 0,
+                  telephoneEventPayloadType: signal.audio.telephoneEvent?.payloadType ?? null,
+                }
+              : { noMediaTimeoutMs: signal.isHeld ? 0 : this.#options.noMediaTimeoutMs }),
+          });
+          if (!updated.ok)
+            this.#logger.warn(
+              { legId, reason: updated.error.message },
+              'companion media could not follow the answer',
+            );
+          if (signal.type === 'answered')
+            await this.#decide(call, { type: 'CompanionLegAnswered', legId, atMs });
+          return;
+        }
+        case 'failed':
+          await this.#destroyMedia(signal.leg);
+          await this.#decide(call, {
+            type: 'CompanionLegFailed',
+            legId,
+            statusCode: signal.statusCode,
+            atMs,
+          });
+          return;
+        case 'hungUp':
+          await this.#destroyMedia(signal.leg);
+          await this.#decide(call, { type: 'CompanionHungUp', legId, atMs });
+          return;
+        case 'infoDigit':
+        case 'ringing':
+          return;
+      }
+    });
+  }
+
+  /**
+   * Calls a supervisor's or a colleague's registered phone for the call's third leg. The display shows whom
+   * the call is about; a user without a registered phone cannot join (the decider hears a 480).
+   */
+  async #inviteCompanion(
+    call: ActiveCall,
+    legId: string,
+    userId: AgentId,
+    kind: 'supervisor' | 'colleague',
+  ): Promise<void> {
+    const found = await this.#options.database.inTenant(this.#context(call), async (tx) => {
+      const user = await users.getUser(tx, userId).catch(() => undefined);
+      const bindings =
+        user === undefined
+          ? []
+          : latestFirst(await sipAccounts.listBindings(tx, userId, new Date(this.#now())));
+      return { user, binding: bindings[0] };
+    });
+    const binding = found.binding;
+    const contactUri = binding === undefined ? undefined : parseUri(binding.contactUri);
+    const local =
+      binding === undefined || contactUri === undefined
+        ? undefined
+        : await this.#createMediaLeg(legId, call.customerLeg.legId, probeAudio(binding.sourceAddress));
+    if (
+      binding === undefined ||
+      contactUri === undefined ||
+      local === undefined ||
+      found.user === undefined
+    ) {
+      this.#logger.info(
+        { interactionId: call.interactionId, userId, kind },
+        'the companion has no registered phone',
+      );
+      await this.#decide(call, { type: 'CompanionLegFailed', legId, statusCode: 480, atMs: this.#now() });
+      return;
+    }
+    const leg: CallLeg = {
+      legId,
+      role: 'agent',
+      interactionId: call.interactionId,
+      tenantId: call.tenantId,
+      target: SipLegs.target(binding.transport, binding.sourceAddress, binding.sourcePort),
+      dialog: undefined,
+      localSdp: undefined,
+      sdpVersion: 0,
+      hasMedia: true,
+      isEnded: false,
+      agentId: userId,
+      isCompanion: true,
+    };
+    this.#callsByLeg.set(legId, call);
+    const customer = call.screenPop?.customer;
+    const about =
+      customer === undefined
+        ? (call.callerName ?? call.callerId ?? 'Anonymous')
+        : `${customer.firstName} ${customer.lastName}`.trim() || (call.callerId ?? 'Anonymous');
+    const label = kind === 'supervisor' ? 'Supervision' : 'Consulta';
+    this.#legs.invite(
+      leg,
+      {
+        requestUri: contactUri,
+        from: `"${`${label}: ${about}`.replace(/["\\]/g, '')}" <sip:centralita@${call.realm}>`,
+        to: `<sip:${found.user.extension ?? 'user'}@${call.realm}>`,
+        extraHeaders: [
+          { name: 'X-Centralita-Interaction-Id', value: call.interactionId },
+          { name: 'X-Centralita-Companion', value: kind },
+        ],
+      },
+      local,
+    );
+  }
+
   async #destroyMedia(leg: CallLeg): Promise<void> {
     if (!leg.hasMedia) return;
     leg.hasMedia = false;
@@ -1129,14 +1338,14 @@ export class CallService implements SipCallHandler, CallControlPort {
     }
     await this.#destroyMedia(call.customerLeg);
     this.#legs.forget(call.customerLeg);
-    for (const suffix of ['a', 't']) {
-      const lastLeg = this.#legs.legs.byId(
-        `${call.customerLeg.legId}-${suffix}${String(call.decider.agentLegCount)}`,
-      );
-      if (lastLeg === undefined) continue;
-      await this.#destroyMedia(lastLeg);
-      this.#legs.forget(lastLeg);
-    }
+    // Every other leg the call made: agents offered (a), flow transfers (t), supervisors and colleagues (s).
+    for (let index = 1; index <= call.decider.agentLegCount; index++)
+      for (const suffix of legSuffixes) {
+        const leg = this.#legs.legs.byId(`${call.customerLeg.legId}-${suffix}${String(index)}`);
+        if (leg === undefined) continue;
+        await this.#destroyMedia(leg);
+        this.#legs.forget(leg);
+      }
     const wasAnswered = call.ivr.activity.kind === 'ended' && call.ivr.activity.outcome.kind === 'answered';
     await this.#options.database.inTenant(this.#context(call), async (tx) => {
       const current = await interactions.getInteraction(tx, call.interactionId);
@@ -1155,7 +1364,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       });
     });
     for (let index = 1; index <= call.decider.agentLegCount; index++)
-      for (const suffix of ['a', 't'])
+      for (const suffix of legSuffixes)
         this.#callsByLeg.delete(`${call.customerLeg.legId}-${suffix}${String(index)}`);
     this.#callsByLeg.delete(call.customerLeg.legId);
     this.#calls.delete(call.interactionId);
@@ -2080,6 +2289,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       phase: phase.kind,
       agentId: placed.decider.agentId,
       isHeld: false,
+      companion: null,
     };
   }
 
@@ -2288,5 +2498,30 @@ export class CallService implements SipCallHandler, CallControlPort {
   /** For logs: the SIP URI of a leg's remote target. */
   static remoteTarget(leg: CallLeg): string | undefined {
     return leg.dialog === undefined ? undefined : serializeUri(leg.dialog.remoteTarget);
+  }
+}
+
+/** Why a companion request does not fit the call, in words for the desk. */
+function companionRefusal(request: CompanionRequest, call: ActiveCall): string {
+  const phase = call.decider.phase;
+  if (phase.kind !== 'connected') return 'The call is not connected to an agent yet.';
+  const companion = phase.companion;
+  switch (request.action) {
+    case 'monitor':
+      return companion === undefined
+        ? 'A held call cannot be monitored; ask the agent to resume it.'
+        : 'Someone else is already on this call (a supervisor or a consulted colleague).';
+    case 'consult':
+      return 'The call already has a third party; end it before consulting someone else.';
+    case 'conference':
+      return companion === undefined || companion.kind !== 'colleague'
+        ? 'There is no consultation to turn into a conference.'
+        : 'The colleague has not answered yet.';
+    case 'hand-over':
+      return companion === undefined
+        ? 'Nobody is on the call to take it over.'
+        : 'The other party has not answered yet.';
+    case 'end':
+      return 'Nobody else is on the call.';
   }
 }

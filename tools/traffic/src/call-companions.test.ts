@@ -1,0 +1,357 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type {} from '@centralita/testkit';
+import { toneAmplitude } from '@centralita/media';
+import { startTestServer } from '@centralita/server';
+import type { TestServer } from '@centralita/server';
+import { ApiSession } from './api-session.ts';
+import { demoAccounts } from './demo-accounts.ts';
+import { demoTrafficNumber, ensureDemoTrafficFlow } from './demo-flow.ts';
+import type { PhoneCall } from './phone-call.ts';
+import { SoftPhone } from './soft-phone.ts';
+import { sipPortOf, waitFor } from './test-support.ts';
+
+// A call's third party, end to end over loopback with four phones of our own SIP and RTP stack, each
+// speaking a steady tone of its own and keeping what it hears: the customer (through the demo trunk), the
+// agent Lucía (1001), the team lead Marta (1902) who monitors, and the agent Carlos (1002) whom Lucía
+// consults. Who hears whom is decided by detecting each tone in the audio each phone received.
+
+const adminUrl = inject('adminDatabaseUrl');
+const sipDomain = 'pbx.test';
+const realm = `demo.${sipDomain}`;
+const hz = { customer: 470, lucia: 1_130, marta: 1_730, carlos: 2_370 } as const;
+type Party = keyof typeof hz;
+/** Audio gathered per check: 1.2 s at 8 kHz. */
+const listenSamples = 9_600;
+
+let testServer: TestServer;
+let admin: ApiSession;
+let lucia: ApiSession;
+let marta: ApiSession;
+let carlos: ApiSession;
+const phones = new Map<Party, SoftPhone>();
+const incoming = new Map<Party, PhoneCall[]>();
+
+async function openPhone(party: Party, username: string | undefined): Promise<SoftPhone> {
+  incoming.set(party, []);
+  const phone = await SoftPhone.open({
+    server: { address: '127.0.0.1', port: sipPortOf(testServer) },
+    ...(username === undefined
+      ? {}
+      : { account: { username, password: demoAccounts.password, domain: realm } }),
+    voice: { pitchHz: hz[party], seed: 1, isSteadyTone: true, levelDbm0: -12 },
+    onIncomingCall: (call) => {
+      incoming.get(party)?.push(call);
+      call.answer();
+    },
+  });
+  if (username !== undefined) await phone.register(600);
+  phones.set(party, phone);
+  return phone;
+}
+
+beforeAll(async () => {
+  testServer = await startTestServer(adminUrl, 'companions', {
+    CENTRALITA_SIP_DOMAIN: sipDomain,
+    CENTRALITA_SIP_DIGEST_ALGORITHMS: 'MD5',
+  });
+  const login = async (email: string) =>
+    ApiSession.login(testServer.server.url, {
+      tenant: demoAccounts.tenant,
+      email,
+      password: demoAccounts.password,
+    });
+  admin = await login(demoAccounts.admin);
+  lucia = await login('lucia.fernandez@fibrasur.example');
+  marta = await login('teamlead@fibrasur.example');
+  carlos = await login('carlos.gomez@fibrasur.example');
+  await ensureDemoTrafficFlow(admin);
+  await openPhone('lucia', '1001');
+  await openPhone('marta', '1902');
+  await openPhone('carlos', '1002');
+  await openPhone('customer', undefined);
+}, 120_000);
+
+afterAll(async () => {
+  for (const phone of phones.values()) await phone.close();
+  await testServer.stop();
+});
+
+interface LiveCall {
+  phase: string;
+  agentId: string | null;
+  isHeld: boolean;
+  companion: { kind: string; userId: string; mode: string; isAnswered: boolean } | null;
+}
+
+async function liveCall(interactionId: string): Promise<LiveCall | undefined> {
+  const answer = await admin.request('GET', `/api/interactions/${interactionId}/call`);
+  return answer.status === 200 ? (answer.body as LiveCall) : undefined;
+}
+
+/** The customer calls the demo number and presses 1 (sales) until Lucía's phone answers; both connected. */
+async function customerReachesLucia(callerId: string): Promise<{ customer: PhoneCall; atLucia: PhoneCall }> {
+  const state = await lucia.expect<{ presence: { kind: string } }>('state', 'GET', '/api/agents/me/state');
+  if (state.presence.kind !== 'available')
+    await lucia.expect('available', 'PUT', '/api/agents/me/presence', { presence: 'available' });
+  const before = incoming.get('lucia')?.length ?? 0;
+  const customer = await phones.get('customer')!.call({ number: demoTrafficNumber, callerId });
+  expect(await customer.connected).toBe(true);
+  let lastKeyMs = 0;
+  const atLucia = await waitFor(
+    'Lucía’s phone to ring',
+    () => {
+      if (Date.now() - lastKeyMs > 1_500) {
+        customer.sendDigit('1');
+        lastKeyMs = Date.now();
+      }
+      return incoming.get('lucia')?.[before];
+    },
+    20_000,
+  );
+  expect(await atLucia.connected).toBe(true);
+  await waitFor('the call to be connected', async () => {
+    const live = await liveCall(atLucia.interactionId ?? '');
+    return live?.phase === 'connected' ? live : undefined;
+  });
+  return { customer, atLucia };
+}
+
+/**
+ * The tones each phone hears, all listening at once for the same stretch: a tone counts as heard when its
+ * amplitude is clearly there, as absent when it is clearly not; anything in between fails the test.
+ */
+async function whoHears(calls: Partial<Record<Party, PhoneCall>>): Promise<Record<string, Party[]>> {
+  const entries = Object.entries(calls) as [Party, PhoneCall][];
+  for (const [, call] of entries) call.listen();
+  await waitFor(
+    'every phone to hear 1.2 s of audio',
+    () => (entries.every(([, call]) => call.heard().length >= listenSamples) ? true : undefined),
+    10_000,
+  );
+  const result: Record<string, Party[]> = {};
+  for (const [listener, call] of entries) {
+    const audio = call.heard();
+    const heard: Party[] = [];
+    for (const party of Object.keys(hz) as Party[]) {
+      if (party === listener) continue;
+      const level = toneAmplitude(audio, hz[party], 8_000, 0, listenSamples);
+      if (level > 800) heard.push(party);
+      else
+        expect(level, `${listener} hearing ${party}: neither clearly there nor clearly absent`).toBeLessThan(
+          150,
+        );
+    }
+    result[listener] = heard;
+  }
+  return result;
+}
+
+async function eventTypes(interactionId: string): Promise<string[]> {
+  const result = await testServer.server.database.pool.query<{ type: string }>(
+    `SELECT type FROM domain_events WHERE data ->> 'interactionId' = $1 ORDER BY occurred_at, id`,
+    [interactionId],
+  );
+  return result.rows.map((row) => row.type);
+}
+
+async function lastCall(party: Party, count: number): Promise<PhoneCall> {
+  const call = await waitFor(`${party}’s phone to ring`, () => incoming.get(party)?.[count - 1]);
+  expect(await call.connected).toBe(true);
+  return call;
+}
+
+describe('a supervisor on a call', () => {
+  it('listens, whispers to the agent, barges in and takes the call over, each party hearing exactly whom the mode allows', async () => {
+    const { customer, atLucia } = await customerReachesLucia('+34600700801');
+    const interactionId = atLucia.interactionId ?? '';
+    expect(await whoHears({ customer, lucia: atLucia })).toEqual({
+      customer: ['lucia'],
+      lucia: ['customer'],
+    });
+
+    // An agent may not monitor; a supervisor's phone rings and joins listening.
+    expect(
+      (await lucia.request('POST', `/api/interactions/${interactionId}/monitor`, { mode: 'listen' })).status,
+    ).toBe(403);
+    const listening = await marta.expect<LiveCall>(
+      'monitor',
+      'POST',
+      `/api/interactions/${interactionId}/monitor`,
+      {
+        mode: 'listen',
+      },
+    );
+    expect(listening.companion).toMatchObject({ kind: 'supervisor', mode: 'listen' });
+    const atMarta = await lastCall('marta', 1);
+    await waitFor('the supervisor to join', async () =>
+      (await liveCall(interactionId))?.companion?.isAnswered ? true : undefined,
+    );
+    expect(await whoHears({ customer, lucia: atLucia, marta: atMarta })).toEqual({
+      customer: ['lucia'],
+      lucia: ['customer'],
+      marta: ['customer', 'lucia'],
+    });
+
+    await marta.expect('whisper', 'POST', `/api/interactions/${interactionId}/monitor`, { mode: 'whisper' });
+    expect(await whoHears({ customer, lucia: atLucia, marta: atMarta })).toEqual({
+      customer: ['lucia'],
+      lucia: ['customer', 'marta'],
+      marta: ['customer', 'lucia'],
+    });
+
+    await marta.expect('barge', 'POST', `/api/interactions/${interactionId}/monitor`, { mode: 'barge' });
+    expect(await whoHears({ customer, lucia: atLucia, marta: atMarta })).toEqual({
+      customer: ['lucia', 'marta'],
+      lucia: ['customer', 'marta'],
+      marta: ['customer', 'lucia'],
+    });
+
+    // Takeover: Lucía's phone is hung up and she goes to after-call work; Marta stays with the customer.
+    const taken = await marta.expect<LiveCall>(
+      'takeover',
+      'POST',
+      `/api/interactions/${interactionId}/takeover`,
+    );
+    expect(taken).toMatchObject({ agentId: marta.user.id, companion: null });
+    expect((await atLucia.ended).reason).toBe('remote-hangup');
+    expect(await whoHears({ customer, marta: atMarta })).toEqual({
+      customer: ['marta'],
+      marta: ['customer'],
+    });
+    const luciaState = await lucia.expect<{ status: string }>('state', 'GET', '/api/agents/me/state');
+    // Free of the call: after-call work where the queue asks for it, else straight back to idle.
+    expect(['wrap-up', 'idle']).toContain(luciaState.status);
+
+    customer.hangUp();
+    expect((await atMarta.ended).reason).toBe('remote-hangup');
+    await waitFor('the call to end', async () =>
+      (await liveCall(interactionId)) === undefined ? true : undefined,
+    );
+    const types = await eventTypes(interactionId);
+    expect(types).toEqual(
+      expect.arrayContaining(['SupervisionStarted', 'SupervisionModeChanged', 'CallTakenOver', 'CallEnded']),
+    );
+    expect(types.filter((type) => type === 'SupervisionModeChanged')).toHaveLength(2);
+    expect(types.filter((type) => type === 'RecordingCompleted')).toHaveLength(2);
+    await lucia.expect('wrap-up', 'POST', `/api/interactions/${interactionId}/wrap-up`, {
+      wrapUpNotes: 'Pasada a Marta',
+    });
+  }, 60_000);
+
+  it('goes back to a two-party call when the supervisor stops monitoring', async () => {
+    const { customer, atLucia } = await customerReachesLucia('+34600700802');
+    const interactionId = atLucia.interactionId ?? '';
+    const calls = incoming.get('marta')?.length ?? 0;
+    await marta.expect('monitor', 'POST', `/api/interactions/${interactionId}/monitor`, { mode: 'barge' });
+    const atMarta = await lastCall('marta', calls + 1);
+    await waitFor('the supervisor to join', async () =>
+      (await liveCall(interactionId))?.companion?.isAnswered ? true : undefined,
+    );
+    expect((await carlos.request('DELETE', `/api/interactions/${interactionId}/monitor`)).status).toBe(403);
+    await marta.expect('stop', 'DELETE', `/api/interactions/${interactionId}/monitor`);
+    expect((await atMarta.ended).reason).toBe('remote-hangup');
+    expect(await whoHears({ customer, lucia: atLucia })).toEqual({
+      customer: ['lucia'],
+      lucia: ['customer'],
+    });
+    expect((await marta.request('DELETE', `/api/interactions/${interactionId}/monitor`)).status).toBe(409);
+    customer.hangUp();
+    await atLucia.ended;
+    await lucia.expect('wrap-up', 'POST', `/api/interactions/${interactionId}/wrap-up`, {});
+  }, 60_000);
+});
+
+describe('consulting a colleague', () => {
+  it('holds the customer while Lucía talks to Carlos, joins all three, then hands the customer to Carlos (attended transfer)', async () => {
+    const { customer, atLucia } = await customerReachesLucia('+34600700803');
+    const interactionId = atLucia.interactionId ?? '';
+    const unknown = await lucia.request('POST', `/api/interactions/${interactionId}/consult`, {
+      extension: '9999',
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ field: 'extension' });
+    expect(
+      (await lucia.request('POST', `/api/interactions/${interactionId}/consult/conference`)).status,
+    ).toBe(409);
+
+    const consulting = await lucia.expect<LiveCall>(
+      'consult',
+      'POST',
+      `/api/interactions/${interactionId}/consult`,
+      {
+        extension: '1002',
+      },
+    );
+    expect(consulting).toMatchObject({ isHeld: true, companion: { kind: 'colleague', mode: 'consult' } });
+    const atCarlos = await lastCall('carlos', 1);
+    await waitFor('Carlos to answer', async () =>
+      (await liveCall(interactionId))?.companion?.isAnswered ? true : undefined,
+    );
+    // The customer hears music on hold, neither of the two colleagues.
+    expect(await whoHears({ customer, lucia: atLucia, carlos: atCarlos })).toEqual({
+      customer: [],
+      lucia: ['carlos'],
+      carlos: ['lucia'],
+    });
+
+    await lucia.expect('conference', 'POST', `/api/interactions/${interactionId}/consult/conference`);
+    expect(await whoHears({ customer, lucia: atLucia, carlos: atCarlos })).toEqual({
+      customer: ['lucia', 'carlos'],
+      lucia: ['customer', 'carlos'],
+      carlos: ['customer', 'lucia'],
+    });
+
+    const transferred = await lucia.expect<LiveCall>(
+      'transfer',
+      'POST',
+      `/api/interactions/${interactionId}/consult/transfer`,
+    );
+    expect(transferred).toMatchObject({ agentId: carlos.user.id, companion: null, isHeld: false });
+    expect((await atLucia.ended).reason).toBe('remote-hangup');
+    expect(await whoHears({ customer, carlos: atCarlos })).toEqual({
+      customer: ['carlos'],
+      carlos: ['customer'],
+    });
+
+    atCarlos.hangUp();
+    expect((await customer.ended).reason).toBe('remote-hangup');
+    await waitFor('the call to end', async () =>
+      (await liveCall(interactionId)) === undefined ? true : undefined,
+    );
+    const events = await testServer.server.database.pool.query<{
+      type: string;
+      data: Record<string, unknown>;
+    }>(`SELECT type, data FROM domain_events WHERE data ->> 'interactionId' = $1 ORDER BY occurred_at, id`, [
+      interactionId,
+    ]);
+    const types = events.rows.map((row) => row.type);
+    expect(types).toEqual(expect.arrayContaining(['ConsultStarted', 'ConferenceStarted', 'CallTransferred']));
+    expect(events.rows.find((row) => row.type === 'CallTransferred')?.data).toMatchObject({
+      kind: 'attended',
+      targetKind: 'agent',
+      targetId: carlos.user.id,
+    });
+    await lucia.expect('wrap-up', 'POST', `/api/interactions/${interactionId}/wrap-up`, {});
+  }, 60_000);
+
+  it('ends a consultation with the customer still on hold, and the agent resumes', async () => {
+    const { customer, atLucia } = await customerReachesLucia('+34600700804');
+    const interactionId = atLucia.interactionId ?? '';
+    const calls = incoming.get('carlos')?.length ?? 0;
+    await lucia.expect('consult', 'POST', `/api/interactions/${interactionId}/consult`, {
+      userId: carlos.user.id,
+    });
+    const atCarlos = await lastCall('carlos', calls + 1);
+    await lucia.expect('end consult', 'DELETE', `/api/interactions/${interactionId}/consult`);
+    expect((await atCarlos.ended).reason).toBe('remote-hangup');
+    expect(await liveCall(interactionId)).toMatchObject({ isHeld: true, companion: null });
+    await lucia.expect('resume', 'POST', `/api/interactions/${interactionId}/resume`);
+    expect(await whoHears({ customer, lucia: atLucia })).toEqual({
+      customer: ['lucia'],
+      lucia: ['customer'],
+    });
+    customer.hangUp();
+    await atLucia.ended;
+    await lucia.expect('wrap-up', 'POST', `/api/interactions/${interactionId}/wrap-up`, {});
+  }, 60_000);
+});
