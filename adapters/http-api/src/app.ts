@@ -253,7 +253,7 @@ export async function buildHttpApi(deps: HttpApiDependencies): Promise<HttpApi> 
   registerEventStream(typed, routeDeps);
   registerAgentRoutes(typed, { ...routeDeps, routing: deps.routing });
   registerCallRoutes(typed, { ...routeDeps, routing: deps.routing, calls: deps.calls });
-  registerCompanionRoutes(typed, { ...routeDeps, calls: deps.calls });
+  registerCompanionRoutes(typed, { ...routeDeps, calls: deps.calls, routing: deps.routing });
   registerTelephonyRoutes(typed, { ...routeDeps, sipDomain: deps.sipDomain });
   registerReportRoutes(typed, routeDeps);
 

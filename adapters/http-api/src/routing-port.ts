@@ -17,6 +17,8 @@ export interface AgentStateView {
   readonly missedOffers: number;
   readonly occupancy: number;
   readonly queueIds: readonly string[];
+  /** The contacts the agent is talking to right now (a supervisor can monitor these calls). */
+  readonly contactIds: readonly string[];
 }
 
 /** A queue's live figures: what a wallboard shows. */

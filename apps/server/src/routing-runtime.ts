@@ -194,6 +194,9 @@ export class RoutingRuntime implements RoutingPort {
       queueIds: [...routing.state.queues.keys()].filter((queueId) =>
         queueAgentIds(routing.state, queueId).includes(agentId as AgentId),
       ),
+      contactIds: [...(routing.state.agents.get(agentId as AgentId)?.work.values() ?? [])]
+        .filter((item) => item.activity === 'on-contact')
+        .map((item) => item.contactId),
     };
   }
 

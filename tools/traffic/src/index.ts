@@ -9,7 +9,13 @@ export { PhoneCall } from './phone-call.ts';
 export type { SipAccount, SoftPhoneOptions } from './soft-phone.ts';
 export { SoftPhone } from './soft-phone.ts';
 export { demoAccounts } from './demo-accounts.ts';
-export { demoTrafficFlow, demoTrafficFlowKey, demoTrafficNumber } from './demo-flow.ts';
+export {
+  demoTrafficFlow,
+  demoTrafficFlowKey,
+  demoTrafficNumber,
+  ensureDemoTrafficFlow,
+} from './demo-flow.ts';
+export { ApiSession } from './api-session.ts';
 export type { CallRecord, TrafficSummary } from './call-log.ts';
 export { formatSummary } from './call-log.ts';
 export type { DemoHabits, DemoTrafficOptions, DemoTrafficResult } from './demo-traffic.ts';

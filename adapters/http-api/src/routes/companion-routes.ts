@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { interactions, sipAccounts, users } from '@centralita/store';
 import type { ApiApp, RouteDependencies } from '../api-app.ts';
 import type { CallControlPort, CompanionRequest } from '../call-control-port.ts';
+import type { RoutingPort } from '../routing-port.ts';
 import { contextOf, principalOf } from '../principal.ts';
 import type { AuthenticatedRequest } from '../principal.ts';
 import { HttpProblem } from '../problem.ts';
@@ -38,7 +39,10 @@ const consultBody = z
  */
 export function registerCompanionRoutes(
   app: ApiApp,
-  deps: RouteDependencies & { readonly calls: CallControlPort | undefined },
+  deps: RouteDependencies & {
+    readonly calls: CallControlPort | undefined;
+    readonly routing: RoutingPort | undefined;
+  },
 ): void {
   const calls = (): CallControlPort => {
     if (!deps.calls)
@@ -84,6 +88,52 @@ export function registerCompanionRoutes(
       );
     return result.value;
   }
+
+  app.get(
+    '/api/colleagues',
+    {
+      config: { access: 'calls:control' },
+      schema: {
+        tags: ['calls'],
+        summary:
+          'Colleagues you can consult or call: name, extension, role and live status (available first), without e-mail addresses',
+        querystring: z.strictObject({
+          search: z.string().max(100).optional().describe('Part of the name, or the exact extension.'),
+        }),
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const page = await deps.database.inTenant(contextOf(principal, request.id), (tx) =>
+        users.listUsers(tx, {
+          limit: 500,
+          offset: 0,
+          isDisabled: false,
+          ...(request.query.search === undefined ? {} : { search: request.query.search }),
+        }),
+      );
+      const states = new Map(
+        (deps.routing === undefined ? [] : await deps.routing.agentStates(principal.tenantId)).map(
+          (state) => [state.agentId, state.status],
+        ),
+      );
+      const order = (status: string): number => (status === 'available' ? 0 : status === 'offline' ? 2 : 1);
+      return page.items
+        .filter((user) => user.extension !== null && user.id !== principal.userId)
+        .map((user) => ({
+          id: user.id,
+          displayName: user.displayName,
+          extension: user.extension,
+          role: user.role,
+          teamId: user.teamId,
+          // Users outside the ACD (no skills) show as `not-routed`: they can still be called.
+          status: states.get(user.id) ?? 'not-routed',
+        }))
+        .sort(
+          (a, b) => order(a.status) - order(b.status) || a.displayName.localeCompare(b.displayName, 'es'),
+        );
+    },
+  );
 
   const conflict = (message: string) => new HttpProblem(409, 'STORE_INVALID_STATE', message, { field: 'id' });
 

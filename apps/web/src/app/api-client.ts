@@ -63,6 +63,11 @@ export class ApiClient {
     return this.#send<T>('PATCH', path, body);
   }
 
+  /** `DELETE path`. */
+  delete<T>(path: string): Promise<T> {
+    return this.#send<T>('DELETE', path, undefined);
+  }
+
   /** `PUT path` with a JSON body. */
   put<T>(path: string, body: unknown): Promise<T> {
     return this.#send<T>('PUT', path, body);

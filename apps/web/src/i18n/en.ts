@@ -1,7 +1,9 @@
+import { companionMessagesEn } from '../features/calls/companion-messages.ts';
 import type { Catalog } from './catalog.ts';
 
 /** English messages: the same keys as es.ts. */
 export const en: Catalog = {
+  ...companionMessagesEn,
   'common.loading': 'Loading…',
   'common.language': 'Language',
   'common.problems': 'Problems found',

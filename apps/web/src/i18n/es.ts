@@ -1,5 +1,7 @@
+import { companionMessagesEs } from '../features/calls/companion-messages.ts';
 /** Spanish messages: the reference catalog (every key must also be in en.ts). */
 export const es = {
+  ...companionMessagesEs,
   'common.loading': 'Cargando…',
   'common.language': 'Idioma',
   'common.problems': 'Problemas encontrados',

@@ -6,6 +6,7 @@ import type { DomainEvent } from '../../app/event-stream.tsx';
 import { useSession } from '../../app/session.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { CustomerProfile } from '../customers/customer-profile.tsx';
+import { ConsultControls } from './consult-controls.tsx';
 
 /** What the agent is doing with their current contact, as the call panel shows it. */
 type CallPhase = 'ringing' | 'connected' | 'wrapUp';
@@ -83,7 +84,13 @@ export function CallPanel(): ReactNode {
       else if (data.to === 'wrap-up') setCall({ ...call, phase: 'wrapUp', isHeld: false });
       // Back to idle from ringing: the offer was withdrawn (the caller hung up, or it rang out).
       else if (data.to === 'idle' && data.from === 'ringing') setCall(null);
-    } else if (event.type === 'CallHeld') setCall({ ...call, isHeld: true });
+    } else if (
+      // Handed to a colleague (attended transfer) or taken over by a supervisor: the agent's part is over.
+      (event.type === 'CallTransferred' && data.kind === 'attended' && data.fromAgentId === user.id) ||
+      (event.type === 'CallTakenOver' && data.fromAgentId === user.id)
+    )
+      setCall({ ...call, phase: 'wrapUp', isHeld: false });
+    else if (event.type === 'CallHeld') setCall({ ...call, isHeld: true });
     else if (event.type === 'CallResumed') setCall({ ...call, isHeld: false });
     else if (event.type === 'CallEnded' && call.phase !== 'ringing')
       setCall({ ...call, phase: 'wrapUp', isHeld: false });
@@ -207,6 +214,7 @@ export function CallPanel(): ReactNode {
         )}
       </header>
       <ErrorMessage error={error} />
+      {call.phase === 'connected' && <ConsultControls interactionId={call.interactionId} />}
       {call.phase === 'wrapUp' && (
         <form className="wrap-up" onSubmit={wrapUp}>
           <label>

@@ -7,6 +7,7 @@ import { useLoad } from '../../app/use-load.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { formatClock, knownStatus } from '../presence/agent-state.ts';
 import type { AgentState } from '../presence/agent-state.ts';
+import { MonitorControls } from './monitor-controls.tsx';
 import { useNowMs } from '../presence/use-now.ts';
 import { serviceLevelGrade, wallboardStatuses } from './queue-stats.ts';
 import type { QueueStats } from './queue-stats.ts';
@@ -31,6 +32,7 @@ export function WallboardPage(): ReactNode {
   const { api } = useSession();
   const canMonitorAgents = useCan('agents:monitor');
   const canManageAgents = useCan('agents:manage');
+  const canMonitorCalls = useCan('calls:monitor');
   const [generation, setGeneration] = useState(0);
   const [isLargeScreen, setIsLargeScreen] = useState(false);
   const [actionError, setActionError] = useState<unknown>(null);
@@ -125,6 +127,7 @@ export function WallboardPage(): ReactNode {
                 <th scope="col">{t('wallboard.timeInStatus')}</th>
                 <th scope="col">{t('wallboard.contactsHandled')}</th>
                 {canManageAgents && <th scope="col">{t('common.actions')}</th>}
+                {canMonitorCalls && <th scope="col">{t('monitor.column')}</th>}
               </tr>
             </thead>
             <tbody>
@@ -134,6 +137,7 @@ export function WallboardPage(): ReactNode {
                   agent={agent}
                   sinceReadMs={sinceReadMs}
                   onForce={canManageAgents ? force : null}
+                  canMonitorCalls={canMonitorCalls}
                 />
               ))}
             </tbody>
@@ -206,6 +210,7 @@ function AgentRow(props: {
   readonly sinceReadMs: number;
   readonly onForce:
     ((agent: AgentState, body: { presence: 'break' | 'offline'; reason?: string }) => void) | null;
+  readonly canMonitorCalls: boolean;
 }): ReactNode {
   const { t } = useI18n();
   const { agent, onForce } = props;
@@ -249,6 +254,11 @@ function AgentRow(props: {
               {t('wallboard.forceLogout')}
             </button>
           </form>
+        </td>
+      )}
+      {props.canMonitorCalls && (
+        <td>
+          <MonitorControls agent={agent} />
         </td>
       )}
     </tr>
