@@ -421,12 +421,41 @@ export class SipService implements TransactionUser {
     if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(slug)) {
       throw new RegisterRefused({ statusCode: 404, reasonPhrase: 'Not Found - Domain Not Served Here' });
     }
-    // Step 4: authenticate. An unknown tenant or user is challenged and verified like any other, against
-    // a decoy secret, so every failure looks the same (no account enumeration).
-    const credentials = this.#credentialsFor(request.headers, realm);
+    // Step 4: authenticate.
+    const authenticated = await this.authenticate(transaction, realm, 'registrar');
+    if (authenticated === undefined) return;
+    const { account, context } = authenticated;
+    await this.#updateBindings(transaction, context, account, nowMs);
+  }
+
+  /**
+   * Digest authentication of a request for a tenant's realm (`<slug>.<SIP domain>`), as the registrar
+   * (401, `WWW-Authenticate`, RFC 3261 §22.2) or as the proxy phones send their calls through (407,
+   * `Proxy-Authenticate`, §22.3). An unknown tenant or user is challenged and verified like any other, against
+   * a decoy secret, so every failure looks the same (no account enumeration); failures count against the
+   * source, which is blocked after too many. Undefined when the request was answered (challenged, refused).
+   */
+  async authenticate(
+    transaction: ServerTransaction,
+    realm: string,
+    role: 'registrar' | 'proxy',
+  ): Promise<{ readonly account: SipAccount; readonly context: TenantContext } | undefined> {
+    const request = transaction.request;
+    const nowMs = this.#now();
+    if (this.#blocker.isBlocked(transaction.source.remoteAddress, nowMs)) {
+      this.#logger.debug(
+        { source: transaction.source.remoteAddress },
+        'request from a blocked source refused',
+      );
+      transaction.reply(403, 'Forbidden');
+      return undefined;
+    }
+    const suffix = `.${this.#options.domain.toLowerCase()}`;
+    const slug = realm.endsWith(suffix) ? realm.slice(0, -suffix.length) : '';
+    const credentials = this.#credentialsFor(request.headers, realm, role);
     if (credentials === undefined) {
-      this.#challenge(transaction, realm, false);
-      return;
+      this.#challenge(transaction, realm, false, role);
+      return undefined;
     }
     const tenant = await this.#options.database.asSystem((tx) => tenants.findTenantBySlug(tx, slug));
     const context: TenantContext | undefined =
@@ -451,27 +480,34 @@ export class SipService implements TransactionUser {
     });
     switch (verdict.kind) {
       case 'stale':
-        this.#challenge(transaction, realm, true);
-        return;
+        this.#challenge(transaction, realm, true, role);
+        return undefined;
       case 'invalid':
       case 'replayed':
-        this.#failed(transaction, realm, verdict.kind === 'replayed' ? 'replayed' : verdict.reason);
-        return;
+        this.#failed(transaction, realm, verdict.kind === 'replayed' ? 'replayed' : verdict.reason, role);
+        return undefined;
       case 'ok':
         break;
     }
     if (account === undefined || context === undefined) {
       // Only a decoy could have matched, which no password produces; answered as a failure anyway.
-      this.#failed(transaction, realm, 'unknown-user');
-      return;
+      this.#failed(transaction, realm, 'unknown-user', role);
+      return undefined;
     }
     this.#rememberCount(credentials.nonce, verdict.nonceCount, nowMs);
-    await this.#updateBindings(transaction, context, account, nowMs);
+    return { account, context };
   }
 
-  /** The Authorization credentials for our realm, if the request carries any (RFC 3261 §22.4). */
-  #credentialsFor(headers: readonly SipHeader[], realm: string): DigestCredentials | undefined {
-    for (const value of headerValues(headers, 'Authorization')) {
+  /** The credentials for our realm in Authorization (registrar) or Proxy-Authorization (RFC 3261 §22). */
+  #credentialsFor(
+    headers: readonly SipHeader[],
+    realm: string,
+    role: 'registrar' | 'proxy',
+  ): DigestCredentials | undefined {
+    for (const value of headerValues(
+      headers,
+      role === 'registrar' ? 'Authorization' : 'Proxy-Authorization',
+    )) {
       const parsed = parseDigestCredentials(value);
       if (parsed.ok && parsed.value.realm.toLowerCase() === realm) return parsed.value;
     }
@@ -511,23 +547,37 @@ export class SipService implements TransactionUser {
     this.#nonceCounts.set(nonce, { count, firstUsedMs: nowMs });
   }
 
-  /** 401 with one challenge per algorithm, most preferred first (RFC 8760 §2.4), all on one fresh nonce. */
-  #challenge(transaction: ServerTransaction, realm: string, isStale: boolean): void {
+  /**
+   * 401 (407 as a proxy) with one challenge per algorithm, most preferred first (RFC 8760 §2.4), all on one
+   * fresh nonce.
+   */
+  #challenge(
+    transaction: ServerTransaction,
+    realm: string,
+    isStale: boolean,
+    role: 'registrar' | 'proxy' = 'registrar',
+  ): void {
     const nonce = createNonce({
       secret: this.#nonceSecret,
       nowMs: this.#now(),
       randomBytes: randomBytes(16),
     });
-    transaction.reply(401, 'Unauthorized', {
+    const isProxy = role === 'proxy';
+    transaction.reply(isProxy ? 407 : 401, isProxy ? 'Proxy Authentication Required' : 'Unauthorized', {
       extraHeaders: this.#settings.digestAlgorithms.map((algorithm) => ({
-        name: 'WWW-Authenticate',
+        name: isProxy ? 'Proxy-Authenticate' : 'WWW-Authenticate',
         value: serializeDigestChallenge({ realm, nonce, algorithm, isStale }),
       })),
     });
   }
 
   /** A failed authentication: counted against the source, logged, and answered like a first attempt. */
-  #failed(transaction: ServerTransaction, realm: string, reason: string): void {
+  #failed(
+    transaction: ServerTransaction,
+    realm: string,
+    reason: string,
+    role: 'registrar' | 'proxy' = 'registrar',
+  ): void {
     const address = transaction.source.remoteAddress;
     const nowMs = this.#now();
     if (this.#blocker.recordFailure(address, nowMs)) {
@@ -538,7 +588,7 @@ export class SipService implements TransactionUser {
     } else {
       this.#logger.info({ source: address, realm, reason }, 'SIP authentication failed');
     }
-    this.#challenge(transaction, realm, false);
+    this.#challenge(transaction, realm, false, role);
   }
 
   /** Steps 5 to 8: check the AOR, then add, refresh or remove bindings and answer with the current ones. */

@@ -22,3 +22,5 @@ export type {
 } from './outbound-call.ts';
 export { startOutboundCall, nextOutboundCall } from './outbound-call.ts';
 export type { Companion, CompanionEvent, CompanionFact, SupervisionMode } from './companion.ts';
+export type { FeaturePresence, PhoneDialInput, PhoneDialPlan } from './phone-dial-plan.ts';
+export { featureCodes, phoneDialPlan } from './phone-dial-plan.ts';

@@ -10,6 +10,7 @@ import type {
 import {
   ackFor2xx,
   acceptAnswer,
+  answerChallenge,
   answerOffer,
   createOffer,
   dialogAsUac,
@@ -18,10 +19,13 @@ import {
   headerValue,
   inDialogRequest,
   parseCSeq,
+  parseDigestChallenge,
   parseNameAddress,
   parseSdp,
   receiveInDialog,
+  serializeDigestCredentials,
   serializeSdp,
+  serializeUri,
 } from '@centralita/sip';
 import type {
   ClientTransaction,
@@ -119,6 +123,9 @@ export class PhoneCall {
   #offer: SessionDescription | undefined;
   #clientInvite: ClientTransaction | undefined;
   #serverInvite: ServerTransaction | undefined;
+  /** The account's password for a 401/407 challenge to our INVITE (answered once). */
+  #credentials: { readonly username: string; readonly password: string } | undefined;
+  #isAuthenticating = false;
   #isCancelling = false;
   #isByeSent = false;
   readonly #resolveConnected: (isConnected: boolean) => void;
@@ -175,9 +182,16 @@ export class PhoneCall {
   static place(
     line: PhoneLine,
     rtp: RtpStream,
-    request: { readonly requestUri: SipRequest['requestUri']; readonly from: string; readonly to: string },
+    request: {
+      readonly requestUri: SipRequest['requestUri'];
+      readonly from: string;
+      readonly to: string;
+      /** Answers a 401/407 challenge to the INVITE (a registered phone calling through its server). */
+      readonly credentials?: { readonly username: string; readonly password: string };
+    },
   ): PhoneCall {
     const call = new PhoneCall(line, rtp, 'outgoing');
+    call.#credentials = request.credentials;
     const offer = createOfferFor(line, rtp, call.#sessionId);
     call.#offer = offer;
     const invite: SipRequest = {
@@ -196,25 +210,72 @@ export class PhoneCall {
       ],
       body: encoder.encode(serializeSdp(offer)),
     };
+    call.#sendInvite(invite);
+    return call;
+  }
+
+  #sendInvite(invite: SipRequest): void {
+    const line = this.#line;
     const sent = line.endpoint.sendRequest(invite, line.server, {
       onResponse: (response, transaction) => {
-        call.#onInviteResponse(response, transaction);
+        this.#onInviteResponse(response, transaction);
       },
       onFailure: (failure) => {
-        if (call.#dialog !== undefined) return;
-        call.#end(
+        if (this.#dialog !== undefined) return;
+        this.#end(
           failure === 'timeout'
             ? { reason: 'failed', statusCode: 408, reasonPhrase: 'No answer from the server' }
             : { reason: 'failed', statusCode: 503, reasonPhrase: 'The INVITE could not be sent' },
         );
       },
     });
-    if (sent.ok) call.#clientInvite = sent.value;
+    if (sent.ok) this.#clientInvite = sent.value;
     else
       queueMicrotask(() => {
-        call.#end({ reason: 'failed', statusCode: 503, reasonPhrase: sent.error.message });
+        this.#end({ reason: 'failed', statusCode: 503, reasonPhrase: sent.error.message });
       });
-    return call;
+  }
+
+  /**
+   * Answers a 401/407 to our INVITE once (RFC 3261 §22.2, §22.3): the same request with the next CSeq and
+   * the credentials for the first challenge we can answer. False when there is nothing to answer with.
+   */
+  #retryWithCredentials(response: SipResponse, transaction: ClientTransaction): boolean {
+    if (this.#credentials === undefined || this.#isAuthenticating || this.#isCancelling) return false;
+    const isProxy = response.statusCode === 407;
+    let challenge: ReturnType<typeof parseDigestChallenge> | undefined;
+    for (const header of response.headers) {
+      if (header.name.toLowerCase() !== (isProxy ? 'proxy-authenticate' : 'www-authenticate')) continue;
+      const parsed = parseDigestChallenge(header.value);
+      if (parsed.ok && (parsed.value.algorithm === 'MD5' || parsed.value.algorithm === 'SHA-256')) {
+        challenge = parsed;
+        break;
+      }
+    }
+    if (challenge === undefined || !challenge.ok) return false;
+    this.#isAuthenticating = true;
+    const previous = transaction.request;
+    const sequence = (parseCSeq(headerValue(previous.headers, 'cseq') ?? '')?.sequence ?? 1) + 1;
+    const credentials = answerChallenge(challenge.value, {
+      username: this.#credentials.username,
+      password: this.#credentials.password,
+      method: 'INVITE',
+      uri: serializeUri(previous.requestUri),
+      cnonce: token(),
+      nonceCount: 1,
+    });
+    this.#sendInvite({
+      ...previous,
+      headers: [
+        ...previous.headers.filter((header) => !/^(cseq|via)$/i.test(header.name)),
+        { name: 'CSeq', value: `${String(sequence)} INVITE` },
+        {
+          name: isProxy ? 'Proxy-Authorization' : 'Authorization',
+          value: serializeDigestCredentials(credentials),
+        },
+      ],
+    });
+    return true;
   }
 
   /** An INVITE from the server: answered 180 at once; the owner answers or declines it. */
@@ -349,6 +410,7 @@ export class PhoneCall {
       if (status > 100 && this.#state === 'calling') this.#state = 'ringing';
       return;
     }
+    if ((status === 401 || status === 407) && this.#retryWithCredentials(response, transaction)) return;
     if (status >= 300) {
       this.#clientInvite = undefined;
       this.#end(

@@ -207,6 +207,30 @@ export class SoftPhone {
     return call;
   }
 
+  /**
+   * Dials from this registered phone, as a desk phone does: the INVITE goes to the server as our account
+   * (From is our address of record) and answers its 407 challenge with our password. The server's dial
+   * plan decides what `dialled` means (an extension, a number, a feature code such as `*50`).
+   */
+  async dial(dialled: string): Promise<PhoneCall> {
+    const account = this.#options.account;
+    if (account === undefined) throw new Error('this phone has no SIP account to dial with');
+    const rtp = await RtpStream.open(this.#localAddress, this.#nextVoice());
+    const requestUri = parseUri(`sip:${dialled}@${account.domain}`);
+    if (requestUri === undefined) {
+      await rtp.close();
+      throw new Error(`not something to dial: ${dialled}`);
+    }
+    const call = PhoneCall.place(this.#line, rtp, {
+      requestUri,
+      from: `<sip:${account.username}@${account.domain}>`,
+      to: `<sip:${dialled}@${account.domain}>`,
+      credentials: { username: account.username, password: account.password },
+    });
+    this.#calls.add(call);
+    return call;
+  }
+
   /** Hangs up every call and waits until each is over (a BYE is not waited for; a CANCEL is). */
   async hangUpAll(): Promise<void> {
     const calls = [...this.#calls];

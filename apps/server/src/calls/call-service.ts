@@ -12,17 +12,39 @@ import type {
   OutboundCall,
   OutboundCallEvent,
 } from '@centralita/calls';
-import { nextInboundCall, nextOutboundCall, startInboundCall, startOutboundCall } from '@centralita/calls';
+import {
+  nextInboundCall,
+  nextOutboundCall,
+  phoneDialPlan,
+  startInboundCall,
+  startOutboundCall,
+} from '@centralita/calls';
 import { normalizeChannelAddress } from '@centralita/crm';
 import { SPANISH_CALL_PROGRESS_TONES } from '@centralita/media';
 import type { ScreenPop } from '@centralita/crm';
-import type { CallState, IvrCommand, IvrEvent, Language, StepContext, TenantFallback } from '@centralita/ivr';
+import type {
+  CallState,
+  Flow,
+  IvrCommand,
+  IvrEvent,
+  Language,
+  StepContext,
+  TenantFallback,
+} from '@centralita/ivr';
 import { initialCallState, step } from '@centralita/ivr';
+
 import type { AgentId, InteractionId, QueueId, TenantId } from '@centralita/kernel';
 import type { PromptCache } from '@centralita/prompt-cache';
 import type { MediaEngine, MediaEvent, PlaybackItem, RecordingSummary } from '@centralita/rtp-transport';
 import type { NegotiatedAudio, SipRequest, Uri } from '@centralita/sip';
-import { headerValue, parseNameAddress, parseUri, serializeUri, unescapeUriComponent } from '@centralita/sip';
+import {
+  headerValue,
+  hostAddress,
+  parseNameAddress,
+  parseUri,
+  serializeUri,
+  unescapeUriComponent,
+} from '@centralita/sip';
 import type { MessageSource, SendTarget, ServerTransaction } from '@centralita/sip-transport';
 import {
   flows,
@@ -158,6 +180,32 @@ interface PlacedCall {
   /** An ACD callback: the routing engine hears whether the customer was reached. */
   readonly isCallback: boolean;
   wasConnected: boolean;
+}
+
+/** What `#answerAndRun` needs to answer a call and run its flow. */
+interface CallStart {
+  readonly tenantId: string;
+  readonly tenant: tenants.Tenant;
+  readonly published: Readonly<Record<string, Flow>>;
+  readonly fallback: TenantFallback | null | undefined;
+  readonly queueReferences: ReadonlyMap<string, string>;
+  readonly flow: Flow;
+  readonly direction: interactions.InteractionDirection;
+  /** The number the call came from, for the flow's `caller.number`. */
+  readonly callerId: string | null;
+  readonly callerName: string | null;
+  /** The caller id shown to whoever the flow calls (the tenant's number for calls out through the trunk). */
+  readonly presentedCallerId: string | null;
+  /** The interaction's other party: the caller, or the number or extension an agent dialled. */
+  readonly remoteAddress: string;
+  readonly dialledNumber: string;
+  /** The number whose customer the interaction is about (created when unknown); null for none. */
+  readonly identifyNumber: string | null;
+  /** The agent whose phone placed the call. */
+  readonly agentId: string | null;
+  readonly isRecorded: boolean;
+  readonly metadata: Record<string, unknown>;
+  readonly trunkId: string | null;
 }
 
 /** What to negotiate before a phone's answer tells us its codec: G.711 µ-law with RFC 4733 offered. */
@@ -491,6 +539,11 @@ export class CallService implements SipCallHandler, CallControlPort {
    */
   async #acceptInbound(transaction: ServerTransaction): Promise<void> {
     const request = transaction.request;
+    const realm = this.#phoneRealm(request);
+    if (realm !== undefined) {
+      await this.#acceptFromPhone(transaction, realm);
+      return;
+    }
     const uri = request.requestUri;
     const number = dialledDigits(uri.kind === 'sip' ? uri.user : undefined);
     if (number === undefined) {
@@ -532,6 +585,172 @@ export class CallService implements SipCallHandler, CallControlPort {
       transaction.reply(480, 'Temporarily Unavailable - The Number Has No Published Flow');
       return;
     }
+    const from = parseNameAddress(headerValue(request.headers, 'from') ?? '');
+    const callerId = dialledDigits(from?.uri.kind === 'sip' ? from.uri.user : undefined) ?? null;
+    const recording = setup.tenant.settings['recording'] as { policy?: unknown } | undefined;
+    await this.#answerAndRun(transaction, {
+      tenantId: route.tenantId,
+      tenant: setup.tenant,
+      published: setup.published,
+      fallback: setup.fallback,
+      queueReferences: setup.queueReferences,
+      flow,
+      direction: 'inbound',
+      callerId,
+      callerName: from?.displayName ?? null,
+      presentedCallerId: callerId,
+      remoteAddress: callerId ?? 'anonymous',
+      dialledNumber: route.number,
+      identifyNumber: callerId,
+      agentId: null,
+      isRecorded: recording?.policy !== 'none',
+      metadata: { dialledNumber: route.number, flowKey: route.flowKey },
+      trunkId: setup.trunk?.id ?? null,
+    });
+  }
+
+  /** The tenant realm (`<slug>.<SIP domain>`) of a call dialled on a registered phone, from its From URI. */
+  #phoneRealm(request: SipRequest): string | undefined {
+    const from = parseNameAddress(headerValue(request.headers, 'from') ?? '');
+    if (from?.uri.kind !== 'sip') return undefined;
+    const host = hostAddress(from.uri.host).toLowerCase();
+    return host.endsWith(`.${this.#options.sipDomain.toLowerCase()}`) ? host : undefined;
+  }
+
+  /**
+   * A call dialled on an agent's registered phone: authenticated with Digest as a proxy would (407), the
+   * From must be the authenticated extension; then the dial plan decides (phone-dial-plan.ts): a feature code
+   * changes the agent's presence and a prompt confirms it, an extension rings that colleague (an internal call,
+   * never recorded), anything else is a number called through the tenant's trunk (an outbound customer call).
+   */
+  async #acceptFromPhone(transaction: ServerTransaction, realm: string): Promise<void> {
+    const authenticated = await this.#options.sip.authenticate(transaction, realm, 'proxy');
+    if (authenticated === undefined) return;
+    const request = transaction.request;
+    const { account, context } = authenticated;
+    const from = parseNameAddress(headerValue(request.headers, 'from') ?? '');
+    if (from?.uri.kind !== 'sip' || from.uri.user !== account.username) {
+      transaction.reply(403, 'Forbidden - From Is Not Your Extension');
+      return;
+    }
+    const dialled = request.requestUri.kind === 'sip' ? (request.requestUri.user ?? '') : '';
+    const tenantId = context.tenantId as string;
+    const setup = await this.#options.database.inTenant(context, async (tx) => {
+      const tenant = await tenants.currentTenant(tx);
+      const user = await users.getUser(tx, account.userId);
+      const isExtension =
+        /^[0-9]{2,8}$/.test(dialled) && (await sipAccounts.userIdByExtension(tx, dialled)) !== undefined;
+      const number = isExtension
+        ? undefined
+        : normalizeChannelAddress('phone', dialled, tenant.defaultCountry, 'number');
+      const trunk = await sipAccounts.outboundTrunk(tx);
+      const own = number?.ok === true ? await sipAccounts.findDidRoute(tx, number.value) : undefined;
+      const presented = (await sipAccounts.listDids(tx))[0]?.number ?? null;
+      return {
+        tenant,
+        user,
+        isExtension,
+        number: number?.ok === true ? number.value : undefined,
+        hasTrunk: trunk !== undefined,
+        ownNumberFlowKey: own?.tenantId === (context.tenantId as string) ? own.flowKey : undefined,
+        presented,
+        published: await flows.publishedFlows(tx),
+        fallback: flows.interpreterFallback(await flows.ivrSettings(tx)),
+        queueReferences: await flows.queueReferences(tx),
+      };
+    });
+    const breakReasons = await this.#options.routing.breakReasons(tenantId);
+    const plan = phoneDialPlan({
+      dialled,
+      isExtension: setup.isExtension,
+      number: setup.number,
+      hasTrunk: setup.hasTrunk,
+      ownNumberFlowKey: setup.ownNumberFlowKey,
+      breakReasons,
+      language: setup.user.language,
+    });
+    if (plan.kind === 'refused') {
+      transaction.reply(plan.statusCode, plan.reasonPhrase);
+      return;
+    }
+    if (plan.kind === 'own-number') {
+      const ownFlow = setup.published[plan.flowKey];
+      if (ownFlow === undefined) {
+        transaction.reply(480, 'Temporarily Unavailable - The Number Has No Published Flow');
+        return;
+      }
+      const recording = setup.tenant.settings['recording'] as { policy?: unknown } | undefined;
+      await this.#answerAndRun(transaction, {
+        tenantId,
+        tenant: setup.tenant,
+        published: setup.published,
+        fallback: setup.fallback,
+        queueReferences: setup.queueReferences,
+        flow: ownFlow,
+        direction: 'inbound',
+        callerId: account.username,
+        callerName: setup.user.displayName,
+        presentedCallerId: account.username,
+        remoteAddress: account.username,
+        dialledNumber: plan.number,
+        identifyNumber: null,
+        agentId: null,
+        isRecorded: recording?.policy !== 'none',
+        metadata: { dialledNumber: plan.number, flowKey: plan.flowKey, placedFrom: 'phone' },
+        trunkId: null,
+      });
+      return;
+    }
+    let flow = plan.flow;
+    if (plan.kind === 'feature') {
+      const changed = await this.#options.routing.selectPresence(
+        tenantId,
+        account.userId,
+        plan.presence,
+        'agent',
+      );
+      if (!changed.ok) {
+        this.#logger.info(
+          { userId: account.userId, code: dialled, reason: changed.error.message },
+          'feature code refused by the ACD',
+        );
+        flow = plan.refusedFlow;
+      }
+    }
+    const recording = setup.tenant.settings['recording'] as { policy?: unknown } | undefined;
+    const isCustomerCall = plan.kind === 'number';
+    await this.#answerAndRun(transaction, {
+      tenantId,
+      tenant: setup.tenant,
+      published: setup.published,
+      fallback: setup.fallback,
+      queueReferences: setup.queueReferences,
+      flow,
+      direction: isCustomerCall ? 'outbound' : 'internal',
+      callerId: account.username,
+      callerName: setup.user.displayName,
+      presentedCallerId: isCustomerCall ? setup.presented : account.username,
+      remoteAddress: plan.kind === 'number' ? plan.number : dialled,
+      dialledNumber: plan.kind === 'number' ? plan.number : dialled,
+      identifyNumber: plan.kind === 'number' ? plan.number : null,
+      agentId: account.userId,
+      isRecorded: isCustomerCall && recording?.policy !== 'none',
+      metadata: {
+        dialledNumber: dialled,
+        placedFrom: 'phone',
+        ...(plan.kind === 'feature' ? { featureCode: dialled } : {}),
+      },
+      trunkId: null,
+    });
+  }
+
+  /**
+   * Answers an INVITE whose flow is known and runs it: the SDP offer must be usable; the call is answered, the
+   * interaction created (the customer identified by `identifyNumber`), `CallReceived` and `CallAnswered`
+   * recorded, and the flow started. Shared by calls from trunks and calls dialled on agents' phones.
+   */
+  async #answerAndRun(transaction: ServerTransaction, start: CallStart): Promise<void> {
+    const request = transaction.request;
     const probe = SipLegs.negotiate(request.body, { address: this.#options.mediaAddress, rtpPort: 9 });
     if (probe === undefined) {
       transaction.reply(400, 'Bad Request - Malformed SDP');
@@ -556,14 +775,12 @@ export class CallService implements SipCallHandler, CallControlPort {
       if (!isCancelled()) transaction.reply(488, 'Not Acceptable Here');
       return;
     }
-    const from = parseNameAddress(headerValue(request.headers, 'from') ?? '');
-    const callerId = dialledDigits(from?.uri.kind === 'sip' ? from.uri.user : undefined) ?? null;
     const source = transaction.source;
     const leg: CallLeg = {
       legId,
       role: 'customer',
       interactionId: '',
-      tenantId: route.tenantId,
+      tenantId: start.tenantId,
       target: { protocol: source.protocol, address: source.remoteAddress, port: source.remotePort },
       dialog: undefined,
       inviteTransaction: transaction,
@@ -577,34 +794,34 @@ export class CallService implements SipCallHandler, CallControlPort {
       return;
     }
     const startedAtMs = this.#now();
-    const tenant = setup.tenant;
-    const recording = tenant.settings['recording'] as { policy?: unknown } | undefined;
+    const tenant = start.tenant;
+    const context: TenantContext = { tenantId: start.tenantId as TenantId, actor: systemActor };
     const record = await this.#options.database.inTenant(context, async (tx) => {
       const screenPop =
-        callerId === null ? undefined : await identifyCustomer(tx, 'phone', callerId).catch(() => undefined);
+        start.identifyNumber === null
+          ? undefined
+          : await identifyCustomer(tx, 'phone', start.identifyNumber).catch(() => undefined);
       const interaction = await interactions.createInteraction(tx, {
         customerId: screenPop?.customer.id ?? null,
         channel: 'voice',
-        direction: 'inbound',
+        direction: start.direction,
         status: 'in_progress',
-        remoteAddress: callerId ?? 'anonymous',
+        remoteAddress: start.remoteAddress,
         startedAt: new Date(startedAtMs),
-        metadata: {
-          dialledNumber: route.number,
-          flowKey: route.flowKey,
-          sipCallId: headerValue(request.headers, 'call-id'),
-        },
+        ...(start.agentId === null ? {} : { agentId: start.agentId }),
+        metadata: { ...start.metadata, sipCallId: headerValue(request.headers, 'call-id') },
       });
       tx.recordEvent(
         'CallReceived',
         {
           interactionId: interaction.id,
-          direction: 'inbound',
+          direction: start.direction,
           channel: 'voice',
-          from: callerId,
-          to: route.number,
+          from: start.callerId,
+          to: start.dialledNumber,
           customerId: screenPop?.customer.id ?? null,
-          trunkId: setup.trunk?.id ?? null,
+          trunkId: start.trunkId,
+          ...(start.agentId === null ? {} : { agentId: start.agentId }),
         },
         new Date(startedAtMs),
       );
@@ -613,33 +830,33 @@ export class CallService implements SipCallHandler, CallControlPort {
     });
     const interactionId = record.interactionId;
     leg.interactionId = interactionId;
-    const fallback: TenantFallback = setup.fallback ?? {
+    const fallback: TenantFallback = start.fallback ?? {
       prompt: {
         es: { text: 'Disculpe, en este momento no podemos atender su llamada. Le pasamos con un agente.' },
         en: { text: 'Sorry, we cannot take your call right now. We are putting you through to an agent.' },
       },
-      queueId: [...setup.queueReferences.values()][0] ?? '',
+      queueId: [...start.queueReferences.values()][0] ?? '',
     };
     const call: ActiveCall = {
-      tenantId: route.tenantId,
+      tenantId: start.tenantId,
       tenantSlug: tenant.slug,
       realm: sipAccounts.sipRealm(tenant.slug, this.#options.sipDomain),
       interactionId,
       customerLeg: leg,
-      callerId,
-      callerName: from?.displayName ?? null,
-      dialledNumber: route.number,
-      queueReferences: setup.queueReferences,
-      context: { timeZone: tenant.timeZone, fallback, publishedFlows: setup.published },
+      callerId: start.presentedCallerId,
+      callerName: start.callerName,
+      dialledNumber: start.dialledNumber,
+      queueReferences: start.queueReferences,
+      context: { timeZone: tenant.timeZone, fallback, publishedFlows: start.published },
       defaultLanguage: tenant.defaultLanguage,
-      screenPop: record.screenPop,
+      screenPop: start.direction === 'inbound' ? record.screenPop : undefined,
       startedAtMs,
       decider: startInboundCall({
         interactionId,
         customerLegId: legId,
-        isRecorded: recording?.policy !== 'none',
+        isRecorded: start.isRecorded,
       }),
-      ivr: initialCallState(flow),
+      ivr: initialCallState(start.flow),
       pending: undefined,
       announcementId: undefined,
       recordingId: undefined,
@@ -657,16 +874,22 @@ export class CallService implements SipCallHandler, CallControlPort {
     this.#calls.set(interactionId, call);
     this.#callsByLeg.set(legId, call);
     this.#logger.info(
-      { tenantId: call.tenantId, interactionId, legId, number: route.number },
-      'inbound call answered',
+      {
+        tenantId: call.tenantId,
+        interactionId,
+        legId,
+        number: start.dialledNumber,
+        direction: start.direction,
+      },
+      'call answered',
     );
     this.#enqueue(call, () =>
       this.#feedIvr(call, {
         type: 'Started',
         now: this.#now(),
         callId: interactionId,
-        callerId,
-        dialledNumber: route.number,
+        callerId: start.callerId,
+        dialledNumber: start.dialledNumber,
       }),
     );
   }
