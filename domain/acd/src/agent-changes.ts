@@ -16,6 +16,8 @@ function headlineStatus(agent: AgentRecord): AgentStatus {
   for (const item of agent.work.values()) {
     if (best === undefined || activityRank[item.activity] > activityRank[best.activity]) best = item;
   }
+  if (agent.engagements.size > 0 && (best === undefined || best.activity !== 'on-contact'))
+    return 'on-contact';
   if (best !== undefined && best.activity !== 'idle') return best.activity;
   switch (agent.presence.kind) {
     case 'available':
@@ -153,4 +155,52 @@ export function resetAgentDay(agent: AgentRecord, nowMs: number): void {
   t.declinedOffers = 0;
   for (const key of Object.keys(t.timeByStatusMs) as AgentStatus[]) t.timeByStatusMs[key] = 0;
   t.countedFromMs = nowMs;
+}
+
+/**
+ * The agent is busy with a contact outside the queues: it takes a slot of its channel (so no offer comes
+ * while they have no other free slot) and shows them on a contact. False when already engaged with it.
+ */
+export function engageAgent(
+  ctx: DecisionContext,
+  agent: AgentRecord,
+  contactId: WorkItem['contactId'],
+  channel: WorkItem['channel'],
+): boolean {
+  if (agent.engagements.has(contactId)) return false;
+  agent.engagements.set(contactId, channel);
+  agent.load[channel] += 1;
+  ctx.facts.push({
+    type: 'AgentEngagementChanged',
+    agentId: agent.id,
+    contactId,
+    isEngaged: true,
+    atMs: ctx.nowMs,
+  });
+  updateStatus(ctx, agent);
+  refreshAgentEntries(agent, ctx.nowMs);
+  return true;
+}
+
+/** The contact outside the queues is over: its slot is free again. False when the agent was not engaged. */
+export function disengageAgent(
+  ctx: DecisionContext,
+  agent: AgentRecord,
+  contactId: WorkItem['contactId'],
+): boolean {
+  const channel = agent.engagements.get(contactId);
+  if (channel === undefined) return false;
+  agent.engagements.delete(contactId);
+  agent.load[channel] -= 1;
+  agent.lastFreedAtMs = ctx.nowMs;
+  ctx.facts.push({
+    type: 'AgentEngagementChanged',
+    agentId: agent.id,
+    contactId,
+    isEngaged: false,
+    atMs: ctx.nowMs,
+  });
+  updateStatus(ctx, agent);
+  refreshAgentEntries(agent, ctx.nowMs);
+  return true;
 }

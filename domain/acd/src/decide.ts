@@ -1,5 +1,11 @@
 import type { AgentId, InteractionId } from '@centralita/kernel';
-import { changeActivity, changePresence, resetAgentDay } from './agent-changes.ts';
+import {
+  changeActivity,
+  changePresence,
+  disengageAgent,
+  engageAgent,
+  resetAgentDay,
+} from './agent-changes.ts';
 import { missedOfferBreakReason, nextAgentPresence } from './agent-presence.ts';
 import type { RoutingCommand } from './commands.ts';
 import { cancelQueueTimers, changeStage, finishContact } from './contact-changes.ts';
@@ -600,6 +606,18 @@ function handle(ctx: DecisionContext, event: RoutingEvent): AcdError | undefined
     case 'StatisticsReset':
       onStatisticsReset(ctx);
       return undefined;
+    case 'AgentEngaged': {
+      const agent = findAgent(ctx.state, event.agentId);
+      if (isError(agent)) return agent;
+      engageAgent(ctx, agent, event.contactId, event.channel);
+      return undefined;
+    }
+    case 'AgentDisengaged': {
+      const agent = findAgent(ctx.state, event.agentId);
+      if (isError(agent)) return agent;
+      if (disengageAgent(ctx, agent, event.contactId)) findWorkForAgent(ctx, agent);
+      return undefined;
+    }
   }
 }
 

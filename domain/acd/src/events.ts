@@ -22,7 +22,27 @@ export type RoutingEvent =
   | CallbackFailed
   | VoicemailChosen
   | TimerFired
-  | StatisticsReset;
+  | StatisticsReset
+  | AgentEngaged
+  | AgentDisengaged;
+
+/**
+ * The agent is busy with a contact the queues did not route (a call they placed, an internal call, a
+ * consultation): while engaged they count as on a contact and get no offers on that channel.
+ */
+export interface AgentEngaged {
+  readonly type: 'AgentEngaged';
+  readonly agentId: AgentId;
+  readonly contactId: InteractionId;
+  readonly channel: Channel;
+}
+
+/** That contact is over: the agent is free again (if nothing else holds them). */
+export interface AgentDisengaged {
+  readonly type: 'AgentDisengaged';
+  readonly agentId: AgentId;
+  readonly contactId: InteractionId;
+}
 
 /** An agent (or a supervisor for them) chose a presence: available, on break with a reason, or offline. */
 export interface PresenceSelected {

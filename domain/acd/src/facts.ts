@@ -10,6 +10,7 @@ import type { OverflowReason } from './commands.ts';
 export type RoutingFact =
   | AgentPresenceChanged
   | AgentActivityChanged
+  | AgentEngagementChanged
   | ContactQueued
   | ContactAnswered
   | ContactMoved
@@ -40,6 +41,15 @@ export interface AgentActivityChanged {
   readonly from: AgentActivity;
   readonly to: AgentActivity;
   readonly cause: ChangeCause;
+  readonly atMs: number;
+}
+
+/** An agent became busy with a contact outside the queues, or free of it. */
+export interface AgentEngagementChanged {
+  readonly type: 'AgentEngagementChanged';
+  readonly agentId: AgentId;
+  readonly contactId: InteractionId;
+  readonly isEngaged: boolean;
   readonly atMs: number;
 }
 

@@ -66,6 +66,8 @@ export interface AgentRecord {
   status: AgentStatus;
   statusSinceMs: number;
   readonly work: Map<InteractionId, WorkItem>;
+  /** Contacts outside the queues that keep the agent busy (`AgentEngaged`), with their channel. */
+  readonly engagements: Map<InteractionId, Channel>;
   readonly load: Record<Channel, number>;
   /** When the agent last became free (for longest-idle). */
   lastFreedAtMs: number;
@@ -288,6 +290,7 @@ function buildAgent(config: AgentConfig, ordinal: number, nowMs: number): AgentR
     status: 'offline',
     statusSinceMs: nowMs,
     work: new Map(),
+    engagements: new Map(),
     load: { voice: 0, chat: 0, email: 0, sms: 0 },
     lastFreedAtMs: nowMs,
     consecutiveMissedOffers: 0,

@@ -253,6 +253,9 @@ class NaiveReferenceRouter implements Router {
       case 'CallbackConnected':
       case 'CallbackFailed':
       case 'VoicemailChosen':
+      case 'AgentEngaged':
+      case 'AgentDisengaged':
+        // The reference covers the benchmark's subset: no callbacks, voicemail or contacts outside queues.
         return this.refuse('ACD_ILLEGAL_TRANSITION');
     }
   }

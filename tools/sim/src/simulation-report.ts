@@ -236,6 +236,7 @@ export class ReportCollector {
       case 'ContactQueued':
       case 'ContactAnswered':
       case 'EscalationApplied':
+      case 'AgentEngagementChanged':
         return;
     }
   }

@@ -200,6 +200,7 @@ export function runSimulation(
       case 'ContactAnswered':
       case 'ContactMoved':
       case 'EscalationApplied':
+      case 'AgentEngagementChanged':
         return;
     }
   };

@@ -136,7 +136,8 @@ describe('feature codes dialled on the phone', () => {
 });
 
 describe('calls dialled on the phone', () => {
-  it('rings a colleague’s extension: an internal call, not recorded, not a customer contact', async () => {
+  it('rings a colleague’s extension: an internal call, not recorded, not a customer contact, and the ACD keeps her busy meanwhile', async () => {
+    await lucia.expect('available', 'PUT', '/api/agents/me/presence', { presence: 'available' });
     const call = await luciaPhone.dial('1002');
     expect(await call.connected).toBe(true);
     const answered = await waitFor('Carlos’s phone to answer', () => atCarlos[0]);
@@ -144,8 +145,15 @@ describe('calls dialled on the phone', () => {
     await waitFor('audio both ways', () =>
       call.mediaStats.packetsReceived > 50 && answered.mediaStats.packetsReceived > 50 ? true : undefined,
     );
+    // On the call she dialled, Lucía is on a contact for the ACD: no queue call is offered to her meanwhile.
+    const during = await lucia.expect<{ status: string }>('state', 'GET', '/api/agents/me/state');
+    expect(during.status).toBe('on-contact');
     call.hangUp();
     expect((await answered.ended).reason).toBe('remote-hangup');
+    await waitFor('Lucía to be free again', async () => {
+      const after = await lucia.expect<{ status: string }>('state', 'GET', '/api/agents/me/state');
+      return after.status === 'idle' ? true : undefined;
+    });
     const stored = await waitFor('the internal call to be stored as ended', async () => {
       const rows = await callsDialled('1002');
       return rows[0]?.endedAt === null ? undefined : rows[0];

@@ -40,6 +40,8 @@ export interface CallLeg {
   readonly agentId?: string;
   /** The leg of a supervisor or a consulted colleague (a call's third party). */
   readonly isCompanion?: boolean;
+  /** The ACD heard that the companion is free again (told once). */
+  isEngagementOver?: boolean;
 }
 
 /** The dialogs of live legs, by dialog key, and the legs by id. */

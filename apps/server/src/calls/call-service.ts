@@ -106,6 +106,8 @@ interface PendingBatch {
 
 /** One call in progress. */
 interface ActiveCall extends ConferenceMembers {
+  /** The user whose phone placed the call, kept busy for the ACD until it ends (calls dialled on phones). */
+  readonly engagedUserId: string | undefined;
   readonly tenantId: string;
   readonly tenantSlug: string;
   readonly realm: string;
@@ -206,6 +208,8 @@ interface CallStart {
   readonly isRecorded: boolean;
   readonly metadata: Record<string, unknown>;
   readonly trunkId: string | null;
+  /** Keep `agentId` busy for the ACD while the call lasts (a call they dialled). */
+  readonly isEngagingAgent?: boolean;
 }
 
 /** What to negotiate before a phone's answer tells us its codec: G.711 µ-law with RFC 4733 offered. */
@@ -741,6 +745,7 @@ export class CallService implements SipCallHandler, CallControlPort {
         ...(plan.kind === 'feature' ? { featureCode: dialled } : {}),
       },
       trunkId: null,
+      isEngagingAgent: plan.kind !== 'feature',
     });
   }
 
@@ -870,8 +875,11 @@ export class CallService implements SipCallHandler, CallControlPort {
       ivrPath: [],
       isFinished: false,
       conference: undefined,
+      engagedUserId: start.isEngagingAgent === true ? (start.agentId ?? undefined) : undefined,
     };
     this.#calls.set(interactionId, call);
+    if (call.engagedUserId !== undefined)
+      await this.#engage(call.tenantId, call.engagedUserId, interactionId, true);
     this.#callsByLeg.set(legId, call);
     this.#logger.info(
       {
@@ -1460,6 +1468,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       isCompanion: true,
     };
     this.#callsByLeg.set(legId, call);
+    await this.#engage(call.tenantId, userId, call.interactionId, true);
     const customer = call.screenPop?.customer;
     const about =
       customer === undefined
@@ -1481,7 +1490,32 @@ export class CallService implements SipCallHandler, CallControlPort {
     );
   }
 
+  /**
+   * Tells the ACD that a user is busy with (or free of) a contact it did not route: a call they placed or
+   * dialled, a consultation, a monitored call. Users the ACD does not route are refused, which is fine.
+   */
+  async #engage(tenantId: string, userId: string, contactId: string, isEngaged: boolean): Promise<void> {
+    const refusal = await this.#options.routing.dispatch(
+      tenantId,
+      isEngaged
+        ? {
+            type: 'AgentEngaged',
+            agentId: userId as AgentId,
+            contactId: contactId as InteractionId,
+            channel: 'voice',
+          }
+        : { type: 'AgentDisengaged', agentId: userId as AgentId, contactId: contactId as InteractionId },
+    );
+    if (refusal !== undefined)
+      this.#logger.debug({ userId, contactId, reason: refusal.message }, 'engagement not routed by the ACD');
+  }
+
   async #destroyMedia(leg: CallLeg): Promise<void> {
+    // A supervisor's or a colleague's leg ends: they are free for the ACD again.
+    if (leg.isCompanion === true && leg.agentId !== undefined && !leg.isEngagementOver) {
+      leg.isEngagementOver = true;
+      await this.#engage(leg.tenantId, leg.agentId, leg.interactionId, false);
+    }
     if (!leg.hasMedia) return;
     leg.hasMedia = false;
     this.#localMedia.delete(leg.legId);
@@ -1591,6 +1625,8 @@ export class CallService implements SipCallHandler, CallControlPort {
         this.#callsByLeg.delete(`${call.customerLeg.legId}-${suffix}${String(index)}`);
     this.#callsByLeg.delete(call.customerLeg.legId);
     this.#calls.delete(call.interactionId);
+    if (call.engagedUserId !== undefined)
+      await this.#engage(call.tenantId, call.engagedUserId, call.interactionId, false);
     this.#logger.info({ interactionId: call.interactionId, cause: phase.cause }, 'call ended');
   }
 
@@ -2449,6 +2485,8 @@ export class CallService implements SipCallHandler, CallControlPort {
     this.#placed.set(interactionId, placed);
     this.#placedByLeg.set(agentLegId, placed);
     this.#placedByLeg.set(remoteLegId, placed);
+    // A callback is the ACD's own contact; any other call the agent places keeps them from offers meanwhile.
+    if (!placed.isCallback) await this.#engage(tenantId, agentId, interactionId, true);
     const agentUri = parseUri(agentBinding.contactUri);
     const local = await this.#createMediaLeg(agentLegId, legBase, probeAudio(agentBinding.sourceAddress));
     if (agentUri === undefined || local === undefined) {
@@ -2680,6 +2718,8 @@ export class CallService implements SipCallHandler, CallControlPort {
       this.#placedByLeg.delete(legId);
     }
     this.#placed.delete(placed.interactionId);
+    if (!placed.isCallback)
+      await this.#engage(placed.tenantId, placed.decider.agentId, placed.interactionId, false);
     if (placed.isCallback)
       await this.#options.routing.dispatch(
         placed.tenantId,

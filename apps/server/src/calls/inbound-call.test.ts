@@ -672,6 +672,9 @@ describe('calls placed by agents', () => {
         );
         return view.body.phase === 'connected' ? true : undefined;
       });
+      // On a call she placed, the ACD counts her on a contact: no queue call rings her phone meanwhile.
+      const during = await api<{ status: string }>(agent, 'GET', '/api/agents/me/state');
+      expect(during.body.status).toBe('on-contact');
       const hungUp = await api<{ phase: string }>(
         agent,
         'POST',
@@ -681,6 +684,10 @@ describe('calls placed by agents', () => {
       expect(hungUp.body.phase).toBe('ended');
       const interaction = await endedInteraction('1002');
       expect(interaction.status).toBe('completed');
+      await waitFor('the agent to be free again', async () => {
+        const after = await api<{ status: string }>(agent, 'GET', '/api/agents/me/state');
+        return after.body.status === 'idle' ? true : undefined;
+      });
       expect(interaction.recordingRef).toBeNull();
       expect(interaction.customerId).toBeNull();
       const received = (await eventsOf(interaction.id)).find((event) => event.type === 'CallReceived');
