@@ -37,11 +37,14 @@ export type CompanionRequest =
 /** What an agent (or a supervisor) can do to a call from the desktop. */
 export type CallAction = 'hold' | 'resume' | 'hangup';
 
-/** Where a transfer sends the customer: a queue (blind; the customer keeps their place in line). */
-export interface CallTransferTarget {
-  readonly kind: 'queue';
-  readonly queueId: string;
-}
+/**
+ * Where a blind transfer sends the customer: a queue (they keep their place in line), a colleague's extension
+ * or a number (through the trunk; back to the queue when nobody answers).
+ */
+export type CallTransferTarget =
+  | { readonly kind: 'queue'; readonly queueId: string }
+  | { readonly kind: 'extension'; readonly extension: string }
+  | { readonly kind: 'number'; readonly number: string };
 
 /** Whom an agent calls from the desktop: a number (through the tenant's trunk) or a colleague's extension. */
 export type PlaceCallTarget =
@@ -58,9 +61,10 @@ export interface PlaceCallRefusal {
 export interface CallControlRefusal {
   /**
    * `not-found`: no such call in progress; `not-connected`: the call is not with an agent, or not in a
-   * state for the request (a companion already on it, none to change).
+   * state for the request (a companion already on it, none to change); `unknown-target`: the extension or
+   * number to transfer to does not exist.
    */
-  readonly reason: 'not-found' | 'not-connected';
+  readonly reason: 'not-found' | 'not-connected' | 'unknown-target';
   readonly message: string;
 }
 

@@ -544,8 +544,9 @@ describe('the registrar with a scripted phone', () => {
     const options = await phone.send(service.udpPort, 'OPTIONS', []);
     expect(options.statusCode).toBe(200);
     expect(headerValue(options.headers, 'allow')).toContain('REGISTER');
+    expect(headerValue(options.headers, 'allow')).toContain('REFER');
     expect(headerValue(options.headers, 'accept')).toBe(
-      'application/sdp, application/dtmf-relay, application/dtmf',
+      'application/sdp, application/dtmf-relay, application/dtmf, message/sipfrag',
     );
     const invite = await phone.send(service.udpPort, 'INVITE', [], `sip:1001@${realm}`);
     expect(invite.statusCode).toBe(480);

@@ -97,10 +97,21 @@ export const defaultRegistrarSettings: RegistrarSettings = {
 
 /** What this element serves; `classifyIncoming` answers every other method (405 or 501, with Allow). */
 const policy: UasPolicy = {
-  supportedMethods: ['REGISTER', 'OPTIONS', 'INVITE', 'ACK', 'CANCEL', 'BYE', 'INFO', 'UPDATE'],
+  supportedMethods: [
+    'REGISTER',
+    'OPTIONS',
+    'INVITE',
+    'ACK',
+    'CANCEL',
+    'BYE',
+    'INFO',
+    'UPDATE',
+    'REFER',
+    'NOTIFY',
+  ],
   supportedUriSchemes: ['sip', 'sips'],
   supportedExtensions: ['path'],
-  acceptedContentTypes: ['application/sdp', 'application/dtmf-relay', 'application/dtmf'],
+  acceptedContentTypes: ['application/sdp', 'application/dtmf-relay', 'application/dtmf', 'message/sipfrag'],
 };
 
 /**
@@ -338,7 +349,7 @@ export class SipService implements TransactionUser {
         this.#calls.onInvite(transaction);
         return;
       }
-      if (transaction.method === 'BYE' || transaction.method === 'INFO' || transaction.method === 'UPDATE') {
+      if (['BYE', 'INFO', 'UPDATE', 'REFER', 'NOTIFY'].includes(transaction.method)) {
         this.#calls.onInDialogRequest(transaction);
         return;
       }
@@ -364,6 +375,8 @@ export class SipService implements TransactionUser {
       case 'BYE':
       case 'INFO':
       case 'UPDATE':
+      case 'REFER':
+      case 'NOTIFY':
         transaction.reply(481, 'Call/Transaction Does Not Exist');
         return;
       default:

@@ -286,3 +286,51 @@ describe('consulting a colleague', () => {
     expect(hangUps).toEqual(['c1', 'c1-s2']);
   });
 });
+
+describe('a blind transfer to an extension or a number', () => {
+  const target = { kind: 'extension', extension: '1002' } as const;
+
+  it('releases the agent at once, holds the customer with music and rings the target; the answer bridges them', () => {
+    const before = run(connected);
+    const { call, commands } = run([
+      ...connected,
+      { type: 'BlindTransferRequested', target, atMs: 20_000 },
+      { type: 'TransferLegAnswered', legId: 'c1-t2', atMs: 25_000 },
+    ]);
+    expect(types(commands.slice(before.commands.length))).toEqual([
+      'StopRecording',
+      'HangUpLeg',
+      'HoldCustomer',
+      'RecordFact:CallTransferred',
+      'TellRouting:ContactEnded',
+      'InviteTransferTarget',
+      'StopMusicOnHold',
+      'BridgeLegs',
+      'StartRecording',
+      'TellIvr',
+    ]);
+    expect(commands).toContainEqual({ type: 'HangUpLeg', legId: 'c1-a1' });
+    const transferred = commands.find(
+      (command) => command.type === 'RecordFact' && command.fact.type === 'CallTransferred',
+    );
+    expect(transferred).toMatchObject({
+      fact: { kind: 'blind', targetKind: 'extension', targetId: '1002', talkMs: 14_999 },
+    });
+    expect(call.phase).toMatchObject({ kind: 'transferred', legId: 'c1-t2', isConnected: true });
+  });
+
+  it('puts the caller back in the queue when nobody answers the transfer', () => {
+    const { call, commands } = run([
+      ...connected,
+      { type: 'BlindTransferRequested', target: { kind: 'external', number: '+34612001122' }, atMs: 20_000 },
+      { type: 'TransferLegFailed', legId: 'c1-t2', statusCode: 486, atMs: 22_000 },
+    ]);
+    expect(call.phase).toEqual({ kind: 'queued', queueId, queuedAtMs: 22_000 });
+    expect(types(commands).at(-1)).toBe('TellRouting:ContactArrived');
+  });
+
+  it('is refused while a third party is on the call', () => {
+    const { call } = run(supervised);
+    expect(nextInboundCall(call, { type: 'BlindTransferRequested', target, atMs: 1 }).ok).toBe(false);
+  });
+});

@@ -482,6 +482,7 @@ export function nextCompanion(call: InboundCall, event: InboundCallEvent): Inbou
         : illegal(call, event);
     case 'ResumeRequested':
     case 'TransferToQueueRequested':
+    case 'BlindTransferRequested':
       return illegal(call, event);
     // Not the companion's business: the plain transitions apply.
     case 'Enqueued':

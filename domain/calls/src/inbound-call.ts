@@ -54,6 +54,11 @@ export type InboundCallPhase =
       readonly legId: string;
       readonly isConnected: boolean;
       readonly connectedAtMs: number | undefined;
+      /**
+       * Set when an agent transferred the caller (blind transfer): if the other party does not answer, the
+       * caller goes back to this queue instead of to the flow.
+       */
+      readonly fallbackQueueId?: QueueId;
     }
   | { readonly kind: 'ended'; readonly cause: CallEndCause; readonly endedAtMs: number };
 
@@ -119,6 +124,11 @@ export type InboundCallEvent =
   | { readonly type: 'TransferLegHungUp'; readonly legId: string; readonly atMs: number }
   /** The agent sends the customer to a queue (blind transfer); the customer keeps their seniority. */
   | { readonly type: 'TransferToQueueRequested'; readonly queueId: QueueId; readonly atMs: number }
+  /**
+   * The agent sends the customer to an extension or a number without talking to them first (the desktop, or
+   * REFER from the phone): the agent is released at once and the customer hears music while it rings.
+   */
+  | { readonly type: 'BlindTransferRequested'; readonly target: FlowTransferTarget; readonly atMs: number }
   | CompanionEvent;
 
 /** What the call layer must do for the decider. */
@@ -197,8 +207,8 @@ export type InboundCallFact =
       readonly type: 'CallTransferred';
       readonly fromAgentId: AgentId;
       readonly kind: 'blind' | 'attended';
-      readonly targetKind: 'queue' | 'agent';
-      readonly targetId: QueueId | AgentId;
+      readonly targetKind: 'queue' | 'agent' | 'extension' | 'number';
+      readonly targetId: string;
       /** Time the customer spent with the agent who transferred, hold included. */
       readonly talkMs: number;
       readonly atMs: number;
@@ -551,6 +561,11 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
     case 'TransferLegFailed':
       if (phase.kind !== 'transferred' || phase.legId !== event.legId || phase.isConnected)
         return unchanged(call);
+      if (phase.fallbackQueueId !== undefined)
+        // Nobody took the agent's blind transfer: the caller waits in the queue again, music still playing.
+        return next(call, { kind: 'queued', queueId: phase.fallbackQueueId, queuedAtMs: event.atMs }, [
+          { type: 'TellRouting', event: { type: 'ContactArrived', queueId: phase.fallbackQueueId } },
+        ]);
       // The flow goes on at the node's onFailure (or the tenant fallback).
       return next(call, { kind: 'ivr' }, [
         { type: 'StopMusicOnHold', legId: call.customerLegId },
@@ -563,6 +578,46 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
         ...(call.isRecorded && phase.isConnected ? [{ type: 'StopRecording' as const }] : []),
         { type: 'HangUpLeg', legId: call.customerLegId },
       ]);
+
+    case 'BlindTransferRequested': {
+      if (phase.kind !== 'connected') return illegal(call, event);
+      const legId = `${call.customerLegId}-t${String(call.agentLegCount + 1)}`;
+      return {
+        ok: true,
+        call: {
+          ...call,
+          agentLegCount: call.agentLegCount + 1,
+          phase: {
+            kind: 'transferred',
+            legId,
+            isConnected: false,
+            connectedAtMs: undefined,
+            fallbackQueueId: phase.queueId,
+          },
+        },
+        commands: [
+          ...(call.isRecorded ? [{ type: 'StopRecording' as const }] : []),
+          { type: 'HangUpLeg', legId: phase.agentLegId },
+          ...(phase.isHeld ? [] : [{ type: 'HoldCustomer' as const, customerLegId: call.customerLegId }]),
+          {
+            type: 'RecordFact',
+            fact: {
+              type: 'CallTransferred',
+              fromAgentId: phase.agentId,
+              kind: 'blind',
+              targetKind: event.target.kind === 'extension' ? 'extension' : 'number',
+              targetId: event.target.kind === 'extension' ? event.target.extension : event.target.number,
+              talkMs: event.atMs - phase.connectedAtMs,
+              atMs: event.atMs,
+            },
+          },
+          // The ACD's contact ends before the target is called: a target that cannot be called at all sends the
+          // caller straight back to the queue, as a new arrival.
+          ...routingEnded(phase),
+          { type: 'InviteTransferTarget', legId, target: event.target },
+        ],
+      };
+    }
 
     case 'TransferToQueueRequested': {
       if (phase.kind !== 'connected') return illegal(call, event);

@@ -355,3 +355,63 @@ describe('consulting a colleague', () => {
     await lucia.expect('wrap-up', 'POST', `/api/interactions/${interactionId}/wrap-up`, {});
   }, 60_000);
 });
+
+describe('blind transfers', () => {
+  it('transfers from the phone with REFER: an unknown target is refused in a NOTIFY, an extension rings and takes the customer', async () => {
+    const { customer, atLucia } = await customerReachesLucia('+34600700805');
+    const interactionId = atLucia.interactionId ?? '';
+    atLucia.refer('9999');
+    await waitFor('the refusal of 9999', () =>
+      atLucia.referProgress.includes('SIP/2.0 404 Not Found') ? true : undefined,
+    );
+    expect(atLucia.referProgress).toContain('REFER 202');
+    expect(atLucia.state).toBe('connected');
+
+    const calls = incoming.get('carlos')?.length ?? 0;
+    atLucia.refer('1002');
+    await waitFor('the transfer to be taken on', () =>
+      atLucia.referProgress.includes('SIP/2.0 200 OK') ? true : undefined,
+    );
+    expect((await atLucia.ended).reason).toBe('remote-hangup');
+    const atCarlos = await lastCall('carlos', calls + 1);
+    expect(atCarlos.interactionId).toBe(interactionId);
+    expect(await whoHears({ customer, carlos: atCarlos })).toEqual({
+      customer: ['carlos'],
+      carlos: ['customer'],
+    });
+    customer.hangUp();
+    await atCarlos.ended;
+    const events = await testServer.server.database.pool.query<{
+      type: string;
+      data: Record<string, unknown>;
+    }>(
+      `SELECT type, data FROM domain_events WHERE data ->> 'interactionId' = $1 AND type = 'CallTransferred'`,
+      [interactionId],
+    );
+    expect(events.rows[0]?.data).toMatchObject({ kind: 'blind', targetKind: 'extension', targetId: '1002' });
+    await lucia.request('POST', `/api/interactions/${interactionId}/wrap-up`, {});
+  }, 60_000);
+
+  it('sends the customer back to the queue when the extension of a desktop transfer does not answer', async () => {
+    const { customer, atLucia } = await customerReachesLucia('+34600700806');
+    const interactionId = atLucia.interactionId ?? '';
+    const unknown = await lucia.request('POST', `/api/interactions/${interactionId}/transfer`, {
+      extension: '4999',
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ field: 'extension' });
+    const before = incoming.get('lucia')?.length ?? 0;
+    // Sofía (1003) has no registered phone: the transfer fails and the caller waits in the queue again,
+    // where Lucía (free again) is offered the call anew.
+    await lucia.expect('transfer', 'POST', `/api/interactions/${interactionId}/transfer`, {
+      extension: '1003',
+    });
+    expect((await atLucia.ended).reason).toBe('remote-hangup');
+    const again = await lastCall('lucia', before + 1);
+    expect(again.interactionId).toBe(interactionId);
+    expect(await whoHears({ customer, lucia: again })).toEqual({ customer: ['lucia'], lucia: ['customer'] });
+    customer.hangUp();
+    await again.ended;
+    await lucia.request('POST', `/api/interactions/${interactionId}/wrap-up`, {});
+  }, 60_000);
+});

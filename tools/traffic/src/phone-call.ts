@@ -126,6 +126,7 @@ export class PhoneCall {
   /** The account's password for a 401/407 challenge to our INVITE (answered once). */
   #credentials: { readonly username: string; readonly password: string } | undefined;
   #isAuthenticating = false;
+  readonly #referProgress: string[] = [];
   #isCancelling = false;
   #isByeSent = false;
   readonly #resolveConnected: (isConnected: boolean) => void;
@@ -386,9 +387,40 @@ export class PhoneCall {
       case 'INVITE':
         this.#answerReInvite(transaction);
         return;
+      case 'NOTIFY':
+        transaction.reply(200, 'OK');
+        this.#referProgress.push(new TextDecoder().decode(transaction.request.body).trim());
+        return;
       default:
         transaction.reply(200, 'OK');
     }
+  }
+
+  /**
+   * Transfers the call (blind) as a phone's transfer key does: REFER with `Refer-To` the target at the
+   * server's domain of our dialog (RFC 3515). What the server reports back arrives in `referProgress`.
+   */
+  refer(target: string): void {
+    if (this.#dialog === undefined || this.#state !== 'connected') return;
+    const host = /@([^>;]+)/.exec(this.#dialog.localParty)?.[1] ?? this.#line.server.address;
+    const { request, dialog } = inDialogRequest(this.#dialog, 'REFER', {
+      extraHeaders: [
+        { name: 'Refer-To', value: `<sip:${target}@${host}>` },
+        { name: 'Referred-By', value: this.#dialog.localParty.replace(/;tag=[^;>]*/, '') },
+      ],
+    });
+    this.#dialog = dialog;
+    this.#line.endpoint.sendRequest(request, this.#line.server, {
+      onResponse: (response) => {
+        if (response.statusCode >= 200) this.#referProgress.push(`REFER ${String(response.statusCode)}`);
+      },
+      onFailure: () => undefined,
+    });
+  }
+
+  /** The answer to our REFER (`REFER 202`) and the status lines of the NOTIFYs that followed. */
+  get referProgress(): readonly string[] {
+    return this.#referProgress;
   }
 
   /** The caller's CANCEL reached our ringing phone (the endpoint answered the CANCEL itself). */

@@ -54,10 +54,10 @@ export interface SoftPhoneOptions {
 }
 
 const policy: UasPolicy = {
-  supportedMethods: ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'INFO'],
+  supportedMethods: ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'INFO', 'NOTIFY'],
   supportedUriSchemes: ['sip'],
   supportedExtensions: [],
-  acceptedContentTypes: ['application/sdp', 'application/dtmf-relay'],
+  acceptedContentTypes: ['application/sdp', 'application/dtmf-relay', 'message/sipfrag'],
 };
 
 /** Digest algorithms this phone answers, in the server's order of preference (RFC 8760). */

@@ -129,24 +129,48 @@ export function registerCallRoutes(
       schema: {
         tags: ['calls'],
         summary:
-          'Transfer the customer to a queue (blind): the agent is released, the customer keeps their place in line',
+          'Transfer the customer (blind): to a queue (keeping their place in line), a colleague’s extension or a number; the agent is released',
         params: idParams,
-        body: z.strictObject({ queueId: id }),
+        body: z
+          .strictObject({
+            queueId: id.optional(),
+            extension: z
+              .string()
+              .regex(/^[0-9]{2,8}$/, { message: 'must be 2 to 8 digits' })
+              .optional(),
+            number: z.string().min(3).max(32).optional().describe('A phone number, in any usual format.'),
+          })
+          .refine(
+            (body) => [body.queueId, body.extension, body.number].filter((v) => v !== undefined).length === 1,
+            { message: 'give exactly one of queueId, extension or number', path: ['queueId'] },
+          ),
       },
     },
     async (request) => {
       await ownInteraction(request, request.params.id);
-      // An unknown queue is the caller's mistake: say which field before touching the call.
-      await deps.database.inTenant(contextOf(principalOf(request), request.id), (tx) =>
-        directory.getQueue(tx, request.body.queueId).catch(() => {
-          throw new HttpProblem(404, 'STORE_NOT_FOUND', 'There is no such queue.', { field: 'queueId' });
-        }),
+      const { queueId, extension, number } = request.body;
+      if (queueId !== undefined)
+        // An unknown queue is the caller's mistake: say which field before touching the call.
+        await deps.database.inTenant(contextOf(principalOf(request), request.id), (tx) =>
+          directory.getQueue(tx, queueId).catch(() => {
+            throw new HttpProblem(404, 'STORE_NOT_FOUND', 'There is no such queue.', { field: 'queueId' });
+          }),
+        );
+      const result = await calls().transfer(
+        principalOf(request).tenantId,
+        request.params.id,
+        queueId !== undefined
+          ? { kind: 'queue', queueId }
+          : extension !== undefined
+            ? { kind: 'extension', extension }
+            : { kind: 'number', number: number ?? '' },
       );
-      const result = await calls().transfer(principalOf(request).tenantId, request.params.id, {
-        kind: 'queue',
-        queueId: request.body.queueId,
-      });
-      if (!result.ok) throw refusalProblem(result.error);
+      if (!result.ok)
+        throw result.error.reason === 'unknown-target'
+          ? new HttpProblem(404, 'STORE_NOT_FOUND', result.error.message, {
+              field: extension !== undefined ? 'extension' : 'number',
+            })
+          : refusalProblem(result.error);
       return result.value;
     },
   );

@@ -409,6 +409,37 @@ export class CallService implements SipCallHandler, CallControlPort {
         error: { reason: 'not-connected', message: 'Only a call connected to an agent can be transferred.' },
       };
     const atMs = this.#now();
+    if (target.kind !== 'queue') {
+      const resolved = await this.#transferTarget(
+        tenantId,
+        target.kind === 'extension' ? target.extension : target.number,
+      );
+      if (resolved === undefined || (target.kind === 'extension') !== (resolved.kind === 'extension'))
+        return {
+          ok: false,
+          error: {
+            reason: 'unknown-target',
+            message:
+              target.kind === 'extension'
+                ? 'No colleague has this extension.'
+                : 'This is not a phone number.',
+          },
+        };
+      const refusal = await new Promise<string | undefined>((resolve) => {
+        this.#enqueue(call, async () => {
+          resolve(await this.#tryDecide(call, { type: 'BlindTransferRequested', target: resolved, atMs }));
+        });
+      });
+      if (refusal !== undefined)
+        return {
+          ok: false,
+          error: {
+            reason: 'not-connected',
+            message: 'End the consultation or monitoring before transferring.',
+          },
+        };
+      return { ok: true, value: this.#view(call) };
+    }
     await new Promise<void>((resolve) => {
       this.#enqueue(call, async () => {
         await this.#options.database.inTenant(this.#context(call), (tx) =>
@@ -997,6 +1028,9 @@ export class CallService implements SipCallHandler, CallControlPort {
           if (!isCustomer && call.decider.phase.kind === 'connected')
             await this.#decide(call, { type: signal.isHeld ? 'HoldRequested' : 'ResumeRequested', atMs });
           return;
+        case 'referred':
+          await this.#onReferred(call, signal.leg, signal.target);
+          return;
         case 'infoDigit':
           await this.#options.media.injectDigit(legId, signal.digit);
           return;
@@ -1201,6 +1235,9 @@ export class CallService implements SipCallHandler, CallControlPort {
         case 'infoDigit':
           await this.#options.media.injectDigit(legId, signal.digit);
           return;
+        case 'referred':
+          this.#legs.notifyRefer(signal.leg, 603, 'Declined');
+          return;
         case 'ringing':
         case 'directionChanged':
           return;
@@ -1368,6 +1405,49 @@ export class CallService implements SipCallHandler, CallControlPort {
     );
   }
 
+  /**
+   * The agent's phone transferred the call (REFER, blind): the target is a colleague's extension or a number
+   * (called through the trunk). The phone hears the outcome of taking it on in a NOTIFY: 200 and the agent's
+   * leg is hung up, or 404 (nothing to call) or 603 (the call cannot be transferred now).
+   */
+  async #onReferred(call: ActiveCall, leg: CallLeg, target: Uri): Promise<void> {
+    const phase = call.decider.phase;
+    if (leg.role !== 'agent' || phase.kind !== 'connected' || phase.agentLegId !== leg.legId) {
+      this.#legs.notifyRefer(leg, 603, 'Declined');
+      return;
+    }
+    const resolved = await this.#transferTarget(
+      call.tenantId,
+      target.kind === 'sip' ? (target.user ?? '') : '',
+    );
+    if (resolved === undefined) {
+      this.#legs.notifyRefer(leg, 404, 'Not Found');
+      return;
+    }
+    const event: InboundCallEvent = { type: 'BlindTransferRequested', target: resolved, atMs: this.#now() };
+    if (!nextInboundCall(call.decider, event).ok) {
+      this.#legs.notifyRefer(leg, 603, 'Declined');
+      return;
+    }
+    // We take the transfer on: the phone's part is done (it hangs up, or we do).
+    this.#legs.notifyRefer(leg, 200, 'OK');
+    await this.#decide(call, event);
+  }
+
+  /** What an agent's transfer target means: a colleague's extension, else a number in the tenant's country. */
+  async #transferTarget(tenantId: string, dialled: string): Promise<FlowTransferTarget | undefined> {
+    return this.#options.database.inTenant(
+      { tenantId: tenantId as TenantId, actor: systemActor },
+      async (tx) => {
+        if (/^[0-9]{2,8}$/.test(dialled) && (await sipAccounts.userIdByExtension(tx, dialled)) !== undefined)
+          return { kind: 'extension', extension: dialled };
+        const tenant = await tenants.currentTenant(tx);
+        const normalized = normalizeChannelAddress('phone', dialled, tenant.defaultCountry, 'number');
+        return normalized.ok ? { kind: 'external', number: normalized.value } : undefined;
+      },
+    );
+  }
+
   /** What happens on the leg of a supervisor or a consulted colleague. */
   #onCompanionLegSignal(call: ActiveCall, signal: LegSignal, atMs: number): void {
     const legId = signal.leg.legId;
@@ -1408,6 +1488,9 @@ export class CallService implements SipCallHandler, CallControlPort {
         case 'hungUp':
           await this.#destroyMedia(signal.leg);
           await this.#decide(call, { type: 'CompanionHungUp', legId, atMs });
+          return;
+        case 'referred':
+          this.#legs.notifyRefer(signal.leg, 603, 'Declined');
           return;
         case 'infoDigit':
         case 'ringing':
@@ -2588,6 +2671,10 @@ export class CallService implements SipCallHandler, CallControlPort {
           return;
         case 'infoDigit':
           await this.#options.media.injectDigit(signal.leg.legId, signal.digit);
+          return;
+        case 'referred':
+          // Transfers of calls an agent placed are not built: the phone hears so.
+          this.#legs.notifyRefer(signal.leg, 603, 'Declined');
           return;
         case 'directionChanged':
           await this.#options.media.updateRemote({

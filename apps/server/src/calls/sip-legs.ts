@@ -19,6 +19,7 @@ import {
   headerValue,
   inDialogRequest,
   answerChallenge,
+  parseNameAddress,
   mediaDirection,
   parseCSeq,
   parseDigestChallenge,
@@ -57,7 +58,9 @@ export type LegSignal =
       readonly audio: NegotiatedAudio;
     }
   /** A key sent with SIP INFO (application/dtmf-relay or application/dtmf). */
-  | { readonly type: 'infoDigit'; readonly leg: CallLeg; readonly digit: string };
+  | { readonly type: 'infoDigit'; readonly leg: CallLeg; readonly digit: string }
+  /** The phone asked to transfer the call (REFER, RFC 3515): answered 202; `notifyRefer` reports back. */
+  | { readonly type: 'referred'; readonly leg: CallLeg; readonly target: Uri };
 
 /** Our side of the media, for SDP. */
 export interface LocalMedia {
@@ -385,12 +388,38 @@ export class SipLegs {
     if (!sent.ok) this.#logger.info({ legId: leg.legId, reason: sent.error.message }, 'BYE not sent');
   }
 
+  /**
+   * Reports a REFER's outcome in the implicit subscription (RFC 3515 §2.4.4): a NOTIFY with a
+   * `message/sipfrag` status line; final ones end the subscription.
+   */
+  notifyRefer(leg: CallLeg, statusCode: number, reasonPhrase: string): void {
+    if (leg.dialog === undefined || leg.isEnded) return;
+    const isFinal = statusCode >= 200;
+    const { request, dialog } = inDialogRequest(leg.dialog, 'NOTIFY', {
+      contentType: 'message/sipfrag;version=2.0',
+      extraHeaders: [
+        { name: 'Event', value: 'refer' },
+        {
+          name: 'Subscription-State',
+          value: isFinal ? 'terminated;reason=noresource' : 'active;expires=60',
+        },
+      ],
+    });
+    leg.dialog = dialog;
+    const sent = this.#endpoint.sendRequest(
+      { ...request, body: encoder.encode(`SIP/2.0 ${String(statusCode)} ${reasonPhrase}\r\n`) },
+      leg.target,
+      { onResponse: () => undefined, onFailure: () => undefined },
+    );
+    if (!sent.ok) this.#logger.info({ legId: leg.legId, reason: sent.error.message }, 'NOTIFY not sent');
+  }
+
   /** A customer's CANCEL reached an INVITE without final answer: 487, and the leg is over. */
   cancelled(transaction: ServerTransaction): void {
     if (!transaction.hasFinalResponse) transaction.reply(487, 'Request Terminated');
   }
 
-  /** BYE, INFO, UPDATE inside a dialog (RFC 3261 §12.2.2, RFC 6086, RFC 3311). */
+  /** BYE, INFO, UPDATE, REFER, NOTIFY inside a dialog (RFC 3261 §12.2.2, RFC 6086, RFC 3311, RFC 3515). */
   onInDialogRequest(transaction: ServerTransaction, local: (leg: CallLeg) => LocalMedia | undefined): void {
     const leg = this.#legOf(transaction);
     if (leg === undefined) return;
@@ -420,6 +449,28 @@ export class SipLegs {
       case 'UPDATE':
       case 'INVITE':
         this.#answerOffer(transaction, leg, local(leg));
+        return;
+      case 'REFER': {
+        const referTo = parseNameAddress(headerValue(request.headers, 'refer-to') ?? '');
+        if (referTo === undefined) {
+          transaction.reply(400, 'Bad Request - Missing or Malformed Refer-To');
+          return;
+        }
+        if (
+          referTo.uri.kind !== 'sip' ||
+          referTo.uri.headers.some((h) => h.name.toLowerCase() === 'replaces')
+        ) {
+          // Attended transfer by REFER with Replaces (RFC 3891) is not built: the desktop does it instead.
+          transaction.reply(501, 'Not Implemented - Only Blind Transfers by REFER');
+          return;
+        }
+        transaction.reply(202, 'Accepted', { extraHeaders: [{ name: 'Contact', value: this.#contact() }] });
+        this.#onSignal({ type: 'referred', leg, target: referTo.uri });
+        return;
+      }
+      case 'NOTIFY':
+        // Nothing we subscribe to; a phone's stray NOTIFY is accepted and ignored.
+        transaction.reply(200, 'OK');
         return;
       default:
         transaction.reply(405, 'Method Not Allowed');

@@ -85,8 +85,9 @@ export function CallPanel(): ReactNode {
       // Back to idle from ringing: the offer was withdrawn (the caller hung up, or it rang out).
       else if (data.to === 'idle' && data.from === 'ringing') setCall(null);
     } else if (
-      // Handed to a colleague (attended transfer) or taken over by a supervisor: the agent's part is over.
-      (event.type === 'CallTransferred' && data.kind === 'attended' && data.fromAgentId === user.id) ||
+      // Handed to a colleague or a number (attended or blind transfer) or taken over by a supervisor: the
+      // agent's part is over.
+      (event.type === 'CallTransferred' && data.targetKind !== 'queue' && data.fromAgentId === user.id) ||
       (event.type === 'CallTakenOver' && data.fromAgentId === user.id)
     )
       setCall({ ...call, phase: 'wrapUp', isHeld: false });

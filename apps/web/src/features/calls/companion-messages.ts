@@ -1,9 +1,11 @@
 /** Messages of the call's third party: consultation (agent desktop) and monitoring (wallboard). */
 export const companionMessagesEs = {
-  'consult.title': 'Consultar a un compañero',
+  'consult.title': 'Consultar o transferir a un compañero',
   'consult.search': 'Buscar compañero',
   'consult.searchPlaceholder': 'nombre o extensión',
   'consult.call': 'Consultar',
+  'consult.transferBlind': 'Transferir',
+  'consult.transferBlindName': 'Transferir la llamada a {name} sin consultar',
   'consult.callName': 'Consultar a {name}',
   'consult.ringing': 'Llamando a {name}…',
   'consult.talking': 'Consultando con {name}: el cliente está en espera',
@@ -36,10 +38,12 @@ export const companionMessagesEs = {
 } as const;
 
 export const companionMessagesEn: Record<keyof typeof companionMessagesEs, string> = {
-  'consult.title': 'Consult a colleague',
+  'consult.title': 'Consult or transfer to a colleague',
   'consult.search': 'Find a colleague',
   'consult.searchPlaceholder': 'name or extension',
   'consult.call': 'Consult',
+  'consult.transferBlind': 'Transfer',
+  'consult.transferBlindName': 'Transfer the call to {name} without consulting',
   'consult.callName': 'Consult {name}',
   'consult.ringing': 'Calling {name}…',
   'consult.talking': 'Consulting {name}: the customer is on hold',

@@ -112,7 +112,7 @@ describe('monitoring, consultation and conference in the browser', () => {
       });
 
     // Lucía consults Carlos from the directory, brings him in, then hands the customer to him.
-    await desk.page.getByText('Consultar a un compañero').click();
+    await desk.page.getByText('Consultar o transferir a un compañero').click();
     await desk.page.getByLabel('Buscar compañero').fill('Carlos');
     await desk.page.getByRole('button', { name: 'Consultar a Carlos Gómez' }).click();
     await desk.page.getByText('Consultando con Carlos Gómez: el cliente está en espera').waitFor();

@@ -204,6 +204,20 @@ export function ConsultControls(props: { readonly interactionId: string }): Reac
                 }}
               >
                 {t('consult.call')}
+              </button>{' '}
+              <button
+                type="button"
+                disabled={isBusy}
+                aria-label={t('consult.transferBlindName', { name: colleague.displayName })}
+                onClick={() => {
+                  act(() =>
+                    api
+                      .post<LiveCall>(`${base}/transfer`, { extension: colleague.extension })
+                      .then(() => null),
+                  );
+                }}
+              >
+                {t('consult.transferBlind')}
               </button>
             </li>
           ))}
