@@ -27,6 +27,7 @@ import type {
   RoutingEvent,
   TimerFired,
   VoicemailChosen,
+  FlowOverflowDue,
   WrapUpEnded,
 } from './events.ts';
 import type { ChangeCause, RoutingFact } from './facts.ts';
@@ -472,6 +473,22 @@ function onVoicemailChosen(ctx: DecisionContext, event: VoicemailChosen): AcdErr
   return undefined;
 }
 
+function onFlowOverflowDue(ctx: DecisionContext, event: FlowOverflowDue): AcdError | undefined {
+  const contact = findContact(ctx.state, event.contactId);
+  if (isError(contact)) return contact;
+  if (contact.stage !== 'queued' && contact.stage !== 'offered') {
+    return illegal(`contact "${contact.id}" cannot overflow to its flow while ${contact.stage}`);
+  }
+  let freed: AgentRecord[] = [];
+  if (contact.stage === 'offered') {
+    freed = withdrawAllOffers(ctx, contact, 'requeued', bySystem('flow-overflow'));
+    requeueAfterOffers(ctx, contact, []);
+  }
+  overflowContact(ctx, contact, 'max-wait', { type: 'destination', destination: 'flow' });
+  findWorkForAll(ctx, freed);
+  return undefined;
+}
+
 function onOfferTimeout(ctx: DecisionContext, contact: ContactRecord): void {
   contact.timers.offer = undefined;
   if (contact.stage !== 'offered') return;
@@ -601,6 +618,8 @@ function handle(ctx: DecisionContext, event: RoutingEvent): AcdError | undefined
       return onCallbackFailed(ctx, event);
     case 'VoicemailChosen':
       return onVoicemailChosen(ctx, event);
+    case 'FlowOverflowDue':
+      return onFlowOverflowDue(ctx, event);
     case 'TimerFired':
       return onTimerFired(ctx, event);
     case 'StatisticsReset':

@@ -21,6 +21,7 @@ export type RoutingEvent =
   | CallbackConnected
   | CallbackFailed
   | VoicemailChosen
+  | FlowOverflowDue
   | TimerFired
   | StatisticsReset
   | AgentEngaged
@@ -130,6 +131,15 @@ export interface CallbackFailed {
 /** The caller chose to leave a voicemail instead of waiting. */
 export interface VoicemailChosen {
   readonly type: 'VoicemailChosen';
+  readonly contactId: InteractionId;
+}
+
+/**
+ * The IVR's own overflow of a waiting contact (a queue node's `overflow.afterWaitMs`): the contact leaves the
+ * queue (counted as overflowed) and its flow goes on at the node's `next`.
+ */
+export interface FlowOverflowDue {
+  readonly type: 'FlowOverflowDue';
   readonly contactId: InteractionId;
 }
 

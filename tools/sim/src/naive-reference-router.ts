@@ -253,6 +253,7 @@ class NaiveReferenceRouter implements Router {
       case 'CallbackConnected':
       case 'CallbackFailed':
       case 'VoicemailChosen':
+      case 'FlowOverflowDue':
       case 'AgentEngaged':
       case 'AgentDisengaged':
         // The reference covers the benchmark's subset: no callbacks, voicemail or contacts outside queues.

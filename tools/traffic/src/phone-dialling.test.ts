@@ -217,3 +217,58 @@ describe('calls dialled on the phone', () => {
     }
   });
 });
+
+describe('a queue node’s own overflow after a wait', () => {
+  it('takes the caller out of the queue after overflow.afterWaitMs and goes on with the flow', async () => {
+    await lucia.expect('offline', 'PUT', '/api/agents/me/presence', { presence: 'offline' });
+    const queues = await admin.expect<{ items: { id: string; name: string }[] }>(
+      'queues',
+      'GET',
+      '/api/queues',
+    );
+    const queueId = queues.items[0]?.id ?? '';
+    const document = {
+      id: 'e2e-desborde',
+      name: 'Desborde por espera',
+      version: 1,
+      defaultLanguage: 'es',
+      languages: ['es'],
+      entry: 'queue',
+      nodes: {
+        queue: { type: 'queue', queue: queueId, overflow: { afterWaitMs: 10_000, next: 'sorry' } },
+        sorry: {
+          type: 'play',
+          prompt: { es: { text: 'Lo sentimos, no hay nadie disponible.' } },
+          next: 'bye',
+        },
+        bye: { type: 'hangup' },
+      },
+    };
+    await admin.expect('flow', 'POST', '/api/flows', { key: 'e2e-desborde', name: document.name, document });
+    await admin.expect('publish', 'POST', '/api/flows/e2e-desborde/versions/1/publish', {});
+    await admin.expect('number', 'POST', '/api/dids', { number: '+34910000066', flowKey: 'e2e-desborde' });
+
+    const startedAt = Date.now();
+    const call = await carrier.call({ number: '+34910000066', callerId: '+34600800901' });
+    expect(await call.connected).toBe(true);
+    expect((await call.ended).reason).toBe('remote-hangup');
+    expect(Date.now() - startedAt, 'the caller waited out the overflow time first').toBeGreaterThanOrEqual(
+      10_000,
+    );
+    const stored = await waitFor('the call to be stored', async () => {
+      const rows = await testServer.server.database.pool.query<{
+        id: string;
+        metadata: Record<string, unknown>;
+      }>(
+        `SELECT id, metadata FROM interactions WHERE remote_address = '+34600800901' AND ended_at IS NOT NULL`,
+      );
+      return rows.rows[0];
+    });
+    expect(stored.metadata['ivrPath']).toEqual(['queue', 'sorry', 'bye']);
+    const finished = await testServer.server.database.pool.query<{ data: Record<string, unknown> }>(
+      `SELECT data FROM domain_events WHERE type = 'ContactFinished' AND data ->> 'contactId' = $1`,
+      [stored.id],
+    );
+    expect(finished.rows[0]?.data).toMatchObject({ outcome: 'overflowed' });
+  }, 40_000);
+});

@@ -106,6 +106,8 @@ interface PendingBatch {
 
 /** One call in progress. */
 interface ActiveCall extends ConferenceMembers {
+  /** The flow's own overflow (`overflow.afterWaitMs` of its queue node), while the caller waits. */
+  overflowTimer: NodeJS.Timeout | undefined;
   /** The user whose phone placed the call, kept busy for the ACD until it ends (calls dialled on phones). */
   readonly engagedUserId: string | undefined;
   readonly tenantId: string;
@@ -906,6 +908,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       ivrPath: [],
       isFinished: false,
       conference: undefined,
+      overflowTimer: undefined,
       engagedUserId: start.isEngagingAgent === true ? (start.agentId ?? undefined) : undefined,
     };
     this.#calls.set(interactionId, call);
@@ -1667,6 +1670,7 @@ export class CallService implements SipCallHandler, CallControlPort {
   async #finish(call: ActiveCall): Promise<void> {
     if (call.isFinished) return;
     call.isFinished = true;
+    clearTimeout(call.overflowTimer);
     const phase = call.decider.phase;
     if (phase.kind !== 'ended') return;
     await this.#endVoicemail(call, false);
@@ -1909,6 +1913,22 @@ export class CallService implements SipCallHandler, CallControlPort {
               .then(() => undefined),
           );
           await this.#decide(call, { type: 'Enqueued', queueId: queueId as QueueId, atMs: now });
+          clearTimeout(call.overflowTimer);
+          const afterWaitMs = command.overflow?.afterWaitMs ?? null;
+          if (afterWaitMs !== null) {
+            // The ACD takes the contact out of the queue if it is still waiting then (not once connected).
+            call.overflowTimer = setTimeout(() => {
+              call.overflowTimer = undefined;
+              this.#enqueue(call, async () => {
+                if (call.decider.phase.kind !== 'queued' && call.decider.phase.kind !== 'offering') return;
+                await this.#options.routing.dispatch(call.tenantId, {
+                  type: 'FlowOverflowDue',
+                  contactId: call.interactionId,
+                });
+              });
+            }, afterWaitMs);
+            call.overflowTimer.unref();
+          }
           return;
         }
         case 'StartVoicemail':
@@ -2382,9 +2402,19 @@ export class CallService implements SipCallHandler, CallControlPort {
         case 'RejectContact':
           await this.#decide(call, { type: 'QueueLeft', atMs });
           return;
+        case 'RouteToDestination':
+          if (command.destination === 'flow') {
+            // The flow's own overflow: it goes on at its queue node's `next`.
+            await this.#decide(call, { type: 'QueueLeft', atMs });
+            return;
+          }
+          this.#logger.info(
+            { interactionId: call.interactionId, destination: command.destination },
+            'routing destinations other than the flow are not carried out by calls yet',
+          );
+          return;
         case 'OfferCallbackToCaller':
         case 'OfferVoicemailToCaller':
-        case 'RouteToDestination':
         case 'SendToVoicemail':
           this.#logger.info(
             { interactionId: call.interactionId, command: command.type },
