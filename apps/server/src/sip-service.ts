@@ -110,7 +110,7 @@ const policy: UasPolicy = {
     'NOTIFY',
   ],
   supportedUriSchemes: ['sip', 'sips'],
-  supportedExtensions: ['path'],
+  supportedExtensions: ['path', 'timer'],
   acceptedContentTypes: ['application/sdp', 'application/dtmf-relay', 'application/dtmf', 'message/sipfrag'],
 };
 

@@ -145,3 +145,10 @@ export {
   nextHopUri,
   isDialogHeader,
 } from './dialog/dialog.ts';
+export type { Refresher, SessionTimerDecision, SessionTimerPolicy } from './dialog/session-timer.ts';
+export {
+  defaultSessionTimerPolicy,
+  negotiateSessionTimer,
+  parseSessionExpires,
+  sessionTimerDeadlines,
+} from './dialog/session-timer.ts';

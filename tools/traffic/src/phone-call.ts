@@ -127,6 +127,7 @@ export class PhoneCall {
   #credentials: { readonly username: string; readonly password: string } | undefined;
   #isAuthenticating = false;
   readonly #referProgress: string[] = [];
+  #answerHeaders: SipResponse['headers'] | undefined;
   #isCancelling = false;
   #isByeSent = false;
   readonly #resolveConnected: (isConnected: boolean) => void;
@@ -189,6 +190,8 @@ export class PhoneCall {
       readonly to: string;
       /** Answers a 401/407 challenge to the INVITE (a registered phone calling through its server). */
       readonly credentials?: { readonly username: string; readonly password: string };
+      /** More headers for the INVITE (e.g. `Supported: timer`, `Session-Expires`). */
+      readonly extraHeaders?: readonly { readonly name: string; readonly value: string }[];
     },
   ): PhoneCall {
     const call = new PhoneCall(line, rtp, 'outgoing');
@@ -207,6 +210,7 @@ export class PhoneCall {
         { name: 'Contact', value: line.contact },
         { name: 'Allow', value: allow },
         { name: 'User-Agent', value: 'Centralita demo traffic' },
+        ...(request.extraHeaders ?? []),
         { name: 'Content-Type', value: sdpType },
       ],
       body: encoder.encode(serializeSdp(offer)),
@@ -418,6 +422,32 @@ export class PhoneCall {
     });
   }
 
+  /** The headers of the 2xx that answered our INVITE (undefined until then). */
+  get answerHeaders(): SipResponse['headers'] | undefined {
+    return this.#answerHeaders;
+  }
+
+  /** Sends an UPDATE in the dialog (a session refresh, RFC 4028) and resolves with the final response. */
+  update(
+    extraHeaders: readonly { readonly name: string; readonly value: string }[],
+  ): Promise<SipResponse | undefined> {
+    const dialog = this.#dialog;
+    if (dialog === undefined || this.#state !== 'connected') return Promise.resolve(undefined);
+    const { request, dialog: next } = inDialogRequest(dialog, 'UPDATE', { extraHeaders });
+    this.#dialog = next;
+    return new Promise((resolve) => {
+      const sent = this.#line.endpoint.sendRequest(request, this.#line.server, {
+        onResponse: (response) => {
+          if (response.statusCode >= 200) resolve(response);
+        },
+        onFailure: () => {
+          resolve(undefined);
+        },
+      });
+      if (!sent.ok) resolve(undefined);
+    });
+  }
+
   /** The answer to our REFER (`REFER 202`) and the status lines of the NOTIFYs that followed. */
   get referProgress(): readonly string[] {
     return this.#referProgress;
@@ -452,6 +482,7 @@ export class PhoneCall {
       );
       return;
     }
+    this.#answerHeaders ??= response.headers;
     // Every 2xx is acknowledged, retransmissions included (RFC 3261 §13.2.2.4).
     if (this.#dialog === undefined) {
       const dialog = dialogAsUac(transaction.request, response, this.#line.contact);

@@ -272,3 +272,62 @@ describe('a queue node’s own overflow after a wait', () => {
     expect(finished.rows[0]?.data).toMatchObject({ outcome: 'overflowed' });
   }, 40_000);
 });
+
+describe('session timers (RFC 4028) on calls from the trunk', () => {
+  const timerHeaders = (value: string) => [
+    { name: 'Supported', value: 'timer' },
+    { name: 'Session-Expires', value: value },
+  ];
+
+  it('refuses an interval below 90 s with 422 and Min-SE', async () => {
+    const call = await carrier.call({
+      number: '+34910000000',
+      callerId: '+34600800902',
+      extraHeaders: timerHeaders('60'),
+    });
+    expect(await call.ended).toMatchObject({ reason: 'failed', statusCode: 422 });
+  });
+
+  it('accepts the interval and refresher the caller asked for, and answers its refresh with the session’s terms', async () => {
+    const call = await carrier.call({
+      number: '+34910000000',
+      callerId: '+34600800903',
+      extraHeaders: timerHeaders('300;refresher=uac'),
+    });
+    expect(await call.connected).toBe(true);
+    const answer = call.answerHeaders ?? [];
+    const header = (name: string) => answer.find((h) => h.name.toLowerCase() === name)?.value;
+    expect(header('session-expires')).toBe('300;refresher=uac');
+    expect(header('require')).toBe('timer');
+    const refreshed = await call.update([{ name: 'Session-Expires', value: '300;refresher=uac' }]);
+    expect(refreshed?.statusCode).toBe(200);
+    expect(refreshed?.headers.find((h) => h.name.toLowerCase() === 'session-expires')?.value).toBe(
+      '300;refresher=uac',
+    );
+    // An UPDATE without an offer gets no SDP back (RFC 3311).
+    expect(refreshed?.body.length).toBe(0);
+    call.hangUp();
+    await call.ended;
+  });
+});
+
+describe('a trunk that cancels', () => {
+  it('leaves nothing behind when the carrier cancels right after sending the call, whichever wins the race', async () => {
+    for (const callerId of ['+34600800911', '+34600800912', '+34600800913']) {
+      const call = await carrier.call({ number: '+34910000000', callerId });
+      // CANCEL as soon as the server says Trying (or at once): either the CANCEL wins (487) or the 200 does
+      // (then the phone acknowledges it and hangs up with BYE).
+      call.hangUp();
+      const ending = await call.ended;
+      expect(['local-hangup', 'cancelled']).toContain(ending.reason);
+    }
+    await waitFor('every call to be over on the server', () =>
+      (testServer.server.calls?.activeCalls() ?? -1) === 0 ? true : undefined,
+    );
+    const open = await testServer.server.database.pool.query(
+      `SELECT id FROM interactions WHERE remote_address IN ('+34600800911', '+34600800912', '+34600800913')
+         AND ended_at IS NULL`,
+    );
+    expect(open.rows).toEqual([]);
+  });
+});

@@ -189,6 +189,8 @@ export class SoftPhone {
     readonly number: string;
     readonly callerId: string;
     readonly callerName?: string;
+    /** More headers for the INVITE (e.g. session timers). */
+    readonly extraHeaders?: readonly { readonly name: string; readonly value: string }[];
   }): Promise<PhoneCall> {
     const rtp = await RtpStream.open(this.#localAddress, this.#nextVoice());
     const server = `${this.#server.address}:${String(this.#server.port)}`;
@@ -202,6 +204,7 @@ export class SoftPhone {
       requestUri,
       from: `${name}<sip:${request.callerId}@${this.#localAddress}>`,
       to: `<sip:${request.number}@${server}>`,
+      ...(request.extraHeaders === undefined ? {} : { extraHeaders: request.extraHeaders }),
     });
     this.#calls.add(call);
     return call;

@@ -934,6 +934,10 @@ export class CallService implements SipCallHandler, CallControlPort {
         dialledNumber: start.dialledNumber,
       }),
     );
+    // A BYE that came while the interaction was being stored found no call to tell (a carrier that cancels
+    // right as we answer): the caller is gone already.
+    if (leg.isEnded)
+      this.#enqueue(call, () => this.#decide(call, { type: 'CustomerHungUp', atMs: this.#now() }));
   }
 
   async #createMediaLeg(
@@ -1033,6 +1037,9 @@ export class CallService implements SipCallHandler, CallControlPort {
           return;
         case 'referred':
           await this.#onReferred(call, signal.leg, signal.target);
+          return;
+        case 'sessionExpired':
+          await this.#decide(call, { type: 'LegFailed', legId, atMs });
           return;
         case 'infoDigit':
           await this.#options.media.injectDigit(legId, signal.digit);
@@ -1240,6 +1247,8 @@ export class CallService implements SipCallHandler, CallControlPort {
           return;
         case 'referred':
           this.#legs.notifyRefer(signal.leg, 603, 'Declined');
+          return;
+        case 'sessionExpired':
           return;
         case 'ringing':
         case 'directionChanged':
@@ -1494,6 +1503,8 @@ export class CallService implements SipCallHandler, CallControlPort {
           return;
         case 'referred':
           this.#legs.notifyRefer(signal.leg, 603, 'Declined');
+          return;
+        case 'sessionExpired':
           return;
         case 'infoDigit':
         case 'ringing':
@@ -2705,6 +2716,9 @@ export class CallService implements SipCallHandler, CallControlPort {
         case 'referred':
           // Transfers of calls an agent placed are not built: the phone hears so.
           this.#legs.notifyRefer(signal.leg, 603, 'Declined');
+          return;
+        case 'sessionExpired':
+          // Only legs we answered carry session timers; calls we place have none.
           return;
         case 'directionChanged':
           await this.#options.media.updateRemote({

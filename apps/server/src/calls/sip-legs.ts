@@ -19,7 +19,9 @@ import {
   headerValue,
   inDialogRequest,
   answerChallenge,
+  negotiateSessionTimer,
   parseNameAddress,
+  sessionTimerDeadlines,
   mediaDirection,
   parseCSeq,
   parseDigestChallenge,
@@ -60,7 +62,9 @@ export type LegSignal =
   /** A key sent with SIP INFO (application/dtmf-relay or application/dtmf). */
   | { readonly type: 'infoDigit'; readonly leg: CallLeg; readonly digit: string }
   /** The phone asked to transfer the call (REFER, RFC 3515): answered 202; `notifyRefer` reports back. */
-  | { readonly type: 'referred'; readonly leg: CallLeg; readonly target: Uri };
+  | { readonly type: 'referred'; readonly leg: CallLeg; readonly target: Uri }
+  /** Nobody refreshed the session in time (RFC 4028 §10): the leg is gone, BYE already sent. */
+  | { readonly type: 'sessionExpired'; readonly leg: CallLeg };
 
 /** Our side of the media, for SDP. */
 export interface LocalMedia {
@@ -119,6 +123,11 @@ export class SipLegs {
   readonly #onSignal: (signal: LegSignal) => void;
   readonly #contact: () => string;
   readonly #sessionIds = new Map<string, string>();
+  /** Session timers of legs (RFC 4028): the interval, who refreshes, and the running timer. */
+  readonly #sessionTimers = new Map<
+    string,
+    { readonly intervalS: number; readonly refresher: 'uac' | 'uas'; timer: NodeJS.Timeout | undefined }
+  >();
 
   constructor(options: {
     readonly endpoint: SipEndpoint;
@@ -161,6 +170,13 @@ export class SipLegs {
       transaction.reply(400, `Bad Request - Cannot Make a Dialog (${dialog.error})`);
       return false;
     }
+    const timer = negotiateSessionTimer(transaction.request.headers);
+    if (timer.kind === 'too-small') {
+      transaction.reply(422, 'Session Interval Too Small', {
+        extraHeaders: [{ name: 'Min-SE', value: String(timer.minSeS) }],
+      });
+      return false;
+    }
     leg.localSdp = answer;
     leg.dialog = dialog.value;
     this.legs.add(leg);
@@ -168,12 +184,106 @@ export class SipLegs {
     transaction.reply(200, 'OK', {
       extraHeaders: [
         { name: 'Contact', value: contact },
-        { name: 'Allow', value: 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE' },
+        { name: 'Allow', value: 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY' },
+        { name: 'Supported', value: 'timer' },
+        ...(timer.kind === 'timer' ? timer.responseHeaders : []),
         { name: 'Content-Type', value: sdpType },
       ],
       body: encoder.encode(serializeSdp(answer)),
     });
+    if (timer.kind === 'timer') {
+      this.#sessionTimers.set(leg.legId, {
+        intervalS: timer.intervalS,
+        refresher: timer.refresher,
+        timer: undefined,
+      });
+      this.#armSessionTimer(leg);
+    }
     return true;
+  }
+
+  /**
+   * (Re)starts a leg's session timer (RFC 4028): as refresher we send an UPDATE at half the interval; otherwise
+   * the peer must refresh before the interval (less a third, at most 32 s) runs out, or we end the leg.
+   */
+  #armSessionTimer(leg: CallLeg): void {
+    const session = this.#sessionTimers.get(leg.legId);
+    if (session === undefined) return;
+    clearTimeout(session.timer);
+    const { refreshAfterMs, expireAfterMs } = sessionTimerDeadlines(session.intervalS);
+    session.timer = setTimeout(
+      () => {
+        session.timer = undefined;
+        if (leg.isEnded || leg.dialog === undefined) return;
+        if (session.refresher === 'uas') {
+          this.#refreshSession(leg, session.intervalS);
+          return;
+        }
+        this.#logger.info(
+          { legId: leg.legId, intervalS: session.intervalS },
+          'session not refreshed: ending the leg',
+        );
+        this.bye(leg);
+        this.#onSignal({ type: 'sessionExpired', leg });
+      },
+      session.refresher === 'uas' ? refreshAfterMs : expireAfterMs,
+    );
+    session.timer.unref();
+  }
+
+  /** Our session refresh: an UPDATE without a body (RFC 4028 §7.4); a failed refresh ends the leg (§10). */
+  #refreshSession(leg: CallLeg, intervalS: number): void {
+    if (leg.dialog === undefined) return;
+    const { request, dialog } = inDialogRequest(leg.dialog, 'UPDATE', {
+      extraHeaders: [
+        { name: 'Session-Expires', value: `${String(intervalS)};refresher=uas` },
+        { name: 'Supported', value: 'timer' },
+      ],
+    });
+    leg.dialog = dialog;
+    const sent = this.#endpoint.sendRequest(request, leg.target, {
+      onResponse: (response) => {
+        if (response.statusCode < 200) return;
+        if (response.statusCode < 300) {
+          this.#armSessionTimer(leg);
+          return;
+        }
+        // 405/501: the peer cannot be refreshed this way; it keeps the call and so do we (no timer).
+        if (response.statusCode === 405 || response.statusCode === 501) {
+          this.#stopSessionTimer(leg);
+          return;
+        }
+        this.#logger.info(
+          { legId: leg.legId, status: response.statusCode },
+          'session refresh refused: ending the leg',
+        );
+        this.bye(leg);
+        this.#onSignal({ type: 'sessionExpired', leg });
+      },
+      onFailure: () => {
+        this.bye(leg);
+        this.#onSignal({ type: 'sessionExpired', leg });
+      },
+    });
+    if (!sent.ok)
+      this.#logger.info({ legId: leg.legId, reason: sent.error.message }, 'session refresh not sent');
+  }
+
+  #stopSessionTimer(leg: CallLeg): void {
+    const session = this.#sessionTimers.get(leg.legId);
+    if (session !== undefined) clearTimeout(session.timer);
+    this.#sessionTimers.delete(leg.legId);
+  }
+
+  /** The Session-Expires of a 2xx to a refresh the peer sent (RFC 4028 §9), after restarting the timer. */
+  #sessionRefreshed(leg: CallLeg): SipHeader[] {
+    const session = this.#sessionTimers.get(leg.legId);
+    if (session === undefined) return [];
+    this.#armSessionTimer(leg);
+    return [
+      { name: 'Session-Expires', value: `${String(session.intervalS)};refresher=${session.refresher}` },
+      { name: 'Require', value: 'timer' },
+    ];
   }
 
   /**
@@ -372,6 +482,7 @@ export class SipLegs {
 
   /** Ends a leg's dialog with BYE (RFC 3261 §15.1.1); `isForced` sends it even for a leg already ended. */
   bye(leg: CallLeg, isForced = false): void {
+    this.#stopSessionTimer(leg);
     if (leg.dialog === undefined) {
       leg.isEnded = true;
       return;
@@ -427,6 +538,7 @@ export class SipLegs {
     switch (request.method) {
       case 'BYE': {
         transaction.reply(200, 'OK');
+        this.#stopSessionTimer(leg);
         if (leg.isEnded) return;
         leg.isEnded = true;
         this.#onSignal({ type: 'hungUp', leg });
@@ -481,11 +593,13 @@ export class SipLegs {
   #answerOffer(transaction: ServerTransaction, leg: CallLeg, local: LocalMedia | undefined): void {
     const request = transaction.request;
     if (request.body.length === 0 || local === undefined) {
-      // A session refresh without an offer (RFC 4028) or a late-offer re-INVITE: answer with our last SDP.
-      const sdp = leg.localSdp;
+      // A session refresh without an offer (RFC 4028): an UPDATE gets a bare 200 (RFC 3311 §5.2: no offer,
+      // no answer); a re-INVITE without an offer (a late offer) gets our last SDP as the offer.
+      const sdp = request.method === 'INVITE' ? leg.localSdp : undefined;
       transaction.reply(200, 'OK', {
         extraHeaders: [
           { name: 'Contact', value: this.#contact() },
+          ...this.#sessionRefreshed(leg),
           ...(sdp === undefined ? [] : [{ name: 'Content-Type', value: sdpType }]),
         ],
         ...(sdp === undefined ? {} : { body: encoder.encode(serializeSdp(sdp)) }),
@@ -507,6 +621,7 @@ export class SipLegs {
     transaction.reply(200, 'OK', {
       extraHeaders: [
         { name: 'Contact', value: this.#contact() },
+        ...this.#sessionRefreshed(leg),
         { name: 'Content-Type', value: sdpType },
       ],
       body: encoder.encode(serializeSdp(answered.value.answer)),
@@ -547,6 +662,7 @@ export class SipLegs {
   forget(leg: CallLeg): void {
     this.legs.remove(leg);
     this.#sessionIds.delete(leg.legId);
+    this.#stopSessionTimer(leg);
   }
 
   /** The dialog of a leg (for tests and logs). */
