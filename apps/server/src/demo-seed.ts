@@ -14,6 +14,7 @@ import {
 } from '@centralita/store';
 import type { Database, Role, TenantContext, Tx } from '@centralita/store';
 import { sipHa1 } from './sip-service.ts';
+import { recordDemoContactEvents } from './demo-report-history.ts';
 
 /** The demo tenant's slug and the password every demo login shares (README lists the logins). */
 export const demoTenantSlug = 'demo';
@@ -584,6 +585,18 @@ export async function seedDemo(
             : new Date(endedAt.getTime() + (10 + Math.floor(random.next() * 50)) * 1000),
           disposition: isAbandoned ? null : pick(random, dispositionsByQueue[queue]),
           wrapUpNotes: isAbandoned ? '' : `${subject}. Atendido por el agente.`,
+        });
+        recordDemoContactEvents(tx, {
+          interactionId: interaction.id,
+          customerId: customer.id,
+          queueId: interaction.queueId ?? '',
+          agentId: interaction.agentId,
+          channel,
+          direction: interaction.direction === 'outbound' ? 'outbound' : 'inbound',
+          startedAt,
+          answeredAt,
+          endedAt,
+          wrapUpEndedAt: interaction.wrapUpEndedAt,
         });
         interactionIds.push({ id: interaction.id, queue, subject, startedAt });
         interactionCount++;

@@ -126,6 +126,37 @@ describe('the demo installation', () => {
     expect(tenant).toMatchObject({ defaultLanguage: 'es', timeZone: 'Europe/Madrid' });
   });
 
+  it('has report figures for the past weeks from the demo history, per queue and per agent', async () => {
+    const { headers } = await loginAs('analyst@fibrasur.example');
+    const today = new Date().toISOString().slice(0, 10);
+    const monthAgo = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
+    type Report = {
+      total: { figures: { offered: number; answered: number; averageHandleTimeMs: number | null } };
+      lines: { agentName: string | null; figures: { handled: number } }[];
+    };
+    // The projector folds the seeded events in the background after start: wait until it has.
+    let report: Report | undefined;
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const response = await fetch(
+        `${server.url}/api/reports/summary?from=${monthAgo}&to=${today}&granularity=month&groupBy=agent`,
+        { headers },
+      );
+      expect(response.status).toBe(200);
+      report = (await response.json()) as Report;
+      if (report.total.figures.offered > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(report?.total.figures.offered).toBeGreaterThan(50);
+    expect(report?.total.figures.answered).toBeGreaterThan(40);
+    // Handle time is talk plus after-call work, a minute to ten minutes per demo contact.
+    expect(report?.total.figures.averageHandleTimeMs).toBeGreaterThan(60_000);
+    expect(report?.total.figures.averageHandleTimeMs).toBeLessThan(700_000);
+    const agents = (report?.lines ?? []).filter(
+      (line) => line.agentName !== null && line.figures.handled > 0,
+    );
+    expect(agents.length).toBeGreaterThanOrEqual(5);
+  });
+
   it('does not seed twice when restarted on the same database', async () => {
     const config = readConfig(
       {
