@@ -31,6 +31,9 @@ import { summaryColumns } from './reports-rows.ts';
 import { StoreError } from './store-error.ts';
 import { currentTenant } from './tenants.ts';
 
+/** How a report cuts time: the calendar's intervals, or `period` for one line per group over the whole range. */
+export type ReportGranularity = Granularity | 'period';
+
 /** The dimensions a report can be broken down by. */
 export const reportDimensions = ['queue', 'agent', 'channel', 'direction'] as const;
 export type ReportDimension = (typeof reportDimensions)[number];
@@ -49,7 +52,7 @@ export interface SummaryQuery extends ReportFilters {
   /** Intervals that start in [from, to). */
   readonly from: Date;
   readonly to: Date;
-  readonly granularity: Granularity;
+  readonly granularity: ReportGranularity;
   readonly groupBy: readonly ReportDimension[];
   /** An IANA zone to compute in; the tenant's when absent. */
   readonly timeZone?: string | undefined;
@@ -74,7 +77,7 @@ export interface SummaryReport {
   readonly timeZone: string;
   readonly from: Date;
   readonly to: Date;
-  readonly granularity: Granularity;
+  readonly granularity: ReportGranularity;
   readonly groupBy: readonly ReportDimension[];
   readonly lines: readonly ReportLine[];
   /** The whole selection: figures over every line (never an average of averages). */
@@ -154,10 +157,14 @@ export async function summaryRows(
     ['direction', 's.direction'],
   ];
   const kept = dimensions.filter(([dimension]) => keep.has(dimension));
+  const isPeriod = query.granularity === 'period';
   const isSubDay =
     query.granularity === '15min' || query.granularity === '30min' || query.granularity === '60min';
+  // A period report needs no time bucket (and so no time zone parameter): one row per group.
+  const noZoneParam = isSubDay || isPeriod;
   const bucket = isSubDay ? 's.interval_start' : '(s.interval_start AT TIME ZONE $3)::date';
-  const filters = filterSql(query, isSubDay ? 2 : 3);
+  const filters = filterSql(query, noZoneParam ? 2 : 3);
+  const grouping = [...(isPeriod ? [] : [bucket]), ...kept.map(([, column]) => column)];
   const sums = summaryFields
     .map((field) =>
       field === 'longestWaitMs'
@@ -167,16 +174,20 @@ export async function summaryRows(
     .join(', ');
   // Without an agent in the grouping or the filters, the rows added up over agents give the same sums.
   const isByAgent = keep.has('agent') || query.agentId !== undefined || query.teamId !== undefined;
-  const result = await tx.query<Record<string, unknown> & { start: Date }>(
+  const result = await tx.query<Record<string, unknown> & { start: Date | null }>(
     `SELECT min(s.interval_start) AS start, ${kept.map(([d, column]) => `${column} AS "${d}"`).join(', ')}${kept.length > 0 ? ',' : ''} ${sums}
        FROM ${isByAgent ? 'report_summaries' : 'report_queue_summaries'} s
       WHERE s.interval_start >= $1 AND s.interval_start < $2${filters.where}
-      GROUP BY ${[bucket, ...kept.map(([, column]) => column)].join(', ')}`,
-    [query.from, query.to, ...(isSubDay ? [] : [calendar.timeZone]), ...filters.params],
+      ${grouping.length === 0 ? '' : `GROUP BY ${grouping.join(', ')}`}`,
+    [query.from, query.to, ...(noZoneParam ? [] : [calendar.timeZone]), ...filters.params],
   );
-  const rows: SummaryRow[] = result.rows.map((row) => ({
+  // A period report over a range with no rows still returns its one (empty) aggregate row: drop it.
+  const found = result.rows.flatMap((row) =>
+    row.start === null ? [] : [row as Record<string, unknown> & { start: Date }],
+  );
+  const rows: SummaryRow[] = found.map((row) => ({
     key: {
-      intervalStartMs: row.start.getTime(),
+      intervalStartMs: isPeriod ? query.from.getTime() : row.start.getTime(),
       queueId: (row['queue'] ?? null) as QueueId | null,
       agentId: (row['agent'] ?? null) as AgentId | null,
       channel: (row['channel'] ?? null) as Channel | null,
@@ -190,7 +201,10 @@ export async function summaryRows(
     channel: keep.has('channel'),
     direction: keep.has('direction'),
   };
-  return { calendar, rows: regroup(rows, dimensionsKept, { calendar, granularity: query.granularity }) };
+  return {
+    calendar,
+    rows: isPeriod ? rows : regroup(rows, dimensionsKept, { calendar, granularity: query.granularity }),
+  };
 }
 
 /** A report: figures per interval and group, with names, and the total of the selection. */

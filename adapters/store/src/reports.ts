@@ -35,4 +35,7 @@ export type {
 export { reportCsv } from './reports-csv.ts';
 /** The interval lengths reports come in (domain/reporting's, for the edge to validate against). */
 export { granularities } from '@centralita/reporting';
+import { granularities as calendarGranularities } from '@centralita/reporting';
+/** Every granularity a report takes: the calendar's intervals and `period` (the whole range as one line). */
+export const reportGranularities = [...calendarGranularities, 'period'] as const;
 export type { Granularity, Figures, SummaryField, TimeZoneCalendar } from '@centralita/reporting';

@@ -116,6 +116,23 @@ describe('GET /api/reports/summary', () => {
     expect(body.total.figures).toMatchObject({ handled: 3, averageHandleTimeMs: 700_000 / 3 });
   });
 
+  it('gives one line per agent over the whole range with granularity=period', async () => {
+    const response = await testApi.api.app.inject({
+      url: `/api/reports/summary?${range}&granularity=period&groupBy=agent`,
+      headers: as(analystSession),
+    });
+    expect(response.statusCode).toBe(200);
+    const body = response.json<{ lines: Line[]; total: { figures: Line['figures'] } }>();
+    const handling = body.lines.filter((l) => l.figures.handled > 0);
+    expect(handling.map((l) => l.agentName).sort()).toEqual(['The agent', 'The team_lead']);
+    expect(new Set(body.lines.map((l) => l.agentName)).size).toBe(body.lines.length);
+    expect(handling.find((l) => l.agentName === 'The agent')?.figures).toMatchObject({
+      handled: 2,
+      averageHandleTimeMs: 150_000,
+    });
+    expect(body.total.figures).toMatchObject({ handled: 3, averageHandleTimeMs: 700_000 / 3 });
+  });
+
   it('refuses agents the whole tenant’s figures', async () => {
     const response = await testApi.api.app.inject({
       url: `/api/reports/summary?${range}`,

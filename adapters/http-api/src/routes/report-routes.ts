@@ -46,7 +46,10 @@ const rangeQuery = { from: instant, to: instant.describe('End of the range (excl
 
 const summaryQuery = {
   ...rangeQuery,
-  granularity: z.enum(reports.granularities).default('day'),
+  granularity: z
+    .enum(reports.reportGranularities)
+    .default('day')
+    .describe('15min, 30min, 60min, day, week, month, or period (one line per group over the whole range).'),
   groupBy: groupBy.optional(),
   ...filters,
   format: z.enum(['json', 'csv']).optional().describe('csv for a spreadsheet (or send Accept: text/csv).'),
