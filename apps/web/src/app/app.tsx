@@ -14,6 +14,7 @@ import { PresenceControl } from '../features/presence/presence-control.tsx';
 import { CallPanel } from '../features/calls/call-panel.tsx';
 import { TicketPage } from '../features/tickets/ticket-page.tsx';
 import { WallboardPage } from '../features/wallboard/wallboard-page.tsx';
+import { ReportsPage } from '../features/reports/reports-page.tsx';
 import { languageFromBrowser, translate } from '../i18n/catalog.ts';
 import type { MessageKey, MessageValues } from '../i18n/catalog.ts';
 import { I18nProvider, useI18n } from '../i18n/i18n.tsx';
@@ -154,6 +155,8 @@ function Screen(props: {
       return <MyDayPage />;
     case 'wallboard':
       return <WallboardPage />;
+    case 'reports':
+      return <ReportsPage />;
     case 'customer':
       return <CustomerPage customerId={id} />;
     case 'ticket':

@@ -44,6 +44,13 @@ export const routeDefinitions: readonly RouteDefinition[] = [
     label: 'nav.wallboard',
   },
   {
+    id: 'reports',
+    pattern: '/reports',
+    requires: ['reports:read'],
+    section: 'work',
+    label: 'nav.reports',
+  },
+  {
     id: 'customer',
     pattern: '/customers/:id',
     requires: ['customers:read'],

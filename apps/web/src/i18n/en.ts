@@ -1,9 +1,11 @@
+import { reportMessagesEn } from '../features/reports/messages.ts';
 import { companionMessagesEn } from '../features/calls/companion-messages.ts';
 import type { Catalog } from './catalog.ts';
 
 /** English messages: the same keys as es.ts. */
 export const en: Catalog = {
   ...companionMessagesEn,
+  ...reportMessagesEn,
   'common.loading': 'Loading…',
   'common.language': 'Language',
   'common.problems': 'Problems found',

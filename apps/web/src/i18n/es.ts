@@ -1,7 +1,9 @@
+import { reportMessagesEs } from '../features/reports/messages.ts';
 import { companionMessagesEs } from '../features/calls/companion-messages.ts';
 /** Spanish messages: the reference catalog (every key must also be in en.ts). */
 export const es = {
   ...companionMessagesEs,
+  ...reportMessagesEs,
   'common.loading': 'Cargando…',
   'common.language': 'Idioma',
   'common.problems': 'Problemas encontrados',

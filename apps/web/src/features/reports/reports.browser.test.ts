@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startBrowserHarness } from '../../testing/browser-harness.ts';
+import type { ApiSession, BrowserHarness } from '../../testing/browser-harness.ts';
+import { formatDuration, formatShare, localToday, presetRange } from './report-data.ts';
+
+// The reports screen against the real server and its demo history, in Chromium: an analyst answers "what was
+// the service level on Soporte técnico, and which agents had the longest handle times" with a few clicks, opens
+// the contacts behind a figure and downloads the CSV; the figures on screen are the API's.
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    adminDatabaseUrl: string;
+  }
+}
+
+const analystEmail = 'analyst@fibrasur.example';
+
+interface Figures {
+  offered: number;
+  abandoned: number;
+  serviceLevelOfOffered: number | null;
+  averageHandleTimeMs: number | null;
+}
+
+let harness: BrowserHarness;
+let analyst: ApiSession;
+
+async function report(query: Record<string, string>): Promise<{
+  total: { figures: Figures };
+  lines: { agentName: string | null; figures: Figures & { handled: number } }[];
+}> {
+  const response = await fetch(
+    `${harness.server.url}/api/reports/summary?${new URLSearchParams(query).toString()}`,
+    {
+      headers: analyst.headers,
+    },
+  );
+  expect(response.status).toBe(200);
+  return (await response.json()) as Awaited<ReturnType<typeof report>>;
+}
+
+beforeAll(async () => {
+  harness = await startBrowserHarness(inject('adminDatabaseUrl'), 'web_reports');
+  analyst = await harness.apiLogin(analystEmail);
+  // The demo history is folded into the summaries in the background after start: wait until it is.
+  const range = presetRange('last30', localToday('Europe/Madrid', new Date()));
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if ((await report({ ...range, granularity: 'month' })).total.figures.offered > 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await harness.stop();
+});
+
+describe('the reports screen', () => {
+  it('answers the service level of a queue and the agents with the longest handle times, with drill-down and CSV', async () => {
+    const { context, page } = await harness.newPage('es-ES');
+    await harness.signIn(page, analystEmail);
+    await page.locator('nav').getByRole('link', { name: 'Informes' }).click();
+    await page.getByRole('heading', { name: 'Informes', level: 1 }).waitFor();
+
+    await page.getByLabel('Periodo').selectOption('last30');
+    await page.getByLabel('Cola').selectOption({ label: 'Soporte técnico' });
+    const queues = (await (
+      await fetch(`${harness.server.url}/api/queues?limit=100`, { headers: analyst.headers })
+    ).json()) as { items: { id: string; name: string }[] };
+    const queueId = queues.items.find((queue) => queue.name === 'Soporte técnico')?.id ?? '';
+    const range = presetRange('last30', localToday('Europe/Madrid', new Date()));
+    const expected = await report({ ...range, queueId, granularity: 'day' });
+    expect(expected.total.figures.offered).toBeGreaterThan(0);
+
+    const serviceLevel = page.locator('[data-kpi=serviceLevel] dd');
+    await expect
+      .poll(async () => serviceLevel.textContent())
+      .toBe(formatShare(expected.total.figures.serviceLevelOfOffered));
+    await expect
+      .poll(async () => page.locator('[data-kpi=offered] dd').textContent())
+      .toBe(String(expected.total.figures.offered));
+
+    // Agents, longest handle time first (the default order), as the API ranks them over the period.
+    const byAgent = await report({ ...range, queueId, granularity: 'period', groupBy: 'agent' });
+    const ranked = byAgent.lines
+      .filter((line) => line.agentName !== null && line.figures.handled > 0)
+      .sort((a, b) => (b.figures.averageHandleTimeMs ?? 0) - (a.figures.averageHandleTimeMs ?? 0));
+    const firstRow = page.getByTestId('report-agents').locator('tbody tr').first();
+    await expect.poll(async () => firstRow.locator('td').first().textContent()).toBe(ranked[0]?.agentName);
+    expect(await firstRow.locator('[data-column=averageHandleTimeMs]').textContent()).toBe(
+      formatDuration(ranked[0]?.figures.averageHandleTimeMs ?? null),
+    );
+    // Sorting the other way puts the shortest first.
+    await page.getByRole('button', { name: 'Ordenar por Tiempo medio de gestión' }).click();
+    await expect
+      .poll(async () => firstRow.locator('td').first().textContent())
+      .toBe(ranked.at(-1)?.agentName);
+    await page.getByTestId('heatmap').waitFor();
+    await harness.screenshot(page, 'reports');
+
+    // The contacts behind the abandoned figure.
+    if (expected.total.figures.abandoned > 0) {
+      await page.getByRole('button', { name: 'Ver los contactos: Abandonadas' }).click();
+      const rows = page.getByTestId('drill-down').locator('tbody tr');
+      await expect.poll(async () => rows.count()).toBe(Math.min(50, expected.total.figures.abandoned));
+    }
+
+    // The CSV of what is shown downloads with the session.
+    const href = await page.getByRole('link', { name: 'Descargar CSV', exact: true }).getAttribute('href');
+    const csv = await context.request.get(`${harness.server.url}${href ?? ''}`);
+    expect(csv.status()).toBe(200);
+    expect(csv.headers()['content-type']).toContain('text/csv');
+    expect((await csv.text()).split('\n').length).toBeGreaterThan(1);
+    await context.close();
+  });
+
+  it('speaks English when the user chose it, and is not open to agents', async () => {
+    const english = await harness.newPage('en-GB');
+    await english.context.addInitScript(() => {
+      window.localStorage.setItem('centralita.language', 'en');
+    });
+    await harness.signIn(english.page, analystEmail, '/reports');
+    await english.page.getByRole('heading', { name: 'Reports', level: 1 }).waitFor();
+    await english.page.getByText('Contacts offered by weekday and hour').waitFor();
+    await english.context.close();
+
+    const agent = await harness.newPage('es-ES');
+    await harness.signIn(agent.page, 'lucia.fernandez@fibrasur.example', '/reports');
+    await agent.page.getByRole('heading', { name: 'No tiene permiso para abrir esta pantalla' }).waitFor();
+    expect(await agent.page.locator('nav').getByRole('link', { name: 'Informes' }).count()).toBe(0);
+    await agent.context.close();
+  });
+});
