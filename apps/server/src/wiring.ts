@@ -28,6 +28,8 @@ export interface RunningServer {
   readonly sip: SipService | undefined;
   /** The call layer (B2BUA); undefined without SIP or when the media engine could not start. */
   readonly calls: CallService | undefined;
+  /** Keeps the report summaries from the recorded events (tests flush it to wait for the summaries). */
+  readonly reporting: ReportingProjector;
   stop(): Promise<void>;
 }
 
@@ -191,6 +193,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       url,
       sip,
       calls,
+      reporting,
       stop: async () => {
         if (isStopped) return;
         isStopped = true;

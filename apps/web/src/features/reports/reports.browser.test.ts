@@ -43,11 +43,7 @@ beforeAll(async () => {
   harness = await startBrowserHarness(inject('adminDatabaseUrl'), 'web_reports');
   analyst = await harness.apiLogin(analystEmail);
   // The demo history is folded into the summaries in the background after start: wait until it is.
-  const range = presetRange('last30', localToday('Europe/Madrid', new Date()));
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if ((await report({ ...range, granularity: 'month' })).total.figures.offered > 0) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await harness.server.reporting.flush();
 }, 120_000);
 
 afterAll(async () => {
