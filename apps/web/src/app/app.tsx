@@ -2,6 +2,8 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
 import { AdminQueuesPage } from '../features/admin/queues-page.tsx';
 import { AdminTenantPage } from '../features/admin/tenant-page.tsx';
+import { TeamsPage } from '../features/admin/teams-page.tsx';
+import { TelephonyPage } from '../features/admin/telephony-page.tsx';
 import { AdminUsersPage } from '../features/admin/users-page.tsx';
 import { FlowEditorPage } from '../features/admin/flow-editor-page.tsx';
 import { FlowsPage } from '../features/admin/flows-page.tsx';
@@ -171,6 +173,10 @@ function Screen(props: {
       return <FlowEditorPage flowKey={props.params.key ?? ''} />;
     case 'tenant':
       return <AdminTenantPage />;
+    case 'teams':
+      return <TeamsPage />;
+    case 'telephony':
+      return <TelephonyPage />;
     default:
       return null;
   }

@@ -80,6 +80,14 @@ export const routeDefinitions: readonly RouteDefinition[] = [
     section: 'hidden',
     label: 'nav.flows',
   },
+  { id: 'teams', pattern: '/admin/teams', requires: ['users:read'], section: 'admin', label: 'nav.teams' },
+  {
+    id: 'telephony',
+    pattern: '/admin/telephony',
+    requires: ['telephony:read'],
+    section: 'admin',
+    label: 'nav.telephony',
+  },
   {
     id: 'tenant',
     pattern: '/admin/tenant',

@@ -1,3 +1,4 @@
+import { telephonyMessagesEn } from '../features/admin/telephony-messages.ts';
 import { reportMessagesEn } from '../features/reports/messages.ts';
 import { companionMessagesEn } from '../features/calls/companion-messages.ts';
 import type { Catalog } from './catalog.ts';
@@ -6,6 +7,7 @@ import type { Catalog } from './catalog.ts';
 export const en: Catalog = {
   ...companionMessagesEn,
   ...reportMessagesEn,
+  ...telephonyMessagesEn,
   'common.loading': 'Loading…',
   'common.language': 'Language',
   'common.problems': 'Problems found',

@@ -1,9 +1,11 @@
+import { telephonyMessagesEs } from '../features/admin/telephony-messages.ts';
 import { reportMessagesEs } from '../features/reports/messages.ts';
 import { companionMessagesEs } from '../features/calls/companion-messages.ts';
 /** Spanish messages: the reference catalog (every key must also be in en.ts). */
 export const es = {
   ...companionMessagesEs,
   ...reportMessagesEs,
+  ...telephonyMessagesEs,
   'common.loading': 'Cargando…',
   'common.language': 'Idioma',
   'common.problems': 'Problemas encontrados',

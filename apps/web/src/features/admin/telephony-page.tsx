@@ -1,0 +1,278 @@
+import { useState } from 'react';
+import type { ReactNode, SubmitEvent } from 'react';
+import { ErrorMessage } from '../../app/error-message.tsx';
+import { useCan, useSession } from '../../app/session.tsx';
+import { useLoad } from '../../app/use-load.ts';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { formText } from './form-text.ts';
+
+interface Trunk {
+  readonly id: string;
+  readonly name: string;
+  readonly inboundAddresses: readonly string[];
+  readonly outbound: {
+    readonly host: string;
+    readonly port: number;
+    readonly transport: string;
+    readonly username: string | null;
+    readonly hasSecret: boolean;
+  } | null;
+}
+
+interface Did {
+  readonly id: string;
+  readonly number: string;
+  readonly flowKey: string;
+  readonly description: string;
+}
+
+/**
+ * The tenant's SIP trunks (who may send calls, where outbound calls go) and numbers (which flow answers
+ * each). Supervisors see them; admins and managers change them. Secrets are write-only.
+ */
+export function TelephonyPage(): ReactNode {
+  const { t } = useI18n();
+  const { api } = useSession();
+  const canManage = useCan('telephony:manage');
+  const trunks = useLoad(() => api.get<Trunk[]>('/api/sip-trunks'), 'trunks');
+  const dids = useLoad(() => api.get<Did[]>('/api/dids'), 'dids');
+  const flows = useLoad(
+    () => (canManage ? api.get<{ key: string; name: string }[]>('/api/flows') : Promise.resolve([])),
+    'flows',
+  );
+  const [error, setError] = useState<unknown>(null);
+
+  const act = (work: () => Promise<unknown>, reload: () => void): void => {
+    setError(null);
+    work().then(reload, setError);
+  };
+
+  return (
+    <section>
+      <h1 tabIndex={-1}>{t('telephony.title')}</h1>
+      {!canManage && <p className="notice">{t('telephony.readOnly')}</p>}
+      <ErrorMessage error={error ?? trunks.error ?? dids.error} />
+      <section className="card" aria-labelledby="trunks-title">
+        <h2 id="trunks-title">{t('telephony.trunks')}</h2>
+        <table className="table" data-testid="trunks">
+          <thead>
+            <tr>
+              <th scope="col">{t('telephony.trunkName')}</th>
+              <th scope="col">{t('telephony.inbound')}</th>
+              <th scope="col">{t('telephony.outbound')}</th>
+              {canManage && <th scope="col">{t('common.actions')}</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {(trunks.data ?? []).map((trunk) => (
+              <tr key={trunk.id} data-trunk={trunk.name}>
+                <td>{trunk.name}</td>
+                <td>{trunk.inboundAddresses.join(', ') || '—'}</td>
+                <td>
+                  {trunk.outbound === null
+                    ? t('telephony.noOutbound')
+                    : `${trunk.outbound.host}:${String(trunk.outbound.port)} (${trunk.outbound.transport})${
+                        trunk.outbound.username === null ? '' : ` · ${trunk.outbound.username}`
+                      }${trunk.outbound.hasSecret ? ` · ${t('telephony.secretSet')}` : ''}`}
+                </td>
+                {canManage && (
+                  <td>
+                    <button
+                      type="button"
+                      className="danger"
+                      aria-label={t('telephony.deleteNamed', { name: trunk.name })}
+                      onClick={() => {
+                        act(() => api.delete(`/api/sip-trunks/${trunk.id}`), trunks.reload);
+                      }}
+                    >
+                      {t('telephony.delete')}
+                    </button>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {canManage && (
+          <NewTrunkForm
+            onCreated={trunks.reload}
+            onError={setError}
+            create={(body) => api.post('/api/sip-trunks', body)}
+          />
+        )}
+      </section>
+      <section className="card" aria-labelledby="numbers-title">
+        <h2 id="numbers-title">{t('telephony.numbers')}</h2>
+        <table className="table" data-testid="numbers">
+          <thead>
+            <tr>
+              <th scope="col">{t('telephony.number')}</th>
+              <th scope="col">{t('telephony.flow')}</th>
+              <th scope="col">{t('telephony.description')}</th>
+              {canManage && <th scope="col">{t('common.actions')}</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {(dids.data ?? []).map((did) => (
+              <tr key={did.id} data-number={did.number}>
+                <td>{did.number}</td>
+                <td>
+                  {canManage ? (
+                    <select
+                      aria-label={t('telephony.changeFlow', { number: did.number })}
+                      value={did.flowKey}
+                      onChange={(event) => {
+                        const flowKey = event.target.value;
+                        act(() => api.patch(`/api/dids/${did.id}`, { flowKey }), dids.reload);
+                      }}
+                    >
+                      {(flows.data ?? []).map((flow) => (
+                        <option key={flow.key} value={flow.key}>
+                          {flow.name} ({flow.key})
+                        </option>
+                      ))}
+                    </select>
+                  ) : (
+                    did.flowKey
+                  )}
+                </td>
+                <td>{did.description || '—'}</td>
+                {canManage && (
+                  <td>
+                    <button
+                      type="button"
+                      className="danger"
+                      aria-label={t('telephony.deleteNamed', { name: did.number })}
+                      onClick={() => {
+                        act(() => api.delete(`/api/dids/${did.id}`), dids.reload);
+                      }}
+                    >
+                      {t('telephony.delete')}
+                    </button>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {canManage && (
+          <form
+            className="inline-form"
+            onSubmit={(event: SubmitEvent<HTMLFormElement>) => {
+              event.preventDefault();
+              const form = new FormData(event.currentTarget);
+              const target = event.currentTarget;
+              act(
+                () =>
+                  api.post('/api/dids', {
+                    number: formText(form.get('number')),
+                    flowKey: formText(form.get('flowKey')),
+                    description: formText(form.get('description')),
+                  }),
+                () => {
+                  target.reset();
+                  dids.reload();
+                },
+              );
+            }}
+          >
+            <label>
+              {t('telephony.number')} <input name="number" required placeholder="+34 910 000 001" />
+            </label>{' '}
+            <label>
+              {t('telephony.flow')}{' '}
+              <select name="flowKey" required>
+                {(flows.data ?? []).map((flow) => (
+                  <option key={flow.key} value={flow.key}>
+                    {flow.name} ({flow.key})
+                  </option>
+                ))}
+              </select>
+            </label>{' '}
+            <label>
+              {t('telephony.description')} <input name="description" />
+            </label>{' '}
+            <button type="submit">{t('telephony.addNumber')}</button>
+          </form>
+        )}
+      </section>
+    </section>
+  );
+}
+
+function NewTrunkForm(props: {
+  readonly create: (body: unknown) => Promise<unknown>;
+  readonly onCreated: () => void;
+  readonly onError: (error: unknown) => void;
+}): ReactNode {
+  const { t } = useI18n();
+  const submit = (event: SubmitEvent<HTMLFormElement>): void => {
+    event.preventDefault();
+    const target = event.currentTarget;
+    const form = new FormData(target);
+    const text = (name: string): string => formText(form.get(name)).trim();
+    const host = text('host');
+    const username = text('username');
+    const secret = text('secret');
+    props.onError(null);
+    props
+      .create({
+        name: text('name'),
+        inboundAddresses: text('inboundAddresses')
+          .split(',')
+          .map((part) => part.trim())
+          .filter((part) => part !== ''),
+        outbound:
+          host === ''
+            ? null
+            : {
+                host,
+                port: Number(text('port') || '5060'),
+                transport: text('transport') || 'udp',
+                ...(username === '' ? {} : { username }),
+                ...(secret === '' ? {} : { secret }),
+              },
+      })
+      .then(() => {
+        target.reset();
+        props.onCreated();
+      }, props.onError);
+  };
+  return (
+    <form className="stacked narrow" onSubmit={submit} aria-label={t('telephony.addTrunk')}>
+      <label>
+        {t('telephony.trunkName')}
+        <input name="name" required />
+      </label>
+      <label>
+        {t('telephony.inboundAddresses')}
+        <input name="inboundAddresses" placeholder="192.0.2.10, 198.51.100.0/24" />
+      </label>
+      <label>
+        {t('telephony.outboundHost')}
+        <input name="host" placeholder="sip.carrier.example" />
+      </label>
+      <label>
+        {t('telephony.outboundPort')}
+        <input name="port" type="number" min={1} max={65535} defaultValue={5060} />
+      </label>
+      <label>
+        {t('telephony.outboundTransport')}
+        <select name="transport" defaultValue="udp">
+          <option value="udp">UDP</option>
+          <option value="tcp">TCP</option>
+          <option value="tls">TLS</option>
+        </select>
+      </label>
+      <label>
+        {t('telephony.outboundUsername')}
+        <input name="username" autoComplete="off" />
+      </label>
+      <label>
+        {t('telephony.outboundSecret')}
+        <input name="secret" type="password" autoComplete="new-password" />
+      </label>
+      <button type="submit">{t('telephony.addTrunk')}</button>
+    </form>
+  );
+}
