@@ -5,6 +5,7 @@ import { Link } from '../../app/router.tsx';
 import { useCan, useSession } from '../../app/session.tsx';
 import { useLoad } from '../../app/use-load.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { MyFigures } from '../reports/my-figures.tsx';
 import { formatDuration, summariseHandleTime } from './handle-time.ts';
 
 interface MyDay {
@@ -48,6 +49,7 @@ export function MyDayPage(): ReactNode {
       {loaded.data !== null && (
         <Summary contacts={loaded.data.contacts.items} pendingCount={loaded.data.followUps.total} />
       )}
+      <MyFigures />
       {loaded.data !== null && (
         <div className="profile-grid">
           <section className="card" aria-labelledby="follow-ups-title">

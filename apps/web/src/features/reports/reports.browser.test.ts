@@ -123,6 +123,19 @@ describe('the reports screen', () => {
     await harness.signIn(agent.page, 'lucia.fernandez@fibrasur.example', '/reports');
     await agent.page.getByRole('heading', { name: 'No tiene permiso para abrir esta pantalla' }).waitFor();
     expect(await agent.page.locator('nav').getByRole('link', { name: 'Informes' }).count()).toBe(0);
+    // Her own figures are on My day, as the API gives them to her.
+    const lucia = await harness.apiLogin('lucia.fernandez@fibrasur.example');
+    const range = presetRange('last7', localToday('Europe/Madrid', new Date()));
+    const own = (await (
+      await fetch(
+        `${harness.server.url}/api/reports/me/summary?${new URLSearchParams({ ...range, granularity: 'period' }).toString()}`,
+        { headers: lucia.headers },
+      )
+    ).json()) as { total: { figures: { handled: number } } };
+    await agent.page.locator('nav').getByRole('link', { name: 'Mi día' }).click();
+    await expect
+      .poll(async () => agent.page.getByTestId('my-figures').locator('[data-kpi=handled] dd').textContent())
+      .toBe(String(own.total.figures.handled));
     await agent.context.close();
   });
 });
