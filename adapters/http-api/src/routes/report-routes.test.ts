@@ -1,3 +1,4 @@
+import { inflateSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { directory, reports } from '@centralita/store';
@@ -163,6 +164,37 @@ describe('GET /api/reports/summary', () => {
     }
   });
 
+  it('answers a PDF in the asked language with the period, the filters and the total figures', async () => {
+    const json = await testApi.api.app.inject({
+      url: `/api/reports/summary?${range}&granularity=day&groupBy=agent`,
+      headers: as(analystSession),
+    });
+    const total = json.json<{ total: { figures: { offered: number; answered: number } } }>().total.figures;
+    for (const [language, words] of [
+      [
+        'es',
+        [
+          'Informe de contactos',
+          'Periodo: 2025-06-02 a 2025-06-02',
+          `Atendidas: ${String(total.answered)}`,
+          'groupBy=agent',
+        ],
+      ],
+      ['en', ['Contact report', `Offered: ${String(total.offered)}`, 'Average handle time']],
+    ] as const) {
+      const response = await testApi.api.app.inject({
+        url: `/api/reports/summary?${range}&granularity=day&groupBy=agent&format=pdf&language=${language}`,
+        headers: as(analystSession),
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-type']).toBe('application/pdf');
+      expect(response.headers['content-disposition']).toContain('.pdf');
+      expect(response.rawPayload.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      const text = pdfText(response.rawPayload);
+      for (const word of words) expect(text, `${language}: ${word}`).toContain(word);
+    }
+  });
+
   it('names the field of a bad request', async () => {
     const cases: [string, string][] = [
       ['from=2025-06-03&to=2025-06-02', 'to'],
@@ -220,3 +252,24 @@ describe('an agent’s own reports', () => {
     expect(notContacts.json<{ field: string }>().field).toBe('figure');
   });
 });
+
+/**
+ * The text drawn in a PDF made with the standard fonts: every content stream inflated, the hex strings of its
+ * text operators decoded from WinAnsi (as pdfkit writes them), in order.
+ */
+function pdfText(pdf: Buffer): string {
+  const raw = pdf.toString('latin1');
+  let text = '';
+  for (const match of raw.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
+    let content: string;
+    try {
+      content = inflateSync(Buffer.from(match[1] ?? '', 'latin1')).toString('latin1');
+    } catch {
+      content = match[1] ?? '';
+    }
+    for (const line of content.split('\n'))
+      if (line.endsWith('TJ') || line.endsWith('Tj'))
+        text += `${[...line.matchAll(/<([0-9a-fA-F]+)>/g)].map((hex) => Buffer.from(hex[1] ?? '', 'hex').toString('latin1')).join('')}\n`;
+  }
+  return text;
+}

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { reports } from '@centralita/store';
+import { reports, tenants } from '@centralita/store';
 import type { Tx } from '@centralita/store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiApp, RouteDependencies } from '../api-app.ts';
 import { contextOf, principalOf } from '../principal.ts';
 import type { AuthenticatedRequest } from '../principal.ts';
 import { HttpProblem } from '../problem.ts';
+import { reportPdf } from '../report-pdf.ts';
 import { id, pageQuery } from '../schemas.ts';
 
 /** An instant, or a local date (`2026-03-29`) meaning its first instant in the report's time zone. */
@@ -52,7 +53,11 @@ const summaryQuery = {
     .describe('15min, 30min, 60min, day, week, month, or period (one line per group over the whole range).'),
   groupBy: groupBy.optional(),
   ...filters,
-  format: z.enum(['json', 'csv']).optional().describe('csv for a spreadsheet (or send Accept: text/csv).'),
+  format: z
+    .enum(['json', 'csv', 'pdf'])
+    .optional()
+    .describe('csv for a spreadsheet (or send Accept: text/csv), pdf to print or send.'),
+  language: z.enum(['es', 'en']).optional().describe('The language of a PDF; the tenant’s by default.'),
 };
 
 const contactsQuery = {
@@ -78,18 +83,43 @@ async function rangeOf(
   return { from: at(query.from), to: at(query.to) };
 }
 
-function wantsCsv(request: FastifyRequest, format: 'json' | 'csv' | undefined): boolean {
+function wantsCsv(request: FastifyRequest, format: 'json' | 'csv' | 'pdf' | undefined): boolean {
   if (format !== undefined) return format === 'csv';
   const accept = request.headers.accept ?? '';
   return accept.includes('text/csv') && !accept.includes('application/json');
 }
 
-function sendReport(
+async function sendReport(
   request: FastifyRequest,
   reply: FastifyReply,
   report: reports.SummaryReport,
-  format: 'json' | 'csv' | undefined,
-): FastifyReply | reports.SummaryReport {
+  query: {
+    readonly format?: 'json' | 'csv' | 'pdf' | undefined;
+    readonly language?: 'es' | 'en' | undefined;
+  } & Readonly<Record<string, unknown>>,
+  tenantLanguage: () => Promise<'es' | 'en'>,
+): Promise<FastifyReply | reports.SummaryReport> {
+  const format = query.format;
+  if (format === 'pdf') {
+    const filters = Object.fromEntries(
+      ['queueId', 'teamId', 'agentId', 'channel', 'direction', 'groupBy']
+        .filter((name) => query[name] !== undefined)
+        .map((name) => [
+          name,
+          Array.isArray(query[name]) ? (query[name] as string[]).join(',') : String(query[name]),
+        ]),
+    );
+    const pdf = await reportPdf(report, {
+      language: query.language ?? (await tenantLanguage()),
+      filters,
+      now: new Date(),
+    });
+    const name = `report-${report.from.toISOString().slice(0, 10)}-${report.granularity}.pdf`;
+    return reply
+      .type('application/pdf')
+      .header('content-disposition', `attachment; filename="${name}"`)
+      .send(pdf);
+  }
   if (!wantsCsv(request, format)) return report;
   const name = `report-${report.from.toISOString().slice(0, 10)}-${report.granularity}.csv`;
   return reply
@@ -118,6 +148,9 @@ export function registerReportRoutes(app: ApiApp, deps: RouteDependencies): void
     return userId;
   };
 
+  const tenantLanguage = (request: AuthenticatedRequest): Promise<'es' | 'en'> =>
+    run(request, async (tx) => (await tenants.currentTenant(tx)).defaultLanguage);
+
   const summary = (
     request: AuthenticatedRequest,
     query: z.infer<z.ZodObject<typeof summaryQuery>> & Filters,
@@ -143,7 +176,7 @@ export function registerReportRoutes(app: ApiApp, deps: RouteDependencies): void
       config: { access: 'reports:read' },
       schema: {
         tags: ['reports'],
-        summary: 'Figures per interval and group (JSON or CSV)',
+        summary: 'Figures per interval and group (JSON, CSV or PDF)',
         querystring: z.strictObject({ ...summaryQuery, agentId: id.optional() }),
       },
     },
@@ -152,7 +185,8 @@ export function registerReportRoutes(app: ApiApp, deps: RouteDependencies): void
         request,
         reply,
         await summary(request, request.query, request.query.agentId),
-        request.query.format,
+        request.query,
+        () => tenantLanguage(request),
       ),
   );
 
@@ -162,12 +196,14 @@ export function registerReportRoutes(app: ApiApp, deps: RouteDependencies): void
       config: { access: 'reports:read-own' },
       schema: {
         tags: ['reports'],
-        summary: 'My own figures as an agent (JSON or CSV)',
+        summary: 'My own figures as an agent (JSON, CSV or PDF)',
         querystring: z.strictObject(summaryQuery),
       },
     },
     async (request, reply) =>
-      sendReport(request, reply, await summary(request, request.query, me(request)), request.query.format),
+      sendReport(request, reply, await summary(request, request.query, me(request)), request.query, () =>
+        tenantLanguage(request),
+      ),
   );
 
   const contacts = (

@@ -80,7 +80,7 @@ function queryString(values: Record<string, string>): string {
  * heatmap, agents sortable by any figure, and CSV downloads of what is shown.
  */
 export function ReportsPage(): ReactNode {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const { api, tenant } = useSession();
   const timeZone = tenant?.timeZone ?? 'UTC';
   const today = localToday(timeZone, new Date());
@@ -137,6 +137,7 @@ export function ReportsPage(): ReactNode {
     sort.direction,
   );
   const csv = `/api/reports/summary?${queryString({ ...filter, granularity, format: 'csv' })}`;
+  const pdf = `/api/reports/summary?${queryString({ ...filter, granularity, format: 'pdf', language })}`;
   const agentsCsv = `/api/reports/summary?${queryString({ ...filter, granularity: 'period', groupBy: 'agent', format: 'csv' })}`;
 
   return (
@@ -229,6 +230,9 @@ export function ReportsPage(): ReactNode {
         </label>
         <a className="button" href={csv} download>
           {t('reports.exportCsv')}
+        </a>
+        <a className="button" href={pdf} download>
+          {t('reports.exportPdf')}
         </a>
       </form>
       <ErrorMessage error={summary.error ?? agents.error ?? hourly.error} />

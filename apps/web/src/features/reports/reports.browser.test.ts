@@ -106,6 +106,12 @@ describe('the reports screen', () => {
     expect(csv.status()).toBe(200);
     expect(csv.headers()['content-type']).toContain('text/csv');
     expect((await csv.text()).split('\n').length).toBeGreaterThan(1);
+    const pdfHref = await page.getByRole('link', { name: 'Descargar PDF' }).getAttribute('href');
+    expect(pdfHref).toContain('language=es');
+    const pdf = await context.request.get(`${harness.server.url}${pdfHref ?? ''}`);
+    expect(pdf.status()).toBe(200);
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
+    expect((await pdf.body()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
     await context.close();
   });
 
