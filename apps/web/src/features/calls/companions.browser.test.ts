@@ -62,6 +62,47 @@ afterAll(async () => {
   await harness.stop();
 });
 
+describe('click-to-call from a customer’s profile', () => {
+  it('rings the agent’s phone first, then calls the customer’s number through the trunk', async () => {
+    const admin = await signedIn('admin@fibrasur.example');
+    const atCarrier: PhoneCall[] = [];
+    // The carrier is a soft phone answering whatever the trunk sends it.
+    const carrierPhone = await SoftPhone.open({
+      server: { address: '127.0.0.1', port: harness.server.sip?.udpPort ?? 0 },
+      voice: { pitchHz: 330, seed: 9 },
+      onIncomingCall: (call) => {
+        atCarrier.push(call);
+        call.answer();
+      },
+    });
+    phones.push(carrierPhone);
+    const trunks = await admin.expect<{ id: string }[]>('trunks', 'GET', '/api/sip-trunks');
+    await admin.expect('trunk', 'PATCH', `/api/sip-trunks/${trunks[0]?.id ?? ''}`, {
+      outbound: { host: '127.0.0.1', port: carrierPhone.port, transport: 'udp' },
+    });
+    const customers = await admin.expect<{
+      items: { id: string; displayName: string; identities: { kind: string; address: string }[] }[];
+    }>('customers', 'GET', '/api/customers?limit=20');
+    const customer = customers.items.find((item) =>
+      item.identities.some((identity) => identity.kind === 'phone'),
+    );
+    const number = customer?.identities.find((identity) => identity.kind === 'phone')?.address ?? '';
+
+    const desk = await harness.newPage('es-ES');
+    await harness.signIn(desk.page, lucia, `/customers/${customer?.id ?? ''}`);
+    const before = answered.get('1001')?.length ?? 0;
+    await desk.page.getByRole('button', { name: `Llamar al ${number}: suena primero su teléfono` }).click();
+    await desk.page.getByText('Llamando… conteste su teléfono').waitFor();
+    await expect.poll(() => answered.get('1001')?.length ?? 0).toBe(before + 1);
+    await expect.poll(() => atCarrier.length).toBe(1);
+    const atCustomer = atCarrier[0];
+    expect(await atCustomer?.connected).toBe(true);
+    atCustomer?.hangUp();
+    expect((await answered.get('1001')?.[before]?.ended)?.reason).toBe('remote-hangup');
+    await desk.context.close();
+  }, 60_000);
+});
+
 describe('monitoring, consultation and conference in the browser', () => {
   it('lets the team lead listen and whisper from the wallboard, and Lucía consult Carlos, conference and transfer to him', async () => {
     const agent = await signedIn(lucia);
@@ -75,12 +116,13 @@ describe('monitoring, consultation and conference in the browser', () => {
     const customer = await customerPhone.call({ number: demoTrafficNumber, callerId: '+34600900901' });
     expect(await customer.connected).toBe(true);
     const panel = desk.page.locator('.call-panel[data-phase=connected]');
-    for (let attempt = 0; attempt < 10 && (answered.get('1001')?.length ?? 0) === 0; attempt++) {
+    const callsBefore = answered.get('1001')?.length ?? 0;
+    for (let attempt = 0; attempt < 10 && (answered.get('1001')?.length ?? 0) === callsBefore; attempt++) {
       customer.sendDigit('1');
       await panel.waitFor({ timeout: 2_000 }).catch(() => undefined);
     }
     await panel.waitFor();
-    const interactionId = answered.get('1001')?.[0]?.interactionId ?? '';
+    const interactionId = answered.get('1001')?.[callsBefore]?.interactionId ?? '';
     expect(interactionId).not.toBe('');
 
     // The team lead monitors from the wallboard: her phone rings and joins, listening, then whispering.

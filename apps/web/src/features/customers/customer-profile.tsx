@@ -6,6 +6,7 @@ import { Link } from '../../app/router.tsx';
 import { useCan, useSession } from '../../app/session.tsx';
 import { useLoad } from '../../app/use-load.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { CallButton } from '../calls/call-button.tsx';
 import { NewTicketForm } from '../tickets/new-ticket-form.tsx';
 import { useTicketStatuses } from '../tickets/use-ticket-statuses.ts';
 import { CompleteCustomerForm } from './complete-customer-form.tsx';
@@ -91,6 +92,7 @@ export function CustomerProfile(props: { readonly customerId: string }): ReactNo
               <li key={identity.id}>
                 <span className="muted">{t(`identity.${identity.kind}`)}</span> {identity.address}
                 {identity.label !== '' && <span className="muted"> ({identity.label})</span>}
+                {identity.kind === 'phone' && <CallButton number={identity.address} />}
               </li>
             ))}
           </ul>
