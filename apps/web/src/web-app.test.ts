@@ -257,9 +257,12 @@ describe('the web app in Chromium against the real server', () => {
       'Identificar contacto',
       'Mi día',
       'Panel en directo',
+      'Informes',
       'Usuarios',
       'Colas',
       'Flujos IVR',
+      'Equipos',
+      'Troncales y números',
     ]);
     expect(await page.getByText('Nuevo usuario').count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Desactivar' }).count()).toBe(0);
@@ -413,7 +416,9 @@ describe('the web app in Chromium against the real server', () => {
     await lead.page.getByRole('button', { name: 'Salir de pantalla grande' }).click();
     await lead.page.locator('nav').waitFor();
 
-    await lucia.getByRole('textbox', { name: 'Motivo de la pausa para Lucía Fernández' }).fill('coaching');
+    await lucia
+      .getByRole('combobox', { name: 'Motivo de la pausa para Lucía Fernández' })
+      .selectOption('coaching');
     await lucia.getByRole('button', { name: 'Poner en pausa' }).click();
     await lucia.getByTestId('agent-presence').getByText('Pausa: coaching').waitFor();
     // Lucía's top bar follows without a reload, through the AgentPresenceChanged event.

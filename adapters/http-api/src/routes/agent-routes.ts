@@ -88,6 +88,18 @@ export function registerAgentRoutes(
   );
 
   app.get(
+    '/api/break-reasons',
+    {
+      config: { access: 'agents:manage' },
+      schema: {
+        tags: ['agents'],
+        summary: 'The tenant’s break reasons (settings.breakReasons), for forcing a break with a valid one',
+      },
+    },
+    async (request) => routing().breakReasons(principalOf(request).tenantId),
+  );
+
+  app.get(
     '/api/agent-states',
     {
       config: { access: 'agents:monitor' },

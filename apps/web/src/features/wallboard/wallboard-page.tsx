@@ -32,6 +32,10 @@ export function WallboardPage(): ReactNode {
   const { api } = useSession();
   const canMonitorAgents = useCan('agents:monitor');
   const canManageAgents = useCan('agents:manage');
+  const breakReasons = useLoad(
+    () => (canManageAgents ? api.get<string[]>('/api/break-reasons') : Promise.resolve([])),
+    'break-reasons',
+  );
   const canMonitorCalls = useCan('calls:monitor');
   const [generation, setGeneration] = useState(0);
   const [isLargeScreen, setIsLargeScreen] = useState(false);
@@ -138,6 +142,7 @@ export function WallboardPage(): ReactNode {
                   sinceReadMs={sinceReadMs}
                   onForce={canManageAgents ? force : null}
                   canMonitorCalls={canMonitorCalls}
+                  breakReasons={breakReasons.data ?? []}
                 />
               ))}
             </tbody>
@@ -211,6 +216,7 @@ function AgentRow(props: {
   readonly onForce:
     ((agent: AgentState, body: { presence: 'break' | 'offline'; reason?: string }) => void) | null;
   readonly canMonitorCalls: boolean;
+  readonly breakReasons: readonly string[];
 }): ReactNode {
   const { t } = useI18n();
   const { agent, onForce } = props;
@@ -235,15 +241,24 @@ function AgentRow(props: {
               onForce(agent, { presence: 'break', reason: reason.trim() });
             }}
           >
-            <input
+            <select
               name="reason"
               aria-label={t('wallboard.breakReason', { name: agent.name })}
-              placeholder={t('wallboard.reasonPlaceholder')}
               value={reason}
+              required
               onChange={(event) => {
                 setReason(event.target.value);
               }}
-            />
+            >
+              <option value="" disabled>
+                {t('wallboard.reasonPlaceholder')}
+              </option>
+              {props.breakReasons.map((breakReason) => (
+                <option key={breakReason} value={breakReason}>
+                  {breakReason}
+                </option>
+              ))}
+            </select>
             <button type="submit">{t('wallboard.forceBreak')}</button>
             <button
               type="button"
