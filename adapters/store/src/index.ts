@@ -23,6 +23,8 @@ export type { Customer, CustomerIdentity } from './customers.ts';
 export * as interactions from './interactions.ts';
 export type { Interaction } from './interactions.ts';
 export * as tickets from './tickets.ts';
+export * as dispositions from './dispositions.ts';
+export type { Disposition } from './dispositions.ts';
 export type { Ticket, TicketDetail, TicketNote, FollowUpTask, TicketStatus } from './tickets.ts';
 export { identifyCustomer, screenPopFor } from './identification.ts';
 export * as auditLog from './audit-log.ts';

@@ -5,6 +5,7 @@ import type { Random, TenantId } from '@centralita/kernel';
 import {
   customers,
   directory,
+  dispositions,
   flows,
   interactions,
   sipAccounts,
@@ -388,6 +389,19 @@ const dispositionsByQueue: Record<QueueName, readonly string[]> = {
   Facturación: ['abono_realizado', 'informacion_facilitada', 'reclamacion_abierta', 'datos_actualizados'],
 };
 
+/** The demo queues' dispositions beyond the built-in six: code, Spanish, English, resolves the matter. */
+const demoDispositions: readonly (readonly [string, string, string, boolean])[] = [
+  ['interesado_rellamar', 'Interesado, volver a llamar', 'Interested, call back', false],
+  ['no_interesado', 'No interesado', 'Not interested', true],
+  ['tecnico_programado', 'Visita técnica programada', 'Technician visit booked', false],
+  ['escalado_segundo_nivel', 'Escalado a segundo nivel', 'Escalated to second level', false],
+  ['resuelto_remoto', 'Resuelto en remoto', 'Resolved remotely', true],
+  ['abono_realizado', 'Abono realizado', 'Refund issued', true],
+  ['informacion_facilitada', 'Información facilitada', 'Information given', true],
+  ['reclamacion_abierta', 'Reclamación abierta', 'Complaint opened', false],
+  ['datos_actualizados', 'Datos actualizados', 'Details updated', true],
+];
+
 function pick<T>(random: Random, items: readonly T[]): T {
   const item = items[Math.floor(random.next() * items.length)];
   if (item === undefined) throw new Error('cannot pick from an empty list');
@@ -502,6 +516,15 @@ export async function seedDemo(
       });
       if (member.role === 'agent') agentIds.push(user.id);
     }
+    // The demo queues' own outcomes, besides the six every tenant starts with.
+    for (const [index, [code, labelEs, labelEn, isResolved]] of demoDispositions.entries())
+      await dispositions.createDisposition(tx, {
+        code,
+        labelEs,
+        labelEn,
+        isResolved,
+        sortOrder: 100 + index,
+      });
     progress('demo: SIP passwords, loopback trunk and number');
     await seedDemoTelephony(tx, (options.sipDomain ?? hostname()).toLowerCase(), mainFlowKey);
     let interactionCount = 0;

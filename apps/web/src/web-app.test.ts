@@ -262,6 +262,7 @@ describe('the web app in Chromium against the real server', () => {
       'Colas',
       'Flujos IVR',
       'Equipos',
+      'Resultados de contacto',
       'Troncales y números',
     ]);
     expect(await page.getByText('Nuevo usuario').count()).toBe(0);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { directory, interactions } from '@centralita/store';
+import { directory, dispositions, interactions } from '@centralita/store';
 import type { ApiApp, RouteDependencies } from '../api-app.ts';
 import type { CallAction, CallControlPort, CallControlRefusal } from '../call-control-port.ts';
 import { contextOf, principalOf } from '../principal.ts';
@@ -217,6 +217,9 @@ export function registerCallRoutes(
       const updated = await deps.database.inTenant(
         contextOf(principalOf(request), request.id),
         async (tx) => {
+          const disposition = request.body.disposition;
+          if (disposition !== undefined && disposition !== null)
+            await dispositions.checkDisposition(tx, disposition);
           const changed = await interactions.updateInteraction(tx, request.params.id, {
             ...(request.body.disposition === undefined ? {} : { disposition: request.body.disposition }),
             ...(request.body.wrapUpNotes === undefined ? {} : { wrapUpNotes: request.body.wrapUpNotes }),

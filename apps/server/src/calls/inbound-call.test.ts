@@ -405,7 +405,7 @@ describe('an inbound call through the trunk, the IVR and the queue to an agent p
         'POST',
         `/api/interactions/${interactionId}/wrap-up`,
         {
-          disposition: 'resolved',
+          disposition: 'resuelto_primer_contacto',
           wrapUpNotes: 'Router reiniciado; el cliente confirma la conexión.',
         },
       );

@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { AdminQueuesPage } from '../features/admin/queues-page.tsx';
 import { AdminTenantPage } from '../features/admin/tenant-page.tsx';
 import { TeamsPage } from '../features/admin/teams-page.tsx';
+import { DispositionsPage } from '../features/admin/dispositions-page.tsx';
 import { TelephonyPage } from '../features/admin/telephony-page.tsx';
 import { AdminUsersPage } from '../features/admin/users-page.tsx';
 import { FlowEditorPage } from '../features/admin/flow-editor-page.tsx';
@@ -175,6 +176,8 @@ function Screen(props: {
       return <AdminTenantPage />;
     case 'teams':
       return <TeamsPage />;
+    case 'dispositions':
+      return <DispositionsPage />;
     case 'telephony':
       return <TelephonyPage />;
     default:

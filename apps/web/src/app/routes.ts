@@ -82,6 +82,13 @@ export const routeDefinitions: readonly RouteDefinition[] = [
   },
   { id: 'teams', pattern: '/admin/teams', requires: ['users:read'], section: 'admin', label: 'nav.teams' },
   {
+    id: 'dispositions',
+    pattern: '/admin/dispositions',
+    requires: ['queues:manage'],
+    section: 'admin',
+    label: 'nav.dispositions',
+  },
+  {
     id: 'telephony',
     pattern: '/admin/telephony',
     requires: ['telephony:read'],

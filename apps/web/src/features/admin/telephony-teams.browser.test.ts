@@ -112,4 +112,36 @@ describe('the telephony and teams administration', () => {
     expect(await lead.page.getByRole('button', { name: 'Add trunk' }).count()).toBe(0);
     await lead.context.close();
   });
+
+  it('lets an admin add a contact outcome and retire another, which changes what agents are offered', async () => {
+    const { context, page } = await harness.newPage('es-ES');
+    await harness.signIn(page, 'admin@fibrasur.example', '/admin/dispositions');
+    await page.getByRole('heading', { name: 'Resultados de contacto' }).waitFor();
+    const form = page.getByRole('form', { name: 'Añadir resultado' });
+    await form.getByLabel('Código').fill('baja_cliente');
+    await form.getByLabel('Nombre en español').fill('Baja del cliente');
+    await form.getByLabel('Nombre en inglés').fill('Customer cancelled');
+    await form.getByLabel('Resuelve el asunto del cliente').check();
+    await form.getByRole('button', { name: 'Añadir resultado' }).click();
+    await page
+      .getByTestId('dispositions')
+      .locator('tr[data-code=baja_cliente]')
+      .getByText('Baja del cliente')
+      .waitFor();
+    await page.getByRole('button', { name: 'Retirar reclamacion', exact: true }).click();
+    await page
+      .getByTestId('dispositions')
+      .locator('tr[data-code=reclamacion]')
+      .getByText('retirado')
+      .waitFor();
+    await harness.screenshot(page, 'admin-dispositions');
+    await context.close();
+
+    const agent = await harness.apiLogin('lucia.fernandez@fibrasur.example');
+    const offered = (await (
+      await fetch(`${harness.server.url}/api/dispositions`, { headers: agent.headers })
+    ).json()) as { code: string; isResolved: boolean }[];
+    expect(offered.find((d) => d.code === 'baja_cliente')?.isResolved).toBe(true);
+    expect(offered.map((d) => d.code)).not.toContain('reclamacion');
+  });
 });

@@ -25,18 +25,12 @@ interface QueueOption {
   readonly name: string;
 }
 
-/**
- * Dispositions offered in the wrap-up form, with the demo tenant's codes (the API accepts any short code; a
- * tenant's own list is later work).
- */
-const dispositions = [
-  'resuelto_primer_contacto',
-  'requiere_seguimiento',
-  'informacion_enviada',
-  'venta_cerrada',
-  'reclamacion',
-  'otro',
-] as const;
+/** A wrap-up outcome of the tenant (`GET /api/dispositions`). */
+interface Disposition {
+  readonly code: string;
+  readonly labelEs: string;
+  readonly labelEn: string;
+}
 
 function offeredCall(event: DomainEvent): CurrentCall | undefined {
   const data = event.data;
@@ -59,9 +53,10 @@ function offeredCall(event: DomainEvent): CurrentCall | undefined {
  * and hang up while connected, and the wrap-up form (disposition and notes) that frees the agent.
  */
 export function CallPanel(): ReactNode {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const { api, user } = useSession();
   const [call, setCall] = useState<CurrentCall | null>(null);
+  const [dispositions, setDispositions] = useState<readonly Disposition[]>([]);
   const [queues, setQueues] = useState<readonly QueueOption[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [isBusy, setIsBusy] = useState(false);
@@ -96,6 +91,13 @@ export function CallPanel(): ReactNode {
     else if (event.type === 'CallEnded' && call.phase !== 'ringing')
       setCall({ ...call, phase: 'wrapUp', isHeld: false });
   });
+
+  useEffect(() => {
+    if (call?.phase !== 'wrapUp') return;
+    api.get<Disposition[]>('/api/dispositions').then(setDispositions, () => {
+      setDispositions([]);
+    });
+  }, [api, call?.phase]);
 
   useEffect(() => {
     if (call?.phase !== 'connected') return;
@@ -220,10 +222,11 @@ export function CallPanel(): ReactNode {
         <form className="wrap-up" onSubmit={wrapUp}>
           <label>
             {t('calls.disposition')}
-            <select name="disposition" defaultValue="resuelto_primer_contacto">
-              {dispositions.map((code) => (
-                <option key={code} value={code}>
-                  {t(`calls.dispositions.${code}`)}
+            <select name="disposition" defaultValue="">
+              <option value="">{t('calls.chooseDisposition')}</option>
+              {dispositions.map((disposition) => (
+                <option key={disposition.code} value={disposition.code}>
+                  {language === 'es' ? disposition.labelEs : disposition.labelEn}
                 </option>
               ))}
             </select>
