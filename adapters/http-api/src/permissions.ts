@@ -36,6 +36,8 @@ export const permissions = [
   'reports:read',
   'reports:read-own',
   'billing:read',
+  'kb:read',
+  'kb:manage',
 ] as const;
 export type Permission = (typeof permissions)[number];
 export type RouteAccess = Permission | 'public' | 'authenticated';
@@ -85,6 +87,9 @@ export const grantedRoles: Readonly<Record<Permission, readonly Role[]>> = {
   'reports:read': [...supervisors, 'trainer', 'analyst'],
   'reports:read-own': everyone,
   'billing:read': ['admin', 'manager', 'analyst'],
+  // Everyone reads the knowledge base; those who train and lead the center write it.
+  'kb:read': everyone,
+  'kb:manage': ['admin', 'manager', 'trainer'],
 };
 
 /** True when `role` may use a route demanding `access`. */

@@ -24,6 +24,7 @@ export * as interactions from './interactions.ts';
 export type { Interaction } from './interactions.ts';
 export * as tickets from './tickets.ts';
 export * as dispositions from './dispositions.ts';
+export * as knowledgeBase from './knowledge-base.ts';
 export type { Disposition } from './dispositions.ts';
 export type { Ticket, TicketDetail, TicketNote, FollowUpTask, TicketStatus } from './tickets.ts';
 export { identifyCustomer, screenPopFor } from './identification.ts';

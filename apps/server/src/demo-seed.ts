@@ -15,6 +15,7 @@ import {
 } from '@centralita/store';
 import type { Database, Role, TenantContext, Tx } from '@centralita/store';
 import { sipHa1 } from './sip-service.ts';
+import { seedDemoKnowledgeBase } from './demo-knowledge.ts';
 import { recordDemoContactEvents } from './demo-report-history.ts';
 
 /** The demo tenant's slug and the password every demo login shares (README lists the logins). */
@@ -525,6 +526,7 @@ export async function seedDemo(
         isResolved,
         sortOrder: 100 + index,
       });
+    await seedDemoKnowledgeBase(tx);
     progress('demo: SIP passwords, loopback trunk and number');
     await seedDemoTelephony(tx, (options.sipDomain ?? hostname()).toLowerCase(), mainFlowKey);
     let interactionCount = 0;

@@ -153,6 +153,7 @@ describe('the web app in Chromium against the real server', () => {
       'Clientes',
       'Identificar contacto',
       'Mi día',
+      'Base de conocimiento',
     ]);
 
     await page.locator('input[name=search]').fill(withSpaces(knownCustomer.phone));
@@ -257,6 +258,7 @@ describe('the web app in Chromium against the real server', () => {
       'Identificar contacto',
       'Mi día',
       'Panel en directo',
+      'Base de conocimiento',
       'Informes',
       'Usuarios',
       'Colas',
@@ -387,6 +389,7 @@ describe('the web app in Chromium against the real server', () => {
       'Customers',
       'Identify a contact',
       'My day',
+      'Knowledge base',
     ]);
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     await page.reload();

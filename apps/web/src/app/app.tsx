@@ -18,6 +18,7 @@ import { CallPanel } from '../features/calls/call-panel.tsx';
 import { TicketPage } from '../features/tickets/ticket-page.tsx';
 import { WallboardPage } from '../features/wallboard/wallboard-page.tsx';
 import { ReportsPage } from '../features/reports/reports-page.tsx';
+import { KnowledgePage } from '../features/knowledge/knowledge-page.tsx';
 import { languageFromBrowser, translate } from '../i18n/catalog.ts';
 import type { MessageKey, MessageValues } from '../i18n/catalog.ts';
 import { I18nProvider, useI18n } from '../i18n/i18n.tsx';
@@ -160,6 +161,8 @@ function Screen(props: {
       return <WallboardPage />;
     case 'reports':
       return <ReportsPage />;
+    case 'knowledge':
+      return <KnowledgePage />;
     case 'customer':
       return <CustomerPage customerId={id} />;
     case 'ticket':

@@ -44,6 +44,13 @@ export const routeDefinitions: readonly RouteDefinition[] = [
     label: 'nav.wallboard',
   },
   {
+    id: 'knowledge',
+    pattern: '/knowledge',
+    requires: ['kb:read'],
+    section: 'work',
+    label: 'nav.knowledge',
+  },
+  {
     id: 'reports',
     pattern: '/reports',
     requires: ['reports:read'],

@@ -1,3 +1,4 @@
+import { knowledgeMessagesEn } from '../features/knowledge/messages.ts';
 import { telephonyMessagesEn } from '../features/admin/telephony-messages.ts';
 import { reportMessagesEn } from '../features/reports/messages.ts';
 import { companionMessagesEn } from '../features/calls/companion-messages.ts';
@@ -7,6 +8,7 @@ import type { Catalog } from './catalog.ts';
 export const en: Catalog = {
   ...companionMessagesEn,
   ...reportMessagesEn,
+  ...knowledgeMessagesEn,
   ...telephonyMessagesEn,
   'common.loading': 'Loading…',
   'common.language': 'Language',

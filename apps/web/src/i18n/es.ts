@@ -1,3 +1,4 @@
+import { knowledgeMessagesEs } from '../features/knowledge/messages.ts';
 import { telephonyMessagesEs } from '../features/admin/telephony-messages.ts';
 import { reportMessagesEs } from '../features/reports/messages.ts';
 import { companionMessagesEs } from '../features/calls/companion-messages.ts';
@@ -5,6 +6,7 @@ import { companionMessagesEs } from '../features/calls/companion-messages.ts';
 export const es = {
   ...companionMessagesEs,
   ...reportMessagesEs,
+  ...knowledgeMessagesEs,
   ...telephonyMessagesEs,
   'common.loading': 'Cargando…',
   'common.language': 'Idioma',

@@ -6,6 +6,7 @@ import type { DomainEvent } from '../../app/event-stream.tsx';
 import { useSession } from '../../app/session.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { CustomerProfile } from '../customers/customer-profile.tsx';
+import { KnowledgeSearch } from '../knowledge/knowledge-search.tsx';
 import { ConsultControls } from './consult-controls.tsx';
 
 /** What the agent is doing with their current contact, as the call panel shows it. */
@@ -218,6 +219,7 @@ export function CallPanel(): ReactNode {
       </header>
       <ErrorMessage error={error} />
       {call.phase === 'connected' && <ConsultControls interactionId={call.interactionId} />}
+      {call.phase !== 'ringing' && <KnowledgeSearch isCompact />}
       {call.phase === 'wrapUp' && (
         <form className="wrap-up" onSubmit={wrapUp}>
           <label>
