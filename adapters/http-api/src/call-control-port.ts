@@ -5,6 +5,8 @@ export interface LiveCallView {
   readonly phase: string;
   readonly agentId: string | null;
   readonly isHeld: boolean;
+  /** Whether the call is being recorded now: off (never, or finished), on, or paused by the agent. */
+  readonly recording: 'off' | 'on' | 'paused';
   /** A supervisor monitoring the call or a colleague the agent consults, while there is one. */
   readonly companion: LiveCompanionView | null;
 }
@@ -33,6 +35,9 @@ export type CompanionRequest =
   | { readonly action: 'conference' }
   | { readonly action: 'hand-over' }
   | { readonly action: 'end' };
+
+/** Pausing the recording while the customer gives a card number, and resuming it. */
+export type RecordingAction = 'pause' | 'resume';
 
 /** What an agent (or a supervisor) can do to a call from the desktop. */
 export type CallAction = 'hold' | 'resume' | 'hangup';
@@ -87,6 +92,23 @@ export interface CallControlPort {
     tenantId: string,
     interactionId: string,
     target: CallTransferTarget,
+  ): Promise<{ ok: true; value: LiveCallView } | { ok: false; error: CallControlRefusal }>;
+  /** Asks the agent's ringing phone to pick up (remote answer, where the phone supports it). */
+  answer(
+    tenantId: string,
+    interactionId: string,
+  ): Promise<{ ok: true; value: LiveCallView } | { ok: false; error: CallControlRefusal }>;
+  /** Sends keys (0-9, *, #, A-D) to the other party of a connected call. */
+  sendDigits(
+    tenantId: string,
+    interactionId: string,
+    digits: string,
+  ): Promise<{ ok: true; value: LiveCallView } | { ok: false; error: CallControlRefusal }>;
+  /** Pauses or resumes the call's recording. */
+  recording(
+    tenantId: string,
+    interactionId: string,
+    action: RecordingAction,
   ): Promise<{ ok: true; value: LiveCallView } | { ok: false; error: CallControlRefusal }>;
   /** Supervision, consultation, conference and hand-over (the call's third party). */
   companion(

@@ -19,6 +19,7 @@ export type {
 export type {
   CallControlPort,
   CallAction,
+  RecordingAction,
   CallControlRefusal,
   CallTransferTarget,
   CompanionRequest,

@@ -167,6 +167,11 @@ export class PhoneCall {
     return this.#rtp.stats;
   }
 
+  /** The keys the other side sent as RFC 4733 events during the call, in order. */
+  get keysReceived(): string {
+    return this.#rtp.keysReceived;
+  }
+
   /** Starts keeping the audio this phone hears (see `heard`), from now on. */
   listen(): void {
     this.#rtp.listen();

@@ -8,6 +8,7 @@ import {
   RTP_FIXED_HEADER_BYTES,
   TELEPHONE_EVENT_BYTES,
   decodeG711,
+  decodeTelephoneEvents,
   encodeG711,
   parseRtpPacket,
   planTelephoneEvent,
@@ -60,12 +61,15 @@ export class RtpStream {
   /** Decoded audio received since `listen`, in arrival order (undefined: not listening). */
   #heard: Int16Array[] | undefined;
   #heardSamples = 0;
+  readonly #keysReceived: string[] = [];
+  #lastEventTimestamp: number | undefined;
 
   private constructor(socket: Socket, voice: VoiceSignal) {
     this.#socket = socket;
     this.#voice = voice;
     socket.on('message', (message: Buffer) => {
       this.#packetsReceived++;
+      this.#noteKey(message);
       if (this.#heard !== undefined) this.#keep(message);
     });
     // A peer that went away makes sends fail with ICMP errors on some systems; the call ends by SIP.
@@ -126,6 +130,23 @@ export class RtpStream {
       offset += chunk.length;
     }
     return all;
+  }
+
+  /** Keys received as RFC 4733 events, in order (one per event, whatever its retransmissions). */
+  get keysReceived(): string {
+    return this.#keysReceived.join('');
+  }
+
+  #noteKey(message: Buffer): void {
+    const packet = parseRtpPacket(message);
+    if (!packet.ok || packet.value.payloadType === 0 || packet.value.payloadType === 8) return;
+    const expected = this.#peer?.telephoneEventPayloadType ?? 101;
+    if (packet.value.payloadType !== expected || packet.value.timestamp === this.#lastEventTimestamp) return;
+    const events = decodeTelephoneEvents(packet.value.payload);
+    const event = events.ok ? events.value[0]?.event : undefined;
+    if (event === undefined || event > 15) return;
+    this.#lastEventTimestamp = packet.value.timestamp;
+    this.#keysReceived.push('0123456789*#ABCD'[event] ?? '');
   }
 
   #keep(message: Buffer): void {

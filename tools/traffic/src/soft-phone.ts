@@ -49,6 +49,11 @@ export interface SoftPhoneOptions {
   readonly voice: VoiceOptions;
   /** Told of every INVITE that reaches the phone, already ringing (180 sent); answer or hang up. */
   readonly onIncomingCall?: (call: PhoneCall) => void;
+  /**
+   * Picks up a ringing call when the server asks (NOTIFY `Event: talk`, a remote answer); without it such
+   * a NOTIFY gets 489 Bad Event, as on phones where remote answer is switched off.
+   */
+  readonly answersRemotely?: boolean;
   /** SIP timers (T1, T2, T4); RFC 3261 defaults otherwise. */
   readonly timers?: Partial<TransactionTimerConfig>;
 }
@@ -259,6 +264,13 @@ export class SoftPhone {
 
   #onRequest(transaction: ServerTransaction): void {
     const request = transaction.request;
+    if (
+      request.method === 'NOTIFY' &&
+      (headerValue(request.headers, 'event') ?? '').trim().toLowerCase() === 'talk'
+    ) {
+      this.#remoteAnswer(transaction);
+      return;
+    }
     const key = receivedRequestDialogKey(request);
     if (key !== undefined) {
       const call = this.#dialogs.get(key);
@@ -278,6 +290,25 @@ export class SoftPhone {
       default:
         transaction.reply(481, 'Call/Transaction Does Not Exist');
     }
+  }
+
+  /** A remote answer: the ringing call of the NOTIFY's Call-ID is picked up, if this phone allows it. */
+  #remoteAnswer(transaction: ServerTransaction): void {
+    if (this.#options.answersRemotely !== true) {
+      transaction.reply(489, 'Bad Event');
+      return;
+    }
+    const callId = headerValue(transaction.request.headers, 'call-id');
+    const ringing = [...this.#ringing].find(
+      ([invite, call]) =>
+        headerValue(invite.request.headers, 'call-id') === callId && call.state === 'ringing',
+    );
+    if (ringing === undefined) {
+      transaction.reply(481, 'Call/Transaction Does Not Exist');
+      return;
+    }
+    transaction.reply(200, 'OK');
+    ringing[1].answer();
   }
 
   #receiveInvite(transaction: ServerTransaction): void {

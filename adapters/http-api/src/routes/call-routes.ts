@@ -1,14 +1,105 @@
 import { z } from 'zod';
-import { directory, dispositions, interactions } from '@centralita/store';
+import { directory, dispositions, interactions, tenants, tickets } from '@centralita/store';
+import type { Tx } from '@centralita/store';
 import type { ApiApp, RouteDependencies } from '../api-app.ts';
-import type { CallAction, CallControlPort, CallControlRefusal } from '../call-control-port.ts';
+import type {
+  CallAction,
+  CallControlPort,
+  CallControlRefusal,
+  RecordingAction,
+} from '../call-control-port.ts';
 import { contextOf, principalOf } from '../principal.ts';
 import type { AuthenticatedRequest } from '../principal.ts';
 import { HttpProblem } from '../problem.ts';
 import type { RoutingPort } from '../routing-port.ts';
-import { id, idParams } from '../schemas.ts';
+import { id, idParams, isoDateTime } from '../schemas.ts';
+import { isAllowed } from '../permissions.ts';
 
 const supervisorRoles = new Set(['admin', 'manager', 'team_lead']);
+
+const ticketStatusCode = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{1,39}$/, { message: 'must be a status code such as open or needs_follow_up' });
+
+/** What the wrap-up form asks of a ticket: open one about the contact, or update one of the customer's. */
+type WrapUpTicket =
+  | {
+      readonly action: 'create';
+      readonly subject: string;
+      readonly description?: string | undefined;
+      readonly status?: string | undefined;
+    }
+  | {
+      readonly action: 'update';
+      readonly ticketId: string;
+      readonly status?: string | undefined;
+      readonly note?: string | undefined;
+    };
+
+/**
+ * Opens or updates the ticket the wrap-up names and links the contact to it; the ticket's id, or undefined
+ * when the form asked for none. A ticket of another customer is refused (400 naming `ticket.ticketId`).
+ */
+async function wrapUpTicket(
+  tx: Tx,
+  request: WrapUpTicket | undefined,
+  interaction: interactions.Interaction,
+  userId: string | null,
+  now: Date,
+): Promise<string | undefined> {
+  if (request === undefined) return undefined;
+  if (interaction.customerId === null)
+    throw new HttpProblem(409, 'STORE_INVALID_STATE', 'This contact has no customer to open a ticket for.', {
+      field: 'ticket',
+    });
+  if (request.action === 'create') {
+    const created = await tickets.createTicket(
+      tx,
+      {
+        customerId: interaction.customerId,
+        subject: request.subject,
+        description: request.description,
+        status: request.status,
+        queueId: interaction.queueId,
+        assigneeId: userId,
+        interactionIds: [interaction.id],
+        createdBy: userId,
+      },
+      now,
+    );
+    tx.recordEvent('TicketCreated', {
+      ticketId: created.id,
+      number: created.number,
+      customerId: created.customerId,
+      status: created.status,
+      interactionId: interaction.id,
+    });
+    return created.id;
+  }
+  const current = await tickets.getTicket(tx, request.ticketId);
+  if (current.customerId !== interaction.customerId)
+    throw new HttpProblem(400, 'HTTP_VALIDATION_FAILED', 'This ticket belongs to another customer.', {
+      field: 'ticket.ticketId',
+    });
+  await tickets.linkInteraction(tx, current.id, interaction.id);
+  if (request.note !== undefined)
+    await tickets.addTicketNote(tx, current.id, { body: request.note, isInternal: false, authorId: userId });
+  const updated =
+    request.status === undefined
+      ? current
+      : await tickets.updateTicket(tx, current.id, { status: request.status }, now);
+  tx.recordEvent('TicketUpdated', {
+    ticketId: updated.id,
+    number: updated.number,
+    status: updated.status,
+    fields: [
+      ...(request.status === undefined ? [] : ['status']),
+      ...(request.note === undefined ? [] : ['note']),
+    ],
+    interactionId: interaction.id,
+  });
+  return updated.id;
+}
 
 /** A refused call control as problem details: no call in progress (404) or not in a state for it (409). */
 function refusalProblem(refusal: CallControlRefusal): HttpProblem {
@@ -72,6 +163,86 @@ export function registerCallRoutes(
       async (request) => {
         await ownInteraction(request, request.params.id);
         const result = await calls().control(principalOf(request).tenantId, request.params.id, action);
+        if (!result.ok) throw refusalProblem(result.error);
+        return result.value;
+      },
+    );
+  }
+
+  app.post(
+    '/api/interactions/:id/answer',
+    {
+      config: { access: 'calls:control' },
+      schema: {
+        tags: ['calls'],
+        summary:
+          'Pick up your ringing phone from the desktop (phones that accept a remote answer, SIP NOTIFY “talk”)',
+        params: idParams,
+      },
+    },
+    async (request) => {
+      await ownInteraction(request, request.params.id);
+      const result = await calls().answer(principalOf(request).tenantId, request.params.id);
+      if (!result.ok) throw refusalProblem(result.error);
+      return result.value;
+    },
+  );
+
+  app.post(
+    '/api/interactions/:id/dtmf',
+    {
+      config: { access: 'calls:control' },
+      schema: {
+        tags: ['calls'],
+        summary:
+          'Send keys to the other party of a connected call (RFC 4733 events, tones where not supported)',
+        params: idParams,
+        body: z.strictObject({
+          digits: z
+            .string()
+            .regex(/^[0-9*#A-Da-d]{1,32}$/, { message: 'keys are 0-9, *, # and A-D, 1 to 32 of them' }),
+        }),
+      },
+    },
+    async (request) => {
+      await ownInteraction(request, request.params.id);
+      const result = await calls().sendDigits(
+        principalOf(request).tenantId,
+        request.params.id,
+        request.body.digits.toUpperCase(),
+      );
+      if (!result.ok) throw refusalProblem(result.error);
+      return result.value;
+    },
+  );
+
+  for (const action of ['pause', 'resume'] as const satisfies readonly RecordingAction[]) {
+    app.post(
+      `/api/interactions/:id/recording/${action}`,
+      {
+        config: { access: 'calls:control' },
+        schema: {
+          tags: ['calls'],
+          summary:
+            action === 'pause'
+              ? 'Pause the call’s recording (silence is written and the gap marked), where the tenant allows it'
+              : 'Resume the call’s recording',
+          params: idParams,
+        },
+      },
+      async (request) => {
+        await ownInteraction(request, request.params.id);
+        const tenant = await deps.database.inTenant(contextOf(principalOf(request), request.id), (tx) =>
+          tenants.currentTenant(tx),
+        );
+        const recording = tenant.settings['recording'] as { agentCanPause?: unknown } | undefined;
+        if (action === 'pause' && recording?.agentCanPause === false)
+          throw new HttpProblem(
+            403,
+            'HTTP_FORBIDDEN',
+            'This tenant does not let agents pause recordings; ask an administrator to allow it in the tenant settings.',
+          );
+        const result = await calls().recording(principalOf(request).tenantId, request.params.id, action);
         if (!result.ok) throw refusalProblem(result.error);
         return result.value;
       },
@@ -202,36 +373,78 @@ export function registerCallRoutes(
       config: { access: 'interactions:write' },
       schema: {
         tags: ['calls'],
-        summary: 'Finish the after-call work: disposition and notes; the agent is free for the next contact',
+        summary:
+          'Finish the after-call work: disposition and notes, optionally a ticket opened or updated and a follow-up task; the agent is free for the next contact',
         params: idParams,
-        body: z.strictObject({
-          disposition: z.string().min(1).max(80).nullable().optional(),
-          wrapUpNotes: z.string().max(10_000).optional(),
-        }),
+        body: z
+          .strictObject({
+            disposition: z.string().min(1).max(80).nullable().optional(),
+            wrapUpNotes: z.string().max(10_000).optional(),
+            ticket: z
+              .discriminatedUnion('action', [
+                z.strictObject({
+                  action: z.literal('create'),
+                  subject: z.string().trim().min(1).max(500),
+                  description: z.string().max(20_000).optional(),
+                  status: ticketStatusCode.optional(),
+                }),
+                z.strictObject({
+                  action: z.literal('update'),
+                  ticketId: id,
+                  status: ticketStatusCode.optional(),
+                  note: z.string().trim().min(1).max(20_000).optional(),
+                }),
+              ])
+              .optional()
+              .describe('Open a ticket about this contact, or update one of the customer’s tickets.'),
+            followUp: z
+              .strictObject({
+                description: z.string().trim().min(1).max(2_000),
+                dueAt: isoDateTime,
+              })
+              .optional()
+              .describe('A follow-up task on that ticket, assigned to the agent.'),
+          })
+          .refine((body) => body.followUp === undefined || body.ticket !== undefined, {
+            message: 'a follow-up belongs to a ticket: open or choose one in ticket',
+            path: ['followUp'],
+          }),
       },
     },
     async (request) => {
+      const principal = principalOf(request);
       const interaction = await ownInteraction(request, request.params.id);
       if (interaction.agentId === null)
         throw new HttpProblem(409, 'STORE_INVALID_STATE', 'No agent handled this contact.', { field: 'id' });
-      const updated = await deps.database.inTenant(
-        contextOf(principalOf(request), request.id),
-        async (tx) => {
-          const disposition = request.body.disposition;
-          if (disposition !== undefined && disposition !== null)
-            await dispositions.checkDisposition(tx, disposition);
-          const changed = await interactions.updateInteraction(tx, request.params.id, {
-            ...(request.body.disposition === undefined ? {} : { disposition: request.body.disposition }),
-            ...(request.body.wrapUpNotes === undefined ? {} : { wrapUpNotes: request.body.wrapUpNotes }),
+      if (request.body.ticket !== undefined && !isAllowed(principal.role, 'tickets:write'))
+        throw new HttpProblem(403, 'HTTP_FORBIDDEN', 'Your role cannot open or change tickets.', {
+          field: 'ticket',
+        });
+      const updated = await deps.database.inTenant(contextOf(principal, request.id), async (tx) => {
+        const disposition = request.body.disposition;
+        if (disposition !== undefined && disposition !== null)
+          await dispositions.checkDisposition(tx, disposition);
+        const changed = await interactions.updateInteraction(tx, request.params.id, {
+          ...(request.body.disposition === undefined ? {} : { disposition: request.body.disposition }),
+          ...(request.body.wrapUpNotes === undefined ? {} : { wrapUpNotes: request.body.wrapUpNotes }),
+        });
+        tx.recordEvent('InteractionUpdated', {
+          interactionId: changed.id,
+          status: changed.status,
+          disposition: changed.disposition,
+        });
+        const ticketId = await wrapUpTicket(tx, request.body.ticket, changed, principal.userId, deps.now());
+        const followUp = request.body.followUp;
+        if (followUp !== undefined && ticketId !== undefined) {
+          await tickets.createFollowUp(tx, ticketId, {
+            description: followUp.description,
+            dueAt: new Date(followUp.dueAt),
+            assigneeId: principal.userId,
+            createdBy: principal.userId,
           });
-          tx.recordEvent('InteractionUpdated', {
-            interactionId: changed.id,
-            status: changed.status,
-            disposition: changed.disposition,
-          });
-          return changed;
-        },
-      );
+        }
+        return { ...changed, ticketId: ticketId ?? null };
+      });
       // The ACD frees the agent; the call layer then marks the interaction completed. An agent already free
       // (no wrap-up on this queue) is not an error: the notes are saved all the same.
       await deps.routing?.endWrapUp(principalOf(request).tenantId, interaction.agentId, interaction.id);

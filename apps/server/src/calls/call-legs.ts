@@ -1,4 +1,4 @@
-import type { Dialog, SessionDescription, SipRequest } from '@centralita/sip';
+import type { Dialog, SessionDescription, SipRequest, SipResponse } from '@centralita/sip';
 import type { ClientTransaction, SendTarget, ServerTransaction } from '@centralita/sip-transport';
 
 /** Which side of the call a leg is. */
@@ -22,6 +22,8 @@ export interface CallLeg {
   /** The agent's INVITE (we are its UAC) while it has no final answer, and the request as sent. */
   clientTransaction?: ClientTransaction;
   outgoingInvite?: SipRequest;
+  /** The phone's last provisional answer with a To tag (an early dialog): where a remote answer is sent. */
+  earlyResponse?: SipResponse;
   /** Our SDP towards the leg (for re-answers and version bumps, RFC 3264 §8). */
   localSdp: SessionDescription | undefined;
   sdpVersion: number;

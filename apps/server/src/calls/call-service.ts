@@ -63,6 +63,7 @@ import type {
   CallTransferTarget,
   CompanionRequest,
   LiveCallView,
+  RecordingAction,
   PlaceCallRefusal,
   PlaceCallTarget,
 } from '@centralita/http-api';
@@ -130,6 +131,8 @@ interface ActiveCall extends ConferenceMembers {
   announcementId: string | undefined;
   recordingId: string | undefined;
   recordingSegments: number;
+  /** The agent paused the recording (a card number being given); it resumes on request or at a new segment. */
+  isRecordingPaused: boolean;
   /** When the caller first joined a queue (a callback that keeps the place keeps this seniority). */
   firstQueuedAtMs: number | undefined;
   /** The place in line this call reclaimed from an abandoned call of the same caller, if any. */
@@ -179,6 +182,7 @@ interface PlacedCall {
     readonly credentials: { readonly username: string; readonly password: string } | undefined;
   };
   recordingId: string | undefined;
+  isRecordingPaused: boolean;
   chain: Promise<void>;
   isFinished: boolean;
   /** An ACD callback: the routing engine hears whether the customer was reached. */
@@ -394,6 +398,159 @@ export class CallService implements SipCallHandler, CallControlPort {
     return { ok: true, value: this.#view(call) };
   }
 
+  /**
+   * Picks up the agent's ringing phone from the desktop, where the phone allows it (a NOTIFY `talk`): the
+   * call then connects as if answered on the phone. Refused when nothing rings for this contact or the phone
+   * does not take remote answers (the agent picks up by hand).
+   */
+  async answer(
+    tenantId: string,
+    interactionId: string,
+  ): Promise<{ ok: true; value: LiveCallView } | { ok: false; error: CallControlRefusal }> {
+    const placed = this.#placed.get(interactionId);
+    const call = placed === undefined ? this.#calls.get(interactionId) : undefined;
+    const target = placed ?? call;
+    if (target === undefined || target.tenantId !== tenantId)
+      return {
+        ok: false,
+        error: { reason: 'not-found', message: 'This interaction has no call in progress.' },
+      };
+    const agentLegId =
+      placed !== undefined
+        ? placed.decider.phase.kind === 'ringingAgent'
+          ? placed.decider.agentLegId
+          : undefined
+        : call?.decider.phase.kind === 'offering'
+          ? call.decider.phase.agentLegId
+          : undefined;
+    const leg = agentLegId === undefined ? undefined : this.#legs.legs.byId(agentLegId);
+    if (leg === undefined)
+      return {
+        ok: false,
+        error: { reason: 'not-connected', message: 'Your phone is not ringing for this contact.' },
+      };
+    const status = await this.#legs.remoteAnswer(leg);
+    if (status < 200 || status >= 300)
+      return {
+        ok: false,
+        error: {
+          reason: 'not-connected',
+          message:
+            status === 0
+              ? 'Your phone is not ringing yet; answer it on the phone.'
+              : `Your phone does not answer from the desktop (it replied ${String(status)}); pick it up, or enable remote answer (SIP NOTIFY "talk") in its settings.`,
+        },
+      };
+    return {
+      ok: true,
+      value: placed !== undefined ? this.#placedView(placed) : this.#view(call as ActiveCall),
+    };
+  }
+
+  /**
+   * Sends keys to the other party of a connected call (the customer, or whoever the agent called) as RFC 4733
+   * events, in-band tones where their leg has no telephone-event: an agent working a supplier's menu, a
+   * transfer that needs an extension.
+   */
+  async sendDigits(
+    tenantId: string,
+    interactionId: string,
+    digits: string,
+  ): Promise<{ ok: true; value: LiveCallView } | { ok: false; error: CallControlRefusal }> {
+    const placed = this.#placed.get(interactionId);
+    const call = placed === undefined ? this.#calls.get(interactionId) : undefined;
+    const ownTenant = placed !== undefined ? placed.tenantId === tenantId : call?.tenantId === tenantId;
+    if (!ownTenant || (placed === undefined && call === undefined))
+      return {
+        ok: false,
+        error: { reason: 'not-found', message: 'This interaction has no call in progress.' },
+      };
+    const legId =
+      placed !== undefined
+        ? placed.decider.phase.kind === 'connected'
+          ? placed.decider.remoteLegId
+          : undefined
+        : call?.decider.phase.kind === 'connected'
+          ? call.customerLeg.legId
+          : undefined;
+    if (legId === undefined)
+      return {
+        ok: false,
+        error: { reason: 'not-connected', message: 'Keys can be sent only while the call is connected.' },
+      };
+    const sent = await this.#options.media.sendDtmf({ legId, digits });
+    if (!sent.ok)
+      return {
+        ok: false,
+        error: { reason: 'not-connected', message: `The keys were not sent: ${sent.error.message}` },
+      };
+    return {
+      ok: true,
+      value: placed !== undefined ? this.#placedView(placed) : this.#view(call as ActiveCall),
+    };
+  }
+
+  /**
+   * Pauses or resumes the recording of a call (a card number must never be recorded): the engine writes
+   * silence meanwhile and marks the gap; `RecordingPaused`/`RecordingResumed` are recorded with the call.
+   */
+  async recording(
+    tenantId: string,
+    interactionId: string,
+    action: RecordingAction,
+  ): Promise<{ ok: true; value: LiveCallView } | { ok: false; error: CallControlRefusal }> {
+    const placed = this.#placed.get(interactionId);
+    const call = placed === undefined ? this.#calls.get(interactionId) : undefined;
+    const target = placed ?? call;
+    if (target === undefined || target.tenantId !== tenantId)
+      return {
+        ok: false,
+        error: { reason: 'not-found', message: 'This interaction has no call in progress.' },
+      };
+    const view = (): LiveCallView =>
+      placed !== undefined ? this.#placedView(placed) : this.#view(call as ActiveCall);
+    let refusal: CallControlRefusal | undefined;
+    await new Promise<void>((resolve) => {
+      this.#enqueue(target, async () => {
+        const recordingId = target.recordingId;
+        if (recordingId === undefined) {
+          refusal = { reason: 'not-connected', message: 'This call is not being recorded.' };
+        } else if ((action === 'pause') === target.isRecordingPaused) {
+          refusal = {
+            reason: 'not-connected',
+            message: action === 'pause' ? 'The recording is already paused.' : 'The recording is not paused.',
+          };
+        } else {
+          const media = this.#options.media;
+          const done =
+            action === 'pause'
+              ? await media.recordPause(recordingId, 'agent')
+              : await media.recordResume(recordingId);
+          if (!done.ok)
+            refusal = {
+              reason: 'not-connected',
+              message: `The recording did not ${action}: ${done.error.message}`,
+            };
+          else {
+            target.isRecordingPaused = done.value.isPaused;
+            await this.#options.database.inTenant(
+              { tenantId: tenantId as TenantId, actor: systemActor },
+              (tx) => {
+                tx.recordEvent(action === 'pause' ? 'RecordingPaused' : 'RecordingResumed', {
+                  interactionId,
+                  recordingId,
+                });
+                return Promise.resolve();
+              },
+            );
+          }
+        }
+        resolve();
+      });
+    });
+    return refusal === undefined ? { ok: true, value: view() } : { ok: false, error: refusal };
+  }
+
   async transfer(
     tenantId: string,
     interactionId: string,
@@ -468,6 +625,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       phase: phase.kind,
       agentId: phase.kind === 'connected' || phase.kind === 'offering' ? phase.agentId : null,
       isHeld: phase.kind === 'connected' && phase.isHeld,
+      recording: call.recordingId === undefined ? 'off' : call.isRecordingPaused ? 'paused' : 'on',
       companion:
         companion === undefined
           ? null
@@ -899,6 +1057,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       announcementId: undefined,
       recordingId: undefined,
       recordingSegments: 0,
+      isRecordingPaused: false,
       voicemail: undefined,
       phaseBeforeEnd: undefined,
       firstQueuedAtMs: undefined,
@@ -1123,8 +1282,10 @@ export class CallService implements SipCallHandler, CallControlPort {
           agentLegId: command.agentLegId,
           path: `${call.tenantSlug}/${day}/${call.interactionId}${segment}.wav`,
         });
-        if (started.ok) call.recordingId = recordingId;
-        else
+        if (started.ok) {
+          call.recordingId = recordingId;
+          call.isRecordingPaused = false;
+        } else
           this.#logger.error(
             { interactionId: call.interactionId, reason: started.error.message },
             'recording could not start',
@@ -2601,6 +2762,7 @@ export class CallService implements SipCallHandler, CallControlPort {
             : undefined,
       },
       recordingId: undefined,
+      isRecordingPaused: false,
       chain: Promise.resolve(),
       isFinished: false,
       isCallback: callbackOf !== undefined,
@@ -2674,6 +2836,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       phase: phase.kind,
       agentId: placed.decider.agentId,
       isHeld: false,
+      recording: placed.recordingId === undefined ? 'off' : placed.isRecordingPaused ? 'paused' : 'on',
       companion: null,
     };
   }
@@ -2792,7 +2955,10 @@ export class CallService implements SipCallHandler, CallControlPort {
             agentLegId: command.agentLegId,
             path: `${placed.tenantSlug}/${day}/${placed.interactionId}.wav`,
           });
-          if (started.ok) placed.recordingId = recordingId;
+          if (started.ok) {
+            placed.recordingId = recordingId;
+            placed.isRecordingPaused = false;
+          }
           break;
         }
         case 'StopRecording': {

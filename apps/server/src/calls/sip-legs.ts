@@ -364,6 +364,8 @@ export class SipLegs {
   ): void {
     const status = response.statusCode;
     if (status < 200) {
+      if (status > 100 && /;\s*tag=/i.test(headerValue(response.headers, 'to') ?? ''))
+        leg.earlyResponse = response;
       if (status > 100 && !leg.isEnded) this.#onSignal({ type: 'ringing', leg });
       return;
     }
@@ -523,6 +525,48 @@ export class SipLegs {
       { onResponse: () => undefined, onFailure: () => undefined },
     );
     if (!sent.ok) this.#logger.info({ legId: leg.legId, reason: sent.error.message }, 'NOTIFY not sent');
+  }
+
+  /**
+   * Asks a ringing phone to pick up: a NOTIFY with `Event: talk` in the early dialog of its 180 (the remote
+   * answer many desk phones accept, often after a setting is switched on). Resolves with the phone's status
+   * code (2xx: it answers, and its 200 to the INVITE follows), 0 when the phone is not ringing in an early
+   * dialog, 408 without an answer.
+   */
+  remoteAnswer(leg: CallLeg): Promise<number> {
+    const provisional = leg.earlyResponse;
+    const invite = leg.outgoingInvite;
+    if (provisional === undefined || invite === undefined || leg.dialog !== undefined || leg.isEnded)
+      return Promise.resolve(0);
+    const contact = parseNameAddress(headerValue(provisional.headers, 'contact') ?? '');
+    const sequence = (parseCSeq(headerValue(invite.headers, 'cseq') ?? '')?.sequence ?? 1) + 1;
+    const notify: SipRequest = {
+      kind: 'request',
+      method: 'NOTIFY',
+      requestUri: contact?.uri.kind === 'sip' ? contact.uri : invite.requestUri,
+      headers: [
+        { name: 'From', value: headerValue(invite.headers, 'from') ?? '' },
+        { name: 'To', value: headerValue(provisional.headers, 'to') ?? '' },
+        { name: 'Call-ID', value: headerValue(invite.headers, 'call-id') ?? '' },
+        { name: 'CSeq', value: `${String(sequence)} NOTIFY` },
+        { name: 'Max-Forwards', value: '70' },
+        { name: 'Contact', value: this.#contact() },
+        { name: 'Event', value: 'talk' },
+        { name: 'Subscription-State', value: 'terminated;reason=noresource' },
+      ],
+      body: new Uint8Array(0),
+    };
+    return new Promise((resolve) => {
+      const sent = this.#endpoint.sendRequest(notify, leg.target, {
+        onResponse: (response) => {
+          if (response.statusCode >= 200) resolve(response.statusCode);
+        },
+        onFailure: () => {
+          resolve(408);
+        },
+      });
+      if (!sent.ok) resolve(503);
+    });
   }
 
   /** A customer's CANCEL reached an INVITE without final answer: 487, and the leg is over. */

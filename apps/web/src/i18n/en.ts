@@ -2,11 +2,13 @@ import { knowledgeMessagesEn } from '../features/knowledge/messages.ts';
 import { telephonyMessagesEn } from '../features/admin/telephony-messages.ts';
 import { reportMessagesEn } from '../features/reports/messages.ts';
 import { companionMessagesEn } from '../features/calls/companion-messages.ts';
+import { wrapUpMessagesEn } from '../features/calls/wrap-up-messages.ts';
 import type { Catalog } from './catalog.ts';
 
 /** English messages: the same keys as es.ts. */
 export const en: Catalog = {
   ...companionMessagesEn,
+  ...wrapUpMessagesEn,
   ...reportMessagesEn,
   ...knowledgeMessagesEn,
   ...telephonyMessagesEn,

@@ -2,9 +2,11 @@ import { knowledgeMessagesEs } from '../features/knowledge/messages.ts';
 import { telephonyMessagesEs } from '../features/admin/telephony-messages.ts';
 import { reportMessagesEs } from '../features/reports/messages.ts';
 import { companionMessagesEs } from '../features/calls/companion-messages.ts';
+import { wrapUpMessagesEs } from '../features/calls/wrap-up-messages.ts';
 /** Spanish messages: the reference catalog (every key must also be in en.ts). */
 export const es = {
   ...companionMessagesEs,
+  ...wrapUpMessagesEs,
   ...reportMessagesEs,
   ...knowledgeMessagesEs,
   ...telephonyMessagesEs,

@@ -7,7 +7,9 @@ import { useSession } from '../../app/session.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { CustomerProfile } from '../customers/customer-profile.tsx';
 import { KnowledgeSearch } from '../knowledge/knowledge-search.tsx';
+import { DeskKeypad, RecordingControl } from './call-tools.tsx';
 import { ConsultControls } from './consult-controls.tsx';
+import { WrapUpForm } from './wrap-up-form.tsx';
 
 /** What the agent is doing with their current contact, as the call panel shows it. */
 type CallPhase = 'ringing' | 'connected' | 'wrapUp';
@@ -24,13 +26,6 @@ interface CurrentCall {
 interface QueueOption {
   readonly id: string;
   readonly name: string;
-}
-
-/** A wrap-up outcome of the tenant (`GET /api/dispositions`). */
-interface Disposition {
-  readonly code: string;
-  readonly labelEs: string;
-  readonly labelEn: string;
 }
 
 function offeredCall(event: DomainEvent): CurrentCall | undefined {
@@ -54,10 +49,9 @@ function offeredCall(event: DomainEvent): CurrentCall | undefined {
  * and hang up while connected, and the wrap-up form (disposition and notes) that frees the agent.
  */
 export function CallPanel(): ReactNode {
-  const { t, language } = useI18n();
+  const { t } = useI18n();
   const { api, user } = useSession();
   const [call, setCall] = useState<CurrentCall | null>(null);
-  const [dispositions, setDispositions] = useState<readonly Disposition[]>([]);
   const [queues, setQueues] = useState<readonly QueueOption[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [isBusy, setIsBusy] = useState(false);
@@ -92,13 +86,6 @@ export function CallPanel(): ReactNode {
     else if (event.type === 'CallEnded' && call.phase !== 'ringing')
       setCall({ ...call, phase: 'wrapUp', isHeld: false });
   });
-
-  useEffect(() => {
-    if (call?.phase !== 'wrapUp') return;
-    api.get<Disposition[]>('/api/dispositions').then(setDispositions, () => {
-      setDispositions([]);
-    });
-  }, [api, call?.phase]);
 
   useEffect(() => {
     if (call?.phase !== 'connected') return;
@@ -142,17 +129,9 @@ export function CallPanel(): ReactNode {
     );
   };
 
-  const wrapUp = (event: SubmitEvent<HTMLFormElement>): void => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const disposition = form.get('disposition');
-    const notes = form.get('notes');
+  const wrapUp = (body: object): void => {
     act(
-      () =>
-        api.post(`${base}/wrap-up`, {
-          disposition: typeof disposition === 'string' && disposition !== '' ? disposition : null,
-          wrapUpNotes: typeof notes === 'string' ? notes : '',
-        }),
+      () => api.post(`${base}/wrap-up`, body),
       () => {
         setCall(null);
       },
@@ -175,6 +154,20 @@ export function CallPanel(): ReactNode {
                 })
               : t('calls.wrapUp')}
         </h2>
+        {call.phase === 'ringing' && (
+          <div className="call-controls">
+            <button
+              type="button"
+              className="primary"
+              disabled={isBusy}
+              onClick={() => {
+                act(() => api.post(`${base}/answer`));
+              }}
+            >
+              {t('calls.answer')}
+            </button>
+          </div>
+        )}
         {call.phase === 'connected' && (
           <div className="call-controls">
             <button
@@ -218,29 +211,16 @@ export function CallPanel(): ReactNode {
         )}
       </header>
       <ErrorMessage error={error} />
-      {call.phase === 'connected' && <ConsultControls interactionId={call.interactionId} />}
+      {call.phase === 'connected' && (
+        <>
+          <RecordingControl interactionId={call.interactionId} />
+          <DeskKeypad interactionId={call.interactionId} />
+          <ConsultControls interactionId={call.interactionId} />
+        </>
+      )}
       {call.phase !== 'ringing' && <KnowledgeSearch isCompact />}
       {call.phase === 'wrapUp' && (
-        <form className="wrap-up" onSubmit={wrapUp}>
-          <label>
-            {t('calls.disposition')}
-            <select name="disposition" defaultValue="">
-              <option value="">{t('calls.chooseDisposition')}</option>
-              {dispositions.map((disposition) => (
-                <option key={disposition.code} value={disposition.code}>
-                  {language === 'es' ? disposition.labelEs : disposition.labelEn}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t('calls.notes')}
-            <textarea name="notes" rows={3} maxLength={10_000} />
-          </label>
-          <button type="submit" disabled={isBusy}>
-            {t('calls.endWrapUp')}
-          </button>
-        </form>
+        <WrapUpForm customerId={call.customerId} isBusy={isBusy} onSubmit={wrapUp} />
       )}
       {call.customerId !== null && (
         <div className="screen-pop">

@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ApiSession, SoftPhone, demoTrafficNumber, ensureDemoTrafficFlow } from '@centralita/traffic';
+import type { PhoneCall } from '@centralita/traffic';
+import { demoPassword, demoTenantSlug } from '@centralita/server';
+import { startBrowserHarness } from '../../testing/browser-harness.ts';
+import type { BrowserHarness } from '../../testing/browser-harness.ts';
+
+// The call panel's own controls in Chromium against the real server: Lucía answers from the desktop (her
+// soft phone accepts remote answer), pauses and resumes the recording, sends keys to the customer, and at
+// wrap-up opens a ticket that needs follow-up with a follow-up task, all from the panel.
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    adminDatabaseUrl: string;
+  }
+}
+
+const sipDomain = 'pbx.test';
+const lucia = 'lucia.fernandez@fibrasur.example';
+
+let harness: BrowserHarness;
+const phones: SoftPhone[] = [];
+const ringing: PhoneCall[] = [];
+
+beforeAll(async () => {
+  harness = await startBrowserHarness(inject('adminDatabaseUrl'), 'web_desk_controls', {
+    CENTRALITA_SIP_DOMAIN: sipDomain,
+  });
+  const admin = await ApiSession.login(harness.server.url, {
+    tenant: demoTenantSlug,
+    email: 'admin@fibrasur.example',
+    password: demoPassword,
+  });
+  await ensureDemoTrafficFlow(admin);
+  const desk = await SoftPhone.open({
+    server: { address: '127.0.0.1', port: harness.server.sip?.udpPort ?? 0 },
+    account: { username: '1001', password: demoPassword, domain: `demo.${sipDomain}` },
+    voice: { pitchHz: 180, seed: 3 },
+    answersRemotely: true,
+    onIncomingCall: (call) => {
+      ringing.push(call);
+    },
+  });
+  await desk.register(600);
+  phones.push(desk);
+}, 120_000);
+
+afterAll(async () => {
+  for (const opened of phones) await opened.close();
+  await harness.stop();
+});
+
+describe('the call panel', () => {
+  it('answers, pauses the recording, sends keys, and wraps up with a ticket and a follow-up', async () => {
+    const agent = await ApiSession.login(harness.server.url, {
+      tenant: demoTenantSlug,
+      email: lucia,
+      password: demoPassword,
+    });
+    await agent.expect('available', 'PUT', '/api/agents/me/presence', { presence: 'available' });
+    const page = (await harness.newPage('es-ES')).page;
+    await harness.signIn(page, lucia);
+    await page.locator('[data-stream=open]').waitFor();
+
+    const customerPhone = await SoftPhone.open({
+      server: { address: '127.0.0.1', port: harness.server.sip?.udpPort ?? 0 },
+      voice: { pitchHz: 300, seed: 4 },
+    });
+    phones.push(customerPhone);
+    const customer = await customerPhone.call({ number: demoTrafficNumber, callerId: '+34600900951' });
+    expect(await customer.connected).toBe(true);
+    const rings = page.locator('.call-panel[data-phase=ringing]');
+    for (let attempt = 0; attempt < 10 && ringing.length === 0; attempt++) {
+      customer.sendDigit('1');
+      await rings.waitFor({ timeout: 2_000 }).catch(() => undefined);
+    }
+    await rings.waitFor();
+    const atDesk = ringing[0];
+    expect(atDesk?.state).toBe('ringing');
+
+    await page.getByRole('button', { name: 'Contestar', exact: true }).click();
+    await page.locator('.call-panel[data-phase=connected]').waitFor();
+    expect(await atDesk?.connected).toBe(true);
+    const interactionId = atDesk?.interactionId ?? '';
+
+    await page.getByText('Grabando', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Pausar la grabación' }).click();
+    await page.getByText('Grabación en pausa').waitFor();
+    expect((await agent.request('GET', `/api/interactions/${interactionId}/call`)).body).toMatchObject({
+      recording: 'paused',
+    });
+    await page.getByRole('button', { name: 'Reanudar la grabación' }).click();
+    await page.getByText('Grabando', { exact: true }).waitFor();
+
+    await page.getByText('Teclado', { exact: true }).click();
+    const keys = page.getByRole('group', { name: 'Teclado' });
+    await keys.getByRole('button', { name: '5', exact: true }).click();
+    await page.getByText('Enviado: 5').waitFor();
+    await keys.getByRole('button', { name: '#', exact: true }).click();
+    await page.getByText('Enviado: 5#').waitFor();
+    await expect.poll(() => customer.keysReceived).toBe('5#');
+    await harness.screenshot(page, 'agent-desktop-call-controls');
+
+    customer.hangUp();
+    await page.locator('.call-panel[data-phase=wrapUp]').waitFor();
+    await page.getByLabel('Resultado').selectOption('requiere_seguimiento');
+    await page.getByLabel('Notas', { exact: true }).fill('Pide revisar la instalación');
+    await page.getByLabel('Abrir una incidencia nueva').check();
+    await page.getByLabel('Asunto de la incidencia').fill('Revisión de la instalación');
+    await page.getByLabel('Estado de la incidencia').selectOption('needs_follow_up');
+    await page.getByLabel('Programar un seguimiento').check();
+    await page.getByLabel('Qué hay que hacer').fill('Confirmar la visita del técnico');
+    await harness.screenshot(page, 'agent-desktop-wrap-up-ticket');
+    await page.getByRole('button', { name: 'Terminar el cierre' }).click();
+    await page.locator('.call-panel').waitFor({ state: 'detached' });
+
+    const interaction = await agent.expect<{ customerId: string; disposition: string }>(
+      'interaction',
+      'GET',
+      `/api/interactions/${interactionId}`,
+    );
+    expect(interaction.disposition).toBe('requiere_seguimiento');
+    const tickets = await agent.expect<{ items: { id: string; subject: string; status: string }[] }>(
+      'tickets',
+      'GET',
+      `/api/tickets?customerId=${interaction.customerId}`,
+    );
+    const ticket = tickets.items.find((item) => item.subject === 'Revisión de la instalación');
+    expect(ticket?.status).toBe('needs_follow_up');
+    const detail = await agent.expect<{
+      interactionIds: string[];
+      followUps: { description: string; assigneeId: string | null }[];
+    }>('ticket', 'GET', `/api/tickets/${ticket?.id ?? ''}`);
+    expect(detail.interactionIds).toEqual([interactionId]);
+    expect(detail.followUps).toEqual([
+      expect.objectContaining({ description: 'Confirmar la visita del técnico', assigneeId: agent.user.id }),
+    ]);
+  }, 90_000);
+});
