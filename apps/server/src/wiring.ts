@@ -16,6 +16,7 @@ import { CallService } from './calls/call-service.ts';
 import { MediaEngine } from '@centralita/rtp-transport';
 import { PromptCache } from '@centralita/prompt-cache';
 import { renderAllTenantPrompts } from './tenant-prompts.ts';
+import { scheduleRecordingRetention } from './recording-retention.ts';
 import { ReportingProjector } from './reporting/reporting-projector.ts';
 
 /** A running Centralita: stop() shuts it down in order (SIP, HTTP, then database). */
@@ -186,6 +187,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
           },
         )
       : Promise.resolve();
+    const stopRetention = scheduleRecordingRetention(database, logger.child({ component: 'retention' }));
     let isStopped = false;
     return {
       httpApi,
@@ -198,6 +200,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
         if (isStopped) return;
         isStopped = true;
         await prerendering;
+        await stopRetention();
         await stopTelephony();
         await httpApi.app.close();
         routing.close();

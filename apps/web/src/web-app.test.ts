@@ -323,8 +323,19 @@ describe('the web app in Chromium against the real server', () => {
 
     await page.locator('nav').getByRole('link', { name: 'Ajustes del tenant' }).click();
     await page.locator('input[name=name]').fill('FibraSur Telecom S.L.');
+    await page.getByLabel('Conservar las grabaciones (días)').fill('30');
+    await page.getByLabel('Los agentes pueden pausar la grabación (datos de tarjeta)').uncheck();
+    await page.getByLabel('Mostrar la clasificación de agentes y equipos').check();
     await page.getByRole('button', { name: 'Guardar' }).click();
     await page.locator('.tenant-name', { hasText: 'FibraSur Telecom S.L.' }).waitFor();
+    const stored = await page.evaluate(async () => (await fetch('/api/tenant')).json());
+    expect(stored).toMatchObject({
+      settings: {
+        recording: { policy: 'all', retentionDays: 30, agentCanPause: false },
+        languages: ['es', 'en'],
+        leaderboard: { enabled: true },
+      },
+    });
     await screenshot(page, 'admin-tenant');
     await context.close();
   });

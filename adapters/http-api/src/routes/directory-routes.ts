@@ -7,6 +7,41 @@ import { contextOf, principalOf } from '../principal.ts';
 import type { AuthenticatedRequest } from '../principal.ts';
 import { id, idParams, language, pageQuery } from '../schemas.ts';
 
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The tenant settings the product reads, checked field by field; other keys (integrations' own) pass
+ * through. Groups are merged with the stored ones: `{ recording: { agentCanPause: false } }` keeps the policy.
+ */
+const tenantSettings = z
+  .object({
+    recording: z
+      .strictObject({
+        policy: z.enum(['all', 'none']).describe('all: connected calls are recorded; none: never'),
+        retentionDays: z
+          .int()
+          .min(1)
+          .max(3650)
+          .describe('Recordings older than this many days are deleted (their contacts stay)'),
+        agentCanPause: z.boolean().describe('Agents may pause a call’s recording (card numbers)'),
+      })
+      .partial()
+      .optional(),
+    languages: z
+      .array(language)
+      .min(1)
+      .refine((list) => new Set(list).size === list.length, { message: 'each language once' })
+      .optional()
+      .describe('The languages the tenant serves customers in'),
+    leaderboard: z
+      .strictObject({ enabled: z.boolean() })
+      .optional()
+      .describe('Show agents and teams the leaderboard'),
+  })
+  .catchall(z.unknown());
+
 const timeZone = z.string().refine(
   (value) => {
     try {
@@ -60,12 +95,24 @@ export function registerDirectoryRoutes(app: ApiApp, deps: RouteDependencies): v
               .refine(isKnownCountry, { message: 'is not a known ISO 3166 country code' }),
             defaultLanguage: language,
             timeZone,
-            settings: z.record(z.string(), z.unknown()),
+            settings: tenantSettings,
           })
           .partial(),
       },
     },
-    (request) => run(request, (tx) => tenants.updateCurrentTenant(tx, request.body)),
+    (request) =>
+      run(request, async (tx) => {
+        const patch = request.body.settings;
+        if (patch === undefined) return tenants.updateCurrentTenant(tx, request.body);
+        // A group of settings is merged with what is stored, so changing one leaves its neighbours alone.
+        const current = (await tenants.currentTenant(tx)).settings;
+        const merged: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(patch)) {
+          const before = current[key];
+          merged[key] = isPlainObject(value) && isPlainObject(before) ? { ...before, ...value } : value;
+        }
+        return tenants.updateCurrentTenant(tx, { ...request.body, settings: merged });
+      }),
   );
 
   app.get(

@@ -37,6 +37,19 @@ export interface Tenant {
   readonly defaultCountry: string;
   readonly defaultLanguage: Language;
   readonly timeZone: string;
+  readonly settings: TenantSettings;
+}
+
+/** The tenant settings the web app reads and the admin edits (others may be there too). */
+export interface TenantSettings {
+  readonly recording?: {
+    readonly policy?: 'all' | 'none';
+    readonly retentionDays?: number;
+    readonly agentCanPause?: boolean;
+  };
+  readonly languages?: readonly Language[];
+  readonly leaderboard?: { readonly enabled?: boolean };
+  readonly [key: string]: unknown;
 }
 
 /** One page of a list endpoint. */

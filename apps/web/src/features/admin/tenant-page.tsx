@@ -29,6 +29,12 @@ function TenantForm(props: { readonly tenant: Tenant; readonly onSaved: () => vo
   const [defaultCountry, setDefaultCountry] = useState(props.tenant.defaultCountry);
   const [defaultLanguage, setDefaultLanguage] = useState<Language>(props.tenant.defaultLanguage);
   const [timeZone, setTimeZone] = useState(props.tenant.timeZone);
+  const stored = props.tenant.settings;
+  const [policy, setPolicy] = useState<'all' | 'none'>(stored.recording?.policy ?? 'all');
+  const [retentionDays, setRetentionDays] = useState(String(stored.recording?.retentionDays ?? 365));
+  const [agentCanPause, setAgentCanPause] = useState(stored.recording?.agentCanPause ?? true);
+  const [languages, setLanguages] = useState<readonly Language[]>(stored.languages ?? ['es', 'en']);
+  const [hasLeaderboard, setLeaderboard] = useState(stored.leaderboard?.enabled ?? false);
   const [error, setError] = useState<unknown>(null);
   const [isSaved, setSaved] = useState(false);
 
@@ -42,6 +48,11 @@ function TenantForm(props: { readonly tenant: Tenant; readonly onSaved: () => vo
         defaultCountry: defaultCountry.trim().toUpperCase(),
         defaultLanguage,
         timeZone: timeZone.trim(),
+        settings: {
+          recording: { policy, retentionDays: Number(retentionDays), agentCanPause },
+          languages,
+          leaderboard: { enabled: hasLeaderboard },
+        },
       })
       .then(() => {
         setSaved(true);
@@ -100,6 +111,76 @@ function TenantForm(props: { readonly tenant: Tenant; readonly onSaved: () => vo
             setTimeZone(event.target.value);
           }}
         />
+      </label>
+      <fieldset>
+        <legend>{t('tenant.recording')}</legend>
+        <label>
+          {t('tenant.recordingPolicy')}
+          <select
+            name="recordingPolicy"
+            value={policy}
+            onChange={(event) => {
+              setPolicy(event.target.value === 'none' ? 'none' : 'all');
+            }}
+          >
+            <option value="all">{t('tenant.recordAll')}</option>
+            <option value="none">{t('tenant.recordNone')}</option>
+          </select>
+        </label>
+        <label>
+          {t('tenant.retentionDays')}
+          <input
+            name="retentionDays"
+            type="number"
+            min={1}
+            max={3650}
+            required
+            value={retentionDays}
+            onChange={(event) => {
+              setRetentionDays(event.target.value);
+            }}
+          />
+        </label>
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            name="agentCanPause"
+            checked={agentCanPause}
+            onChange={(event) => {
+              setAgentCanPause(event.target.checked);
+            }}
+          />
+          {t('tenant.agentCanPause')}
+        </label>
+      </fieldset>
+      <fieldset>
+        <legend>{t('tenant.languages')}</legend>
+        {(['es', 'en'] as const).map((code) => (
+          <label key={code} className="checkbox">
+            <input
+              type="checkbox"
+              name={`language-${code}`}
+              checked={languages.includes(code)}
+              onChange={(event) => {
+                setLanguages(
+                  event.target.checked ? [...languages, code] : languages.filter((other) => other !== code),
+                );
+              }}
+            />
+            {code === 'es' ? 'Español' : 'English'}
+          </label>
+        ))}
+      </fieldset>
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          name="leaderboard"
+          checked={hasLeaderboard}
+          onChange={(event) => {
+            setLeaderboard(event.target.checked);
+          }}
+        />
+        {t('tenant.leaderboard')}
       </label>
       <ErrorMessage error={error} />
       {isSaved && (
