@@ -26,6 +26,7 @@ import { registerAgentRoutes } from './routes/agent-routes.ts';
 import { registerCallRoutes } from './routes/call-routes.ts';
 import { registerCompanionRoutes } from './routes/companion-routes.ts';
 import { registerDispositionRoutes } from './routes/disposition-routes.ts';
+import { registerScriptRoutes } from './routes/script-routes.ts';
 import { registerKnowledgeRoutes } from './routes/knowledge-routes.ts';
 import type { CallControlPort } from './call-control-port.ts';
 import type { LoginThrottlePolicy } from './login-throttle.ts';
@@ -257,6 +258,7 @@ export async function buildHttpApi(deps: HttpApiDependencies): Promise<HttpApi> 
   registerCallRoutes(typed, { ...routeDeps, routing: deps.routing, calls: deps.calls });
   registerCompanionRoutes(typed, { ...routeDeps, calls: deps.calls, routing: deps.routing });
   registerDispositionRoutes(typed, routeDeps);
+  registerScriptRoutes(typed, routeDeps);
   registerKnowledgeRoutes(typed, routeDeps);
   registerTelephonyRoutes(typed, { ...routeDeps, sipDomain: deps.sipDomain });
   registerReportRoutes(typed, routeDeps);

@@ -38,6 +38,7 @@ export const permissions = [
   'billing:read',
   'kb:read',
   'kb:manage',
+  'scripts:manage',
 ] as const;
 export type Permission = (typeof permissions)[number];
 export type RouteAccess = Permission | 'public' | 'authenticated';
@@ -90,6 +91,8 @@ export const grantedRoles: Readonly<Record<Permission, readonly Role[]>> = {
   // Everyone reads the knowledge base; those who train and lead the center write it.
   'kb:read': everyone,
   'kb:manage': ['admin', 'manager', 'trainer'],
+  // What agents say on each queue's calls is set by those who train and lead them.
+  'scripts:manage': ['admin', 'manager', 'trainer'],
 };
 
 /** True when `role` may use a route demanding `access`. */

@@ -16,6 +16,7 @@ import {
 import type { Database, Role, TenantContext, Tx } from '@centralita/store';
 import { sipHa1 } from './sip-service.ts';
 import { seedDemoKnowledgeBase } from './demo-knowledge.ts';
+import { seedDemoCallScripts } from './demo-scripts.ts';
 import { recordDemoContactEvents } from './demo-report-history.ts';
 
 /** The demo tenant's slug and the password every demo login shares (README lists the logins). */
@@ -527,6 +528,7 @@ export async function seedDemo(
         sortOrder: 100 + index,
       });
     await seedDemoKnowledgeBase(tx);
+    await seedDemoCallScripts(tx, queueIds);
     progress('demo: SIP passwords, loopback trunk and number');
     await seedDemoTelephony(tx, (options.sipDomain ?? hostname()).toLowerCase(), mainFlowKey);
     let interactionCount = 0;

@@ -265,6 +265,7 @@ describe('the web app in Chromium against the real server', () => {
       'Flujos IVR',
       'Equipos',
       'Resultados de contacto',
+      'Guiones de llamada',
       'Troncales y números',
     ]);
     expect(await page.getByText('Nuevo usuario').count()).toBe(0);
@@ -328,7 +329,9 @@ describe('the web app in Chromium against the real server', () => {
     await page.getByLabel('Mostrar la clasificación de agentes y equipos').check();
     await page.getByRole('button', { name: 'Guardar' }).click();
     await page.locator('.tenant-name', { hasText: 'FibraSur Telecom S.L.' }).waitFor();
-    const stored = await page.evaluate(async () => (await fetch('/api/tenant')).json());
+    const stored: unknown = await page.evaluate(
+      async () => (await fetch('/api/tenant')).json() as Promise<unknown>,
+    );
     expect(stored).toMatchObject({
       settings: {
         recording: { policy: 'all', retentionDays: 30, agentCanPause: false },

@@ -4,6 +4,7 @@ import { AdminQueuesPage } from '../features/admin/queues-page.tsx';
 import { AdminTenantPage } from '../features/admin/tenant-page.tsx';
 import { TeamsPage } from '../features/admin/teams-page.tsx';
 import { DispositionsPage } from '../features/admin/dispositions-page.tsx';
+import { ScriptsPage } from '../features/admin/scripts-page.tsx';
 import { TelephonyPage } from '../features/admin/telephony-page.tsx';
 import { AdminUsersPage } from '../features/admin/users-page.tsx';
 import { FlowEditorPage } from '../features/admin/flow-editor-page.tsx';
@@ -181,6 +182,8 @@ function Screen(props: {
       return <TeamsPage />;
     case 'dispositions':
       return <DispositionsPage />;
+    case 'scripts':
+      return <ScriptsPage />;
     case 'telephony':
       return <TelephonyPage />;
     default:

@@ -96,6 +96,13 @@ export const routeDefinitions: readonly RouteDefinition[] = [
     label: 'nav.dispositions',
   },
   {
+    id: 'scripts',
+    pattern: '/admin/scripts',
+    requires: ['scripts:manage', 'queues:read'],
+    section: 'admin',
+    label: 'nav.scripts',
+  },
+  {
     id: 'telephony',
     pattern: '/admin/telephony',
     requires: ['telephony:read'],

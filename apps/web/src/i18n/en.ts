@@ -3,12 +3,14 @@ import { telephonyMessagesEn } from '../features/admin/telephony-messages.ts';
 import { reportMessagesEn } from '../features/reports/messages.ts';
 import { companionMessagesEn } from '../features/calls/companion-messages.ts';
 import { wrapUpMessagesEn } from '../features/calls/wrap-up-messages.ts';
+import { scriptMessagesEn } from '../features/calls/script-messages.ts';
 import type { Catalog } from './catalog.ts';
 
 /** English messages: the same keys as es.ts. */
 export const en: Catalog = {
   ...companionMessagesEn,
   ...wrapUpMessagesEn,
+  ...scriptMessagesEn,
   ...reportMessagesEn,
   ...knowledgeMessagesEn,
   ...telephonyMessagesEn,

@@ -7,6 +7,7 @@ import { useSession } from '../../app/session.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { CustomerProfile } from '../customers/customer-profile.tsx';
 import { KnowledgeSearch } from '../knowledge/knowledge-search.tsx';
+import { CallScript } from './call-script.tsx';
 import { DeskKeypad, RecordingControl } from './call-tools.tsx';
 import { ConsultControls } from './consult-controls.tsx';
 import { WrapUpForm } from './wrap-up-form.tsx';
@@ -218,6 +219,7 @@ export function CallPanel(): ReactNode {
           <ConsultControls interactionId={call.interactionId} />
         </>
       )}
+      {call.phase !== 'wrapUp' && <CallScript interactionId={call.interactionId} />}
       {call.phase !== 'ringing' && <KnowledgeSearch isCompact />}
       {call.phase === 'wrapUp' && (
         <WrapUpForm customerId={call.customerId} isBusy={isBusy} onSubmit={wrapUp} />

@@ -77,6 +77,12 @@ describe('the call panel', () => {
     await rings.waitFor();
     const atDesk = ringing[0];
     expect(atDesk?.state).toBe('ringing');
+    // The sales queue's script, filled in while the phone rings: the caller's number is known, the email not.
+    const script = page.getByTestId('call-script');
+    await script.getByText('+34600900951').waitFor();
+    expect(await page.getByText('Guion: Ventas: alta de fibra').count()).toBe(1);
+    expect(await script.locator('.script-missing', { hasText: '[correo del cliente]' }).count()).toBe(1);
+    expect(await script.textContent()).toContain('del equipo de Ventas de FibraSur Telecom');
 
     await page.getByRole('button', { name: 'Contestar', exact: true }).click();
     await page.locator('.call-panel[data-phase=connected]').waitFor();
@@ -136,4 +142,44 @@ describe('the call panel', () => {
       expect.objectContaining({ description: 'Confirmar la visita del técnico', assigneeId: agent.user.id }),
     ]);
   }, 90_000);
+
+  it('lets a trainer write a script for a queue; a typo in a placeholder is shown and nothing is saved', async () => {
+    const page = (await harness.newPage('es-ES')).page;
+    await harness.signIn(page, 'trainer@fibrasur.example', '/admin/scripts');
+    await page
+      .getByTestId('call-scripts')
+      .getByRole('cell', { name: 'Ventas: alta de fibra', exact: true })
+      .waitFor();
+    await page.getByRole('button', { name: 'Nuevo guion' }).click();
+    const form = page.getByRole('form', { name: 'Nuevo guion' });
+    await form.getByLabel('Nombre').fill('Facturación: dudas de factura');
+    await form.getByLabel('Guion en español').fill('Hola {{customer.nombre}}, soy {{agent.firstName}}.');
+    await form.getByRole('checkbox', { name: 'Facturación' }).check();
+    await form.getByRole('button', { name: 'Guardar guion' }).click();
+    await form.getByText('{{customer.nombre}}', { exact: false }).first().waitFor();
+    await form.locator('[role=alert]').waitFor();
+    await form.getByLabel('Guion en español').fill('Hola {{customer.firstName}}, soy {{agent.firstName}}.');
+    await form.getByRole('button', { name: 'Guardar guion' }).click();
+    await page.getByText('Guion guardado.').waitFor();
+    const row = page
+      .getByTestId('call-scripts')
+      .getByRole('row')
+      .filter({ hasText: 'Facturación: dudas de factura' });
+    await row.getByText('Facturación', { exact: true }).waitFor();
+    await harness.screenshot(page, 'admin-call-scripts');
+    const trainer = await ApiSession.login(harness.server.url, {
+      tenant: demoTenantSlug,
+      email: 'trainer@fibrasur.example',
+      password: demoPassword,
+    });
+    const scripts = await trainer.expect<{ name: string; bodyEs: string; queueIds: string[] }[]>(
+      'scripts',
+      'GET',
+      '/api/call-scripts',
+    );
+    const saved = scripts.filter((script) => script.name.startsWith('Facturación'));
+    expect(saved).toHaveLength(1);
+    expect(saved[0]?.bodyEs).toBe('Hola {{customer.firstName}}, soy {{agent.firstName}}.');
+    expect(saved[0]?.queueIds).toHaveLength(1);
+  }, 60_000);
 });
