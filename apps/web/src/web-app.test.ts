@@ -339,6 +339,11 @@ describe('the web app in Chromium against the real server', () => {
         leaderboard: { enabled: true },
       },
     });
+    // The leaderboard appears in the navigation at once; switched off again, it goes (the tests below expect it off).
+    await page.locator('nav').getByRole('link', { name: 'Clasificación' }).waitFor();
+    await page.getByLabel('Mostrar la clasificación de agentes y equipos').uncheck();
+    await page.getByRole('button', { name: 'Guardar' }).click();
+    await page.locator('nav').getByRole('link', { name: 'Clasificación' }).waitFor({ state: 'detached' });
     await screenshot(page, 'admin-tenant');
     await context.close();
   });

@@ -84,3 +84,5 @@ export { billingStatement } from './billing.ts';
 export type { BillingPlan, BillingStatement, StatementLine } from './billing.ts';
 export { evaluateSla } from './sla.ts';
 export type { SlaMetric, SlaTarget, SlaBreach, SlaResult } from './sla.ts';
+export { leaderboard, leaderboardOrders } from './leaderboard.ts';
+export type { Leaderboard, LeaderboardAgentInput, LeaderboardLine, LeaderboardOrder } from './leaderboard.ts';

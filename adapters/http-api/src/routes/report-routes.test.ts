@@ -273,3 +273,70 @@ function pdfText(pdf: Buffer): string {
   }
   return text;
 }
+
+describe('GET /api/leaderboard', () => {
+  interface Board {
+    agents: {
+      rank: number;
+      name: string;
+      teamName: string | null;
+      handled: number;
+      resolution: number | null;
+      csat: number | null;
+    }[];
+    teams: { rank: number; name: string; handled: number; resolution: number | null }[];
+  }
+
+  it('is refused until the tenant switches it on, then ranks agents and teams for everyone', async () => {
+    const url = `/api/leaderboard?${range}`;
+    const off = await testApi.api.app.inject({ url, headers: as(agentSession) });
+    expect(off.statusCode).toBe(403);
+    expect(off.json<{ detail: string }>().detail).toContain('tenant settings');
+
+    await testApi.database.inTenant(tenant.context, async (tx) => {
+      await tx.query(`UPDATE tenants SET settings = settings || '{"leaderboard": {"enabled": true}}'::jsonb`);
+      const team = await directory.createTeam(tx, 'Equipo Sur');
+      await tx.query('UPDATE users SET team_id = $1 WHERE id = ANY($2::uuid[])', [
+        team.id,
+        [tenant.userIds.agent, tenant.userIds.team_lead],
+      ]);
+      // Two wrap-ups of the agent that day: one resolving the matter, one a complaint (not resolving).
+      for (const disposition of ['resuelto_primer_contacto', 'reclamacion'])
+        await tx.query(
+          `INSERT INTO interactions (tenant_id, channel, direction, status, agent_id, remote_address, started_at, disposition)
+           VALUES (app_current_tenant(), 'voice', 'inbound', 'completed', $1, '+34600000001', '2025-06-02T09:00:00Z', $2)`,
+          [tenant.userIds.agent, disposition],
+        );
+    });
+    const surveyed = await record('SurveyAnswered', '2025-06-02T12:00:00+02:00', {
+      interactionId: randomUUID(),
+      agentId: tenant.userIds.team_lead,
+      kind: 'csat',
+      score: 5,
+    });
+    await projectThrough(surveyed);
+
+    const byHandled = await testApi.api.app.inject({ url, headers: as(agentSession) });
+    expect(byHandled.statusCode).toBe(200);
+    const board = byHandled.json<Board>();
+    expect(board.agents.map((line) => [line.rank, line.name, line.handled, line.resolution])).toEqual([
+      [1, 'The agent', 2, 0.5],
+      [2, 'The team_lead', 1, null],
+    ]);
+    expect(board.agents[0]?.teamName).toBe('Equipo Sur');
+    expect(board.teams).toEqual([
+      expect.objectContaining({ rank: 1, name: 'Equipo Sur', handled: 3, resolution: 0.5 }),
+    ]);
+
+    const byCsat = (
+      await testApi.api.app.inject({ url: `${url}&orderBy=csat`, headers: as(agentSession) })
+    ).json<Board>();
+    expect(byCsat.agents.map((line) => [line.name, line.csat])).toEqual([
+      ['The team_lead', 1],
+      ['The agent', null],
+    ]);
+    const bad = await testApi.api.app.inject({ url: `${url}&orderBy=salary`, headers: as(agentSession) });
+    expect(bad.statusCode).toBe(400);
+    expect(JSON.stringify(bad.json())).toContain('orderBy');
+  });
+});

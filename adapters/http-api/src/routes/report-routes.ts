@@ -191,6 +191,39 @@ export function registerReportRoutes(app: ApiApp, deps: RouteDependencies): void
   );
 
   app.get(
+    '/api/leaderboard',
+    {
+      config: { access: 'reports:read-own' },
+      schema: {
+        tags: ['reports'],
+        summary:
+          'Agents and teams ranked over a period by contacts handled, resolution, CSAT or quality (when the tenant switched it on)',
+        querystring: z.strictObject({
+          ...rangeQuery,
+          orderBy: z.enum(reports.leaderboardOrders).default('handled'),
+          timeZone: filters.timeZone,
+        }),
+      },
+    },
+    (request) =>
+      run(request, async (tx) => {
+        const tenant = await tenants.currentTenant(tx);
+        const switchedOn =
+          (tenant.settings['leaderboard'] as { enabled?: unknown } | undefined)?.enabled === true;
+        if (!switchedOn)
+          throw new HttpProblem(
+            403,
+            'HTTP_FORBIDDEN',
+            'The leaderboard is switched off for this tenant; an admin can switch it on in the tenant settings.',
+          );
+        return reports.leaderboardOf(tx, {
+          ...(await rangeOf(tx, request.query)),
+          orderBy: request.query.orderBy,
+        });
+      }),
+  );
+
+  app.get(
     '/api/reports/me/summary',
     {
       config: { access: 'reports:read-own' },

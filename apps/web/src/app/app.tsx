@@ -5,6 +5,7 @@ import { AdminTenantPage } from '../features/admin/tenant-page.tsx';
 import { TeamsPage } from '../features/admin/teams-page.tsx';
 import { DispositionsPage } from '../features/admin/dispositions-page.tsx';
 import { ScriptsPage } from '../features/admin/scripts-page.tsx';
+import { LeaderboardPage } from '../features/leaderboard/leaderboard-page.tsx';
 import { TelephonyPage } from '../features/admin/telephony-page.tsx';
 import { AdminUsersPage } from '../features/admin/users-page.tsx';
 import { FlowEditorPage } from '../features/admin/flow-editor-page.tsx';
@@ -184,6 +185,8 @@ function Screen(props: {
       return <DispositionsPage />;
     case 'scripts':
       return <ScriptsPage />;
+    case 'leaderboard':
+      return <LeaderboardPage />;
     case 'telephony':
       return <TelephonyPage />;
     default:
@@ -199,7 +202,9 @@ function SessionShell(props: {
   const { t } = useI18n();
   const session = useSession();
   const path = usePath();
-  const allowed = routeDefinitions.filter((route) => isRouteAllowed(route, session.permissions));
+  const allowed = routeDefinitions.filter((route) =>
+    isRouteAllowed(route, session.permissions, session.tenant),
+  );
   const home = allowed.find((route) => route.section !== 'hidden')?.pattern ?? null;
 
   useEffect(() => {
@@ -231,7 +236,7 @@ function SessionShell(props: {
           <h1 tabIndex={-1}>{t('shell.notFound')}</h1>
         </section>
       );
-  else if (!isRouteAllowed(match.route, session.permissions))
+  else if (!isRouteAllowed(match.route, session.permissions, session.tenant))
     screen = (
       <section className="not-allowed" data-testid="not-allowed">
         <h1 tabIndex={-1}>{t('shell.notAllowedTitle')}</h1>

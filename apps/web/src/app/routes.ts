@@ -1,4 +1,5 @@
 import type { MessageKey } from '../i18n/catalog.ts';
+import type { Tenant } from './api-types.ts';
 
 /** Where the navigation groups a screen. */
 export type RouteSection = 'work' | 'admin' | 'hidden';
@@ -11,6 +12,8 @@ export interface RouteDefinition {
   readonly requires: readonly string[];
   readonly section: RouteSection;
   readonly label: MessageKey;
+  /** A tenant setting that must be switched on for the screen to exist (the leaderboard). */
+  readonly tenantSwitch?: 'leaderboard';
 }
 
 /** Every screen, in navigation order. */
@@ -56,6 +59,14 @@ export const routeDefinitions: readonly RouteDefinition[] = [
     requires: ['reports:read'],
     section: 'work',
     label: 'nav.reports',
+  },
+  {
+    id: 'leaderboard',
+    pattern: '/leaderboard',
+    requires: ['reports:read-own'],
+    section: 'work',
+    label: 'nav.leaderboard',
+    tenantSwitch: 'leaderboard',
   },
   {
     id: 'customer',
@@ -119,6 +130,12 @@ export const routeDefinitions: readonly RouteDefinition[] = [
 ];
 
 /** Whether a role with these permissions may use the screen. */
-export function isRouteAllowed(route: RouteDefinition, permissions: ReadonlySet<string>): boolean {
+export function isRouteAllowed(
+  route: RouteDefinition,
+  permissions: ReadonlySet<string>,
+  tenant: Tenant | null,
+): boolean {
+  if (route.tenantSwitch !== undefined && tenant?.settings[route.tenantSwitch]?.enabled !== true)
+    return false;
   return route.requires.every((permission) => permissions.has(permission));
 }

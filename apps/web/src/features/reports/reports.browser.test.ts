@@ -144,4 +144,54 @@ describe('the reports screen', () => {
       .toBe(String(own.total.figures.handled));
     await agent.context.close();
   });
+
+  it('shows the leaderboard only once the tenant switches it on, with the agent’s own row marked', async () => {
+    const agentEmail = 'lucia.fernandez@fibrasur.example';
+    const { context, page } = await harness.newPage('es-ES');
+    await harness.signIn(page, agentEmail);
+    await page.locator('nav').getByRole('link', { name: 'Mi día' }).waitFor();
+    expect(await page.locator('nav').getByRole('link', { name: 'Clasificación' }).count()).toBe(0);
+
+    const admin = await harness.apiLogin('admin@fibrasur.example');
+    const switched = await fetch(`${harness.server.url}/api/tenant`, {
+      method: 'PATCH',
+      headers: admin.writeHeaders,
+      body: JSON.stringify({ settings: { leaderboard: { enabled: true } } }),
+    });
+    expect(switched.status).toBe(200);
+    await page.reload();
+    await page.locator('nav').getByRole('link', { name: 'Clasificación' }).click();
+    await page.getByRole('heading', { name: 'Clasificación', level: 1 }).waitFor();
+    await page.getByLabel('Periodo').selectOption('thisMonth');
+    await page.getByLabel('Ordenar por').selectOption('resolution');
+    const agents = page.getByTestId('leaderboard-agents');
+    const mine = agents.locator('tr.is-me');
+    await mine.getByText('Lucía Fernández').waitFor();
+
+    // The screen shows what the API says for the same period and order.
+    const range = presetRange('thisMonth', localToday('Europe/Madrid', new Date()));
+    const lucia = await harness.apiLogin(agentEmail);
+    const response = await fetch(
+      `${harness.server.url}/api/leaderboard?from=${range.from}&to=${range.to}&orderBy=resolution`,
+      { headers: lucia.headers },
+    );
+    expect(response.status).toBe(200);
+    const board = (await response.json()) as {
+      agents: { rank: number; name: string; handled: number; resolution: number | null }[];
+      teams: { name: string }[];
+    };
+    const own = board.agents.find((line) => line.name === 'Lucía Fernández');
+    expect(own).toBeDefined();
+    const cells = await mine.locator('td').allTextContents();
+    expect(cells[0]).toBe(String(own?.rank));
+    expect(cells).toContain(String(own?.handled));
+    expect(cells).toContain(formatShare(own?.resolution ?? null));
+    const names = await agents.locator('tbody th').allTextContents();
+    expect(names.map((name) => name.replace(' (usted)', '').trim())).toEqual(
+      board.agents.map((line) => line.name),
+    );
+    if (board.teams.length > 0) await page.getByTestId('leaderboard-teams').waitFor();
+    await harness.screenshot(page, 'leaderboard');
+    await context.close();
+  }, 60_000);
 });

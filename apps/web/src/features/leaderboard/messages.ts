@@ -1,0 +1,51 @@
+/** Messages of the leaderboard. */
+export const leaderboardMessagesEs = {
+  'nav.leaderboard': 'Clasificación',
+  'leaderboard.title': 'Clasificación',
+  'leaderboard.intro':
+    'Agentes y equipos del periodo. Resolución: contactos cerrados con un resultado que resuelve ÷ contactos con resultado. CSAT: respuestas satisfechas (4 o 5) ÷ respuestas.',
+  'leaderboard.period': 'Periodo',
+  'leaderboard.today': 'Hoy',
+  'leaderboard.last7': 'Últimos 7 días',
+  'leaderboard.thisMonth': 'Este mes',
+  'leaderboard.orderBy': 'Ordenar por',
+  'leaderboard.handled': 'Atendidos',
+  'leaderboard.resolution': 'Resolución',
+  'leaderboard.csat': 'CSAT',
+  'leaderboard.quality': 'Calidad',
+  'leaderboard.aht': 'TMO',
+  'leaderboard.rank': 'Puesto',
+  'leaderboard.agent': 'Agente',
+  'leaderboard.team': 'Equipo',
+  'leaderboard.agents': 'Agentes',
+  'leaderboard.teams': 'Equipos',
+  'leaderboard.you': '(usted)',
+  'leaderboard.empty': 'Nadie ha atendido contactos en este periodo.',
+  'leaderboard.answers': '{count} respuestas',
+} as const;
+
+/** English messages of the leaderboard. */
+export const leaderboardMessagesEn: Record<keyof typeof leaderboardMessagesEs, string> = {
+  'nav.leaderboard': 'Leaderboard',
+  'leaderboard.title': 'Leaderboard',
+  'leaderboard.intro':
+    'Agents and teams over the period. Resolution: contacts wrapped up with a resolving outcome ÷ contacts with an outcome. CSAT: satisfied answers (4 or 5) ÷ answers.',
+  'leaderboard.period': 'Period',
+  'leaderboard.today': 'Today',
+  'leaderboard.last7': 'Last 7 days',
+  'leaderboard.thisMonth': 'This month',
+  'leaderboard.orderBy': 'Order by',
+  'leaderboard.handled': 'Handled',
+  'leaderboard.resolution': 'Resolution',
+  'leaderboard.csat': 'CSAT',
+  'leaderboard.quality': 'Quality',
+  'leaderboard.aht': 'AHT',
+  'leaderboard.rank': 'Rank',
+  'leaderboard.agent': 'Agent',
+  'leaderboard.team': 'Team',
+  'leaderboard.agents': 'Agents',
+  'leaderboard.teams': 'Teams',
+  'leaderboard.you': '(you)',
+  'leaderboard.empty': 'Nobody handled contacts in this period.',
+  'leaderboard.answers': '{count} answers',
+};
