@@ -321,6 +321,14 @@ describe('the web app in Chromium against the real server', () => {
     await form.locator('input[name=serviceLevelTargetPct]').fill('90');
     await form.getByRole('button', { name: 'Guardar' }).click();
     await page.getByTestId('queues').getByText('90 % en 30 s').waitFor();
+    // Deleting the skill (after confirming) takes it off the queue that required it.
+    page.once('dialog', (dialog) => {
+      expect(dialog.message()).toContain('Retenciones');
+      void dialog.accept();
+    });
+    await page.getByRole('button', { name: 'Borrar la habilidad Retenciones' }).click();
+    await page.getByTestId('queues').getByText('Retenciones (≥ 3)').waitFor({ state: 'detached' });
+    expect(await page.getByTestId('skills').getByText('Retenciones').count()).toBe(0);
 
     await page.locator('nav').getByRole('link', { name: 'Ajustes del tenant' }).click();
     await page.locator('input[name=name]').fill('FibraSur Telecom S.L.');

@@ -196,6 +196,9 @@ export const en: Catalog = {
 
   'skills.title': 'Skills',
   'skills.name': 'New skill',
+  'skills.deleteNamed': 'Delete the skill {skill}',
+  'skills.confirmDelete':
+    'Delete the skill “{skill}”? Queues will stop requiring it and agents will stop having it.',
   'skills.create': 'Add skill',
 
   'flows.title': 'IVR flows',

@@ -195,6 +195,9 @@ export const es = {
 
   'skills.title': 'Habilidades',
   'skills.name': 'Nueva habilidad',
+  'skills.deleteNamed': 'Borrar la habilidad {skill}',
+  'skills.confirmDelete':
+    '¿Borrar la habilidad «{skill}»? Las colas dejarán de exigirla y los agentes dejarán de tenerla.',
   'skills.create': 'Añadir habilidad',
 
   'flows.title': 'Flujos IVR',

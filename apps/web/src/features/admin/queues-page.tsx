@@ -97,7 +97,13 @@ export function AdminQueuesPage(): ReactNode {
           setEditing(null);
         }}
       />
-      <SkillsCard skills={skills.data ?? []} onCreated={skills.reload} />
+      <SkillsCard
+        skills={skills.data ?? []}
+        onChanged={() => {
+          skills.reload();
+          loaded.reload();
+        }}
+      />
     </section>
   );
 }
@@ -257,7 +263,7 @@ function QueueForm(props: {
   );
 }
 
-function SkillsCard(props: { readonly skills: readonly Skill[]; readonly onCreated: () => void }): ReactNode {
+function SkillsCard(props: { readonly skills: readonly Skill[]; readonly onChanged: () => void }): ReactNode {
   const { t } = useI18n();
   const { api } = useSession();
   const [name, setName] = useState('');
@@ -268,7 +274,7 @@ function SkillsCard(props: { readonly skills: readonly Skill[]; readonly onCreat
     setError(null);
     api.post('/api/skills', { name: name.trim() }).then(() => {
       setName('');
-      props.onCreated();
+      props.onChanged();
     }, setError);
   };
 
@@ -278,7 +284,19 @@ function SkillsCard(props: { readonly skills: readonly Skill[]; readonly onCreat
       <ul className="tags">
         {props.skills.map((skill) => (
           <li key={skill.id} className="tag">
-            {skill.name}
+            {skill.name}{' '}
+            <button
+              type="button"
+              className="tag-remove"
+              aria-label={t('skills.deleteNamed', { skill: skill.name })}
+              onClick={() => {
+                if (!window.confirm(t('skills.confirmDelete', { skill: skill.name }))) return;
+                setError(null);
+                api.delete(`/api/skills/${skill.id}`).then(props.onChanged, setError);
+              }}
+            >
+              ×
+            </button>
           </li>
         ))}
       </ul>
