@@ -265,6 +265,7 @@ describe('the web app in Chromium against the real server', () => {
       'Flujos IVR',
       'Equipos',
       'Resultados de contacto',
+      'Horarios y festivos',
       'Guiones de llamada',
       'Troncales y números',
     ]);

@@ -5,6 +5,7 @@ import { AdminTenantPage } from '../features/admin/tenant-page.tsx';
 import { TeamsPage } from '../features/admin/teams-page.tsx';
 import { DispositionsPage } from '../features/admin/dispositions-page.tsx';
 import { ScriptsPage } from '../features/admin/scripts-page.tsx';
+import { HoursPage } from '../features/admin/hours-page.tsx';
 import { LeaderboardPage } from '../features/leaderboard/leaderboard-page.tsx';
 import { TelephonyPage } from '../features/admin/telephony-page.tsx';
 import { AdminUsersPage } from '../features/admin/users-page.tsx';
@@ -185,6 +186,8 @@ function Screen(props: {
       return <DispositionsPage />;
     case 'scripts':
       return <ScriptsPage />;
+    case 'hours':
+      return <HoursPage />;
     case 'leaderboard':
       return <LeaderboardPage />;
     case 'telephony':

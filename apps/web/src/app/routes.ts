@@ -107,6 +107,13 @@ export const routeDefinitions: readonly RouteDefinition[] = [
     label: 'nav.dispositions',
   },
   {
+    id: 'hours',
+    pattern: '/admin/hours',
+    requires: ['flows:manage'],
+    section: 'admin',
+    label: 'nav.hours',
+  },
+  {
     id: 'scripts',
     pattern: '/admin/scripts',
     requires: ['scripts:manage', 'queues:read'],

@@ -4,6 +4,7 @@ import { reportMessagesEn } from '../features/reports/messages.ts';
 import { companionMessagesEn } from '../features/calls/companion-messages.ts';
 import { wrapUpMessagesEn } from '../features/calls/wrap-up-messages.ts';
 import { scriptMessagesEn } from '../features/calls/script-messages.ts';
+import { hoursMessagesEn } from '../features/admin/hours-messages.ts';
 import { leaderboardMessagesEn } from '../features/leaderboard/messages.ts';
 import type { Catalog } from './catalog.ts';
 
@@ -12,6 +13,7 @@ export const en: Catalog = {
   ...companionMessagesEn,
   ...wrapUpMessagesEn,
   ...scriptMessagesEn,
+  ...hoursMessagesEn,
   ...leaderboardMessagesEn,
   ...reportMessagesEn,
   ...knowledgeMessagesEn,

@@ -4,12 +4,14 @@ import { reportMessagesEs } from '../features/reports/messages.ts';
 import { companionMessagesEs } from '../features/calls/companion-messages.ts';
 import { wrapUpMessagesEs } from '../features/calls/wrap-up-messages.ts';
 import { scriptMessagesEs } from '../features/calls/script-messages.ts';
+import { hoursMessagesEs } from '../features/admin/hours-messages.ts';
 import { leaderboardMessagesEs } from '../features/leaderboard/messages.ts';
 /** Spanish messages: the reference catalog (every key must also be in en.ts). */
 export const es = {
   ...companionMessagesEs,
   ...wrapUpMessagesEs,
   ...scriptMessagesEs,
+  ...hoursMessagesEs,
   ...leaderboardMessagesEs,
   ...reportMessagesEs,
   ...knowledgeMessagesEs,
