@@ -62,11 +62,13 @@ export function recordDemoContactEvents(tx: Tx, contact: DemoContact): void {
   const endedMs = contact.endedAt.getTime();
   const waitMs = answeredMs - startMs;
   const ringFromMs = Math.max(startMs, answeredMs - 4_000);
-  const activity = (from: string, to: string, atMs: number, reason = 'routed') => { tx.recordEvent(
+  const activity = (from: string, to: string, atMs: number, reason = 'routed') => {
+    tx.recordEvent(
       'AgentActivityChanged',
       { agentId, contactId, from, to, cause: reason === 'routed' ? routed : { by: 'agent', reason }, atMs },
       at(atMs),
-    ); };
+    );
+  };
   activity('idle', 'ringing', ringFromMs);
   tx.recordEvent('ContactAnswered', { contactId, queueId, agentId, waitMs, atMs: answeredMs }, answeredAt);
   activity('ringing', 'on-contact', answeredMs, 'answered');

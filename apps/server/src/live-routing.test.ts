@@ -67,6 +67,8 @@ interface AgentState {
 }
 interface QueueStats {
   name: string;
+  waiting: number;
+  offered: number;
   agentsByStatus: Record<string, { count: number }>;
 }
 
@@ -171,5 +173,51 @@ describe('live routing in the running server', () => {
     expect(urgent?.agentsByStatus.idle?.count).toBe(1);
     const states = await call<AgentState[]>(admin, 'GET', '/api/agent-states');
     expect(states.body.find((s) => s.name === 'Diego Moreno')?.presence).toEqual({ kind: 'available' });
+  });
+
+  it('follows a queue’s routing settings at once: nobody signed in sends callers to the overflow queue', async () => {
+    const admin = await loginAs('admin@fibrasur.example');
+    const skill = await call<{ id: string }>(admin, 'POST', '/api/skills', { name: 'Alemán' });
+    const spare = await call<{ id: string }>(admin, 'POST', '/api/queues', { name: 'Desbordamiento' });
+    const refused = await call<{ field: string }>(admin, 'POST', '/api/queues', {
+      name: 'Atención en alemán',
+      settings: {
+        whenNoAgents: 'overflow',
+        overflow: { type: 'queue', queueId: '00000000-0000-4000-8000-000000000001' },
+      },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.field).toBe('settings.overflow.queueId');
+    const badStrategy = await call<{ field: string }>(admin, 'POST', '/api/queues', {
+      name: 'Atención en alemán',
+      settings: { strategy: 'whoever' },
+    });
+    expect(badStrategy.status).toBe(400);
+    expect(JSON.stringify(badStrategy.body)).toContain('strategy');
+
+    const german = await call<{ id: string }>(admin, 'POST', '/api/queues', {
+      name: 'Atención en alemán',
+      skills: [{ skillId: skill.body.id, minLevel: 1 }],
+      settings: {
+        strategy: 'least-occupied',
+        whenNoAgents: 'overflow',
+        overflow: { type: 'queue', queueId: spare.body.id },
+        maxWaitSeconds: 300,
+        escalation: [{ afterSeconds: 60, action: { type: 'relax-skills', levelsBy: 1 } }],
+      },
+    });
+    expect(german.status).toBe(201);
+    const tenantId = (await call<{ id: string }>(admin, 'GET', '/api/tenant')).body.id;
+    const refusal = await server.routing.dispatch(tenantId, {
+      type: 'ContactArrived',
+      contactId: '7a7c1d2e-0000-4000-8000-000000000042' as never,
+      queueId: german.body.id as never,
+      channel: 'voice',
+    });
+    expect(refusal).toBeUndefined();
+    const board = await call<QueueStats[]>(admin, 'GET', '/api/queue-stats');
+    expect(board.body.find((q) => q.name === 'Atención en alemán')?.waiting).toBe(0);
+    // Offered to the overflow queue (where a free agent may already be ringing).
+    expect(board.body.find((q) => q.name === 'Desbordamiento')?.offered).toBe(1);
   });
 });

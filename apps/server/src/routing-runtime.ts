@@ -27,6 +27,7 @@ import { SeededRandom } from '@centralita/kernel';
 import type { AgentId, InteractionId, TenantId } from '@centralita/kernel';
 import { directory, tenants, users } from '@centralita/store';
 import type { Database } from '@centralita/store';
+import { queueAcdSettings } from './queue-acd-settings.ts';
 
 /** Break reasons a tenant gets until it configures its own (`settings.breakReasons`). */
 export const defaultBreakReasons = ['lunch', 'coffee', 'training', 'meeting', 'coaching'] as const;
@@ -304,9 +305,11 @@ export class RoutingRuntime implements RoutingPort {
         Array.isArray(configured) && configured.every((r) => typeof r === 'string') && configured.length > 0
           ? configured
           : [...defaultBreakReasons];
+      const queueIds = new Set(queues.map((queue) => queue.id));
       const input: RoutingConfigInput = {
         breakReasons: reasons,
         queues: queues.map((queue) => ({
+          ...queueAcdSettings(queue.settings, queueIds),
           id: queue.id,
           name: queue.name,
           requiredSkills: queue.skills.map((skill) => ({ skill: skill.skillId, minLevel: skill.minLevel })),
@@ -314,7 +317,6 @@ export class RoutingRuntime implements RoutingPort {
             thresholdMs: queue.serviceLevelThresholdS * 1_000,
             target: Math.min(1, Math.max(0.01, queue.serviceLevelTargetPct / 100)),
           },
-          ...queueTimings(queue.settings),
         })),
         agents: staff
           .filter((user) => user.skills.length > 0 && (user.role === 'agent' || user.role === 'team_lead'))
@@ -359,25 +361,6 @@ export class RoutingRuntime implements RoutingPort {
     }
     return routing;
   }
-}
-
-/**
- * The ACD timings a queue's settings may carry: `wrapUpSeconds` (after-call work; 0 none, null until the
- * agent ends it) and `offerTimeoutSeconds` (how long a phone rings before the offer moves on).
- */
-function queueTimings(settings: Record<string, unknown>): {
-  wrapUpMs?: number | null;
-  offerTimeoutMs?: number;
-} {
-  const timings: { wrapUpMs?: number | null; offerTimeoutMs?: number } = {};
-  const wrapUp = settings['wrapUpSeconds'];
-  if (wrapUp === null) timings.wrapUpMs = null;
-  else if (typeof wrapUp === 'number' && Number.isInteger(wrapUp) && wrapUp >= 0 && wrapUp <= 3_600)
-    timings.wrapUpMs = wrapUp * 1_000;
-  const offer = settings['offerTimeoutSeconds'];
-  if (typeof offer === 'number' && Number.isInteger(offer) && offer >= 1 && offer <= 600)
-    timings.offerTimeoutMs = offer * 1_000;
-  return timings;
 }
 
 /** All rows of a paged listing, fetching pages of 200 until a short one. */

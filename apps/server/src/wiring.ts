@@ -31,6 +31,8 @@ export interface RunningServer {
   readonly calls: CallService | undefined;
   /** Keeps the report summaries from the recorded events (tests flush it to wait for the summaries). */
   readonly reporting: ReportingProjector;
+  /** The live ACD of every tenant (the call layer and the API feed it). */
+  readonly routing: RoutingRuntime;
   stop(): Promise<void>;
 }
 
@@ -196,6 +198,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       sip,
       calls,
       reporting,
+      routing,
       stop: async () => {
         if (isStopped) return;
         isStopped = true;

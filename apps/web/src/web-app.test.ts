@@ -307,8 +307,38 @@ describe('the web app in Chromium against the real server', () => {
     await form.locator('input[name=serviceLevelThresholdS]').fill('30');
     await form.getByRole('checkbox', { name: 'Retenciones' }).check();
     await form.getByRole('spinbutton', { name: 'Nivel mínimo de Retenciones' }).fill('3');
+    // Routing: the most skilled agent first, overflow to Ventas when nobody is signed in, and after 2 minutes
+    // of waiting any agent of Ventas may take the call.
+    await form.getByLabel('Quién recibe la siguiente').selectOption('best-skill');
+    await form.getByLabel('Sin agentes conectados').selectOption('overflow');
+    await form.getByLabel('Al desbordar').selectOption({ label: 'pasar a la cola Ventas' });
+    await form.getByLabel('Espera máxima (s)').fill('600');
+    await form.getByLabel('Anunciar la posición y la espera a quien aguarda').check();
+    await form.getByRole('button', { name: 'Añadir paso de escalado' }).click();
+    await form.getByLabel('Paso 1: tras (s)').fill('120');
+    await form.getByLabel('Paso 1: acción').selectOption('add-queue-agents');
+    await form.getByLabel('Paso 1: cola').selectOption({ label: 'Ventas' });
     await form.locator('input[name=name]').press('Enter');
     await page.getByTestId('queues').getByText('Bajas y retenciones').waitFor();
+    const queues = (await page.evaluate(
+      async () => (await fetch('/api/queues?limit=100')).json() as Promise<unknown>,
+    )) as {
+      items: { id: string; name: string; settings: Record<string, unknown> }[];
+    };
+    const sales = queues.items.find((queue) => queue.name === 'Ventas');
+    expect(queues.items.find((queue) => queue.name === 'Bajas y retenciones')?.settings).toEqual({
+      strategy: 'best-skill',
+      whenNoAgents: 'overflow',
+      overflow: { type: 'queue', queueId: sales?.id },
+      maxWaitSeconds: 600,
+      announcements: {
+        firstAfterSeconds: 30,
+        everySeconds: 60,
+        includePosition: true,
+        includeEstimatedWait: true,
+      },
+      escalation: [{ afterSeconds: 120, action: { type: 'add-queue-agents', queueId: sales?.id } }],
+    });
     await page.getByTestId('queues').getByText('80 % en 30 s').waitFor();
     await page.getByTestId('queues').getByText('Retenciones (≥ 3)').waitFor();
     await screenshot(page, 'admin-queues');

@@ -4,6 +4,7 @@ import { auditLog, directory, tenants } from '@centralita/store';
 import type { Tx } from '@centralita/store';
 import type { ApiApp, RouteDependencies } from '../api-app.ts';
 import { contextOf, principalOf } from '../principal.ts';
+import { HttpProblem } from '../problem.ts';
 import type { AuthenticatedRequest } from '../principal.ts';
 import { id, idParams, language, pageQuery } from '../schemas.ts';
 
@@ -53,13 +54,115 @@ const timeZone = z.string().refine(
   },
   { message: 'must be an IANA time zone such as Europe/Madrid' },
 );
+/** Where callers go when a queue overflows: hang up, another queue, or on in the flow after its queue node. */
+const overflowTarget = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('disconnect') }),
+  z.strictObject({ type: z.literal('queue'), queueId: id }),
+  z.strictObject({ type: z.literal('flow') }),
+]);
+
+/**
+ * A queue's routing settings (docs/routing.md), in seconds; the ACD reads them at once. Other keys pass
+ * through untouched.
+ */
+const queueSettings = z
+  .object({
+    wrapUpSeconds: z
+      .int()
+      .min(0)
+      .max(3_600)
+      .nullable()
+      .describe('After-call work; null: until the agent ends it'),
+    offerTimeoutSeconds: z.int().min(1).max(600).describe('How long a phone rings before the offer moves on'),
+    strategy: z
+      .enum([
+        'longest-idle',
+        'least-occupied',
+        'least-talk-time',
+        'fewest-contacts',
+        'round-robin',
+        'ring-all',
+        'random',
+        'weighted-random',
+        'best-skill',
+      ])
+      .describe('Which free agent gets the next contact'),
+    priority: z.int().min(-1_000).max(1_000).describe('Higher is served first by agents of several queues'),
+    maxWaitSeconds: z
+      .int()
+      .min(1)
+      .max(86_400)
+      .nullable()
+      .describe('Overflow after this wait; null: no limit'),
+    maxSize: z.int().min(1).max(100_000).nullable().describe('Overflow when this many wait; null: no limit'),
+    whenNoAgents: z
+      .enum(['join', 'refuse', 'overflow'])
+      .describe('When nobody who could answer is signed in'),
+    overflow: overflowTarget,
+    announcements: z
+      .strictObject({
+        firstAfterSeconds: z.int().min(0).max(3_600),
+        everySeconds: z.int().min(10).max(3_600),
+        includePosition: z.boolean().default(true),
+        includeEstimatedWait: z.boolean().default(true),
+      })
+      .nullable()
+      .describe('Position and estimated wait told to waiting callers; null: none'),
+    escalation: z
+      .array(
+        z.strictObject({
+          afterSeconds: z.int().min(1).max(86_400),
+          action: z.discriminatedUnion('type', [
+            z.strictObject({ type: z.literal('relax-skills'), levelsBy: z.int().min(1).max(9) }),
+            z.strictObject({ type: z.literal('raise-priority'), by: z.int().min(1).max(1_000) }),
+            z.strictObject({ type: z.literal('add-queue-agents'), queueId: id }),
+            z.strictObject({ type: z.literal('route-elsewhere'), target: overflowTarget }),
+          ]),
+        }),
+      )
+      .max(10)
+      .describe('Steps applied to a caller who keeps waiting, in order of afterSeconds'),
+  })
+  .partial()
+  .catchall(z.unknown());
+
+/** Refuses settings that send callers to a queue that does not exist, naming where the id is. */
+async function checkQueueReferences(
+  tx: Tx,
+  settings: z.infer<typeof queueSettings> | undefined,
+): Promise<void> {
+  if (settings === undefined) return;
+  const references: [string, string][] = [];
+  if (settings.overflow?.type === 'queue')
+    references.push(['settings.overflow.queueId', settings.overflow.queueId]);
+  settings.escalation?.forEach((step, index) => {
+    const action = step.action;
+    if (action.type === 'add-queue-agents')
+      references.push([`settings.escalation[${String(index)}].action.queueId`, action.queueId]);
+    if (action.type === 'route-elsewhere' && action.target.type === 'queue')
+      references.push([`settings.escalation[${String(index)}].action.target.queueId`, action.target.queueId]);
+  });
+  for (const [field, queueId] of references) {
+    const known = await tx.query('SELECT 1 FROM queues WHERE id = $1', [queueId]);
+    if (known.rowCount === 0)
+      throw new HttpProblem(
+        400,
+        'HTTP_VALIDATION_FAILED',
+        `No queue ${queueId}: choose one of the tenant's queues.`,
+        {
+          field,
+        },
+      );
+  }
+}
+
 const queueFields = {
   name: z.string().trim().min(1).max(120),
   description: z.string().max(2000).optional(),
   language: language.optional(),
   serviceLevelThresholdS: z.number().int().min(1).max(3600).optional(),
   serviceLevelTargetPct: z.number().min(0).max(100).optional(),
-  settings: z.record(z.string(), z.unknown()).optional(),
+  settings: queueSettings.optional(),
   skills: z
     .array(z.strictObject({ skillId: id, minLevel: z.number().int().min(1).max(10) }))
     .max(50)
@@ -218,6 +321,7 @@ export function registerDirectoryRoutes(app: ApiApp, deps: RouteDependencies): v
     async (request, reply) =>
       reply.status(201).send(
         await run(request, async (tx) => {
+          await checkQueueReferences(tx, request.body.settings);
           const queue = await directory.createQueue(tx, request.body);
           tx.recordEvent('QueueChanged', { queueId: queue.id, change: 'created' });
           return queue;
@@ -245,6 +349,7 @@ export function registerDirectoryRoutes(app: ApiApp, deps: RouteDependencies): v
     },
     (request) =>
       run(request, async (tx) => {
+        await checkQueueReferences(tx, request.body.settings);
         const queue = await directory.updateQueue(tx, request.params.id, request.body);
         tx.recordEvent('QueueChanged', { queueId: queue.id, change: 'updated' });
         return queue;

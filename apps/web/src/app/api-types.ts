@@ -177,6 +177,8 @@ export interface Queue {
   readonly serviceLevelTargetPct: number;
   /** The skills an agent needs to take this queue's contacts, with the lowest level that will do. */
   readonly skills: readonly { readonly skillId: string; readonly name: string; readonly minLevel: number }[];
+  /** Routing settings (strategy, limits, overflow, announcements, escalation; docs/routing.md). */
+  readonly settings: Readonly<Record<string, unknown>>;
 }
 
 /** An IVR flow as the list shows it. */

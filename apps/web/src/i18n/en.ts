@@ -5,6 +5,7 @@ import { companionMessagesEn } from '../features/calls/companion-messages.ts';
 import { wrapUpMessagesEn } from '../features/calls/wrap-up-messages.ts';
 import { scriptMessagesEn } from '../features/calls/script-messages.ts';
 import { hoursMessagesEn } from '../features/admin/hours-messages.ts';
+import { routingMessagesEn } from '../features/admin/routing-messages.ts';
 import { leaderboardMessagesEn } from '../features/leaderboard/messages.ts';
 import type { Catalog } from './catalog.ts';
 
@@ -14,6 +15,7 @@ export const en: Catalog = {
   ...wrapUpMessagesEn,
   ...scriptMessagesEn,
   ...hoursMessagesEn,
+  ...routingMessagesEn,
   ...leaderboardMessagesEn,
   ...reportMessagesEn,
   ...knowledgeMessagesEn,

@@ -5,6 +5,7 @@ import { companionMessagesEs } from '../features/calls/companion-messages.ts';
 import { wrapUpMessagesEs } from '../features/calls/wrap-up-messages.ts';
 import { scriptMessagesEs } from '../features/calls/script-messages.ts';
 import { hoursMessagesEs } from '../features/admin/hours-messages.ts';
+import { routingMessagesEs } from '../features/admin/routing-messages.ts';
 import { leaderboardMessagesEs } from '../features/leaderboard/messages.ts';
 /** Spanish messages: the reference catalog (every key must also be in en.ts). */
 export const es = {
@@ -12,6 +13,7 @@ export const es = {
   ...wrapUpMessagesEs,
   ...scriptMessagesEs,
   ...hoursMessagesEs,
+  ...routingMessagesEs,
   ...leaderboardMessagesEs,
   ...reportMessagesEs,
   ...knowledgeMessagesEs,

@@ -5,6 +5,8 @@ import { ErrorMessage } from '../../app/error-message.tsx';
 import { useSession } from '../../app/session.tsx';
 import { useLoad } from '../../app/use-load.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { QueueRoutingFields } from './queue-routing-fields.tsx';
+import type { QueueRoutingSettings } from './queue-routing-fields.tsx';
 
 /** What the queue form edits. */
 interface QueueDraft {
@@ -14,6 +16,7 @@ interface QueueDraft {
   readonly serviceLevelTargetPct: number;
   /** Required skills: skill id -> lowest level (1–10). */
   readonly skills: Readonly<Record<string, number>>;
+  readonly settings: QueueRoutingSettings;
 }
 
 /** A new queue starts with the classic 80/20 service-level goal. */
@@ -23,6 +26,7 @@ const emptyQueue: QueueDraft = {
   serviceLevelThresholdS: 20,
   serviceLevelTargetPct: 80,
   skills: {},
+  settings: {},
 };
 
 function draftOf(queue: Queue): QueueDraft {
@@ -32,6 +36,7 @@ function draftOf(queue: Queue): QueueDraft {
     serviceLevelThresholdS: queue.serviceLevelThresholdS,
     serviceLevelTargetPct: queue.serviceLevelTargetPct,
     skills: Object.fromEntries(queue.skills.map((skill) => [skill.skillId, skill.minLevel])),
+    settings: queue.settings,
   };
 }
 
@@ -88,6 +93,7 @@ export function AdminQueuesPage(): ReactNode {
       <QueueForm
         key={editing?.id ?? 'new'}
         queue={editing}
+        queues={loaded.data?.items ?? []}
         skills={skills.data ?? []}
         onDone={() => {
           setEditing(null);
@@ -110,6 +116,7 @@ export function AdminQueuesPage(): ReactNode {
 
 function QueueForm(props: {
   readonly queue: Queue | null;
+  readonly queues: readonly Queue[];
   readonly skills: readonly Skill[];
   readonly onDone: () => void;
   readonly onCancel: () => void;
@@ -131,6 +138,7 @@ function QueueForm(props: {
       serviceLevelThresholdS: draft.serviceLevelThresholdS,
       serviceLevelTargetPct: draft.serviceLevelTargetPct,
       skills: Object.entries(draft.skills).map(([skillId, minLevel]) => ({ skillId, minLevel })),
+      settings: draft.settings,
     };
     const request =
       props.queue === null ? api.post('/api/queues', body) : api.patch(`/api/queues/${props.queue.id}`, body);
@@ -248,6 +256,13 @@ function QueueForm(props: {
           );
         })}
       </fieldset>
+      <QueueRoutingFields
+        settings={draft.settings}
+        otherQueues={props.queues.filter((queue) => queue.id !== props.queue?.id)}
+        onChange={(settings) => {
+          setDraft({ ...draft, settings });
+        }}
+      />
       <ErrorMessage error={error} />
       <div className="actions">
         <button type="submit" className="primary" disabled={isBusy}>
