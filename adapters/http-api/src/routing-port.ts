@@ -18,6 +18,8 @@ export interface AgentStateView {
   readonly occupancy: number;
   readonly queueIds: readonly string[];
   /** The contacts the agent is talking to right now (a supervisor can monitor these calls). */
+  /** Time left of a timed after-call work (null: not in wrap-up, or until the agent ends it). */
+  readonly wrapUpEndsInMs: number | null;
   readonly contactIds: readonly string[];
 }
 

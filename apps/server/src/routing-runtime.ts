@@ -195,6 +195,7 @@ export class RoutingRuntime implements RoutingPort {
       queueIds: [...routing.state.queues.keys()].filter((queueId) =>
         queueAgentIds(routing.state, queueId).includes(agentId as AgentId),
       ),
+      wrapUpEndsInMs: wrapUpEndsIn(routing, agentId, nowMs),
       contactIds: [...(routing.state.agents.get(agentId as AgentId)?.work.values() ?? [])]
         .filter((item) => item.activity === 'on-contact')
         .map((item) => item.contactId),
@@ -361,6 +362,21 @@ export class RoutingRuntime implements RoutingPort {
     }
     return routing;
   }
+}
+
+/**
+ * How long the agent's timed after-call work has left (the soonest to end, with several contacts), or null when
+ * they are not in wrap-up or it lasts until they end it.
+ */
+function wrapUpEndsIn(routing: TenantRouting, agentId: string, nowMs: number): number | null {
+  let soonest: number | null = null;
+  for (const item of routing.state.agents.get(agentId as AgentId)?.work.values() ?? []) {
+    const wrapUpMs = item.queue.config.wrapUpMs;
+    if (item.activity !== 'wrap-up' || wrapUpMs === null || wrapUpMs <= 0) continue;
+    const left = Math.max(0, item.sinceMs + wrapUpMs - nowMs);
+    soonest = soonest === null ? left : Math.min(soonest, left);
+  }
+  return soonest;
 }
 
 /** All rows of a paged listing, fetching pages of 200 until a short one. */

@@ -243,6 +243,7 @@ export const en: Catalog = {
   'tenant.languages': 'Languages served',
   'tenant.leaderboard': 'Show the agents’ and teams’ leaderboard',
 
+  'presence.wrapUpLeft': '{left} left',
   'presence.label': 'My availability',
   'presence.available': 'Available',
   'presence.offline': 'Offline',

@@ -242,6 +242,7 @@ export const es = {
   'tenant.languages': 'Idiomas de atención',
   'tenant.leaderboard': 'Mostrar la clasificación de agentes y equipos',
 
+  'presence.wrapUpLeft': 'quedan {left}',
   'presence.label': 'Mi disponibilidad',
   'presence.available': 'Disponible',
   'presence.offline': 'Desconectado',

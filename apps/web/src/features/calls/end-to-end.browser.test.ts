@@ -65,6 +65,7 @@ describe('the contact center in the browser, end to end', () => {
     await form.getByRole('checkbox', { name: 'Fidelización' }).check();
     await form.locator('input[name=name]').fill('Fidelización');
     await form.locator('input[name=serviceLevelThresholdS]').fill('30');
+    await form.getByLabel('Segundos de cierre tras la llamada').fill('120');
     await form.getByRole('button', { name: 'Crear cola' }).click();
     await adminPage.getByTestId('queues').getByRole('cell', { name: 'Fidelización', exact: true }).waitFor();
     const queues = await admin.expect<{ items: { id: string; name: string }[] }>(
@@ -171,6 +172,8 @@ describe('the contact center in the browser, end to end', () => {
     // She hangs up from the desktop, opens a ticket at wrap-up and ends it.
     await panel.getByRole('button', { name: 'Colgar' }).click();
     await panel.and(desk.locator('[data-phase=wrapUp]')).waitFor();
+    // The queue's two minutes of after-call work count down in the top bar.
+    await desk.getByTestId('presence-status').getByText(/· quedan (2:00|1:[0-5]\d)$/).waitFor();
     await panel.getByLabel('Resultado').selectOption('requiere_seguimiento');
     await panel.getByLabel('Abrir una incidencia nueva').check();
     await panel.getByLabel('Asunto de la incidencia').fill('Quiere mejorar su tarifa');

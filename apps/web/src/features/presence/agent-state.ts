@@ -26,6 +26,8 @@ export interface AgentState {
   readonly missedOffers: number;
   readonly occupancy: number;
   readonly queueIds: readonly string[];
+  /** Time left of a timed after-call work, when in wrap-up (null: until the agent ends it). */
+  readonly wrapUpEndsInMs?: number | null;
   /** The contacts the agent is talking to (a supervisor can monitor these calls). */
   readonly contactIds?: readonly string[];
   /** The tenant's break reasons; only `GET /api/agents/me/state` sends them. */

@@ -88,7 +88,12 @@ export function PresenceControl(): ReactNode {
         <option value="offline">{t('presence.offline')}</option>
       </select>
       <span className="presence-status" role="status" data-testid="presence-status" data-status={status}>
-        {t(`agentStatus.${status}`)} · {formatClock(state.timeInStatusMs + nowMs - snapshot.readAtMs)}
+        {t(`agentStatus.${status}`)} ·{' '}
+        {status === 'wrap-up' && typeof state.wrapUpEndsInMs === 'number'
+          ? t('presence.wrapUpLeft', {
+              left: formatClock(Math.max(0, state.wrapUpEndsInMs - (nowMs - snapshot.readAtMs))),
+            })
+          : formatClock(state.timeInStatusMs + nowMs - snapshot.readAtMs)}
       </span>
       <ErrorMessage error={error} />
     </div>
