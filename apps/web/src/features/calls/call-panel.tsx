@@ -130,6 +130,14 @@ export function CallPanel(): ReactNode {
     );
   };
 
+  // A blind transfer to a number: the CallTransferred event that follows moves the panel to wrap-up.
+  const transferToNumber = (event: SubmitEvent<HTMLFormElement>): void => {
+    event.preventDefault();
+    const number = new FormData(event.currentTarget).get('number');
+    if (typeof number !== 'string' || number.trim() === '') return;
+    act(() => api.post(`${base}/transfer`, { number: number.trim() }));
+  };
+
   const wrapUp = (body: object): void => {
     act(
       () => api.post(`${base}/wrap-up`, body),
@@ -196,6 +204,15 @@ export function CallPanel(): ReactNode {
               </label>{' '}
               <button type="submit" disabled={isBusy}>
                 {t('calls.transfer')}
+              </button>
+            </form>
+            <form className="inline" onSubmit={transferToNumber}>
+              <label>
+                {t('calls.transferToNumber')}{' '}
+                <input name="number" type="tel" required maxLength={32} size={14} />
+              </label>{' '}
+              <button type="submit" disabled={isBusy}>
+                {t('calls.transferNumber')}
               </button>
             </form>
             <button

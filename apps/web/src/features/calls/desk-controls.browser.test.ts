@@ -182,4 +182,64 @@ describe('the call panel', () => {
     expect(saved[0]?.bodyEs).toBe('Hola {{customer.firstName}}, soy {{agent.firstName}}.');
     expect(saved[0]?.queueIds).toHaveLength(1);
   }, 60_000);
+
+  it('transfers the customer to an outside number through the trunk, and the agent goes to wrap-up', async () => {
+    const admin = await ApiSession.login(harness.server.url, {
+      tenant: demoTenantSlug,
+      email: 'admin@fibrasur.example',
+      password: demoPassword,
+    });
+    const atCarrier: PhoneCall[] = [];
+    const carrier = await SoftPhone.open({
+      server: { address: '127.0.0.1', port: harness.server.sip?.udpPort ?? 0 },
+      voice: { pitchHz: 330, seed: 9 },
+      onIncomingCall: (call) => {
+        atCarrier.push(call);
+        call.answer();
+      },
+    });
+    phones.push(carrier);
+    const trunks = await admin.expect<{ id: string }[]>('trunks', 'GET', '/api/sip-trunks');
+    await admin.expect('trunk', 'PATCH', `/api/sip-trunks/${trunks[0]?.id ?? ''}`, {
+      outbound: { host: '127.0.0.1', port: carrier.port, transport: 'udp' },
+    });
+    const agent = await ApiSession.login(harness.server.url, {
+      tenant: demoTenantSlug,
+      email: lucia,
+      password: demoPassword,
+    });
+    const state = await agent.expect<{ presence: { kind: string } }>('state', 'GET', '/api/agents/me/state');
+    if (state.presence.kind !== 'available')
+      await agent.expect('available', 'PUT', '/api/agents/me/presence', { presence: 'available' });
+    const page = (await harness.newPage('es-ES')).page;
+    await harness.signIn(page, lucia);
+    await page.locator('[data-stream=open]').waitFor();
+
+    const customerPhone = await SoftPhone.open({
+      server: { address: '127.0.0.1', port: harness.server.sip?.udpPort ?? 0 },
+      voice: { pitchHz: 300, seed: 6 },
+    });
+    phones.push(customerPhone);
+    const before = ringing.length;
+    const customer = await customerPhone.call({ number: demoTrafficNumber, callerId: '+34600900952' });
+    expect(await customer.connected).toBe(true);
+    const rings = page.locator('.call-panel[data-phase=ringing]');
+    for (let attempt = 0; attempt < 10 && ringing.length === before; attempt++) {
+      customer.sendDigit('1');
+      await rings.waitFor({ timeout: 2_000 }).catch(() => undefined);
+    }
+    await page.getByRole('button', { name: 'Contestar', exact: true }).click();
+    await page.locator('.call-panel[data-phase=connected]').waitFor();
+
+    await page.getByLabel('Número externo').fill('+34 955 123 456');
+    await page.getByRole('button', { name: 'Transferir al número' }).click();
+    await page.locator('.call-panel[data-phase=wrapUp]').waitFor();
+    await expect.poll(() => atCarrier.length).toBe(1);
+    expect(await atCarrier[0]?.connected).toBe(true);
+    expect(customer.state).toBe('connected');
+    customer.hangUp();
+    expect((await atCarrier[0]?.ended)?.reason).toBe('remote-hangup');
+    await page.getByRole('button', { name: 'Terminar el cierre' }).click();
+    await page.locator('.call-panel').waitFor({ state: 'detached' });
+  }, 90_000);
 });

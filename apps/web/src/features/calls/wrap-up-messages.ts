@@ -23,6 +23,8 @@ export const wrapUpMessagesEs = {
   'recording.paused': 'Grabación en pausa',
   'recording.on': 'Grabando',
   'calls.answer': 'Contestar',
+  'calls.transferToNumber': 'Número externo',
+  'calls.transferNumber': 'Transferir al número',
 } as const;
 
 /** English messages of the call panel's wrap-up form, keypad, recording control and script. */
@@ -50,4 +52,6 @@ export const wrapUpMessagesEn: Record<keyof typeof wrapUpMessagesEs, string> = {
   'recording.paused': 'Recording paused',
   'recording.on': 'Recording',
   'calls.answer': 'Answer',
+  'calls.transferToNumber': 'Outside number',
+  'calls.transferNumber': 'Transfer to the number',
 };

@@ -3,6 +3,8 @@ import {
   addDays,
   formatDuration,
   heatmapCells,
+  intervalLabels,
+  withEmptyIntervals,
   localToday,
   presetRange,
   sortByFigure,
@@ -49,5 +51,45 @@ describe('sorting and formatting', () => {
     expect(formatDuration(65_400)).toBe('1:05');
     expect(formatDuration(3_725_000)).toBe('1:02:05');
     expect(formatDuration(null)).toBe('—');
+  });
+});
+
+describe('empty intervals on the chart', () => {
+  const zero = (label: { date: string; time: string }) => ({ label, offered: 0 });
+
+  it('puts back the hours without contacts as zero, in time order', () => {
+    const lines = [
+      { label: { date: '2026-12-04', time: '10:00' }, offered: 5 },
+      { label: { date: '2026-12-04', time: '13:00' }, offered: 2 },
+    ];
+    const filled = withEmptyIntervals(lines, { from: '2026-12-04', to: '2026-12-05' }, '60min', zero);
+    expect(filled).toHaveLength(24);
+    expect(filled.slice(9, 14).map((line) => [line.label.time, line.offered])).toEqual([
+      ['09:00', 0],
+      ['10:00', 5],
+      ['11:00', 0],
+      ['12:00', 0],
+      ['13:00', 2],
+    ]);
+  });
+
+  it('cuts days, ISO weeks from their Monday and months from their first day', () => {
+    expect(intervalLabels({ from: '2026-12-01', to: '2026-12-04' }, 'day').map((l) => l.date)).toEqual([
+      '2026-12-01',
+      '2026-12-02',
+      '2026-12-03',
+    ]);
+    // 2 December 2026 is a Wednesday: its week starts on Monday 30 November.
+    expect(intervalLabels({ from: '2026-12-02', to: '2026-12-15' }, 'week').map((l) => l.date)).toEqual([
+      '2026-11-30',
+      '2026-12-07',
+      '2026-12-14',
+    ]);
+    expect(intervalLabels({ from: '2026-11-15', to: '2027-02-01' }, 'month').map((l) => l.date)).toEqual([
+      '2026-11-01',
+      '2026-12-01',
+      '2027-01-01',
+    ]);
+    expect(intervalLabels({ from: '2026-12-04', to: '2026-12-05' }, '15min')).toHaveLength(96);
   });
 });

@@ -105,3 +105,70 @@ export function formatDuration(ms: number | null): string {
 export function formatShare(share: number | null): string {
   return share === null ? '—' : `${String(Math.round(share * 100))} %`;
 }
+
+/** How the chart's intervals are cut. */
+export type IntervalGranularity = '15min' | '30min' | '60min' | 'day' | 'week' | 'month';
+
+/** More intervals than this are drawn as the report gives them (an empty one is not worth a bar then). */
+const maxFilledIntervals = 3_000;
+
+/**
+ * Every interval of a range as the report labels it on the wall clock (`YYYY-MM-DD` and `HH:MM`): the minutes
+ * of each day, each day, each ISO week from its Monday, each month from its first day. A day when clocks
+ * change still lists 24 hours (the report's own labels take precedence in `withEmptyIntervals`).
+ */
+export function intervalLabels(
+  range: DateRange,
+  granularity: IntervalGranularity,
+): { readonly date: string; readonly time: string }[] {
+  const labels: { date: string; time: string }[] = [];
+  const pad = (value: number): string => String(value).padStart(2, '0');
+  if (granularity === 'month') {
+    for (let date = `${range.from.slice(0, 8)}01`; date < range.to;) {
+      labels.push({ date, time: '00:00' });
+      const [year, month] = date.split('-').map(Number) as [number, number];
+      date = month === 12 ? `${String(year + 1)}-01-01` : `${String(year)}-${pad(month + 1)}-01`;
+      if (labels.length > maxFilledIntervals) break;
+    }
+    return labels;
+  }
+  if (granularity === 'week') {
+    const [year, month, day] = range.from.split('-').map(Number) as [number, number, number];
+    const weekday = (new Date(Date.UTC(year, month - 1, day)).getUTCDay() + 6) % 7;
+    for (let date = addDays(range.from, -weekday); date < range.to; date = addDays(date, 7)) {
+      labels.push({ date, time: '00:00' });
+      if (labels.length > maxFilledIntervals) break;
+    }
+    return labels;
+  }
+  const stepMinutes = granularity === 'day' ? 1_440 : Number(granularity.replace('min', ''));
+  for (let date = range.from; date < range.to; date = addDays(date, 1)) {
+    for (let minute = 0; minute < 1_440; minute += stepMinutes) {
+      labels.push({ date, time: `${pad(Math.floor(minute / 60))}:${pad(minute % 60)}` });
+      if (labels.length > maxFilledIntervals) return labels;
+    }
+  }
+  return labels;
+}
+
+/**
+ * The report's lines with the intervals it left out (no contacts) put back as `empty(label)`, in time order, so
+ * a chart shows a quiet hour as zero instead of closing the gap. Lines the range does not name (a repeated
+ * hour when clocks go back) keep their place by label.
+ */
+export function withEmptyIntervals<
+  T extends { readonly label: { readonly date: string; readonly time: string } },
+>(
+  lines: readonly T[],
+  range: DateRange,
+  granularity: IntervalGranularity,
+  empty: (label: { readonly date: string; readonly time: string }) => T,
+): T[] {
+  const labels = intervalLabels(range, granularity);
+  if (labels.length > maxFilledIntervals) return [...lines];
+  const key = (label: { readonly date: string; readonly time: string }): string =>
+    `${label.date} ${label.time}`;
+  const present = new Set(lines.map((line) => key(line.label)));
+  const filled = [...lines, ...labels.filter((label) => !present.has(key(label))).map(empty)];
+  return filled.sort((a, b) => (key(a.label) < key(b.label) ? -1 : key(a.label) > key(b.label) ? 1 : 0));
+}

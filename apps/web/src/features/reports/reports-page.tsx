@@ -15,6 +15,7 @@ import {
   localToday,
   presetRange,
   sortByFigure,
+  withEmptyIntervals,
 } from './report-data.ts';
 
 /** The figures of a report line (docs/metrics.md defines each). */
@@ -33,6 +34,23 @@ interface Figures {
   readonly firstContactResolution: number | null;
   readonly occupancy: number | null;
 }
+
+/** The figures of an interval without contacts (the chart draws it as zero). */
+const noFigures: Figures = {
+  offered: 0,
+  answered: 0,
+  abandoned: 0,
+  handled: 0,
+  averageSpeedOfAnswerMs: null,
+  averageHandleTimeMs: null,
+  averageTalkMs: null,
+  averageHoldMs: null,
+  averageWrapUpMs: null,
+  serviceLevelOfOffered: null,
+  abandonmentRate: null,
+  firstContactResolution: null,
+  occupancy: null,
+};
 
 interface ReportLine {
   readonly label: { readonly date: string; readonly time: string };
@@ -340,7 +358,14 @@ export function ReportsPage(): ReactNode {
             </section>
           )}
           {total.offered === 0 && <p className="notice">{t('reports.noData')}</p>}
-          <VolumeChart lines={summary.data?.lines ?? []} />
+          <VolumeChart
+            lines={withEmptyIntervals(summary.data?.lines ?? [], range, granularity, (label) => ({
+              label,
+              agentId: null,
+              agentName: null,
+              figures: noFigures,
+            }))}
+          />
           <Heatmap lines={hourly.data?.lines ?? []} />
           <section className="card" aria-labelledby="report-agents">
             <h2 id="report-agents">{t('reports.agents')}</h2>
