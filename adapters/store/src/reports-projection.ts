@@ -7,6 +7,7 @@ import {
   foldAgentTimeline,
   foldContact,
   foldTicket,
+  isFcrEligible,
   reportingEventOf,
   reportingEventTypes,
   summaryFields,
@@ -20,6 +21,7 @@ import type {
   AgentState,
   ContributionChange,
   ContributionOptions,
+  FcrStatus,
   PresenceKind,
   ReportingEvent,
   RowKey,
@@ -252,6 +254,8 @@ async function lockCheckpoint(tx: Tx): Promise<number> {
 interface TenantReporting {
   readonly calendar: TimeZoneCalendar;
   readonly options: ContributionOptions;
+  /** N days of first-contact resolution, in ms (`settings.reports.fcrWindowDays`, 7 by default). */
+  readonly fcrWindowMs: number;
   readonly categoryOf: TicketCategoryOf;
 }
 
@@ -260,6 +264,7 @@ interface ReportSettings {
   readonly shortAbandonSeconds?: unknown;
   readonly billingIncrementSeconds?: unknown;
   readonly billingMinimumSeconds?: unknown;
+  readonly fcrWindowDays?: unknown;
   readonly dispositionValuesMinor?: unknown;
 }
 
@@ -310,8 +315,10 @@ async function tenantReporting(
     reportSettings.dispositionValuesMinor !== null
       ? (reportSettings.dispositionValuesMinor as Record<string, unknown>)
       : {};
+  const fcrWindowDays = numberOr(reportSettings.fcrWindowDays, 7);
   return {
     calendar,
+    fcrWindowMs: Math.min(90, Math.max(1, fcrWindowDays)) * 86_400_000,
     categoryOf: (status) => categories.get(status) ?? builtInTicketCategory(status),
     options: {
       calendar,
@@ -350,6 +357,24 @@ interface RecordRow {
   readonly contribution: StoredRow[];
 }
 
+interface ContactRow extends RecordRow {
+  readonly fcr: FcrStatus | null;
+}
+
+/** A contact's contribution with its first-contact resolution status (none when not eligible). */
+function contactContribution(
+  record: NonNullable<ReturnType<typeof foldContact>>,
+  status: FcrStatus | null,
+  settings: TenantReporting,
+): SummaryRow[] {
+  return contributionsOf(
+    record,
+    status === null
+      ? settings.options
+      : { ...settings.options, firstContactResolution: new Map([[record.contactId, status]]) },
+  );
+}
+
 async function projectContacts(
   tx: Tx,
   tenantId: string,
@@ -362,44 +387,179 @@ async function projectContacts(
   const ids = [...byContact.keys()];
   const stored = new Map(
     (
-      await tx.query<RecordRow>(
-        `SELECT contact_id AS id, events, contribution FROM report_contacts
+      await tx.query<ContactRow>(
+        `SELECT contact_id AS id, events, contribution, fcr FROM report_contacts
           WHERE tenant_id = $1 AND contact_id = ANY($2::text[])`,
         [tenantId, ids],
       )
     ).rows.map((row) => [row.id, row]),
   );
-  const written: { id: string; arrivedAtMs: number; events: ReportingEvent[]; contribution: StoredRow[] }[] =
-    [];
+  const written: {
+    id: string;
+    arrivedAtMs: number;
+    customerId: string | null;
+    isInbound: boolean;
+    fcr: FcrStatus | null;
+    events: ReportingEvent[];
+    contribution: StoredRow[];
+  }[] = [];
   for (const [id, added] of byContact) {
     const previous = stored.get(id);
     const merged = mergeEvents(previous?.events ?? [], added);
     if (!merged.isChanged) continue;
     const record = foldContact(merged.events);
     if (record === undefined) continue;
-    const after = contributionsOf(record, settings.options);
+    // A contact that became eligible (an agent answered) starts pending; one already judged keeps its status.
+    const status = isFcrEligible(record) ? (previous?.fcr ?? 'pending') : null;
+    const after = contactContribution(record, status, settings);
     changes.push(...contributionChanges(summaryRowsOf(previous?.contribution ?? []), after));
     written.push({
       id,
       arrivedAtMs: record.arrivedAtMs,
+      customerId: record.customerId,
+      isInbound: record.direction === 'inbound',
+      fcr: status,
       events: merged.events,
       contribution: storedRowsOf(after),
     });
   }
   if (written.length === 0) return;
   await tx.query(
-    `INSERT INTO report_contacts (tenant_id, contact_id, arrived_at, events, contribution)
-     SELECT $1::uuid, * FROM unnest($2::text[], $3::timestamptz[], $4::jsonb[], $5::jsonb[])
+    `INSERT INTO report_contacts (tenant_id, contact_id, arrived_at, events, contribution, customer_id, is_inbound, fcr)
+     SELECT $1::uuid, * FROM unnest($2::text[], $3::timestamptz[], $4::jsonb[], $5::jsonb[], $6::text[], $7::boolean[], $8::text[])
      ON CONFLICT (tenant_id, contact_id) DO UPDATE
-       SET arrived_at = excluded.arrived_at, events = excluded.events, contribution = excluded.contribution`,
+       SET arrived_at = excluded.arrived_at, events = excluded.events, contribution = excluded.contribution,
+           customer_id = excluded.customer_id, is_inbound = excluded.is_inbound, fcr = excluded.fcr`,
     [
       tenantId,
       written.map((w) => w.id),
       written.map((w) => new Date(w.arrivedAtMs).toISOString()),
       written.map((w) => JSON.stringify(w.events)),
       written.map((w) => JSON.stringify(w.contribution)),
+      written.map((w) => w.customerId),
+      written.map((w) => w.isInbound),
+      written.map((w) => w.fcr),
     ],
   );
+  await markRepeats(tx, tenantId, written, settings, changes);
+}
+
+/**
+ * The repeats among newly folded contacts (docs/metrics.md, "First-contact resolution"): an inbound contact of
+ * a known customer makes that customer's eligible contacts of the N days before it `repeated`, and an eligible
+ * contact folded late is itself `repeated` when the customer already came back within its window.
+ */
+async function markRepeats(
+  tx: Tx,
+  tenantId: string,
+  written: readonly {
+    readonly id: string;
+    readonly arrivedAtMs: number;
+    readonly customerId: string | null;
+    readonly isInbound: boolean;
+    readonly fcr: FcrStatus | null;
+  }[],
+  settings: TenantReporting,
+  changes: ContributionChange[],
+): Promise<void> {
+  const repeated = new Set<string>();
+  for (const contact of written) {
+    if (!contact.isInbound || contact.customerId === null) continue;
+    const arrived = new Date(contact.arrivedAtMs);
+    const earlier = await tx.query<{ id: string }>(
+      `SELECT contact_id AS id FROM report_contacts
+        WHERE tenant_id = $1 AND customer_id = $2 AND fcr IN ('pending', 'resolved') AND contact_id <> $3
+          AND arrived_at < $4 AND arrived_at >= $5`,
+      [
+        tenantId,
+        contact.customerId,
+        contact.id,
+        arrived,
+        new Date(contact.arrivedAtMs - settings.fcrWindowMs),
+      ],
+    );
+    for (const row of earlier.rows) repeated.add(row.id);
+    if (contact.fcr === 'pending' || contact.fcr === 'resolved') {
+      const later = await tx.query(
+        `SELECT 1 FROM report_contacts
+          WHERE tenant_id = $1 AND customer_id = $2 AND is_inbound AND contact_id <> $3
+            AND arrived_at > $4 AND arrived_at <= $5 LIMIT 1`,
+        [
+          tenantId,
+          contact.customerId,
+          contact.id,
+          arrived,
+          new Date(contact.arrivedAtMs + settings.fcrWindowMs),
+        ],
+      );
+      if ((later.rowCount ?? 0) > 0) repeated.add(contact.id);
+    }
+  }
+  if (repeated.size > 0) await judgeContacts(tx, tenantId, [...repeated], 'repeated', settings, changes);
+}
+
+/** Gives stored contacts an FCR status and moves their contribution with it. */
+async function judgeContacts(
+  tx: Tx,
+  tenantId: string,
+  ids: readonly string[],
+  status: FcrStatus,
+  settings: TenantReporting,
+  changes: ContributionChange[],
+): Promise<void> {
+  const rows = await tx.query<ContactRow>(
+    `SELECT contact_id AS id, events, contribution, fcr FROM report_contacts
+      WHERE tenant_id = $1 AND contact_id = ANY($2::text[]) FOR UPDATE`,
+    [tenantId, ids],
+  );
+  const updated: { id: string; contribution: StoredRow[] }[] = [];
+  for (const row of rows.rows) {
+    const record = foldContact(row.events);
+    if (record === undefined || !isFcrEligible(record) || row.fcr === status) continue;
+    const after = contactContribution(record, status, settings);
+    changes.push(...contributionChanges(summaryRowsOf(row.contribution), after));
+    updated.push({ id: row.id, contribution: storedRowsOf(after) });
+  }
+  if (updated.length === 0) return;
+  await tx.query(
+    `UPDATE report_contacts c SET fcr = $2, contribution = u.contribution
+       FROM unnest($3::text[], $4::jsonb[]) AS u(id, contribution)
+      WHERE c.tenant_id = $1 AND c.contact_id = u.id`,
+    [tenantId, status, updated.map((u) => u.id), updated.map((u) => JSON.stringify(u.contribution))],
+  );
+}
+
+/**
+ * Settles first-contact resolution with the clock: pending contacts whose window has passed without a repeat
+ * become `resolved` (at most `limit` per call; the projector calls it now and then). Returns how many.
+ */
+export async function settleFirstContacts(tx: Tx, nowMs: number, limit = 5_000): Promise<number> {
+  await lockCheckpoint(tx);
+  const due = await tx.query<{ tenantId: string; id: string; arrivedAtMs: number }>(
+    `SELECT tenant_id::text AS "tenantId", contact_id AS id, (extract(epoch FROM arrived_at) * 1000)::float8 AS "arrivedAtMs"
+       FROM report_contacts WHERE fcr = 'pending' AND arrived_at <= $1 ORDER BY arrived_at LIMIT $2`,
+    [new Date(nowMs - 86_400_000), limit],
+  );
+  const byTenant = new Map<string, { id: string; arrivedAtMs: number }[]>();
+  for (const row of due.rows) byTenant.set(row.tenantId, [...(byTenant.get(row.tenantId) ?? []), row]);
+  let settled = 0;
+  for (const [tenantId, contacts] of byTenant) {
+    const settings = await tenantReporting(tx, tenantId, new Map());
+    const ripe = contacts.filter((contact) => contact.arrivedAtMs + settings.fcrWindowMs <= nowMs);
+    if (ripe.length === 0) continue;
+    const changes: ContributionChange[] = [];
+    await judgeContacts(
+      tx,
+      tenantId,
+      ripe.map((contact) => contact.id),
+      'resolved',
+      settings,
+      changes,
+    );
+    await applyChanges(tx, tenantId, changes, settings.calendar);
+    settled += ripe.length;
+  }
+  return settled;
 }
 
 async function projectTickets(

@@ -9,6 +9,7 @@ export {
   projectPending,
   applyEvents,
   advanceAgentTime,
+  settleFirstContacts,
 } from './reports-projection.ts';
 export type { StoredEvent, ApplyResult, ProjectResult } from './reports-projection.ts';
 export {

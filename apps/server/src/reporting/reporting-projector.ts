@@ -93,6 +93,7 @@ export class ReportingProjector {
   async flush(): Promise<void> {
     this.isWanted = true;
     await this.run();
+    await this.settleFirstContacts();
   }
 
   /** Stops reading; an applying transaction finishes first. */
@@ -227,6 +228,20 @@ export class ReportingProjector {
       await this.database.asSystem((tx) => reports.advanceAgentTime(tx, this.now()));
     } catch (error) {
       this.logger.warn({ err: error }, 'running agents’ logged-in time up to now failed');
+    }
+    await this.settleFirstContacts();
+  }
+
+  /** Contacts whose first-contact-resolution window has passed without a repeat count as resolved. */
+  private async settleFirstContacts(): Promise<void> {
+    try {
+      for (;;) {
+        const settled = await this.database.asSystem((tx) => reports.settleFirstContacts(tx, this.now()));
+        if (settled > 0) this.logger.debug({ settled }, 'first contacts resolved');
+        if (settled < 5_000 || this.isStopped) return;
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'settling first-contact resolution failed');
     }
   }
 }

@@ -17,6 +17,7 @@ const analystEmail = 'analyst@fibrasur.example';
 
 interface Figures {
   offered: number;
+  firstContactResolution: number | null;
   abandoned: number;
   serviceLevelOfOffered: number | null;
   averageHandleTimeMs: number | null;
@@ -66,6 +67,12 @@ describe('the reports screen', () => {
     const range = presetRange('last30', localToday('Europe/Madrid', new Date()));
     const expected = await report({ ...range, queueId, granularity: 'day' });
     expect(expected.total.figures.offered).toBeGreaterThan(0);
+    // The demo's customers called more than once over the month: first-contact resolution is judged.
+    const fcr = expected.total.figures.firstContactResolution;
+    expect(fcr).not.toBeNull();
+    expect(fcr).toBeGreaterThan(0);
+    expect(fcr).toBeLessThan(1);
+    await expect.poll(async () => page.locator('[data-kpi=fcr] dd').textContent()).toBe(formatShare(fcr));
 
     const serviceLevel = page.locator('[data-kpi=serviceLevel] dd');
     await expect
