@@ -21,6 +21,14 @@ const ticketStatusCode = z
   .string()
   .regex(/^[a-z][a-z0-9_]{1,39}$/, { message: 'must be a status code such as open or needs_follow_up' });
 
+/** True when the user is the contact's agent, or was before it was passed on (a transfer, a takeover). */
+function hasHandled(interaction: interactions.Interaction, userId: string | null): boolean {
+  if (userId === null) return false;
+  if (interaction.agentId === userId) return true;
+  const previous = interaction.metadata['previousAgentIds'];
+  return Array.isArray(previous) && previous.includes(userId);
+}
+
 /** What the wrap-up form asks of a ticket: open one about the contact, or update one of the customer's. */
 type WrapUpTicket =
   | {
@@ -139,7 +147,7 @@ export function registerCallRoutes(
     const interaction = await deps.database.inTenant(contextOf(principalOf(request), request.id), (tx) =>
       interactions.getInteraction(tx, interactionId),
     );
-    if (!supervisorRoles.has(principal.role) && interaction.agentId !== principal.userId)
+    if (!supervisorRoles.has(principal.role) && !hasHandled(interaction, principal.userId))
       throw new HttpProblem(403, 'HTTP_FORBIDDEN', 'This contact is handled by another agent.');
     return interaction;
   }
@@ -447,7 +455,12 @@ export function registerCallRoutes(
       });
       // The ACD frees the agent; the call layer then marks the interaction completed. An agent already free
       // (no wrap-up on this queue) is not an error: the notes are saved all the same.
-      await deps.routing?.endWrapUp(principalOf(request).tenantId, interaction.agentId, interaction.id);
+      // The agent whose after-call work ends: the one wrapping up, when they handled the contact (after a
+      // transfer the contact's agent is the next one); a supervisor ends the contact's agent's.
+      const agentToFree = hasHandled(interaction, principal.userId)
+        ? (principal.userId ?? interaction.agentId)
+        : interaction.agentId;
+      await deps.routing?.endWrapUp(principal.tenantId, agentToFree, interaction.id);
       return updated;
     },
   );

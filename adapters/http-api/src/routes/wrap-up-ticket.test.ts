@@ -165,4 +165,21 @@ describe('the wrap-up form', () => {
     expect(refused.statusCode).toBe(409);
     expect(refused.json()).toMatchObject({ field: 'ticket' });
   });
+
+  it('lets the agent who transferred the contact still finish their own wrap-up', async () => {
+    const contact = await contactInWrapUp(customerId);
+    // The contact passes to the team lead (an attended transfer): the agent remains one who handled it.
+    await testApi.database.inTenant(tenant.context, (tx) =>
+      tx.query('UPDATE interactions SET agent_id = $2 WHERE id = $1', [contact, tenant.userIds.team_lead]),
+    );
+    const response = await call(agent, 'POST', `/api/interactions/${contact}/wrap-up`, {
+      disposition: 'otro',
+      wrapUpNotes: 'Pasada a la coordinadora',
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json<{ agentId: string; metadata: { previousAgentIds?: string[] } }>()).toMatchObject({
+      agentId: tenant.userIds.team_lead,
+      metadata: { previousAgentIds: [tenant.userIds.agent] },
+    });
+  });
 });

@@ -173,7 +173,10 @@ describe('the contact center in the browser, end to end', () => {
     await panel.getByRole('button', { name: 'Colgar' }).click();
     await panel.and(desk.locator('[data-phase=wrapUp]')).waitFor();
     // The queue's two minutes of after-call work count down in the top bar.
-    await desk.getByTestId('presence-status').getByText(/· quedan (2:00|1:[0-5]\d)$/).waitFor();
+    await desk
+      .getByTestId('presence-status')
+      .getByText(/· quedan (2:00|1:[0-5]\d)$/)
+      .waitFor();
     await panel.getByLabel('Resultado').selectOption('requiere_seguimiento');
     await panel.getByLabel('Abrir una incidencia nueva').check();
     await panel.getByLabel('Asunto de la incidencia').fill('Quiere mejorar su tarifa');
