@@ -78,4 +78,19 @@ describe('a queue’s routing settings', () => {
     expect(settings).toEqual({ overflow: { type: 'disconnect' }, escalation: [] });
     expect(queueAcdSettings({ wrapUpSeconds: null }, queues)).toEqual({ wrapUpMs: null });
   });
+
+  it('send callers to the queue’s voicemail on overflow or after an escalation step', () => {
+    const settings = queueAcdSettings(
+      {
+        overflow: { type: 'voicemail' },
+        escalation: [{ afterSeconds: 180, action: { type: 'offer-voicemail' } }],
+      },
+      queues,
+    );
+    expect(settings).toEqual({
+      overflow: { type: 'voicemail' },
+      escalation: [{ afterMs: 180_000, action: { type: 'offer-voicemail' } }],
+    });
+    expect(parseRoutingConfig({ queues: [{ id: 'q-main', ...settings }] }).ok).toBe(true);
+  });
 });

@@ -42,14 +42,16 @@ function record(value: unknown): Record<string, unknown> | undefined {
 }
 
 /**
- * Where an overflow goes, in ACD terms: hang up, another queue (only one that exists: a deleted queue's
- * rule falls back to hanging up), or back to the flow after its queue node.
+ * Where an overflow goes, in ACD terms: hang up, the queue's voicemail, another queue (only one that exists: a
+ * deleted queue's rule falls back to hanging up), or back to the flow after its queue node.
  */
 function overflowOf(value: unknown, queueIds: ReadonlySet<string>): Overflow | undefined {
   const target = record(value);
   switch (target?.['type']) {
     case 'disconnect':
       return { type: 'disconnect' };
+    case 'voicemail':
+      return { type: 'voicemail' };
     case 'queue':
       return typeof target['queueId'] === 'string' && queueIds.has(target['queueId'])
         ? { type: 'queue', queueId: target['queueId'] }
@@ -117,6 +119,8 @@ export function queueAcdSettings(
         queueIds.has(action['queueId'])
       )
         steps.push({ afterMs, action: { type: 'add-queue-agents', queueId: action['queueId'] } });
+      else if (action['type'] === 'offer-voicemail')
+        steps.push({ afterMs, action: { type: 'offer-voicemail' } });
       else if (action['type'] === 'route-elsewhere') {
         const target = overflowOf(action['target'], queueIds);
         if (target !== undefined) steps.push({ afterMs, action: { type: 'route-elsewhere', target } });

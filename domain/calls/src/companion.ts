@@ -493,6 +493,7 @@ export function nextCompanion(call: InboundCall, event: InboundCallEvent): Inbou
     case 'OfferWithdrawn':
     case 'ContactConnected':
     case 'QueueLeft':
+    case 'QueueVoicemailRequested':
     case 'FlowTransferRequested':
     case 'TransferLegAnswered':
     case 'TransferLegFailed':

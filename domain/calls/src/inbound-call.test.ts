@@ -297,6 +297,28 @@ describe('failure paths', () => {
     expect(call.phase).toEqual({ kind: 'ivr' });
   });
 
+  it('sends a waiting caller to the queue’s voicemail, cancelling a pending offer, and refuses it once connected', () => {
+    const waiting = run([
+      { type: 'Enqueued', queueId, atMs: 0 },
+      { type: 'QueueVoicemailRequested', atMs: 300_000 },
+    ]);
+    expect(types(waiting.commands).slice(-2)).toEqual(['StopMusicOnHold', 'StartQueueVoicemail']);
+    expect(waiting.commands.at(-1)).toEqual({ type: 'StartQueueVoicemail', queueId });
+    expect(waiting.call.phase).toEqual({ kind: 'ivr' });
+    const ringing = run([
+      { type: 'Enqueued', queueId, atMs: 0 },
+      { type: 'AgentOffered', agentId: lucia, atMs: 1 },
+      { type: 'QueueVoicemailRequested', atMs: 300_000 },
+    ]);
+    expect(types(ringing.commands).slice(-3)).toEqual([
+      'CancelAgentLeg',
+      'StopMusicOnHold',
+      'StartQueueVoicemail',
+    ]);
+    const connected = nextInboundCall(run(answered).call, { type: 'QueueVoicemailRequested', atMs: 10_000 });
+    expect(connected.ok).toBe(false);
+  });
+
   it('moves on to another agent when the agent leg loses its media before answering', () => {
     const { call, commands } = run([
       { type: 'Enqueued', queueId, atMs: 0 },

@@ -101,6 +101,8 @@ export type InboundCallEvent =
   | { readonly type: 'ContactConnected'; readonly agentId: AgentId; readonly atMs: number }
   /** The ACD sent the contact out of the queue (overflow): the flow continues. */
   | { readonly type: 'QueueLeft'; readonly atMs: number }
+  /** The routing engine sends the waiting caller to the queue's voicemail (an overflow or escalation rule). */
+  | { readonly type: 'QueueVoicemailRequested'; readonly atMs: number }
   | { readonly type: 'CustomerHungUp'; readonly atMs: number }
   | { readonly type: 'AgentHungUp'; readonly agentLegId: string; readonly atMs: number }
   /** The agent hangs up from the desktop: both phones are hung up. */
@@ -142,6 +144,8 @@ export type InboundCallCommand =
   /** CANCEL the agent's INVITE (still ringing), or BYE if it already answered. */
   | { readonly type: 'CancelAgentLeg'; readonly agentLegId: string }
   | { readonly type: 'HangUpLeg'; readonly legId: string }
+  /** The caller leaves a message for the queue: a prompt, a beep, then the recording (a ticket at the end). */
+  | { readonly type: 'StartQueueVoicemail'; readonly queueId: QueueId }
   | { readonly type: 'BridgeLegs'; readonly customerLegId: string; readonly agentLegId: string }
   /** Call a supervisor's or a colleague's registered phone on a new leg. */
   | {
@@ -437,6 +441,18 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
         { type: 'StopMusicOnHold', legId: call.customerLegId },
         { type: 'TellIvr', event: 'QueueOverflowed' },
       ]);
+
+    case 'QueueVoicemailRequested': {
+      if (phase.kind !== 'queued' && phase.kind !== 'offering') return illegal(call, event);
+      const voicemail = { type: 'StartQueueVoicemail' as const, queueId: phase.queueId };
+      return next(call, { kind: 'ivr' }, [
+        ...(phase.kind === 'offering'
+          ? [{ type: 'CancelAgentLeg' as const, agentLegId: phase.agentLegId }]
+          : []),
+        { type: 'StopMusicOnHold', legId: call.customerLegId },
+        voicemail,
+      ]);
+    }
 
     case 'CustomerHungUp':
     case 'FlowHungUp':

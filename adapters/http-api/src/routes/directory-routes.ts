@@ -54,9 +54,10 @@ const timeZone = z.string().refine(
   },
   { message: 'must be an IANA time zone such as Europe/Madrid' },
 );
-/** Where callers go when a queue overflows: hang up, another queue, or on in the flow after its queue node. */
+/** Where callers go when a queue overflows: hang up, voicemail, another queue, or on in the flow after its queue node. */
 const overflowTarget = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('disconnect') }),
+  z.strictObject({ type: z.literal('voicemail') }),
   z.strictObject({ type: z.literal('queue'), queueId: id }),
   z.strictObject({ type: z.literal('flow') }),
 ]);
@@ -117,6 +118,7 @@ const queueSettings = z
             z.strictObject({ type: z.literal('raise-priority'), by: z.int().min(1).max(1_000) }),
             z.strictObject({ type: z.literal('add-queue-agents'), queueId: id }),
             z.strictObject({ type: z.literal('route-elsewhere'), target: overflowTarget }),
+            z.strictObject({ type: z.literal('offer-voicemail') }),
           ]),
         }),
       )

@@ -241,6 +241,8 @@ interface Voicemail {
   readonly queueId: string | null;
   readonly subject: string;
   readonly timer: NodeJS.Timeout;
+  /** Left from a queue (its overflow): the call ends with the message, there is no flow to go on with. */
+  readonly isFromQueue: boolean;
 }
 
 const systemActor = { type: 'system' as const, id: 'calls' };
@@ -1250,6 +1252,9 @@ export class CallService implements SipCallHandler, CallControlPort {
         return;
       case 'InviteTransferTarget':
         await this.#inviteTransferTarget(call, command.legId, command.target);
+        return;
+      case 'StartQueueVoicemail':
+        await this.#startQueueVoicemail(call, command.queueId);
         return;
       case 'CancelAgentLeg':
       case 'HangUpLeg': {
@@ -2329,6 +2334,60 @@ export class CallService implements SipCallHandler, CallControlPort {
       queueId: call.queueReferences.get(command.queueId) ?? null,
       subject: command.ticketSubject ?? (command.language === 'es' ? 'Mensaje de voz' : 'Voicemail'),
       timer,
+      isFromQueue: false,
+    };
+  }
+
+  /**
+   * A queue's voicemail (its overflow rule, or an escalation step): the caller hears that nobody can answer and
+   * how to leave a message, a beep, then up to two minutes are recorded; the message becomes a ticket of the
+   * queue and the call ends.
+   */
+  async #startQueueVoicemail(call: ActiveCall, queueId: string): Promise<void> {
+    const legId = call.customerLeg.legId;
+    const media = this.#options.media;
+    const language = call.ivr.language;
+    const text =
+      language === 'es'
+        ? 'En este momento no podemos atender su llamada. Deje su mensaje después de la señal y le llamaremos.'
+        : 'We cannot take your call right now. Please leave a message after the tone and we will call you back.';
+    const rendered = await this.#options.prompts.get({ language, text });
+    const beep = {
+      kind: 'tone' as const,
+      tone: { frequenciesHz: [1000], levelDbm0: -10, cadenceMs: [], isRepeating: true },
+      durationMs: 400,
+    };
+    const playbackId = `qvm-${legId}`;
+    await media.play({
+      legId,
+      items: rendered.ok ? [{ kind: 'file', path: rendered.value.file }, beep] : [beep],
+      playbackId,
+    });
+    const recordingId = `vm-${call.interactionId}`;
+    const day = new Date(this.#now()).toISOString().slice(0, 10).replaceAll('-', '/');
+    const started = await media.recordStart({
+      recordingId,
+      customerLegId: legId,
+      path: `${call.tenantSlug}/${day}/${call.interactionId}-voicemail.wav`,
+    });
+    if (!started.ok) {
+      this.#logger.error(
+        { interactionId: call.interactionId, reason: started.error.message },
+        'queue voicemail could not start',
+      );
+      await this.#decide(call, { type: 'FlowHungUp', atMs: this.#now() });
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.#enqueue(call, () => this.#endVoicemail(call, true));
+    }, 120_000);
+    timer.unref();
+    call.voicemail = {
+      recordingId,
+      queueId,
+      subject: language === 'es' ? 'Mensaje de voz de la cola' : 'Voicemail from the queue',
+      timer,
+      isFromQueue: true,
     };
   }
 
@@ -2388,6 +2447,10 @@ export class CallService implements SipCallHandler, CallControlPort {
         durationMs: summary.durationMs,
       });
     });
+    if (isFlowContinuing && voicemail.isFromQueue) {
+      await this.#decide(call, { type: 'FlowHungUp', atMs: this.#now() });
+      return;
+    }
     if (isFlowContinuing)
       await this.#feedIvr(call, {
         type: 'VoicemailRecorded',
@@ -2585,9 +2648,19 @@ export class CallService implements SipCallHandler, CallControlPort {
             'routing destinations other than the flow are not carried out by calls yet',
           );
           return;
-        case 'OfferCallbackToCaller':
         case 'OfferVoicemailToCaller':
         case 'SendToVoicemail':
+          // The queue's overflow or an escalation step: the caller leaves a message, which becomes a ticket.
+          // An escalation only offers it: taking it (callers get no choice yet) takes the contact out of the ACD.
+          if (call.decider.phase.kind !== 'queued' && call.decider.phase.kind !== 'offering') return;
+          if (command.type === 'OfferVoicemailToCaller')
+            await this.#options.routing.dispatch(call.tenantId, {
+              type: 'VoicemailChosen',
+              contactId: call.interactionId,
+            });
+          await this.#decide(call, { type: 'QueueVoicemailRequested', atMs });
+          return;
+        case 'OfferCallbackToCaller':
           this.#logger.info(
             { interactionId: call.interactionId, command: command.type },
             'routing command not carried out by calls yet',

@@ -23,6 +23,7 @@ export interface QueueRoutingSettings {
 
 type OverflowTarget =
   | { readonly type: 'disconnect' }
+  | { readonly type: 'voicemail' }
   | { readonly type: 'flow' }
   | { readonly type: 'queue'; readonly queueId: string };
 
@@ -30,7 +31,8 @@ type EscalationAction =
   | { readonly type: 'relax-skills'; readonly levelsBy: number }
   | { readonly type: 'raise-priority'; readonly by: number }
   | { readonly type: 'add-queue-agents'; readonly queueId: string }
-  | { readonly type: 'route-elsewhere'; readonly target: OverflowTarget };
+  | { readonly type: 'route-elsewhere'; readonly target: OverflowTarget }
+  | { readonly type: 'offer-voicemail' };
 
 interface EscalationStep {
   readonly afterSeconds: number;
@@ -57,6 +59,7 @@ function targetValue(target: OverflowTarget | undefined): string {
 
 function targetOf(value: string): OverflowTarget {
   if (value.startsWith('queue:')) return { type: 'queue', queueId: value.slice(6) };
+  if (value === 'voicemail') return { type: 'voicemail' };
   return value === 'flow' ? { type: 'flow' } : { type: 'disconnect' };
 }
 
@@ -91,6 +94,7 @@ export function QueueRoutingFields(props: {
   const targetOptions = (
     <>
       <option value="disconnect">{t('routing.target.disconnect')}</option>
+      <option value="voicemail">{t('routing.target.voicemail')}</option>
       <option value="flow">{t('routing.target.flow')}</option>
       {props.otherQueues.map((queue) => (
         <option key={queue.id} value={`queue:${queue.id}`}>
@@ -313,7 +317,9 @@ export function QueueRoutingFields(props: {
                         ? { type, queueId: props.otherQueues[0]?.id ?? '' }
                         : type === 'route-elsewhere'
                           ? { type, target: { type: 'flow' } }
-                          : { type: 'relax-skills', levelsBy: 1 };
+                          : type === 'offer-voicemail'
+                            ? { type }
+                            : { type: 'relax-skills', levelsBy: 1 };
                   setStep(index, { ...step, action: next });
                 }}
               >
@@ -323,6 +329,7 @@ export function QueueRoutingFields(props: {
                   {t('routing.action.add-queue-agents')}
                 </option>
                 <option value="route-elsewhere">{t('routing.action.route-elsewhere')}</option>
+                <option value="offer-voicemail">{t('routing.action.offer-voicemail')}</option>
               </select>
             </label>
             {action.type === 'relax-skills' && (

@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type {} from '@centralita/testkit';
+import { readWav, toneAmplitude } from '@centralita/media';
+import { startTestServer } from '@centralita/server';
+import type { TestServer } from '@centralita/server';
+import { ApiSession } from './api-session.ts';
+import { demoAccounts } from './demo-accounts.ts';
+import { SoftPhone } from './soft-phone.ts';
+import { sipPortOf, waitFor } from './test-support.ts';
+
+// A queue's overflow to voicemail, end to end over loopback: nobody who could answer is signed in, so the
+// ACD sends the caller to the queue's voicemail; the caller hears the prompt and the beep, speaks (a steady
+// tone), hangs up, and the message becomes a ticket of the queue with the recording on the interaction.
+
+const adminUrl = inject('adminDatabaseUrl');
+const number = '+34910000088';
+const voiceHz = 700;
+
+let testServer: TestServer;
+let admin: ApiSession;
+let caller: SoftPhone;
+
+beforeAll(async () => {
+  testServer = await startTestServer(adminUrl, 'queue-voicemail', { CENTRALITA_SIP_DOMAIN: 'pbx.test' });
+  admin = await ApiSession.login(testServer.server.url, {
+    tenant: demoAccounts.tenant,
+    email: demoAccounts.admin,
+    password: demoAccounts.password,
+  });
+  caller = await SoftPhone.open({
+    server: { address: '127.0.0.1', port: sipPortOf(testServer) },
+    voice: { pitchHz: voiceHz, seed: 2, isSteadyTone: true, levelDbm0: -12 },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await caller.close();
+  await testServer.stop();
+});
+
+describe('a queue that overflows to voicemail', () => {
+  it('records the caller’s message after the prompt and the beep, and files it as a ticket of the queue', async () => {
+    const skill = await admin.expect<{ id: string }>('skill', 'POST', '/api/skills', { name: 'Empresas' });
+    const queue = await admin.expect<{ id: string }>('queue', 'POST', '/api/queues', {
+      name: 'Empresas',
+      skills: [{ skillId: skill.id, minLevel: 1 }],
+      settings: { whenNoAgents: 'overflow', overflow: { type: 'voicemail' } },
+    });
+    await admin.expect('flow', 'POST', '/api/flows', {
+      key: 'empresas',
+      name: 'Empresas',
+      document: {
+        id: 'empresas',
+        name: 'Empresas',
+        version: 1,
+        defaultLanguage: 'es',
+        languages: ['es'],
+        entry: 'queue',
+        nodes: { queue: { type: 'queue', queue: queue.id } },
+      },
+    });
+    await admin.expect('publish', 'POST', '/api/flows/empresas/versions/1/publish', {});
+    await admin.expect('number', 'POST', '/api/dids', { number, flowKey: 'empresas' });
+
+    const call = await caller.call({ number, callerId: '+34600710088' });
+    expect(await call.connected).toBe(true);
+    // The prompt, then the 1 kHz beep: the recording starts once it has played.
+    call.listen();
+    await waitFor(
+      'the beep after the prompt',
+      () => {
+        const heard = call.heard();
+        const tail = heard.length - 1_600;
+        return tail > 0 && toneAmplitude(heard, 1_000, 8_000, tail, 1_600) > 1_000 ? true : undefined;
+      },
+      30_000,
+    );
+    // Two seconds of message: 100 packets of 20 ms sent by the caller after the beep.
+    const sentAtBeep = call.mediaStats.packetsSent;
+    await waitFor('two seconds of message', () =>
+      call.mediaStats.packetsSent >= sentAtBeep + 100 ? true : undefined,
+    );
+    call.hangUp();
+    await call.ended;
+
+    const interaction = await waitFor('the voicemail to be filed', async () => {
+      const result = await testServer.server.database.pool.query<{
+        id: string;
+        recording_ref: string | null;
+        queue_id: string | null;
+      }>(
+        `SELECT id, recording_ref, queue_id FROM interactions WHERE remote_address = '+34600710088'
+          ORDER BY started_at DESC LIMIT 1`,
+      );
+      const row = result.rows[0];
+      return row?.recording_ref !== null && row?.recording_ref !== undefined ? row : undefined;
+    });
+    expect(interaction.queue_id).toBe(queue.id);
+    const events = await testServer.server.database.pool.query<{
+      type: string;
+      data: Record<string, unknown>;
+    }>(
+      `SELECT type, data FROM domain_events WHERE data ->> 'interactionId' = $1 OR data ->> 'contactId' = $1 ORDER BY seq`,
+      [interaction.id],
+    );
+    const left = events.rows.find((event) => event.type === 'VoicemailLeft');
+    expect(left?.data).toMatchObject({ queueId: queue.id });
+    expect(typeof left?.data['ticketId']).toBe('string');
+    const ticket = await admin.expect<{ subject: string; queueId: string | null; interactionIds: string[] }>(
+      'ticket',
+      'GET',
+      `/api/tickets/${String(left?.data['ticketId'])}`,
+    );
+    expect(ticket).toMatchObject({ subject: 'Mensaje de voz de la cola', queueId: queue.id });
+    expect(ticket.interactionIds).toEqual([interaction.id]);
+
+    // The message holds the caller's voice (the prompt is not in it: only the caller's side is recorded).
+    const wav = readWav(new Uint8Array(readFileSync(interaction.recording_ref ?? '')));
+    expect(wav.ok).toBe(true);
+    if (!wav.ok) return;
+    const samples = Array.from(wav.value.channels[0] ?? new Float32Array(), (sample) => sample * 32_768);
+    expect(samples.length).toBeGreaterThan(12_000);
+    expect(toneAmplitude(samples, voiceHz, 8_000, 4_000, 8_000)).toBeGreaterThan(800);
+  }, 90_000);
+});
