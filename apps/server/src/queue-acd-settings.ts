@@ -58,6 +58,10 @@ function overflowOf(value: unknown, queueIds: ReadonlySet<string>): Overflow | u
         : { type: 'disconnect' };
     case 'flow':
       return { type: 'destination', destination: 'flow' };
+    case 'number':
+      return typeof target['number'] === 'string' && target['number'].trim() !== ''
+        ? { type: 'destination', destination: target['number'].trim() }
+        : undefined;
     default:
       return undefined;
   }

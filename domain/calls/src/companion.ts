@@ -494,6 +494,7 @@ export function nextCompanion(call: InboundCall, event: InboundCallEvent): Inbou
     case 'ContactConnected':
     case 'QueueLeft':
     case 'QueueVoicemailRequested':
+    case 'QueueDestinationRequested':
     case 'FlowTransferRequested':
     case 'TransferLegAnswered':
     case 'TransferLegFailed':

@@ -319,6 +319,37 @@ describe('failure paths', () => {
     expect(connected.ok).toBe(false);
   });
 
+  it('puts a waiting caller through to the queue’s overflow number without a word to the flow, and ends the call if nobody answers', () => {
+    const target = { kind: 'external' as const, number: '+34955000111' };
+    const sent = run([
+      { type: 'Enqueued', queueId, atMs: 0 },
+      { type: 'QueueDestinationRequested', target, atMs: 300_000 },
+    ]);
+    expect(sent.commands.at(-1)).toEqual({ type: 'InviteTransferTarget', legId: 'c1-t1', target });
+    const answeredThere = nextInboundCall(sent.call, {
+      type: 'TransferLegAnswered',
+      legId: 'c1-t1',
+      atMs: 305_000,
+    });
+    expect(answeredThere.ok && types(answeredThere.commands)).toEqual([
+      'StopMusicOnHold',
+      'BridgeLegs',
+      'StartRecording',
+    ]);
+    const unanswered = nextInboundCall(sent.call, {
+      type: 'TransferLegFailed',
+      legId: 'c1-t1',
+      statusCode: 486,
+      atMs: 310_000,
+    });
+    expect(unanswered.ok && types(unanswered.commands)).toEqual([
+      'StopMusicOnHold',
+      'HangUpLeg',
+      'RecordFact:CallEnded',
+    ]);
+    expect(unanswered.ok && unanswered.call.phase).toMatchObject({ kind: 'ended', cause: 'system-hangup' });
+  });
+
   it('moves on to another agent when the agent leg loses its media before answering', () => {
     const { call, commands } = run([
       { type: 'Enqueued', queueId, atMs: 0 },

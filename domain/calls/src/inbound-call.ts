@@ -59,6 +59,11 @@ export type InboundCallPhase =
        * caller goes back to this queue instead of to the flow.
        */
       readonly fallbackQueueId?: QueueId;
+      /**
+       * Set when the queue's own overflow sent the caller there (the flow is not waiting for the outcome): no
+       * word goes to the flow, and an unanswered transfer ends the call rather than overflowing again.
+       */
+      readonly isFromQueue?: boolean;
     }
   | { readonly kind: 'ended'; readonly cause: CallEndCause; readonly endedAtMs: number };
 
@@ -101,6 +106,8 @@ export type InboundCallEvent =
   | { readonly type: 'ContactConnected'; readonly agentId: AgentId; readonly atMs: number }
   /** The ACD sent the contact out of the queue (overflow): the flow continues. */
   | { readonly type: 'QueueLeft'; readonly atMs: number }
+  /** The routing engine sends the waiting caller to a number or extension (the queue's overflow destination). */
+  | { readonly type: 'QueueDestinationRequested'; readonly target: FlowTransferTarget; readonly atMs: number }
   /** The routing engine sends the waiting caller to the queue's voicemail (an overflow or escalation rule). */
   | { readonly type: 'QueueVoicemailRequested'; readonly atMs: number }
   | { readonly type: 'CustomerHungUp'; readonly atMs: number }
@@ -442,6 +449,32 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
         { type: 'TellIvr', event: 'QueueOverflowed' },
       ]);
 
+    case 'QueueDestinationRequested': {
+      if (phase.kind !== 'queued' && phase.kind !== 'offering') return illegal(call, event);
+      const legId = `${call.customerLegId}-t${String(call.agentLegCount + 1)}`;
+      // The caller keeps hearing the queue's music while the destination rings.
+      return {
+        ok: true,
+        call: {
+          ...call,
+          agentLegCount: call.agentLegCount + 1,
+          phase: {
+            kind: 'transferred',
+            legId,
+            isConnected: false,
+            connectedAtMs: undefined,
+            isFromQueue: true,
+          },
+        },
+        commands: [
+          ...(phase.kind === 'offering'
+            ? [{ type: 'CancelAgentLeg' as const, agentLegId: phase.agentLegId }]
+            : []),
+          { type: 'InviteTransferTarget', legId, target: event.target },
+        ],
+      };
+    }
+
     case 'QueueVoicemailRequested': {
       if (phase.kind !== 'queued' && phase.kind !== 'offering') return illegal(call, event);
       const voicemail = { type: 'StartQueueVoicemail' as const, queueId: phase.queueId };
@@ -571,7 +604,9 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
         ...(call.isRecorded
           ? [{ type: 'StartRecording' as const, customerLegId: call.customerLegId, agentLegId: phase.legId }]
           : []),
-        { type: 'TellIvr', event: 'TransferCompleted' },
+        ...(phase.isFromQueue === true
+          ? []
+          : [{ type: 'TellIvr' as const, event: 'TransferCompleted' as const }]),
       ]);
 
     case 'TransferLegFailed':
@@ -581,6 +616,12 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
         // Nobody took the agent's blind transfer: the caller waits in the queue again, music still playing.
         return next(call, { kind: 'queued', queueId: phase.fallbackQueueId, queuedAtMs: event.atMs }, [
           { type: 'TellRouting', event: { type: 'ContactArrived', queueId: phase.fallbackQueueId } },
+        ]);
+      // The queue's overflow destination did not answer: the caller has been passed on once, the call ends.
+      if (phase.isFromQueue === true)
+        return ended(call, 'system-hangup', event.atMs, [
+          { type: 'StopMusicOnHold', legId: call.customerLegId },
+          { type: 'HangUpLeg', legId: call.customerLegId },
         ]);
       // The flow goes on at the node's onFailure (or the tenant fallback).
       return next(call, { kind: 'ivr' }, [

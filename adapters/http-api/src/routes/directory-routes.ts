@@ -60,6 +60,12 @@ const overflowTarget = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('voicemail') }),
   z.strictObject({ type: z.literal('queue'), queueId: id }),
   z.strictObject({ type: z.literal('flow') }),
+  z.strictObject({
+    type: z.literal('number'),
+    number: z
+      .string()
+      .regex(/^\+?[0-9][0-9 ().-]{1,30}$/, { message: 'must be a phone number or an extension' }),
+  }),
 ]);
 
 /**

@@ -2643,10 +2643,20 @@ export class CallService implements SipCallHandler, CallControlPort {
             await this.#decide(call, { type: 'QueueLeft', atMs });
             return;
           }
-          this.#logger.info(
-            { interactionId: call.interactionId, destination: command.destination },
-            'routing destinations other than the flow are not carried out by calls yet',
-          );
+          {
+            // A number (through the trunk) or a colleague's extension; anything else ends the call, logged.
+            if (call.decider.phase.kind !== 'queued' && call.decider.phase.kind !== 'offering') return;
+            const target = await this.#transferTarget(call.tenantId, command.destination);
+            if (target === undefined) {
+              this.#logger.warn(
+                { interactionId: call.interactionId, destination: command.destination },
+                'a queue overflows to a destination that is neither a number nor an extension',
+              );
+              await this.#decide(call, { type: 'FlowHungUp', atMs });
+              return;
+            }
+            await this.#decide(call, { type: 'QueueDestinationRequested', target, atMs });
+          }
           return;
         case 'OfferVoicemailToCaller':
         case 'SendToVoicemail':

@@ -25,7 +25,8 @@ type OverflowTarget =
   | { readonly type: 'disconnect' }
   | { readonly type: 'voicemail' }
   | { readonly type: 'flow' }
-  | { readonly type: 'queue'; readonly queueId: string };
+  | { readonly type: 'queue'; readonly queueId: string }
+  | { readonly type: 'number'; readonly number: string };
 
 type EscalationAction =
   | { readonly type: 'relax-skills'; readonly levelsBy: number }
@@ -57,9 +58,15 @@ function targetValue(target: OverflowTarget | undefined): string {
   return target.type === 'queue' ? `queue:${target.queueId}` : target.type;
 }
 
+/** The overflow's number, kept while the user switches between destinations. */
+function numberOf(target: OverflowTarget | undefined): string {
+  return target?.type === 'number' ? target.number : '';
+}
+
 function targetOf(value: string): OverflowTarget {
   if (value.startsWith('queue:')) return { type: 'queue', queueId: value.slice(6) };
   if (value === 'voicemail') return { type: 'voicemail' };
+  if (value === 'number') return { type: 'number', number: '' };
   return value === 'flow' ? { type: 'flow' } : { type: 'disconnect' };
 }
 
@@ -212,12 +219,31 @@ export function QueueRoutingFields(props: {
           <select
             value={targetValue(settings.overflow)}
             onChange={(event) => {
-              set({ overflow: targetOf(event.target.value) });
+              const target = targetOf(event.target.value);
+              set({
+                overflow:
+                  target.type === 'number' ? { type: 'number', number: numberOf(settings.overflow) } : target,
+              });
             }}
           >
             {targetOptions}
+            <option value="number">{t('routing.target.number')}</option>
           </select>
         </label>
+        {settings.overflow?.type === 'number' && (
+          <label>
+            {t('routing.overflowNumber')}
+            <input
+              type="tel"
+              required
+              maxLength={32}
+              value={settings.overflow.number}
+              onChange={(event) => {
+                set({ overflow: { type: 'number', number: event.target.value } });
+              }}
+            />
+          </label>
+        )}
       </div>
       <label className="checkbox">
         <input

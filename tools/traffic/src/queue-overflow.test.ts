@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type {} from '@centralita/testkit';
+import type { PhoneCall } from './phone-call.ts';
 import { readWav, toneAmplitude } from '@centralita/media';
 import { startTestServer } from '@centralita/server';
 import type { TestServer } from '@centralita/server';
@@ -9,9 +10,11 @@ import { demoAccounts } from './demo-accounts.ts';
 import { SoftPhone } from './soft-phone.ts';
 import { sipPortOf, waitFor } from './test-support.ts';
 
-// A queue's overflow to voicemail, end to end over loopback: nobody who could answer is signed in, so the
-// ACD sends the caller to the queue's voicemail; the caller hears the prompt and the beep, speaks (a steady
-// tone), hangs up, and the message becomes a ticket of the queue with the recording on the interaction.
+// A queue's overflow rules carried out end to end over loopback, with nobody who could answer signed in:
+// - voicemail: the caller hears the prompt and the beep, speaks (a steady tone), hangs up, and the message
+//   becomes a ticket of the queue with the recording on the interaction;
+// - a number: the caller is put through the trunk to it (a soft phone as the carrier), and the call ends
+//   when that number does not answer.
 
 const adminUrl = inject('adminDatabaseUrl');
 const number = '+34910000088';
@@ -122,5 +125,80 @@ describe('a queue that overflows to voicemail', () => {
     const samples = Array.from(wav.value.channels[0] ?? new Float32Array(), (sample) => sample * 32_768);
     expect(samples.length).toBeGreaterThan(12_000);
     expect(toneAmplitude(samples, voiceHz, 8_000, 4_000, 8_000)).toBeGreaterThan(800);
+  }, 90_000);
+});
+
+describe('a queue that overflows to a number', () => {
+  it('puts the caller through the trunk to the number, and ends the call when it does not answer', async () => {
+    let isAnswering = true;
+    const atCarrier: PhoneCall[] = [];
+    const carrier = await SoftPhone.open({
+      server: { address: '127.0.0.1', port: sipPortOf(testServer) },
+      voice: { pitchHz: 1_300, seed: 4, isSteadyTone: true, levelDbm0: -12 },
+      onIncomingCall: (incoming) => {
+        atCarrier.push(incoming);
+        if (isAnswering) incoming.answer();
+        else incoming.hangUp();
+      },
+    });
+    try {
+      const trunks = await admin.expect<{ id: string }[]>('trunks', 'GET', '/api/sip-trunks');
+      await admin.expect('trunk', 'PATCH', `/api/sip-trunks/${trunks[0]?.id ?? ''}`, {
+        outbound: { host: '127.0.0.1', port: carrier.port, transport: 'udp' },
+      });
+      const skill = await admin.expect<{ id: string }>('skill', 'POST', '/api/skills', {
+        name: 'Mayoristas',
+      });
+      const refused = await admin.request('POST', '/api/queues', {
+        name: 'Mayoristas',
+        settings: { whenNoAgents: 'overflow', overflow: { type: 'number', number: 'a la centralita' } },
+      });
+      expect(refused.status).toBe(400);
+      expect(JSON.stringify(refused.body)).toContain('overflow');
+      const queue = await admin.expect<{ id: string }>('queue', 'POST', '/api/queues', {
+        name: 'Mayoristas',
+        skills: [{ skillId: skill.id, minLevel: 1 }],
+        settings: { whenNoAgents: 'overflow', overflow: { type: 'number', number: '+34 955 000 111' } },
+      });
+      await admin.expect('flow', 'POST', '/api/flows', {
+        key: 'mayoristas',
+        name: 'Mayoristas',
+        document: {
+          id: 'mayoristas',
+          name: 'Mayoristas',
+          version: 1,
+          defaultLanguage: 'es',
+          languages: ['es'],
+          entry: 'queue',
+          nodes: { queue: { type: 'queue', queue: queue.id } },
+        },
+      });
+      await admin.expect('publish', 'POST', '/api/flows/mayoristas/versions/1/publish', {});
+      await admin.expect('number', 'POST', '/api/dids', { number: '+34910000089', flowKey: 'mayoristas' });
+
+      // The number answers: caller and carrier hear each other.
+      const call = await caller.call({ number: '+34910000089', callerId: '+34600710089' });
+      expect(await call.connected).toBe(true);
+      const atNumber = await waitFor('the overflow number to ring', () => atCarrier[0], 20_000);
+      expect(await atNumber.connected).toBe(true);
+      call.listen();
+      await waitFor('the carrier’s voice', () => {
+        const heard = call.heard();
+        return heard.length >= 8_000 && toneAmplitude(heard, 1_300, 8_000, heard.length - 4_000, 4_000) > 800
+          ? true
+          : undefined;
+      });
+      atNumber.hangUp();
+      expect((await call.ended).reason).toBe('remote-hangup');
+
+      // The number does not answer: the caller is not sent round again, the call ends.
+      isAnswering = false;
+      const second = await caller.call({ number: '+34910000089', callerId: '+34600710090' });
+      expect(await second.connected).toBe(true);
+      expect((await second.ended).reason).toBe('remote-hangup');
+      expect(atCarrier).toHaveLength(2);
+    } finally {
+      await carrier.close();
+    }
   }, 90_000);
 });
