@@ -20,6 +20,67 @@ type Outcome =
   | { readonly kind: 'published'; readonly version: number }
   | { readonly kind: 'failed'; readonly error: unknown };
 
+/** The record with one key renamed, keeping its place among the others. */
+function renameKey<T>(record: Readonly<Record<string, T>>, from: string, to: string): Record<string, T> {
+  return Object.fromEntries(
+    Object.entries(record).map(([name, value]) => [name === from ? to : name, value]),
+  );
+}
+
+/**
+ * The flow's nodes with every `businessHours` condition naming schedule `from` (or every `holiday` condition
+ * naming calendar `from`) pointed at `to` instead, at any depth, so a rename does not break the flow.
+ */
+function renameReferences(
+  value: unknown,
+  kind: 'businessHours' | 'holiday',
+  from: string,
+  to: string,
+): unknown {
+  if (Array.isArray(value)) return value.map((item) => renameReferences(item, kind, from, to));
+  if (typeof value !== 'object' || value === null) return value;
+  const field = kind === 'businessHours' ? 'schedule' : 'calendar';
+  const entries = Object.entries(value as Record<string, unknown>).map(([name, child]) => [
+    name,
+    renameReferences(child, kind, from, to),
+  ]);
+  const record = Object.fromEntries(entries) as Record<string, unknown>;
+  return record['kind'] === kind && record[field] === from ? { ...record, [field]: to } : record;
+}
+
+/** A name field and a button renaming a schedule or calendar; refused when empty or already taken. */
+function RenameControl(props: {
+  readonly name: string;
+  readonly taken: readonly string[];
+  readonly label: string;
+  readonly onRename: (to: string) => void;
+}): ReactNode {
+  const { t } = useI18n();
+  const [to, setTo] = useState(props.name);
+  const trimmed = to.trim();
+  return (
+    <span className="interval">
+      <input
+        aria-label={props.label}
+        value={to}
+        maxLength={64}
+        onChange={(event) => {
+          setTo(event.target.value);
+        }}
+      />
+      <button
+        type="button"
+        disabled={trimmed === '' || trimmed === props.name || props.taken.includes(trimmed)}
+        onClick={() => {
+          props.onRename(trimmed);
+        }}
+      >
+        {t('hours.rename')}
+      </button>
+    </span>
+  );
+}
+
 /**
  * Business hours and holidays, edited as forms rather than JSON: a flow's weekly schedules (opening intervals
  * per weekday) and holiday calendars (a date or the same date every year, with a name). Saving validates the
@@ -93,6 +154,14 @@ function FlowHours(props: { readonly flowKey: string }): ReactNode {
   };
   const setHolidays = (name: string, holidays: readonly Holiday[]): void => {
     setCalendars({ ...calendars, [name]: holidays });
+  };
+  const renameSchedule = (from: string, to: string): void => {
+    setSchedules(renameKey(schedules, from, to));
+    setDocument({ ...document, nodes: renameReferences(document['nodes'], 'businessHours', from, to) });
+  };
+  const renameCalendar = (from: string, to: string): void => {
+    setCalendars(renameKey(calendars, from, to));
+    setDocument({ ...document, nodes: renameReferences(document['nodes'], 'holiday', from, to) });
   };
 
   const save = (): void => {
@@ -203,6 +272,14 @@ function FlowHours(props: { readonly flowKey: string }): ReactNode {
               })}
             </tbody>
           </table>
+          <RenameControl
+            name={name}
+            taken={Object.keys(schedules)}
+            label={t('hours.renameSchedule', { name })}
+            onRename={(to) => {
+              renameSchedule(name, to);
+            }}
+          />{' '}
           {used.schedules.has(name) ? (
             <p className="muted">{t('hours.inUse')}</p>
           ) : (
@@ -329,6 +406,14 @@ function FlowHours(props: { readonly flowKey: string }): ReactNode {
           >
             {t('hours.addHoliday', { name })}
           </button>{' '}
+          <RenameControl
+            name={name}
+            taken={Object.keys(calendars)}
+            label={t('hours.renameCalendar', { name })}
+            onRename={(to) => {
+              renameCalendar(name, to);
+            }}
+          />{' '}
           {used.calendars.has(name) ? (
             <span className="muted">{t('hours.inUse')}</span>
           ) : (

@@ -5,7 +5,8 @@ import type { ApiSession, BrowserHarness } from '../../testing/browser-harness.t
 // Business hours and holidays in Chromium against the real server: an admin opens Saturday mornings and adds
 // Christmas Eve as a yearly holiday on the demo menu, saves and publishes; the flow tester then takes the
 // holiday branch on 24 December and the open branch on a Saturday morning. A backwards interval is refused
-// with the validator's message and publishes nothing.
+// with the validator's message and publishes nothing. Renaming a calendar the flow uses (it cannot be deleted)
+// carries the flow's holiday condition along, so Christmas Day still takes the holiday branch.
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -32,6 +33,7 @@ interface StoredFlow {
     document: {
       schedules: Record<string, Record<string, { from: string; to: string }[]>>;
       holidayCalendars: Record<string, { date: string; name?: string }[]>;
+      nodes: Record<string, unknown>;
     };
   } | null;
 }
@@ -98,6 +100,32 @@ describe('the business hours and holidays screen', () => {
     await alert.getByText('No se ha guardado nada. Corrija esto:').waitFor();
     expect(await alert.textContent()).toContain('schedules.office.sat.0: an interval ends after it starts');
     expect((await stored()).publishedVersion).toBe(after.publishedVersion);
+    await context.close();
+  }, 90_000);
+
+  it('renames a calendar the flow uses and points the flow’s holiday condition at the new name', async () => {
+    const before = await stored();
+    const { context, page } = await harness.newPage('es-ES');
+    await harness.signIn(page, 'admin@fibrasur.example', '/admin/hours');
+    await page.getByLabel('Flujo').selectOption(flowKey);
+    const spain = page.getByRole('group', { name: 'Calendario spain' });
+    await spain.getByText('El flujo lo usa: no se puede borrar.').waitFor();
+    expect(await spain.getByRole('button', { name: 'Borrar el calendario spain' }).count()).toBe(0);
+    await spain.getByLabel('Nuevo nombre del calendario spain').fill('nacional');
+    await spain.getByRole('button', { name: 'Renombrar' }).click();
+    await page.getByRole('group', { name: 'Calendario nacional' }).waitFor();
+    await page.getByRole('button', { name: 'Guardar y publicar' }).click();
+    await page.getByText(/Publicada la versión \d+/).waitFor();
+
+    const after = await stored();
+    expect(after.publishedVersion).toBeGreaterThan(before.publishedVersion ?? 0);
+    const document = after.published?.document;
+    expect(document?.holidayCalendars['spain']).toBeUndefined();
+    expect(document?.holidayCalendars['nacional']).toContainEqual({ date: '--12-25', name: 'Navidad' });
+    expect(JSON.stringify(document?.nodes)).toContain('"calendar":"nacional"');
+    expect(JSON.stringify(document?.nodes)).not.toContain('"calendar":"spain"');
+    // Christmas Day (a Friday, 11:00 in Madrid) still takes the holiday branch.
+    expect(await pathAt('2026-12-25T10:00:00Z')).toContain('holiday_message');
     await context.close();
   }, 90_000);
 });
