@@ -32,3 +32,8 @@ export function pageOf<T extends z.ZodType>(item: T) {
 export const customFields = z
   .record(z.string().min(1).max(60), z.union([z.string().max(2000), z.number(), z.boolean(), z.null()]))
   .refine((value) => Object.keys(value).length <= 50, { message: 'at most 50 custom fields' });
+
+/** A ticket status code (built-in or the tenant's own). */
+export const ticketStatusCode = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{1,39}$/, { message: 'must be a status code such as open or needs_follow_up' });

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TenantContext } from './actor.ts';
 import type { Database } from './database.ts';
 import { createQueue } from './directory.ts';
-import { projectPending, settleFirstContacts, summaryReport } from './reports.ts';
-import { createTestTenant, openTestDatabase } from './test-support.ts';
+import { settleFirstContacts, summaryReport } from './reports.ts';
+import { createTestTenant, openTestDatabase, projectThrough as projectThroughSeq } from './test-support.ts';
 import { createUser } from './users.ts';
 
 // First-contact resolution in the summaries (docs/metrics.md): a contact is repeated when the same customer
@@ -28,18 +28,7 @@ async function record(type: string, atMs: number, data: Record<string, unknown>)
 }
 
 async function projectThrough(seq: number, nowMs: number): Promise<void> {
-  let skipGapsBelow = 0;
-  for (let attempt = 0; attempt < 500; attempt++) {
-    const result = await database.asSystem((tx) =>
-      projectPending(tx, { limit: 5_000, nowMs, skipGapsBelow }),
-    );
-    if (result.throughSeq >= seq) return;
-    if (result.gapAfterSeq !== undefined) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      if (attempt > 200) skipGapsBelow = result.lastSeqRead;
-    }
-  }
-  throw new Error(`the projector did not reach seq ${seq}`);
+  await projectThroughSeq(database, seq, nowMs);
 }
 
 /** An inbound call of `customerId` answered by the agent and talked for a minute; its last event's seq. */

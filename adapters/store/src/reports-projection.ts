@@ -359,6 +359,7 @@ interface RecordRow {
 
 interface ContactRow extends RecordRow {
   readonly fcr: FcrStatus | null;
+  readonly customerId: string | null;
 }
 
 /** A contact's contribution with its first-contact resolution status (none when not eligible). */
@@ -388,7 +389,7 @@ async function projectContacts(
   const stored = new Map(
     (
       await tx.query<ContactRow>(
-        `SELECT contact_id AS id, events, contribution, fcr FROM report_contacts
+        `SELECT contact_id AS id, events, contribution, fcr, customer_id AS "customerId" FROM report_contacts
           WHERE tenant_id = $1 AND contact_id = ANY($2::text[])`,
         [tenantId, ids],
       )
@@ -400,6 +401,8 @@ async function projectContacts(
     customerId: string | null;
     isInbound: boolean;
     fcr: FcrStatus | null;
+    /** New, for another customer, or newly eligible: its repeats are to be looked for. */
+    isChangedForFcr: boolean;
     events: ReportingEvent[];
     contribution: StoredRow[];
   }[] = [];
@@ -419,6 +422,10 @@ async function projectContacts(
       customerId: record.customerId,
       isInbound: record.direction === 'inbound',
       fcr: status,
+      isChangedForFcr:
+        previous === undefined ||
+        previous.customerId !== record.customerId ||
+        (previous.fcr === null && status !== null),
       events: merged.events,
       contribution: storedRowsOf(after),
     });
@@ -441,7 +448,13 @@ async function projectContacts(
       written.map((w) => w.fcr),
     ],
   );
-  await markRepeats(tx, tenantId, written, settings, changes);
+  await markRepeats(
+    tx,
+    tenantId,
+    written.filter((contact) => contact.isChangedForFcr),
+    settings,
+    changes,
+  );
 }
 
 /**
@@ -462,40 +475,41 @@ async function markRepeats(
   settings: TenantReporting,
   changes: ContributionChange[],
 ): Promise<void> {
-  const repeated = new Set<string>();
-  for (const contact of written) {
-    if (!contact.isInbound || contact.customerId === null) continue;
-    const arrived = new Date(contact.arrivedAtMs);
-    const earlier = await tx.query<{ id: string }>(
-      `SELECT contact_id AS id FROM report_contacts
-        WHERE tenant_id = $1 AND customer_id = $2 AND fcr IN ('pending', 'resolved') AND contact_id <> $3
-          AND arrived_at < $4 AND arrived_at >= $5`,
-      [
-        tenantId,
-        contact.customerId,
-        contact.id,
-        arrived,
-        new Date(contact.arrivedAtMs - settings.fcrWindowMs),
-      ],
+  const inbound = written.filter((contact) => contact.isInbound && contact.customerId !== null);
+  if (inbound.length === 0) return;
+  // One query for the whole batch: each inbound contact makes the customer's eligible contacts of the N days
+  // before it repeated, and is itself repeated by one of theirs arriving within its own N days.
+  const repeated = await tx.query<{ id: string }>(
+    `SELECT DISTINCT c.contact_id AS id
+       FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::boolean[]) AS n(id, customer_id, arrived_at, is_judged)
+       JOIN report_contacts c ON c.tenant_id = $1 AND c.customer_id = n.customer_id AND c.contact_id <> n.id
+      WHERE (c.fcr IN ('pending', 'resolved') AND c.arrived_at < n.arrived_at
+              AND c.arrived_at >= n.arrived_at - $6 * interval '1 millisecond')
+     UNION
+     SELECT n.id
+       FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::boolean[]) AS n(id, customer_id, arrived_at, is_judged)
+      WHERE n.is_judged AND EXISTS (
+        SELECT 1 FROM report_contacts c
+         WHERE c.tenant_id = $1 AND c.customer_id = n.customer_id AND c.is_inbound AND c.contact_id <> n.id
+           AND c.arrived_at > n.arrived_at AND c.arrived_at <= n.arrived_at + $6 * interval '1 millisecond')`,
+    [
+      tenantId,
+      inbound.map((contact) => contact.id),
+      inbound.map((contact) => contact.customerId),
+      inbound.map((contact) => new Date(contact.arrivedAtMs).toISOString()),
+      inbound.map((contact) => contact.fcr === 'pending' || contact.fcr === 'resolved'),
+      settings.fcrWindowMs,
+    ],
+  );
+  if (repeated.rows.length > 0)
+    await judgeContacts(
+      tx,
+      tenantId,
+      repeated.rows.map((row) => row.id),
+      'repeated',
+      settings,
+      changes,
     );
-    for (const row of earlier.rows) repeated.add(row.id);
-    if (contact.fcr === 'pending' || contact.fcr === 'resolved') {
-      const later = await tx.query(
-        `SELECT 1 FROM report_contacts
-          WHERE tenant_id = $1 AND customer_id = $2 AND is_inbound AND contact_id <> $3
-            AND arrived_at > $4 AND arrived_at <= $5 LIMIT 1`,
-        [
-          tenantId,
-          contact.customerId,
-          contact.id,
-          arrived,
-          new Date(contact.arrivedAtMs + settings.fcrWindowMs),
-        ],
-      );
-      if ((later.rowCount ?? 0) > 0) repeated.add(contact.id);
-    }
-  }
-  if (repeated.size > 0) await judgeContacts(tx, tenantId, [...repeated], 'repeated', settings, changes);
 }
 
 /** Gives stored contacts an FCR status and moves their contribution with it. */

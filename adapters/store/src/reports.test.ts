@@ -6,7 +6,6 @@ import { createQueue } from './directory.ts';
 import {
   advanceAgentTime,
   contactsBehind,
-  projectPending,
   readCheckpoint,
   reportCsv,
   startOfLocalDate,
@@ -14,7 +13,7 @@ import {
   calendarOf,
 } from './reports.ts';
 import type { SummaryQuery } from './reports.ts';
-import { createTestTenant, openTestDatabase } from './test-support.ts';
+import { createTestTenant, openTestDatabase, projectThrough as projectThroughSeq } from './test-support.ts';
 import { createUser } from './users.ts';
 
 let database: Database;
@@ -36,23 +35,9 @@ async function record(
   return row.rows[0]!.seq;
 }
 
-/**
- * Runs the projector until it has applied `seq`. Other test files record events at the same time, so a
- * hole in the sequence is a transaction still committing: it is waited for, as the projector does.
- */
+/** Runs the projector until it has applied `seq` (see test-support). */
 async function projectThrough(seq: number, nowMs = Date.parse('2030-01-01T00:00:00Z')): Promise<void> {
-  let skipGapsBelow = 0;
-  for (let attempt = 0; attempt < 500; attempt++) {
-    const result = await database.asSystem((tx) =>
-      projectPending(tx, { limit: 5_000, nowMs, skipGapsBelow }),
-    );
-    if (result.throughSeq >= seq) return;
-    if (result.gapAfterSeq !== undefined) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      if (attempt > 200) skipGapsBelow = result.lastSeqRead;
-    }
-  }
-  throw new Error(`the projector did not reach seq ${seq}`);
+  await projectThroughSeq(database, seq, nowMs);
 }
 
 async function report(

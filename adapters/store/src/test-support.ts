@@ -4,6 +4,7 @@ import type { TenantId } from '@centralita/kernel';
 import type { TenantContext } from './actor.ts';
 import { Database } from './database.ts';
 import { createTenant } from './tenants.ts';
+import { projectPending } from './reports-projection.ts';
 
 // The values tools/testkit's global setup provides (declared again here: this package cannot depend on testkit).
 declare module 'vitest' {
@@ -27,4 +28,23 @@ export async function createTestTenant(
   const slug = `t-${randomUUID().slice(0, 12)}`;
   const tenant = await database.asSystem((tx) => createTenant(tx, { slug, name }));
   return { tenantId: tenant.id as TenantId, actor: { type: 'system', id: 'test' }, slug };
+}
+
+/**
+ * Runs the report projector until it has applied `seq`. Other test files record events at the same time, so a
+ * hole in the sequence is a transaction still committing: it is waited for, as the projector does.
+ */
+export async function projectThrough(database: Database, seq: number, nowMs: number): Promise<void> {
+  let skipGapsBelow = 0;
+  for (let attempt = 0; attempt < 500; attempt++) {
+    const result = await database.asSystem((tx) =>
+      projectPending(tx, { limit: 5_000, nowMs, skipGapsBelow }),
+    );
+    if (result.throughSeq >= seq) return;
+    if (result.gapAfterSeq !== undefined) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      if (attempt > 200) skipGapsBelow = result.lastSeqRead;
+    }
+  }
+  throw new Error(`the projector did not reach seq ${String(seq)}`);
 }

@@ -281,6 +281,28 @@ export function illegal(call: InboundCall, event: InboundCallEvent): InboundCall
   };
 }
 
+/**
+ * The caller passed on to a party outside the ACD: a new transfer leg (`<customer>-t<n>`) is called while the
+ * caller waits; `origin` says what happens if it does not answer (back to a queue, the call ends, or the flow).
+ */
+function transferring(
+  call: InboundCall,
+  origin: { readonly fallbackQueueId?: QueueId; readonly isFromQueue?: boolean },
+  target: FlowTransferTarget,
+  before: readonly InboundCallCommand[],
+): InboundCallTransition {
+  const legId = `${call.customerLegId}-t${String(call.agentLegCount + 1)}`;
+  return {
+    ok: true,
+    call: {
+      ...call,
+      agentLegCount: call.agentLegCount + 1,
+      phase: { kind: 'transferred', legId, isConnected: false, connectedAtMs: undefined, ...origin },
+    },
+    commands: [...before, { type: 'InviteTransferTarget', legId, target }],
+  };
+}
+
 /** @internal The call ends: the cause, the talk and hold time of the phase it ends in. */
 export function ended(
   call: InboundCall,
@@ -449,31 +471,15 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
         { type: 'TellIvr', event: 'QueueOverflowed' },
       ]);
 
-    case 'QueueDestinationRequested': {
+    case 'QueueDestinationRequested':
       if (phase.kind !== 'queued' && phase.kind !== 'offering') return illegal(call, event);
-      const legId = `${call.customerLegId}-t${String(call.agentLegCount + 1)}`;
       // The caller keeps hearing the queue's music while the destination rings.
-      return {
-        ok: true,
-        call: {
-          ...call,
-          agentLegCount: call.agentLegCount + 1,
-          phase: {
-            kind: 'transferred',
-            legId,
-            isConnected: false,
-            connectedAtMs: undefined,
-            isFromQueue: true,
-          },
-        },
-        commands: [
-          ...(phase.kind === 'offering'
-            ? [{ type: 'CancelAgentLeg' as const, agentLegId: phase.agentLegId }]
-            : []),
-          { type: 'InviteTransferTarget', legId, target: event.target },
-        ],
-      };
-    }
+      return transferring(
+        call,
+        { isFromQueue: true },
+        event.target,
+        phase.kind === 'offering' ? [{ type: 'CancelAgentLeg', agentLegId: phase.agentLegId }] : [],
+      );
 
     case 'QueueVoicemailRequested': {
       if (phase.kind !== 'queued' && phase.kind !== 'offering') return illegal(call, event);
@@ -577,22 +583,9 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
         { type: 'RecordFact', fact: { type: 'CallHeld', agentId: phase.agentId, atMs: event.atMs } },
       ]);
 
-    case 'FlowTransferRequested': {
+    case 'FlowTransferRequested':
       if (phase.kind !== 'ivr') return illegal(call, event);
-      const legId = `${call.customerLegId}-t${String(call.agentLegCount + 1)}`;
-      return {
-        ok: true,
-        call: {
-          ...call,
-          agentLegCount: call.agentLegCount + 1,
-          phase: { kind: 'transferred', legId, isConnected: false, connectedAtMs: undefined },
-        },
-        commands: [
-          { type: 'PlayMusicOnHold', legId: call.customerLegId },
-          { type: 'InviteTransferTarget', legId, target: event.target },
-        ],
-      };
-    }
+      return transferring(call, {}, event.target, [{ type: 'PlayMusicOnHold', legId: call.customerLegId }]);
 
     case 'TransferLegAnswered':
       if (phase.kind !== 'transferred' || phase.legId !== event.legId)
@@ -636,45 +629,28 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
         { type: 'HangUpLeg', legId: call.customerLegId },
       ]);
 
-    case 'BlindTransferRequested': {
+    case 'BlindTransferRequested':
       if (phase.kind !== 'connected') return illegal(call, event);
-      const legId = `${call.customerLegId}-t${String(call.agentLegCount + 1)}`;
-      return {
-        ok: true,
-        call: {
-          ...call,
-          agentLegCount: call.agentLegCount + 1,
-          phase: {
-            kind: 'transferred',
-            legId,
-            isConnected: false,
-            connectedAtMs: undefined,
-            fallbackQueueId: phase.queueId,
+      return transferring(call, { fallbackQueueId: phase.queueId }, event.target, [
+        ...(call.isRecorded ? [{ type: 'StopRecording' as const }] : []),
+        { type: 'HangUpLeg', legId: phase.agentLegId },
+        ...(phase.isHeld ? [] : [{ type: 'HoldCustomer' as const, customerLegId: call.customerLegId }]),
+        {
+          type: 'RecordFact',
+          fact: {
+            type: 'CallTransferred',
+            fromAgentId: phase.agentId,
+            kind: 'blind',
+            targetKind: event.target.kind === 'extension' ? 'extension' : 'number',
+            targetId: event.target.kind === 'extension' ? event.target.extension : event.target.number,
+            talkMs: event.atMs - phase.connectedAtMs,
+            atMs: event.atMs,
           },
         },
-        commands: [
-          ...(call.isRecorded ? [{ type: 'StopRecording' as const }] : []),
-          { type: 'HangUpLeg', legId: phase.agentLegId },
-          ...(phase.isHeld ? [] : [{ type: 'HoldCustomer' as const, customerLegId: call.customerLegId }]),
-          {
-            type: 'RecordFact',
-            fact: {
-              type: 'CallTransferred',
-              fromAgentId: phase.agentId,
-              kind: 'blind',
-              targetKind: event.target.kind === 'extension' ? 'extension' : 'number',
-              targetId: event.target.kind === 'extension' ? event.target.extension : event.target.number,
-              talkMs: event.atMs - phase.connectedAtMs,
-              atMs: event.atMs,
-            },
-          },
-          // The ACD's contact ends before the target is called: a target that cannot be called at all sends the
-          // caller straight back to the queue, as a new arrival.
-          ...routingEnded(phase),
-          { type: 'InviteTransferTarget', legId, target: event.target },
-        ],
-      };
-    }
+        // The ACD's contact ends before the target is called: a target that cannot be called at all sends the
+        // caller straight back to the queue, as a new arrival.
+        ...routingEnded(phase),
+      ]);
 
     case 'TransferToQueueRequested': {
       if (phase.kind !== 'connected') return illegal(call, event);

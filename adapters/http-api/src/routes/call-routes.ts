@@ -12,14 +12,27 @@ import { contextOf, principalOf } from '../principal.ts';
 import type { AuthenticatedRequest } from '../principal.ts';
 import { HttpProblem } from '../problem.ts';
 import type { RoutingPort } from '../routing-port.ts';
-import { id, idParams, isoDateTime } from '../schemas.ts';
+import { id, idParams, isoDateTime, ticketStatusCode } from '../schemas.ts';
 import { isAllowed } from '../permissions.ts';
 
 const supervisorRoles = new Set(['admin', 'manager', 'team_lead']);
 
-const ticketStatusCode = z
-  .string()
-  .regex(/^[a-z][a-z0-9_]{1,39}$/, { message: 'must be a status code such as open or needs_follow_up' });
+/** What the wrap-up form asks of a ticket: open one about the contact, or update one of the customer's. */
+const wrapUpTicketSchema = z.discriminatedUnion('action', [
+  z.strictObject({
+    action: z.literal('create'),
+    subject: z.string().trim().min(1).max(500),
+    description: z.string().max(20_000).optional(),
+    status: ticketStatusCode.optional(),
+  }),
+  z.strictObject({
+    action: z.literal('update'),
+    ticketId: id,
+    status: ticketStatusCode.optional(),
+    note: z.string().trim().min(1).max(20_000).optional(),
+  }),
+]);
+type WrapUpTicket = z.infer<typeof wrapUpTicketSchema>;
 
 /** True when the user is the contact's agent, or was before it was passed on (a transfer, a takeover). */
 function hasHandled(interaction: interactions.Interaction, userId: string | null): boolean {
@@ -28,21 +41,6 @@ function hasHandled(interaction: interactions.Interaction, userId: string | null
   const previous = interaction.metadata['previousAgentIds'];
   return Array.isArray(previous) && previous.includes(userId);
 }
-
-/** What the wrap-up form asks of a ticket: open one about the contact, or update one of the customer's. */
-type WrapUpTicket =
-  | {
-      readonly action: 'create';
-      readonly subject: string;
-      readonly description?: string | undefined;
-      readonly status?: string | undefined;
-    }
-  | {
-      readonly action: 'update';
-      readonly ticketId: string;
-      readonly status?: string | undefined;
-      readonly note?: string | undefined;
-    };
 
 /**
  * Opens or updates the ticket the wrap-up names and links the contact to it; the ticket's id, or undefined
@@ -388,21 +386,7 @@ export function registerCallRoutes(
           .strictObject({
             disposition: z.string().min(1).max(80).nullable().optional(),
             wrapUpNotes: z.string().max(10_000).optional(),
-            ticket: z
-              .discriminatedUnion('action', [
-                z.strictObject({
-                  action: z.literal('create'),
-                  subject: z.string().trim().min(1).max(500),
-                  description: z.string().max(20_000).optional(),
-                  status: ticketStatusCode.optional(),
-                }),
-                z.strictObject({
-                  action: z.literal('update'),
-                  ticketId: id,
-                  status: ticketStatusCode.optional(),
-                  note: z.string().trim().min(1).max(20_000).optional(),
-                }),
-              ])
+            ticket: wrapUpTicketSchema
               .optional()
               .describe('Open a ticket about this contact, or update one of the customer’s tickets.'),
             followUp: z

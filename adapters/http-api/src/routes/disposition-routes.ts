@@ -5,11 +5,9 @@ import type { ApiApp, RouteDependencies } from '../api-app.ts';
 import { contextOf, principalOf } from '../principal.ts';
 import type { AuthenticatedRequest } from '../principal.ts';
 
-const code = z
-  .string()
-  .regex(/^[a-z][a-z0-9_]{1,39}$/, {
-    message: 'must be 2-40 lowercase letters, digits or _, starting with a letter',
-  });
+const code = z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, {
+  message: 'must be 2-40 lowercase letters, digits or _, starting with a letter',
+});
 const label = z.string().trim().min(1).max(80);
 
 /**

@@ -6,12 +6,9 @@ import type { ApiApp, RouteDependencies } from '../api-app.ts';
 import { contextOf, principalOf } from '../principal.ts';
 import type { AuthenticatedRequest } from '../principal.ts';
 import { HttpProblem } from '../problem.ts';
-import { id, idParams, isoDateTime, pageQuery, queryBoolean } from '../schemas.ts';
+import { id, idParams, isoDateTime, pageQuery, queryBoolean, ticketStatusCode } from '../schemas.ts';
 
 const priority = z.enum(tickets.ticketPriorities);
-const statusCode = z
-  .string()
-  .regex(/^[a-z][a-z0-9_]{1,39}$/, { message: 'must be a status code such as open or needs_follow_up' });
 
 /** Tickets, their notes and linked interactions, follow-up tasks and the tenant's ticket statuses. */
 export function registerTicketRoutes(app: ApiApp, deps: RouteDependencies): void {
@@ -27,7 +24,7 @@ export function registerTicketRoutes(app: ApiApp, deps: RouteDependencies): void
         summary: 'List tickets by status, assignee, customer, queue or text (or #number)',
         querystring: z.strictObject({
           ...pageQuery,
-          status: statusCode.optional(),
+          status: ticketStatusCode.optional(),
           category: z.enum(ticketStatusCategories).optional(),
           assigneeId: id.optional(),
           isUnassigned: queryBoolean.optional(),
@@ -52,7 +49,7 @@ export function registerTicketRoutes(app: ApiApp, deps: RouteDependencies): void
           customerId: id,
           subject: z.string().trim().min(1).max(500),
           description: z.string().max(20_000).optional(),
-          status: statusCode.optional(),
+          status: ticketStatusCode.optional(),
           priority: priority.optional(),
           assigneeId: id.nullable().optional(),
           queueId: id.nullable().optional(),
@@ -132,7 +129,7 @@ export function registerTicketRoutes(app: ApiApp, deps: RouteDependencies): void
           .strictObject({
             subject: z.string().trim().min(1).max(500),
             description: z.string().max(20_000),
-            status: statusCode,
+            status: ticketStatusCode,
             priority,
             assigneeId: id.nullable(),
             queueId: id.nullable(),
@@ -284,7 +281,7 @@ export function registerTicketRoutes(app: ApiApp, deps: RouteDependencies): void
         tags: ['tickets'],
         summary: 'Add a custom ticket status in one of the four categories',
         body: z.strictObject({
-          code: statusCode,
+          code: ticketStatusCode,
           category: z.enum(ticketStatusCategories),
           labelEs: z.string().trim().min(1).max(60),
           labelEn: z.string().trim().min(1).max(60),

@@ -190,6 +190,21 @@ interface PlacedCall {
   wasConnected: boolean;
 }
 
+/** A call as the desk controls see it (`#deskCall`). */
+interface DeskCall {
+  readonly call: ActiveCall | PlacedCall;
+  readonly view: () => LiveCallView;
+  /** The agent's phone while it rings for the contact. */
+  readonly ringingLegId: string | undefined;
+  /** The customer's (or the called party's) leg once connected. */
+  readonly otherPartyLegId: string | undefined;
+}
+
+const noCallInProgress: CallControlRefusal = {
+  reason: 'not-found',
+  message: 'This interaction has no call in progress.',
+};
+
 /** What `#answerAndRun` needs to answer a call and run its flow. */
 interface CallStart {
   readonly tenantId: string;
@@ -401,6 +416,34 @@ export class CallService implements SipCallHandler, CallControlPort {
   }
 
   /**
+   * The call of an interaction in the tenant's hands, inbound or placed by an agent, with the leg each desk
+   * control acts on: the agent's ringing phone, the other party once connected.
+   */
+  #deskCall(tenantId: string, interactionId: string): DeskCall | undefined {
+    const placed = this.#placed.get(interactionId);
+    if (placed !== undefined)
+      return placed.tenantId !== tenantId
+        ? undefined
+        : {
+            call: placed,
+            view: () => this.#placedView(placed),
+            ringingLegId:
+              placed.decider.phase.kind === 'ringingAgent' ? placed.decider.agentLegId : undefined,
+            otherPartyLegId:
+              placed.decider.phase.kind === 'connected' ? placed.decider.remoteLegId : undefined,
+          };
+    const call = this.#calls.get(interactionId);
+    if (call === undefined || call.tenantId !== tenantId) return undefined;
+    const phase = call.decider.phase;
+    return {
+      call,
+      view: () => this.#view(call),
+      ringingLegId: phase.kind === 'offering' ? phase.agentLegId : undefined,
+      otherPartyLegId: phase.kind === 'connected' ? call.customerLeg.legId : undefined,
+    };
+  }
+
+  /**
    * Picks up the agent's ringing phone from the desktop, where the phone allows it (a NOTIFY `talk`): the
    * call then connects as if answered on the phone. Refused when nothing rings for this contact or the phone
    * does not take remote answers (the agent picks up by hand).
@@ -409,23 +452,9 @@ export class CallService implements SipCallHandler, CallControlPort {
     tenantId: string,
     interactionId: string,
   ): Promise<{ ok: true; value: LiveCallView } | { ok: false; error: CallControlRefusal }> {
-    const placed = this.#placed.get(interactionId);
-    const call = placed === undefined ? this.#calls.get(interactionId) : undefined;
-    const target = placed ?? call;
-    if (target === undefined || target.tenantId !== tenantId)
-      return {
-        ok: false,
-        error: { reason: 'not-found', message: 'This interaction has no call in progress.' },
-      };
-    const agentLegId =
-      placed !== undefined
-        ? placed.decider.phase.kind === 'ringingAgent'
-          ? placed.decider.agentLegId
-          : undefined
-        : call?.decider.phase.kind === 'offering'
-          ? call.decider.phase.agentLegId
-          : undefined;
-    const leg = agentLegId === undefined ? undefined : this.#legs.legs.byId(agentLegId);
+    const desk = this.#deskCall(tenantId, interactionId);
+    if (desk === undefined) return { ok: false, error: noCallInProgress };
+    const leg = desk.ringingLegId === undefined ? undefined : this.#legs.legs.byId(desk.ringingLegId);
     if (leg === undefined)
       return {
         ok: false,
@@ -443,10 +472,7 @@ export class CallService implements SipCallHandler, CallControlPort {
               : `Your phone does not answer from the desktop (it replied ${String(status)}); pick it up, or enable remote answer (SIP NOTIFY "talk") in its settings.`,
         },
       };
-    return {
-      ok: true,
-      value: placed !== undefined ? this.#placedView(placed) : this.#view(call as ActiveCall),
-    };
+    return { ok: true, value: desk.view() };
   }
 
   /**
@@ -459,37 +485,20 @@ export class CallService implements SipCallHandler, CallControlPort {
     interactionId: string,
     digits: string,
   ): Promise<{ ok: true; value: LiveCallView } | { ok: false; error: CallControlRefusal }> {
-    const placed = this.#placed.get(interactionId);
-    const call = placed === undefined ? this.#calls.get(interactionId) : undefined;
-    const ownTenant = placed !== undefined ? placed.tenantId === tenantId : call?.tenantId === tenantId;
-    if (!ownTenant || (placed === undefined && call === undefined))
-      return {
-        ok: false,
-        error: { reason: 'not-found', message: 'This interaction has no call in progress.' },
-      };
-    const legId =
-      placed !== undefined
-        ? placed.decider.phase.kind === 'connected'
-          ? placed.decider.remoteLegId
-          : undefined
-        : call?.decider.phase.kind === 'connected'
-          ? call.customerLeg.legId
-          : undefined;
-    if (legId === undefined)
+    const desk = this.#deskCall(tenantId, interactionId);
+    if (desk === undefined) return { ok: false, error: noCallInProgress };
+    if (desk.otherPartyLegId === undefined)
       return {
         ok: false,
         error: { reason: 'not-connected', message: 'Keys can be sent only while the call is connected.' },
       };
-    const sent = await this.#options.media.sendDtmf({ legId, digits });
+    const sent = await this.#options.media.sendDtmf({ legId: desk.otherPartyLegId, digits });
     if (!sent.ok)
       return {
         ok: false,
         error: { reason: 'not-connected', message: `The keys were not sent: ${sent.error.message}` },
       };
-    return {
-      ok: true,
-      value: placed !== undefined ? this.#placedView(placed) : this.#view(call as ActiveCall),
-    };
+    return { ok: true, value: desk.view() };
   }
 
   /**
@@ -501,56 +510,47 @@ export class CallService implements SipCallHandler, CallControlPort {
     interactionId: string,
     action: RecordingAction,
   ): Promise<{ ok: true; value: LiveCallView } | { ok: false; error: CallControlRefusal }> {
-    const placed = this.#placed.get(interactionId);
-    const call = placed === undefined ? this.#calls.get(interactionId) : undefined;
-    const target = placed ?? call;
-    if (target === undefined || target.tenantId !== tenantId)
-      return {
-        ok: false,
-        error: { reason: 'not-found', message: 'This interaction has no call in progress.' },
-      };
-    const view = (): LiveCallView =>
-      placed !== undefined ? this.#placedView(placed) : this.#view(call as ActiveCall);
-    let refusal: CallControlRefusal | undefined;
-    await new Promise<void>((resolve) => {
+    const desk = this.#deskCall(tenantId, interactionId);
+    if (desk === undefined) return { ok: false, error: noCallInProgress };
+    const target = desk.call;
+    const refusal = await new Promise<CallControlRefusal | undefined>((resolve) => {
       this.#enqueue(target, async () => {
-        const recordingId = target.recordingId;
-        if (recordingId === undefined) {
-          refusal = { reason: 'not-connected', message: 'This call is not being recorded.' };
-        } else if ((action === 'pause') === target.isRecordingPaused) {
-          refusal = {
-            reason: 'not-connected',
-            message: action === 'pause' ? 'The recording is already paused.' : 'The recording is not paused.',
-          };
-        } else {
-          const media = this.#options.media;
-          const done =
-            action === 'pause'
-              ? await media.recordPause(recordingId, 'agent')
-              : await media.recordResume(recordingId);
-          if (!done.ok)
-            refusal = {
-              reason: 'not-connected',
-              message: `The recording did not ${action}: ${done.error.message}`,
-            };
-          else {
-            target.isRecordingPaused = done.value.isPaused;
-            await this.#options.database.inTenant(
-              { tenantId: tenantId as TenantId, actor: systemActor },
-              (tx) => {
-                tx.recordEvent(action === 'pause' ? 'RecordingPaused' : 'RecordingResumed', {
-                  interactionId,
-                  recordingId,
-                });
-                return Promise.resolve();
-              },
-            );
-          }
-        }
-        resolve();
+        resolve(await this.#switchRecording(target, tenantId, action));
       });
     });
-    return refusal === undefined ? { ok: true, value: view() } : { ok: false, error: refusal };
+    return refusal === undefined ? { ok: true, value: desk.view() } : { ok: false, error: refusal };
+  }
+
+  /** Pauses or resumes a call's recording in its work queue; the refusal, if it could not. */
+  async #switchRecording(
+    target: ActiveCall | PlacedCall,
+    tenantId: string,
+    action: RecordingAction,
+  ): Promise<CallControlRefusal | undefined> {
+    const recordingId = target.recordingId;
+    if (recordingId === undefined)
+      return { reason: 'not-connected', message: 'This call is not being recorded.' };
+    if ((action === 'pause') === target.isRecordingPaused)
+      return {
+        reason: 'not-connected',
+        message: action === 'pause' ? 'The recording is already paused.' : 'The recording is not paused.',
+      };
+    const media = this.#options.media;
+    const done =
+      action === 'pause'
+        ? await media.recordPause(recordingId, 'agent')
+        : await media.recordResume(recordingId);
+    if (!done.ok)
+      return { reason: 'not-connected', message: `The recording did not ${action}: ${done.error.message}` };
+    target.isRecordingPaused = done.value.isPaused;
+    await this.#options.database.inTenant({ tenantId: tenantId as TenantId, actor: systemActor }, (tx) => {
+      tx.recordEvent(action === 'pause' ? 'RecordingPaused' : 'RecordingResumed', {
+        interactionId: target.interactionId,
+        recordingId,
+      });
+      return Promise.resolve();
+    });
+    return undefined;
   }
 
   async transfer(
