@@ -17,10 +17,12 @@ export interface AgentStateView {
   readonly missedOffers: number;
   readonly occupancy: number;
   readonly queueIds: readonly string[];
-  /** The contacts the agent is talking to right now (a supervisor can monitor these calls). */
   /** Time left of a timed after-call work (null: not in wrap-up, or until the agent ends it). */
   readonly wrapUpEndsInMs: number | null;
+  /** The contacts the agent is talking to right now (a supervisor can monitor these calls). */
   readonly contactIds: readonly string[];
+  /** Every contact the routing engine holds the agent for: reserved, ringing, on-contact or wrap-up. */
+  readonly work: readonly { readonly contactId: string; readonly activity: string }[];
 }
 
 /** A queue's live figures: what a wallboard shows. */

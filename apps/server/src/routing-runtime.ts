@@ -182,6 +182,7 @@ export class RoutingRuntime implements RoutingPort {
     const nowMs = Math.max(this.now(), routing.state.nowMs);
     const stats: AgentStatistics | undefined = agentStatistics(routing.state, agentId as AgentId, nowMs);
     if (stats === undefined) throw new Error(`agent ${agentId} vanished from the routing state`);
+    const work = [...(routing.state.agents.get(agentId as AgentId)?.work.values() ?? [])];
     return {
       agentId,
       name: routing.names.get(agentId) ?? agentId,
@@ -196,9 +197,10 @@ export class RoutingRuntime implements RoutingPort {
         queueAgentIds(routing.state, queueId).includes(agentId as AgentId),
       ),
       wrapUpEndsInMs: wrapUpEndsIn(routing, agentId, nowMs),
-      contactIds: [...(routing.state.agents.get(agentId as AgentId)?.work.values() ?? [])]
-        .filter((item) => item.activity === 'on-contact')
-        .map((item) => item.contactId),
+      contactIds: work.filter((item) => item.activity === 'on-contact').map((item) => item.contactId),
+      work: work
+        .filter((item) => item.activity !== 'idle')
+        .map((item) => ({ contactId: item.contactId, activity: item.activity })),
     };
   }
 

@@ -195,12 +195,10 @@ export class CallLog {
     const data = event.data;
     if (event.type === 'CallReceived') {
       if (data['to'] !== this.#dialledNumber) return;
-      const record = this.#records.find(
-        (candidate) =>
-          candidate.interactionId === undefined &&
-          candidate.outcome === undefined &&
-          candidate.callerId === data['from'],
-      );
+      // A number is used by one call at a time, so the latest call from it is the one the server received,
+      // even when it is already over on our side (a call the stop cancelled while the server took it).
+      const record = this.#records.findLast((candidate) => candidate.callerId === data['from']);
+      if (record?.interactionId !== undefined) return;
       if (record === undefined || typeof data['interactionId'] !== 'string') return;
       record.interactionId = data['interactionId'];
       this.#byInteraction.set(record.interactionId, record);

@@ -295,7 +295,7 @@ function SessionShell(props: {
           )}
         </nav>
         <main id="main">
-          <CallPanel />
+          <CallPanel streamState={props.streamState} />
           {screen}
         </main>
       </div>

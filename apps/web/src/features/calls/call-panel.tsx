@@ -2,7 +2,8 @@ import { useCallback, useEffect, useState } from 'react';
 import type { ReactNode, SubmitEvent } from 'react';
 import { ErrorMessage } from '../../app/error-message.tsx';
 import { useDomainEvents } from '../../app/event-stream.tsx';
-import type { DomainEvent } from '../../app/event-stream.tsx';
+import type { StreamState } from '../../app/event-stream.tsx';
+import type { ApiClient } from '../../app/api-client.ts';
 import { useSession } from '../../app/session.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { CustomerProfile } from '../customers/customer-profile.tsx';
@@ -11,45 +12,49 @@ import { CallScript } from './call-script.tsx';
 import { DeskKeypad, RecordingControl } from './call-tools.tsx';
 import { ConsultControls } from './consult-controls.tsx';
 import { WrapUpForm } from './wrap-up-form.tsx';
+import { contactToRestore, nextCall } from './current-call.ts';
+import type { CurrentCall, WorkItemView } from './current-call.ts';
 
-/** What the agent is doing with their current contact, as the call panel shows it. */
-type CallPhase = 'ringing' | 'connected' | 'wrapUp';
-
-interface CurrentCall {
-  readonly interactionId: string;
-  readonly phase: CallPhase;
-  readonly isHeld: boolean;
-  readonly callerId: string | null;
-  readonly customerId: string | null;
-  readonly isNewCustomer: boolean;
-}
-
+/** A queue a connected call can be transferred to. */
 interface QueueOption {
   readonly id: string;
   readonly name: string;
 }
 
-function offeredCall(event: DomainEvent): CurrentCall | undefined {
-  const data = event.data;
-  if (typeof data.interactionId !== 'string') return undefined;
-  const screenPop = data.screenPop as
-    { readonly isNewCustomer?: boolean; readonly customer?: { readonly id?: string } } | null | undefined;
+/**
+ * The call the server says the agent is busy with, for a desktop opened (or reconnected) mid-call: the
+ * contact from the agent's live state, the caller and customer from its interaction, hold from its call.
+ */
+async function restoredCall(api: ApiClient): Promise<CurrentCall | undefined> {
+  const state = await api.get<{ readonly work?: readonly WorkItemView[] }>('/api/agents/me/state');
+  const found = contactToRestore(state.work ?? []);
+  if (found === undefined) return undefined;
+  const interaction = await api.get<{ readonly customerId: string | null; readonly remoteAddress: string }>(
+    `/api/interactions/${found.contactId}`,
+  );
+  const live =
+    found.phase === 'connected'
+      ? await api
+          .get<{ readonly isHeld: boolean }>(`/api/interactions/${found.contactId}/call`)
+          .catch(() => undefined)
+      : undefined;
   return {
-    interactionId: data.interactionId,
-    phase: 'ringing',
-    isHeld: false,
-    callerId: typeof data.callerId === 'string' ? data.callerId : null,
-    customerId: screenPop?.customer?.id ?? null,
-    isNewCustomer: screenPop?.isNewCustomer === true,
+    interactionId: found.contactId,
+    phase: found.phase,
+    isHeld: live?.isHeld === true,
+    callerId: interaction.remoteAddress === '' ? null : interaction.remoteAddress,
+    customerId: interaction.customerId,
+    isNewCustomer: false,
   };
 }
 
 /**
  * The agent's current call: the screen pop while the phone rings (the customer's profile, last contacts and
  * open tickets, from the `ContactOffered` event that reaches only this agent), then hold, transfer to a queue
- * and hang up while connected, and the wrap-up form (disposition and notes) that frees the agent.
+ * and hang up while connected, and the wrap-up form (disposition and notes) that frees the agent. A desktop
+ * opened or reconnected mid-call picks the call up from the agent's live state.
  */
-export function CallPanel(): ReactNode {
+export function CallPanel(props: { readonly streamState: StreamState }): ReactNode {
   const { t } = useI18n();
   const { api, user } = useSession();
   const [call, setCall] = useState<CurrentCall | null>(null);
@@ -58,35 +63,32 @@ export function CallPanel(): ReactNode {
   const [isBusy, setIsBusy] = useState(false);
 
   useDomainEvents((event) => {
-    const data = event.data;
-    if (event.type === 'ContactOffered' && data.agentId === user.id) {
-      const offered = offeredCall(event);
-      if (offered !== undefined) {
-        setError(null);
-        setCall(offered);
-      }
-      return;
-    }
-    if (call === null) return;
-    const isThisCall = data.interactionId === call.interactionId || data.contactId === call.interactionId;
-    if (!isThisCall) return;
-    if (event.type === 'AgentActivityChanged' && data.agentId === user.id) {
-      if (data.to === 'on-contact') setCall({ ...call, phase: 'connected' });
-      else if (data.to === 'wrap-up') setCall({ ...call, phase: 'wrapUp', isHeld: false });
-      // Back to idle from ringing: the offer was withdrawn (the caller hung up, or it rang out).
-      else if (data.to === 'idle' && data.from === 'ringing') setCall(null);
-    } else if (
-      // Handed to a colleague or a number (attended or blind transfer) or taken over by a supervisor: the
-      // agent's part is over.
-      (event.type === 'CallTransferred' && data.targetKind !== 'queue' && data.fromAgentId === user.id) ||
-      (event.type === 'CallTakenOver' && data.fromAgentId === user.id)
-    )
-      setCall({ ...call, phase: 'wrapUp', isHeld: false });
-    else if (event.type === 'CallHeld') setCall({ ...call, isHeld: true });
-    else if (event.type === 'CallResumed') setCall({ ...call, isHeld: false });
-    else if (event.type === 'CallEnded' && call.phase !== 'ringing')
-      setCall({ ...call, phase: 'wrapUp', isHeld: false });
+    if (event.type === 'ContactOffered' && event.data.agentId === user.id) setError(null);
+    setCall((current) => nextCall(current, event, user.id));
   });
+
+  // Events missed while the stream was not open (a reload, a dropped connection) are caught up from the
+  // live state. A call known to be in wrap-up stays: after a transfer or a placed call the routing engine
+  // does not hold that wrap-up, the agent still has to file it.
+  useEffect(() => {
+    if (props.streamState !== 'open') return;
+    let isCurrent = true;
+    restoredCall(api).then(
+      (restored) => {
+        if (!isCurrent) return;
+        setCall((current) => {
+          if (restored === undefined) return current?.phase === 'wrapUp' ? current : null;
+          if (current?.interactionId !== restored.interactionId) return restored;
+          return { ...current, phase: restored.phase, isHeld: restored.isHeld };
+        });
+      },
+      // Not an agent (404), or the server is restarting: the live events drive the panel.
+      () => undefined,
+    );
+    return () => {
+      isCurrent = false;
+    };
+  }, [api, props.streamState]);
 
   useEffect(() => {
     if (call?.phase !== 'connected') return;

@@ -124,6 +124,10 @@ describe('monitoring, consultation and conference in the browser', () => {
     await panel.waitFor();
     const interactionId = answered.get('1001')?.[callsBefore]?.interactionId ?? '';
     expect(interactionId).not.toBe('');
+    // A desktop reloaded mid-call picks the call up again from Lucía's live state, caller and all.
+    await desk.page.reload();
+    await panel.waitFor();
+    await panel.getByText('+34600900901').first().waitFor();
 
     // The team lead monitors from the wallboard: her phone rings and joins, listening, then whispering.
     const board = await harness.newPage('es-ES');

@@ -30,6 +30,8 @@ export interface AgentState {
   readonly wrapUpEndsInMs?: number | null;
   /** The contacts the agent is talking to (a supervisor can monitor these calls). */
   readonly contactIds?: readonly string[];
+  /** Every contact the agent is held for, with what they are doing with it (reserved, ringing, on-contact, wrap-up). */
+  readonly work?: readonly { readonly contactId: string; readonly activity: string }[];
   /** The tenant's break reasons; only `GET /api/agents/me/state` sends them. */
   readonly breakReasons?: readonly string[];
 }
