@@ -49,7 +49,9 @@ export type CallAction = 'hold' | 'resume' | 'hangup';
 export type CallTransferTarget =
   | { readonly kind: 'queue'; readonly queueId: string }
   | { readonly kind: 'extension'; readonly extension: string }
-  | { readonly kind: 'number'; readonly number: string };
+  | { readonly kind: 'number'; readonly number: string }
+  /** An IVR flow by its key (its published version runs from the entry). */
+  | { readonly kind: 'flow'; readonly flowKey: string };
 
 /** Whom an agent calls from the desktop: a number (through the tenant's trunk) or a colleague's extension. */
 export type PlaceCallTarget =

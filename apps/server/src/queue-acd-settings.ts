@@ -125,6 +125,8 @@ export function queueAcdSettings(
         steps.push({ afterMs, action: { type: 'add-queue-agents', queueId: action['queueId'] } });
       else if (action['type'] === 'offer-voicemail')
         steps.push({ afterMs, action: { type: 'offer-voicemail' } });
+      else if (action['type'] === 'offer-callback')
+        steps.push({ afterMs, action: { type: 'offer-callback' } });
       else if (action['type'] === 'route-elsewhere') {
         const target = overflowOf(action['target'], queueIds);
         if (target !== undefined) steps.push({ afterMs, action: { type: 'route-elsewhere', target } });

@@ -483,6 +483,7 @@ export function nextCompanion(call: InboundCall, event: InboundCallEvent): Inbou
     case 'ResumeRequested':
     case 'TransferToQueueRequested':
     case 'BlindTransferRequested':
+    case 'TransferToFlowRequested':
       return illegal(call, event);
     // Not the companion's business: the plain transitions apply.
     case 'Enqueued':
@@ -494,6 +495,7 @@ export function nextCompanion(call: InboundCall, event: InboundCallEvent): Inbou
     case 'ContactConnected':
     case 'QueueLeft':
     case 'QueueVoicemailRequested':
+    case 'QueueCallbackAccepted':
     case 'QueueDestinationRequested':
     case 'FlowTransferRequested':
     case 'TransferLegAnswered':

@@ -115,6 +115,41 @@ describe('an inbound call through a queue to an agent', () => {
   });
 });
 
+describe('transfer to a flow', () => {
+  it('releases the agent and runs the flow for the caller, who can be queued again by it', () => {
+    const { call, commands } = run([
+      ...answered,
+      { type: 'HoldRequested', atMs: 20_000 },
+      { type: 'TransferToFlowRequested', flowKey: 'encuesta', atMs: 35_001 },
+    ]);
+    expect(types(commands).slice(-6)).toEqual([
+      'StopRecording',
+      'HangUpLeg',
+      'StopMusicOnHold',
+      'RecordFact:CallTransferred',
+      'TellRouting:ContactEnded',
+      'StartFlow',
+    ]);
+    expect(commands.at(-1)).toEqual({ type: 'StartFlow', flowKey: 'encuesta' });
+    expect(
+      commands.find((command) => command.type === 'RecordFact' && command.fact.type === 'CallTransferred'),
+    ).toMatchObject({
+      fact: { targetKind: 'flow', targetId: 'encuesta', talkMs: 30_000, fromAgentId: lucia },
+    });
+    expect(call.phase).toEqual({ kind: 'ivr' });
+    // The flow may queue the caller again.
+    const requeued = nextInboundCall(call, { type: 'Enqueued', queueId, atMs: 40_000 });
+    expect(requeued.ok && requeued.call.phase).toMatchObject({ kind: 'queued', queueId });
+    const waiting = run([{ type: 'Enqueued', queueId, atMs: 1_000 }]);
+    const refused = nextInboundCall(waiting.call, {
+      type: 'TransferToFlowRequested',
+      flowKey: 'encuesta',
+      atMs: 2_000,
+    });
+    expect(refused.ok).toBe(false);
+  });
+});
+
 describe('blind transfer to a queue', () => {
   it('closes the first agent’s part and queues the caller again, then connects the next agent on a new leg', () => {
     const support2 = 'q-billing' as QueueId;
@@ -316,6 +351,27 @@ describe('failure paths', () => {
       'StartQueueVoicemail',
     ]);
     const connected = nextInboundCall(run(answered).call, { type: 'QueueVoicemailRequested', atMs: 10_000 });
+    expect(connected.ok).toBe(false);
+  });
+
+  it('confirms a callback the waiting caller took, and a hang-up after it is not an abandonment', () => {
+    const accepted = run([
+      { type: 'Enqueued', queueId, atMs: 0 },
+      { type: 'AgentOffered', agentId: lucia, atMs: 1 },
+      { type: 'QueueCallbackAccepted', atMs: 120_000 },
+    ]);
+    expect(types(accepted.commands).slice(-3)).toEqual([
+      'CancelAgentLeg',
+      'StopMusicOnHold',
+      'ConfirmQueueCallback',
+    ]);
+    expect(accepted.commands.at(-1)).toEqual({ type: 'ConfirmQueueCallback', queueId });
+    const hungUp = nextInboundCall(accepted.call, { type: 'FlowHungUp', atMs: 125_000 });
+    expect(hungUp.ok).toBe(true);
+    if (!hungUp.ok) return;
+    expect(types(hungUp.commands)).not.toContain('TellRouting:ContactAbandoned');
+    expect(hungUp.call.phase).toMatchObject({ kind: 'ended', cause: 'system-hangup' });
+    const connected = nextInboundCall(run(answered).call, { type: 'QueueCallbackAccepted', atMs: 10_000 });
     expect(connected.ok).toBe(false);
   });
 

@@ -110,6 +110,11 @@ export type InboundCallEvent =
   | { readonly type: 'QueueDestinationRequested'; readonly target: FlowTransferTarget; readonly atMs: number }
   /** The routing engine sends the waiting caller to the queue's voicemail (an overflow or escalation rule). */
   | { readonly type: 'QueueVoicemailRequested'; readonly atMs: number }
+  /**
+   * The waiting caller took the callback the queue offered (the ACD keeps their place as a callback): they
+   * hear a confirmation and the line is hung up, with no abandonment.
+   */
+  | { readonly type: 'QueueCallbackAccepted'; readonly atMs: number }
   | { readonly type: 'CustomerHungUp'; readonly atMs: number }
   | { readonly type: 'AgentHungUp'; readonly agentLegId: string; readonly atMs: number }
   /** The agent hangs up from the desktop: both phones are hung up. */
@@ -138,6 +143,11 @@ export type InboundCallEvent =
    * REFER from the phone): the agent is released at once and the customer hears music while it rings.
    */
   | { readonly type: 'BlindTransferRequested'; readonly target: FlowTransferTarget; readonly atMs: number }
+  /**
+   * The agent sends the customer to an IVR flow (a survey, a payment line, another menu): the agent is
+   * released and the flow runs for the caller from its entry, where it may queue them again.
+   */
+  | { readonly type: 'TransferToFlowRequested'; readonly flowKey: string; readonly atMs: number }
   | CompanionEvent;
 
 /** What the call layer must do for the decider. */
@@ -153,6 +163,10 @@ export type InboundCallCommand =
   | { readonly type: 'HangUpLeg'; readonly legId: string }
   /** The caller leaves a message for the queue: a prompt, a beep, then the recording (a ticket at the end). */
   | { readonly type: 'StartQueueVoicemail'; readonly queueId: QueueId }
+  /** Run the flow for the caller from its entry (the agent transferred them to it). */
+  | { readonly type: 'StartFlow'; readonly flowKey: string }
+  /** Tell the caller they will be called back without losing their place, then hang up. */
+  | { readonly type: 'ConfirmQueueCallback'; readonly queueId: QueueId }
   | { readonly type: 'BridgeLegs'; readonly customerLegId: string; readonly agentLegId: string }
   /** Call a supervisor's or a colleague's registered phone on a new leg. */
   | {
@@ -218,7 +232,7 @@ export type InboundCallFact =
       readonly type: 'CallTransferred';
       readonly fromAgentId: AgentId;
       readonly kind: 'blind' | 'attended';
-      readonly targetKind: 'queue' | 'agent' | 'extension' | 'number';
+      readonly targetKind: 'queue' | 'agent' | 'extension' | 'number' | 'flow';
       readonly targetId: string;
       /** Time the customer spent with the agent who transferred, hold included. */
       readonly talkMs: number;
@@ -493,6 +507,17 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
       ]);
     }
 
+    case 'QueueCallbackAccepted':
+      if (phase.kind !== 'queued' && phase.kind !== 'offering') return illegal(call, event);
+      // Out of the queue: from here a hang-up is the end of the call, not an abandonment.
+      return next(call, { kind: 'ivr' }, [
+        ...(phase.kind === 'offering'
+          ? [{ type: 'CancelAgentLeg' as const, agentLegId: phase.agentLegId }]
+          : []),
+        { type: 'StopMusicOnHold', legId: call.customerLegId },
+        { type: 'ConfirmQueueCallback', queueId: phase.queueId },
+      ]);
+
     case 'CustomerHungUp':
     case 'FlowHungUp':
     case 'LegFailed': {
@@ -650,6 +675,29 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
         // The ACD's contact ends before the target is called: a target that cannot be called at all sends the
         // caller straight back to the queue, as a new arrival.
         ...routingEnded(phase),
+      ]);
+
+    case 'TransferToFlowRequested':
+      if (phase.kind !== 'connected') return illegal(call, event);
+      // The agent's part ends as in a blind transfer; the caller hears the flow next, not music.
+      return next(call, { kind: 'ivr' }, [
+        ...(call.isRecorded ? [{ type: 'StopRecording' as const }] : []),
+        { type: 'HangUpLeg', legId: phase.agentLegId },
+        ...(phase.isHeld ? [{ type: 'StopMusicOnHold' as const, legId: call.customerLegId }] : []),
+        {
+          type: 'RecordFact',
+          fact: {
+            type: 'CallTransferred',
+            fromAgentId: phase.agentId,
+            kind: 'blind',
+            targetKind: 'flow',
+            targetId: event.flowKey,
+            talkMs: event.atMs - phase.connectedAtMs,
+            atMs: event.atMs,
+          },
+        },
+        ...routingEnded(phase),
+        { type: 'StartFlow', flowKey: event.flowKey },
       ]);
 
     case 'TransferToQueueRequested': {

@@ -306,7 +306,7 @@ export function registerCallRoutes(
       schema: {
         tags: ['calls'],
         summary:
-          'Transfer the customer (blind): to a queue (keeping their place in line), a colleague’s extension or a number; the agent is released',
+          'Transfer the customer (blind): to a queue (keeping their place in line), a colleague’s extension, a number or an IVR flow; the agent is released',
         params: idParams,
         body: z
           .strictObject({
@@ -316,16 +316,24 @@ export function registerCallRoutes(
               .regex(/^[0-9]{2,8}$/, { message: 'must be 2 to 8 digits' })
               .optional(),
             number: z.string().min(3).max(32).optional().describe('A phone number, in any usual format.'),
+            flowKey: z
+              .string()
+              .min(1)
+              .max(100)
+              .optional()
+              .describe('The key of a published IVR flow: it runs for the caller from its entry.'),
           })
           .refine(
-            (body) => [body.queueId, body.extension, body.number].filter((v) => v !== undefined).length === 1,
-            { message: 'give exactly one of queueId, extension or number', path: ['queueId'] },
+            (body) =>
+              [body.queueId, body.extension, body.number, body.flowKey].filter((v) => v !== undefined)
+                .length === 1,
+            { message: 'give exactly one of queueId, extension, number or flowKey', path: ['queueId'] },
           ),
       },
     },
     async (request) => {
       await ownInteraction(request, request.params.id);
-      const { queueId, extension, number } = request.body;
+      const { queueId, extension, number, flowKey } = request.body;
       if (queueId !== undefined)
         // An unknown queue is the caller's mistake: say which field before touching the call.
         await deps.database.inTenant(contextOf(principalOf(request), request.id), (tx) =>
@@ -340,12 +348,14 @@ export function registerCallRoutes(
           ? { kind: 'queue', queueId }
           : extension !== undefined
             ? { kind: 'extension', extension }
-            : { kind: 'number', number: number ?? '' },
+            : flowKey !== undefined
+              ? { kind: 'flow', flowKey }
+              : { kind: 'number', number: number ?? '' },
       );
       if (!result.ok)
         throw result.error.reason === 'unknown-target'
           ? new HttpProblem(404, 'STORE_NOT_FOUND', result.error.message, {
-              field: extension !== undefined ? 'extension' : 'number',
+              field: extension !== undefined ? 'extension' : flowKey !== undefined ? 'flowKey' : 'number',
             })
           : refusalProblem(result.error);
       return result.value;

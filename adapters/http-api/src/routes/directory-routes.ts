@@ -125,6 +125,7 @@ const queueSettings = z
             z.strictObject({ type: z.literal('add-queue-agents'), queueId: id }),
             z.strictObject({ type: z.literal('route-elsewhere'), target: overflowTarget }),
             z.strictObject({ type: z.literal('offer-voicemail') }),
+            z.strictObject({ type: z.literal('offer-callback') }),
           ]),
         }),
       )

@@ -20,6 +20,7 @@ import {
   startOutboundCall,
 } from '@centralita/calls';
 import { normalizeChannelAddress } from '@centralita/crm';
+import { callbackAcceptDigit, callbackConfirmationText, callbackOfferText } from './queue-callback.ts';
 import { SPANISH_CALL_PROGRESS_TONES } from '@centralita/media';
 import type { ScreenPop } from '@centralita/crm';
 import type {
@@ -120,7 +121,8 @@ interface ActiveCall extends ConferenceMembers {
   readonly callerName: string | null;
   readonly dialledNumber: string;
   readonly queueReferences: ReadonlyMap<string, string>;
-  readonly context: StepContext;
+  /** Flows as published when the call came in (a transfer to a flow reads them again). */
+  context: StepContext;
   readonly defaultLanguage: Language;
   readonly screenPop: ScreenPop | undefined;
   readonly startedAtMs: number;
@@ -129,6 +131,12 @@ interface ActiveCall extends ConferenceMembers {
   pending: PendingBatch | undefined;
   /** An announcement playing over the queue's music; the music comes back after it. */
   announcementId: string | undefined;
+  /** The queue offered a callback (an `offer-callback` escalation step): the number it would call. */
+  callbackOffer: { readonly number: string; readonly queueId: string } | undefined;
+  /** The caller took it: the contact waits as a callback, the end of this call is not its end. */
+  callbackAcceptedAtMs: number | undefined;
+  /** The confirmation playing before the line is hung up. */
+  callbackConfirmationId: string | undefined;
   recordingId: string | undefined;
   recordingSegments: number;
   /** The agent paused the recording (a card number being given); it resumes on request or at a new segment. */
@@ -147,6 +155,8 @@ interface ActiveCall extends ConferenceMembers {
   readonly ivrPath: string[];
   /** Interaction row changes made at the end, once. */
   isFinished: boolean;
+  /** An agent talked to the caller, who was then transferred to a flow (the IVR no longer says so). */
+  wasAnsweredByAgent: boolean;
 }
 
 /** How the legs a call makes are named after the customer's: `<customer>-<suffix><n>`. */
@@ -570,6 +580,33 @@ export class CallService implements SipCallHandler, CallControlPort {
         error: { reason: 'not-connected', message: 'Only a call connected to an agent can be transferred.' },
       };
     const atMs = this.#now();
+    if (target.kind === 'flow') {
+      const published = await this.#options.database.inTenant(this.#context(call), (tx) =>
+        flows.publishedFlows(tx),
+      );
+      if (published[target.flowKey] === undefined)
+        return {
+          ok: false,
+          error: { reason: 'unknown-target', message: 'No published flow has this key.' },
+        };
+      const refusal = await new Promise<string | undefined>((resolve) => {
+        this.#enqueue(call, async () => {
+          call.context = { ...call.context, publishedFlows: published };
+          resolve(
+            await this.#tryDecide(call, { type: 'TransferToFlowRequested', flowKey: target.flowKey, atMs }),
+          );
+        });
+      });
+      if (refusal !== undefined)
+        return {
+          ok: false,
+          error: {
+            reason: 'not-connected',
+            message: 'End the consultation or monitoring before transferring.',
+          },
+        };
+      return { ok: true, value: this.#view(call) };
+    }
     if (target.kind !== 'queue') {
       const resolved = await this.#transferTarget(
         tenantId,
@@ -1057,6 +1094,9 @@ export class CallService implements SipCallHandler, CallControlPort {
       ivr: initialCallState(start.flow),
       pending: undefined,
       announcementId: undefined,
+      callbackOffer: undefined,
+      callbackAcceptedAtMs: undefined,
+      callbackConfirmationId: undefined,
       recordingId: undefined,
       recordingSegments: 0,
       isRecordingPaused: false,
@@ -1068,6 +1108,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       chain: Promise.resolve(),
       ivrPath: [],
       isFinished: false,
+      wasAnsweredByAgent: false,
       conference: undefined,
       overflowTimer: undefined,
       engagedUserId: start.isEngagingAgent === true ? (start.agentId ?? undefined) : undefined,
@@ -1256,6 +1297,27 @@ export class CallService implements SipCallHandler, CallControlPort {
       case 'StartQueueVoicemail':
         await this.#startQueueVoicemail(call, command.queueId);
         return;
+      case 'ConfirmQueueCallback':
+        await this.#confirmQueueCallback(call);
+        return;
+      case 'StartFlow': {
+        // The agent transferred the caller to a flow: it runs from its entry, as for a new call.
+        const flow = call.context.publishedFlows[command.flowKey];
+        if (flow === undefined) {
+          await this.#decide(call, { type: 'FlowHungUp', atMs: this.#now() });
+          return;
+        }
+        call.wasAnsweredByAgent = true;
+        call.ivr = initialCallState(flow);
+        await this.#feedIvr(call, {
+          type: 'Started',
+          now: this.#now(),
+          callId: call.interactionId,
+          callerId: call.callerId,
+          dialledNumber: call.dialledNumber,
+        });
+        return;
+      }
       case 'CancelAgentLeg':
       case 'HangUpLeg': {
         const legId = command.type === 'CancelAgentLeg' ? command.agentLegId : command.legId;
@@ -1867,11 +1929,21 @@ export class CallService implements SipCallHandler, CallControlPort {
         await this.#destroyMedia(leg);
         this.#legs.forget(leg);
       }
-    const wasAnswered = call.ivr.activity.kind === 'ended' && call.ivr.activity.outcome.kind === 'answered';
+    const wasAnswered =
+      call.wasAnsweredByAgent ||
+      (call.ivr.activity.kind === 'ended' && call.ivr.activity.outcome.kind === 'answered');
     await this.#options.database.inTenant(this.#context(call), async (tx) => {
       const current = await interactions.getInteraction(tx, call.interactionId);
       // Abandoned: the caller left while waiting in a queue or while an agent's phone rang.
       const isAbandoned = call.phaseBeforeEnd === 'queued' || call.phaseBeforeEnd === 'offering';
+      // A caller who took the queue's callback hung up still waiting for it: the callback ends the contact.
+      if (call.callbackAcceptedAtMs !== undefined) {
+        await interactions.updateInteraction(tx, call.interactionId, {
+          status: 'queued',
+          metadata: { endCause: phase.cause, ivrPath: call.ivrPath, language: call.ivr.language },
+        });
+        return;
+      }
       await interactions.updateInteraction(tx, call.interactionId, {
         endedAt: new Date(phase.endedAtMs),
         status: wasAnswered
@@ -2273,10 +2345,15 @@ export class CallService implements SipCallHandler, CallControlPort {
       { tenantId: tenantId as TenantId, actor: systemActor },
       (tx) => interactions.getInteraction(tx, contactId),
     );
+    // A caller who took the queue's callback is called on the number they were told.
+    const callbackNumber = interaction.metadata['callbackNumber'];
     const placed = await this.placeCall(
       tenantId,
       agentId,
-      { kind: 'number', number: interaction.remoteAddress },
+      {
+        kind: 'number',
+        number: typeof callbackNumber === 'string' ? callbackNumber : interaction.remoteAddress,
+      },
       contactId,
     );
     if (!placed.ok) {
@@ -2343,6 +2420,110 @@ export class CallService implements SipCallHandler, CallControlPort {
    * how to leave a message, a beep, then up to two minutes are recorded; the message becomes a ticket of the
    * queue and the call ends.
    */
+  /**
+   * The queue's escalation offers the waiting caller a callback that keeps their place: the offer plays over
+   * the music and stands for the rest of the wait. Callers without a number we can dial are not offered it.
+   */
+  async #offerQueueCallback(call: ActiveCall): Promise<void> {
+    const phase = call.decider.phase;
+    if (phase.kind !== 'queued' || call.callbackOffer !== undefined) return;
+    const number = await this.#options.database.inTenant(this.#context(call), async (tx) => {
+      const tenant = await tenants.currentTenant(tx);
+      const normalized = normalizeChannelAddress(
+        'phone',
+        call.callerId ?? '',
+        tenant.defaultCountry,
+        'number',
+      );
+      return normalized.ok ? normalized.value : undefined;
+    });
+    if (number === undefined) {
+      this.#logger.info(
+        { interactionId: call.interactionId },
+        'the caller has no number to call back: the callback is not offered',
+      );
+      return;
+    }
+    const language = call.ivr.language;
+    const rendered = await this.#options.prompts.get({ language, text: callbackOfferText(language) });
+    if (!rendered.ok) return;
+    call.callbackOffer = { number, queueId: phase.queueId };
+    await this.#options.database.inTenant(this.#context(call), (tx) => {
+      tx.recordEvent('CallbackOffered', { interactionId: call.interactionId, queueId: phase.queueId });
+      return Promise.resolve();
+    });
+    const playbackId = `cbo-${randomBytes(4).toString('hex')}`;
+    call.announcementId = playbackId;
+    await this.#options.media.play({
+      legId: call.customerLeg.legId,
+      items: [{ kind: 'file', path: rendered.value.file }],
+      playbackId,
+    });
+  }
+
+  /**
+   * The caller pressed 1 after the offer: the ACD keeps the contact's place as a callback (it reserves an
+   * agent when the turn comes, then calls the customer), the caller hears the number we will call and the
+   * line is hung up. Refused by the ACD (an agent just took the call): nothing changes.
+   */
+  async #acceptQueueCallback(call: ActiveCall, atMs: number): Promise<void> {
+    const offer = call.callbackOffer;
+    const phase = call.decider.phase;
+    if (offer === undefined || call.callbackAcceptedAtMs !== undefined) return;
+    if (phase.kind !== 'queued' && phase.kind !== 'offering') return;
+    const refusal = await this.#options.routing.dispatch(call.tenantId, {
+      type: 'CallbackRequested',
+      contactId: call.interactionId,
+    });
+    if (refusal !== undefined) {
+      this.#logger.info(
+        { interactionId: call.interactionId, reason: refusal.message },
+        'the callback the caller chose was refused',
+      );
+      return;
+    }
+    call.callbackAcceptedAtMs = atMs;
+    await this.#options.database.inTenant(this.#context(call), async (tx) => {
+      await interactions.updateInteraction(tx, call.interactionId, {
+        metadata: { callbackRequestedAt: new Date(atMs).toISOString(), callbackNumber: offer.number },
+      });
+      tx.recordEvent(
+        'CallbackRequestedByCaller',
+        {
+          interactionId: call.interactionId,
+          callbackInteractionId: call.interactionId,
+          queueId: phase.queueId,
+          number: offer.number,
+          isPlaceKept: true,
+          isFromQueue: true,
+        },
+        new Date(atMs),
+      );
+    });
+    this.#logger.info({ interactionId: call.interactionId }, 'the waiting caller took the callback');
+    await this.#decide(call, { type: 'QueueCallbackAccepted', atMs });
+  }
+
+  /** Tells the caller the number we will call, then hangs up (when the confirmation has played). */
+  async #confirmQueueCallback(call: ActiveCall): Promise<void> {
+    const language = call.ivr.language;
+    const rendered = await this.#options.prompts.get({
+      language,
+      text: callbackConfirmationText(language, call.callbackOffer?.number ?? ''),
+    });
+    if (!rendered.ok) {
+      await this.#decide(call, { type: 'FlowHungUp', atMs: this.#now() });
+      return;
+    }
+    const playbackId = `cbc-${call.customerLeg.legId}`;
+    call.callbackConfirmationId = playbackId;
+    await this.#options.media.play({
+      legId: call.customerLeg.legId,
+      items: [{ kind: 'file', path: rendered.value.file }],
+      playbackId,
+    });
+  }
+
   async #startQueueVoicemail(call: ActiveCall, queueId: string): Promise<void> {
     const legId = call.customerLeg.legId;
     const media = this.#options.media;
@@ -2563,6 +2744,11 @@ export class CallService implements SipCallHandler, CallControlPort {
             else await this.#perform(call, pending.commands, pending.nextIndex);
             return;
           }
+          if (call.callbackConfirmationId === event.playbackId) {
+            call.callbackConfirmationId = undefined;
+            await this.#decide(call, { type: 'FlowHungUp', atMs: event.atMs });
+            return;
+          }
           if (call.announcementId === event.playbackId) {
             call.announcementId = undefined;
             if (call.decider.phase.kind === 'queued' || call.decider.phase.kind === 'offering')
@@ -2593,6 +2779,9 @@ export class CallService implements SipCallHandler, CallControlPort {
           await this.#decide(call, { type: 'LegFailed', legId: event.legId, atMs: event.atMs });
           return;
         case 'digit':
+          // The only key a waiting caller can press: the offered callback.
+          if (event.digit === callbackAcceptDigit && call.callbackOffer !== undefined)
+            await this.#acceptQueueCallback(call, event.atMs);
           return;
       }
     });
@@ -2671,10 +2860,7 @@ export class CallService implements SipCallHandler, CallControlPort {
           await this.#decide(call, { type: 'QueueVoicemailRequested', atMs });
           return;
         case 'OfferCallbackToCaller':
-          this.#logger.info(
-            { interactionId: call.interactionId, command: command.type },
-            'routing command not carried out by calls yet',
-          );
+          await this.#offerQueueCallback(call);
           return;
         case 'AnnounceQueuePosition': {
           if (call.decider.phase.kind !== 'queued' || command.position === undefined) return;
@@ -2785,8 +2971,10 @@ export class CallService implements SipCallHandler, CallControlPort {
               },
             })
           : await interactions.updateInteraction(tx, callbackOf, { agentId, status: 'in_progress' });
+      // The callback of a caller who waited in a queue goes on the same contact, which stays inbound (one
+      // call received, one dialled); the other calls placed start their contact here.
       tx.recordEvent(
-        'CallReceived',
+        interaction.direction === 'inbound' ? 'CallbackDialled' : 'CallReceived',
         {
           interactionId: interaction.id,
           direction: target.kind === 'number' ? 'outbound' : 'internal',

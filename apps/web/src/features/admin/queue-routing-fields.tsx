@@ -33,7 +33,8 @@ type EscalationAction =
   | { readonly type: 'raise-priority'; readonly by: number }
   | { readonly type: 'add-queue-agents'; readonly queueId: string }
   | { readonly type: 'route-elsewhere'; readonly target: OverflowTarget }
-  | { readonly type: 'offer-voicemail' };
+  | { readonly type: 'offer-voicemail' }
+  | { readonly type: 'offer-callback' };
 
 interface EscalationStep {
   readonly afterSeconds: number;
@@ -343,7 +344,7 @@ export function QueueRoutingFields(props: {
                         ? { type, queueId: props.otherQueues[0]?.id ?? '' }
                         : type === 'route-elsewhere'
                           ? { type, target: { type: 'flow' } }
-                          : type === 'offer-voicemail'
+                          : type === 'offer-voicemail' || type === 'offer-callback'
                             ? { type }
                             : { type: 'relax-skills', levelsBy: 1 };
                   setStep(index, { ...step, action: next });
@@ -356,6 +357,7 @@ export function QueueRoutingFields(props: {
                 </option>
                 <option value="route-elsewhere">{t('routing.action.route-elsewhere')}</option>
                 <option value="offer-voicemail">{t('routing.action.offer-voicemail')}</option>
+                <option value="offer-callback">{t('routing.action.offer-callback')}</option>
               </select>
             </label>
             {action.type === 'relax-skills' && (
