@@ -133,7 +133,13 @@ export default tseslint.config(
           patterns: [
             { group: ['@centralita/*/*'], message: 'Import a package through its public exports only.' },
             {
-              group: ['@centralita/server', '@centralita/cli', '@centralita/store', '@centralita/http-api', '@centralita/bus'],
+              group: [
+                '@centralita/server',
+                '@centralita/cli',
+                '@centralita/store',
+                '@centralita/http-api',
+                '@centralita/bus',
+              ],
               message: 'Dependencies point inward: domain never imports adapters or apps.',
             },
           ],

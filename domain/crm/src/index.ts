@@ -10,4 +10,9 @@ export { nextTicketStatus, ticketStatusCategories } from './ticket-status.ts';
 export type { TicketLifecycle, TicketStatusCategory } from './ticket-status.ts';
 export type { ScreenPop, ScreenPopCustomer, ScreenPopInteraction, ScreenPopTicket } from './screen-pop.ts';
 export { callScriptFields, parseCallScript, renderCallScript } from './call-script.ts';
-export type { CallScriptField, CallScriptProblem, CallScriptSegment, CallScriptValues } from './call-script.ts';
+export type {
+  CallScriptField,
+  CallScriptProblem,
+  CallScriptSegment,
+  CallScriptValues,
+} from './call-script.ts';
