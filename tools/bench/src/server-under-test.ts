@@ -132,7 +132,15 @@ export async function startServerUnderTest(
   progress(`starting the server on core ${serverCore} (HTTP ${String(httpPort)}, SIP ${String(sipPort)})`);
   const server = spawnLogged(
     'taskset',
-    ['-c', serverCore, process.execPath, join(repoRoot, 'apps/cli/src/main.ts'), 'start'],
+    [
+      '-c',
+      serverCore,
+      process.execPath,
+      // Extra Node options for the server only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
+      ...(process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== ''),
+      join(repoRoot, 'apps/cli/src/main.ts'),
+      'start',
+    ],
     {
       cwd: repoRoot,
       env: {
