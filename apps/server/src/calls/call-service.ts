@@ -20,7 +20,13 @@ import {
   startOutboundCall,
 } from '@centralita/calls';
 import { normalizeChannelAddress } from '@centralita/crm';
-import { callbackAcceptDigit, callbackConfirmationText, callbackOfferText } from './queue-callback.ts';
+import {
+  callbackAcceptDigit,
+  callbackConfirmationText,
+  callbackOfferText,
+  voicemailAcceptDigit,
+  voicemailOfferText,
+} from './queue-callback.ts';
 import { SPANISH_CALL_PROGRESS_TONES } from '@centralita/media';
 import type { ScreenPop } from '@centralita/crm';
 import type {
@@ -133,6 +139,8 @@ interface ActiveCall extends ConferenceMembers {
   announcementId: string | undefined;
   /** The queue offered a callback (an `offer-callback` escalation step): the number it would call. */
   callbackOffer: { readonly number: string; readonly queueId: string } | undefined;
+  /** The queue offered to take a message (an `offer-voicemail` escalation step). */
+  isVoicemailOffered: boolean;
   /** The caller took it: the contact waits as a callback, the end of this call is not its end. */
   callbackAcceptedAtMs: number | undefined;
   /** The confirmation playing before the line is hung up. */
@@ -1095,6 +1103,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       pending: undefined,
       announcementId: undefined,
       callbackOffer: undefined,
+      isVoicemailOffered: false,
       callbackAcceptedAtMs: undefined,
       callbackConfirmationId: undefined,
       recordingId: undefined,
@@ -2504,6 +2513,48 @@ export class CallService implements SipCallHandler, CallControlPort {
     await this.#decide(call, { type: 'QueueCallbackAccepted', atMs });
   }
 
+  /** The queue's escalation offers the waiting caller to leave a message instead: "press 2", over the music. */
+  async #offerQueueVoicemail(call: ActiveCall): Promise<void> {
+    if (call.decider.phase.kind !== 'queued' || call.isVoicemailOffered) return;
+    const language = call.ivr.language;
+    const rendered = await this.#options.prompts.get({ language, text: voicemailOfferText(language) });
+    if (!rendered.ok) return;
+    call.isVoicemailOffered = true;
+    await this.#options.database.inTenant(this.#context(call), (tx) => {
+      tx.recordEvent('VoicemailOffered', {
+        interactionId: call.interactionId,
+        queueId: call.decider.phase.kind === 'queued' ? call.decider.phase.queueId : null,
+      });
+      return Promise.resolve();
+    });
+    const playbackId = `vmo-${randomBytes(4).toString('hex')}`;
+    call.announcementId = playbackId;
+    await this.#options.media.play({
+      legId: call.customerLeg.legId,
+      items: [{ kind: 'file', path: rendered.value.file }],
+      playbackId,
+    });
+  }
+
+  /** The caller pressed 2 after the offer: out of the ACD, the queue's voicemail prompt and beep. */
+  async #acceptQueueVoicemail(call: ActiveCall, atMs: number): Promise<void> {
+    const phase = call.decider.phase;
+    if (phase.kind !== 'queued' && phase.kind !== 'offering') return;
+    call.isVoicemailOffered = false;
+    const refusal = await this.#options.routing.dispatch(call.tenantId, {
+      type: 'VoicemailChosen',
+      contactId: call.interactionId,
+    });
+    if (refusal !== undefined) {
+      this.#logger.info(
+        { interactionId: call.interactionId, reason: refusal.message },
+        'the voicemail the caller chose was refused',
+      );
+      return;
+    }
+    await this.#decide(call, { type: 'QueueVoicemailRequested', atMs });
+  }
+
   /** Tells the caller the number we will call, then hangs up (when the confirmation has played). */
   async #confirmQueueCallback(call: ActiveCall): Promise<void> {
     const language = call.ivr.language;
@@ -2779,9 +2830,11 @@ export class CallService implements SipCallHandler, CallControlPort {
           await this.#decide(call, { type: 'LegFailed', legId: event.legId, atMs: event.atMs });
           return;
         case 'digit':
-          // The only key a waiting caller can press: the offered callback.
+          // The keys a waiting caller can press: the offered callback, the offered voicemail.
           if (event.digit === callbackAcceptDigit && call.callbackOffer !== undefined)
             await this.#acceptQueueCallback(call, event.atMs);
+          else if (event.digit === voicemailAcceptDigit && call.isVoicemailOffered)
+            await this.#acceptQueueVoicemail(call, event.atMs);
           return;
       }
     });
@@ -2848,15 +2901,12 @@ export class CallService implements SipCallHandler, CallControlPort {
           }
           return;
         case 'OfferVoicemailToCaller':
+          // An escalation step offers it: the caller chooses with 2 (`#acceptQueueVoicemail`).
+          await this.#offerQueueVoicemail(call);
+          return;
         case 'SendToVoicemail':
-          // The queue's overflow or an escalation step: the caller leaves a message, which becomes a ticket.
-          // An escalation only offers it: taking it (callers get no choice yet) takes the contact out of the ACD.
+          // The queue's overflow: the caller leaves a message, which becomes a ticket.
           if (call.decider.phase.kind !== 'queued' && call.decider.phase.kind !== 'offering') return;
-          if (command.type === 'OfferVoicemailToCaller')
-            await this.#options.routing.dispatch(call.tenantId, {
-              type: 'VoicemailChosen',
-              contactId: call.interactionId,
-            });
           await this.#decide(call, { type: 'QueueVoicemailRequested', atMs });
           return;
         case 'OfferCallbackToCaller':

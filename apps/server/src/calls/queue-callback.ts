@@ -23,3 +23,13 @@ export function callbackConfirmationText(language: Language, number: string): st
     ? `Gracias. Le llamaremos al ${digits} cuando sea su turno. Ya puede colgar.`
     : `Thank you. We will call you on ${digits} when it is your turn. You can hang up now.`;
 }
+
+/** What a waiting caller hears when the queue's escalation offers voicemail (`offer-voicemail`). */
+export function voicemailOfferText(language: Language): string {
+  return language === 'es'
+    ? 'Si prefiere dejarnos un mensaje, pulse 2 en cualquier momento.'
+    : 'If you would rather leave us a message, press 2 at any time.';
+}
+
+/** The digit that takes the offered voicemail. */
+export const voicemailAcceptDigit = '2';

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type {} from '@centralita/testkit';
+import { readWav, toneAmplitude } from '@centralita/media';
 import { demoPassword, startTestServer } from '@centralita/server';
 import type { TestServer } from '@centralita/server';
 import { ApiSession } from './api-session.ts';
@@ -8,6 +10,9 @@ import type { PhoneCall } from './phone-call.ts';
 import { SoftPhone } from './soft-phone.ts';
 import { sipPortOf, waitFor } from './test-support.ts';
 
+// A queue's `offer-voicemail` step: the waiting caller presses 2, leaves a message after the beep, and it is
+// filed as a ticket of the queue.
+//
 // A queue's `offer-callback` escalation step carried out end to end over loopback: the caller waits in
 // Ventas with nobody available, hears the offer, presses 1, hears the confirmation and is hung up; the
 // contact keeps its place as a callback. When Lucía becomes available her phone rings first, then the
@@ -189,5 +194,94 @@ describe('a queue that offers waiting callers a callback', () => {
       (await eventsOf(interactionId)).find((e) => e.type === 'ContactFinished'),
     );
     expect(finished.data['outcome']).toBe('called-back');
+  }, 90_000);
+});
+
+describe('a queue that offers waiting callers voicemail', () => {
+  it('takes the message of a caller who presses 2 and files it as a ticket of the queue', async () => {
+    const server = { address: '127.0.0.1', port: sipPortOf(testServer) };
+    const customerPhone = await SoftPhone.open({
+      server,
+      voice: { pitchHz: 700, seed: 8, isSteadyTone: true, levelDbm0: -12 },
+    });
+    phones.push(customerPhone);
+    // Nobody has the skill: callers wait (the queue's default is to join) and are offered voicemail.
+    const skill = await admin.expect<{ id: string }>('skill', 'POST', '/api/skills', { name: 'Bajas' });
+    const queue = await admin.expect<{ id: string }>('queue', 'POST', '/api/queues', {
+      name: 'Bajas',
+      skills: [{ skillId: skill.id, minLevel: 1 }],
+      settings: { escalation: [{ afterSeconds: 1, action: { type: 'offer-voicemail' } }] },
+    });
+    await admin.expect('flow', 'POST', '/api/flows', {
+      key: 'bajas',
+      name: 'Bajas',
+      document: {
+        id: 'bajas',
+        name: 'Bajas',
+        version: 1,
+        defaultLanguage: 'es',
+        languages: ['es'],
+        entry: 'queue',
+        nodes: { queue: { type: 'queue', queue: queue.id } },
+      },
+    });
+    await admin.expect('publish', 'POST', '/api/flows/bajas/versions/1/publish', {});
+    await admin.expect('number', 'POST', '/api/dids', { number: '+34910000078', flowKey: 'bajas' });
+
+    const voicemailCaller = '+34600720078';
+    const call = await customerPhone.call({ number: '+34910000078', callerId: voicemailCaller });
+    expect(await call.connected).toBe(true);
+    const interactionId = await waitFor('the call’s interaction', async () => {
+      const result = await testServer.server.database.pool.query<{ id: string }>(
+        'SELECT id FROM interactions WHERE remote_address = $1',
+        [voicemailCaller],
+      );
+      return result.rows[0]?.id;
+    });
+    await waitFor(
+      'the voicemail offer',
+      async () =>
+        (await eventsOf(interactionId)).some((e) => e.type === 'VoicemailOffered') ? true : undefined,
+      20_000,
+    );
+    call.listen();
+    call.sendDigit('2');
+    await waitFor(
+      'the beep after the voicemail prompt',
+      () => {
+        const heard = call.heard();
+        const tail = heard.length - 1_600;
+        return tail > 0 && toneAmplitude(heard, 1_000, 8_000, tail, 1_600) > 1_000 ? true : undefined;
+      },
+      30_000,
+    );
+    const sentAtBeep = call.mediaStats.packetsSent;
+    await waitFor('two seconds of message', () =>
+      call.mediaStats.packetsSent >= sentAtBeep + 100 ? true : undefined,
+    );
+    call.hangUp();
+    await call.ended;
+
+    const left = await waitFor('the message to be filed', async () =>
+      (await eventsOf(interactionId)).find((e) => e.type === 'VoicemailLeft'),
+    );
+    expect(left.data['queueId']).toBe(queue.id);
+    const ticket = await admin.expect<{ queueId: string | null; interactionIds: string[] }>(
+      'ticket',
+      'GET',
+      `/api/tickets/${String(left.data['ticketId'])}`,
+    );
+    expect(ticket).toMatchObject({ queueId: queue.id, interactionIds: [interactionId] });
+    const path = await testServer.server.database.pool.query<{ recording_ref: string | null }>(
+      'SELECT recording_ref FROM interactions WHERE id = $1',
+      [interactionId],
+    );
+    const wav = readWav(new Uint8Array(readFileSync(path.rows[0]?.recording_ref ?? '')));
+    expect(wav.ok).toBe(true);
+    if (!wav.ok) return;
+    const samples = Array.from(wav.value.channels[0] ?? new Float32Array(), (sample) => sample * 32_768);
+    expect(toneAmplitude(samples, 700, 8_000, 4_000, 8_000)).toBeGreaterThan(800);
+    // Choosing voicemail is not abandoning the queue.
+    expect((await eventsOf(interactionId)).map((e) => e.type)).not.toContain('ContactAbandoned');
   }, 90_000);
 });
