@@ -25,6 +25,7 @@ import type { RoutingPort } from './routing-port.ts';
 import { registerAgentRoutes } from './routes/agent-routes.ts';
 import { registerCallRoutes } from './routes/call-routes.ts';
 import { registerCompanionRoutes } from './routes/companion-routes.ts';
+import { registerHelpRoutes } from './routes/help-routes.ts';
 import { registerDispositionRoutes } from './routes/disposition-routes.ts';
 import { registerScriptRoutes } from './routes/script-routes.ts';
 import { registerKnowledgeRoutes } from './routes/knowledge-routes.ts';
@@ -257,6 +258,7 @@ export async function buildHttpApi(deps: HttpApiDependencies): Promise<HttpApi> 
   registerAgentRoutes(typed, { ...routeDeps, routing: deps.routing });
   registerCallRoutes(typed, { ...routeDeps, routing: deps.routing, calls: deps.calls });
   registerCompanionRoutes(typed, { ...routeDeps, calls: deps.calls, routing: deps.routing });
+  registerHelpRoutes(typed, { ...routeDeps, routing: deps.routing });
   registerDispositionRoutes(typed, routeDeps);
   registerScriptRoutes(typed, routeDeps);
   registerKnowledgeRoutes(typed, routeDeps);

@@ -15,6 +15,8 @@ export type {
   QueueStatsView,
   PresenceView,
   RoutingRefusal,
+  WorkItemView,
+  HelpRequestView,
 } from './routing-port.ts';
 export type {
   CallControlPort,

@@ -22,7 +22,26 @@ export interface AgentStateView {
   /** The contacts the agent is talking to right now (a supervisor can monitor these calls). */
   readonly contactIds: readonly string[];
   /** Every contact the routing engine holds the agent for: reserved, ringing, on-contact or wrap-up. */
-  readonly work: readonly { readonly contactId: string; readonly activity: string }[];
+  readonly work: readonly WorkItemView[];
+}
+
+/** One contact an agent is held for, with their request for help about it. */
+export interface WorkItemView {
+  readonly contactId: string;
+  readonly activity: string;
+  /** The agent's request for a supervisor's help with this contact (null: none, or withdrawn). */
+  readonly help: HelpRequestView | null;
+}
+
+/** An agent's request for a supervisor's help with a contact, as the API shows it. */
+export interface HelpRequestView {
+  /** open: waiting for a supervisor; attended: a supervisor marked it attended. */
+  readonly state: 'open' | 'attended';
+  readonly note: string | null;
+  /** Time since the agent asked. */
+  readonly timeSinceRequestMs: number;
+  /** The supervisor who attended it; null while open. */
+  readonly attendedBy: { readonly userId: string; readonly name: string } | null;
 }
 
 /** A queue's live figures: what a wallboard shows. */
@@ -68,6 +87,28 @@ export interface RoutingPort {
     | { readonly ok: true; readonly value: AgentStateView }
     | { readonly ok: false; readonly error: RoutingRefusal }
   >;
+  /**
+   * The agent asks a supervisor for help with a contact they are on or wrapping up; refused when it is not
+   * such a contact of theirs, or they already asked.
+   */
+  askForHelp(
+    tenantId: string,
+    agentId: string,
+    contactId: string,
+    note: string | undefined,
+  ): Promise<RoutingRefusal | undefined>;
+  /** The agent withdraws their open request for help; refused when there is none. */
+  withdrawHelpRequest(
+    tenantId: string,
+    agentId: string,
+    contactId: string,
+  ): Promise<RoutingRefusal | undefined>;
+  /** A supervisor marks the open requests for help about a contact attended; refused when there are none. */
+  attendHelpRequest(
+    tenantId: string,
+    contactId: string,
+    supervisorId: string,
+  ): Promise<RoutingRefusal | undefined>;
   /** The agent finished the after-call work of a contact; refused when they are not in its wrap-up. */
   endWrapUp(tenantId: string, agentId: string, contactId: string): Promise<RoutingRefusal | undefined>;
 }

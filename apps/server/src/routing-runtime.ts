@@ -9,6 +9,7 @@ import {
 } from '@centralita/acd';
 import type {
   AgentStatistics,
+  HelpRequest,
   RoutingConfigInput,
   RoutingCommand,
   RoutingEvent,
@@ -18,13 +19,14 @@ import type {
 import type { EventBus } from '@centralita/bus';
 import type {
   AgentStateView,
+  HelpRequestView,
   PresenceView,
   QueueStatsView,
   RoutingPort,
   RoutingRefusal,
 } from '@centralita/http-api';
 import { SeededRandom } from '@centralita/kernel';
-import type { AgentId, InteractionId, TenantId } from '@centralita/kernel';
+import type { AgentId, InteractionId, TenantId, UserId } from '@centralita/kernel';
 import { directory, tenants, users } from '@centralita/store';
 import type { Database } from '@centralita/store';
 import { queueAcdSettings } from './queue-acd-settings.ts';
@@ -160,6 +162,44 @@ export class RoutingRuntime implements RoutingPort {
     return this.apply(tenantId, routing, event);
   }
 
+  async askForHelp(
+    tenantId: string,
+    agentId: string,
+    contactId: string,
+    note: string | undefined,
+  ): Promise<RoutingRefusal | undefined> {
+    return this.dispatch(tenantId, {
+      type: 'AgentAskedForHelp',
+      agentId: agentId as AgentId,
+      contactId: contactId as InteractionId,
+      note,
+    });
+  }
+
+  async withdrawHelpRequest(
+    tenantId: string,
+    agentId: string,
+    contactId: string,
+  ): Promise<RoutingRefusal | undefined> {
+    return this.dispatch(tenantId, {
+      type: 'AgentWithdrewHelpRequest',
+      agentId: agentId as AgentId,
+      contactId: contactId as InteractionId,
+    });
+  }
+
+  async attendHelpRequest(
+    tenantId: string,
+    contactId: string,
+    supervisorId: string,
+  ): Promise<RoutingRefusal | undefined> {
+    return this.dispatch(tenantId, {
+      type: 'SupervisorAttendedHelpRequest',
+      contactId: contactId as InteractionId,
+      supervisorId: supervisorId as UserId,
+    });
+  }
+
   async endWrapUp(tenantId: string, agentId: string, contactId: string): Promise<RoutingRefusal | undefined> {
     return this.dispatch(tenantId, {
       type: 'WrapUpEnded',
@@ -200,7 +240,11 @@ export class RoutingRuntime implements RoutingPort {
       contactIds: work.filter((item) => item.activity === 'on-contact').map((item) => item.contactId),
       work: work
         .filter((item) => item.activity !== 'idle')
-        .map((item) => ({ contactId: item.contactId, activity: item.activity })),
+        .map((item) => ({
+          contactId: item.contactId,
+          activity: item.activity,
+          help: helpView(routing, item.help, nowMs),
+        })),
     };
   }
 
@@ -379,6 +423,24 @@ function wrapUpEndsIn(routing: TenantRouting, agentId: string, nowMs: number): n
     soonest = soonest === null ? left : Math.min(soonest, left);
   }
   return soonest;
+}
+
+/** An agent's help request as the API shows it, with the attending supervisor's name. */
+function helpView(
+  routing: TenantRouting,
+  help: HelpRequest | undefined,
+  nowMs: number,
+): HelpRequestView | null {
+  if (help === undefined) return null;
+  return {
+    state: help.kind,
+    note: help.note ?? null,
+    timeSinceRequestMs: Math.max(0, nowMs - help.requestedAtMs),
+    attendedBy:
+      help.kind === 'attended'
+        ? { userId: help.supervisorId, name: routing.names.get(help.supervisorId) ?? help.supervisorId }
+        : null,
+  };
 }
 
 /** All rows of a paged listing, fetching pages of 200 until a short one. */

@@ -114,6 +114,18 @@ export function changeActivity(
     atMs: ctx.nowMs,
   });
   if (item.activity === 'idle') {
+    // The work on the contact is over (wrap-up ended, or it left the agent): so is a request for help.
+    if (item.help?.kind === 'open') {
+      ctx.facts.push({
+        type: 'HelpWithdrawn',
+        agentId: agent.id,
+        interactionId: item.contactId,
+        reason: 'work-ended',
+        openMs: ctx.nowMs - item.help.requestedAtMs,
+        atMs: ctx.nowMs,
+      });
+    }
+    item.help = undefined;
     agent.work.delete(item.contactId);
     agent.load[item.channel] -= 1;
     agent.lastFreedAtMs = ctx.nowMs;
@@ -127,7 +139,7 @@ export function changeActivity(
 export function startWork(
   ctx: DecisionContext,
   agent: AgentRecord,
-  item: Omit<WorkItem, 'activity' | 'sinceMs' | 'connectedAtMs' | 'talkMs' | 'wrapUpTimerId'>,
+  item: Omit<WorkItem, 'activity' | 'sinceMs' | 'connectedAtMs' | 'talkMs' | 'wrapUpTimerId' | 'help'>,
   trigger: ActivityTrigger,
   cause: ChangeCause,
 ): WorkItem {
@@ -138,6 +150,7 @@ export function startWork(
     connectedAtMs: undefined,
     talkMs: 0,
     wrapUpTimerId: undefined,
+    help: undefined,
   };
   agent.work.set(work.contactId, work);
   agent.load[work.channel] += 1;

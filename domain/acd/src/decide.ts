@@ -15,7 +15,10 @@ import { acdError } from './errors.ts';
 import type { AcdError } from './errors.ts';
 import { applyNextEscalation } from './escalation.ts';
 import { estimateWaitMs } from './estimated-wait.ts';
+import { nextHelpRequest } from './help-request.ts';
 import type {
+  AgentAskedForHelp,
+  AgentWithdrewHelpRequest,
   CallbackConnected,
   CallbackFailed,
   CallbackRequested,
@@ -25,6 +28,7 @@ import type {
   OfferDeclined,
   PresenceSelected,
   RoutingEvent,
+  SupervisorAttendedHelpRequest,
   TimerFired,
   VoicemailChosen,
   FlowOverflowDue,
@@ -350,6 +354,96 @@ function onWrapUpEnded(ctx: DecisionContext, event: WrapUpEnded): AcdError | und
   return undefined;
 }
 
+/** The agent's work item for a contact they are on or wrapping up: where a help request lives. */
+function workNeedingHelp(
+  ctx: DecisionContext,
+  event: AgentAskedForHelp | AgentWithdrewHelpRequest,
+): { agent: AgentRecord; item: WorkItem } | AcdError {
+  const agent = findAgent(ctx.state, event.agentId);
+  if (isError(agent)) return agent;
+  const item = agent.work.get(event.contactId);
+  if (item === undefined || (item.activity !== 'on-contact' && item.activity !== 'wrap-up')) {
+    return acdError(
+      'ACD_WORK_NOT_FOUND',
+      `agent "${agent.id}" is neither on nor wrapping up "${event.contactId}"`,
+      'contactId',
+    );
+  }
+  return { agent, item };
+}
+
+function onAgentAskedForHelp(ctx: DecisionContext, event: AgentAskedForHelp): AcdError | undefined {
+  const found = workNeedingHelp(ctx, event);
+  if (isError(found)) return found;
+  const { agent, item } = found;
+  const next = nextHelpRequest(item.help, { type: 'ask', note: event.note, atMs: ctx.nowMs });
+  if (!next.ok) return illegal(`agent "${agent.id}" already asked for help with "${item.contactId}"`);
+  item.help = next.value;
+  ctx.facts.push({
+    type: 'HelpRequested',
+    agentId: agent.id,
+    interactionId: item.contactId,
+    note: event.note ?? null,
+    atMs: ctx.nowMs,
+  });
+  return undefined;
+}
+
+function onAgentWithdrewHelpRequest(
+  ctx: DecisionContext,
+  event: AgentWithdrewHelpRequest,
+): AcdError | undefined {
+  const found = workNeedingHelp(ctx, event);
+  if (isError(found)) return found;
+  const { agent, item } = found;
+  const requestedAtMs = item.help?.requestedAtMs ?? ctx.nowMs;
+  const next = nextHelpRequest(item.help, { type: 'withdraw' });
+  if (!next.ok) return illegal(`agent "${agent.id}" has no open request for help with "${item.contactId}"`);
+  item.help = next.value;
+  ctx.facts.push({
+    type: 'HelpWithdrawn',
+    agentId: agent.id,
+    interactionId: item.contactId,
+    reason: 'agent',
+    openMs: ctx.nowMs - requestedAtMs,
+    atMs: ctx.nowMs,
+  });
+  return undefined;
+}
+
+/**
+ * A supervisor attends every open request about the contact: usually one, but after a transfer the agent
+ * who passed it on (in wrap-up) and the one who took it may both have asked.
+ */
+function onSupervisorAttendedHelpRequest(
+  ctx: DecisionContext,
+  event: SupervisorAttendedHelpRequest,
+): AcdError | undefined {
+  let attended = 0;
+  for (const agent of ctx.state.agentList) {
+    const item = agent.work.get(event.contactId);
+    if (item?.help?.kind !== 'open') continue;
+    const requestedAtMs = item.help.requestedAtMs;
+    const next = nextHelpRequest(item.help, {
+      type: 'attend',
+      supervisorId: event.supervisorId,
+      atMs: ctx.nowMs,
+    });
+    if (!next.ok) continue;
+    item.help = next.value;
+    attended += 1;
+    ctx.facts.push({
+      type: 'HelpAttended',
+      agentId: agent.id,
+      interactionId: item.contactId,
+      supervisorId: event.supervisorId,
+      waitedMs: ctx.nowMs - requestedAtMs,
+      atMs: ctx.nowMs,
+    });
+  }
+  return attended > 0 ? undefined : illegal(`nobody is waiting for help with "${event.contactId}"`);
+}
+
 function onContactTransferred(ctx: DecisionContext, event: ContactTransferred): AcdError | undefined {
   const contact = findContact(ctx.state, event.contactId);
   if (isError(contact)) return contact;
@@ -631,6 +725,12 @@ function handle(ctx: DecisionContext, event: RoutingEvent): AcdError | undefined
       engageAgent(ctx, agent, event.contactId, event.channel);
       return undefined;
     }
+    case 'AgentAskedForHelp':
+      return onAgentAskedForHelp(ctx, event);
+    case 'AgentWithdrewHelpRequest':
+      return onAgentWithdrewHelpRequest(ctx, event);
+    case 'SupervisorAttendedHelpRequest':
+      return onSupervisorAttendedHelpRequest(ctx, event);
     case 'AgentDisengaged': {
       const agent = findAgent(ctx.state, event.agentId);
       if (isError(agent)) return agent;

@@ -28,7 +28,8 @@ export const acdErrorCatalog: Readonly<Record<AcdErrorCode, string>> = {
   ACD_CONTACT_ALREADY_EXISTS: 'A contact with this id is already being routed.',
   ACD_CHANNEL_NOT_SERVED: 'The queue does not serve the contact’s channel.',
   ACD_OFFER_NOT_FOUND: 'The agent has no pending offer for this contact (it timed out or was withdrawn).',
-  ACD_WORK_NOT_FOUND: 'The agent is not in wrap-up for this contact.',
+  ACD_WORK_NOT_FOUND:
+    'The agent is not in wrap-up for this contact (for help: neither on it nor in wrap-up).',
   ACD_BREAK_REASON_UNKNOWN: 'The break reason is not one of the configured reasons.',
   ACD_ILLEGAL_TRANSITION:
     'The event would move an agent or a contact along a transition that does not exist.',

@@ -1,4 +1,4 @@
-import type { AgentId, InteractionId, QueueId } from '@centralita/kernel';
+import type { AgentId, InteractionId, QueueId, UserId } from '@centralita/kernel';
 import type { Channel } from './channel.ts';
 import type { Presence } from './agent-presence.ts';
 import type { SkillRequirement } from './routing-config.ts';
@@ -25,7 +25,32 @@ export type RoutingEvent =
   | TimerFired
   | StatisticsReset
   | AgentEngaged
-  | AgentDisengaged;
+  | AgentDisengaged
+  | AgentAskedForHelp
+  | AgentWithdrewHelpRequest
+  | SupervisorAttendedHelpRequest;
+
+/** The agent asks a supervisor for help with a contact they are on or wrapping up, optionally saying why. */
+export interface AgentAskedForHelp {
+  readonly type: 'AgentAskedForHelp';
+  readonly agentId: AgentId;
+  readonly contactId: InteractionId;
+  readonly note?: string | undefined;
+}
+
+/** The agent no longer needs the help they asked for with that contact. */
+export interface AgentWithdrewHelpRequest {
+  readonly type: 'AgentWithdrewHelpRequest';
+  readonly agentId: AgentId;
+  readonly contactId: InteractionId;
+}
+
+/** A supervisor attended the open help requests about a contact. */
+export interface SupervisorAttendedHelpRequest {
+  readonly type: 'SupervisorAttendedHelpRequest';
+  readonly contactId: InteractionId;
+  readonly supervisorId: UserId;
+}
 
 /**
  * The agent is busy with a contact the queues did not route (a call they placed, an internal call, a

@@ -1,4 +1,4 @@
-import type { AgentId, InteractionId, QueueId } from '@centralita/kernel';
+import type { AgentId, InteractionId, QueueId, UserId } from '@centralita/kernel';
 import type { AgentActivity } from './agent-activity.ts';
 import type { Channel } from './channel.ts';
 import type { Presence } from './agent-presence.ts';
@@ -15,7 +15,10 @@ export type RoutingFact =
   | ContactAnswered
   | ContactMoved
   | EscalationApplied
-  | ContactFinished;
+  | ContactFinished
+  | HelpRequested
+  | HelpWithdrawn
+  | HelpAttended;
 
 /** Who or what caused a change, and why. Every agent state change carries one. */
 export interface ChangeCause {
@@ -109,5 +112,42 @@ export interface ContactFinished {
   readonly waitMs: number;
   /** Time connected to an agent, for answered contacts and reached callbacks. */
   readonly talkMs?: number;
+  readonly atMs: number;
+}
+
+// The help facts name the contact `interactionId`, like the call layer's facts about the same interaction
+// (CallHeld, RecordingPaused…): they belong to the interaction's stream of events.
+
+/** An agent asked a supervisor for help with a contact. */
+export interface HelpRequested {
+  readonly type: 'HelpRequested';
+  readonly agentId: AgentId;
+  readonly interactionId: InteractionId;
+  readonly note: string | null;
+  readonly atMs: number;
+}
+
+/**
+ * An open help request ended without a supervisor: the agent withdrew it (`agent`), or their work on the
+ * contact ended (`work-ended`: the after-call work finished, or the contact left them).
+ */
+export interface HelpWithdrawn {
+  readonly type: 'HelpWithdrawn';
+  readonly agentId: AgentId;
+  readonly interactionId: InteractionId;
+  readonly reason: 'agent' | 'work-ended';
+  /** How long the request was open. */
+  readonly openMs: number;
+  readonly atMs: number;
+}
+
+/** A supervisor attended an agent's help request. */
+export interface HelpAttended {
+  readonly type: 'HelpAttended';
+  readonly agentId: AgentId;
+  readonly interactionId: InteractionId;
+  readonly supervisorId: UserId;
+  /** How long the agent waited for the supervisor. */
+  readonly waitedMs: number;
   readonly atMs: number;
 }

@@ -22,6 +22,8 @@ export type { AgentActivity, ActivityTrigger } from './agent-activity.ts';
 export { nextAgentActivity, agentActivities } from './agent-activity.ts';
 export type { ContactStage, ContactOutcome, ContactTrigger } from './contact-stage.ts';
 export { nextContactStage, contactStages } from './contact-stage.ts';
+export type { HelpRequest, HelpRequestState, HelpTrigger } from './help-request.ts';
+export { nextHelpRequest, helpRequestState, helpTriggerTypes } from './help-request.ts';
 export type * from './events.ts';
 export type * from './commands.ts';
 export type * from './facts.ts';

@@ -3,6 +3,7 @@ import type { AgentActivity } from './agent-activity.ts';
 import type { Presence } from './agent-presence.ts';
 import type { Channel } from './channel.ts';
 import type { ContactStage } from './contact-stage.ts';
+import type { HelpRequest } from './help-request.ts';
 import { ensurePool } from './agent-pool.ts';
 import { OrderedSet } from './ordered-set.ts';
 import type { AgentConfig, QueueConfig, RoutingConfig, SkillRequirement } from './routing-config.ts';
@@ -32,6 +33,8 @@ export interface WorkItem {
   /** Talk time, known once the conversation ends (wrap-up adds to it for the handle time). */
   talkMs: number;
   wrapUpTimerId: string | undefined;
+  /** The agent's request for a supervisor's help with this contact, if they made one. */
+  help: HelpRequest | undefined;
 }
 
 /** Today's counters for an agent. */

@@ -256,7 +256,11 @@ class NaiveReferenceRouter implements Router {
       case 'FlowOverflowDue':
       case 'AgentEngaged':
       case 'AgentDisengaged':
-        // The reference covers the benchmark's subset: no callbacks, voicemail or contacts outside queues.
+      case 'AgentAskedForHelp':
+      case 'AgentWithdrewHelpRequest':
+      case 'SupervisorAttendedHelpRequest':
+        // The reference covers the benchmark's subset: no callbacks, voicemail, contacts outside queues or
+        // help requests.
         return this.refuse('ACD_ILLEGAL_TRANSITION');
     }
   }

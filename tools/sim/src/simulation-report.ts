@@ -237,6 +237,9 @@ export class ReportCollector {
       case 'ContactAnswered':
       case 'EscalationApplied':
       case 'AgentEngagementChanged':
+      case 'HelpRequested':
+      case 'HelpWithdrawn':
+      case 'HelpAttended':
         return;
     }
   }

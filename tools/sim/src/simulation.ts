@@ -201,6 +201,9 @@ export function runSimulation(
       case 'ContactMoved':
       case 'EscalationApplied':
       case 'AgentEngagementChanged':
+      case 'HelpRequested':
+      case 'HelpWithdrawn':
+      case 'HelpAttended':
         return;
     }
   };

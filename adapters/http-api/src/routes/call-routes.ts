@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { directory, dispositions, interactions, tenants, tickets } from '@centralita/store';
+import { directory, dispositions, flows, interactions, tenants, tickets } from '@centralita/store';
 import type { Tx } from '@centralita/store';
 import type { ApiApp, RouteDependencies } from '../api-app.ts';
 import type {
@@ -359,6 +359,26 @@ export function registerCallRoutes(
             })
           : refusalProblem(result.error);
       return result.value;
+    },
+  );
+
+  app.get(
+    '/api/transfer-targets/flows',
+    {
+      config: { access: 'calls:control' },
+      schema: {
+        tags: ['calls'],
+        summary:
+          'The IVR flows a caller can be transferred to (the tenant’s published flows): key and name only',
+      },
+    },
+    async (request) => {
+      const all = await deps.database.inTenant(contextOf(principalOf(request), request.id), (tx) =>
+        flows.listFlows(tx),
+      );
+      return all
+        .filter((flow) => flow.publishedVersion !== null)
+        .map((flow) => ({ key: flow.key, name: flow.name }));
     },
   );
 
