@@ -252,6 +252,63 @@ describe('consulting a colleague', () => {
     });
   });
 
+  it('completes an attended transfer the phone made on a call of its own (REFER with Replaces)', () => {
+    const { call, commands } = run([
+      ...connected,
+      { type: 'HoldRequested', atMs: 10_000 },
+      {
+        type: 'AttendedTransferFromPhone',
+        colleagueId: carlos,
+        legId: 'p7-t1',
+        consultedAtMs: 14_000,
+        atMs: 30_000,
+      },
+    ]);
+    expect(types(commands).slice(-10)).toEqual([
+      'RecordFact:ConsultStarted',
+      'StopRecording',
+      'UnbridgeLeg',
+      'StopMusicOnHold',
+      'HangUpLeg',
+      'BridgeLegs',
+      'StartRecording',
+      'RecordFact:CallResumed',
+      'RecordFact:CallTransferred',
+      'TellRouting:ContactEnded',
+    ]);
+    expect(commands).toContainEqual({ type: 'HangUpLeg', legId: 'c1-a1' });
+    expect(commands).toContainEqual({ type: 'BridgeLegs', customerLegId: 'c1', agentLegId: 'p7-t1' });
+    expect(commands).toContainEqual({
+      type: 'RecordFact',
+      fact: { type: 'ConsultStarted', agentId: lucia, colleagueId: carlos, atMs: 14_000 },
+    });
+    expect(commands.at(-2)).toMatchObject({
+      fact: { kind: 'attended', targetKind: 'agent', targetId: carlos, fromAgentId: lucia },
+    });
+    expect(call.phase).toMatchObject({
+      agentId: carlos,
+      agentLegId: 'p7-t1',
+      isHeld: false,
+      isAcdContact: false,
+    });
+
+    // The colleague hanging up later ends the call as the agent's hangup would.
+    const end = attempt(call, { type: 'AgentHungUp', agentLegId: 'p7-t1', atMs: 60_000 });
+    expect(end.ok && end.call.phase).toMatchObject({ kind: 'ended', cause: 'agent-hangup' });
+  });
+
+  it('refuses a phone transfer while a third party is on the call or before the call is connected', () => {
+    const phoneTransfer: InboundCallEvent = {
+      type: 'AttendedTransferFromPhone',
+      colleagueId: carlos,
+      legId: 'p7-t1',
+      consultedAtMs: 14_000,
+      atMs: 30_000,
+    };
+    expect(attempt(run(consulting).call, phoneTransfer).ok).toBe(false);
+    expect(attempt(run(connected.slice(0, 2)).call, phoneTransfer).ok).toBe(false);
+  });
+
   it('leaves the customer on hold for the agent when the colleague hangs up', () => {
     const { call, commands } = run([
       ...consulting,

@@ -58,7 +58,19 @@ export type CompanionEvent =
    * The agent leaves and the companion stays with the customer: a supervisor's takeover, or the completion
    * of an attended transfer to the consulted colleague.
    */
-  | { readonly type: 'AgentLeaveRequested'; readonly atMs: number };
+  | { readonly type: 'AgentLeaveRequested'; readonly atMs: number }
+  /**
+   * The agent's phone completed an attended transfer of its own (REFER with Replaces, RFC 5589 §7): it held
+   * the customer, called a colleague on a second call, and now hands the customer to them. The colleague's
+   * leg of that second call, `legId` (answered at `consultedAtMs`), becomes this call's agent leg.
+   */
+  | {
+      readonly type: 'AttendedTransferFromPhone';
+      readonly colleagueId: AgentId;
+      readonly legId: string;
+      readonly consultedAtMs: number;
+      readonly atMs: number;
+    };
 
 /** Facts about companions (stored as domain events). */
 export type CompanionFact =
@@ -126,6 +138,7 @@ const companionEventTypes: ReadonlySet<InboundCallEvent['type']> = new Set([
   'CompanionEndRequested',
   'CompanionModeRequested',
   'AgentLeaveRequested',
+  'AttendedTransferFromPhone',
 ]);
 
 function fact(value: CompanionFact): Fact {
@@ -330,6 +343,28 @@ export function nextCompanion(call: InboundCall, event: InboundCallEvent): Inbou
       },
       commands: [...hold, { type: 'InviteCompanion', legId, userId: event.userId, kind: event.kind }],
     };
+  }
+
+  if (event.type === 'AttendedTransferFromPhone') {
+    // The phone consulted on a call of its own, so the call cannot have a third party already.
+    if (companion !== undefined || event.legId === phase.agentLegId) return illegal(call, event);
+    const colleague: Companion = {
+      kind: 'colleague',
+      userId: event.colleagueId,
+      legId: event.legId,
+      mode: 'consult',
+      isAnswered: true,
+      answeredAtMs: event.consultedAtMs,
+    };
+    const handedOver = agentLeaves(call, { ...phase, companion: colleague }, colleague, event.atMs, false);
+    if (!handedOver.ok) return handedOver;
+    const consulted = fact({
+      type: 'ConsultStarted',
+      agentId: phase.agentId,
+      colleagueId: event.colleagueId,
+      atMs: event.consultedAtMs,
+    });
+    return { ...handedOver, commands: [consulted, ...handedOver.commands] };
   }
 
   if (companion === undefined) {

@@ -749,6 +749,7 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
     case 'CompanionEndRequested':
     case 'CompanionModeRequested':
     case 'AgentLeaveRequested':
+    case 'AttendedTransferFromPhone':
       return illegal(call, event);
   }
 }

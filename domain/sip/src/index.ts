@@ -12,6 +12,8 @@ export {
   hasUriParameter,
   uriEquals,
 } from './message/uri.ts';
+export type { Replaces } from './message/replaces.ts';
+export { parseReplaces, referToReplaces } from './message/replaces.ts';
 export type { Parameter } from './message/parameters.ts';
 export { parameterValue, findParameter, hasParameter, serializeParameters } from './message/parameters.ts';
 export type { NameAddress, ContactValue } from './message/name-address.ts';

@@ -415,3 +415,92 @@ describe('blind transfers', () => {
     await lucia.request('POST', `/api/interactions/${interactionId}/wrap-up`, {});
   }, 60_000);
 });
+
+describe('attended transfers from the phone', () => {
+  it('holds the customer, calls a colleague on a second line and joins them with REFER and Replaces; a Replaces naming no call of the phone is refused', async () => {
+    const { customer, atLucia } = await customerReachesLucia('+34600700807');
+    const interactionId = atLucia.interactionId ?? '';
+
+    // A Replaces that names a dialog which is not one of Lucía's other calls: 481 in the NOTIFY, nothing moves.
+    atLucia.refer('1002', customer);
+    await waitFor('the refusal of a foreign Replaces', () =>
+      atLucia.referProgress.includes('SIP/2.0 481 Call/Transaction Does Not Exist') ? true : undefined,
+    );
+    expect(atLucia.state).toBe('connected');
+
+    // The hold key, then Carlos's extension on the second line.
+    expect((await atLucia.hold())?.statusCode).toBe(200);
+    await waitFor('the customer to be held', async () =>
+      (await liveCall(interactionId))?.isHeld === true ? true : undefined,
+    );
+    const calls = incoming.get('carlos')?.length ?? 0;
+    const toCarlos = await phones.get('lucia')!.dial('1002');
+    expect(await toCarlos.connected).toBe(true);
+    const atCarlos = await lastCall('carlos', calls + 1);
+    expect(await whoHears({ lucia: toCarlos, carlos: atCarlos })).toEqual({
+      lucia: ['carlos'],
+      carlos: ['lucia'],
+    });
+
+    // The transfer key: REFER on the held call, naming the call with Carlos.
+    atLucia.refer('1002', toCarlos);
+    await waitFor('the attended transfer to be taken on', () =>
+      atLucia.referProgress.includes('SIP/2.0 200 OK') ? true : undefined,
+    );
+    expect((await atLucia.ended).reason).toBe('remote-hangup');
+    expect((await toCarlos.ended).reason).toBe('remote-hangup');
+    expect(atCarlos.state).toBe('connected');
+    expect(await whoHears({ customer, carlos: atCarlos })).toEqual({
+      customer: ['carlos'],
+      carlos: ['customer'],
+    });
+    expect(await liveCall(interactionId)).toMatchObject({
+      agentId: carlos.user.id,
+      isHeld: false,
+      companion: null,
+    });
+    // Lucía is in after-call work for the customer; her own wrap-up is hers to finish.
+    await lucia.expect('wrap-up', 'POST', `/api/interactions/${interactionId}/wrap-up`, {});
+
+    customer.hangUp();
+    expect((await atCarlos.ended).reason).toBe('remote-hangup');
+    const events = await testServer.server.database.pool.query<{
+      type: string;
+      data: Record<string, unknown>;
+    }>(
+      `SELECT type, data FROM domain_events
+        WHERE data ->> 'interactionId' = $1 AND type IN ('ConsultStarted', 'CallTransferred') ORDER BY seq`,
+      [interactionId],
+    );
+    expect(events.rows.map((row) => row.type)).toEqual(['ConsultStarted', 'CallTransferred']);
+    expect(events.rows[1]?.data).toMatchObject({
+      kind: 'attended',
+      targetKind: 'agent',
+      targetId: carlos.user.id,
+      fromAgentId: lucia.user.id,
+    });
+  }, 90_000);
+
+  it('takes the REFER on the line with the colleague too, naming the held call, as some phones send it', async () => {
+    const { customer, atLucia } = await customerReachesLucia('+34600700808');
+    const interactionId = atLucia.interactionId ?? '';
+    expect((await atLucia.hold())?.statusCode).toBe(200);
+    const calls = incoming.get('carlos')?.length ?? 0;
+    const toCarlos = await phones.get('lucia')!.dial('1002');
+    expect(await toCarlos.connected).toBe(true);
+    const atCarlos = await lastCall('carlos', calls + 1);
+    toCarlos.refer('1002', atLucia);
+    await waitFor('the attended transfer to be taken on', () =>
+      toCarlos.referProgress.includes('SIP/2.0 200 OK') ? true : undefined,
+    );
+    await Promise.all([atLucia.ended, toCarlos.ended]);
+    expect(await whoHears({ customer, carlos: atCarlos })).toEqual({
+      customer: ['carlos'],
+      carlos: ['customer'],
+    });
+    expect(await liveCall(interactionId)).toMatchObject({ agentId: carlos.user.id });
+    atCarlos.hangUp();
+    expect((await customer.ended).reason).toBe('remote-hangup');
+    await lucia.expect('wrap-up', 'POST', `/api/interactions/${interactionId}/wrap-up`, {});
+  }, 90_000);
+});

@@ -406,15 +406,22 @@ export class PhoneCall {
   }
 
   /**
-   * Transfers the call (blind) as a phone's transfer key does: REFER with `Refer-To` the target at the
-   * server's domain of our dialog (RFC 3515). What the server reports back arrives in `referProgress`.
+   * Transfers the call as a phone's transfer key does: REFER with `Refer-To` the target at the server's
+   * domain of our dialog (RFC 3515). Blind, or attended when `replacing` is this phone's other call with the
+   * target: its dialog goes in an escaped `Replaces` (RFC 5589 §7.1, tags from the target's point of view).
+   * What the server reports back arrives in `referProgress`.
    */
-  refer(target: string): void {
+  refer(target: string, replacing?: PhoneCall): void {
     if (this.#dialog === undefined || this.#state !== 'connected') return;
     const host = /@([^>;]+)/.exec(this.#dialog.localParty)?.[1] ?? this.#line.server.address;
+    const other = replacing === undefined ? undefined : replacing.#dialog;
+    const replaces =
+      other === undefined
+        ? ''
+        : `?Replaces=${encodeURIComponent(`${other.callId};to-tag=${other.remoteTag};from-tag=${other.localTag}`)}`;
     const { request, dialog } = inDialogRequest(this.#dialog, 'REFER', {
       extraHeaders: [
-        { name: 'Refer-To', value: `<sip:${target}@${host}>` },
+        { name: 'Refer-To', value: `<sip:${target}@${host}${replaces}>` },
         { name: 'Referred-By', value: this.#dialog.localParty.replace(/;tag=[^;>]*/, '') },
       ],
     });
@@ -427,6 +434,20 @@ export class PhoneCall {
     });
   }
 
+  /**
+   * Holds the other party as a phone's hold key does, or takes them off hold: a new offer with `sendonly`
+   * (or `sendrecv`) in an UPDATE (RFC 3311, RFC 3264 §8.4). Resolves with the final response.
+   */
+  hold(isHeld = true): Promise<SipResponse | undefined> {
+    this.#sdpVersion++;
+    const offer = createOffer({
+      ...localCapabilities(this.#line.localAddress, this.#rtp.port, this.#sessionId, this.#sdpVersion),
+      direction: isHeld ? 'sendonly' : 'sendrecv',
+    });
+    this.#offer = offer;
+    return this.update([], encoder.encode(serializeSdp(offer)));
+  }
+
   /** The headers of the 2xx that answered our INVITE (undefined until then). */
   get answerHeaders(): SipResponse['headers'] | undefined {
     return this.#answerHeaders;
@@ -435,10 +456,14 @@ export class PhoneCall {
   /** Sends an UPDATE in the dialog (a session refresh, RFC 4028) and resolves with the final response. */
   update(
     extraHeaders: readonly { readonly name: string; readonly value: string }[],
+    body?: Uint8Array,
   ): Promise<SipResponse | undefined> {
     const dialog = this.#dialog;
     if (dialog === undefined || this.#state !== 'connected') return Promise.resolve(undefined);
-    const { request, dialog: next } = inDialogRequest(dialog, 'UPDATE', { extraHeaders });
+    const { request, dialog: next } = inDialogRequest(dialog, 'UPDATE', {
+      extraHeaders,
+      ...(body === undefined ? {} : { body, contentType: sdpType }),
+    });
     this.#dialog = next;
     return new Promise((resolve) => {
       const sent = this.#line.endpoint.sendRequest(request, this.#line.server, {

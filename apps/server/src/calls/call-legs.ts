@@ -6,7 +6,7 @@ export type LegRole = 'customer' | 'agent';
 
 /**
  * One SIP leg of a call at run time: its dialog (once it has one), where its requests go, the media leg
- * of the same id, and the transaction that made it. A leg belongs to exactly one call.
+ * of the same id, and the transaction that made it. A leg belongs to exactly one call at a time.
  */
 export interface CallLeg {
   readonly legId: string;
@@ -36,12 +36,15 @@ export interface CallLeg {
   isAuthenticated?: boolean;
   /** We sent BYE (never twice, whatever retransmissions arrive). */
   isByeSent?: boolean;
-  /** The leg of a flow's transfer to an extension or a number (not an ACD offer). */
-  readonly isTransferTarget?: boolean;
-  /** The agent the leg rings (agent legs). */
-  readonly agentId?: string;
+  /**
+   * The leg of a flow's transfer to an extension or a number (not an ACD offer). Cleared, like `isCompanion`
+   * set, when another call takes the leg over (an attended transfer from the phone).
+   */
+  isTransferTarget?: boolean;
+  /** The agent the leg rings (agent legs), or the colleague whose extension a transfer leg calls. */
+  agentId?: string;
   /** The leg of a supervisor or a consulted colleague (a call's third party). */
-  readonly isCompanion?: boolean;
+  isCompanion?: boolean;
   /** The ACD heard that the companion is free again (told once). */
   isEngagementOver?: boolean;
 }

@@ -43,7 +43,7 @@ import { initialCallState, step } from '@centralita/ivr';
 import type { AgentId, InteractionId, QueueId, TenantId } from '@centralita/kernel';
 import type { PromptCache } from '@centralita/prompt-cache';
 import type { MediaEngine, MediaEvent, PlaybackItem, RecordingSummary } from '@centralita/rtp-transport';
-import type { NegotiatedAudio, SipRequest, Uri } from '@centralita/sip';
+import type { NegotiatedAudio, Replaces, SipRequest, Uri } from '@centralita/sip';
 import {
   headerValue,
   hostAddress,
@@ -165,6 +165,16 @@ interface ActiveCall extends ConferenceMembers {
   isFinished: boolean;
   /** An agent talked to the caller, who was then transferred to a flow (the IVR no longer says so). */
   wasAnsweredByAgent: boolean;
+  /**
+   * The media engine's placement of the call's legs (legs bridged together must share a worker): the
+   * customer leg's id, or, for a call an agent dials while on another call, that call's placement, so that
+   * the phone can later join the two (an attended transfer).
+   */
+  readonly mediaPlacement: string;
+  /** Legs this call took over from another call (the colleague an agent's phone consulted). */
+  readonly adoptedLegIds: string[];
+  /** Legs this call made and handed over to another call: they are not this call's to hang up. */
+  readonly releasedLegIds: Set<string>;
 }
 
 /** How the legs a call makes are named after the customer's: `<customer>-<suffix><n>`. */
@@ -249,6 +259,8 @@ interface CallStart {
   readonly trunkId: string | null;
   /** Keep `agentId` busy for the ACD while the call lasts (a call they dialled). */
   readonly isEngagingAgent?: boolean;
+  /** Place the media with this call's (`ActiveCall.mediaPlacement`); the new customer leg's own by default. */
+  readonly mediaPlacement?: string;
 }
 
 /** What to negotiate before a phone's answer tells us its codec: G.711 µ-law with RFC 4733 offered. */
@@ -984,7 +996,19 @@ export class CallService implements SipCallHandler, CallControlPort {
       },
       trunkId: null,
       isEngagingAgent: plan.kind !== 'feature',
+      // A colleague called while on a customer's call may be handed that customer (an attended transfer).
+      ...(plan.kind === 'extension' ? this.#placementBesides(account.userId) : {}),
     });
+  }
+
+  /** The media placement of the call `userId` talks on as its agent, if any (see `ActiveCall.mediaPlacement`). */
+  #placementBesides(userId: string): { readonly mediaPlacement?: string } {
+    for (const call of this.#calls.values()) {
+      const phase = call.decider.phase;
+      if (phase.kind === 'connected' && (phase.agentId as string) === userId)
+        return { mediaPlacement: call.mediaPlacement };
+    }
+    return {};
   }
 
   /**
@@ -1005,7 +1029,8 @@ export class CallService implements SipCallHandler, CallControlPort {
     }
     if (transaction.hasFinalResponse) return;
     const legId = `c${randomBytes(6).toString('hex')}`;
-    const created = await this.#createMediaLeg(legId, legId, probe.value.audio);
+    const mediaPlacement = start.mediaPlacement ?? legId;
+    const created = await this.#createMediaLeg(legId, mediaPlacement, probe.value.audio);
     if (created === undefined) {
       transaction.reply(503, 'Service Unavailable - No Media Port');
       return;
@@ -1118,6 +1143,9 @@ export class CallService implements SipCallHandler, CallControlPort {
       ivrPath: [],
       isFinished: false,
       wasAnsweredByAgent: false,
+      mediaPlacement,
+      adoptedLegIds: [],
+      releasedLegIds: new Set(),
       conference: undefined,
       overflowTimer: undefined,
       engagedUserId: start.isEngagingAgent === true ? (start.agentId ?? undefined) : undefined,
@@ -1247,7 +1275,7 @@ export class CallService implements SipCallHandler, CallControlPort {
             await this.#decide(call, { type: signal.isHeld ? 'HoldRequested' : 'ResumeRequested', atMs });
           return;
         case 'referred':
-          await this.#onReferred(call, signal.leg, signal.target);
+          await this.#onReferred(call, signal.leg, signal.target, signal.replaces);
           return;
         case 'sessionExpired':
           await this.#decide(call, { type: 'LegFailed', legId, atMs });
@@ -1512,6 +1540,7 @@ export class CallService implements SipCallHandler, CallControlPort {
           target: SipLegs.target(binding.transport, binding.sourceAddress, binding.sourcePort),
           to: `<sip:${target.extension}@${call.realm}>`,
           credentials: undefined,
+          userId,
         };
       }
       const tenant = await tenants.currentTenant(tx);
@@ -1527,12 +1556,13 @@ export class CallService implements SipCallHandler, CallControlPort {
           trunk.username !== null && trunk.secret !== null
             ? { username: trunk.username, password: trunk.secret }
             : undefined,
+        userId: undefined,
       };
     });
     const local =
       resolved?.requestUri === undefined
         ? undefined
-        : await this.#createMediaLeg(legId, call.customerLeg.legId, probeAudio(resolved.target.address));
+        : await this.#createMediaLeg(legId, call.mediaPlacement, probeAudio(resolved.target.address));
     if (resolved?.requestUri === undefined || local === undefined) {
       this.#logger.info(
         { interactionId: call.interactionId, target },
@@ -1553,6 +1583,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       hasMedia: true,
       isEnded: false,
       isTransferTarget: true,
+      ...(resolved.userId === undefined ? {} : { agentId: resolved.userId }),
     };
     this.#callsByLeg.set(legId, call);
     const fromUser = (call.callerId ?? 'anonymous').replace(/[^0-9+a-z]/gi, '');
@@ -1613,7 +1644,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       direction: 'sendrecv',
       mediaIndex: 0,
     };
-    const local = await this.#createMediaLeg(agentLegId, call.customerLeg.legId, probe);
+    const local = await this.#createMediaLeg(agentLegId, call.mediaPlacement, probe);
     if (local === undefined) {
       await this.#decide(call, { type: 'AgentLegFailed', agentLegId, statusCode: 503, atMs: this.#now() });
       return;
@@ -1659,7 +1690,16 @@ export class CallService implements SipCallHandler, CallControlPort {
    * (called through the trunk). The phone hears the outcome of taking it on in a NOTIFY: 200 and the agent's
    * leg is hung up, or 404 (nothing to call) or 603 (the call cannot be transferred now).
    */
-  async #onReferred(call: ActiveCall, leg: CallLeg, target: Uri): Promise<void> {
+  async #onReferred(
+    call: ActiveCall,
+    leg: CallLeg,
+    target: Uri,
+    replaces: Replaces | undefined,
+  ): Promise<void> {
+    if (replaces !== undefined) {
+      await this.#onAttendedRefer(call, leg, replaces);
+      return;
+    }
     const phase = call.decider.phase;
     if (leg.role !== 'agent' || phase.kind !== 'connected' || phase.agentLegId !== leg.legId) {
       this.#legs.notifyRefer(leg, 603, 'Declined');
@@ -1681,6 +1721,97 @@ export class CallService implements SipCallHandler, CallControlPort {
     // We take the transfer on: the phone's part is done (it hangs up, or we do).
     this.#legs.notifyRefer(leg, 200, 'OK');
     await this.#decide(call, event);
+  }
+
+  /**
+   * The agent's phone completed an attended transfer (REFER with Replaces, RFC 5589 §7): it holds the
+   * customer on one call and talks with a colleague it dialled on a second one, and the REFER comes on
+   * either dialog naming the other. The colleague's leg moves to the customer's call, which hands the
+   * customer over as the desktop's attended transfer does (`AttendedTransferFromPhone`); the second call ends
+   * and both of the phone's dialogs are hung up. The phone hears 481 in the NOTIFY when the named dialog is
+   * not one of its calls with us, and 603 when the pair cannot be joined (the second call is not with a
+   * colleague who answered, or the customer's call has a third party).
+   */
+  async #onAttendedRefer(call: ActiveCall, leg: CallLeg, replaces: Replaces): Promise<void> {
+    const replaced = this.#legs.legReplaced(replaces);
+    const other = replaced === undefined ? undefined : this.#callsByLeg.get(replaced.legId);
+    if (replaced === undefined || other === undefined || other === call) {
+      this.#legs.notifyRefer(leg, 481, 'Call/Transaction Does Not Exist');
+      return;
+    }
+    const isAgentLegOf = (active: ActiveCall, candidate: CallLeg): boolean =>
+      active.decider.phase.kind === 'connected' && active.decider.phase.agentLegId === candidate.legId;
+    const pair = isAgentLegOf(call, leg)
+      ? { customerCall: call, consultCall: other, phoneLegInConsult: replaced }
+      : isAgentLegOf(other, replaced)
+        ? { customerCall: other, consultCall: call, phoneLegInConsult: leg }
+        : undefined;
+    const customerPhase = pair?.customerCall.decider.phase;
+    const consultPhase = pair?.consultCall.decider.phase;
+    const colleagueLeg =
+      consultPhase?.kind === 'transferred' && consultPhase.isConnected
+        ? this.#legs.legs.byId(consultPhase.legId)
+        : undefined;
+    const colleagueId = colleagueLeg?.agentId;
+    if (
+      pair === undefined ||
+      customerPhase?.kind !== 'connected' ||
+      consultPhase?.kind !== 'transferred' ||
+      colleagueLeg === undefined ||
+      colleagueId === undefined ||
+      pair.consultCall.customerLeg !== pair.phoneLegInConsult ||
+      // Both calls are the same phone's: the agent on the customer's call dialled the colleague.
+      pair.consultCall.engagedUserId !== (customerPhase.agentId as string)
+    ) {
+      this.#legs.notifyRefer(leg, 603, 'Declined');
+      return;
+    }
+    const { customerCall, consultCall } = pair;
+    const atMs = this.#now();
+    const event: InboundCallEvent = {
+      type: 'AttendedTransferFromPhone',
+      colleagueId: colleagueId as AgentId,
+      legId: colleagueLeg.legId,
+      consultedAtMs: consultPhase.connectedAtMs ?? atMs,
+      atMs,
+    };
+    if (!nextInboundCall(customerCall.decider, event).ok) {
+      this.#legs.notifyRefer(leg, 603, 'Declined');
+      return;
+    }
+    this.#legs.notifyRefer(leg, 200, 'OK');
+    // The leg changes calls: its signals, its end and its media now belong to the customer's call.
+    consultCall.releasedLegIds.add(colleagueLeg.legId);
+    customerCall.adoptedLegIds.push(colleagueLeg.legId);
+    this.#callsByLeg.set(colleagueLeg.legId, customerCall);
+    colleagueLeg.isTransferTarget = false;
+    colleagueLeg.isCompanion = true;
+    colleagueLeg.interactionId = customerCall.interactionId;
+    const unbridged = await this.#options.media.unbridge(colleagueLeg.legId);
+    if (!unbridged.ok)
+      this.#logger.warn(
+        { legId: colleagueLeg.legId, reason: unbridged.error.message },
+        'the consulted colleague could not be unbridged',
+      );
+    await this.#engage(customerCall.tenantId, colleagueId, customerCall.interactionId, true);
+    this.#logger.info(
+      { interactionId: customerCall.interactionId, from: customerPhase.agentId, to: colleagueId },
+      'attended transfer from the phone',
+    );
+    const handOver = async (): Promise<void> => {
+      await this.#decide(customerCall, event);
+    };
+    const endConsultation = async (): Promise<void> => {
+      await this.#decide(consultCall, { type: 'TransferLegHungUp', legId: colleagueLeg.legId, atMs });
+    };
+    // This runs in `call`'s queue of work; the other call's step goes to its own queue.
+    if (customerCall === call) {
+      await handOver();
+      this.#enqueue(consultCall, endConsultation);
+    } else {
+      this.#enqueue(customerCall, handOver);
+      await endConsultation();
+    }
   }
 
   /** What an agent's transfer target means: a colleague's extension, else a number in the tenant's country. */
@@ -1773,7 +1904,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     const local =
       binding === undefined || contactUri === undefined
         ? undefined
-        : await this.#createMediaLeg(legId, call.customerLeg.legId, probeAudio(binding.sourceAddress));
+        : await this.#createMediaLeg(legId, call.mediaPlacement, probeAudio(binding.sourceAddress));
     if (
       binding === undefined ||
       contactUri === undefined ||
@@ -1930,14 +2061,12 @@ export class CallService implements SipCallHandler, CallControlPort {
     }
     await this.#destroyMedia(call.customerLeg);
     this.#legs.forget(call.customerLeg);
-    // Every other leg the call made: agents offered (a), flow transfers (t), supervisors and colleagues (s).
-    for (let index = 1; index <= call.decider.agentLegCount; index++)
-      for (const suffix of legSuffixes) {
-        const leg = this.#legs.legs.byId(`${call.customerLeg.legId}-${suffix}${String(index)}`);
-        if (leg === undefined) continue;
-        await this.#destroyMedia(leg);
-        this.#legs.forget(leg);
-      }
+    for (const legId of this.#otherLegIds(call)) {
+      const leg = this.#legs.legs.byId(legId);
+      if (leg === undefined) continue;
+      await this.#destroyMedia(leg);
+      this.#legs.forget(leg);
+    }
     const wasAnswered =
       call.wasAnsweredByAgent ||
       (call.ivr.activity.kind === 'ended' && call.ivr.activity.outcome.kind === 'answered');
@@ -1965,14 +2094,23 @@ export class CallService implements SipCallHandler, CallControlPort {
         metadata: { endCause: phase.cause, ivrPath: call.ivrPath, language: call.ivr.language },
       });
     });
-    for (let index = 1; index <= call.decider.agentLegCount; index++)
-      for (const suffix of legSuffixes)
-        this.#callsByLeg.delete(`${call.customerLeg.legId}-${suffix}${String(index)}`);
+    for (const legId of this.#otherLegIds(call)) this.#callsByLeg.delete(legId);
     this.#callsByLeg.delete(call.customerLeg.legId);
     this.#calls.delete(call.interactionId);
     if (call.engagedUserId !== undefined)
       await this.#engage(call.tenantId, call.engagedUserId, call.interactionId, false);
     this.#logger.info({ interactionId: call.interactionId, cause: phase.cause }, 'call ended');
+  }
+
+  /**
+   * Every leg of a call besides the customer's: the agents offered (a), flow transfers (t), supervisors and
+   * colleagues (s) it made, less those it handed to another call, plus those it took over.
+   */
+  #otherLegIds(call: ActiveCall): string[] {
+    const made: string[] = [];
+    for (let index = 1; index <= call.decider.agentLegCount; index++)
+      for (const suffix of legSuffixes) made.push(`${call.customerLeg.legId}-${suffix}${String(index)}`);
+    return [...made.filter((legId) => !call.releasedLegIds.has(legId)), ...call.adoptedLegIds];
   }
 
   /** The agent's after-call work ended (or there was none): the interaction is complete. */

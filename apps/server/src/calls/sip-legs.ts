@@ -2,6 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type {
   Dialog,
   NegotiatedAudio,
+  Replaces,
   SessionDescription,
   SipHeader,
   SipRequest,
@@ -16,6 +17,7 @@ import {
   dialogAsUac,
   dialogAsUas,
   dialogKey,
+  referToReplaces,
   headerValue,
   inDialogRequest,
   answerChallenge,
@@ -61,8 +63,16 @@ export type LegSignal =
     }
   /** A key sent with SIP INFO (application/dtmf-relay or application/dtmf). */
   | { readonly type: 'infoDigit'; readonly leg: CallLeg; readonly digit: string }
-  /** The phone asked to transfer the call (REFER, RFC 3515): answered 202; `notifyRefer` reports back. */
-  | { readonly type: 'referred'; readonly leg: CallLeg; readonly target: Uri }
+  /**
+   * The phone asked to transfer the call (REFER, RFC 3515): answered 202; `notifyRefer` reports back. With
+   * `replaces`, an attended transfer (RFC 5589 §7): the dialog it names is the phone's call with the target.
+   */
+  | {
+      readonly type: 'referred';
+      readonly leg: CallLeg;
+      readonly target: Uri;
+      readonly replaces: Replaces | undefined;
+    }
   /** Nobody refreshed the session in time (RFC 4028 §10): the leg is gone, BYE already sent. */
   | { readonly type: 'sessionExpired'; readonly leg: CallLeg };
 
@@ -612,16 +622,22 @@ export class SipLegs {
           transaction.reply(400, 'Bad Request - Missing or Malformed Refer-To');
           return;
         }
-        if (
-          referTo.uri.kind !== 'sip' ||
-          referTo.uri.headers.some((h) => h.name.toLowerCase() === 'replaces')
-        ) {
-          // Attended transfer by REFER with Replaces (RFC 3891) is not built: the desktop does it instead.
-          transaction.reply(501, 'Not Implemented - Only Blind Transfers by REFER');
+        if (referTo.uri.kind !== 'sip') {
+          transaction.reply(501, 'Not Implemented - Refer-To Must Be a SIP URI');
+          return;
+        }
+        const replaces = referToReplaces(referTo.uri);
+        if (replaces === 'malformed') {
+          transaction.reply(400, 'Bad Request - Malformed Replaces in Refer-To');
           return;
         }
         transaction.reply(202, 'Accepted', { extraHeaders: [{ name: 'Contact', value: this.#contact() }] });
-        this.#onSignal({ type: 'referred', leg, target: referTo.uri });
+        this.#onSignal({
+          type: 'referred',
+          leg,
+          target: referTo.uri,
+          replaces: replaces === 'absent' ? undefined : replaces,
+        });
         return;
       }
       case 'NOTIFY':
@@ -677,6 +693,17 @@ export class SipLegs {
       direction === 'inactive' ||
       answered.value.audio.remoteAddress === '0.0.0.0';
     this.#onSignal({ type: 'directionChanged', leg, isHeld, audio: answered.value.audio });
+  }
+
+  /**
+   * The live leg whose dialog a `Replaces` names. Its tags are read as RFC 3891 §3 defines them (`to-tag` is
+   * ours), and the other way round too: phones differ on whose point of view they write them from.
+   */
+  legReplaced(replaces: Replaces): CallLeg | undefined {
+    const leg =
+      this.legs.byDialog(dialogKey(replaces.callId, replaces.toTag, replaces.fromTag)) ??
+      this.legs.byDialog(dialogKey(replaces.callId, replaces.fromTag, replaces.toTag));
+    return leg === undefined || leg.isEnded ? undefined : leg;
   }
 
   /** The leg of a request inside a dialog after the CSeq check; answers 481 or 500 itself when there is none. */
