@@ -16,6 +16,8 @@ export {
   ensureDemoTrafficFlow,
 } from './demo-flow.ts';
 export { ApiSession } from './api-session.ts';
+export type { FeedEvent } from './event-feed.ts';
+export { EventFeed } from './event-feed.ts';
 export type { CallRecord, TrafficSummary } from './call-log.ts';
 export { formatSummary } from './call-log.ts';
 export type { DemoHabits, DemoTrafficOptions, DemoTrafficResult } from './demo-traffic.ts';

@@ -2,6 +2,7 @@ import { knowledgeMessagesEn } from '../features/knowledge/messages.ts';
 import { telephonyMessagesEn } from '../features/admin/telephony-messages.ts';
 import { reportMessagesEn } from '../features/reports/messages.ts';
 import { companionMessagesEn } from '../features/calls/companion-messages.ts';
+import { helpMessagesEn } from '../features/calls/help-messages.ts';
 import { wrapUpMessagesEn } from '../features/calls/wrap-up-messages.ts';
 import { scriptMessagesEn } from '../features/calls/script-messages.ts';
 import { hoursMessagesEn } from '../features/admin/hours-messages.ts';
@@ -12,6 +13,7 @@ import type { Catalog } from './catalog.ts';
 /** English messages: the same keys as es.ts. */
 export const en: Catalog = {
   ...companionMessagesEn,
+  ...helpMessagesEn,
   ...wrapUpMessagesEn,
   ...scriptMessagesEn,
   ...hoursMessagesEn,

@@ -2,6 +2,7 @@ import { knowledgeMessagesEs } from '../features/knowledge/messages.ts';
 import { telephonyMessagesEs } from '../features/admin/telephony-messages.ts';
 import { reportMessagesEs } from '../features/reports/messages.ts';
 import { companionMessagesEs } from '../features/calls/companion-messages.ts';
+import { helpMessagesEs } from '../features/calls/help-messages.ts';
 import { wrapUpMessagesEs } from '../features/calls/wrap-up-messages.ts';
 import { scriptMessagesEs } from '../features/calls/script-messages.ts';
 import { hoursMessagesEs } from '../features/admin/hours-messages.ts';
@@ -10,6 +11,7 @@ import { leaderboardMessagesEs } from '../features/leaderboard/messages.ts';
 /** Spanish messages: the reference catalog (every key must also be in en.ts). */
 export const es = {
   ...companionMessagesEs,
+  ...helpMessagesEs,
   ...wrapUpMessagesEs,
   ...scriptMessagesEs,
   ...hoursMessagesEs,

@@ -11,6 +11,7 @@ import { KnowledgeSearch } from '../knowledge/knowledge-search.tsx';
 import { CallScript } from './call-script.tsx';
 import { DeskKeypad, RecordingControl } from './call-tools.tsx';
 import { ConsultControls } from './consult-controls.tsx';
+import { HelpRequestControl } from './help-request.tsx';
 import { WrapUpForm } from './wrap-up-form.tsx';
 import { contactToRestore, nextCall } from './current-call.ts';
 import type { CurrentCall, WorkItemView } from './current-call.ts';
@@ -18,6 +19,12 @@ import type { CurrentCall, WorkItemView } from './current-call.ts';
 /** A queue a connected call can be transferred to. */
 interface QueueOption {
   readonly id: string;
+  readonly name: string;
+}
+
+/** An IVR flow a connected call can be transferred to (`GET /api/transfer-targets/flows`). */
+interface FlowOption {
+  readonly key: string;
   readonly name: string;
 }
 
@@ -50,8 +57,9 @@ async function restoredCall(api: ApiClient): Promise<CurrentCall | undefined> {
 
 /**
  * The agent's current call: the screen pop while the phone rings (the customer's profile, last contacts and
- * open tickets, from the `ContactOffered` event that reaches only this agent), then hold, transfer to a queue
- * and hang up while connected, and the wrap-up form (disposition and notes) that frees the agent. A desktop
+ * open tickets, from the `ContactOffered` event that reaches only this agent), then hold, transfer (to a queue,
+ * a number or an IVR flow) and hang up while connected, asking a supervisor for help on the call and in its
+ * wrap-up, and the wrap-up form (disposition and notes) that frees the agent. A desktop
  * opened or reconnected mid-call picks the call up from the agent's live state.
  */
 export function CallPanel(props: { readonly streamState: StreamState }): ReactNode {
@@ -59,6 +67,7 @@ export function CallPanel(props: { readonly streamState: StreamState }): ReactNo
   const { api, user } = useSession();
   const [call, setCall] = useState<CurrentCall | null>(null);
   const [queues, setQueues] = useState<readonly QueueOption[]>([]);
+  const [flows, setFlows] = useState<readonly FlowOption[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [isBusy, setIsBusy] = useState(false);
 
@@ -100,6 +109,9 @@ export function CallPanel(props: { readonly streamState: StreamState }): ReactNo
         setQueues([]);
       },
     );
+    api.get<FlowOption[]>('/api/transfer-targets/flows').then(setFlows, () => {
+      setFlows([]);
+    });
   }, [api, call?.phase]);
 
   const act = useCallback((work: () => Promise<unknown>, after?: () => void) => {
@@ -138,6 +150,14 @@ export function CallPanel(props: { readonly streamState: StreamState }): ReactNo
     const number = new FormData(event.currentTarget).get('number');
     if (typeof number !== 'string' || number.trim() === '') return;
     act(() => api.post(`${base}/transfer`, { number: number.trim() }));
+  };
+
+  // A blind transfer to an IVR flow: the caller hears the menu, and CallTransferred moves the panel to wrap-up.
+  const transferToFlow = (event: SubmitEvent<HTMLFormElement>): void => {
+    event.preventDefault();
+    const flowKey = new FormData(event.currentTarget).get('flowKey');
+    if (typeof flowKey !== 'string' || flowKey === '') return;
+    act(() => api.post(`${base}/transfer`, { flowKey }));
   };
 
   const wrapUp = (body: object): void => {
@@ -217,6 +237,26 @@ export function CallPanel(props: { readonly streamState: StreamState }): ReactNo
                 {t('calls.transferNumber')}
               </button>
             </form>
+            {flows.length > 0 && (
+              <form className="inline" onSubmit={transferToFlow}>
+                <label>
+                  {t('calls.transferToFlow')}{' '}
+                  <select name="flowKey" defaultValue="">
+                    <option value="" disabled>
+                      {t('calls.chooseFlow')}
+                    </option>
+                    {flows.map((flow) => (
+                      <option key={flow.key} value={flow.key}>
+                        {flow.name}
+                      </option>
+                    ))}
+                  </select>
+                </label>{' '}
+                <button type="submit" disabled={isBusy}>
+                  {t('calls.transferFlow')}
+                </button>
+              </form>
+            )}
             <button
               type="button"
               className="danger"
@@ -231,6 +271,7 @@ export function CallPanel(props: { readonly streamState: StreamState }): ReactNo
         )}
       </header>
       <ErrorMessage error={error} />
+      {call.phase !== 'ringing' && <HelpRequestControl interactionId={call.interactionId} />}
       {call.phase === 'connected' && (
         <>
           <RecordingControl interactionId={call.interactionId} />

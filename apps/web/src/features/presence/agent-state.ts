@@ -30,10 +30,34 @@ export interface AgentState {
   readonly wrapUpEndsInMs?: number | null;
   /** The contacts the agent is talking to (a supervisor can monitor these calls). */
   readonly contactIds?: readonly string[];
-  /** Every contact the agent is held for, with what they are doing with it (reserved, ringing, on-contact, wrap-up). */
-  readonly work?: readonly { readonly contactId: string; readonly activity: string }[];
+  /**
+   * Every contact the agent is held for, with what they are doing with it (reserved, ringing, on-contact,
+   * wrap-up) and their request for a supervisor's help with it.
+   */
+  readonly work?: readonly {
+    readonly contactId: string;
+    readonly activity: string;
+    readonly help?: HelpRequest | null;
+  }[];
   /** The tenant's break reasons; only `GET /api/agents/me/state` sends them. */
   readonly breakReasons?: readonly string[];
+}
+
+/** An agent's request for a supervisor's help with a contact (`POST /api/interactions/:id/help`). */
+export interface HelpRequest {
+  readonly state: 'open' | 'attended';
+  readonly note: string | null;
+  readonly timeSinceRequestMs: number;
+  readonly attendedBy: { readonly userId: string; readonly name: string } | null;
+}
+
+/** The agent's open request for help, with the contact it is about; undefined when there is none. */
+export function openHelpRequest(
+  agent: AgentState,
+): { readonly contactId: string; readonly help: HelpRequest } | undefined {
+  for (const item of agent.work ?? [])
+    if (item.help?.state === 'open') return { contactId: item.contactId, help: item.help };
+  return undefined;
 }
 
 /** The status as one the UI has a message for; an unknown future one is shown as idle's neighbour, offline. */

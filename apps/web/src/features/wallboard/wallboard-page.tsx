@@ -5,8 +5,9 @@ import { useDomainEvents } from '../../app/event-stream.tsx';
 import { useCan, useSession } from '../../app/session.tsx';
 import { useLoad } from '../../app/use-load.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
-import { formatClock, knownStatus } from '../presence/agent-state.ts';
+import { formatClock, knownStatus, openHelpRequest } from '../presence/agent-state.ts';
 import type { AgentState } from '../presence/agent-state.ts';
+import { HelpMarker } from './help-marker.tsx';
 import { MonitorControls } from './monitor-controls.tsx';
 import { useNowMs } from '../presence/use-now.ts';
 import { serviceLevelGrade, wallboardStatuses } from './queue-stats.ts';
@@ -16,6 +17,14 @@ import type { QueueStats } from './queue-stats.ts';
 const pollMs = 5000;
 /** Events arrive in bursts (an offer, ringing, answer); one refetch per burst. */
 const debounceMs = 250;
+/** The events that change what the board shows: agents' presence and activity, requests for help. */
+const boardEventTypes = new Set([
+  'AgentPresenceChanged',
+  'AgentActivityChanged',
+  'HelpRequested',
+  'HelpWithdrawn',
+  'HelpAttended',
+]);
 
 interface Board {
   readonly queues: readonly QueueStats[];
@@ -72,7 +81,7 @@ export function WallboardPage(): ReactNode {
     [],
   );
   useDomainEvents((event) => {
-    if (event.type !== 'AgentPresenceChanged' && event.type !== 'AgentActivityChanged') return;
+    if (!boardEventTypes.has(event.type)) return;
     window.clearTimeout(debounceTimer.current);
     debounceTimer.current = window.setTimeout(() => {
       setGeneration((value) => value + 1);
@@ -94,6 +103,9 @@ export function WallboardPage(): ReactNode {
   };
 
   const sinceReadMs = board === null ? 0 : Math.max(0, nowMs - board.readAtMs);
+  const reload = (): void => {
+    setGeneration((value) => value + 1);
+  };
 
   return (
     <section className="wallboard" data-testid="wallboard">
@@ -143,6 +155,7 @@ export function WallboardPage(): ReactNode {
                   onForce={canManageAgents ? force : null}
                   canMonitorCalls={canMonitorCalls}
                   breakReasons={breakReasons.data ?? []}
+                  onHelpAttended={reload}
                 />
               ))}
             </tbody>
@@ -217,6 +230,7 @@ function AgentRow(props: {
     ((agent: AgentState, body: { presence: 'break' | 'offline'; reason?: string }) => void) | null;
   readonly canMonitorCalls: boolean;
   readonly breakReasons: readonly string[];
+  readonly onHelpAttended: () => void;
 }): ReactNode {
   const { t } = useI18n();
   const { agent, onForce } = props;
@@ -226,7 +240,7 @@ function AgentRow(props: {
       ? t('presence.breakWith', { reason: agent.presence.reason ?? '' })
       : t(`presence.${agent.presence.kind}`);
   return (
-    <tr data-agent={agent.name}>
+    <tr data-agent={agent.name} className={openHelpRequest(agent) === undefined ? undefined : 'asks-help'}>
       <td>{agent.name}</td>
       <td data-testid="agent-presence">{presence}</td>
       <td data-testid="agent-status">{t(`agentStatus.${knownStatus(agent.status)}`)}</td>
@@ -273,6 +287,7 @@ function AgentRow(props: {
       )}
       {props.canMonitorCalls && (
         <td>
+          <HelpMarker agent={agent} sinceReadMs={props.sinceReadMs} onAttended={props.onHelpAttended} />
           <MonitorControls agent={agent} />
         </td>
       )}
