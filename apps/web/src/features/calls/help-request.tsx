@@ -6,8 +6,18 @@ import { useSession } from '../../app/session.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import type { AgentState, HelpRequest } from '../presence/agent-state.ts';
 
-/** The events about a help request; any of them for this contact and agent reloads the request. */
-const helpEventTypes = new Set(['HelpRequested', 'HelpWithdrawn', 'HelpAttended']);
+/**
+ * The events after which the request is read again, when they are about this contact and agent: the help
+ * events, and activity changes (the work on the contact may have ended, and a request with it).
+ */
+const reloadEventTypes = new Set(['HelpRequested', 'HelpWithdrawn', 'HelpAttended', 'AgentActivityChanged']);
+
+/** What the agent's live state says about the contact: no work on it (nothing to ask), or its request. */
+type HelpState =
+  { readonly isWorking: false } | { readonly isWorking: true; readonly help: HelpRequest | null };
+
+/** Activities in which the agent may ask for help with the contact. */
+const helpActivities = new Set(['on-contact', 'wrap-up']);
 
 /** The longest note the server takes. */
 const noteMaxLength = 280;
@@ -15,12 +25,14 @@ const noteMaxLength = 280;
 /**
  * "Ask for help" in the call panel (on the call and in its wrap-up): the agent asks a supervisor for help
  * with an optional note, sees the request pending and may withdraw it, and sees who attended it. The
- * request is read from the agent's live state, so a reloaded desktop shows it too.
+ * request is read from the agent's live state, so a reloaded desktop shows it too; when the routing engine
+ * holds no work of the agent on the contact (a queue without after-call work, once the call is over) there
+ * is nothing to ask about and nothing is shown.
  */
 export function HelpRequestControl(props: { readonly interactionId: string }): ReactNode {
   const { t } = useI18n();
   const { api, user } = useSession();
-  const [help, setHelp] = useState<HelpRequest | null>(null);
+  const [state, setState] = useState<HelpState>({ isWorking: false });
   const [generation, setGeneration] = useState(0);
   const [error, setError] = useState<unknown>(null);
   const [isBusy, setIsBusy] = useState(false);
@@ -29,12 +41,19 @@ export function HelpRequestControl(props: { readonly interactionId: string }): R
   useEffect(() => {
     let isCurrent = true;
     api.get<AgentState>('/api/agents/me/state').then(
-      (state) => {
-        if (isCurrent)
-          setHelp(state.work?.find((item) => item.contactId === props.interactionId)?.help ?? null);
+      (agent) => {
+        if (!isCurrent) return;
+        const item = agent.work?.find((work) => work.contactId === props.interactionId);
+        setState(
+          item !== undefined && helpActivities.has(item.activity)
+            ? { isWorking: true, help: item.help ?? null }
+            : { isWorking: false },
+        );
       },
       // Not an agent, or the server is restarting: nothing to show.
-      () => undefined,
+      () => {
+        if (isCurrent) setState({ isWorking: false });
+      },
     );
     return () => {
       isCurrent = false;
@@ -43,8 +62,8 @@ export function HelpRequestControl(props: { readonly interactionId: string }): R
 
   useDomainEvents((event) => {
     if (
-      helpEventTypes.has(event.type) &&
-      event.data.interactionId === props.interactionId &&
+      reloadEventTypes.has(event.type) &&
+      (event.data.interactionId ?? event.data.contactId) === props.interactionId &&
       event.data.agentId === user.id
     )
       setGeneration((value) => value + 1);
@@ -72,6 +91,8 @@ export function HelpRequestControl(props: { readonly interactionId: string }): R
     act(() => api.post(base, text === '' ? {} : { note: text }));
   };
 
+  if (!state.isWorking) return null;
+  const help = state.help;
   return (
     <div className="help-request" data-testid="help-request" data-state={help?.state ?? 'none'}>
       {help?.state === 'open' ? (
