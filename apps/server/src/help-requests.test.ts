@@ -68,6 +68,7 @@ async function call<T>(
 interface Problem {
   readonly status: number;
   readonly code: string;
+  readonly detail: string;
   readonly field?: string;
 }
 
@@ -206,6 +207,7 @@ describe('asking a supervisor for help', () => {
       const notHis = await call<Problem>(carlos, 'POST', base, { note: 'ayuda' });
       expect(notHis.status).toBe(409);
       expect(notHis.body.field).toBe('id');
+      expect(notHis.body.detail).toContain('not a contact you are on or wrapping up');
       expect((await call<Problem>(carlos, 'DELETE', base)).status).toBe(409);
 
       const asked = await call<HelpView>(lucia, 'POST', base, {
@@ -225,7 +227,9 @@ describe('asking a supervisor for help', () => {
         note: 'Quiere la baja y amenaza con reclamar',
         attendedBy: null,
       });
-      expect((await call<Problem>(lucia, 'POST', base, {})).status).toBe(409);
+      const twice = await call<Problem>(lucia, 'POST', base, {});
+      expect(twice.status).toBe(409);
+      expect(twice.body.detail).toBe('You already asked for help with this contact.');
       // Agents do not mark requests attended, not even their own.
       expect((await call<Problem>(lucia, 'POST', `${base}/attended`)).status).toBe(403);
 

@@ -10,9 +10,19 @@ import { idParams } from '../schemas.ts';
 /** How long the note of a help request may be: a line for the supervisor, not a case history. */
 export const helpNoteMaxLength = 280;
 
-/** A refused help request: the contact is not the agent's current one, or the request is not in that state. */
-function refusalProblem(refusal: RoutingRefusal): HttpProblem {
-  return new HttpProblem(409, 'STORE_INVALID_STATE', refusal.message, { field: 'id' });
+/**
+ * A refused help request as problem details (409 naming `id`): the contact is not one the user is on or
+ * wrapping up, or the request is not in a state for the step (`whenIllegal` says which).
+ */
+function refusalProblem(refusal: RoutingRefusal, whenIllegal: string): HttpProblem {
+  return new HttpProblem(
+    409,
+    'STORE_INVALID_STATE',
+    refusal.code === 'ACD_ILLEGAL_TRANSITION'
+      ? whenIllegal
+      : 'This is not a contact you are on or wrapping up: help is asked about your current contact.',
+    { field: 'id' },
+  );
 }
 
 /**
@@ -66,7 +76,8 @@ export function registerHelpRoutes(
       const tenantId = principalOf(request).tenantId;
       const note = request.body.note === '' ? undefined : request.body.note;
       const refusal = await routing().askForHelp(tenantId, userId, request.params.id, note);
-      if (refusal !== undefined) throw refusalProblem(refusal);
+      if (refusal !== undefined)
+        throw refusalProblem(refusal, 'You already asked for help with this contact.');
       const state = await routing().agentState(tenantId, userId);
       const help = state?.work.find((item) => item.contactId === request.params.id)?.help ?? null;
       return reply.code(201).send(help);
@@ -90,7 +101,8 @@ export function registerHelpRoutes(
         userId,
         request.params.id,
       );
-      if (refusal !== undefined) throw refusalProblem(refusal);
+      if (refusal !== undefined)
+        throw refusalProblem(refusal, 'You have no open request for help with this contact.');
       return reply.code(204).send();
     },
   );
@@ -112,7 +124,11 @@ export function registerHelpRoutes(
         request.params.id,
         userId,
       );
-      if (refusal !== undefined) throw refusalProblem(refusal);
+      if (refusal !== undefined)
+        throw refusalProblem(
+          refusal,
+          'Nobody is waiting for help with this contact (withdrawn or attended).',
+        );
       return reply.code(204).send();
     },
   );
