@@ -73,10 +73,12 @@ export async function readCheckpoint(tx: Tx): Promise<number> {
 /** Up to `limit` events after `afterSeq`, in recording order, across tenants (system transaction). */
 export async function readEventsAfter(tx: Tx, afterSeq: number, limit: number): Promise<StoredEvent[]> {
   const result = await tx.query<StoredEvent>(
-    `SELECT seq::float8 AS seq, tenant_id::text AS "tenantId", type,
-            floor(extract(epoch FROM occurred_at) * 1000)::float8 AS "occurredAtMs",
-            CASE WHEN type = ANY($3::text[]) THEN data END AS data
-       FROM domain_events WHERE seq > $1 ORDER BY seq LIMIT $2`,
+    // Ordered by the table's seq, not the float8 column of the same name: that one has no index, and
+    // sorting by it sorted every event after the checkpoint, once per batch.
+    `SELECT e.seq::float8 AS seq, e.tenant_id::text AS "tenantId", e.type,
+            floor(extract(epoch FROM e.occurred_at) * 1000)::float8 AS "occurredAtMs",
+            CASE WHEN e.type = ANY($3::text[]) THEN e.data END AS data
+       FROM domain_events e WHERE e.seq > $1 ORDER BY e.seq LIMIT $2`,
     [afterSeq, limit, reportingEventTypes],
   );
   return result.rows;
@@ -227,8 +229,7 @@ export async function advanceAgentTime(tx: Tx, nowMs: number): Promise<number> {
     const dirty: AgentWindow[] = [];
     for (const row of windows) {
       const window = agentWindowOf(row);
-      refoldWindow(window, window.startState, nowMs, settings.calendar, changes);
-      dirty.push(window);
+      if (refoldWindow(window, window.startState, nowMs, settings.calendar, changes)) dirty.push(window);
     }
     await saveAgentWindows(tx, tenantId, dirty);
     changed += await applyChanges(tx, tenantId, changes, settings.calendar);
@@ -245,6 +246,15 @@ async function lockCheckpoint(tx: Tx): Promise<number> {
   ).rows[0];
   if (row === undefined) throw new Error('report_checkpoint is empty: migration 0004 did not run');
   return row.lastSeq;
+}
+
+/**
+ * Rows for `json_to_recordset($n::json) AS r(column type, …)`: a batch written in one statement with one
+ * parameter. One JSON document costs far less to send and to read than an array parameter per column,
+ * whose every element is quoted and escaped on the way out and parsed again on the way in.
+ */
+function recordsParam(rows: readonly object[]): string {
+  return JSON.stringify(rows);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -433,19 +443,25 @@ async function projectContacts(
   if (written.length === 0) return;
   await tx.query(
     `INSERT INTO report_contacts (tenant_id, contact_id, arrived_at, events, contribution, customer_id, is_inbound, fcr)
-     SELECT $1::uuid, * FROM unnest($2::text[], $3::timestamptz[], $4::jsonb[], $5::jsonb[], $6::text[], $7::boolean[], $8::text[])
+     SELECT $1::uuid, r.contact_id, r.arrived_at, r.events, r.contribution, r.customer_id, r.is_inbound, r.fcr
+       FROM json_to_recordset($2::json) AS r(contact_id text, arrived_at timestamptz, events jsonb, contribution jsonb,
+                                              customer_id text, is_inbound boolean, fcr text)
      ON CONFLICT (tenant_id, contact_id) DO UPDATE
        SET arrived_at = excluded.arrived_at, events = excluded.events, contribution = excluded.contribution,
            customer_id = excluded.customer_id, is_inbound = excluded.is_inbound, fcr = excluded.fcr`,
     [
       tenantId,
-      written.map((w) => w.id),
-      written.map((w) => new Date(w.arrivedAtMs).toISOString()),
-      written.map((w) => JSON.stringify(w.events)),
-      written.map((w) => JSON.stringify(w.contribution)),
-      written.map((w) => w.customerId),
-      written.map((w) => w.isInbound),
-      written.map((w) => w.fcr),
+      recordsParam(
+        written.map((w) => ({
+          contact_id: w.id,
+          arrived_at: new Date(w.arrivedAtMs).toISOString(),
+          events: w.events,
+          contribution: w.contribution,
+          customer_id: w.customerId,
+          is_inbound: w.isInbound,
+          fcr: w.fcr,
+        })),
+      ),
     ],
   );
   await markRepeats(
@@ -537,9 +553,9 @@ async function judgeContacts(
   if (updated.length === 0) return;
   await tx.query(
     `UPDATE report_contacts c SET fcr = $2, contribution = u.contribution
-       FROM unnest($3::text[], $4::jsonb[]) AS u(id, contribution)
+       FROM json_to_recordset($3::json) AS u(id text, contribution jsonb)
       WHERE c.tenant_id = $1 AND c.contact_id = u.id`,
-    [tenantId, status, updated.map((u) => u.id), updated.map((u) => JSON.stringify(u.contribution))],
+    [tenantId, status, recordsParam(updated)],
   );
 }
 
@@ -618,15 +634,20 @@ async function projectTickets(
   if (written.length === 0) return;
   await tx.query(
     `INSERT INTO report_tickets (tenant_id, ticket_id, created_at, events, contribution)
-     SELECT $1::uuid, * FROM unnest($2::text[], $3::timestamptz[], $4::jsonb[], $5::jsonb[])
+     SELECT $1::uuid, r.ticket_id, r.created_at, r.events, r.contribution
+       FROM json_to_recordset($2::json) AS r(ticket_id text, created_at timestamptz, events jsonb, contribution jsonb)
      ON CONFLICT (tenant_id, ticket_id) DO UPDATE
        SET created_at = excluded.created_at, events = excluded.events, contribution = excluded.contribution`,
     [
       tenantId,
-      written.map((w) => w.id),
-      written.map((w) => (w.createdAtMs === null ? null : new Date(w.createdAtMs).toISOString())),
-      written.map((w) => JSON.stringify(w.events)),
-      written.map((w) => JSON.stringify(w.contribution)),
+      recordsParam(
+        written.map((w) => ({
+          ticket_id: w.id,
+          created_at: w.createdAtMs === null ? null : new Date(w.createdAtMs).toISOString(),
+          events: w.events,
+          contribution: w.contribution,
+        })),
+      ),
     ],
   );
 }
@@ -699,14 +720,22 @@ function agentWindowOf(row: AgentWindowRow): AgentWindow {
   };
 }
 
-/** Folds one window from `initial` up to `untilMs` and records the change of its contribution. */
+function isSameStartState(a: AgentState | undefined, b: AgentState | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : isSameState(a, b);
+}
+
+/**
+ * Folds one window from `initial` up to `untilMs` and records the change of its contribution. Returns
+ * whether the window is to be saved: new, with new events, or folded into something else than it was
+ * stored as (the window before an agent's new events is usually folded again to the same result).
+ */
 function refoldWindow(
   window: AgentWindow,
   initial: AgentState | undefined,
   untilMs: number,
   calendar: TimeZoneCalendar,
   changes: ContributionChange[],
-): void {
+): boolean {
   // The very first window of an agent starts at its first event: before it, nothing is known.
   const firstAtMs = Math.min(...window.events.map((event) => event.atMs));
   const fromMs = initial === undefined ? firstAtMs : window.startMs;
@@ -714,11 +743,20 @@ function refoldWindow(
   const toMs = Math.max(untilMs, lastAtMs + 1);
   const timeline = foldAgentTimeline(window.agentId as AgentId, window.events, { fromMs, toMs }, initial);
   const after = agentTimeContributions(timeline, { calendar, granularity: keptGranularity });
-  changes.push(...contributionChanges(window.contribution, after));
+  const windowChanges = contributionChanges(window.contribution, after);
+  changes.push(...windowChanges);
+  const isChanged =
+    !window.isStored ||
+    window.hasNewEvents ||
+    windowChanges.length > 0 ||
+    window.foldedUntilMs !== toMs ||
+    !isSameStartState(window.startState, initial) ||
+    !isSameState(window.endState, timeline.endState);
   window.startState = initial;
   window.endState = timeline.endState;
   window.foldedUntilMs = toMs;
   window.contribution = after;
+  return isChanged;
 }
 
 async function projectAgents(
@@ -805,8 +843,7 @@ async function projectAgents(
           : isTrailingStored
             ? window.foldedUntilMs
             : Math.max(nowMs, window.isStored ? window.foldedUntilMs : nowMs);
-      refoldWindow(window, initial, untilMs, settings.calendar, changes);
-      dirty.push(window);
+      if (refoldWindow(window, initial, untilMs, settings.calendar, changes)) dirty.push(window);
       previousEnd = window.endState;
       // A late event that changed how the trailing window ends changes the windows after it too.
       if (isTrailingStored && !isSameState(oldEnd, window.endState)) {
@@ -838,34 +875,65 @@ async function cascade(
     if (row === undefined) return;
     const window = agentWindowOf(row);
     const oldEnd = window.endState;
-    refoldWindow(window, previous.endState, window.foldedUntilMs, calendar, changes);
-    dirty.push(window);
+    if (refoldWindow(window, previous.endState, window.foldedUntilMs, calendar, changes)) dirty.push(window);
     if (isSameState(oldEnd, window.endState)) return;
     previous = window;
   }
 }
 
+/**
+ * Saves folded windows: whole for those with new events, and without their events (the bulk of a
+ * window, unchanged) for those only folded again.
+ */
 async function saveAgentWindows(tx: Tx, tenantId: string, windows: readonly AgentWindow[]): Promise<void> {
-  if (windows.length === 0) return;
+  const refolded = windows.filter((w) => w.isStored && !w.hasNewEvents);
+  if (refolded.length > 0) {
+    await tx.query(
+      `UPDATE report_agent_windows w
+          SET folded_until = r.folded_until, start_state = r.start_state, end_state = r.end_state,
+              contribution = r.contribution
+         FROM json_to_recordset($2::json) AS r(agent_id text, window_start timestamptz, folded_until timestamptz,
+                                                start_state jsonb, end_state jsonb, contribution jsonb)
+        WHERE w.tenant_id = $1 AND w.agent_id = r.agent_id AND w.window_start = r.window_start`,
+      [
+        tenantId,
+        recordsParam(
+          refolded.map((w) => ({
+            agent_id: w.agentId,
+            window_start: new Date(w.startMs).toISOString(),
+            folded_until: new Date(w.foldedUntilMs).toISOString(),
+            start_state: w.startState === undefined ? null : storedAgentStateOf(w.startState),
+            end_state: storedAgentStateOf(w.endState),
+            contribution: storedRowsOf(w.contribution),
+          })),
+        ),
+      ],
+    );
+  }
+  const whole = windows.filter((w) => !w.isStored || w.hasNewEvents);
+  if (whole.length === 0) return;
   await tx.query(
     `INSERT INTO report_agent_windows
        (tenant_id, agent_id, window_start, folded_until, events, start_state, end_state, contribution)
-     SELECT $1::uuid, * FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[], $5::jsonb[], $6::jsonb[],
-                              $7::jsonb[], $8::jsonb[])
+     SELECT $1::uuid, r.agent_id, r.window_start, r.folded_until, r.events, r.start_state, r.end_state, r.contribution
+       FROM json_to_recordset($2::json) AS r(agent_id text, window_start timestamptz, folded_until timestamptz,
+                                              events jsonb, start_state jsonb, end_state jsonb, contribution jsonb)
      ON CONFLICT (tenant_id, agent_id, window_start) DO UPDATE
        SET folded_until = excluded.folded_until, events = excluded.events, start_state = excluded.start_state,
            end_state = excluded.end_state, contribution = excluded.contribution`,
     [
       tenantId,
-      windows.map((w) => w.agentId),
-      windows.map((w) => new Date(w.startMs).toISOString()),
-      windows.map((w) => new Date(w.foldedUntilMs).toISOString()),
-      windows.map((w) => JSON.stringify(w.events)),
-      windows.map((w) =>
-        w.startState === undefined ? null : JSON.stringify(storedAgentStateOf(w.startState)),
+      recordsParam(
+        whole.map((w) => ({
+          agent_id: w.agentId,
+          window_start: new Date(w.startMs).toISOString(),
+          folded_until: new Date(w.foldedUntilMs).toISOString(),
+          events: w.events,
+          start_state: w.startState === undefined ? null : storedAgentStateOf(w.startState),
+          end_state: storedAgentStateOf(w.endState),
+          contribution: storedRowsOf(w.contribution),
+        })),
       ),
-      windows.map((w) => JSON.stringify(storedAgentStateOf(w.endState))),
-      windows.map((w) => JSON.stringify(storedRowsOf(w.contribution))),
     ],
   );
 }
@@ -878,7 +946,8 @@ const sumFields = summaryFields.filter((field) => field !== 'longestWaitMs');
 
 interface KeyDelta {
   readonly key: RowKey;
-  readonly delta: Record<SummaryField, number>;
+  /** The differences of the sums (fields left out did not change). */
+  readonly delta: Partial<Record<SummaryField, number>>;
   addedMax: number;
   removedMax: number;
 }
@@ -904,13 +973,15 @@ function keyColumns(table: SummaryTable): string[] {
     : ['interval_start', 'queue_id', 'channel', 'direction'];
 }
 
-/** `unnest($2::timestamptz[], $3::text[], …) AS k(…)`: the keys as a relation, parameters from $2. */
-function keyRelation(table: SummaryTable): string {
-  const columns = keyColumns(table);
-  const arrays = columns.map(
-    (column, index) => `$${String(index + 2)}::${column === 'interval_start' ? 'timestamptz' : 'text'}[]`,
-  );
-  return `unnest(${arrays.join(', ')}) AS k(${columns.join(', ')})`;
+function keyColumnTypes(table: SummaryTable): string {
+  return keyColumns(table)
+    .map((column) => `${column} ${column === 'interval_start' ? 'timestamptz' : 'text'}`)
+    .join(', ');
+}
+
+/** `json_to_recordset($n::json) AS k(…)`: the keys of `keysParam` as a relation. */
+function keyRelation(table: SummaryTable, param: number): string {
+  return `json_to_recordset($${String(param)}::json) AS k(${keyColumnTypes(table)})`;
 }
 
 function keyMatches(table: SummaryTable): string {
@@ -924,14 +995,26 @@ function keyMatches(table: SummaryTable): string {
   ].join(' AND ');
 }
 
-function keyParams(table: SummaryTable, keys: readonly RowKey[]): unknown[] {
-  return [
-    keys.map((k) => new Date(k.intervalStartMs).toISOString()),
-    keys.map((k) => k.queueId),
-    ...(table.hasAgent ? [keys.map((k) => k.agentId)] : []),
-    keys.map((k) => k.channel),
-    keys.map((k) => k.direction),
-  ];
+/** A key as a row of `keyRelation`. */
+function keyRecord(table: SummaryTable, key: RowKey): Record<string, unknown> {
+  return table.hasAgent
+    ? {
+        interval_start: new Date(key.intervalStartMs).toISOString(),
+        queue_id: key.queueId,
+        agent_id: key.agentId,
+        channel: key.channel,
+        direction: key.direction,
+      }
+    : {
+        interval_start: new Date(key.intervalStartMs).toISOString(),
+        queue_id: key.queueId,
+        channel: key.channel,
+        direction: key.direction,
+      };
+}
+
+function keysParam(table: SummaryTable, keys: readonly RowKey[]): string {
+  return recordsParam(keys.map((key) => keyRecord(table, key)));
 }
 
 /** Adds the batch's changes to both summary tables; returns how many rows were written. */
@@ -941,8 +1024,7 @@ async function applyChanges(
   changes: readonly ContributionChange[],
   calendar: TimeZoneCalendar,
 ): Promise<number> {
-  const byAgent = deltasOf(changes, (key) => key);
-  const byQueue = deltasOf(changes, (key) => ({ ...key, agentId: null }));
+  const { byAgent, byQueue } = deltasOf(changes);
   const written = await applyDeltas(tx, tenantId, agentTable, byAgent, (key) =>
     recomputeLongestWait(tx, tenantId, key, calendar),
   );
@@ -955,26 +1037,61 @@ async function applyChanges(
   );
 }
 
-function deltasOf(changes: readonly ContributionChange[], keyOf: (key: RowKey) => RowKey): KeyDelta[] {
-  const deltas = new Map<string, KeyDelta>();
-  for (const change of changes) {
-    const key = keyOf(change.key);
-    const id = keyId(key);
-    let entry = deltas.get(id);
-    if (entry === undefined) {
-      entry = {
-        key,
-        delta: Object.fromEntries(summaryFields.map((f) => [f, 0])) as Record<SummaryField, number>,
-        addedMax: 0,
-        removedMax: 0,
-      };
-      deltas.set(id, entry);
-    }
-    for (const field of sumFields) entry.delta[field] += change.after[field] - change.before[field];
-    entry.addedMax = Math.max(entry.addedMax, change.after.longestWaitMs);
-    entry.removedMax = Math.max(entry.removedMax, change.before.longestWaitMs);
+function addDelta(
+  deltas: Map<string, KeyDelta>,
+  key: RowKey,
+  differences: readonly (readonly [SummaryField, number])[],
+  change: ContributionChange,
+): void {
+  const id = keyId(key);
+  let entry = deltas.get(id);
+  if (entry === undefined) {
+    entry = { key, delta: {}, addedMax: 0, removedMax: 0 };
+    deltas.set(id, entry);
   }
-  return [...deltas.values()];
+  for (const [field, difference] of differences) entry.delta[field] = (entry.delta[field] ?? 0) + difference;
+  entry.addedMax = Math.max(entry.addedMax, change.after.longestWaitMs);
+  entry.removedMax = Math.max(entry.removedMax, change.before.longestWaitMs);
+}
+
+/** The changes added up per key of each table, in one pass (a change's differences are found once). */
+function deltasOf(changes: readonly ContributionChange[]): {
+  readonly byAgent: KeyDelta[];
+  readonly byQueue: KeyDelta[];
+} {
+  const byAgent = new Map<string, KeyDelta>();
+  const byQueue = new Map<string, KeyDelta>();
+  for (const change of changes) {
+    const differences: [SummaryField, number][] = [];
+    for (const field of sumFields) {
+      const difference = change.after[field] - change.before[field];
+      if (difference !== 0) differences.push([field, difference]);
+    }
+    addDelta(byAgent, change.key, differences, change);
+    addDelta(
+      byQueue,
+      change.key.agentId === null ? change.key : { ...change.key, agentId: null },
+      differences,
+      change,
+    );
+  }
+  return { byAgent: [...byAgent.values()], byQueue: [...byQueue.values()] };
+}
+
+const valueColumnTypes = [
+  ...sumFields.map((field) => `${summaryColumns[field]} ${field === 'qualityPctSum' ? 'float8' : 'bigint'}`),
+  'longest_wait_ms bigint',
+].join(', ');
+
+/** A key's differences as a row for the upsert: its key and the figures that changed (the rest are 0). */
+function deltaRecord(table: SummaryTable, entry: KeyDelta): Record<string, unknown> {
+  const record = keyRecord(table, entry.key);
+  for (const field of sumFields) {
+    const difference = entry.delta[field];
+    if (difference !== undefined && difference !== 0) record[summaryColumns[field]] = difference;
+  }
+  if (entry.addedMax !== 0) record['longest_wait_ms'] = entry.addedMax;
+  return record;
 }
 
 async function applyDeltas(
@@ -986,7 +1103,6 @@ async function applyDeltas(
 ): Promise<number> {
   if (entries.length === 0) return 0;
   const columns = keyColumns(table);
-  const relation = keyRelation(table);
   const matches = keyMatches(table);
   // A maximum taken out may have been the row's maximum: read those rows before changing them.
   const removing = entries.filter((e) => e.removedMax > 0);
@@ -998,10 +1114,10 @@ async function applyDeltas(
         .map((c) => `s.${c}`)
         .join(', ')},
               s.longest_wait_ms::float8 AS longest
-         FROM ${table.name} s JOIN ${relation} ON ${matches}`,
+         FROM ${table.name} s JOIN ${keyRelation(table, 2)} ON ${matches}`,
       [
         tenantId,
-        ...keyParams(
+        keysParam(
           table,
           removing.map((e) => e.key),
         ),
@@ -1014,45 +1130,29 @@ async function applyDeltas(
     return e.removedMax >= stored && e.addedMax < stored;
   });
 
-  const valueColumns = sumFields.map((field) => summaryColumns[field]);
-  const params: unknown[] = [
-    tenantId,
-    ...keyParams(
-      table,
-      entries.map((e) => e.key),
-    ),
-  ];
-  const first = params.length + 1;
-  for (const field of sumFields) params.push(entries.map((e) => e.delta[field]));
-  params.push(entries.map((e) => e.addedMax));
-  const keyArrays = columns.map(
-    (column, index) => `$${String(index + 2)}::${column === 'interval_start' ? 'timestamptz' : 'text'}[]`,
-  );
-  const valueArrays = sumFields.map(
-    (field, index) => `$${String(index + first)}::${field === 'qualityPctSum' ? 'float8' : 'bigint'}[]`,
-  );
-  const maxParam = `$${String(sumFields.length + first)}::bigint[]`;
+  const valueColumns = [...sumFields.map((field) => summaryColumns[field]), 'longest_wait_ms'];
   const isEmpty = summaryFields.map((f) => `s.${summaryColumns[f]} = 0`).join(' AND ');
-  const written = await tx.query<{ intervalStart: Date; isEmpty: boolean } & Record<string, unknown>>(
-    `INSERT INTO ${table.name} AS s (tenant_id, ${columns.join(', ')}, ${valueColumns.join(', ')}, longest_wait_ms)
-     SELECT $1::uuid, * FROM unnest(${[...keyArrays, ...valueArrays, maxParam].join(', ')})
+  const written = await tx.query<{ rowId: string; isEmpty: boolean }>(
+    `INSERT INTO ${table.name} AS s (tenant_id, ${columns.join(', ')}, ${valueColumns.join(', ')})
+     SELECT $1::uuid, ${columns.map((c) => `d.${c}`).join(', ')}, ${valueColumns.map((c) => `coalesce(d.${c}, 0)`).join(', ')}
+       FROM json_to_recordset($2::json) AS d(${keyColumnTypes(table)}, ${valueColumnTypes})
      ON CONFLICT (tenant_id, ${columns.join(', ')}) DO UPDATE SET
-       ${valueColumns.map((c) => `${c} = s.${c} + excluded.${c}`).join(',\n       ')},
+       ${sumFields
+         .map((field) => summaryColumns[field])
+         .map((c) => `${c} = s.${c} + excluded.${c}`)
+         .join(',\n       ')},
        longest_wait_ms = CASE WHEN s.waited + excluded.waited = 0 THEN 0
                               ELSE greatest(s.longest_wait_ms, excluded.longest_wait_ms) END
-     RETURNING s.interval_start AS "intervalStart", ${columns
-       .slice(1)
-       .map((c) => `s.${c}`)
-       .join(', ')},
-               (${isEmpty}) AS "isEmpty"`,
-    params,
+     RETURNING s.ctid::text AS "rowId", (${isEmpty}) AS "isEmpty"`,
+    [tenantId, recordsParam(entries.map((entry) => deltaRecord(table, entry)))],
   );
-  const empty = written.rows.filter((row) => row.isEmpty).map(keyOfDatabaseRow);
+  // Found by where the upsert left them: nothing else writes these tables while the checkpoint is locked.
+  const empty = written.rows.filter((row) => row.isEmpty).map((row) => row.rowId);
   if (empty.length > 0) {
-    await tx.query(`DELETE FROM ${table.name} s USING ${relation} WHERE ${matches} AND (${isEmpty})`, [
-      tenantId,
-      ...keyParams(table, empty),
-    ]);
+    await tx.query(
+      `DELETE FROM ${table.name} s WHERE s.ctid = ANY($2::tid[]) AND s.tenant_id = $1 AND (${isEmpty})`,
+      [tenantId, empty],
+    );
   }
   for (const entry of stale) await recompute(entry.key);
   return written.rows.length;
@@ -1094,8 +1194,8 @@ async function recomputeLongestWait(
     if (keyId(row.key) === id) longest = Math.max(longest, row.values.longestWaitMs);
   }
   await tx.query(
-    `UPDATE report_summaries s SET longest_wait_ms = $7 FROM ${keyRelation(agentTable)} WHERE ${keyMatches(agentTable)}`,
-    [tenantId, ...keyParams(agentTable, [key]), longest],
+    `UPDATE report_summaries s SET longest_wait_ms = $3 FROM ${keyRelation(agentTable, 2)} WHERE ${keyMatches(agentTable)}`,
+    [tenantId, keysParam(agentTable, [key]), longest],
   );
 }
 
@@ -1107,7 +1207,7 @@ async function recomputeQueueLongestWait(tx: Tx, tenantId: string, key: RowKey):
          WHERE a.tenant_id = s.tenant_id AND a.interval_start = s.interval_start
            AND a.queue_id IS NOT DISTINCT FROM s.queue_id AND a.channel IS NOT DISTINCT FROM s.channel
            AND a.direction IS NOT DISTINCT FROM s.direction), 0)
-       FROM ${keyRelation(queueTable)} WHERE ${keyMatches(queueTable)}`,
-    [tenantId, ...keyParams(queueTable, [key])],
+       FROM ${keyRelation(queueTable, 2)} WHERE ${keyMatches(queueTable)}`,
+    [tenantId, keysParam(queueTable, [key])],
   );
 }
