@@ -18,7 +18,7 @@ import { sipPortOf, waitFor } from './test-support.ts';
 const adminUrl = inject('adminDatabaseUrl');
 const sipDomain = 'pbx.test';
 const realm = `demo.${sipDomain}`;
-const hz = { customer: 470, lucia: 1_130, marta: 1_730, carlos: 2_370 } as const;
+const hz = { customer: 470, lucia: 1_130, marta: 1_730, carlos: 2_370, sofia: 2_930 } as const;
 type Party = keyof typeof hz;
 /** Audio gathered per check: 1.2 s at 8 kHz. */
 const listenSamples = 9_600;
@@ -502,5 +502,52 @@ describe('attended transfers from the phone', () => {
     atCarlos.hangUp();
     expect((await customer.ended).reason).toBe('remote-hangup');
     await lucia.expect('wrap-up', 'POST', `/api/interactions/${interactionId}/wrap-up`, {});
+  }, 90_000);
+});
+
+describe('an agent with several phones', () => {
+  it('rings every registered phone of the extension together: the first to answer takes the call and the other stops ringing', async () => {
+    const ringingOnDesk: PhoneCall[] = [];
+    const answeredOnSoftphone: PhoneCall[] = [];
+    const sofiaPhone = async (onIncomingCall: (call: PhoneCall) => void): Promise<SoftPhone> => {
+      const phone = await SoftPhone.open({
+        server: { address: '127.0.0.1', port: sipPortOf(testServer) },
+        account: { username: '1003', password: demoAccounts.password, domain: realm },
+        voice: { pitchHz: hz.sofia, seed: 1, isSteadyTone: true, levelDbm0: -12 },
+        onIncomingCall,
+      });
+      await phone.register(600);
+      return phone;
+    };
+    // The desk phone rings and is never picked up; the softphone, registered last, answers.
+    const desk = await sofiaPhone((call) => ringingOnDesk.push(call));
+    const softphone = await sofiaPhone((call) => {
+      answeredOnSoftphone.push(call);
+      call.answer();
+    });
+    try {
+      const { customer, atLucia } = await customerReachesLucia('+34600700809');
+      const interactionId = atLucia.interactionId ?? '';
+      await lucia.expect('transfer', 'POST', `/api/interactions/${interactionId}/transfer`, {
+        extension: '1003',
+      });
+      const atSoftphone = await waitFor('Sofía’s softphone to answer', () => answeredOnSoftphone[0]);
+      expect(await atSoftphone.connected).toBe(true);
+      const atDesk = await waitFor('Sofía’s desk phone to ring', () => ringingOnDesk[0]);
+      expect(atDesk.interactionId).toBe(interactionId);
+      expect((await atDesk.ended).reason).toBe('cancelled');
+      expect(await whoHears({ customer, sofia: atSoftphone })).toEqual({
+        customer: ['sofia'],
+        sofia: ['customer'],
+      });
+      customer.hangUp();
+      expect((await atSoftphone.ended).reason).toBe('remote-hangup');
+      await lucia.expect('wrap-up', 'POST', `/api/interactions/${interactionId}/wrap-up`, {});
+    } finally {
+      for (const phone of [desk, softphone]) {
+        await phone.unregister();
+        await phone.close();
+      }
+    }
   }, 90_000);
 });

@@ -34,7 +34,11 @@ interface LiveCall {
 }
 
 /** Lucía's desk phone; `answersRemotely` as its remote-answer setting. Calls ring and wait to be answered. */
+let luciaPhone: SoftPhone | undefined;
+
+/** Lucía's phone for one test: the previous one is unregistered first (all of an agent's phones ring). */
 async function openLuciaPhone(answersRemotely: boolean): Promise<PhoneCall[]> {
+  if (luciaPhone !== undefined) await luciaPhone.unregister();
   const ringing: PhoneCall[] = [];
   const phone = await SoftPhone.open({
     server: { address: '127.0.0.1', port: sipPortOf(testServer) },
@@ -47,6 +51,7 @@ async function openLuciaPhone(answersRemotely: boolean): Promise<PhoneCall[]> {
   });
   await phone.register(600);
   phones.push(phone);
+  luciaPhone = phone;
   return ringing;
 }
 
@@ -199,7 +204,7 @@ describe('the desktop’s call controls', () => {
   }, 90_000);
 
   it('tells the agent to pick up by hand when the phone refuses a remote answer, and keeps the recording when the tenant forbids pausing', async () => {
-    // A phone registered later is the one called: this one has remote answer switched off.
+    // This phone has remote answer switched off.
     const ringing = await openLuciaPhone(false);
     const { customer, atLucia } = await customerRingsLucia(ringing, '+34600710002');
     const interactionId = atLucia.interactionId ?? '';

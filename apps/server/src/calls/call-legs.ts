@@ -14,16 +14,27 @@ export interface CallLeg {
   /** The interaction the leg belongs to (set once the interaction row exists). */
   interactionId: string;
   readonly tenantId: string;
-  /** Where requests inside the dialog are sent: the source of the customer's INVITE, or the phone's binding. */
-  readonly target: SendTarget;
+  /**
+   * Where requests inside the dialog are sent: the source of the customer's INVITE, or the phone's binding
+   * (the one that answered, when the INVITE went to several phones of the user).
+   */
+  target: SendTarget;
   dialog: Dialog | undefined;
   /** The customer's INVITE (we are its UAS). */
   readonly inviteTransaction?: ServerTransaction;
-  /** The agent's INVITE (we are its UAC) while it has no final answer, and the request as sent. */
-  clientTransaction?: ClientTransaction;
+  /**
+   * Our INVITE to each phone called for this leg (we are the UAC): one per registration of the user, rung in
+   * parallel; the first to answer takes the leg and the others are cancelled.
+   */
+  branches?: InviteBranch[];
+  /** The best failure heard so far from a branch (RFC 3261 §16.7 step 6): reported when every branch failed. */
+  bestFailureStatus?: number;
+  /** The INVITE as sent to the phone of `earlyResponse`. */
   outgoingInvite?: SipRequest;
   /** The phone's last provisional answer with a To tag (an early dialog): where a remote answer is sent. */
   earlyResponse?: SipResponse;
+  /** Where that phone is reached. */
+  earlyTarget?: SendTarget;
   /** Our SDP towards the leg (for re-answers and version bumps, RFC 3264 §8). */
   localSdp: SessionDescription | undefined;
   sdpVersion: number;
@@ -47,6 +58,26 @@ export interface CallLeg {
   isCompanion?: boolean;
   /** The ACD heard that the companion is free again (told once). */
   isEngagementOver?: boolean;
+}
+
+/** One phone an agent leg's INVITE went to. */
+export interface InviteBranch {
+  readonly target: SendTarget;
+  /** The INVITE client transaction while it has no final answer. */
+  transaction: ClientTransaction | undefined;
+  /** A final answer came (or we gave up on it): nothing more is expected of this branch. */
+  isDone: boolean;
+}
+
+/**
+ * Which of two failures of a forked INVITE to report (RFC 3261 §16.7 step 6, narrowed for agents' phones):
+ * a decline (6xx) above all, then busy (486), then other refusals (4xx), then no answer (408), then server
+ * errors (5xx).
+ */
+export function betterFailure(current: number | undefined, candidate: number): number {
+  const rank = (status: number): number =>
+    status >= 600 ? 0 : status === 486 ? 1 : status === 408 ? 3 : status < 500 ? 2 : 4;
+  return current === undefined || rank(candidate) < rank(current) ? candidate : current;
 }
 
 /** The dialogs of live legs, by dialog key, and the legs by id. */

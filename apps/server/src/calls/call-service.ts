@@ -192,7 +192,9 @@ type PreparedRemote =
   | {
       readonly kind: 'extension';
       readonly address: string;
-      readonly binding: sipAccounts.SipBinding;
+      /** The callee's registered phones, rung together. */
+      readonly phone: PhoneToRing;
+      readonly otherPhones: readonly PhoneToRing[];
       readonly calleeId: string;
     };
 
@@ -208,6 +210,8 @@ interface PlacedCall {
     readonly from: string;
     readonly to: string;
     readonly credentials: { readonly username: string; readonly password: string } | undefined;
+    /** The callee's other registered phones (an extension), rung with the first. */
+    readonly otherPhones: readonly PhoneToRing[];
   };
   recordingId: string | undefined;
   isRecordingPaused: boolean;
@@ -275,9 +279,36 @@ function probeAudio(address: string): NegotiatedAudio {
   };
 }
 
-/** A user's phones, the most recently registered first: that is the one a call rings (no forking yet). */
+/** A user's phones, the most recently registered first. */
 function latestFirst(bindings: readonly sipAccounts.SipBinding[]): sipAccounts.SipBinding[] {
   return [...bindings].sort((a, b) => b.registeredAt.getTime() - a.registeredAt.getTime());
+}
+
+/** A phone to ring: where its INVITE is addressed and sent. */
+interface PhoneToRing {
+  readonly requestUri: Uri;
+  readonly target: SendTarget;
+  readonly sourceAddress: string;
+}
+
+/**
+ * Every registered phone of a user, rung together when they are called (`SipLegs.invite` forks): the most
+ * recently registered first, one per contact, unusable contacts left out.
+ */
+function phonesToRing(bindings: readonly sipAccounts.SipBinding[]): PhoneToRing[] {
+  const seen = new Set<string>();
+  const phones: PhoneToRing[] = [];
+  for (const binding of latestFirst(bindings)) {
+    const requestUri = parseUri(binding.contactUri);
+    if (requestUri === undefined || seen.has(binding.contactUri)) continue;
+    seen.add(binding.contactUri);
+    phones.push({
+      requestUri,
+      target: SipLegs.target(binding.transport, binding.sourceAddress, binding.sourcePort),
+      sourceAddress: binding.sourceAddress,
+    });
+  }
+  return phones;
 }
 
 /** A message being left: it becomes a ticket of `queueId` when it ends. */
@@ -1523,7 +1554,7 @@ export class CallService implements SipCallHandler, CallControlPort {
   }
 
   /**
-   * The flow's transfer node: calls a colleague's extension (their most recent phone) or a number through the
+   * The flow's transfer node: calls a colleague's extension (all their registered phones) or a number through the
    * tenant's outbound trunk, showing the caller's number. A target that cannot be called fails at once, and
    * the flow takes the node's onFailure.
    */
@@ -1532,15 +1563,16 @@ export class CallService implements SipCallHandler, CallControlPort {
     const resolved = await this.#options.database.inTenant(this.#context(call), async (tx) => {
       if (target.kind === 'extension') {
         const userId = await sipAccounts.userIdByExtension(tx, target.extension);
-        const binding =
-          userId === undefined ? undefined : latestFirst(await sipAccounts.listBindings(tx, userId, now))[0];
-        if (binding === undefined) return undefined;
+        const [phone, ...otherPhones] =
+          userId === undefined ? [] : phonesToRing(await sipAccounts.listBindings(tx, userId, now));
+        if (phone === undefined) return undefined;
         return {
-          requestUri: parseUri(binding.contactUri),
-          target: SipLegs.target(binding.transport, binding.sourceAddress, binding.sourcePort),
+          requestUri: phone.requestUri,
+          target: phone.target,
           to: `<sip:${target.extension}@${call.realm}>`,
           credentials: undefined,
           userId,
+          otherPhones,
         };
       }
       const tenant = await tenants.currentTenant(tx);
@@ -1557,6 +1589,7 @@ export class CallService implements SipCallHandler, CallControlPort {
             ? { username: trunk.username, password: trunk.secret }
             : undefined,
         userId: undefined,
+        otherPhones: [],
       };
     });
     const local =
@@ -1597,16 +1630,17 @@ export class CallService implements SipCallHandler, CallControlPort {
         credentials: resolved.credentials,
       },
       local,
+      resolved.otherPhones,
     );
   }
 
-  /** Calls the agent's registered phone, and sends the screen pop to the agent's desktop. */
+  /** Calls the agent's registered phones (all of them, together), and sends the screen pop to their desktop. */
   async #inviteAgent(call: ActiveCall, agentId: AgentId, agentLegId: string): Promise<void> {
     const found = await this.#options.database.inTenant(this.#context(call), async (tx) => {
       const user = await users.getUser(tx, agentId);
-      const bindings = latestFirst(await sipAccounts.listBindings(tx, agentId, new Date(this.#now())));
+      const phones = phonesToRing(await sipAccounts.listBindings(tx, agentId, new Date(this.#now())));
       await tx.query('UPDATE interactions SET agent_id = $2 WHERE id = $1', [call.interactionId, agentId]);
-      return { user, binding: bindings[0] };
+      return { user, phones };
     });
     this.#options.bus.publish([
       {
@@ -1626,9 +1660,8 @@ export class CallService implements SipCallHandler, CallControlPort {
         },
       },
     ]);
-    const binding = found.binding;
-    const contactUri = binding === undefined ? undefined : parseUri(binding.contactUri);
-    if (binding === undefined || contactUri === undefined || found.user.extension === null) {
+    const [phone, ...otherPhones] = found.phones;
+    if (phone === undefined || found.user.extension === null) {
       this.#logger.info(
         { interactionId: call.interactionId, agentId },
         'the offered agent has no registered phone',
@@ -1639,7 +1672,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     const probe: NegotiatedAudio = {
       codec: { name: 'PCMU', payloadType: 0, clockRate: 8000 },
       telephoneEvent: { payloadType: 101, events: '0-16' },
-      remoteAddress: binding.sourceAddress,
+      remoteAddress: phone.sourceAddress,
       remotePort: 9,
       direction: 'sendrecv',
       mediaIndex: 0,
@@ -1654,7 +1687,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       role: 'agent',
       interactionId: call.interactionId,
       tenantId: call.tenantId,
-      target: SipLegs.target(binding.transport, binding.sourceAddress, binding.sourcePort),
+      target: phone.target,
       dialog: undefined,
       localSdp: undefined,
       sdpVersion: 0,
@@ -1672,7 +1705,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     this.#legs.invite(
       leg,
       {
-        requestUri: contactUri,
+        requestUri: phone.requestUri,
         from: `"${name.replace(/["\\]/g, '')}" <sip:${fromUser}@${call.realm}>`,
         to: `<sip:${found.user.extension}@${call.realm}>`,
         extraHeaders: [
@@ -1682,6 +1715,7 @@ export class CallService implements SipCallHandler, CallControlPort {
         ],
       },
       local,
+      otherPhones,
     );
   }
 
@@ -1893,24 +1927,18 @@ export class CallService implements SipCallHandler, CallControlPort {
   ): Promise<void> {
     const found = await this.#options.database.inTenant(this.#context(call), async (tx) => {
       const user = await users.getUser(tx, userId).catch(() => undefined);
-      const bindings =
+      const phones =
         user === undefined
           ? []
-          : latestFirst(await sipAccounts.listBindings(tx, userId, new Date(this.#now())));
-      return { user, binding: bindings[0] };
+          : phonesToRing(await sipAccounts.listBindings(tx, userId, new Date(this.#now())));
+      return { user, phones };
     });
-    const binding = found.binding;
-    const contactUri = binding === undefined ? undefined : parseUri(binding.contactUri);
+    const [phone, ...otherPhones] = found.phones;
     const local =
-      binding === undefined || contactUri === undefined
+      phone === undefined
         ? undefined
-        : await this.#createMediaLeg(legId, call.mediaPlacement, probeAudio(binding.sourceAddress));
-    if (
-      binding === undefined ||
-      contactUri === undefined ||
-      local === undefined ||
-      found.user === undefined
-    ) {
+        : await this.#createMediaLeg(legId, call.mediaPlacement, probeAudio(phone.sourceAddress));
+    if (phone === undefined || local === undefined || found.user === undefined) {
       this.#logger.info(
         { interactionId: call.interactionId, userId, kind },
         'the companion has no registered phone',
@@ -1923,7 +1951,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       role: 'agent',
       interactionId: call.interactionId,
       tenantId: call.tenantId,
-      target: SipLegs.target(binding.transport, binding.sourceAddress, binding.sourcePort),
+      target: phone.target,
       dialog: undefined,
       localSdp: undefined,
       sdpVersion: 0,
@@ -1943,7 +1971,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     this.#legs.invite(
       leg,
       {
-        requestUri: contactUri,
+        requestUri: phone.requestUri,
         from: `"${`${label}: ${about}`.replace(/["\\]/g, '')}" <sip:centralita@${call.realm}>`,
         to: `<sip:${found.user.extension ?? 'user'}@${call.realm}>`,
         extraHeaders: [
@@ -1952,6 +1980,7 @@ export class CallService implements SipCallHandler, CallControlPort {
         ],
       },
       local,
+      otherPhones,
     );
   }
 
@@ -3094,8 +3123,8 @@ export class CallService implements SipCallHandler, CallControlPort {
     const prepared = await this.#options.database.inTenant(context, async (tx) => {
       const tenant = await tenants.currentTenant(tx);
       const agent = await users.getUser(tx, agentId);
-      const agentBinding = latestFirst(await sipAccounts.listBindings(tx, agentId, now))[0];
-      if (agentBinding === undefined || agent.extension === null)
+      const agentPhones = phonesToRing(await sipAccounts.listBindings(tx, agentId, now));
+      if (agentPhones.length === 0 || agent.extension === null)
         return {
           refusal: {
             reason: 'no-phone',
@@ -3133,15 +3162,15 @@ export class CallService implements SipCallHandler, CallControlPort {
           return {
             refusal: { reason: 'unknown-extension', message: `Nobody has extension ${target.extension}.` },
           } as const;
-        const binding = latestFirst(await sipAccounts.listBindings(tx, calleeId, now))[0];
-        if (binding === undefined)
+        const [phone, ...otherPhones] = phonesToRing(await sipAccounts.listBindings(tx, calleeId, now));
+        if (phone === undefined)
           return {
             refusal: {
               reason: 'no-phone',
               message: `Extension ${target.extension} has no registered phone.`,
             },
           } as const;
-        remote = { kind: 'extension', address: target.extension, binding, calleeId };
+        remote = { kind: 'extension', address: target.extension, phone, otherPhones, calleeId };
       }
       const interaction =
         callbackOf === undefined
@@ -3174,18 +3203,16 @@ export class CallService implements SipCallHandler, CallControlPort {
         },
         now,
       );
-      return { tenant, agent, agentBinding, remote, interactionId: interaction.id, screenPopName } as const;
+      return { tenant, agent, agentPhones, remote, interactionId: interaction.id, screenPopName } as const;
     });
     if (prepared.refusal !== undefined) return { ok: false, error: prepared.refusal };
-    const { tenant, agent, agentBinding, remote, interactionId } = prepared;
+    const { tenant, agent, agentPhones, remote, interactionId } = prepared;
     const realm = sipAccounts.sipRealm(tenant.slug, this.#options.sipDomain);
     const legBase = `o${randomBytes(6).toString('hex')}`;
     const agentLegId = `${legBase}-agent`;
     const remoteLegId = `${legBase}-remote`;
     const remoteTarget =
-      remote.kind === 'number'
-        ? await this.#trunkTarget(remote.trunk)
-        : SipLegs.target(remote.binding.transport, remote.binding.sourceAddress, remote.binding.sourcePort);
+      remote.kind === 'number' ? await this.#trunkTarget(remote.trunk) : remote.phone.target;
     const placed: PlacedCall = {
       tenantId,
       tenantSlug: tenant.slug,
@@ -3205,7 +3232,7 @@ export class CallService implements SipCallHandler, CallControlPort {
             ? parseUri(
                 `sip:${remote.address.replace('+', '')}@${remote.trunk.host}:${String(remote.trunk.port)}`,
               )
-            : parseUri(remote.binding.contactUri),
+            : remote.phone.requestUri,
         target: remoteTarget,
         from:
           remote.kind === 'number'
@@ -3219,6 +3246,7 @@ export class CallService implements SipCallHandler, CallControlPort {
           remote.kind === 'number' && remote.trunk.username !== null && remote.trunk.secret !== null
             ? { username: remote.trunk.username, password: remote.trunk.secret }
             : undefined,
+        otherPhones: remote.kind === 'extension' ? remote.otherPhones : [],
       },
       recordingId: undefined,
       isRecordingPaused: false,
@@ -3232,9 +3260,12 @@ export class CallService implements SipCallHandler, CallControlPort {
     this.#placedByLeg.set(remoteLegId, placed);
     // A callback is the ACD's own contact; any other call the agent places keeps them from offers meanwhile.
     if (!placed.isCallback) await this.#engage(tenantId, agentId, interactionId, true);
-    const agentUri = parseUri(agentBinding.contactUri);
-    const local = await this.#createMediaLeg(agentLegId, legBase, probeAudio(agentBinding.sourceAddress));
-    if (agentUri === undefined || local === undefined) {
+    const [agentPhone, ...otherAgentPhones] = agentPhones;
+    const local =
+      agentPhone === undefined
+        ? undefined
+        : await this.#createMediaLeg(agentLegId, legBase, probeAudio(agentPhone.sourceAddress));
+    if (agentPhone === undefined || local === undefined) {
       this.#enqueue(placed, () =>
         this.#decideOutbound(placed, { type: 'AgentLegFailed', statusCode: 503, atMs: this.#now() }),
       );
@@ -3242,21 +3273,16 @@ export class CallService implements SipCallHandler, CallControlPort {
     }
     const callee = remote.kind === 'number' ? (prepared.screenPopName ?? remote.address) : remote.address;
     this.#legs.invite(
-      this.#newLeg(
-        placed,
-        agentLegId,
-        'agent',
-        SipLegs.target(agentBinding.transport, agentBinding.sourceAddress, agentBinding.sourcePort),
-        agentId,
-      ),
+      this.#newLeg(placed, agentLegId, 'agent', agentPhone.target, agentId),
       {
-        requestUri: agentUri,
+        requestUri: agentPhone.requestUri,
         // The agent's phone shows whom it is calling.
         from: `"${callee.replace(/["\\]/g, '')}" <sip:${remote.address.replace(/[^0-9+a-z]/gi, '')}@${realm}>`,
         to: `<sip:${agent.extension ?? ''}@${realm}>`,
         extraHeaders: [{ name: 'X-Centralita-Interaction-Id', value: interactionId }],
       },
       local,
+      otherAgentPhones,
     );
     this.#logger.info({ tenantId, interactionId, agentId, kind: remote.kind }, 'call placed by an agent');
     return { ok: true, value: this.#placedView(placed) };
@@ -3388,6 +3414,7 @@ export class CallService implements SipCallHandler, CallControlPort {
               credentials: placed.remote.credentials,
             },
             local,
+            placed.remote.otherPhones,
           );
           break;
         }

@@ -42,8 +42,8 @@ import type {
   SipEndpoint,
   SipLogger,
 } from '@centralita/sip-transport';
-import type { CallLeg } from './call-legs.ts';
-import { LegDirectory } from './call-legs.ts';
+import type { CallLeg, InviteBranch } from './call-legs.ts';
+import { LegDirectory, betterFailure } from './call-legs.ts';
 
 const sdpType = 'application/sdp';
 const encoder = new TextEncoder();
@@ -299,7 +299,9 @@ export class SipLegs {
   /**
    * Calls a phone: INVITE with our offer to `requestUri`, sent to `target` (the phone's registration
    * source, so phones behind NAT are reached). `from` and `to` are full header values; `extraHeaders`
-   * carry the interaction id and the customer's name.
+   * carry the interaction id and the customer's name. `alsoTo` are the user's other registered phones: the
+   * same INVITE (Call-ID, From tag, offer) rings them in parallel, as a forking proxy would (RFC 3261
+   * §16.7); the first to answer takes the leg and the others get CANCEL.
    */
   invite(
     leg: CallLeg,
@@ -312,6 +314,7 @@ export class SipLegs {
       readonly credentials?: { readonly username: string; readonly password: string } | undefined;
     },
     local: LocalMedia,
+    alsoTo: readonly { readonly requestUri: Uri; readonly target: SendTarget }[] = [],
   ): void {
     const offer = createOffer(targetOfSdp(local, this.#sessionId(leg), 1));
     leg.localSdp = offer;
@@ -336,19 +339,25 @@ export class SipLegs {
     };
     this.legs.add(leg);
     leg.credentials = request.credentials;
-    this.#sendInvite(leg, offer, invite);
+    const branches: InviteBranch[] = [leg.target, ...alsoTo.map((fork) => fork.target)].map((target) => ({
+      target,
+      transaction: undefined,
+      isDone: false,
+    }));
+    leg.branches = branches;
+    branches.forEach((branch, index) => {
+      const requestUri = index === 0 ? request.requestUri : alsoTo[index - 1]?.requestUri;
+      if (requestUri !== undefined) this.#sendInvite(leg, offer, { ...invite, requestUri }, branch);
+    });
   }
 
-  #sendInvite(leg: CallLeg, offer: SessionDescription, invite: SipRequest): void {
-    const sent = this.#endpoint.sendRequest(invite, leg.target, {
+  #sendInvite(leg: CallLeg, offer: SessionDescription, invite: SipRequest, branch: InviteBranch): void {
+    const sent = this.#endpoint.sendRequest(invite, branch.target, {
       onResponse: (response, transaction) => {
-        this.#onInviteResponse(leg, offer, response, transaction);
+        this.#onInviteResponse(leg, offer, response, transaction, branch);
       },
       onFailure: (failure: ClientTransactionFailure) => {
-        if (leg.dialog !== undefined || leg.isEnded) return;
-        leg.isEnded = true;
-        leg.clientTransaction = undefined;
-        this.#onSignal({ type: 'failed', leg, statusCode: failure === 'timeout' ? 408 : 503 });
+        this.#branchFailed(leg, branch, failure === 'timeout' ? 408 : 503);
       },
     });
     if (!sent.ok) {
@@ -356,14 +365,34 @@ export class SipLegs {
         { legId: leg.legId, reason: sent.error.message },
         'INVITE to a phone could not be sent',
       );
-      leg.isEnded = true;
       queueMicrotask(() => {
-        this.#onSignal({ type: 'failed', leg, statusCode: 503 });
+        this.#branchFailed(leg, branch, 503);
       });
       return;
     }
-    leg.clientTransaction = sent.value;
-    leg.outgoingInvite = sent.value.request;
+    branch.transaction = sent.value;
+    if (leg.outgoingInvite === undefined) leg.outgoingInvite = sent.value.request;
+  }
+
+  /** One phone of the leg said no (or never answered): the leg fails once every phone has. */
+  #branchFailed(leg: CallLeg, branch: InviteBranch, statusCode: number): void {
+    if (branch.isDone) return;
+    branch.isDone = true;
+    branch.transaction = undefined;
+    leg.bestFailureStatus = betterFailure(leg.bestFailureStatus, statusCode);
+    if (leg.dialog !== undefined || leg.isEnded) return;
+    if (statusCode >= 600) {
+      // A decline on one phone is the user's answer: the others stop ringing (RFC 3261 §16.7 step 5).
+      leg.isEnded = true;
+      for (const other of leg.branches ?? []) {
+        if (other.isDone || other.transaction === undefined) continue;
+        other.isDone = true;
+        other.transaction.cancel();
+        other.transaction = undefined;
+      }
+    } else if (leg.branches?.some((other) => !other.isDone) === true) return;
+    leg.isEnded = true;
+    this.#onSignal({ type: 'failed', leg, statusCode: leg.bestFailureStatus });
   }
 
   #onInviteResponse(
@@ -371,11 +400,16 @@ export class SipLegs {
     offer: SessionDescription,
     response: SipResponse,
     transaction: ClientTransaction,
+    branch: InviteBranch,
   ): void {
     const status = response.statusCode;
     if (status < 200) {
-      if (status > 100 && /;\s*tag=/i.test(headerValue(response.headers, 'to') ?? ''))
+      if (branch.isDone || leg.dialog !== undefined) return;
+      if (status > 100 && /;\s*tag=/i.test(headerValue(response.headers, 'to') ?? '')) {
         leg.earlyResponse = response;
+        leg.earlyTarget = branch.target;
+        leg.outgoingInvite = transaction.request;
+      }
       if (status > 100 && !leg.isEnded) this.#onSignal({ type: 'ringing', leg });
       return;
     }
@@ -388,38 +422,51 @@ export class SipLegs {
       const retry = this.#authenticatedInvite(transaction.request, response, leg.credentials);
       if (retry !== undefined) {
         leg.isAuthenticated = true;
-        this.#sendInvite(leg, offer, retry);
+        this.#sendInvite(leg, offer, retry, branch);
         return;
       }
     }
     if (status >= 300) {
-      leg.clientTransaction = undefined;
-      if (leg.isEnded) return;
-      leg.isEnded = true;
-      this.#onSignal({ type: 'failed', leg, statusCode: status });
+      this.#branchFailed(leg, branch, status);
       return;
     }
     // 2xx: every one is acknowledged, retransmissions included (RFC 3261 §13.2.2.4).
+    const dialog = dialogAsUac(transaction.request, response, this.#contact());
+    if (!dialog.ok) {
+      this.#logger.warn({ legId: leg.legId, problem: dialog.error }, 'a phone answered with an unusable 2xx');
+      return;
+    }
+    const cseq = parseCSeq(headerValue(transaction.request.headers, 'cseq') ?? '')?.sequence ?? 1;
+    if (leg.dialog !== undefined && leg.dialog.remoteTag !== dialog.value.remoteTag) {
+      // Another of the user's phones answered too (its 200 crossed our CANCEL): that one is hung up at once.
+      this.#endpoint.sendStateless(ackFor2xx(dialog.value, cseq), branch.target);
+      const { request: bye } = inDialogRequest(dialog.value, 'BYE');
+      this.#endpoint.sendRequest(bye, branch.target, {
+        onResponse: () => undefined,
+        onFailure: () => undefined,
+      });
+      return;
+    }
     if (leg.dialog === undefined) {
-      const dialog = dialogAsUac(transaction.request, response, this.#contact());
-      if (!dialog.ok) {
-        this.#logger.warn(
-          { legId: leg.legId, problem: dialog.error },
-          'a phone answered with an unusable 2xx',
-        );
-        return;
-      }
       leg.dialog = dialog.value;
-      leg.clientTransaction = undefined;
+      leg.target = branch.target;
+      branch.isDone = true;
+      branch.transaction = undefined;
       this.legs.bindDialog(
         leg,
         dialogKey(dialog.value.callId, dialog.value.localTag, dialog.value.remoteTag),
       );
+      // The user's other phones stop ringing (RFC 3261 §16.7 step 10); when we gave up they already did.
+      for (const other of leg.isEnded ? [] : (leg.branches ?? [])) {
+        if (other === branch || other.isDone) continue;
+        other.isDone = true;
+        const cancelled = other.transaction?.cancel();
+        other.transaction = undefined;
+        if (cancelled !== undefined && !cancelled.ok)
+          this.#logger.info({ legId: leg.legId, reason: cancelled.error.message }, 'CANCEL not sent');
+      }
     }
-    this.#endpoint.sendStateless(
-      ackFor2xx(leg.dialog, parseCSeq(headerValue(transaction.request.headers, 'cseq') ?? '')?.sequence ?? 1),
-      leg.target,
-    );
+    this.#endpoint.sendStateless(ackFor2xx(leg.dialog, cseq), leg.target);
     if (leg.isEnded) {
       // Answered after we gave up (our CANCEL crossed its 200): end it at once.
       this.bye(leg, true);
@@ -478,18 +525,23 @@ export class SipLegs {
     return { ...previous, headers };
   }
 
-  /** Gives up on an agent's INVITE: CANCEL while it has no final answer, BYE when it already answered. */
+  /**
+   * Gives up on an agent's INVITE: CANCEL to every phone still without a final answer, BYE when one already
+   * answered.
+   */
   cancel(leg: CallLeg): void {
     if (leg.dialog !== undefined) {
       this.bye(leg);
       return;
     }
     leg.isEnded = true;
-    const transaction = leg.clientTransaction;
-    if (transaction === undefined) return;
-    const cancelled = transaction.cancel();
-    if (!cancelled.ok)
-      this.#logger.info({ legId: leg.legId, reason: cancelled.error.message }, 'CANCEL not sent');
+    for (const branch of leg.branches ?? []) {
+      const transaction = branch.transaction;
+      if (branch.isDone || transaction === undefined) continue;
+      const cancelled = transaction.cancel();
+      if (!cancelled.ok)
+        this.#logger.info({ legId: leg.legId, reason: cancelled.error.message }, 'CANCEL not sent');
+    }
   }
 
   /** Ends a leg's dialog with BYE (RFC 3261 §15.1.1); `isForced` sends it even for a leg already ended. */
@@ -567,7 +619,7 @@ export class SipLegs {
       body: new Uint8Array(0),
     };
     return new Promise((resolve) => {
-      const sent = this.#endpoint.sendRequest(notify, leg.target, {
+      const sent = this.#endpoint.sendRequest(notify, leg.earlyTarget ?? leg.target, {
         onResponse: (response) => {
           if (response.statusCode >= 200) resolve(response.statusCode);
         },
