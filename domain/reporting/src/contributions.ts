@@ -173,6 +173,9 @@ function visitValues(visit: QueueVisit, options: ContributionOptions): Partial<R
   }
 }
 
+/** The figures of agent time. */
+type AgentTimeField = 'loggedInMs' | 'availableMs' | 'breakMs' | 'busyMs' | 'availableIdleMs';
+
 /**
  * What an agent's timeline adds: logged-in, available, break, busy and available-idle time, each cut at
  * interval boundaries (a shift across midnight counts in both days).
@@ -181,30 +184,30 @@ export function agentTimeContributions(
   timeline: AgentTimeline,
   options: { readonly calendar: TimeZoneCalendar; readonly granularity: Granularity },
 ): SummaryRow[] {
-  const rows: SummaryRow[] = [];
+  // An agent's many segments fall in few intervals: add up the five figures per interval, then make rows.
+  const byInterval = new Map<number, Record<AgentTimeField, number>>();
   for (const segment of timeline.segments) {
     const isLoggedIn = segment.presence !== 'offline' || segment.isBusy;
     if (!isLoggedIn) continue;
     for (const share of options.calendar.split(segment.startMs, segment.endMs, options.granularity)) {
-      rows.push({
-        key: {
-          intervalStartMs: share.intervalStartMs,
-          queueId: null,
-          agentId: timeline.agentId,
-          channel: null,
-          direction: null,
-        },
-        values: valuesOf({
-          loggedInMs: share.ms,
-          availableMs: segment.presence === 'available' ? share.ms : 0,
-          breakMs: segment.presence === 'break' ? share.ms : 0,
-          busyMs: segment.isBusy ? share.ms : 0,
-          availableIdleMs: segment.presence === 'available' && !segment.isBusy ? share.ms : 0,
-        }),
-      });
+      let time = byInterval.get(share.intervalStartMs);
+      if (time === undefined) {
+        time = { loggedInMs: 0, availableMs: 0, breakMs: 0, busyMs: 0, availableIdleMs: 0 };
+        byInterval.set(share.intervalStartMs, time);
+      }
+      time.loggedInMs += share.ms;
+      if (segment.presence === 'available') time.availableMs += share.ms;
+      if (segment.presence === 'break') time.breakMs += share.ms;
+      if (segment.isBusy) time.busyMs += share.ms;
+      if (segment.presence === 'available' && !segment.isBusy) time.availableIdleMs += share.ms;
     }
   }
-  return mergeRows(rows);
+  return mergeRows(
+    [...byInterval].map(([intervalStartMs, time]) => ({
+      key: { intervalStartMs, queueId: null, agentId: timeline.agentId, channel: null, direction: null },
+      values: valuesOf(time),
+    })),
+  );
 }
 
 /** What a ticket adds, in the interval it was created: created, resolved (so far) and time to resolve. */

@@ -71,6 +71,7 @@ export type SummaryValues = Readonly<Record<SummaryField, number>>;
 /** Figures merged by maximum rather than by sum, each with the count of what it is the maximum of. */
 const maximumFields: ReadonlyMap<SummaryField, SummaryField> = new Map([['longestWaitMs', 'waited']]);
 const summaryFieldsWithMaximum: readonly SummaryField[] = [...maximumFields.keys()];
+const additiveFields: readonly SummaryField[] = summaryFields.filter((field) => !maximumFields.has(field));
 
 /**
  * What a summary row is about. A dimension that does not apply is null: agent-time rows have no queue,
@@ -114,10 +115,14 @@ export function rowKeyId(key: RowKey): string {
 /** a + b, figure by figure (maxima by maximum). */
 export function addValues(a: SummaryValues, b: SummaryValues): SummaryValues {
   const sum: Record<SummaryField, number> = { ...a };
-  for (const field of summaryFields) {
-    sum[field] = maximumFields.has(field) ? Math.max(a[field], b[field]) : a[field] + b[field];
-  }
+  addInto(sum, b);
   return sum;
+}
+
+/** Adds `b` into `total` in place (maxima by maximum). */
+function addInto(total: Record<SummaryField, number>, b: SummaryValues): void {
+  for (const field of additiveFields) total[field] += b[field];
+  for (const field of summaryFieldsWithMaximum) total[field] = Math.max(total[field], b[field]);
 }
 
 /** The result of taking a contribution back out of a total. */
@@ -147,16 +152,20 @@ export function subtractValues(total: SummaryValues, part: SummaryValues): Subtr
 
 /** Merges rows with the same key; the result is ordered by key. */
 export function mergeRows(rows: Iterable<SummaryRow>): SummaryRow[] {
-  const merged = new Map<string, SummaryRow>();
+  // A key met once keeps its row as it is; a key met again gets one total of its own, added into in place.
+  const merged = new Map<string, { row: SummaryRow; total: Record<SummaryField, number> | undefined }>();
   for (const row of rows) {
     const id = rowKeyId(row.key);
     const existing = merged.get(id);
-    merged.set(
-      id,
-      existing === undefined ? row : { key: row.key, values: addValues(existing.values, row.values) },
-    );
+    if (existing === undefined) {
+      merged.set(id, { row, total: undefined });
+      continue;
+    }
+    existing.total ??= { ...existing.row.values };
+    addInto(existing.total, row.values);
+    existing.row = { key: row.key, values: existing.total };
   }
-  return [...merged.entries()].sort(([a], [b]) => compareKeyIds(a, b)).map(([, row]) => row);
+  return [...merged.entries()].sort(([a], [b]) => compareKeyIds(a, b)).map(([, entry]) => entry.row);
 }
 
 /** Adds every row's figures into one total, whatever their keys. */
