@@ -51,6 +51,21 @@ describe('summary rows', () => {
     );
   });
 
+  it('merge into totals of their own, leaving the rows merged as they were', () => {
+    fc.assert(
+      fc.property(fc.array(rowArb, { maxLength: 30 }), (rows) => {
+        const copies = structuredClone(rows);
+        const merged = mergeRows(rows);
+        expect(rows).toEqual(copies);
+        // Each key's total is the sum of its rows (the maximum by maximum), added one by one.
+        for (const row of merged) {
+          const same = copies.filter((r) => JSON.stringify(r.key) === JSON.stringify(row.key));
+          expect(row.values).toEqual(totalOf(same));
+        }
+      }),
+    );
+  });
+
   it('take back what was added: subtracting a part restores the sums', () => {
     fc.assert(
       fc.property(valuesArb, valuesArb, (a, b) => {
