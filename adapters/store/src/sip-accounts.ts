@@ -368,6 +368,32 @@ export async function trunksAcceptingAddress(tx: Tx, address: string): Promise<S
   return result.rows.map(trunkOf);
 }
 
+/** A trunk whose carrier authenticates its calls with digest: its id and HA1 values (never shown by the API). */
+export interface TrunkInboundCredentials extends DigestHa1 {
+  readonly trunkId: string;
+  readonly trunkName: string;
+}
+
+/** The current tenant's trunk that authenticates inbound calls as `username`, if any. */
+export async function trunkByInboundUsername(
+  tx: Tx,
+  username: string,
+): Promise<TrunkInboundCredentials | undefined> {
+  const result = await tx.query<TrunkInboundCredentials>(
+    `SELECT id AS "trunkId", name AS "trunkName", inbound_username AS username, inbound_realm AS realm,
+            inbound_ha1_md5 AS "ha1Md5", inbound_ha1_sha256 AS "ha1Sha256"
+       FROM sip_trunks WHERE inbound_username = $1 ORDER BY id LIMIT 1`,
+    [username],
+  );
+  return result.rows[0];
+}
+
+/** Whether any of the current tenant's trunks authenticates inbound calls with digest. */
+export async function hasDigestTrunk(tx: Tx): Promise<boolean> {
+  const result = await tx.query('SELECT 1 FROM sip_trunks WHERE inbound_username IS NOT NULL LIMIT 1');
+  return result.rows.length > 0;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // DIDs
 // ---------------------------------------------------------------------------------------------------

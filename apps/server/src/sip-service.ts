@@ -453,6 +453,51 @@ export class SipService implements TransactionUser {
     realm: string,
     role: 'registrar' | 'proxy',
   ): Promise<{ readonly account: SipAccount; readonly context: TenantContext } | undefined> {
+    const suffix = `.${this.#options.domain.toLowerCase()}`;
+    const slug = realm.endsWith(suffix) ? realm.slice(0, -suffix.length) : '';
+    return this.#verify(transaction, realm, role, async (username) => {
+      const tenant = await this.#options.database.asSystem((tx) => tenants.findTenantBySlug(tx, slug));
+      if (tenant === undefined) return undefined;
+      const context: TenantContext = {
+        tenantId: tenant.id as TenantId,
+        actor: { type: 'system', id: 'sip-registrar' },
+      };
+      const account = await this.#options.database.inTenant(context, (tx) =>
+        sipAccounts.findSipAccount(tx, username, realm),
+      );
+      return account === undefined ? undefined : { ha1: account, value: { account, context } };
+    });
+  }
+
+  /**
+   * Digest authentication of a carrier's INVITE to one of `context`'s numbers, from an address none of the
+   * tenant's trunks accepts as it is: the trunk whose inbound username the credentials name (RFC 3261 §22.2,
+   * 401 as the UAS). Same nonces, decoys and blocking as for phones. Undefined when the request was answered.
+   */
+  async authenticateTrunk(
+    transaction: ServerTransaction,
+    context: TenantContext,
+    realm: string,
+  ): Promise<sipAccounts.TrunkInboundCredentials | undefined> {
+    return this.#verify(transaction, realm, 'registrar', async (username) => {
+      const trunk = await this.#options.database.inTenant(context, (tx) =>
+        sipAccounts.trunkByInboundUsername(tx, username),
+      );
+      return trunk === undefined || trunk.realm !== realm ? undefined : { ha1: trunk, value: trunk };
+    });
+  }
+
+  /**
+   * The shared digest check: a challenge without credentials for `realm`, then the credentials verified
+   * against what `lookup` finds for their username, or against a decoy secret when it finds nothing, so an
+   * unknown username fails exactly like a wrong password. Failures count against the source.
+   */
+  async #verify<T>(
+    transaction: ServerTransaction,
+    realm: string,
+    role: 'registrar' | 'proxy',
+    lookup: (username: string) => Promise<{ readonly ha1: DigestHa1; readonly value: T } | undefined>,
+  ): Promise<T | undefined> {
     const request = transaction.request;
     const nowMs = this.#now();
     if (this.#blocker.isBlocked(transaction.source.remoteAddress, nowMs)) {
@@ -463,29 +508,17 @@ export class SipService implements TransactionUser {
       transaction.reply(403, 'Forbidden');
       return undefined;
     }
-    const suffix = `.${this.#options.domain.toLowerCase()}`;
-    const slug = realm.endsWith(suffix) ? realm.slice(0, -suffix.length) : '';
     const credentials = this.#credentialsFor(request.headers, realm, role);
     if (credentials === undefined) {
       this.#challenge(transaction, realm, false, role);
       return undefined;
     }
-    const tenant = await this.#options.database.asSystem((tx) => tenants.findTenantBySlug(tx, slug));
-    const context: TenantContext | undefined =
-      tenant === undefined
-        ? undefined
-        : { tenantId: tenant.id as TenantId, actor: { type: 'system', id: 'sip-registrar' } };
-    const account =
-      context === undefined
-        ? undefined
-        : await this.#options.database.inTenant(context, (tx) =>
-            sipAccounts.findSipAccount(tx, credentials.username, realm),
-          );
+    const found = await lookup(credentials.username);
     const verdict = verifyDigest({
       credentials,
       method: request.method,
       realm,
-      secret: this.#secretFor(account, credentials.algorithm),
+      secret: this.#secretFor(found?.ha1, credentials.algorithm),
       nonceSecret: this.#nonceSecret,
       nowMs,
       nonceLifetimeMs: this.#settings.nonceLifetimeMs,
@@ -502,13 +535,13 @@ export class SipService implements TransactionUser {
       case 'ok':
         break;
     }
-    if (account === undefined || context === undefined) {
+    if (found === undefined) {
       // Only a decoy could have matched, which no password produces; answered as a failure anyway.
       this.#failed(transaction, realm, 'unknown-user', role);
       return undefined;
     }
     this.#rememberCount(credentials.nonce, verdict.nonceCount, nowMs);
-    return { account, context };
+    return found.value;
   }
 
   /** The credentials for our realm in Authorization (registrar) or Proxy-Authorization (RFC 3261 §22). */
@@ -527,7 +560,7 @@ export class SipService implements TransactionUser {
     return undefined;
   }
 
-  #secretFor(account: SipAccount | undefined, algorithm: DigestAlgorithm): DigestSecret {
+  #secretFor(account: DigestHa1 | undefined, algorithm: DigestAlgorithm): DigestSecret {
     if (account === undefined) {
       return {
         kind: 'ha1',

@@ -196,6 +196,8 @@ export class SoftPhone {
     readonly callerName?: string;
     /** More headers for the INVITE (e.g. session timers). */
     readonly extraHeaders?: readonly { readonly name: string; readonly value: string }[];
+    /** A carrier's digest credentials, to answer the server's 401 as a trunk that authenticates does. */
+    readonly credentials?: { readonly username: string; readonly password: string };
   }): Promise<PhoneCall> {
     const rtp = await RtpStream.open(this.#localAddress, this.#nextVoice());
     const server = `${this.#server.address}:${String(this.#server.port)}`;
@@ -210,6 +212,7 @@ export class SoftPhone {
       from: `${name}<sip:${request.callerId}@${this.#localAddress}>`,
       to: `<sip:${request.number}@${server}>`,
       ...(request.extraHeaders === undefined ? {} : { extraHeaders: request.extraHeaders }),
+      ...(request.credentials === undefined ? {} : { credentials: request.credentials }),
     });
     this.#calls.add(call);
     return call;

@@ -850,12 +850,13 @@ export class CallService implements SipCallHandler, CallControlPort {
     const context: TenantContext = { tenantId: route.tenantId as TenantId, actor: systemActor };
     const setup = await this.#options.database.inTenant(context, async (tx) => {
       const trunks = await sipAccounts.trunksAcceptingAddress(tx, transaction.source.remoteAddress);
-      if (trunks.length === 0) return undefined;
+      const isDigestPossible = trunks.length === 0 && (await sipAccounts.hasDigestTrunk(tx));
+      if (trunks.length === 0 && !isDigestPossible) return undefined;
       const tenant = await tenants.currentTenant(tx);
       const published = await flows.publishedFlows(tx);
       const fallback = flows.interpreterFallback(await flows.ivrSettings(tx));
       const queueReferences = await flows.queueReferences(tx);
-      return { trunk: trunks[0], tenant, published, fallback, queueReferences };
+      return { trunkId: trunks[0]?.id, tenant, published, fallback, queueReferences };
     });
     if (setup === undefined) {
       this.#logger.info(
@@ -864,6 +865,14 @@ export class CallService implements SipCallHandler, CallControlPort {
       );
       transaction.reply(403, 'Forbidden - Not a Trunk of This Number');
       return;
+    }
+    let trunkId = setup.trunkId;
+    if (trunkId === undefined) {
+      // No trunk takes calls from this address as it is, but one authenticates its carrier (RFC 3261 §22.2).
+      const realm = sipAccounts.sipRealm(setup.tenant.slug, this.#options.sipDomain);
+      const trunk = await this.#options.sip.authenticateTrunk(transaction, context, realm);
+      if (trunk === undefined) return;
+      trunkId = trunk.trunkId;
     }
     const flow = setup.published[route.flowKey];
     if (flow === undefined) {
@@ -890,7 +899,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       agentId: null,
       isRecorded: recording?.policy !== 'none',
       metadata: { dialledNumber: route.number, flowKey: route.flowKey },
-      trunkId: setup.trunk?.id ?? null,
+      trunkId,
     });
   }
 
