@@ -10,6 +10,7 @@ export {
   applyEvents,
   advanceAgentTime,
   settleFirstContacts,
+  projectorBatchSize,
 } from './reports-projection.ts';
 export type { StoredEvent, ApplyResult, ProjectResult } from './reports-projection.ts';
 export {

@@ -62,7 +62,7 @@ export class ReportingProjector {
     this.database = options.database;
     this.logger = options.logger;
     this.now = options.now ?? Date.now;
-    this.batchSize = options.batchSize ?? 5_000;
+    this.batchSize = options.batchSize ?? reports.projectorBatchSize;
     this.gapTimeoutMs = options.gapTimeoutMs ?? 2_000;
     this.batchDelayMs = options.batchDelayMs ?? 50;
     this.unsubscribe = options.bus.subscribe('*', () => {
