@@ -631,11 +631,14 @@ export class CallService implements SipCallHandler, CallControlPort {
         error: { reason: 'not-connected', message: 'Only a call connected to an agent can be transferred.' },
       };
     const atMs = this.#now();
-    if (target.kind === 'flow') {
-      const published = await this.#options.database.inTenant(this.#context(call), (tx) =>
-        flows.publishedFlows(tx),
-      );
-      if (published[target.flowKey] === undefined)
+    // One of the tenant's own numbers is its flow: the caller goes there without leaving through the trunk.
+    const ownNumber = target.kind === 'number' ? await this.#ownNumberFlow(call, target.number) : undefined;
+    if (target.kind === 'flow' || ownNumber !== undefined) {
+      const flowKey = ownNumber?.flowKey ?? (target.kind === 'flow' ? target.flowKey : '');
+      const published =
+        ownNumber?.published ??
+        (await this.#options.database.inTenant(this.#context(call), (tx) => flows.publishedFlows(tx)));
+      if (published[flowKey] === undefined)
         return {
           ok: false,
           error: { reason: 'unknown-target', message: 'No published flow has this key.' },
@@ -643,9 +646,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       const refusal = await new Promise<string | undefined>((resolve) => {
         this.#enqueue(call, async () => {
           call.context = { ...call.context, publishedFlows: published };
-          resolve(
-            await this.#tryDecide(call, { type: 'TransferToFlowRequested', flowKey: target.flowKey, atMs }),
-          );
+          resolve(await this.#tryDecide(call, { type: 'TransferToFlowRequested', flowKey, atMs }));
         });
       });
       if (refusal !== undefined)
@@ -1756,6 +1757,23 @@ export class CallService implements SipCallHandler, CallControlPort {
       this.#legs.notifyRefer(leg, 404, 'Not Found');
       return;
     }
+    const ownNumber =
+      resolved.kind === 'external' ? await this.#ownNumberFlow(call, resolved.number) : undefined;
+    if (ownNumber !== undefined) {
+      const toFlow: InboundCallEvent = {
+        type: 'TransferToFlowRequested',
+        flowKey: ownNumber.flowKey,
+        atMs: this.#now(),
+      };
+      if (!nextInboundCall(call.decider, toFlow).ok) {
+        this.#legs.notifyRefer(leg, 603, 'Declined');
+        return;
+      }
+      this.#legs.notifyRefer(leg, 200, 'OK');
+      call.context = { ...call.context, publishedFlows: ownNumber.published };
+      await this.#decide(call, toFlow);
+      return;
+    }
     const event: InboundCallEvent = { type: 'BlindTransferRequested', target: resolved, atMs: this.#now() };
     if (!nextInboundCall(call.decider, event).ok) {
       this.#legs.notifyRefer(leg, 603, 'Declined');
@@ -1855,6 +1873,24 @@ export class CallService implements SipCallHandler, CallControlPort {
       this.#enqueue(customerCall, handOver);
       await endConsultation();
     }
+  }
+
+  /**
+   * The flow behind one of the call's tenant's own numbers (a DID with a published flow), with the flows as
+   * published now; undefined for any other number.
+   */
+  async #ownNumberFlow(
+    call: ActiveCall,
+    dialled: string,
+  ): Promise<{ readonly flowKey: string; readonly published: Readonly<Record<string, Flow>> } | undefined> {
+    return this.#options.database.inTenant(this.#context(call), async (tx) => {
+      const tenant = await tenants.currentTenant(tx);
+      const normalized = normalizeChannelAddress('phone', dialled, tenant.defaultCountry, 'number');
+      const route = normalized.ok ? await sipAccounts.findDidRoute(tx, normalized.value) : undefined;
+      if (route?.tenantId !== call.tenantId) return undefined;
+      const published = await flows.publishedFlows(tx);
+      return published[route.flowKey] === undefined ? undefined : { flowKey: route.flowKey, published };
+    });
   }
 
   /** What an agent's transfer target means: a colleague's extension, else a number in the tenant's country. */
