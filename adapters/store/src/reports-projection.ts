@@ -963,21 +963,33 @@ function keyId(key: RowKey): string {
   return `${key.intervalStartMs}|${key.queueId ?? ''}|${key.agentId ?? ''}|${key.channel ?? ''}|${key.direction ?? ''}`;
 }
 
+type KeyColumn = 'interval_start' | 'queue_id' | 'agent_id' | 'channel' | 'direction';
+
 /**
- * The two summary tables: rows per agent, and the same rows added up over agents (what queue and
- * center reports read: a day of them is a few hundred rows rather than tens of thousands).
+ * The summary tables: rows per agent; the same rows added up over agents (what queue and center
+ * reports read: a day of them is a few hundred rows rather than tens of thousands); and added up per
+ * agent and UTC hour over queues, channels and directions (what agent reports read, migration 0010).
  */
 interface SummaryTable {
-  readonly name: 'report_summaries' | 'report_queue_summaries';
-  readonly hasAgent: boolean;
+  readonly name: 'report_summaries' | 'report_queue_summaries' | 'report_agent_hour_summaries';
+  readonly keyColumns: readonly KeyColumn[];
 }
-const agentTable: SummaryTable = { name: 'report_summaries', hasAgent: true };
-const queueTable: SummaryTable = { name: 'report_queue_summaries', hasAgent: false };
+const agentTable: SummaryTable = {
+  name: 'report_summaries',
+  keyColumns: ['interval_start', 'queue_id', 'agent_id', 'channel', 'direction'],
+};
+const queueTable: SummaryTable = {
+  name: 'report_queue_summaries',
+  keyColumns: ['interval_start', 'queue_id', 'channel', 'direction'],
+};
+const agentHourTable: SummaryTable = {
+  name: 'report_agent_hour_summaries',
+  keyColumns: ['interval_start', 'agent_id'],
+};
+const hourMs = 3_600_000;
 
-function keyColumns(table: SummaryTable): string[] {
-  return table.hasAgent
-    ? ['interval_start', 'queue_id', 'agent_id', 'channel', 'direction']
-    : ['interval_start', 'queue_id', 'channel', 'direction'];
+function keyColumns(table: SummaryTable): readonly KeyColumn[] {
+  return table.keyColumns;
 }
 
 function keyColumnTypes(table: SummaryTable): string {
@@ -1002,22 +1014,26 @@ function keyMatches(table: SummaryTable): string {
   ].join(' AND ');
 }
 
+function keyValue(column: KeyColumn, key: RowKey): string | null {
+  switch (column) {
+    case 'interval_start':
+      return new Date(key.intervalStartMs).toISOString();
+    case 'queue_id':
+      return key.queueId;
+    case 'agent_id':
+      return key.agentId;
+    case 'channel':
+      return key.channel;
+    case 'direction':
+      return key.direction;
+  }
+}
+
 /** A key as a row of `keyRelation`. */
 function keyRecord(table: SummaryTable, key: RowKey): Record<string, unknown> {
-  return table.hasAgent
-    ? {
-        interval_start: new Date(key.intervalStartMs).toISOString(),
-        queue_id: key.queueId,
-        agent_id: key.agentId,
-        channel: key.channel,
-        direction: key.direction,
-      }
-    : {
-        interval_start: new Date(key.intervalStartMs).toISOString(),
-        queue_id: key.queueId,
-        channel: key.channel,
-        direction: key.direction,
-      };
+  const record: Record<string, unknown> = {};
+  for (const column of table.keyColumns) record[column] = keyValue(column, key);
+  return record;
 }
 
 function keysParam(table: SummaryTable, keys: readonly RowKey[]): string {
@@ -1031,15 +1047,19 @@ async function applyChanges(
   changes: readonly ContributionChange[],
   calendar: TimeZoneCalendar,
 ): Promise<number> {
-  const { byAgent, byQueue } = deltasOf(changes);
+  const { byAgent, byQueue, byAgentHour } = deltasOf(changes);
   const written = await applyDeltas(tx, tenantId, agentTable, byAgent, (key) =>
     recomputeLongestWait(tx, tenantId, key, calendar),
   );
-  // The per-agent rows are exact by now: a stale maximum over agents is the maximum of their rows.
+  // The per-agent rows are exact by now: a stale maximum over agents (or over an agent's hour) is the
+  // maximum of their rows.
   return (
     written +
     (await applyDeltas(tx, tenantId, queueTable, byQueue, (key) =>
       recomputeQueueLongestWait(tx, tenantId, key),
+    )) +
+    (await applyDeltas(tx, tenantId, agentHourTable, byAgentHour, (key) =>
+      recomputeAgentHourLongestWait(tx, tenantId, key),
     ))
   );
 }
@@ -1065,9 +1085,11 @@ function addDelta(
 function deltasOf(changes: readonly ContributionChange[]): {
   readonly byAgent: KeyDelta[];
   readonly byQueue: KeyDelta[];
+  readonly byAgentHour: KeyDelta[];
 } {
   const byAgent = new Map<string, KeyDelta>();
   const byQueue = new Map<string, KeyDelta>();
+  const byAgentHour = new Map<string, KeyDelta>();
   for (const change of changes) {
     const differences: [SummaryField, number][] = [];
     for (const field of sumFields) {
@@ -1081,8 +1103,24 @@ function deltasOf(changes: readonly ContributionChange[]): {
       differences,
       change,
     );
+    addDelta(
+      byAgentHour,
+      {
+        intervalStartMs: Math.floor(change.key.intervalStartMs / hourMs) * hourMs,
+        queueId: null,
+        agentId: change.key.agentId,
+        channel: null,
+        direction: null,
+      },
+      differences,
+      change,
+    );
   }
-  return { byAgent: [...byAgent.values()], byQueue: [...byQueue.values()] };
+  return {
+    byAgent: [...byAgent.values()],
+    byQueue: [...byQueue.values()],
+    byAgentHour: [...byAgentHour.values()],
+  };
 }
 
 const valueColumnTypes = [
@@ -1168,10 +1206,10 @@ async function applyDeltas(
 function keyOfDatabaseRow(row: { intervalStart: Date } & Record<string, unknown>): RowKey {
   return {
     intervalStartMs: row.intervalStart.getTime(),
-    queueId: row['queue_id'] as QueueId | null,
+    queueId: (row['queue_id'] ?? null) as QueueId | null,
     agentId: (row['agent_id'] ?? null) as AgentId | null,
-    channel: row['channel'] as RowKey['channel'],
-    direction: row['direction'] as RowKey['direction'],
+    channel: (row['channel'] ?? null) as RowKey['channel'],
+    direction: (row['direction'] ?? null) as RowKey['direction'],
   };
 }
 
@@ -1216,5 +1254,17 @@ async function recomputeQueueLongestWait(tx: Tx, tenantId: string, key: RowKey):
            AND a.direction IS NOT DISTINCT FROM s.direction), 0)
        FROM ${keyRelation(queueTable, 2)} WHERE ${keyMatches(queueTable)}`,
     [tenantId, keysParam(queueTable, [key])],
+  );
+}
+
+/** The longest wait of an agent's hour: the longest of the agent's rows in it. */
+async function recomputeAgentHourLongestWait(tx: Tx, tenantId: string, key: RowKey): Promise<void> {
+  await tx.query(
+    `UPDATE report_agent_hour_summaries s SET longest_wait_ms = coalesce((
+        SELECT max(a.longest_wait_ms) FROM report_summaries a
+         WHERE a.tenant_id = s.tenant_id AND a.agent_id IS NOT DISTINCT FROM s.agent_id
+           AND a.interval_start >= s.interval_start AND a.interval_start < s.interval_start + interval '1 hour'), 0)
+       FROM ${keyRelation(agentHourTable, 2)} WHERE ${keyMatches(agentHourTable)}`,
+    [tenantId, keysParam(agentHourTable, [key])],
   );
 }

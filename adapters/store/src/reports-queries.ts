@@ -137,6 +137,25 @@ function checkRange(from: Date, to: Date): void {
     throw new StoreError('STORE_INVALID_INPUT', 'a report covers at most 400 days', 'to');
 }
 
+const hourMs = 3_600_000;
+
+/**
+ * True when the range and every local day in it start on a whole UTC hour, so that the rows kept per
+ * agent and UTC hour (migration 0010) make up its days exactly: always in zones whose offset is a whole
+ * number of hours, never in those a half or a quarter off (India, Newfoundland, Nepal…).
+ */
+function isMadeOfWholeHours(calendar: TimeZoneCalendar, fromMs: number, toMs: number): boolean {
+  if (fromMs % hourMs !== 0 || toMs % hourMs !== 0) return false;
+  for (
+    let dayStartMs = calendar.intervalStartOf(fromMs, 'day');
+    dayStartMs < toMs;
+    dayStartMs = calendar.intervalOf(dayStartMs, 'day').endMs
+  ) {
+    if (dayStartMs % hourMs !== 0) return false;
+  }
+  return true;
+}
+
 /**
  * Summary rows of the current tenant between two instants, added up per interval of `granularity` and
  * per group, in the tenant's time zone (or the one asked for). The database adds up the 15-minute rows
@@ -174,9 +193,23 @@ export async function summaryRows(
     .join(', ');
   // Without an agent in the grouping or the filters, the rows added up over agents give the same sums.
   const isByAgent = keep.has('agent') || query.agentId !== undefined || query.teamId !== undefined;
+  // Agents over whole days with nothing but agents to tell apart: the rows added up per agent and hour.
+  const isPerAgentOnly =
+    isByAgent &&
+    !isSubDay &&
+    kept.every(([dimension]) => dimension === 'agent') &&
+    query.queueId === undefined &&
+    query.channel === undefined &&
+    query.direction === undefined &&
+    isMadeOfWholeHours(calendar, query.from.getTime(), query.to.getTime());
+  const table = isPerAgentOnly
+    ? 'report_agent_hour_summaries'
+    : isByAgent
+      ? 'report_summaries'
+      : 'report_queue_summaries';
   const result = await tx.query<Record<string, unknown> & { start: Date | null }>(
     `SELECT min(s.interval_start) AS start, ${kept.map(([d, column]) => `${column} AS "${d}"`).join(', ')}${kept.length > 0 ? ',' : ''} ${sums}
-       FROM ${isByAgent ? 'report_summaries' : 'report_queue_summaries'} s
+       FROM ${table} s
       WHERE s.interval_start >= $1 AND s.interval_start < $2${filters.where}
       ${grouping.length === 0 ? '' : `GROUP BY ${grouping.join(', ')}`}`,
     [query.from, query.to, ...(noZoneParam ? [] : [calendar.timeZone]), ...filters.params],

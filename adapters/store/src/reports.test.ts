@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { totalOf } from '@centralita/reporting';
+import type { SummaryValues } from '@centralita/reporting';
 import type { TenantContext } from './actor.ts';
 import type { Database } from './database.ts';
 import { createQueue } from './directory.ts';
@@ -47,6 +49,12 @@ async function report(
   return database.inTenant(context, (tx) =>
     summaryReport(tx, { granularity: '15min', groupBy: [], ...query }),
   );
+}
+
+/** The figures of report lines added up (as a report's total is). */
+function totalOfLines(lines: readonly { readonly values: SummaryValues }[]): SummaryValues {
+  const key = { intervalStartMs: 0, queueId: null, agentId: null, channel: null, direction: null };
+  return totalOf(lines.map((line) => ({ key, values: line.values })));
 }
 
 let acme: TenantContext;
@@ -223,6 +231,41 @@ describe('summaries kept from recorded events', () => {
     });
     await projectThrough(answered);
     expect(await longest()).toBe(30_000);
+  });
+
+  it('adds the rows up per agent and hour for agent reports, longest waits recomputed there too', async () => {
+    const calendar = calendarOf('Europe/Madrid');
+    const wholeDay = {
+      from: startOfLocalDate(calendar, '2025-06-02'),
+      to: startOfLocalDate(calendar, '2025-06-03'),
+    };
+    // A line per agent over whole days reads the per-agent hours; per hour it reads the 15-minute rows.
+    const byDay = await report(acme, { ...wholeDay, granularity: 'day', groupBy: ['agent'] });
+    const byHour = await report(acme, { ...wholeDay, granularity: '60min', groupBy: ['agent'] });
+    expect(byDay.lines.map((l) => l.agentId).sort()).toEqual([ana, null].sort());
+    for (const line of byDay.lines) {
+      expect(line.values).toEqual(totalOfLines(byHour.lines.filter((l) => l.agentId === line.agentId)));
+    }
+    // The move's 120 s wait was taken out of the contacts no agent took: the abandoned call's 30 s is left.
+    const hourRows = await database.asSystem((tx) =>
+      tx.query<{ agentId: string | null; longest: number }>(
+        `SELECT agent_id AS "agentId", longest_wait_ms::float8 AS longest FROM report_agent_hour_summaries
+          WHERE tenant_id = $1 AND interval_start = '2025-06-02T08:00:00Z'`,
+        [acme.tenantId],
+      ),
+    );
+    expect(hourRows.rows.find((row) => row.agentId === null)?.longest).toBe(30_000);
+    expect(byDay.lines.find((l) => l.agentId === null)?.figures.longestWaitMs).toBe(30_000);
+    // Half an hour off UTC: the days are not made of whole UTC hours, and the 15-minute rows are read.
+    const kolkata = calendarOf('Asia/Kolkata');
+    const kolkataDay = {
+      from: startOfLocalDate(kolkata, '2025-06-02'),
+      to: startOfLocalDate(kolkata, '2025-06-03'),
+      timeZone: 'Asia/Kolkata',
+    };
+    const kolkataByDay = await report(acme, { ...kolkataDay, granularity: 'day', groupBy: ['agent'] });
+    const kolkataQuarters = await report(acme, { ...kolkataDay, groupBy: ['agent'] });
+    expect(kolkataByDay.total.values).toEqual(totalOfLines(kolkataQuarters.lines));
   });
 
   it('opens the contacts behind a figure', async () => {
