@@ -136,8 +136,14 @@ describe('feature codes dialled on the phone', () => {
 });
 
 describe('calls dialled on the phone', () => {
-  it('rings a colleague’s extension: an internal call, not recorded, not a customer contact, and the ACD keeps her busy meanwhile', async () => {
+  it('rings a colleague’s extension: an internal call, not recorded, not a customer contact, and the ACD keeps both busy meanwhile', async () => {
     await lucia.expect('available', 'PUT', '/api/agents/me/presence', { presence: 'available' });
+    const carlos = await ApiSession.login(testServer.server.url, {
+      tenant: demoAccounts.tenant,
+      email: 'carlos.gomez@fibrasur.example',
+      password: demoAccounts.password,
+    });
+    await carlos.expect('available', 'PUT', '/api/agents/me/presence', { presence: 'available' });
     const call = await luciaPhone.dial('1002');
     expect(await call.connected).toBe(true);
     const answered = await waitFor('Carlos’s phone to answer', () => atCarlos[0]);
@@ -148,12 +154,19 @@ describe('calls dialled on the phone', () => {
     // On the call she dialled, Lucía is on a contact for the ACD: no queue call is offered to her meanwhile.
     const during = await lucia.expect<{ status: string }>('state', 'GET', '/api/agents/me/state');
     expect(during.status).toBe('on-contact');
+    // So is Carlos, who picked up.
+    await waitFor('Carlos to be on the contact', async () => {
+      const state = await carlos.expect<{ status: string }>('state', 'GET', '/api/agents/me/state');
+      return state.status === 'on-contact' ? true : undefined;
+    });
     call.hangUp();
     expect((await answered.ended).reason).toBe('remote-hangup');
-    await waitFor('Lucía to be free again', async () => {
+    await waitFor('Lucía and Carlos to be free again', async () => {
       const after = await lucia.expect<{ status: string }>('state', 'GET', '/api/agents/me/state');
-      return after.status === 'idle' ? true : undefined;
+      const his = await carlos.expect<{ status: string }>('state', 'GET', '/api/agents/me/state');
+      return after.status === 'idle' && his.status === 'idle' ? true : undefined;
     });
+    await carlos.expect('offline', 'PUT', '/api/agents/me/presence', { presence: 'offline' });
     const stored = await waitFor('the internal call to be stored as ended', async () => {
       const rows = await callsDialled('1002');
       return rows[0]?.endedAt === null ? undefined : rows[0];

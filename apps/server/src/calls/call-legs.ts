@@ -56,8 +56,11 @@ export interface CallLeg {
   agentId?: string;
   /** The leg of a supervisor or a consulted colleague (a call's third party). */
   isCompanion?: boolean;
-  /** The ACD heard that the companion is free again (told once). */
-  isEngagementOver?: boolean;
+  /**
+   * The contact `agentId` is engaged on for the ACD through this leg (a companion, a colleague called on an
+   * extension): busy while it lasts, told once when the leg ends.
+   */
+  engagedContactId?: string | undefined;
 }
 
 /** One phone an agent leg's INVITE went to. */

@@ -1539,6 +1539,8 @@ export class CallService implements SipCallHandler, CallControlPort {
             payloadType: signal.audio.codec.name === 'PCMA' ? 8 : 0,
             telephoneEventPayloadType: signal.audio.telephoneEvent?.payloadType ?? null,
           });
+          // A colleague who picks up an extension's call is busy with it for the ACD.
+          await this.#engageLeg(signal.leg, call.interactionId);
           await this.#decide(call, { type: 'TransferLegAnswered', legId, atMs });
           return;
         case 'failed':
@@ -1854,7 +1856,7 @@ export class CallService implements SipCallHandler, CallControlPort {
         { legId: colleagueLeg.legId, reason: unbridged.error.message },
         'the consulted colleague could not be unbridged',
       );
-    await this.#engage(customerCall.tenantId, colleagueId, customerCall.interactionId, true);
+    await this.#engageLeg(colleagueLeg, customerCall.interactionId);
     this.#logger.info(
       { interactionId: customerCall.interactionId, from: customerPhase.agentId, to: colleagueId },
       'attended transfer from the phone',
@@ -2006,7 +2008,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       isCompanion: true,
     };
     this.#callsByLeg.set(legId, call);
-    await this.#engage(call.tenantId, userId, call.interactionId, true);
+    await this.#engageLeg(leg, call.interactionId);
     const customer = call.screenPop?.customer;
     const about =
       customer === undefined
@@ -2033,6 +2035,19 @@ export class CallService implements SipCallHandler, CallControlPort {
    * Tells the ACD that a user is busy with (or free of) a contact it did not route: a call they placed or
    * dialled, a consultation, a monitored call. Users the ACD does not route are refused, which is fine.
    */
+  /**
+   * Keeps the user a leg rings (`agentId`) engaged on `contactId` for the ACD, moving the engagement when the
+   * leg changes calls; undefined ends it. A leg without a user is left alone.
+   */
+  async #engageLeg(leg: CallLeg, contactId: string | undefined): Promise<void> {
+    const userId = leg.agentId;
+    if (userId === undefined || leg.engagedContactId === contactId) return;
+    const previous = leg.engagedContactId;
+    leg.engagedContactId = contactId;
+    if (previous !== undefined) await this.#engage(leg.tenantId, userId, previous, false);
+    if (contactId !== undefined) await this.#engage(leg.tenantId, userId, contactId, true);
+  }
+
   async #engage(tenantId: string, userId: string, contactId: string, isEngaged: boolean): Promise<void> {
     const refusal = await this.#options.routing.dispatch(
       tenantId,
@@ -2051,10 +2066,7 @@ export class CallService implements SipCallHandler, CallControlPort {
 
   async #destroyMedia(leg: CallLeg): Promise<void> {
     // A supervisor's or a colleague's leg ends: they are free for the ACD again.
-    if (leg.isCompanion === true && leg.agentId !== undefined && !leg.isEngagementOver) {
-      leg.isEngagementOver = true;
-      await this.#engage(leg.tenantId, leg.agentId, leg.interactionId, false);
-    }
+    await this.#engageLeg(leg, undefined);
     if (!leg.hasMedia) return;
     leg.hasMedia = false;
     this.#localMedia.delete(leg.legId);
