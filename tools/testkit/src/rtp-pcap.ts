@@ -53,7 +53,13 @@ export function rtpHeader(
 }
 
 /** A pcap of G.711 RTP packets carrying a sine tone, so a test can later find that frequency in a recording. */
-export function tonePcap(options: { toneHz: number; durationMs: number; law: 'pcma' | 'pcmu' }): Buffer {
+export function tonePcap(options: {
+  toneHz: number;
+  durationMs: number;
+  law: 'pcma' | 'pcmu';
+  /** Leave out every N-th packet (its sequence number stays unused), as a lossy network would. */
+  lossEvery?: number;
+}): Buffer {
   const generator = new ToneGenerator(
     { frequenciesHz: [options.toneHz], levelDbm0: -10, cadenceMs: [], isRepeating: true },
     8000,
@@ -62,6 +68,7 @@ export function tonePcap(options: { toneHz: number; durationMs: number; law: 'pc
   const packets: Buffer[] = [];
   for (let index = 0; index < Math.floor(options.durationMs / 20); index++) {
     generator.fill(pcm);
+    if (options.lossEvery !== undefined && index % options.lossEvery === options.lossEvery - 1) continue;
     const encoded = new Uint8Array(160);
     encodeG711(options.law, pcm, encoded);
     packets.push(

@@ -177,6 +177,10 @@ async function placeCall(options: {
   readonly isHangingUpFirst?: boolean;
   /** Callers calling at once (default 1). */
   readonly calls?: number;
+  /** SIPp drops this share of the SIP messages it sends and receives (`-lost`, percent). */
+  readonly sipLossPercent?: number;
+  /** The caller's RTP leaves out every N-th packet. */
+  readonly rtpLossEvery?: number;
 }): Promise<void> {
   const run = runSippScenario(
     customerScenario({
@@ -208,10 +212,16 @@ async function placeCall(options: {
       '0',
       '-timeout',
       '40s',
+      ...(options.sipLossPercent === undefined ? [] : ['-lost', String(options.sipLossPercent)]),
     ],
     45_000,
     {
-      'tone.pcap': tonePcap({ toneHz: customerToneHz, durationMs: 3_000, law: 'pcma' }),
+      'tone.pcap': tonePcap({
+        toneHz: customerToneHz,
+        durationMs: 3_000,
+        law: 'pcma',
+        ...(options.rtpLossEvery === undefined ? {} : { lossEvery: options.rtpLossEvery }),
+      }),
       ...Object.fromEntries(
         (options.digits ?? ['1']).map((key, index) => [`dtmf-${String(index)}.pcap`, dtmfPcap(key, index)]),
       ),
@@ -336,6 +346,31 @@ describe('an inbound call through the trunk, the IVR and the queue to an agent p
       expect(types, type).toContain(type);
     expect(types.indexOf('CallReceived')).toBeLessThan(types.indexOf('ContactQueued'));
     expect(types.indexOf('ContactQueued')).toBeLessThan(types.indexOf('ContactAnswered'));
+  }, 60_000);
+
+  it('completes and records a call whose SIP messages and RTP packets are lost on the way', async () => {
+    const callerId = '+34600777011';
+    // One SIP message in ten dropped by SIPp (retransmissions must recover), one RTP packet in ten missing.
+    await placeCall({ callerId, talkMs: 4_000, sipLossPercent: 10, rtpLossEvery: 10 });
+    const interaction = await endedInteraction(callerId);
+    expect(interaction.answeredAt).not.toBeNull();
+    expect(interaction.agentId).toBe(agent.userId);
+    expect(interaction.metadata['endCause']).toBe('caller-hangup');
+    const recording = await waitFor('the recording to be saved', async () => {
+      const [row] = await interactionsOf(callerId);
+      return row?.recordingRef ?? undefined;
+    });
+    expect(toneShare(recording, 0, customerToneHz), 'customer tone on the left channel').toBeGreaterThan(
+      0.15,
+    );
+    expect(toneShare(recording, 1, agentToneHz), 'agent tone on the right channel').toBeGreaterThan(0.15);
+    // The loss is measured and kept with the call.
+    const quality = await waitFor('the customer leg quality', async () => {
+      const [row] = await interactionsOf(callerId);
+      return row?.metadata['customerQuality'] as { lossPercent: number } | undefined;
+    });
+    expect(quality.lossPercent).toBeGreaterThan(5);
+    expect(quality.lossPercent).toBeLessThan(20);
   }, 60_000);
 
   it('pops the customer on the agent stream before the phone is answered, and the desktop holds, hangs up and wraps up', async () => {
