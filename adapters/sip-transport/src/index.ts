@@ -34,3 +34,5 @@ export type {
 export { buildCancel } from './client-transaction.ts';
 export type { SipEndpointOptions, ListenOptions, SipListener, SipEndpointStats } from './sip-endpoint.ts';
 export { SipEndpoint } from './sip-endpoint.ts';
+export type { DnsLocatorOptions } from './dns-locator.ts';
+export { DnsLocator } from './dns-locator.ts';

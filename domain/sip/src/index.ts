@@ -154,3 +154,24 @@ export {
   parseSessionExpires,
   sessionTimerDeadlines,
 } from './dialog/session-timer.ts';
+
+export type {
+  LocatedTransport,
+  ServerTarget,
+  ServerToLocate,
+  LocationPolicy,
+  DnsQuery,
+  DnsAnswer,
+  DnsAnswers,
+  NaptrRecord,
+  SrvRecord,
+  LocationStep,
+} from './location/server-location.ts';
+export {
+  locateServer,
+  orderSrvRecords,
+  dnsQueryKey,
+  srvName,
+  defaultPortOf,
+  defaultLocationPolicy,
+} from './location/server-location.ts';
