@@ -34,4 +34,17 @@ describe('readConfig', () => {
     expect(message).toMatch(/LOG_LEVEL:/);
     expect(message).toMatch(/docs\/operations\.md/);
   });
+
+  it('reads the DNS servers for trunk location, and names the variable when one is not an address', () => {
+    expect(readConfig({}, '/').sip.dnsServers).toEqual([]);
+    expect(
+      readConfig({ CENTRALITA_SIP_DNS_SERVERS: '127.0.0.1:5353, 192.0.2.53,[::1]:5354,2001:db8::53' }, '/')
+        .sip.dnsServers,
+    ).toEqual(['127.0.0.1:5353', '192.0.2.53', '[::1]:5354', '2001:db8::53']);
+    for (const wrong of ['dns.example', '127.0.0.1:99999', '[192.0.2.1]:53', '::1:53:x']) {
+      expect(() => readConfig({ CENTRALITA_SIP_DNS_SERVERS: wrong }, '/')).toThrow(
+        /CENTRALITA_SIP_DNS_SERVERS(\.\d+)?: must list DNS servers/,
+      );
+    }
+  });
 });

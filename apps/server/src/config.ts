@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -21,6 +22,8 @@ export interface SipConfig {
   };
   /** Digest challenges offered, most preferred first. */
   readonly digestAlgorithms: readonly ('SHA-256' | 'MD5')[];
+  /** DNS servers for RFC 3263 location of trunk hosts (`address` or `address:port`); empty: the system's. */
+  readonly dnsServers: readonly string[];
 }
 
 /** Everything the server reads from its environment, validated once at start. */
@@ -115,6 +118,23 @@ const environment = z.object({
         .min(1)
         .refine((list) => new Set(list).size === list.length, { message: 'must not repeat an algorithm' }),
     ),
+  CENTRALITA_SIP_DNS_SERVERS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((server) => server.trim())
+        .filter((server) => server !== ''),
+    )
+    .pipe(
+      z.array(
+        z.string().refine(isDnsServer, {
+          message:
+            'must list DNS servers as IP addresses with an optional port, e.g. 192.0.2.53,[2001:db8::53]:5353',
+        }),
+      ),
+    ),
   CENTRALITA_MEDIA_ADDRESS: z.union([z.ipv4(), z.ipv6()], { message: 'must be an IP address' }).optional(),
   CENTRALITA_RTP_PORT_MIN: z.coerce.number().int().min(1024).max(65_534).optional(),
   CENTRALITA_RTP_PORT_MAX: z.coerce.number().int().min(1025).max(65_535).optional(),
@@ -123,6 +143,19 @@ const environment = z.object({
   CENTRALITA_NO_MEDIA_TIMEOUT_S: z.coerce.number().int().min(0).max(3_600).default(60),
   CENTRALITA_WEB_DIR: z.string().optional(),
 });
+
+/** `192.0.2.53`, `192.0.2.53:5353`, `2001:db8::53` or `[2001:db8::53]:5353`, as `Resolver.setServers` takes them. */
+function isDnsServer(text: string): boolean {
+  const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(text);
+  const withPort = /^([^:]+):(\d{1,5})$/.exec(text);
+  const [address, port] = bracketed
+    ? [bracketed[1] ?? '', bracketed[2]]
+    : withPort
+      ? [withPort[1] ?? '', withPort[2]]
+      : [text, undefined];
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65_535)) return false;
+  return bracketed ? isIP(address) === 6 : isIP(address) !== 0;
+}
 
 /** Thrown with every problem in the environment at once, each naming its variable. */
 export class ConfigError extends Error {
@@ -169,6 +202,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, cw
         blockMs: value.CENTRALITA_SIP_AUTH_BLOCK_S * 1000,
       },
       digestAlgorithms: value.CENTRALITA_SIP_DIGEST_ALGORITHMS,
+      dnsServers: value.CENTRALITA_SIP_DNS_SERVERS,
     },
     media: {
       // Phones must reach the media address: the SIP advertised address, else a concrete SIP bind

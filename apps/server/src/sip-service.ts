@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { TenantId } from '@centralita/kernel';
 import type {
+  LocatedTransport,
+  ServerToLocate,
   SipRequest,
   DigestAlgorithm,
   DigestCredentials,
@@ -12,6 +14,7 @@ import type {
 } from '@centralita/sip';
 import {
   createNonce,
+  defaultLocationPolicy,
   digestHa1,
   headerValue,
   headerValues,
@@ -27,13 +30,14 @@ import {
 } from '@centralita/sip';
 import type {
   MessageSource,
+  SendTarget,
   ServerTransaction,
   ServerTransactionFailure,
   SipListener,
   SipLogger,
   TransactionUser,
 } from '@centralita/sip-transport';
-import { SipEndpoint } from '@centralita/sip-transport';
+import { DnsLocator, SipEndpoint } from '@centralita/sip-transport';
 import { sipAccounts, tenants } from '@centralita/store';
 import type { Database, DigestHa1, SipAccount, TenantContext } from '@centralita/store';
 
@@ -82,6 +86,8 @@ export interface SipServiceOptions {
   readonly now?: () => number;
   /** How often expired bindings are deleted. */
   readonly sweepIntervalMs?: number;
+  /** DNS servers for RFC 3263 location (`address` or `address:port`); the system's when absent or empty. */
+  readonly dnsServers?: readonly string[] | undefined;
 }
 
 /** The defaults of `RegistrarSettings`. */
@@ -224,6 +230,7 @@ export class SipService implements TransactionUser {
   readonly #logger: SipLogger;
   readonly #now: () => number;
   readonly #endpoint: SipEndpoint;
+  readonly #locator: DnsLocator;
   readonly #blocker: SourceBlocker;
   readonly #nonceSecret = randomBytes(32);
   /** An HA1 no password produces, verified for unknown users so they are answered like wrong passwords. */
@@ -253,6 +260,15 @@ export class SipService implements TransactionUser {
       // Phones behind NAT that do not ask for rport still hear us (RFC 3581 is not universal).
       isRportForced: true,
     });
+    this.#locator = new DnsLocator({ servers: options.dnsServers });
+  }
+
+  /**
+   * Where a request for `server` goes, every target in the order to try (RFC 3263 §4: NAPTR, SRV, then
+   * A/AAAA, over the configured DNS servers), using only `transports`; empty when nothing is found.
+   */
+  async locate(server: ServerToLocate, transports: readonly LocatedTransport[]): Promise<SendTarget[]> {
+    return this.#locator.locate(server, { ...defaultLocationPolicy, transports });
   }
 
   /** Binds UDP and TCP and starts serving; rejects (after cleaning up) when a port cannot be bound. */
@@ -306,6 +322,7 @@ export class SipService implements TransactionUser {
     if (this.#isClosed) return;
     this.#isClosed = true;
     if (this.#sweep !== undefined) clearInterval(this.#sweep);
+    this.#locator.cancel();
     await Promise.allSettled([...this.#pending]);
     await this.#endpoint.close();
   }

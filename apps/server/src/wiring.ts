@@ -238,6 +238,7 @@ async function startSip(
       tcpPort: config.sip.tcpPort,
       domain: config.sip.domain,
       advertisedAddress: config.sip.advertisedAddress,
+      dnsServers: config.sip.dnsServers,
       registrar: {
         minExpiresS: config.sip.minExpiresS,
         maxExpiresS: config.sip.maxExpiresS,

@@ -1,6 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import type { RoutingCommand } from '@centralita/acd';
 import type { EventBus } from '@centralita/bus';
@@ -13,9 +11,11 @@ import type {
   OutboundCallEvent,
 } from '@centralita/calls';
 import {
+  adoptConnectedCall,
   nextInboundCall,
   nextOutboundCall,
   phoneDialPlan,
+  placedCallFlow,
   startInboundCall,
   startOutboundCall,
 } from '@centralita/calls';
@@ -175,6 +175,11 @@ interface ActiveCall extends ConferenceMembers {
   readonly adoptedLegIds: string[];
   /** Legs this call made and handed over to another call: they are not this call's to hang up. */
   readonly releasedLegIds: Set<string>;
+  /**
+   * A call the agent placed, adopted to be transferred or consulted on, that the ACD has not taken in (a
+   * transfer to a queue makes it the ACD's): it ends completed, with no after-call work to wait for.
+   */
+  isOutsideAcd: boolean;
 }
 
 /** How the legs a call makes are named after the customer's: `<customer>-<suffix><n>`. */
@@ -282,6 +287,17 @@ function probeAudio(address: string): NegotiatedAudio {
 /** A user's phones, the most recently registered first. */
 function latestFirst(bindings: readonly sipAccounts.SipBinding[]): sipAccounts.SipBinding[] {
   return [...bindings].sort((a, b) => b.registeredAt.getTime() - a.registeredAt.getTime());
+}
+
+/** What the IVR does when a flow fails and the tenant set nothing: an apology, then the first queue. */
+function defaultFallback(queueReferences: ReadonlyMap<string, string>): TenantFallback {
+  return {
+    prompt: {
+      es: { text: 'Disculpe, en este momento no podemos atender su llamada. Le pasamos con un agente.' },
+      en: { text: 'Sorry, we cannot take your call right now. We are putting you through to an agent.' },
+    },
+    queueId: [...queueReferences.values()][0] ?? '',
+  };
 }
 
 /** A phone to ring: where its INVITE is addressed and sent. */
@@ -433,12 +449,14 @@ export class CallService implements SipCallHandler, CallControlPort {
     action: CallAction,
   ): Promise<{ ok: true; value: LiveCallView } | { ok: false; error: CallControlRefusal }> {
     const placed = this.#placed.get(interactionId);
-    if (placed !== undefined && placed.tenantId === tenantId) {
-      if (action !== 'hangup')
+    if (placed !== undefined && placed.tenantId === tenantId && action !== 'hangup') {
+      await this.#controlledCall(tenantId, interactionId);
+      if (this.#placed.has(interactionId))
         return {
           ok: false,
-          error: { reason: 'not-connected', message: 'Calls you place cannot be held yet.' },
+          error: { reason: 'not-connected', message: 'The call is not connected yet: wait for the answer.' },
         };
+    } else if (placed !== undefined && placed.tenantId === tenantId) {
       await new Promise<void>((resolve) => {
         this.#enqueue(placed, async () => {
           await this.#decideOutbound(placed, { type: 'HangUpRequested', atMs: this.#now() });
@@ -619,7 +637,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     interactionId: string,
     target: CallTransferTarget,
   ): Promise<{ ok: true; value: LiveCallView } | { ok: false; error: CallControlRefusal }> {
-    const call = this.#calls.get(interactionId);
+    const call = await this.#controlledCall(tenantId, interactionId);
     if (call === undefined || call.tenantId !== tenantId)
       return {
         ok: false,
@@ -734,7 +752,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     interactionId: string,
     request: CompanionRequest,
   ): Promise<{ ok: true; value: LiveCallView } | { ok: false; error: CallControlRefusal }> {
-    const call = this.#calls.get(interactionId);
+    const call = await this.#controlledCall(tenantId, interactionId);
     if (call === undefined || call.tenantId !== tenantId)
       return {
         ok: false,
@@ -1139,13 +1157,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     });
     const interactionId = record.interactionId;
     leg.interactionId = interactionId;
-    const fallback: TenantFallback = start.fallback ?? {
-      prompt: {
-        es: { text: 'Disculpe, en este momento no podemos atender su llamada. Le pasamos con un agente.' },
-        en: { text: 'Sorry, we cannot take your call right now. We are putting you through to an agent.' },
-      },
-      queueId: [...start.queueReferences.values()][0] ?? '',
-    };
+    const fallback = start.fallback ?? defaultFallback(start.queueReferences);
     const call: ActiveCall = {
       tenantId: start.tenantId,
       tenantSlug: tenant.slug,
@@ -1187,6 +1199,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       mediaPlacement,
       adoptedLegIds: [],
       releasedLegIds: new Set(),
+      isOutsideAcd: false,
       conference: undefined,
       overflowTimer: undefined,
       engagedUserId: start.isEngagingAgent === true ? (start.agentId ?? undefined) : undefined,
@@ -1497,6 +1510,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     event: Extract<InboundCallCommand, { type: 'TellRouting' }>['event'],
   ): Promise<void> {
     const contactId = call.interactionId;
+    if (event.type === 'ContactArrived') call.isOutsideAcd = false;
     const refusal = await this.#options.routing.dispatch(
       call.tenantId,
       event.type === 'ContactArrived'
@@ -2171,7 +2185,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       await interactions.updateInteraction(tx, call.interactionId, {
         endedAt: new Date(phase.endedAtMs),
         status: wasAnswered
-          ? current.status === 'completed'
+          ? current.status === 'completed' || call.isOutsideAcd
             ? 'completed'
             : 'wrap_up'
           : isAbandoned
@@ -3168,6 +3182,119 @@ export class CallService implements SipCallHandler, CallControlPort {
    * Places a call for an agent: their own phone rings first; when they pick up, the other party is called
    * (a number through the tenant's outbound trunk, or a colleague's extension) while they hear ringback.
    */
+  /**
+   * The call the desk controls act on: a call that came in, or a connected call the agent placed, adopted
+   * first (`#adopt`) so that holding, transferring, consulting and monitoring work on it as on any other.
+   */
+  async #controlledCall(tenantId: string, interactionId: string): Promise<ActiveCall | undefined> {
+    const placed = this.#placed.get(interactionId);
+    if (placed !== undefined && placed.tenantId === tenantId)
+      await new Promise<void>((resolve) => {
+        this.#enqueue(placed, async () => {
+          await this.#adopt(placed);
+          resolve();
+        });
+      });
+    const call = this.#calls.get(interactionId);
+    return call === undefined || call.tenantId !== tenantId ? undefined : call;
+  }
+
+  /**
+   * A connected call the agent placed is taken over by the inbound decider (`adoptConnectedCall`): the other
+   * party's leg plays the customer's part and the agent's leg stays the agent's; its recording and the
+   * agent's engagement carry on. Nothing happens to a call that is not connected.
+   */
+  async #adopt(placed: PlacedCall): Promise<void> {
+    const phase = placed.decider.phase;
+    const { agentLegId, remoteLegId, agentId } = placed.decider;
+    const customerLeg = this.#legs.legs.byId(remoteLegId);
+    const agentLeg = this.#legs.legs.byId(agentLegId);
+    if (
+      phase.kind !== 'connected' ||
+      placed.isFinished ||
+      this.#placed.get(placed.interactionId) !== placed ||
+      customerLeg === undefined ||
+      agentLeg === undefined
+    )
+      return;
+    const context: TenantContext = { tenantId: placed.tenantId as TenantId, actor: systemActor };
+    const setup = await this.#options.database.inTenant(context, async (tx) => ({
+      tenant: await tenants.currentTenant(tx),
+      interaction: await interactions.getInteraction(tx, placed.interactionId),
+      published: await flows.publishedFlows(tx),
+      fallback: flows.interpreterFallback(await flows.ivrSettings(tx)),
+      queueReferences: await flows.queueReferences(tx),
+    }));
+    const { tenant } = setup;
+    const call: ActiveCall = {
+      tenantId: placed.tenantId,
+      tenantSlug: placed.tenantSlug,
+      realm: sipAccounts.sipRealm(tenant.slug, this.#options.sipDomain),
+      interactionId: placed.interactionId,
+      customerLeg,
+      callerId: setup.interaction.remoteAddress,
+      callerName: null,
+      dialledNumber: setup.interaction.remoteAddress ?? '',
+      queueReferences: setup.queueReferences,
+      context: {
+        timeZone: tenant.timeZone,
+        fallback: setup.fallback ?? defaultFallback(setup.queueReferences),
+        publishedFlows: setup.published,
+      },
+      defaultLanguage: tenant.defaultLanguage,
+      screenPop: undefined,
+      startedAtMs: phase.connectedAtMs,
+      decider: adoptConnectedCall({
+        interactionId: placed.interactionId,
+        customerLegId: remoteLegId,
+        agentId,
+        agentLegId,
+        connectedAtMs: phase.connectedAtMs,
+        isRecorded: placed.decider.isRecorded,
+        isAcdContact: placed.isCallback,
+      }),
+      ivr: initialCallState(placedCallFlow(tenant.defaultLanguage)),
+      pending: undefined,
+      announcementId: undefined,
+      callbackOffer: undefined,
+      isVoicemailOffered: false,
+      callbackAcceptedAtMs: undefined,
+      callbackConfirmationId: undefined,
+      recordingId: placed.recordingId,
+      recordingSegments: placed.recordingId === undefined ? 0 : 1,
+      isRecordingPaused: placed.isRecordingPaused,
+      voicemail: undefined,
+      phaseBeforeEnd: undefined,
+      firstQueuedAtMs: undefined,
+      seniorityFromMs: undefined,
+      isIvrCollecting: false,
+      chain: Promise.resolve(),
+      ivrPath: [],
+      isFinished: false,
+      wasAnsweredByAgent: true,
+      mediaPlacement: agentLegId.replace(/-agent$/, ''),
+      adoptedLegIds: [agentLegId],
+      releasedLegIds: new Set(),
+      isOutsideAcd: !placed.isCallback,
+      conference: undefined,
+      overflowTimer: undefined,
+      // The agent placed the call engaged (a callback is the ACD's own contact): that ends with their leg now.
+      engagedUserId: undefined,
+    };
+    if (!placed.isCallback) agentLeg.engagedContactId = placed.interactionId;
+    placed.isFinished = true;
+    this.#placed.delete(placed.interactionId);
+    for (const legId of [agentLegId, remoteLegId]) {
+      this.#placedByLeg.delete(legId);
+      this.#callsByLeg.set(legId, call);
+    }
+    this.#calls.set(call.interactionId, call);
+    this.#logger.info(
+      { interactionId: call.interactionId, agentId },
+      'placed call adopted for call controls',
+    );
+  }
+
   async placeCall(
     tenantId: string,
     agentId: string,
@@ -3347,12 +3474,18 @@ export class CallService implements SipCallHandler, CallControlPort {
 
   async #trunkTarget(trunk: {
     host: string;
-    port: number;
+    port?: number | undefined;
     transport: 'udp' | 'tcp' | 'tls';
   }): Promise<SendTarget> {
-    // RFC 3263's NAPTR/SRV steps are not done: the trunk's host is an address or an A/AAAA name.
-    const address = isIP(trunk.host) === 0 ? (await lookup(trunk.host)).address : trunk.host;
-    return { protocol: trunk.transport, address, port: trunk.port };
+    // RFC 3263 §4 on the trunk's host, port and transport as on a SIP URI: an address is used as it is; a
+    // name with a port (every trunk has one today) is looked up with A/AAAA; without a port, SRV of the
+    // transport. The first target is used: failing over to the next (§4.3) is not done by the call layer.
+    const [first] = await this.#options.sip.locate(
+      { host: trunk.host, port: trunk.port, transport: trunk.transport },
+      [trunk.transport],
+    );
+    if (first === undefined) throw new Error(`no address found for the trunk host ${trunk.host}`);
+    return first;
   }
 
   #newLeg(placed: PlacedCall, legId: string, role: LegRole, target: SendTarget, agentId?: string): CallLeg {
@@ -3418,10 +3551,14 @@ export class CallService implements SipCallHandler, CallControlPort {
         case 'infoDigit':
           await this.#options.media.injectDigit(signal.leg.legId, signal.digit);
           return;
-        case 'referred':
-          // Transfers of calls an agent placed are not built: the phone hears so.
-          this.#legs.notifyRefer(signal.leg, 603, 'Declined');
+        case 'referred': {
+          // The agent's phone transfers a call it placed: adopted, the call takes the REFER as any other.
+          await this.#adopt(placed);
+          const call = this.#callsByLeg.get(signal.leg.legId);
+          if (call === undefined) this.#legs.notifyRefer(signal.leg, 603, 'Declined');
+          else this.#enqueue(call, () => this.#onReferred(call, signal.leg, signal.target, signal.replaces));
           return;
+        }
         case 'sessionExpired':
           // Only legs we answered carry session timers; calls we place have none.
           return;
