@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SeededRandom } from '@centralita/kernel';
 import { DnsLocator } from './dns-locator.ts';
-import { TestDnsServer } from './test-dns-server.ts';
+import { TestDnsServer } from '@centralita/testkit';
 
 /**
  * RFC 3263 location against a real DNS server on loopback: the carrier publishes NAPTR for TLS, TCP and

@@ -2,3 +2,5 @@ export type { ProvidedDatabaseContext } from './provided-context.ts';
 export { rtpPcap, rtpHeader, tonePcap, dtmfPcap } from './rtp-pcap.ts';
 export type { SippResult } from './sipp.ts';
 export { runSippScenario, customerScenario, carrierScenario, agentPhoneScenario } from './sipp.ts';
+export type { TestZone } from './dns-server.ts';
+export { TestDnsServer } from './dns-server.ts';
