@@ -36,7 +36,7 @@ import type { TenantContext, Tx } from '@centralita/store';
  *    summaries, and of the day view computed by a straightforward query over domain_events (with an
  *    index on occurred_at so it is not a full scan). `ratio` = naive day p95 / summary day p95.
  *
- * The default (100,000 contacts: 4 days) runs in about four minutes on 2 cores; 10,000,000 (a year) is the
+ * The default (100,000 contacts: 4 days) runs in about a minute on 2 cores; 10,000,000 (a year) is the
  * issue's goal and takes hours, because the projector folds every event of every contact.
  */
 const contactsPerDay = 27_400;
