@@ -20,7 +20,7 @@ export function defaultPort(protocol: TransportProtocol): number {
   return protocol === 'tls' || protocol === 'wss' ? 5061 : 5060;
 }
 
-/** Where a request goes: an IP address literal, a port and a transport. Name resolution (RFC 3263) is the caller's. */
+/** Where a request goes: an IP address literal, a port and a transport. Names are located first (RFC 3263, `DnsLocator`). */
 export interface SendTarget {
   readonly protocol: TransportProtocol;
   readonly address: string;
