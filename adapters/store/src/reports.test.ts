@@ -441,3 +441,51 @@ describe('the day the clocks go back in Madrid (25 hours)', () => {
     expect(await loggedIn()).toBe(60 * 60_000);
   });
 });
+
+describe("an agent's windows", () => {
+  it('are saved again only when their fold changed', async () => {
+    const tenant = await createTestTenant(database, 'Windows');
+    const agent = (
+      await database.inTenant(tenant, (tx) =>
+        createUser(tx, { email: 'bea@windows.test', displayName: 'Bea', role: 'agent' }),
+      )
+    ).id;
+    const presence = (at: string, from: string, to: string) =>
+      record(tenant, 'AgentPresenceChanged', at, {
+        agentId: agent,
+        from: { kind: from },
+        to: { kind: to },
+        cause: { by: 'agent', reason: to },
+      });
+    await presence('2025-06-03T09:10:00Z', 'offline', 'available');
+    await projectThrough(await presence('2025-06-03T10:20:00Z', 'available', 'break'));
+    const versions = async () =>
+      new Map(
+        (
+          await database.asSystem((tx) =>
+            tx.query<{ start: Date; version: string }>(
+              `SELECT window_start AS start, xmin::text AS version FROM report_agent_windows
+                WHERE tenant_id = $1 AND agent_id = $2`,
+              [tenant.tenantId, agent],
+            ),
+          )
+        ).rows.map((row) => [row.start.toISOString(), row.version]),
+      );
+    const before = await versions();
+    expect([...before.keys()].sort()).toEqual(['2025-06-03T09:00:00.000Z', '2025-06-03T10:00:00.000Z']);
+
+    // Back from the break at 10:40: the 10:00 window changes; the 09:00 one, folded again from its own
+    // events up to 10:00, comes out as it was stored and is left alone.
+    await projectThrough(await presence('2025-06-03T10:40:00Z', 'break', 'available'));
+    const after = await versions();
+    expect(after.get('2025-06-03T09:00:00.000Z')).toBe(before.get('2025-06-03T09:00:00.000Z'));
+    expect(after.get('2025-06-03T10:00:00.000Z')).not.toBe(before.get('2025-06-03T10:00:00.000Z'));
+    const day = { from: new Date('2025-06-03T00:00:00Z'), to: new Date('2025-06-04T00:00:00Z') };
+    const bea = (
+      await database.inTenant(tenant, (tx) =>
+        summaryReport(tx, { ...day, granularity: 'period', groupBy: ['agent'] }),
+      )
+    ).lines.find((line) => line.agentId === agent);
+    expect(bea?.values.breakMs).toBe(20 * 60_000);
+  });
+});
