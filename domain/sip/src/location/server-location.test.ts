@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '@centralita/kernel';
 import type { Random } from '@centralita/kernel';
@@ -224,6 +225,22 @@ describe('RFC 3263 server location', () => {
       expect(targets).toEqual([udp('203.0.113.5')]);
     });
 
+    it('asks each SRV name once when several NAPTR records point at it', () => {
+      const zone: Zone = {
+        naptr: {
+          'shared.example': [
+            naptr(10, 10, 'SIP+D2T', '_sip._tcp.shared.example'),
+            naptr(10, 20, 'SIP+D2T', '_sip._tcp.shared.example.'),
+          ],
+        },
+        srv: { '_sip._tcp.shared.example': [srv(1, 1, 5060, 'sbc.shared.example')] },
+        a: { 'sbc.shared.example': ['203.0.113.10'] },
+      };
+      const { targets, rounds } = locate({ host: 'shared.example' }, zone);
+      expect(rounds[1]).toEqual(['SRV _sip._tcp.shared.example']);
+      expect(targets).toEqual([tcp('203.0.113.10')]);
+    });
+
     it('with NAPTR but no SRV behind it, uses A/AAAA with the NAPTR transport and its default port', () => {
       const zone: Zone = {
         naptr: { 'thin.example': [naptr(10, 10, 'SIP+D2T', '_sip._tcp.thin.example')] },
@@ -314,6 +331,23 @@ describe('RFC 3263 server location', () => {
       }
     });
 
+    it('always returns a permutation with priorities never decreasing (property)', () => {
+      const record = fc.record({
+        priority: fc.integer({ min: 0, max: 3 }),
+        weight: fc.integer({ min: 0, max: 100 }),
+        port: fc.integer({ min: 1, max: 65_535 }),
+        name: fc.constantFrom('a.example', 'b.example', 'c.example'),
+      });
+      fc.assert(
+        fc.property(fc.array(record, { maxLength: 12 }), fc.integer(), (list, seed) => {
+          const order = orderSrvRecords(list, new SeededRandom(seed));
+          expect([...order].sort(compareRecords)).toEqual([...list].sort(compareRecords));
+          for (let index = 1; index < order.length; index += 1)
+            expect(order[index]?.priority ?? 0).toBeGreaterThanOrEqual(order[index - 1]?.priority ?? 0);
+        }),
+      );
+    });
+
     it('orders within a priority by weighted draws, the same for the same seed', () => {
       const names = (seed: number) => orderSrvRecords(records, new SeededRandom(seed)).map((r) => r.name);
       expect(names(7)).toEqual(names(7));
@@ -384,4 +418,8 @@ describe('RFC 3263 server location', () => {
 
 function only(...transports: LocationPolicy['transports']): LocationPolicy {
   return { transports, maxSrvTargets: 16 };
+}
+
+function compareRecords(a: SrvRecord, b: SrvRecord): number {
+  return a.priority - b.priority || a.weight - b.weight || a.port - b.port || a.name.localeCompare(b.name);
 }

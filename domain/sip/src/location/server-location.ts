@@ -338,7 +338,17 @@ function normalName(name: string): string {
 }
 
 function query(queries: readonly DnsQuery[]): LocationStep {
-  return { kind: 'query', queries };
+  // NAPTR records may point several services at one SRV name: ask each question once.
+  const keys = new Set<string>();
+  return {
+    kind: 'query',
+    queries: queries.filter((dnsQuery) => {
+      const key = dnsQueryKey(dnsQuery);
+      if (keys.has(key)) return false;
+      keys.add(key);
+      return true;
+    }),
+  };
 }
 
 function located(targets: readonly ServerTarget[]): LocationStep {
