@@ -714,6 +714,7 @@ describe('the SIP settings', () => {
       maxExpiresS: 3600,
       authFailures: { maxFailures: 10, windowMs: 60_000, blockMs: 600_000 },
       digestAlgorithms: ['SHA-256', 'MD5'],
+      dnsServers: [],
     });
     expect(readConfig({ CENTRALITA_SIP_ENABLED: 'false' }, '/srv').sip.isEnabled).toBe(false);
   });
