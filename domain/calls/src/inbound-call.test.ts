@@ -1,7 +1,7 @@
 import type { AgentId, InteractionId, QueueId } from '@centralita/kernel';
 import { describe, expect, it } from 'vitest';
 import type { InboundCall, InboundCallCommand, InboundCallEvent } from './inbound-call.ts';
-import { nextInboundCall, startInboundCall } from './inbound-call.ts';
+import { adoptConnectedCall, nextInboundCall, startInboundCall } from './inbound-call.ts';
 
 const queueId = 'q-support' as QueueId;
 const lucia = 'agent-lucia' as AgentId;
@@ -433,5 +433,52 @@ describe('failure paths', () => {
     expect(result).toMatchObject({ ok: false, error: { code: 'CALL_UNEXPECTED_EVENT' } });
     const held = nextInboundCall(start, { type: 'HoldRequested', atMs: 1 });
     expect(held.ok).toBe(false);
+  });
+});
+
+describe('a call the agent placed, adopted connected', () => {
+  const adopted = (isAcdContact = false): InboundCall =>
+    adoptConnectedCall({
+      interactionId: 'i-9' as InteractionId,
+      customerLegId: 'o1-remote',
+      agentId: lucia,
+      agentLegId: 'o1-agent',
+      connectedAtMs: 10_000,
+      isRecorded: true,
+      isAcdContact,
+    });
+  const step = (call: InboundCall, event: InboundCallEvent): { call: InboundCall; commands: string[] } => {
+    const result = nextInboundCall(call, event);
+    if (!result.ok) throw new Error(result.error.message);
+    return { call: result.call, commands: types(result.commands) };
+  };
+
+  it('ends the call when nobody answers its blind transfer (there is no queue to go back to)', () => {
+    const transfer = step(adopted(), {
+      type: 'BlindTransferRequested',
+      target: { kind: 'extension', extension: '1002' },
+      atMs: 20_000,
+    });
+    expect(transfer.commands).toEqual([
+      'StopRecording',
+      'HangUpLeg',
+      'HoldCustomer',
+      'RecordFact:CallTransferred',
+      'InviteTransferTarget',
+    ]);
+    const failed = step(transfer.call, {
+      type: 'TransferLegFailed',
+      legId: 'o1-remote-t1',
+      statusCode: 480,
+      atMs: 25_000,
+    });
+    expect(failed.call.phase).toMatchObject({ kind: 'ended', cause: 'system-hangup' });
+    expect(failed.commands).toContain('HangUpLeg');
+  });
+
+  it('puts the other party in a queue as a new arrival, and a callback the ACD asked for as its own contact', () => {
+    const toQueue = { type: 'TransferToQueueRequested', queueId, atMs: 20_000 } as const;
+    expect(step(adopted(), toQueue).commands).toContain('TellRouting:ContactArrived');
+    expect(step(adopted(true), toQueue).commands).toContain('TellRouting:ContactTransferred');
   });
 });

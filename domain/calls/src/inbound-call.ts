@@ -30,7 +30,8 @@ export type InboundCallPhase =
   /** The agent answered: the two legs are bridged. */
   | {
       readonly kind: 'connected';
-      readonly queueId: QueueId;
+      /** The queue the call came through; undefined for a call the agent placed (`adoptConnectedCall`). */
+      readonly queueId: QueueId | undefined;
       readonly agentId: AgentId;
       readonly agentLegId: string;
       readonly connectedAtMs: number;
@@ -265,6 +266,41 @@ export function startInboundCall(input: {
   readonly isRecorded: boolean;
 }): InboundCall {
   return { ...input, phase: { kind: 'ivr' }, agentLegCount: 0 };
+}
+
+/**
+ * A call that is already connected when this decider takes it over: one the agent placed (click-to-call),
+ * so that it can be held, transferred, consulted on and monitored like a call that came in. The other
+ * party's leg plays the customer's part; no queue is behind it, and it is the ACD's contact only when it is
+ * a callback the ACD asked for.
+ */
+export function adoptConnectedCall(input: {
+  readonly interactionId: InteractionId;
+  readonly customerLegId: string;
+  readonly agentId: AgentId;
+  readonly agentLegId: string;
+  readonly connectedAtMs: number;
+  readonly isRecorded: boolean;
+  readonly isAcdContact: boolean;
+}): InboundCall {
+  return {
+    interactionId: input.interactionId,
+    customerLegId: input.customerLegId,
+    isRecorded: input.isRecorded,
+    agentLegCount: 0,
+    phase: {
+      kind: 'connected',
+      queueId: undefined,
+      agentId: input.agentId,
+      agentLegId: input.agentLegId,
+      connectedAtMs: input.connectedAtMs,
+      isHeld: false,
+      holdStartedAtMs: undefined,
+      heldMs: 0,
+      companion: undefined,
+      isAcdContact: input.isAcdContact,
+    },
+  };
 }
 
 /** @internal The call in a new phase with the commands that take it there. */
@@ -656,26 +692,32 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
 
     case 'BlindTransferRequested':
       if (phase.kind !== 'connected') return illegal(call, event);
-      return transferring(call, { fallbackQueueId: phase.queueId }, event.target, [
-        ...(call.isRecorded ? [{ type: 'StopRecording' as const }] : []),
-        { type: 'HangUpLeg', legId: phase.agentLegId },
-        ...(phase.isHeld ? [] : [{ type: 'HoldCustomer' as const, customerLegId: call.customerLegId }]),
-        {
-          type: 'RecordFact',
-          fact: {
-            type: 'CallTransferred',
-            fromAgentId: phase.agentId,
-            kind: 'blind',
-            targetKind: event.target.kind === 'extension' ? 'extension' : 'number',
-            targetId: event.target.kind === 'extension' ? event.target.extension : event.target.number,
-            talkMs: event.atMs - phase.connectedAtMs,
-            atMs: event.atMs,
+      // Nobody answering sends the caller back to their queue; a call without one (placed) then ends.
+      return transferring(
+        call,
+        phase.queueId === undefined ? { isFromQueue: true } : { fallbackQueueId: phase.queueId },
+        event.target,
+        [
+          ...(call.isRecorded ? [{ type: 'StopRecording' as const }] : []),
+          { type: 'HangUpLeg', legId: phase.agentLegId },
+          ...(phase.isHeld ? [] : [{ type: 'HoldCustomer' as const, customerLegId: call.customerLegId }]),
+          {
+            type: 'RecordFact',
+            fact: {
+              type: 'CallTransferred',
+              fromAgentId: phase.agentId,
+              kind: 'blind',
+              targetKind: event.target.kind === 'extension' ? 'extension' : 'number',
+              targetId: event.target.kind === 'extension' ? event.target.extension : event.target.number,
+              talkMs: event.atMs - phase.connectedAtMs,
+              atMs: event.atMs,
+            },
           },
-        },
-        // The ACD's contact ends before the target is called: a target that cannot be called at all sends the
-        // caller straight back to the queue, as a new arrival.
-        ...routingEnded(phase),
-      ]);
+          // The ACD's contact ends before the target is called: a target that cannot be called at all sends the
+          // caller straight back to the queue, as a new arrival.
+          ...routingEnded(phase),
+        ],
+      );
 
     case 'TransferToFlowRequested':
       if (phase.kind !== 'connected') return illegal(call, event);
@@ -720,7 +762,13 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
             atMs: event.atMs,
           },
         },
-        { type: 'TellRouting', event: { type: 'ContactTransferred', toQueueId: event.queueId } },
+        // The ACD moves its own contact with its seniority; any other call (handed over, placed) arrives anew.
+        {
+          type: 'TellRouting',
+          event: phase.isAcdContact
+            ? { type: 'ContactTransferred', toQueueId: event.queueId }
+            : { type: 'ContactArrived', queueId: event.queueId },
+        },
       ]);
     }
 

@@ -9,7 +9,7 @@ export type {
   IllegalCallTransition,
   InboundCallTransition,
 } from './inbound-call.ts';
-export { startInboundCall, nextInboundCall } from './inbound-call.ts';
+export { startInboundCall, nextInboundCall, adoptConnectedCall } from './inbound-call.ts';
 export type { CallErrorCode } from './errors.ts';
 export { callErrorCatalog } from './errors.ts';
 export type {
@@ -23,4 +23,4 @@ export type {
 export { startOutboundCall, nextOutboundCall } from './outbound-call.ts';
 export type { Companion, CompanionEvent, CompanionFact, SupervisionMode } from './companion.ts';
 export type { FeaturePresence, PhoneDialInput, PhoneDialPlan } from './phone-dial-plan.ts';
-export { featureCodes, phoneDialPlan } from './phone-dial-plan.ts';
+export { featureCodes, phoneDialPlan, placedCallFlow } from './phone-dial-plan.ts';

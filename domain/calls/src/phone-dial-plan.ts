@@ -72,6 +72,14 @@ function sayFlow(id: string, language: 'es' | 'en', texts: Texts): Flow {
   );
 }
 
+/**
+ * The flow of a call that starts connected (one an agent placed, adopted by the inbound decider): there is
+ * nothing for the IVR to do until the agent transfers the other party to a real flow, which replaces it.
+ */
+export function placedCallFlow(language: 'es' | 'en'): Flow {
+  return flow('placed-call', language, { bye: { type: 'hangup' } }, 'bye');
+}
+
 /** A flow that puts the call through to a target, and says so when nobody answers. */
 function transferFlow(
   id: string,

@@ -551,3 +551,95 @@ describe('an agent with several phones', () => {
     }
   }, 90_000);
 });
+
+describe('calls the agent placed', () => {
+  it('are held, consulted on and handed to a colleague like calls that came in; the phone’s transfer key works on them too', async () => {
+    const atCarrier: PhoneCall[] = [];
+    const carrier = await SoftPhone.open({
+      server: { address: '127.0.0.1', port: sipPortOf(testServer) },
+      voice: { pitchHz: hz.customer, seed: 2, isSteadyTone: true, levelDbm0: -12 },
+      onIncomingCall: (call) => {
+        atCarrier.push(call);
+        call.answer();
+      },
+    });
+    try {
+      const trunks = await admin.expect<{ id: string }[]>('trunks', 'GET', '/api/sip-trunks');
+      await admin.expect('trunk', 'PATCH', `/api/sip-trunks/${trunks[0]?.id ?? ''}`, {
+        outbound: { host: '127.0.0.1', port: carrier.port, transport: 'udp' },
+      });
+      const placeToCustomer = async (
+        number: string,
+      ): Promise<{ interactionId: string; atLucia: PhoneCall; customer: PhoneCall }> => {
+        const rung = incoming.get('lucia')?.length ?? 0;
+        const reached = atCarrier.length;
+        const placed = await lucia.expect<{ interactionId: string }>('call', 'POST', '/api/calls', {
+          number,
+        });
+        const atLucia = await lastCall('lucia', rung + 1);
+        const customer = await waitFor('the customer’s phone to answer', () => atCarrier[reached]);
+        expect(await customer.connected).toBe(true);
+        await waitFor('the placed call to be connected', async () =>
+          (await liveCall(placed.interactionId))?.phase === 'connected' ? true : undefined,
+        );
+        return { interactionId: placed.interactionId, atLucia, customer };
+      };
+
+      // From the desktop: hold, then a consultation with Carlos, then the attended transfer.
+      const first = await placeToCustomer('+34600700811');
+      const held = await lucia.expect<LiveCall>(
+        'hold',
+        'POST',
+        `/api/interactions/${first.interactionId}/hold`,
+      );
+      expect(held.isHeld).toBe(true);
+      const calls = incoming.get('carlos')?.length ?? 0;
+      await lucia.expect('consult', 'POST', `/api/interactions/${first.interactionId}/consult`, {
+        userId: carlos.user.id,
+      });
+      const atCarlos = await lastCall('carlos', calls + 1);
+      await waitFor('Carlos to answer', async () =>
+        (await liveCall(first.interactionId))?.companion?.isAnswered ? true : undefined,
+      );
+      await lucia.expect('transfer', 'POST', `/api/interactions/${first.interactionId}/consult/transfer`);
+      expect((await first.atLucia.ended).reason).toBe('remote-hangup');
+      expect(await whoHears({ customer: first.customer, carlos: atCarlos })).toEqual({
+        customer: ['carlos'],
+        carlos: ['customer'],
+      });
+      first.customer.hangUp();
+      expect((await atCarlos.ended).reason).toBe('remote-hangup');
+      const ended = await waitFor('the placed call to be stored as ended', async () => {
+        const result = await testServer.server.database.pool.query<{ status: string; ended_at: Date | null }>(
+          'SELECT status, ended_at FROM interactions WHERE id = $1',
+          [first.interactionId],
+        );
+        return result.rows[0]?.ended_at === null ? undefined : result.rows[0];
+      });
+      expect(ended.status).toBe('completed');
+      const transferred = await testServer.server.database.pool.query<{ data: Record<string, unknown> }>(
+        `SELECT data FROM domain_events WHERE data ->> 'interactionId' = $1 AND type = 'CallTransferred'`,
+        [first.interactionId],
+      );
+      expect(transferred.rows[0]?.data).toMatchObject({ kind: 'attended', targetId: carlos.user.id });
+
+      // From the phone: the transfer key sends the customer to Carlos's extension.
+      const second = await placeToCustomer('+34600700812');
+      const before = incoming.get('carlos')?.length ?? 0;
+      second.atLucia.refer('1002');
+      await waitFor('the transfer to be taken on', () =>
+        second.atLucia.referProgress.includes('SIP/2.0 200 OK') ? true : undefined,
+      );
+      expect((await second.atLucia.ended).reason).toBe('remote-hangup');
+      const atCarlosAgain = await lastCall('carlos', before + 1);
+      expect(await whoHears({ customer: second.customer, carlos: atCarlosAgain })).toEqual({
+        customer: ['carlos'],
+        carlos: ['customer'],
+      });
+      atCarlosAgain.hangUp();
+      expect((await second.customer.ended).reason).toBe('remote-hangup');
+    } finally {
+      await carrier.close();
+    }
+  }, 90_000);
+});

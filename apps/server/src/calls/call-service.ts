@@ -3234,7 +3234,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       customerLeg,
       callerId: setup.interaction.remoteAddress,
       callerName: null,
-      dialledNumber: setup.interaction.remoteAddress ?? '',
+      dialledNumber: setup.interaction.remoteAddress,
       queueReferences: setup.queueReferences,
       context: {
         timeZone: tenant.timeZone,
