@@ -183,11 +183,14 @@ export async function sweepExpiredBindings(tx: Tx, now: Date): Promise<number> {
 /** The transports an outbound trunk can use. */
 export type TrunkTransport = 'udp' | 'tcp' | 'tls';
 
-/** Where and how calls leave through a trunk. The secret is write-only: only whether one is set shows. */
+/**
+ * Where and how calls leave through a trunk. The secret is write-only: only whether one is set shows. A null
+ * port or transport is left to DNS: the host is located with RFC 3263 (NAPTR, SRV, then A/AAAA).
+ */
 export interface TrunkOutbound {
   readonly host: string;
-  readonly port: number;
-  readonly transport: TrunkTransport;
+  readonly port: number | null;
+  readonly transport: TrunkTransport | null;
   readonly username: string | null;
   readonly hasSecret: boolean;
 }
@@ -208,8 +211,8 @@ export interface SipTrunk {
 /** Outbound settings to write; `secret` undefined keeps the stored one, null clears it. */
 export interface TrunkOutboundInput {
   readonly host: string;
-  readonly port: number;
-  readonly transport: TrunkTransport;
+  readonly port?: number | null | undefined;
+  readonly transport?: TrunkTransport | null | undefined;
   readonly username?: string | null | undefined;
   readonly secret?: string | null | undefined;
 }
@@ -252,7 +255,7 @@ function trunkOf(row: TrunkRow): SipTrunk {
     inboundAddresses: row.inboundAddresses,
     inboundUsername: row.inboundUsername,
     outbound:
-      row.outboundHost === null || row.outboundPort === null || row.outboundTransport === null
+      row.outboundHost === null
         ? null
         : {
             host: row.outboundHost,
@@ -495,8 +498,9 @@ export async function findDidRoute(tx: Tx, number: string): Promise<DidRoute | u
 export interface TrunkDialling {
   readonly trunkId: string;
   readonly host: string;
-  readonly port: number;
-  readonly transport: TrunkTransport;
+  /** Null: located by DNS (RFC 3263). */
+  readonly port: number | null;
+  readonly transport: TrunkTransport | null;
   readonly username: string | null;
   /** The stored secret (never shown by the API): the carrier's digest challenges are answered with it. */
   readonly secret: string | null;

@@ -187,10 +187,11 @@ describe('trunks', () => {
       name: 'Carrier',
       inboundAddresses: ['198.51.100.0/24'],
       inboundUsername: 'carrier',
+      // Without port and transport both are left to the carrier's DNS (RFC 3263).
       outbound: {
         host: 'sip.carrier.example',
-        port: 5060,
-        transport: 'udp',
+        port: null,
+        transport: null,
         username: 'acme',
         hasSecret: true,
       },

@@ -37,8 +37,19 @@ const sipUsername = z
   .regex(/^[^\s:@"]+$/, { message: 'must not contain spaces, ":", "@" or quotes' });
 const outboundFields = z.strictObject({
   host: z.string().trim().min(1).max(255),
-  port: z.number().int().min(1).max(65_535).default(5060),
-  transport: z.enum(['udp', 'tcp', 'tls']).default('udp'),
+  port: z
+    .number()
+    .int()
+    .min(1)
+    .max(65_535)
+    .nullable()
+    .optional()
+    .describe('Left out or null: found in DNS with the transport (SRV), as RFC 3263 says.'),
+  transport: z
+    .enum(['udp', 'tcp', 'tls'])
+    .nullable()
+    .optional()
+    .describe('Left out or null: the carrier’s DNS (NAPTR, SRV) chooses among UDP, TCP and TLS.'),
   username: sipUsername.nullable().optional(),
   secret: z.string().min(1).max(256).nullable().optional().describe('Write-only: never returned.'),
 });

@@ -289,6 +289,17 @@ function latestFirst(bindings: readonly sipAccounts.SipBinding[]): sipAccounts.S
   return [...bindings].sort((a, b) => b.registeredAt.getTime() - a.registeredAt.getTime());
 }
 
+/**
+ * The Request-URI of a call out through a trunk: the number at the trunk's host, with its port and transport
+ * when it has them (without, the host is located by DNS: RFC 3263).
+ */
+function trunkUri(user: string, trunk: sipAccounts.TrunkDialling): string {
+  const port = trunk.port === null ? '' : `:${String(trunk.port)}`;
+  const transport =
+    trunk.transport === null || trunk.transport === 'udp' ? '' : `;transport=${trunk.transport}`;
+  return `sip:${user}@${trunk.host}${port}${transport}`;
+}
+
 /** What the IVR does when a flow fails and the tenant set nothing: an apology, then the first queue. */
 function defaultFallback(queueReferences: ReadonlyMap<string, string>): TenantFallback {
   return {
@@ -1607,7 +1618,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       if (!normalized.ok || trunk === undefined) return undefined;
       const user = normalized.value.replace('+', '');
       return {
-        requestUri: parseUri(`sip:${user}@${trunk.host}:${String(trunk.port)}`),
+        requestUri: parseUri(trunkUri(user, trunk)),
         target: await this.#trunkTarget(trunk),
         to: `<sip:${user}@${trunk.host}>`,
         credentials:
@@ -3413,9 +3424,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       remote: {
         requestUri:
           remote.kind === 'number'
-            ? parseUri(
-                `sip:${remote.address.replace('+', '')}@${remote.trunk.host}:${String(remote.trunk.port)}`,
-              )
+            ? parseUri(trunkUri(remote.address.replace('+', ''), remote.trunk))
             : remote.phone.requestUri,
         target: remoteTarget,
         from:
@@ -3472,17 +3481,13 @@ export class CallService implements SipCallHandler, CallControlPort {
     return { ok: true, value: this.#placedView(placed) };
   }
 
-  async #trunkTarget(trunk: {
-    host: string;
-    port?: number | undefined;
-    transport: 'udp' | 'tcp' | 'tls';
-  }): Promise<SendTarget> {
+  async #trunkTarget(trunk: sipAccounts.TrunkDialling): Promise<SendTarget> {
     // RFC 3263 §4 on the trunk's host, port and transport as on a SIP URI: an address is used as it is; a
-    // name with a port (every trunk has one today) is looked up with A/AAAA; without a port, SRV of the
-    // transport. The first target is used: failing over to the next (§4.3) is not done by the call layer.
+    // name with a port is looked up with A/AAAA; with a transport and no port, SRV of that transport; with
+    // neither, NAPTR first. The first target is used: failing over to the next (§4.3) is not done.
     const [first] = await this.#options.sip.locate(
-      { host: trunk.host, port: trunk.port, transport: trunk.transport },
-      [trunk.transport],
+      { host: trunk.host, port: trunk.port ?? undefined, transport: trunk.transport ?? undefined },
+      trunk.transport === null ? ['udp', 'tcp', 'tls'] : [trunk.transport],
     );
     if (first === undefined) throw new Error(`no address found for the trunk host ${trunk.host}`);
     return first;

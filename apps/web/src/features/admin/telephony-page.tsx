@@ -12,8 +12,9 @@ interface Trunk {
   readonly inboundAddresses: readonly string[];
   readonly outbound: {
     readonly host: string;
-    readonly port: number;
-    readonly transport: string;
+    /** Null: found in DNS (RFC 3263). */
+    readonly port: number | null;
+    readonly transport: string | null;
     readonly username: string | null;
     readonly hasSecret: boolean;
   } | null;
@@ -71,7 +72,9 @@ export function TelephonyPage(): ReactNode {
                 <td>
                   {trunk.outbound === null
                     ? t('telephony.noOutbound')
-                    : `${trunk.outbound.host}:${String(trunk.outbound.port)} (${trunk.outbound.transport})${
+                    : `${trunk.outbound.host}${trunk.outbound.port === null ? '' : `:${String(trunk.outbound.port)}`} (${
+                        trunk.outbound.transport ?? t('telephony.transportByDns')
+                      })${
                         trunk.outbound.username === null ? '' : ` · ${trunk.outbound.username}`
                       }${trunk.outbound.hasSecret ? ` · ${t('telephony.secretSet')}` : ''}`}
                 </td>
@@ -227,8 +230,9 @@ function NewTrunkForm(props: {
             ? null
             : {
                 host,
-                port: Number(text('port') || '5060'),
-                transport: text('transport') || 'udp',
+                // Left empty, the port and the transport are found in the carrier's DNS (NAPTR, SRV).
+                port: text('port') === '' ? null : Number(text('port')),
+                transport: text('transport') === '' ? null : text('transport'),
                 ...(username === '' ? {} : { username }),
                 ...(secret === '' ? {} : { secret }),
               },
@@ -254,11 +258,12 @@ function NewTrunkForm(props: {
       </label>
       <label>
         {t('telephony.outboundPort')}
-        <input name="port" type="number" min={1} max={65535} defaultValue={5060} />
+        <input name="port" type="number" min={1} max={65535} placeholder={t('telephony.portByDns')} />
       </label>
       <label>
         {t('telephony.outboundTransport')}
-        <select name="transport" defaultValue="udp">
+        <select name="transport" defaultValue="">
+          <option value="">{t('telephony.transportByDns')}</option>
           <option value="udp">UDP</option>
           <option value="tcp">TCP</option>
           <option value="tls">TLS</option>
