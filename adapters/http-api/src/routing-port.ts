@@ -1,3 +1,4 @@
+import { HttpProblem } from './problem.ts';
 /** An agent's presence as the API shows it. */
 export type PresenceView =
   | { readonly kind: 'offline' }
@@ -111,4 +112,14 @@ export interface RoutingPort {
   ): Promise<RoutingRefusal | undefined>;
   /** The agent finished the after-call work of a contact; refused when they are not in its wrap-up. */
   endWrapUp(tenantId: string, agentId: string, contactId: string): Promise<RoutingRefusal | undefined>;
+}
+
+/**
+ * The routing engine of a server that runs one; a server without live routing (an API-only process) answers
+ * the routes that need it with 503.
+ */
+export function requireRouting(routing: RoutingPort | undefined): RoutingPort {
+  if (!routing)
+    throw new HttpProblem(503, 'HTTP_ROUTING_UNAVAILABLE', 'Live routing is not running on this server.');
+  return routing;
 }

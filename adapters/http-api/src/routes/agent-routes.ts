@@ -3,6 +3,7 @@ import type { ApiApp, RouteDependencies } from '../api-app.ts';
 import { principalOf } from '../principal.ts';
 import { HttpProblem } from '../problem.ts';
 import type { PresenceView, RoutingPort } from '../routing-port.ts';
+import { requireRouting } from '../routing-port.ts';
 import { idParams } from '../schemas.ts';
 
 const presenceBody = z.strictObject({
@@ -28,11 +29,7 @@ export function registerAgentRoutes(
   app: ApiApp,
   deps: RouteDependencies & { readonly routing: RoutingPort | undefined },
 ): void {
-  const routing = (): RoutingPort => {
-    if (!deps.routing)
-      throw new HttpProblem(503, 'HTTP_ROUTING_UNAVAILABLE', 'Live routing is not running on this server.');
-    return deps.routing;
-  };
+  const routing = (): RoutingPort => requireRouting(deps.routing);
   const notAnAgent = () =>
     new HttpProblem(
       404,

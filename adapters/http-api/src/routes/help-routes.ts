@@ -5,6 +5,7 @@ import { contextOf, principalOf } from '../principal.ts';
 import type { AuthenticatedRequest } from '../principal.ts';
 import { HttpProblem } from '../problem.ts';
 import type { RoutingPort, RoutingRefusal } from '../routing-port.ts';
+import { requireRouting } from '../routing-port.ts';
 import { idParams } from '../schemas.ts';
 
 /** How long the note of a help request may be: a line for the supervisor, not a case history. */
@@ -35,11 +36,7 @@ export function registerHelpRoutes(
   app: ApiApp,
   deps: RouteDependencies & { readonly routing: RoutingPort | undefined },
 ): void {
-  const routing = (): RoutingPort => {
-    if (!deps.routing)
-      throw new HttpProblem(503, 'HTTP_ROUTING_UNAVAILABLE', 'Live routing is not running on this server.');
-    return deps.routing;
-  };
+  const routing = (): RoutingPort => requireRouting(deps.routing);
 
   /** The signed-in user, after checking the interaction exists (404 otherwise). */
   async function userAndInteraction(request: AuthenticatedRequest, interactionId: string): Promise<string> {

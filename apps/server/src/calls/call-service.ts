@@ -182,6 +182,50 @@ interface ActiveCall extends ConferenceMembers {
   isOutsideAcd: boolean;
 }
 
+/** The run-time state of a call that nothing has happened to yet (no prompt, queue, offer or leg of its own). */
+function untouchedCall(): Pick<
+  ActiveCall,
+  | 'pending'
+  | 'announcementId'
+  | 'callbackOffer'
+  | 'isVoicemailOffered'
+  | 'callbackAcceptedAtMs'
+  | 'callbackConfirmationId'
+  | 'voicemail'
+  | 'phaseBeforeEnd'
+  | 'firstQueuedAtMs'
+  | 'seniorityFromMs'
+  | 'isIvrCollecting'
+  | 'chain'
+  | 'ivrPath'
+  | 'isFinished'
+  | 'adoptedLegIds'
+  | 'releasedLegIds'
+  | 'conference'
+  | 'overflowTimer'
+> {
+  return {
+    pending: undefined,
+    announcementId: undefined,
+    callbackOffer: undefined,
+    isVoicemailOffered: false,
+    callbackAcceptedAtMs: undefined,
+    callbackConfirmationId: undefined,
+    voicemail: undefined,
+    phaseBeforeEnd: undefined,
+    firstQueuedAtMs: undefined,
+    seniorityFromMs: undefined,
+    isIvrCollecting: false,
+    chain: Promise.resolve(),
+    ivrPath: [],
+    isFinished: false,
+    adoptedLegIds: [],
+    releasedLegIds: new Set(),
+    conference: undefined,
+    overflowTimer: undefined,
+  };
+}
+
 /** How the legs a call makes are named after the customer's: `<customer>-<suffix><n>`. */
 const legSuffixes = ['a', 't', 's'] as const;
 
@@ -1189,30 +1233,13 @@ export class CallService implements SipCallHandler, CallControlPort {
         isRecorded: start.isRecorded,
       }),
       ivr: initialCallState(start.flow),
-      pending: undefined,
-      announcementId: undefined,
-      callbackOffer: undefined,
-      isVoicemailOffered: false,
-      callbackAcceptedAtMs: undefined,
-      callbackConfirmationId: undefined,
+      ...untouchedCall(),
       recordingId: undefined,
       recordingSegments: 0,
       isRecordingPaused: false,
-      voicemail: undefined,
-      phaseBeforeEnd: undefined,
-      firstQueuedAtMs: undefined,
-      seniorityFromMs: undefined,
-      isIvrCollecting: false,
-      chain: Promise.resolve(),
-      ivrPath: [],
-      isFinished: false,
       wasAnsweredByAgent: false,
       mediaPlacement,
-      adoptedLegIds: [],
-      releasedLegIds: new Set(),
       isOutsideAcd: false,
-      conference: undefined,
-      overflowTimer: undefined,
       engagedUserId: start.isEngagingAgent === true ? (start.agentId ?? undefined) : undefined,
     };
     this.#calls.set(interactionId, call);
@@ -3265,30 +3292,14 @@ export class CallService implements SipCallHandler, CallControlPort {
         isAcdContact: placed.isCallback,
       }),
       ivr: initialCallState(placedCallFlow(tenant.defaultLanguage)),
-      pending: undefined,
-      announcementId: undefined,
-      callbackOffer: undefined,
-      isVoicemailOffered: false,
-      callbackAcceptedAtMs: undefined,
-      callbackConfirmationId: undefined,
+      ...untouchedCall(),
       recordingId: placed.recordingId,
       recordingSegments: placed.recordingId === undefined ? 0 : 1,
       isRecordingPaused: placed.isRecordingPaused,
-      voicemail: undefined,
-      phaseBeforeEnd: undefined,
-      firstQueuedAtMs: undefined,
-      seniorityFromMs: undefined,
-      isIvrCollecting: false,
-      chain: Promise.resolve(),
-      ivrPath: [],
-      isFinished: false,
       wasAnsweredByAgent: true,
       mediaPlacement: agentLegId.replace(/-agent$/, ''),
       adoptedLegIds: [agentLegId],
-      releasedLegIds: new Set(),
       isOutsideAcd: !placed.isCallback,
-      conference: undefined,
-      overflowTimer: undefined,
       // The agent placed the call engaged (a callback is the ACD's own contact): that ends with their leg now.
       engagedUserId: undefined,
     };
@@ -3395,6 +3406,8 @@ export class CallService implements SipCallHandler, CallControlPort {
           to: remote.address,
           customerId,
           agentId,
+          // The agent's desktop shows its own calls from this (the ACD offers them nothing).
+          ...(interaction.direction === 'inbound' ? {} : { placedFrom: 'desktop' }),
         },
         now,
       );

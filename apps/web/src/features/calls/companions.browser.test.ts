@@ -97,8 +97,17 @@ describe('click-to-call from a customer’s profile', () => {
     await expect.poll(() => atCarrier.length).toBe(1);
     const atCustomer = atCarrier[0];
     expect(await atCustomer?.connected).toBe(true);
+    // The call panel follows the call it placed: connected, it holds and resumes like any other call.
+    const panel = desk.page.locator('.call-panel');
+    await desk.page.locator('.call-panel[data-phase=connected]').waitFor();
+    await panel.getByRole('button', { name: 'Poner en espera' }).click();
+    await panel.getByRole('button', { name: 'Recuperar' }).click();
+    await panel.getByRole('button', { name: 'Poner en espera' }).waitFor();
     atCustomer?.hangUp();
     expect((await answered.get('1001')?.[before]?.ended)?.reason).toBe('remote-hangup');
+    // Then its wrap-up, as for a call that came in.
+    await desk.page.locator('.call-panel[data-phase=wrapUp]').waitFor();
+    await harness.screenshot(desk.page, 'click-to-call-wrap-up');
     await desk.context.close();
   }, 60_000);
 });

@@ -66,6 +66,42 @@ describe('the call panel’s current call', () => {
   });
 });
 
+describe('a call the agent placed from the desktop', () => {
+  const placed = (agentId = me, placedFrom: string | null = 'desktop'): DomainEvent => ({
+    type: 'CallReceived',
+    data: {
+      interactionId: 'call-9',
+      direction: 'outbound',
+      agentId,
+      to: '+34600999888',
+      customerId: 'customer-3',
+      ...(placedFrom === null ? {} : { placedFrom }),
+    },
+  });
+
+  it('rings, is connected when the other party answers, and is wrapped up when it ends', () => {
+    const ringing = replay([placed()]);
+    expect(ringing).toMatchObject({ interactionId: 'call-9', phase: 'ringing', callerId: '+34600999888' });
+    // The IVR answering a call dialled on a phone is not the other party.
+    expect(
+      replay([{ type: 'CallAnswered', data: { interactionId: 'call-9', by: 'ivr' } }], ringing)?.phase,
+    ).toBe('ringing');
+    const connected = replay(
+      [{ type: 'CallAnswered', data: { interactionId: 'call-9', by: 'customer' } }],
+      ringing,
+    );
+    expect(connected).toMatchObject({ phase: 'connected', customerId: 'customer-3' });
+    expect(replay([{ type: 'CallEnded', data: { interactionId: 'call-9' } }], connected)?.phase).toBe(
+      'wrapUp',
+    );
+  });
+
+  it('is not shown for another agent’s call or one dialled on the phone', () => {
+    expect(replay([placed('agent-carlos')])).toBeNull();
+    expect(replay([placed(me, null)])).toBeNull();
+  });
+});
+
 describe('the contact a reopened desktop shows', () => {
   it('prefers the call being talked on, then the ringing one, then the wrap-up', () => {
     expect(

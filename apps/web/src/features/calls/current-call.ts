@@ -28,6 +28,20 @@ function offeredCall(event: DomainEvent): CurrentCall | undefined {
   };
 }
 
+/** A call the agent placed from the desktop (click-to-call): their own phone rings first. */
+function placedCall(event: DomainEvent): CurrentCall | undefined {
+  const data = event.data;
+  if (typeof data.interactionId !== 'string') return undefined;
+  return {
+    interactionId: data.interactionId,
+    phase: 'ringing',
+    isHeld: false,
+    callerId: typeof data.to === 'string' ? data.to : null,
+    customerId: typeof data.customerId === 'string' ? data.customerId : null,
+    isNewCustomer: false,
+  };
+}
+
 /**
  * The panel's call after one live event, from the one before it. Pure, and applied as a state updater, so
  * events that arrive together (an offer and the phone's answer in the same burst) each see the previous
@@ -40,6 +54,8 @@ export function nextCall(
 ): CurrentCall | null {
   const data = event.data;
   if (event.type === 'ContactOffered' && data.agentId === userId) return offeredCall(event) ?? current;
+  if (event.type === 'CallReceived' && data.agentId === userId && data.placedFrom === 'desktop')
+    return placedCall(event) ?? current;
   if (current === null) return null;
   const isThisCall = data.interactionId === current.interactionId || data.contactId === current.interactionId;
   if (!isThisCall) return current;
@@ -59,6 +75,11 @@ export function nextCall(
         : current;
     case 'CallTakenOver':
       return data.fromAgentId === userId ? { ...current, phase: 'wrapUp', isHeld: false } : current;
+    // The other party of a call the agent placed answered.
+    case 'CallAnswered':
+      return data.by === 'customer' && current.phase === 'ringing'
+        ? { ...current, phase: 'connected' }
+        : current;
     case 'CallHeld':
       return { ...current, isHeld: true };
     case 'CallResumed':
