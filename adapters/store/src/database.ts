@@ -74,12 +74,18 @@ export class Database {
     const events: EventEnvelope[] = [];
     let isBroken = false;
     try {
-      await client.query('BEGIN');
-      if (tenantId !== undefined) await client.query('SET LOCAL ROLE centralita_app');
+      // One round trip opens the transaction, takes the tenant's role and sets who acts: a simple query may
+      // hold several statements, but no parameters, so the values go in as escaped literals.
+      const literal = pg.escapeLiteral;
       await client.query(
-        `SELECT set_config('app.tenant_id', $1, true), set_config('app.actor_type', $2, true),
-                set_config('app.actor_id', $3, true), set_config('app.request_id', $4, true)`,
-        [tenantId ?? '', actor.type, actor.id, requestId ?? ''],
+        [
+          'BEGIN',
+          ...(tenantId === undefined ? [] : ['SET LOCAL ROLE centralita_app']),
+          `SELECT set_config('app.tenant_id', ${literal(tenantId ?? '')}, true),
+                  set_config('app.actor_type', ${literal(actor.type)}, true),
+                  set_config('app.actor_id', ${literal(actor.id)}, true),
+                  set_config('app.request_id', ${literal(requestId ?? '')}, true)`,
+        ].join(';\n'),
       );
       const tx: Tx = {
         tenantId,
@@ -102,12 +108,16 @@ export class Database {
         },
       };
       const result = await work(tx);
-      for (const event of events) {
+      // Every event in one statement, stored (and numbered by `seq`) in the order recorded.
+      if (events.length > 0)
         await client.query(
-          'INSERT INTO domain_events (id, tenant_id, type, occurred_at, data) VALUES ($1, $2, $3, $4, $5)',
-          [event.id, event.tenantId, event.type, event.occurredAt, JSON.stringify(event.data)],
+          `INSERT INTO domain_events (id, tenant_id, type, occurred_at, data)
+           SELECT (e.value ->> 'id')::uuid, (e.value ->> 'tenantId')::uuid, e.value ->> 'type',
+                  (e.value ->> 'occurredAt')::timestamptz, e.value -> 'data'
+             FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(value, n)
+            ORDER BY e.n`,
+          [JSON.stringify(events)],
         );
-      }
       await client.query('COMMIT');
       if (events.length > 0) this.onEventsCommitted?.(events);
       return result;

@@ -123,11 +123,18 @@ export interface InteractionChanges {
   readonly metadata?: Record<string, unknown> | undefined;
 }
 
+/** Changes an interaction and reads it back. */
 export async function updateInteraction(
   tx: Tx,
   id: string,
   changes: InteractionChanges,
 ): Promise<Interaction> {
+  await changeInteraction(tx, id, changes);
+  return getInteraction(tx, id);
+}
+
+/** Changes an interaction without reading it back (one statement: the call layer's many small updates). */
+export async function changeInteraction(tx: Tx, id: string, changes: InteractionChanges): Promise<void> {
   const result = await tx.query(
     `UPDATE interactions SET status = coalesce($2, status),
        customer_id = CASE WHEN $3::boolean THEN $4::uuid ELSE customer_id END,
@@ -157,7 +164,6 @@ export async function updateInteraction(
     ],
   );
   if (result.rowCount === 0) throw new StoreError('STORE_NOT_FOUND', 'no such interaction');
-  return getInteraction(tx, id);
 }
 
 export interface InteractionQuery extends PageRequest {

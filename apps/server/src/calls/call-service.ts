@@ -767,7 +767,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       this.#enqueue(call, async () => {
         await this.#options.database.inTenant(this.#context(call), (tx) =>
           interactions
-            .updateInteraction(tx, call.interactionId, { queueId: target.queueId, status: 'queued' })
+            .changeInteraction(tx, call.interactionId, { queueId: target.queueId, status: 'queued' })
             .then(() => undefined),
         );
         await this.#decide(call, {
@@ -2129,7 +2129,7 @@ export class CallService implements SipCallHandler, CallControlPort {
         const context: TenantContext = { tenantId: leg.tenantId as TenantId, actor: systemActor };
         await this.#options.database.inTenant(context, (tx) =>
           interactions
-            .updateInteraction(tx, leg.interactionId, {
+            .changeInteraction(tx, leg.interactionId, {
               metadata: {
                 [`${leg.role}Quality`]: {
                   packetsReceived: quality.packetsReceived,
@@ -2214,13 +2214,13 @@ export class CallService implements SipCallHandler, CallControlPort {
       const isAbandoned = call.phaseBeforeEnd === 'queued' || call.phaseBeforeEnd === 'offering';
       // A caller who took the queue's callback hung up still waiting for it: the callback ends the contact.
       if (call.callbackAcceptedAtMs !== undefined) {
-        await interactions.updateInteraction(tx, call.interactionId, {
+        await interactions.changeInteraction(tx, call.interactionId, {
           status: 'queued',
           metadata: { endCause: phase.cause, ivrPath: call.ivrPath, language: call.ivr.language },
         });
         return;
       }
-      await interactions.updateInteraction(tx, call.interactionId, {
+      await interactions.changeInteraction(tx, call.interactionId, {
         endedAt: new Date(phase.endedAtMs),
         status: wasAnswered
           ? current.status === 'completed' || call.isOutsideAcd
@@ -2266,7 +2266,7 @@ export class CallService implements SipCallHandler, CallControlPort {
         ]);
         const status = rows.rows[0]?.status;
         if (status === undefined || status === 'completed' || status === 'abandoned') return;
-        await interactions.updateInteraction(tx, interactionId, {
+        await interactions.changeInteraction(tx, interactionId, {
           status: status === 'wrap_up' ? 'completed' : status === 'in_progress' ? 'completed' : undefined,
           ...(hadWrapUp ? { wrapUpEndedAt: new Date(occurredAt) } : {}),
         });
@@ -2437,7 +2437,7 @@ export class CallService implements SipCallHandler, CallControlPort {
           call.seniorityFromMs = isFirstQueue ? await this.#reclaimedPlace(call, queueId, now) : undefined;
           await this.#options.database.inTenant(this.#context(call), (tx) =>
             interactions
-              .updateInteraction(tx, call.interactionId, {
+              .changeInteraction(tx, call.interactionId, {
                 queueId,
                 status: 'queued',
                 ...(isFirstQueue
@@ -2769,7 +2769,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     }
     call.callbackAcceptedAtMs = atMs;
     await this.#options.database.inTenant(this.#context(call), async (tx) => {
-      await interactions.updateInteraction(tx, call.interactionId, {
+      await interactions.changeInteraction(tx, call.interactionId, {
         metadata: { callbackRequestedAt: new Date(atMs).toISOString(), callbackNumber: offer.number },
       });
       tx.recordEvent(
@@ -2919,7 +2919,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     const summary = stopped.value;
     const customerId = call.screenPop?.customer.id;
     await this.#options.database.inTenant(this.#context(call), async (tx) => {
-      await interactions.updateInteraction(tx, call.interactionId, {
+      await interactions.changeInteraction(tx, call.interactionId, {
         recordingRef: summary.path,
         ...(voicemail.queueId === null ? {} : { queueId: voicemail.queueId }),
         metadata: { voicemail: { durationMs: summary.durationMs, isComplete: summary.isComplete } },
@@ -3137,7 +3137,7 @@ export class CallService implements SipCallHandler, CallControlPort {
           await this.#decide(call, { type: 'ContactConnected', agentId: command.agentId, atMs });
           await this.#options.database.inTenant(this.#context(call), (tx) =>
             interactions
-              .updateInteraction(tx, call.interactionId, {
+              .changeInteraction(tx, call.interactionId, {
                 answeredAt: new Date(atMs),
                 agentId: command.agentId,
                 status: 'in_progress',
@@ -3683,7 +3683,7 @@ export class CallService implements SipCallHandler, CallControlPort {
               new Date(atMs),
             );
             if (type === 'CallAnswered')
-              await interactions.updateInteraction(tx, placed.interactionId, { answeredAt: new Date(atMs) });
+              await interactions.changeInteraction(tx, placed.interactionId, { answeredAt: new Date(atMs) });
           });
           if (type === 'CallAnswered') {
             placed.wasConnected = true;
@@ -3726,7 +3726,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       { tenantId: placed.tenantId as TenantId, actor: systemActor },
       (tx) =>
         interactions
-          .updateInteraction(tx, placed.interactionId, {
+          .changeInteraction(tx, placed.interactionId, {
             endedAt: new Date(phase.endedAtMs),
             status: 'completed',
             metadata: { endCause: phase.cause },

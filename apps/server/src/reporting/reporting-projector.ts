@@ -64,7 +64,10 @@ export class ReportingProjector {
     this.now = options.now ?? Date.now;
     this.batchSize = options.batchSize ?? reports.projectorBatchSize;
     this.gapTimeoutMs = options.gapTimeoutMs ?? 2_000;
-    this.batchDelayMs = options.batchDelayMs ?? 50;
+    // Events of half a second are applied together: a batch has fixed costs (its transaction, the tenant's
+    // settings, a write per summary table), and reports do not need fresher figures (the wallboard's live
+    // figures come from the routing engine).
+    this.batchDelayMs = options.batchDelayMs ?? 500;
     this.unsubscribe = options.bus.subscribe('*', () => {
       this.wake();
     });
