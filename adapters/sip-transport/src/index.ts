@@ -15,8 +15,6 @@ export { silentLogger } from './logger.ts';
 export type { ConnectionLimits } from './transport-host.ts';
 export { defaultConnectionLimits } from './transport-host.ts';
 export type { TlsFiles } from './stream-listener.ts';
-export type { OverloadLimits, OverloadState, AdmissionVerdict } from './overload-guard.ts';
-export { admitNewInvite, startOverloadGuard } from './overload-guard.ts';
 export type { StampedRequest } from './received-rport.ts';
 export { stampReceivedAndRport } from './received-rport.ts';
 export type { TransactionUser } from './transaction-user.ts';

@@ -12,6 +12,8 @@ import { domainError, err, ok } from '@centralita/kernel';
 import type {
   FramerError,
   FramerLimits,
+  OverloadLimits,
+  OverloadState,
   ParseResult,
   PartialRequest,
   SipHeader,
@@ -22,6 +24,7 @@ import type {
   UasPolicy,
 } from '@centralita/sip';
 import {
+  admitNewInvite,
   classifyIncoming,
   createResponse,
   defaultFramerLimits,
@@ -35,6 +38,7 @@ import {
   parseNameAddress,
   parseVia,
   serializeMessage,
+  startOverloadGuard,
   transactionKey,
   viaRport,
   withHeader,
@@ -48,8 +52,6 @@ import type { SipTransportErrorCode } from './errors.ts';
 import { addressFamily, hostText, normalizeAddress } from './ip-address.ts';
 import type { SipLogger } from './logger.ts';
 import { silentLogger } from './logger.ts';
-import type { OverloadLimits, OverloadState } from './overload-guard.ts';
-import { admitNewInvite, startOverloadGuard } from './overload-guard.ts';
 import { RandomTokens } from './random-tokens.ts';
 import { stampReceivedAndRport } from './received-rport.ts';
 import type { ResponseRoute, ServerTransactionFailure } from './server-transaction.ts';

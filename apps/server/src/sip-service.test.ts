@@ -26,7 +26,7 @@ import type { TenantContext } from '@centralita/store';
 import { ConfigError, readConfig } from './config.ts';
 import { demoDid, demoLogins, demoPassword, demoTenantSlug, demoTrunkName } from './demo-seed.ts';
 import type { RegistrarSettings } from './sip-service.ts';
-import { SipService, SourceBlocker, sipHa1 } from './sip-service.ts';
+import { SipService, sipHa1 } from './sip-service.ts';
 import type { RunningServer } from './wiring.ts';
 import { startTestServer } from './test-server.ts';
 import type { TestServer } from './test-server.ts';
@@ -734,32 +734,5 @@ describe('the SIP settings', () => {
     expect(read).toThrow(
       /CENTRALITA_SIP_HOST:[\s\S]*CENTRALITA_SIP_UDP_PORT:[\s\S]*CENTRALITA_SIP_DOMAIN:[\s\S]*CENTRALITA_SIP_DIGEST_ALGORITHMS/,
     );
-  });
-});
-
-describe('SourceBlocker', () => {
-  const policy = { maxFailures: 3, windowMs: 10_000, blockMs: 60_000 };
-
-  it('blocks after the failures fall within the window, and only until the block ends', () => {
-    const blocker = new SourceBlocker(policy);
-    expect([0, 1000, 2000].map((atMs) => blocker.recordFailure('192.0.2.1', atMs))).toEqual([
-      false,
-      false,
-      true,
-    ]);
-    expect(blocker.isBlocked('192.0.2.1', 61_999)).toBe(true);
-    expect(blocker.isBlocked('192.0.2.2', 3000)).toBe(false);
-    expect(blocker.isBlocked('192.0.2.1', 62_001)).toBe(false);
-  });
-
-  it('does not block failures spread wider than the window', () => {
-    const blocker = new SourceBlocker(policy);
-    expect([0, 6000, 12_000, 18_000].map((atMs) => blocker.recordFailure('192.0.2.1', atMs))).toEqual([
-      false,
-      false,
-      false,
-      false,
-    ]);
-    expect(blocker.isBlocked('192.0.2.1', 18_001)).toBe(false);
   });
 });

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { TenantId } from '@centralita/kernel';
 import type {
+  AuthFailurePolicy,
+  RegistrarRefusal,
   LocatedTransport,
   ServerToLocate,
   SipRequest,
@@ -13,19 +15,16 @@ import type {
   UasPolicy,
 } from '@centralita/sip';
 import {
+  SourceBlocker,
+  planBindingChanges,
+  readRegistration,
   createNonce,
   defaultLocationPolicy,
   digestHa1,
-  headerValue,
   headerValues,
   hostAddress,
-  parameterValue,
-  parseCSeq,
-  parseContact,
   parseDigestCredentials,
-  parseNameAddress,
   serializeDigestChallenge,
-  serializeUri,
   verifyDigest,
 } from '@centralita/sip';
 import type {
@@ -40,16 +39,6 @@ import type {
 import { DnsLocator, SipEndpoint } from '@centralita/sip-transport';
 import { sipAccounts, tenants } from '@centralita/store';
 import type { Database, DigestHa1, SipAccount, TenantContext } from '@centralita/store';
-
-/** When a source address that keeps failing authentication is blocked. */
-export interface AuthFailurePolicy {
-  /** Failed authentications (wrong response, unknown user, replayed nonce count) that trigger a block. */
-  readonly maxFailures: number;
-  /** The window those failures must fall in. */
-  readonly windowMs: number;
-  /** How long the source is refused (403) once blocked. */
-  readonly blockMs: number;
-}
 
 /** Registrar settings (RFC 3261 §10.3). */
 export interface RegistrarSettings {
@@ -138,79 +127,16 @@ export interface SipCallHandler {
   activeCalls(): number;
 }
 
-/** Expiration values above this are read as this (RFC 3261 §20.19: delta-seconds up to 2³²−1). */
-const maxDeltaSeconds = 4_294_967_295;
 /** Nonce counts kept for replay detection, at most (oldest pruned first when more). */
 const maxTrackedNonces = 100_000;
 
-/** Why a REGISTER was refused after authentication, as a SIP status. */
-interface Refusal {
-  readonly statusCode: number;
-  readonly reasonPhrase: string;
-  readonly extraHeaders?: readonly SipHeader[];
-}
-
 class RegisterRefused extends Error {
-  readonly refusal: Refusal;
+  readonly refusal: RegistrarRefusal;
 
-  constructor(refusal: Refusal) {
+  constructor(refusal: RegistrarRefusal) {
     super(refusal.reasonPhrase);
     this.refusal = refusal;
   }
-}
-
-interface FailureRecord {
-  windowStartMs: number;
-  failures: number;
-  blockedUntilMs: number;
-}
-
-/**
- * Counts failed authentications per source address and blocks a source that fails `maxFailures` times
- * within `windowMs` for `blockMs` (a password-guessing phone or scanner). Memory is bounded: records
- * whose window and block have passed are pruned when the table grows.
- */
-export class SourceBlocker {
-  readonly #policy: AuthFailurePolicy;
-  readonly #records = new Map<string, FailureRecord>();
-
-  constructor(policy: AuthFailurePolicy) {
-    this.#policy = policy;
-  }
-
-  /** True while `address` is blocked. */
-  isBlocked(address: string, nowMs: number): boolean {
-    return (this.#records.get(address)?.blockedUntilMs ?? 0) > nowMs;
-  }
-
-  /** Records a failure; true when it is the one that blocks the source. */
-  recordFailure(address: string, nowMs: number): boolean {
-    let record = this.#records.get(address);
-    if (record === undefined || nowMs - record.windowStartMs > this.#policy.windowMs) {
-      if (record === undefined && this.#records.size >= 100_000) this.#prune(nowMs);
-      record = { windowStartMs: nowMs, failures: 0, blockedUntilMs: record?.blockedUntilMs ?? 0 };
-      this.#records.set(address, record);
-    }
-    record.failures++;
-    if (record.failures < this.#policy.maxFailures || record.blockedUntilMs > nowMs) return false;
-    record.blockedUntilMs = nowMs + this.#policy.blockMs;
-    record.failures = 0;
-    record.windowStartMs = nowMs;
-    return true;
-  }
-
-  #prune(nowMs: number): void {
-    for (const [address, record] of this.#records) {
-      if (record.blockedUntilMs <= nowMs && nowMs - record.windowStartMs > this.#policy.windowMs)
-        this.#records.delete(address);
-    }
-  }
-}
-
-/** Reads delta-seconds leniently: digits only, capped at 2³²−1 (RFC 4475 §3.1.2.4); anything else is undefined. */
-function readDeltaSeconds(text: string | undefined): number | undefined {
-  if (text === undefined || !/^\s*[0-9]+\s*$/.test(text)) return undefined;
-  return Math.min(Number(text.trim()), maxDeltaSeconds);
 }
 
 function isSipUri(uri: NameAddress['uri']): uri is SipUri {
@@ -654,71 +580,45 @@ export class SipService implements TransactionUser {
     this.#challenge(transaction, realm, false, role);
   }
 
-  /** Steps 5 to 8: check the AOR, then add, refresh or remove bindings and answer with the current ones. */
+  /**
+   * Steps 5 to 8: the request read and checked (`readRegistration`), the changes planned against the live
+   * bindings (`planBindingChanges`, both pure in `domain/sip`), written, and answered with the current ones.
+   */
   async #updateBindings(
     transaction: ServerTransaction,
     context: TenantContext,
     account: SipAccount,
     nowMs: number,
   ): Promise<void> {
-    const request = transaction.request;
-    // Step 5 and 6: the To header is the address of record; only its owner may change its bindings.
-    const to = parseNameAddress(headerValue(request.headers, 'to') ?? '');
-    if (to === undefined || !isSipUri(to.uri) || hostAddress(to.uri.host).toLowerCase() !== account.realm)
-      throw new RegisterRefused({ statusCode: 404, reasonPhrase: 'Not Found' });
-    if (to.uri.user !== account.username)
-      throw new RegisterRefused({ statusCode: 403, reasonPhrase: 'Forbidden - Not Your Address Of Record' });
-    const callId = headerValue(request.headers, 'call-id') ?? '';
-    if (callId.length > 512)
-      throw new RegisterRefused({ statusCode: 400, reasonPhrase: 'Bad Request - Call-ID Too Long' });
-    const cseq = parseCSeq(headerValue(request.headers, 'cseq') ?? '')?.sequence ?? 0;
-    const defaultExpiresS =
-      readDeltaSeconds(headerValue(request.headers, 'expires')) ?? this.#settings.defaultExpiresS;
-    const changes = this.#readContacts(request.headers, defaultExpiresS);
-    const userAgent = headerValue(request.headers, 'user-agent') ?? '';
+    const read = readRegistration(transaction.request, account, this.#settings);
+    if (!read.ok) throw new RegisterRefused(read.error);
+    const request = read.value;
     const source = transaction.source;
     const bindings = await this.#options.database.inTenant(context, async (tx) => {
       const existing = await sipAccounts.listBindings(tx, account.userId, new Date(nowMs));
-      // Step 7: a request older than what set a binding (same Call-ID, CSeq not higher) changes nothing.
-      const isOutOfOrder = (contactUri: string | undefined) =>
-        existing.some(
-          (binding) =>
-            (contactUri === undefined || binding.contactUri === contactUri) &&
-            binding.callId === callId &&
-            binding.cseq >= cseq,
-        );
-      if (changes.kind === 'star') {
-        if (isOutOfOrder(undefined))
-          throw new RegisterRefused({ statusCode: 400, reasonPhrase: 'Bad Request - CSeq Out Of Order' });
-        await sipAccounts.removeAllBindings(tx, account.userId);
-      } else {
-        for (const contact of changes.contacts) {
-          if (isOutOfOrder(contact.uri))
-            throw new RegisterRefused({ statusCode: 400, reasonPhrase: 'Bad Request - CSeq Out Of Order' });
-          if (contact.expiresS === 0) {
-            await sipAccounts.removeBinding(tx, account.userId, contact.uri);
-            continue;
-          }
+      const planned = planBindingChanges(request, existing, this.#settings.maxBindingsPerUser);
+      if (!planned.ok) throw new RegisterRefused(planned.error);
+      const changes = planned.value;
+      if (changes.kind === 'remove-all') await sipAccounts.removeAllBindings(tx, account.userId);
+      else {
+        for (const contactUri of changes.remove)
+          await sipAccounts.removeBinding(tx, account.userId, contactUri);
+        for (const contact of changes.save)
           await sipAccounts.saveBinding(tx, {
             userId: account.userId,
             contactUri: contact.uri,
             transport: source.protocol,
             sourceAddress: source.remoteAddress,
             sourcePort: source.remotePort,
-            callId,
-            cseq,
-            userAgent,
+            callId: request.callId,
+            cseq: request.cseq,
+            userAgent: request.userAgent,
             expiresAt: new Date(nowMs + contact.expiresS * 1000),
           });
-        }
       }
-      const current = await sipAccounts.listBindings(tx, account.userId, new Date(nowMs));
-      if (current.length > this.#settings.maxBindingsPerUser) {
-        throw new RegisterRefused({ statusCode: 403, reasonPhrase: 'Forbidden - Too Many Contacts' });
-      }
-      return current;
+      return sipAccounts.listBindings(tx, account.userId, new Date(nowMs));
     });
-    if (changes.kind === 'contacts' && changes.contacts.length > 0) {
+    if (request.change.kind === 'contacts' && request.change.contacts.length > 0) {
       this.#logger.info(
         { tenantId: context.tenantId, userId: account.userId, bindings: bindings.length },
         'SIP registration updated',
@@ -731,53 +631,6 @@ export class SipService implements TransactionUser {
         value: `<${binding.contactUri}>;expires=${Math.max(0, Math.round((binding.expiresAt.getTime() - nowMs) / 1000))}`,
       })),
     });
-  }
-
-  /**
-   * The Contact header fields of a REGISTER (RFC 3261 §10.2): `*` alone with Expires 0 removes every
-   * binding; otherwise each contact with its expiration (its `expires` parameter, else the Expires
-   * header, else the default), checked against Min-Expires (423) and shortened to the maximum.
-   */
-  #readContacts(
-    headers: readonly SipHeader[],
-    defaultExpiresS: number,
-  ):
-    | { readonly kind: 'star' }
-    | { readonly kind: 'contacts'; readonly contacts: readonly { uri: string; expiresS: number }[] } {
-    const values = headerValues(headers, 'contact');
-    const parsed = values.map((value) => parseContact(value));
-    if (parsed.some((contact) => contact === undefined))
-      throw new RegisterRefused({ statusCode: 400, reasonPhrase: 'Bad Request - Malformed Contact' });
-    if (parsed.some((contact) => contact?.kind === 'star')) {
-      if (parsed.length !== 1 || defaultExpiresS !== 0)
-        throw new RegisterRefused({
-          statusCode: 400,
-          reasonPhrase: 'Bad Request - Contact * Needs Expires 0 Alone',
-        });
-      return { kind: 'star' };
-    }
-    const contacts: { uri: string; expiresS: number }[] = [];
-    for (const contact of parsed) {
-      if (contact?.kind !== 'addresses') continue;
-      for (const address of contact.addresses) {
-        const requested = readDeltaSeconds(parameterValue(address.params, 'expires')) ?? defaultExpiresS;
-        if (requested > 0 && requested < this.#settings.minExpiresS) {
-          throw new RegisterRefused({
-            statusCode: 423,
-            reasonPhrase: 'Interval Too Brief',
-            extraHeaders: [{ name: 'Min-Expires', value: String(this.#settings.minExpiresS) }],
-          });
-        }
-        const uri = serializeUri(address.uri);
-        if (uri.length > 2048)
-          throw new RegisterRefused({ statusCode: 400, reasonPhrase: 'Bad Request - Contact Too Long' });
-        contacts.push({
-          uri,
-          expiresS: Math.min(requested, this.#settings.maxExpiresS),
-        });
-      }
-    }
-    return { kind: 'contacts', contacts };
   }
 }
 

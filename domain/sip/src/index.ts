@@ -175,3 +175,16 @@ export {
   defaultPortOf,
   defaultLocationPolicy,
 } from './location/server-location.ts';
+export type { OverloadLimits, OverloadState, AdmissionVerdict } from './server-policy/overload-guard.ts';
+export { admitNewInvite, startOverloadGuard } from './server-policy/overload-guard.ts';
+export type { AuthFailurePolicy } from './server-policy/source-blocker.ts';
+export { SourceBlocker } from './server-policy/source-blocker.ts';
+export type {
+  BindingChanges,
+  RegistrarRefusal,
+  RegistrationLimits,
+  RegistrationRequest,
+  RequestedContact,
+  StoredBinding,
+} from './server-policy/registration.ts';
+export { planBindingChanges, readDeltaSeconds, readRegistration } from './server-policy/registration.ts';
