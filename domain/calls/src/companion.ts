@@ -519,6 +519,7 @@ export function nextCompanion(call: InboundCall, event: InboundCallEvent): Inbou
     case 'TransferToQueueRequested':
     case 'BlindTransferRequested':
     case 'TransferToFlowRequested':
+    case 'PhoneTransferredToNumber':
       return illegal(call, event);
     // Not the companion's business: the plain transitions apply.
     case 'Enqueued':

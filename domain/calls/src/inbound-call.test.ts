@@ -482,3 +482,33 @@ describe('a call the agent placed, adopted connected', () => {
     expect(step(adopted(true), toQueue).commands).toContain('TellRouting:ContactTransferred');
   });
 });
+
+describe('an attended transfer the phone makes to an outside number', () => {
+  it('hands the held customer to the number’s leg, records it attended, and ends with that leg', () => {
+    const { call, commands } = run([
+      ...answered,
+      { type: 'HoldRequested', atMs: 8_000 },
+      { type: 'PhoneTransferredToNumber', number: '+34911222333', legId: 'p2-t1', atMs: 20_000 },
+    ]);
+    expect(types(commands).slice(-9)).toEqual([
+      'StopRecording',
+      'UnbridgeLeg',
+      'StopMusicOnHold',
+      'HangUpLeg',
+      'BridgeLegs',
+      'StartRecording',
+      'RecordFact:CallResumed',
+      'RecordFact:CallTransferred',
+      'TellRouting:ContactEnded',
+    ]);
+    expect(commands).toContainEqual({ type: 'BridgeLegs', customerLegId: 'c1', agentLegId: 'p2-t1' });
+    expect(
+      commands.find((command) => command.type === 'RecordFact' && command.fact.type === 'CallTransferred'),
+    ).toMatchObject({
+      fact: { kind: 'attended', targetKind: 'number', targetId: '+34911222333', fromAgentId: lucia },
+    });
+    expect(call.phase).toMatchObject({ kind: 'transferred', legId: 'p2-t1', isConnected: true });
+    const end = nextInboundCall(call, { type: 'TransferLegHungUp', legId: 'p2-t1', atMs: 40_000 });
+    expect(end.ok && end.call.phase.kind).toBe('ended');
+  });
+});

@@ -149,6 +149,17 @@ export type InboundCallEvent =
    * released and the flow runs for the caller from its entry, where it may queue them again.
    */
   | { readonly type: 'TransferToFlowRequested'; readonly flowKey: string; readonly atMs: number }
+  /**
+   * The agent's phone completed an attended transfer to an outside number it called on its second line
+   * (REFER with Replaces, RFC 5589 §7): that call's leg through the trunk (`legId`) takes the customer, and
+   * the agent leaves. From then on the call is like a blind transfer that was answered.
+   */
+  | {
+      readonly type: 'PhoneTransferredToNumber';
+      readonly number: string;
+      readonly legId: string;
+      readonly atMs: number;
+    }
   | CompanionEvent;
 
 /** What the call layer must do for the decider. */
@@ -741,6 +752,61 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
         ...routingEnded(phase),
         { type: 'StartFlow', flowKey: event.flowKey },
       ]);
+
+    case 'PhoneTransferredToNumber': {
+      if (phase.kind !== 'connected' || phase.companion !== undefined || event.legId === phase.agentLegId)
+        return illegal(call, event);
+      const heldMs =
+        phase.isHeld && phase.holdStartedAtMs !== undefined ? event.atMs - phase.holdStartedAtMs : 0;
+      return next(
+        call,
+        // Nobody to go back to if the number hangs up: the call ends with it.
+        {
+          kind: 'transferred',
+          legId: event.legId,
+          isConnected: true,
+          connectedAtMs: event.atMs,
+          isFromQueue: true,
+        },
+        [
+          ...(call.isRecorded ? [{ type: 'StopRecording' as const }] : []),
+          { type: 'UnbridgeLeg', legId: phase.agentLegId },
+          ...(phase.isHeld ? [{ type: 'StopMusicOnHold' as const, legId: call.customerLegId }] : []),
+          { type: 'HangUpLeg', legId: phase.agentLegId },
+          { type: 'BridgeLegs', customerLegId: call.customerLegId, agentLegId: event.legId },
+          ...(call.isRecorded
+            ? [
+                {
+                  type: 'StartRecording' as const,
+                  customerLegId: call.customerLegId,
+                  agentLegId: event.legId,
+                },
+              ]
+            : []),
+          ...(phase.isHeld
+            ? [
+                {
+                  type: 'RecordFact' as const,
+                  fact: { type: 'CallResumed' as const, agentId: phase.agentId, heldMs, atMs: event.atMs },
+                },
+              ]
+            : []),
+          {
+            type: 'RecordFact',
+            fact: {
+              type: 'CallTransferred',
+              fromAgentId: phase.agentId,
+              kind: 'attended',
+              targetKind: 'number',
+              targetId: event.number,
+              talkMs: event.atMs - phase.connectedAtMs,
+              atMs: event.atMs,
+            },
+          },
+          ...routingEnded(phase),
+        ],
+      );
+    }
 
     case 'TransferToQueueRequested': {
       if (phase.kind !== 'connected') return illegal(call, event);

@@ -505,6 +505,58 @@ describe('attended transfers from the phone', () => {
   }, 90_000);
 });
 
+describe('an attended transfer from the phone to an outside number', () => {
+  it('holds the customer, calls a number through the trunk on the second line and joins the two', async () => {
+    const atCarrier: PhoneCall[] = [];
+    const carrier = await SoftPhone.open({
+      server: { address: '127.0.0.1', port: sipPortOf(testServer) },
+      voice: { pitchHz: hz.marta, seed: 5, isSteadyTone: true, levelDbm0: -12 },
+      onIncomingCall: (call) => {
+        atCarrier.push(call);
+        call.answer();
+      },
+    });
+    try {
+      const trunks = await admin.expect<{ id: string }[]>('trunks', 'GET', '/api/sip-trunks');
+      await admin.expect('trunk', 'PATCH', `/api/sip-trunks/${trunks[0]?.id ?? ''}`, {
+        outbound: { host: '127.0.0.1', port: carrier.port, transport: 'udp' },
+      });
+      const { customer, atLucia } = await customerReachesLucia('+34600700813');
+      const interactionId = atLucia.interactionId ?? '';
+      expect((await atLucia.hold())?.statusCode).toBe(200);
+      // The second line: an outside expert's number, through the trunk (the carrier's phone plays their tone).
+      const toExpert = await phones.get('lucia')!.dial('911222333');
+      expect(await toExpert.connected).toBe(true);
+      const atExpert = await waitFor('the outside number to answer', () => atCarrier[0]);
+      expect(await atExpert.connected).toBe(true);
+      atLucia.refer('911222333', toExpert);
+      await waitFor('the attended transfer to be taken on', () =>
+        atLucia.referProgress.includes('SIP/2.0 200 OK') ? true : undefined,
+      );
+      await Promise.all([atLucia.ended, toExpert.ended]);
+      expect(await whoHears({ customer, marta: atExpert })).toEqual({
+        customer: ['marta'],
+        marta: ['customer'],
+      });
+      const transferred = await testServer.server.database.pool.query<{ data: Record<string, unknown> }>(
+        `SELECT data FROM domain_events WHERE data ->> 'interactionId' = $1 AND type = 'CallTransferred'`,
+        [interactionId],
+      );
+      expect(transferred.rows[0]?.data).toMatchObject({
+        kind: 'attended',
+        targetKind: 'number',
+        targetId: '+34911222333',
+      });
+      // The outside party hanging up ends the customer's call.
+      atExpert.hangUp();
+      expect((await customer.ended).reason).toBe('remote-hangup');
+      await lucia.expect('wrap-up', 'POST', `/api/interactions/${interactionId}/wrap-up`, {});
+    } finally {
+      await carrier.close();
+    }
+  }, 90_000);
+});
+
 describe('an agent with several phones', () => {
   it('rings every registered phone of the extension together: the first to answer takes the call and the other stops ringing', async () => {
     const ringingOnDesk: PhoneCall[] = [];

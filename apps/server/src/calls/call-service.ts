@@ -1844,8 +1844,9 @@ export class CallService implements SipCallHandler, CallControlPort {
    * either dialog naming the other. The colleague's leg moves to the customer's call, which hands the
    * customer over as the desktop's attended transfer does (`AttendedTransferFromPhone`); the second call ends
    * and both of the phone's dialogs are hung up. The phone hears 481 in the NOTIFY when the named dialog is
-   * not one of its calls with us, and 603 when the pair cannot be joined (the second call is not with a
-   * colleague who answered, or the customer's call has a third party).
+   * not one of its calls with us, and 603 when the pair cannot be joined (the second call is not connected,
+   * or the customer's call has a third party). A second line to an outside number hands the customer to that
+   * number's leg instead (`PhoneTransferredToNumber`).
    */
   async #onAttendedRefer(call: ActiveCall, leg: CallLeg, replaces: Replaces): Promise<void> {
     const replaced = this.#legs.legReplaced(replaces);
@@ -1873,7 +1874,6 @@ export class CallService implements SipCallHandler, CallControlPort {
       customerPhase?.kind !== 'connected' ||
       consultPhase?.kind !== 'transferred' ||
       colleagueLeg === undefined ||
-      colleagueId === undefined ||
       pair.consultCall.customerLeg !== pair.phoneLegInConsult ||
       // Both calls are the same phone's: the agent on the customer's call dialled the colleague.
       pair.consultCall.engagedUserId !== (customerPhase.agentId as string)
@@ -1883,13 +1883,22 @@ export class CallService implements SipCallHandler, CallControlPort {
     }
     const { customerCall, consultCall } = pair;
     const atMs = this.#now();
-    const event: InboundCallEvent = {
-      type: 'AttendedTransferFromPhone',
-      colleagueId: colleagueId as AgentId,
-      legId: colleagueLeg.legId,
-      consultedAtMs: consultPhase.connectedAtMs ?? atMs,
-      atMs,
-    };
+    // The second line rang a colleague's extension, or an outside number through the trunk.
+    const event: InboundCallEvent =
+      colleagueId === undefined
+        ? {
+            type: 'PhoneTransferredToNumber',
+            number: consultCall.dialledNumber,
+            legId: colleagueLeg.legId,
+            atMs,
+          }
+        : {
+            type: 'AttendedTransferFromPhone',
+            colleagueId: colleagueId as AgentId,
+            legId: colleagueLeg.legId,
+            consultedAtMs: consultPhase.connectedAtMs ?? atMs,
+            atMs,
+          };
     if (!nextInboundCall(customerCall.decider, event).ok) {
       this.#legs.notifyRefer(leg, 603, 'Declined');
       return;
@@ -1899,8 +1908,9 @@ export class CallService implements SipCallHandler, CallControlPort {
     consultCall.releasedLegIds.add(colleagueLeg.legId);
     customerCall.adoptedLegIds.push(colleagueLeg.legId);
     this.#callsByLeg.set(colleagueLeg.legId, customerCall);
-    colleagueLeg.isTransferTarget = false;
-    colleagueLeg.isCompanion = true;
+    // A colleague becomes the call's agent (a companion handed the call); a number stays a transfer's leg.
+    colleagueLeg.isTransferTarget = colleagueId === undefined;
+    colleagueLeg.isCompanion = colleagueId !== undefined;
     colleagueLeg.interactionId = customerCall.interactionId;
     const unbridged = await this.#options.media.unbridge(colleagueLeg.legId);
     if (!unbridged.ok)
@@ -1910,7 +1920,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       );
     await this.#engageLeg(colleagueLeg, customerCall.interactionId);
     this.#logger.info(
-      { interactionId: customerCall.interactionId, from: customerPhase.agentId, to: colleagueId },
+      { interactionId: customerCall.interactionId, from: customerPhase.agentId, to: colleagueId ?? 'number' },
       'attended transfer from the phone',
     );
     const handOver = async (): Promise<void> => {
