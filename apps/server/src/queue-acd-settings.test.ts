@@ -15,6 +15,7 @@ describe('a queue’s routing settings', () => {
         maxWaitSeconds: 600,
         maxSize: 40,
         whenNoAgents: 'overflow',
+        noAgentsMeans: 'nobody-available',
         overflow: { type: 'flow' },
         announcements: {
           firstAfterSeconds: 30,
@@ -40,6 +41,7 @@ describe('a queue’s routing settings', () => {
       maxWaitMs: 600_000,
       maxSize: 40,
       whenNoAgents: 'overflow',
+      noAgentsMeans: 'nobody-available',
       overflow: { type: 'destination', destination: 'flow' },
       announcements: {
         firstAfterMs: 30_000,

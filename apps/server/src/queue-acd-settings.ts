@@ -12,6 +12,7 @@ export type QueueAcdSettings = Pick<
   | 'maxWaitMs'
   | 'maxSize'
   | 'whenNoAgents'
+  | 'noAgentsMeans'
   | 'overflow'
   | 'announcements'
   | 'escalation'
@@ -91,6 +92,9 @@ export function queueAcdSettings(
   const whenNoAgents = settings['whenNoAgents'];
   if (whenNoAgents === 'join' || whenNoAgents === 'refuse' || whenNoAgents === 'overflow')
     result.whenNoAgents = whenNoAgents;
+  const noAgentsMeans = settings['noAgentsMeans'];
+  if (noAgentsMeans === 'nobody-signed-in' || noAgentsMeans === 'nobody-available')
+    result.noAgentsMeans = noAgentsMeans;
   const overflow = overflowOf(settings['overflow'], queueIds);
   if (overflow !== undefined) result.overflow = overflow;
   const announcements = record(settings['announcements']);

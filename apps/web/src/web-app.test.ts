@@ -310,7 +310,7 @@ describe('the web app in Chromium against the real server', () => {
     // Routing: the most skilled agent first, overflow to Ventas when nobody is signed in, and after 2 minutes
     // of waiting any agent of Ventas may take the call.
     await form.getByLabel('Quién recibe la siguiente').selectOption('best-skill');
-    await form.getByLabel('Sin agentes conectados').selectOption('overflow');
+    await form.getByLabel('Sin agentes').selectOption('overflow');
     await form.getByLabel('Al desbordar').selectOption({ label: 'pasar a la cola Ventas' });
     await form.getByLabel('Espera máxima (s)').fill('600');
     await form.getByLabel('Anunciar la posición y la espera a quien aguarda').check();

@@ -132,6 +132,30 @@ describe('queue behaviour', () => {
     expect(h.factsOf('ContactQueued').map((f) => f.contactId)).toEqual(['c2', 'c3']);
   });
 
+  it('can count agents on a break as absent: with everyone on a break the queue overflows', () => {
+    const h = new RoutingHarness({
+      queues: [
+        {
+          id: 'support',
+          whenNoAgents: 'overflow',
+          noAgentsMeans: 'nobody-available',
+          overflow: { type: 'destination', destination: 'voicemail' },
+        },
+      ],
+      agents: [{ id: 'a1' }, { id: 'a2' }],
+    });
+    h.presence('a1', { kind: 'break', reason: 'lunch' });
+    h.presence('a2', { kind: 'break', reason: 'training' });
+    h.arrive('c1', 'support');
+    expect(h.commandsOf('RouteToDestination')).toEqual([
+      { type: 'RouteToDestination', contactId: 'c1', destination: 'voicemail' },
+    ]);
+    // One agent back from the break: the next caller waits for her.
+    h.login('a1');
+    h.arrive('c2', 'support');
+    expect(h.factsOf('ContactQueued').map((f) => f.contactId)).toEqual(['c2']);
+  });
+
   it('keeps seniority when an agent transfers a connected contact to another queue', () => {
     const h = new RoutingHarness({
       queues: [{ id: 'front' }, { id: 'billing', requiredSkills: [{ skill: 'billing' }] }],

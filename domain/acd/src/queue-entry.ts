@@ -38,7 +38,11 @@ export function admitContact(ctx: DecisionContext, contact: ContactRecord, queue
   queue.today.offered += 1;
   const config = queue.config;
 
-  if (config.whenNoAgents !== 'join' && contact.pool.loggedInCount === 0 && !contact.isCallback) {
+  const hasNoAgents =
+    config.noAgentsMeans === 'nobody-available'
+      ? contact.pool.readyCount === 0
+      : contact.pool.loggedInCount === 0;
+  if (config.whenNoAgents !== 'join' && hasNoAgents && !contact.isCallback) {
     if (config.whenNoAgents === 'refuse') {
       queue.today.overflowed += 1;
       ctx.commands.push({ type: 'RejectContact', contactId: contact.id, reason: 'no-agents' });

@@ -94,6 +94,11 @@ const queueSchema = z.strictObject({
   wrapUpMs: durationMs.nullable().default(0),
   offerTimeoutMs: positiveDurationMs.default(20_000),
   whenNoAgents: z.enum(['join', 'refuse', 'overflow']).default('join'),
+  /**
+   * What "no agents" means for `whenNoAgents`: nobody who could answer is signed in (agents on a break count
+   * as there), or nobody is available (every one of them on a break or signed out).
+   */
+  noAgentsMeans: z.enum(['nobody-signed-in', 'nobody-available']).default('nobody-signed-in'),
   overflow: overflowTargetSchema.default({ type: 'disconnect' }),
   escalation: z.array(escalationStepSchema).default([]),
   announcements: z

@@ -128,6 +128,66 @@ describe('a queue that overflows to voicemail', () => {
   }, 90_000);
 });
 
+describe('a queue whose agents are all on a break', () => {
+  it('sends the caller to voicemail when it counts agents on a break as absent', async () => {
+    const queue = await admin.expect<{ id: string }>('queue', 'POST', '/api/queues', {
+      name: 'Recepción',
+      settings: {
+        whenNoAgents: 'overflow',
+        noAgentsMeans: 'nobody-available',
+        overflow: { type: 'voicemail' },
+      },
+    });
+    await admin.expect('flow', 'POST', '/api/flows', {
+      key: 'recepcion',
+      name: 'Recepción',
+      document: {
+        id: 'recepcion',
+        name: 'Recepción',
+        version: 1,
+        defaultLanguage: 'es',
+        languages: ['es'],
+        entry: 'queue',
+        nodes: { queue: { type: 'queue', queue: queue.id } },
+      },
+    });
+    await admin.expect('publish', 'POST', '/api/flows/recepcion/versions/1/publish', {});
+    await admin.expect('number', 'POST', '/api/dids', { number: '+34910000086', flowKey: 'recepcion' });
+    // Lucía is signed in, on a break: the queue has an agent, but nobody available.
+    const lucia = await ApiSession.login(testServer.server.url, {
+      tenant: demoAccounts.tenant,
+      email: 'lucia.fernandez@fibrasur.example',
+      password: demoAccounts.password,
+    });
+    const [reason] = await admin.expect<string[]>('reasons', 'GET', '/api/break-reasons');
+    await lucia.expect('break', 'PUT', '/api/agents/me/presence', { presence: 'break', reason });
+
+    const call = await caller.call({ number: '+34910000086', callerId: '+34600710086' });
+    expect(await call.connected).toBe(true);
+    call.listen();
+    await waitFor(
+      'the beep after the voicemail prompt',
+      () => {
+        const heard = call.heard();
+        const tail = heard.length - 1_600;
+        return tail > 0 && toneAmplitude(heard, 1_000, 8_000, tail, 1_600) > 1_000 ? true : undefined;
+      },
+      30_000,
+    );
+    call.hangUp();
+    await call.ended;
+    const moved = await waitFor('the overflow to be recorded', async () => {
+      const result = await testServer.server.database.pool.query<{ data: Record<string, unknown> }>(
+        `SELECT e.data FROM domain_events e JOIN interactions i ON i.id::text = e.data ->> 'contactId'
+          WHERE i.remote_address = '+34600710086' AND e.type = 'ContactFinished'`,
+      );
+      return result.rows[0];
+    });
+    expect(moved.data).toMatchObject({ outcome: 'overflowed', detail: 'no-agents' });
+    await lucia.expect('offline', 'PUT', '/api/agents/me/presence', { presence: 'offline' });
+  }, 90_000);
+});
+
 describe('a queue that overflows to a number', () => {
   it('puts the caller through the trunk to the number, and ends the call when it does not answer', async () => {
     let isAnswering = true;

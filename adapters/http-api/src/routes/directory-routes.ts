@@ -104,7 +104,10 @@ const queueSettings = z
     maxSize: z.int().min(1).max(100_000).nullable().describe('Overflow when this many wait; null: no limit'),
     whenNoAgents: z
       .enum(['join', 'refuse', 'overflow'])
-      .describe('When nobody who could answer is signed in'),
+      .describe('When nobody who could answer is there (see noAgentsMeans)'),
+    noAgentsMeans: z
+      .enum(['nobody-signed-in', 'nobody-available'])
+      .describe('Nobody signed in (agents on a break count as there), or nobody available (all on a break)'),
     overflow: overflowTarget,
     announcements: z
       .strictObject({

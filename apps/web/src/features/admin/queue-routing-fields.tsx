@@ -10,6 +10,7 @@ export interface QueueRoutingSettings {
   readonly maxWaitSeconds?: number | null;
   readonly maxSize?: number | null;
   readonly whenNoAgents?: 'join' | 'refuse' | 'overflow';
+  readonly noAgentsMeans?: 'nobody-signed-in' | 'nobody-available';
   readonly overflow?: OverflowTarget;
   readonly announcements?: {
     readonly firstAfterSeconds: number;
@@ -213,6 +214,21 @@ export function QueueRoutingFields(props: {
             <option value="join">{t('routing.noAgents.join')}</option>
             <option value="refuse">{t('routing.noAgents.refuse')}</option>
             <option value="overflow">{t('routing.noAgents.overflow')}</option>
+          </select>
+        </label>
+        <label>
+          {t('routing.noAgentsMeans')}
+          <select
+            value={settings.noAgentsMeans ?? 'nobody-signed-in'}
+            onChange={(event) => {
+              set({
+                noAgentsMeans:
+                  event.target.value === 'nobody-available' ? 'nobody-available' : 'nobody-signed-in',
+              });
+            }}
+          >
+            <option value="nobody-signed-in">{t('routing.noAgentsMeans.signedIn')}</option>
+            <option value="nobody-available">{t('routing.noAgentsMeans.available')}</option>
           </select>
         </label>
         <label>
