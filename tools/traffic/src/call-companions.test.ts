@@ -160,6 +160,30 @@ async function lastCall(party: Party, count: number): Promise<PhoneCall> {
   return call;
 }
 
+/**
+ * A soft phone answering whatever the demo trunk sends out (the carrier, and whoever it puts through), with
+ * the trunk pointed at it; its calls are kept in `atCarrier`. The caller closes it.
+ */
+async function carrierBehindTrunk(
+  pitchHz: number,
+  seed: number,
+): Promise<{ carrier: SoftPhone; atCarrier: PhoneCall[] }> {
+  const atCarrier: PhoneCall[] = [];
+  const carrier = await SoftPhone.open({
+    server: { address: '127.0.0.1', port: sipPortOf(testServer) },
+    voice: { pitchHz, seed, isSteadyTone: true, levelDbm0: -12 },
+    onIncomingCall: (call) => {
+      atCarrier.push(call);
+      call.answer();
+    },
+  });
+  const trunks = await admin.expect<{ id: string }[]>('trunks', 'GET', '/api/sip-trunks');
+  await admin.expect('trunk', 'PATCH', `/api/sip-trunks/${trunks[0]?.id ?? ''}`, {
+    outbound: { host: '127.0.0.1', port: carrier.port, transport: 'udp' },
+  });
+  return { carrier, atCarrier };
+}
+
 describe('a supervisor on a call', () => {
   it('listens, whispers to the agent, barges in and takes the call over, each party hearing exactly whom the mode allows', async () => {
     const { customer, atLucia } = await customerReachesLucia('+34600700801');
@@ -507,20 +531,8 @@ describe('attended transfers from the phone', () => {
 
 describe('an attended transfer from the phone to an outside number', () => {
   it('holds the customer, calls a number through the trunk on the second line and joins the two', async () => {
-    const atCarrier: PhoneCall[] = [];
-    const carrier = await SoftPhone.open({
-      server: { address: '127.0.0.1', port: sipPortOf(testServer) },
-      voice: { pitchHz: hz.marta, seed: 5, isSteadyTone: true, levelDbm0: -12 },
-      onIncomingCall: (call) => {
-        atCarrier.push(call);
-        call.answer();
-      },
-    });
+    const { carrier, atCarrier } = await carrierBehindTrunk(hz.marta, 5);
     try {
-      const trunks = await admin.expect<{ id: string }[]>('trunks', 'GET', '/api/sip-trunks');
-      await admin.expect('trunk', 'PATCH', `/api/sip-trunks/${trunks[0]?.id ?? ''}`, {
-        outbound: { host: '127.0.0.1', port: carrier.port, transport: 'udp' },
-      });
       const { customer, atLucia } = await customerReachesLucia('+34600700813');
       const interactionId = atLucia.interactionId ?? '';
       expect((await atLucia.hold())?.statusCode).toBe(200);
@@ -606,20 +618,8 @@ describe('an agent with several phones', () => {
 
 describe('calls the agent placed', () => {
   it('are held, consulted on and handed to a colleague like calls that came in; the phone’s transfer key works on them too', async () => {
-    const atCarrier: PhoneCall[] = [];
-    const carrier = await SoftPhone.open({
-      server: { address: '127.0.0.1', port: sipPortOf(testServer) },
-      voice: { pitchHz: hz.customer, seed: 2, isSteadyTone: true, levelDbm0: -12 },
-      onIncomingCall: (call) => {
-        atCarrier.push(call);
-        call.answer();
-      },
-    });
+    const { carrier, atCarrier } = await carrierBehindTrunk(hz.customer, 2);
     try {
-      const trunks = await admin.expect<{ id: string }[]>('trunks', 'GET', '/api/sip-trunks');
-      await admin.expect('trunk', 'PATCH', `/api/sip-trunks/${trunks[0]?.id ?? ''}`, {
-        outbound: { host: '127.0.0.1', port: carrier.port, transport: 'udp' },
-      });
       const placeToCustomer = async (
         number: string,
       ): Promise<{ interactionId: string; atLucia: PhoneCall; customer: PhoneCall }> => {
