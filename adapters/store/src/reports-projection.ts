@@ -988,12 +988,8 @@ const agentHourTable: SummaryTable = {
 };
 const hourMs = 3_600_000;
 
-function keyColumns(table: SummaryTable): readonly KeyColumn[] {
-  return table.keyColumns;
-}
-
 function keyColumnTypes(table: SummaryTable): string {
-  return keyColumns(table)
+  return table.keyColumns
     .map((column) => `${column} ${column === 'interval_start' ? 'timestamptz' : 'text'}`)
     .join(', ');
 }
@@ -1006,7 +1002,7 @@ function keyRelation(table: SummaryTable, param: number): string {
 function keyMatches(table: SummaryTable): string {
   return [
     's.tenant_id = $1',
-    ...keyColumns(table).map((column) =>
+    ...table.keyColumns.map((column) =>
       column === 'interval_start'
         ? 's.interval_start = k.interval_start'
         : `s.${column} IS NOT DISTINCT FROM k.${column}`,
@@ -1147,7 +1143,7 @@ async function applyDeltas(
   recompute: (key: RowKey) => Promise<void>,
 ): Promise<number> {
   if (entries.length === 0) return 0;
-  const columns = keyColumns(table);
+  const columns = table.keyColumns;
   const matches = keyMatches(table);
   // A maximum taken out may have been the row's maximum: read those rows before changing them.
   const removing = entries.filter((e) => e.removedMax > 0);

@@ -2,10 +2,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
 import type {} from '@centralita/testkit';
 import type { AgentId, InteractionId, QueueId } from '@centralita/kernel';
-import { demoPassword, demoTenantSlug } from './demo-seed.ts';
 import type { RunningServer } from './wiring.ts';
-import { startTestServer } from './test-server.ts';
-import type { TestServer } from './test-server.ts';
+import { apiRequest, signIn, startTestServer } from './test-server.ts';
+import type { TestServer, TestSession } from './test-server.ts';
 
 // "Ask for help" through the API of the running server: the routing engine holds the request on the
 // agent's work, the wallboard's agent states show it, and each step is an event of the interaction. The
@@ -24,45 +23,21 @@ afterAll(async () => {
   await testServer.stop();
 });
 
-interface Session {
-  readonly headers: Record<string, string>;
-  readonly userId: string;
-}
+type Session = TestSession;
 
-async function loginAs(email: string): Promise<Session> {
-  const response = await fetch(`${server.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ tenant: demoTenantSlug, email, password: demoPassword }),
-  });
-  expect(response.status).toBe(200);
-  const body = (await response.json()) as { csrfToken: string; user: { id: string } };
-  return {
-    headers: {
-      cookie: response.headers.getSetCookie()[0]?.split(';')[0] ?? '',
-      'x-csrf-token': body.csrfToken,
-      'content-type': 'application/json',
-    },
-    userId: body.user.id,
-  };
+function loginAs(email: string): Promise<Session> {
+  return signIn(server, email);
 }
 
 // The type parameter is the test's claim about the JSON the endpoint answers.
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
-async function call<T>(
+function call<T>(
   session: Session,
   method: string,
   path: string,
   body?: unknown,
 ): Promise<{ status: number; body: T }> {
-  const { 'content-type': contentType, ...withoutType } = session.headers;
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: body === undefined ? withoutType : { ...withoutType, 'content-type': contentType ?? '' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text === '' ? null : JSON.parse(text)) as T };
+  return apiRequest<T>(server, session, method, path, body);
 }
 
 interface Problem {

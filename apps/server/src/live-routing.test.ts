@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
 import type {} from '@centralita/testkit';
-import { demoPassword, demoTenantSlug } from './demo-seed.ts';
 import type { RunningServer } from './wiring.ts';
-import { startTestServer } from './test-server.ts';
-import type { TestServer } from './test-server.ts';
+import { apiRequest, signIn, startTestServer } from './test-server.ts';
+import type { TestServer, TestSession } from './test-server.ts';
 
 const adminUrl = inject('adminDatabaseUrl');
 let server: RunningServer;
@@ -20,43 +19,21 @@ afterAll(async () => {
   await testServer.stop();
 });
 
-interface Session {
-  readonly headers: Record<string, string>;
-  readonly userId: string;
-}
+type Session = TestSession;
 
-async function loginAs(email: string): Promise<Session> {
-  const response = await fetch(`${server.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ tenant: demoTenantSlug, email, password: demoPassword }),
-  });
-  expect(response.status).toBe(200);
-  const body = (await response.json()) as { csrfToken: string; user: { id: string } };
-  return {
-    headers: {
-      cookie: response.headers.getSetCookie()[0]?.split(';')[0] ?? '',
-      'x-csrf-token': body.csrfToken,
-      'content-type': 'application/json',
-    },
-    userId: body.user.id,
-  };
+function loginAs(email: string): Promise<Session> {
+  return signIn(server, email);
 }
 
 // The type parameter is the test's claim about the JSON the endpoint answers.
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
-async function call<T>(
+function call<T>(
   session: Session,
   method: string,
   path: string,
   body?: unknown,
 ): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: session.headers,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as T };
+  return apiRequest<T>(server, session, method, path, body);
 }
 
 interface AgentState {

@@ -130,6 +130,13 @@ export interface SipCallHandler {
 /** Nonce counts kept for replay detection, at most (oldest pruned first when more). */
 const maxTrackedNonces = 100_000;
 
+/**
+ * Whom a digest challenge comes from: the server the request is for (`uas`: 401 with `WWW-Authenticate`,
+ * credentials in `Authorization`, RFC 3261 §22.2: the registrar, a carrier's trunk) or the proxy phones send
+ * their calls through (`proxy`: 407 with `Proxy-Authenticate`, credentials in `Proxy-Authorization`, §22.3).
+ */
+type ChallengeRole = 'uas' | 'proxy';
+
 class RegisterRefused extends Error {
   readonly refusal: RegistrarRefusal;
 
@@ -378,7 +385,7 @@ export class SipService implements TransactionUser {
       throw new RegisterRefused({ statusCode: 404, reasonPhrase: 'Not Found - Domain Not Served Here' });
     }
     // Step 4: authenticate.
-    const authenticated = await this.authenticate(transaction, realm, 'registrar');
+    const authenticated = await this.authenticate(transaction, realm, 'uas');
     if (authenticated === undefined) return;
     const { account, context } = authenticated;
     await this.#updateBindings(transaction, context, account, nowMs);
@@ -386,15 +393,14 @@ export class SipService implements TransactionUser {
 
   /**
    * Digest authentication of a request for a tenant's realm (`<slug>.<SIP domain>`), as the registrar
-   * (401, `WWW-Authenticate`, RFC 3261 §22.2) or as the proxy phones send their calls through (407,
-   * `Proxy-Authenticate`, §22.3). An unknown tenant or user is challenged and verified like any other, against
+   * (`uas`) or as the proxy phones send their calls through (`proxy`, see `ChallengeRole`). An unknown tenant or user is challenged and verified like any other, against
    * a decoy secret, so every failure looks the same (no account enumeration); failures count against the
    * source, which is blocked after too many. Undefined when the request was answered (challenged, refused).
    */
   async authenticate(
     transaction: ServerTransaction,
     realm: string,
-    role: 'registrar' | 'proxy',
+    role: ChallengeRole,
   ): Promise<{ readonly account: SipAccount; readonly context: TenantContext } | undefined> {
     const suffix = `.${this.#options.domain.toLowerCase()}`;
     const slug = realm.endsWith(suffix) ? realm.slice(0, -suffix.length) : '';
@@ -422,7 +428,7 @@ export class SipService implements TransactionUser {
     context: TenantContext,
     realm: string,
   ): Promise<sipAccounts.TrunkInboundCredentials | undefined> {
-    return this.#verify(transaction, realm, 'registrar', async (username) => {
+    return this.#verify(transaction, realm, 'uas', async (username) => {
       const trunk = await this.#options.database.inTenant(context, (tx) =>
         sipAccounts.trunkByInboundUsername(tx, username),
       );
@@ -438,7 +444,7 @@ export class SipService implements TransactionUser {
   async #verify<T>(
     transaction: ServerTransaction,
     realm: string,
-    role: 'registrar' | 'proxy',
+    role: ChallengeRole,
     lookup: (username: string) => Promise<{ readonly ha1: DigestHa1; readonly value: T } | undefined>,
   ): Promise<T | undefined> {
     const request = transaction.request;
@@ -491,12 +497,9 @@ export class SipService implements TransactionUser {
   #credentialsFor(
     headers: readonly SipHeader[],
     realm: string,
-    role: 'registrar' | 'proxy',
+    role: ChallengeRole,
   ): DigestCredentials | undefined {
-    for (const value of headerValues(
-      headers,
-      role === 'registrar' ? 'Authorization' : 'Proxy-Authorization',
-    )) {
+    for (const value of headerValues(headers, role === 'uas' ? 'Authorization' : 'Proxy-Authorization')) {
       const parsed = parseDigestCredentials(value);
       if (parsed.ok && parsed.value.realm.toLowerCase() === realm) return parsed.value;
     }
@@ -544,7 +547,7 @@ export class SipService implements TransactionUser {
     transaction: ServerTransaction,
     realm: string,
     isStale: boolean,
-    role: 'registrar' | 'proxy' = 'registrar',
+    role: ChallengeRole = 'uas',
   ): void {
     const nonce = createNonce({
       secret: this.#nonceSecret,
@@ -561,12 +564,7 @@ export class SipService implements TransactionUser {
   }
 
   /** A failed authentication: counted against the source, logged, and answered like a first attempt. */
-  #failed(
-    transaction: ServerTransaction,
-    realm: string,
-    reason: string,
-    role: 'registrar' | 'proxy' = 'registrar',
-  ): void {
+  #failed(transaction: ServerTransaction, realm: string, reason: string, role: ChallengeRole = 'uas'): void {
     const address = transaction.source.remoteAddress;
     const nowMs = this.#now();
     if (this.#blocker.recordFailure(address, nowMs)) {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createDatabase, dropDatabase, withDatabaseName } from '@centralita/store';
 import { readConfig } from './config.ts';
+import { demoPassword, demoTenantSlug } from './demo-seed.ts';
 import { createLogger, startServer } from './wiring.ts';
 import type { RunningServer } from './wiring.ts';
 
@@ -56,4 +57,48 @@ export async function startTestServer(
       rmSync(recordingDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A signed-in user of the demo tenant, for API calls in tests. */
+export interface TestSession {
+  readonly headers: Record<string, string>;
+  readonly userId: string;
+}
+
+/** Signs in to the demo tenant as `email` with the demo password. */
+export async function signIn(server: RunningServer, email: string): Promise<TestSession> {
+  const response = await fetch(`${server.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tenant: demoTenantSlug, email, password: demoPassword }),
+  });
+  if (response.status !== 200) throw new Error(`sign-in of ${email} answered ${String(response.status)}`);
+  const body = (await response.json()) as { csrfToken: string; user: { id: string } };
+  return {
+    headers: {
+      cookie: response.headers.getSetCookie()[0]?.split(';')[0] ?? '',
+      'x-csrf-token': body.csrfToken,
+    },
+    userId: body.user.id,
+  };
+}
+
+/** One API request as `session`: its status and its JSON body (null when empty). */
+// The type parameter is the test's claim about the JSON the endpoint answers.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+export async function apiRequest<T>(
+  server: RunningServer,
+  session: TestSession,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers:
+      body === undefined ? session.headers : { ...session.headers, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text === '' ? null : JSON.parse(text)) as T };
 }

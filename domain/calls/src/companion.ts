@@ -5,7 +5,7 @@ import type {
   InboundCallEvent,
   InboundCallTransition,
 } from './inbound-call.ts';
-import { ended, illegal, next, unchanged } from './inbound-call.ts';
+import { ended, handOverCommands, illegal, next, unchanged } from './inbound-call.ts';
 
 /** How a supervisor joins a call (docs/media.md, the hear/speak matrix). */
 export type SupervisionMode = 'listen' | 'whisper' | 'barge';
@@ -208,57 +208,27 @@ function agentLeaves(
   isAgentGone: boolean,
 ): InboundCallTransition {
   const talkMs = atMs - phase.connectedAtMs;
-  const heldMs = phase.isHeld && phase.holdStartedAtMs !== undefined ? atMs - phase.holdStartedAtMs : 0;
-  const commands: InboundCallCommand[] = [
-    ...(call.isRecorded ? [{ type: 'StopRecording' as const }] : []),
-    ...(isInConference(companion)
-      ? [
-          {
-            type: 'LeaveConference' as const,
-            legIds: [call.customerLegId, phase.agentLegId, companion.legId],
-          },
-        ]
-      : [{ type: 'UnbridgeLeg' as const, legId: phase.agentLegId }]),
-    ...(phase.isHeld ? [{ type: 'StopMusicOnHold' as const, legId: call.customerLegId }] : []),
-    ...(isAgentGone ? [] : [{ type: 'HangUpLeg' as const, legId: phase.agentLegId }]),
-    { type: 'BridgeLegs', customerLegId: call.customerLegId, agentLegId: companion.legId },
-    ...(call.isRecorded
-      ? [{ type: 'StartRecording' as const, customerLegId: call.customerLegId, agentLegId: companion.legId }]
-      : []),
-    // The customer held during a consultation comes off hold with the colleague: the hold is the first agent's.
-    ...(phase.isHeld
-      ? [
-          {
-            type: 'RecordFact' as const,
-            fact: { type: 'CallResumed' as const, agentId: phase.agentId, heldMs, atMs },
-          },
-        ]
-      : []),
+  const commands = handOverCommands(
+    call,
+    phase,
+    companion.legId,
+    isInConference(companion)
+      ? { type: 'LeaveConference', legIds: [call.customerLegId, phase.agentLegId, companion.legId] }
+      : { type: 'UnbridgeLeg', legId: phase.agentLegId },
+    isAgentGone,
     companion.kind === 'supervisor'
-      ? fact({
-          type: 'CallTakenOver',
+      ? { type: 'CallTakenOver', fromAgentId: phase.agentId, supervisorId: companion.userId, talkMs, atMs }
+      : {
+          type: 'CallTransferred',
           fromAgentId: phase.agentId,
-          supervisorId: companion.userId,
+          kind: 'attended',
+          targetKind: 'agent',
+          targetId: companion.userId,
           talkMs,
           atMs,
-        })
-      : {
-          type: 'RecordFact',
-          fact: {
-            type: 'CallTransferred',
-            fromAgentId: phase.agentId,
-            kind: 'attended',
-            targetKind: 'agent',
-            targetId: companion.userId,
-            talkMs,
-            atMs,
-          },
         },
-    // The ACD's part ends with the first agent: they go to after-call work while the call goes on.
-    ...(phase.isAcdContact
-      ? [{ type: 'TellRouting' as const, event: { type: 'ContactEnded' as const } }]
-      : []),
-  ];
+    atMs,
+  );
   return next(
     call,
     {

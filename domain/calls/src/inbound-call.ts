@@ -400,6 +400,46 @@ export function ended(
 }
 
 /** The ACD hears that its contact ended, unless it already did when the first agent handed the call over. */
+/**
+ * @internal The commands of a hand-over: the agent leaves a connected call and `toLegId` takes the customer.
+ * The agent's recording closes and the next one opens, `release` takes the agent out of the media (a bridge
+ * or a conference), the agent's phone is hung up unless it already is, a hold ends with the hand-over,
+ * `handedOver` is recorded, and the ACD's contact ends with the agent. Used for attended transfers (from
+ * the desktop or the phone, to a colleague or a number) and a supervisor's takeover.
+ */
+export function handOverCommands(
+  call: InboundCall,
+  phase: Extract<InboundCallPhase, { kind: 'connected' }>,
+  toLegId: string,
+  release: InboundCallCommand,
+  isAgentGone: boolean,
+  handedOver: InboundCallFact,
+  atMs: number,
+): InboundCallCommand[] {
+  const heldMs = phase.isHeld && phase.holdStartedAtMs !== undefined ? atMs - phase.holdStartedAtMs : 0;
+  return [
+    ...(call.isRecorded ? [{ type: 'StopRecording' as const }] : []),
+    release,
+    ...(phase.isHeld ? [{ type: 'StopMusicOnHold' as const, legId: call.customerLegId }] : []),
+    ...(isAgentGone ? [] : [{ type: 'HangUpLeg' as const, legId: phase.agentLegId }]),
+    { type: 'BridgeLegs', customerLegId: call.customerLegId, agentLegId: toLegId },
+    ...(call.isRecorded
+      ? [{ type: 'StartRecording' as const, customerLegId: call.customerLegId, agentLegId: toLegId }]
+      : []),
+    // A customer held during a consultation comes off hold with whoever takes them: the hold was the agent's.
+    ...(phase.isHeld
+      ? [
+          {
+            type: 'RecordFact' as const,
+            fact: { type: 'CallResumed' as const, agentId: phase.agentId, heldMs, atMs },
+          },
+        ]
+      : []),
+    { type: 'RecordFact', fact: handedOver },
+    ...routingEnded(phase),
+  ];
+}
+
 function routingEnded(phase: { readonly isAcdContact: boolean }): InboundCallCommand[] {
   return phase.isAcdContact ? [{ type: 'TellRouting', event: { type: 'ContactEnded' } }] : [];
 }
@@ -753,11 +793,9 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
         { type: 'StartFlow', flowKey: event.flowKey },
       ]);
 
-    case 'PhoneTransferredToNumber': {
+    case 'PhoneTransferredToNumber':
       if (phase.kind !== 'connected' || phase.companion !== undefined || event.legId === phase.agentLegId)
         return illegal(call, event);
-      const heldMs =
-        phase.isHeld && phase.holdStartedAtMs !== undefined ? event.atMs - phase.holdStartedAtMs : 0;
       return next(
         call,
         // Nobody to go back to if the number hangs up: the call ends with it.
@@ -768,45 +806,24 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
           connectedAtMs: event.atMs,
           isFromQueue: true,
         },
-        [
-          ...(call.isRecorded ? [{ type: 'StopRecording' as const }] : []),
+        handOverCommands(
+          call,
+          phase,
+          event.legId,
           { type: 'UnbridgeLeg', legId: phase.agentLegId },
-          ...(phase.isHeld ? [{ type: 'StopMusicOnHold' as const, legId: call.customerLegId }] : []),
-          { type: 'HangUpLeg', legId: phase.agentLegId },
-          { type: 'BridgeLegs', customerLegId: call.customerLegId, agentLegId: event.legId },
-          ...(call.isRecorded
-            ? [
-                {
-                  type: 'StartRecording' as const,
-                  customerLegId: call.customerLegId,
-                  agentLegId: event.legId,
-                },
-              ]
-            : []),
-          ...(phase.isHeld
-            ? [
-                {
-                  type: 'RecordFact' as const,
-                  fact: { type: 'CallResumed' as const, agentId: phase.agentId, heldMs, atMs: event.atMs },
-                },
-              ]
-            : []),
+          false,
           {
-            type: 'RecordFact',
-            fact: {
-              type: 'CallTransferred',
-              fromAgentId: phase.agentId,
-              kind: 'attended',
-              targetKind: 'number',
-              targetId: event.number,
-              talkMs: event.atMs - phase.connectedAtMs,
-              atMs: event.atMs,
-            },
+            type: 'CallTransferred',
+            fromAgentId: phase.agentId,
+            kind: 'attended',
+            targetKind: 'number',
+            targetId: event.number,
+            talkMs: event.atMs - phase.connectedAtMs,
+            atMs: event.atMs,
           },
-          ...routingEnded(phase),
-        ],
+          event.atMs,
+        ),
       );
-    }
 
     case 'TransferToQueueRequested': {
       if (phase.kind !== 'connected') return illegal(call, event);

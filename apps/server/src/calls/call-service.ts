@@ -328,11 +328,6 @@ function probeAudio(address: string): NegotiatedAudio {
   };
 }
 
-/** A user's phones, the most recently registered first. */
-function latestFirst(bindings: readonly sipAccounts.SipBinding[]): sipAccounts.SipBinding[] {
-  return [...bindings].sort((a, b) => b.registeredAt.getTime() - a.registeredAt.getTime());
-}
-
 /**
  * The Request-URI of a call out through a trunk: the number at the trunk's host, with its port and transport
  * when it has them (without, the host is located by DNS: RFC 3263).
@@ -355,11 +350,16 @@ function defaultFallback(queueReferences: ReadonlyMap<string, string>): TenantFa
   };
 }
 
+/** An agent's transfer target as the tenant's directory reads it: an extension, a number, or a flow. */
+type ResolvedTransferTarget =
+  | FlowTransferTarget
+  | { readonly kind: 'flow'; readonly flowKey: string; readonly published: Readonly<Record<string, Flow>> };
+
 /** A phone to ring: where its INVITE is addressed and sent. */
 interface PhoneToRing {
   readonly requestUri: Uri;
+  /** The phone's registration source (its address and port behind NAT). */
   readonly target: SendTarget;
-  readonly sourceAddress: string;
 }
 
 /**
@@ -369,14 +369,14 @@ interface PhoneToRing {
 function phonesToRing(bindings: readonly sipAccounts.SipBinding[]): PhoneToRing[] {
   const seen = new Set<string>();
   const phones: PhoneToRing[] = [];
-  for (const binding of latestFirst(bindings)) {
+  const latestFirst = [...bindings].sort((a, b) => b.registeredAt.getTime() - a.registeredAt.getTime());
+  for (const binding of latestFirst) {
     const requestUri = parseUri(binding.contactUri);
     if (requestUri === undefined || seen.has(binding.contactUri)) continue;
     seen.add(binding.contactUri);
     phones.push({
       requestUri,
       target: SipLegs.target(binding.transport, binding.sourceAddress, binding.sourcePort),
-      sourceAddress: binding.sourceAddress,
     });
   }
   return phones;
@@ -704,13 +704,22 @@ export class CallService implements SipCallHandler, CallControlPort {
         error: { reason: 'not-connected', message: 'Only a call connected to an agent can be transferred.' },
       };
     const atMs = this.#now();
+    const resolved =
+      target.kind === 'extension' || target.kind === 'number'
+        ? await this.#transferTarget(
+            tenantId,
+            target.kind === 'extension' ? target.extension : target.number,
+            target.kind === 'number',
+          )
+        : undefined;
     // One of the tenant's own numbers is its flow: the caller goes there without leaving through the trunk.
-    const ownNumber = target.kind === 'number' ? await this.#ownNumberFlow(call, target.number) : undefined;
-    if (target.kind === 'flow' || ownNumber !== undefined) {
-      const flowKey = ownNumber?.flowKey ?? (target.kind === 'flow' ? target.flowKey : '');
+    if (target.kind === 'flow' || resolved?.kind === 'flow') {
+      const flowKey =
+        resolved?.kind === 'flow' ? resolved.flowKey : target.kind === 'flow' ? target.flowKey : '';
       const published =
-        ownNumber?.published ??
-        (await this.#options.database.inTenant(this.#context(call), (tx) => flows.publishedFlows(tx)));
+        resolved?.kind === 'flow'
+          ? resolved.published
+          : await this.#options.database.inTenant(this.#context(call), (tx) => flows.publishedFlows(tx));
       if (published[flowKey] === undefined)
         return {
           ok: false,
@@ -733,10 +742,6 @@ export class CallService implements SipCallHandler, CallControlPort {
       return { ok: true, value: this.#view(call) };
     }
     if (target.kind !== 'queue') {
-      const resolved = await this.#transferTarget(
-        tenantId,
-        target.kind === 'extension' ? target.extension : target.number,
-      );
       if (resolved === undefined || (target.kind === 'extension') !== (resolved.kind === 'extension'))
         return {
           ok: false,
@@ -1736,7 +1741,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     const probe: NegotiatedAudio = {
       codec: { name: 'PCMU', payloadType: 0, clockRate: 8000 },
       telephoneEvent: { payloadType: 101, events: '0-16' },
-      remoteAddress: phone.sourceAddress,
+      remoteAddress: phone.target.address,
       remotePort: 9,
       direction: 'sendrecv',
       mediaIndex: 0,
@@ -1806,35 +1811,23 @@ export class CallService implements SipCallHandler, CallControlPort {
     const resolved = await this.#transferTarget(
       call.tenantId,
       target.kind === 'sip' ? (target.user ?? '') : '',
+      true,
     );
     if (resolved === undefined) {
       this.#legs.notifyRefer(leg, 404, 'Not Found');
       return;
     }
-    const ownNumber =
-      resolved.kind === 'external' ? await this.#ownNumberFlow(call, resolved.number) : undefined;
-    if (ownNumber !== undefined) {
-      const toFlow: InboundCallEvent = {
-        type: 'TransferToFlowRequested',
-        flowKey: ownNumber.flowKey,
-        atMs: this.#now(),
-      };
-      if (!nextInboundCall(call.decider, toFlow).ok) {
-        this.#legs.notifyRefer(leg, 603, 'Declined');
-        return;
-      }
-      this.#legs.notifyRefer(leg, 200, 'OK');
-      call.context = { ...call.context, publishedFlows: ownNumber.published };
-      await this.#decide(call, toFlow);
-      return;
-    }
-    const event: InboundCallEvent = { type: 'BlindTransferRequested', target: resolved, atMs: this.#now() };
+    const event: InboundCallEvent =
+      resolved.kind === 'flow'
+        ? { type: 'TransferToFlowRequested', flowKey: resolved.flowKey, atMs: this.#now() }
+        : { type: 'BlindTransferRequested', target: resolved, atMs: this.#now() };
     if (!nextInboundCall(call.decider, event).ok) {
       this.#legs.notifyRefer(leg, 603, 'Declined');
       return;
     }
     // We take the transfer on: the phone's part is done (it hangs up, or we do).
     this.#legs.notifyRefer(leg, 200, 'OK');
+    if (resolved.kind === 'flow') call.context = { ...call.context, publishedFlows: resolved.published };
     await this.#decide(call, event);
   }
 
@@ -1864,16 +1857,16 @@ export class CallService implements SipCallHandler, CallControlPort {
         : undefined;
     const customerPhase = pair?.customerCall.decider.phase;
     const consultPhase = pair?.consultCall.decider.phase;
-    const colleagueLeg =
+    const targetLeg =
       consultPhase?.kind === 'transferred' && consultPhase.isConnected
         ? this.#legs.legs.byId(consultPhase.legId)
         : undefined;
-    const colleagueId = colleagueLeg?.agentId;
+    const colleagueId = targetLeg?.agentId;
     if (
       pair === undefined ||
       customerPhase?.kind !== 'connected' ||
       consultPhase?.kind !== 'transferred' ||
-      colleagueLeg === undefined ||
+      targetLeg === undefined ||
       pair.consultCall.customerLeg !== pair.phoneLegInConsult ||
       // Both calls are the same phone's: the agent on the customer's call dialled the colleague.
       pair.consultCall.engagedUserId !== (customerPhase.agentId as string)
@@ -1889,13 +1882,13 @@ export class CallService implements SipCallHandler, CallControlPort {
         ? {
             type: 'PhoneTransferredToNumber',
             number: consultCall.dialledNumber,
-            legId: colleagueLeg.legId,
+            legId: targetLeg.legId,
             atMs,
           }
         : {
             type: 'AttendedTransferFromPhone',
             colleagueId: colleagueId as AgentId,
-            legId: colleagueLeg.legId,
+            legId: targetLeg.legId,
             consultedAtMs: consultPhase.connectedAtMs ?? atMs,
             atMs,
           };
@@ -1905,20 +1898,20 @@ export class CallService implements SipCallHandler, CallControlPort {
     }
     this.#legs.notifyRefer(leg, 200, 'OK');
     // The leg changes calls: its signals, its end and its media now belong to the customer's call.
-    consultCall.releasedLegIds.add(colleagueLeg.legId);
-    customerCall.adoptedLegIds.push(colleagueLeg.legId);
-    this.#callsByLeg.set(colleagueLeg.legId, customerCall);
+    consultCall.releasedLegIds.add(targetLeg.legId);
+    customerCall.adoptedLegIds.push(targetLeg.legId);
+    this.#callsByLeg.set(targetLeg.legId, customerCall);
     // A colleague becomes the call's agent (a companion handed the call); a number stays a transfer's leg.
-    colleagueLeg.isTransferTarget = colleagueId === undefined;
-    colleagueLeg.isCompanion = colleagueId !== undefined;
-    colleagueLeg.interactionId = customerCall.interactionId;
-    const unbridged = await this.#options.media.unbridge(colleagueLeg.legId);
+    targetLeg.isTransferTarget = colleagueId === undefined;
+    targetLeg.isCompanion = colleagueId !== undefined;
+    targetLeg.interactionId = customerCall.interactionId;
+    const unbridged = await this.#options.media.unbridge(targetLeg.legId);
     if (!unbridged.ok)
       this.#logger.warn(
-        { legId: colleagueLeg.legId, reason: unbridged.error.message },
-        'the consulted colleague could not be unbridged',
+        { legId: targetLeg.legId, reason: unbridged.error.message },
+        'the second line could not be unbridged',
       );
-    await this.#engageLeg(colleagueLeg, customerCall.interactionId);
+    await this.#engageLeg(targetLeg, customerCall.interactionId);
     this.#logger.info(
       { interactionId: customerCall.interactionId, from: customerPhase.agentId, to: colleagueId ?? 'number' },
       'attended transfer from the phone',
@@ -1927,7 +1920,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       await this.#decide(customerCall, event);
     };
     const endConsultation = async (): Promise<void> => {
-      await this.#decide(consultCall, { type: 'TransferLegHungUp', legId: colleagueLeg.legId, atMs });
+      await this.#decide(consultCall, { type: 'TransferLegHungUp', legId: targetLeg.legId, atMs });
     };
     // This runs in `call`'s queue of work; the other call's step goes to its own queue.
     if (customerCall === call) {
@@ -1940,25 +1933,15 @@ export class CallService implements SipCallHandler, CallControlPort {
   }
 
   /**
-   * The flow behind one of the call's tenant's own numbers (a DID with a published flow), with the flows as
-   * published now; undefined for any other number.
+   * What an agent's transfer target means, in one look at the tenant: a colleague's extension, else a number
+   * in the tenant's country. With `isOwnNumberAFlow`, one of the tenant's own numbers with a published flow is
+   * that flow (the caller goes there without leaving through the trunk), with the flows as published now.
    */
-  async #ownNumberFlow(
-    call: ActiveCall,
+  async #transferTarget(
+    tenantId: string,
     dialled: string,
-  ): Promise<{ readonly flowKey: string; readonly published: Readonly<Record<string, Flow>> } | undefined> {
-    return this.#options.database.inTenant(this.#context(call), async (tx) => {
-      const tenant = await tenants.currentTenant(tx);
-      const normalized = normalizeChannelAddress('phone', dialled, tenant.defaultCountry, 'number');
-      const route = normalized.ok ? await sipAccounts.findDidRoute(tx, normalized.value) : undefined;
-      if (route?.tenantId !== call.tenantId) return undefined;
-      const published = await flows.publishedFlows(tx);
-      return published[route.flowKey] === undefined ? undefined : { flowKey: route.flowKey, published };
-    });
-  }
-
-  /** What an agent's transfer target means: a colleague's extension, else a number in the tenant's country. */
-  async #transferTarget(tenantId: string, dialled: string): Promise<FlowTransferTarget | undefined> {
+    isOwnNumberAFlow = false,
+  ): Promise<ResolvedTransferTarget | undefined> {
     return this.#options.database.inTenant(
       { tenantId: tenantId as TenantId, actor: systemActor },
       async (tx) => {
@@ -1966,7 +1949,14 @@ export class CallService implements SipCallHandler, CallControlPort {
           return { kind: 'extension', extension: dialled };
         const tenant = await tenants.currentTenant(tx);
         const normalized = normalizeChannelAddress('phone', dialled, tenant.defaultCountry, 'number');
-        return normalized.ok ? { kind: 'external', number: normalized.value } : undefined;
+        if (!normalized.ok) return undefined;
+        const route = isOwnNumberAFlow ? await sipAccounts.findDidRoute(tx, normalized.value) : undefined;
+        if (route?.tenantId === tenantId) {
+          const published = await flows.publishedFlows(tx);
+          if (published[route.flowKey] !== undefined)
+            return { kind: 'flow', flowKey: route.flowKey, published };
+        }
+        return { kind: 'external', number: normalized.value };
       },
     );
   }
@@ -2046,7 +2036,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     const local =
       phone === undefined
         ? undefined
-        : await this.#createMediaLeg(legId, call.mediaPlacement, probeAudio(phone.sourceAddress));
+        : await this.#createMediaLeg(legId, call.mediaPlacement, probeAudio(phone.target.address));
     if (phone === undefined || local === undefined || found.user === undefined) {
       this.#logger.info(
         { interactionId: call.interactionId, userId, kind },
@@ -2094,10 +2084,6 @@ export class CallService implements SipCallHandler, CallControlPort {
   }
 
   /**
-   * Tells the ACD that a user is busy with (or free of) a contact it did not route: a call they placed or
-   * dialled, a consultation, a monitored call. Users the ACD does not route are refused, which is fine.
-   */
-  /**
    * Keeps the user a leg rings (`agentId`) engaged on `contactId` for the ACD, moving the engagement when the
    * leg changes calls; undefined ends it. A leg without a user is left alone.
    */
@@ -2110,6 +2096,10 @@ export class CallService implements SipCallHandler, CallControlPort {
     if (contactId !== undefined) await this.#engage(leg.tenantId, userId, contactId, true);
   }
 
+  /**
+   * Tells the ACD that a user is busy with (or free of) a contact it did not route: a call they placed or
+   * dialled, a consultation, a monitored call. Users the ACD does not route are refused, which is fine.
+   */
   async #engage(tenantId: string, userId: string, contactId: string, isEngaged: boolean): Promise<void> {
     const refusal = await this.#options.routing.dispatch(
       tenantId,
@@ -3174,8 +3164,9 @@ export class CallService implements SipCallHandler, CallControlPort {
           {
             // A number (through the trunk) or a colleague's extension; anything else ends the call, logged.
             if (call.decider.phase.kind !== 'queued' && call.decider.phase.kind !== 'offering') return;
+            // Own numbers are not read as flows here, so a target is an extension or a number.
             const target = await this.#transferTarget(call.tenantId, command.destination);
-            if (target === undefined) {
+            if (target === undefined || target.kind === 'flow') {
               this.#logger.warn(
                 { interactionId: call.interactionId, destination: command.destination },
                 'a queue overflows to a destination that is neither a number nor an extension',
@@ -3226,10 +3217,6 @@ export class CallService implements SipCallHandler, CallControlPort {
 
   // ---- calls placed by agents (click-to-call, internal calls) ----------------------------------------
 
-  /**
-   * Places a call for an agent: their own phone rings first; when they pick up, the other party is called
-   * (a number through the tenant's outbound trunk, or a colleague's extension) while they hear ringback.
-   */
   /**
    * The call the desk controls act on: a call that came in, or a connected call the agent placed, adopted
    * first (`#adopt`) so that holding, transferring, consulting and monitoring work on it as on any other.
@@ -3327,6 +3314,10 @@ export class CallService implements SipCallHandler, CallControlPort {
     );
   }
 
+  /**
+   * Places a call for an agent: their own phone rings first; when they pick up, the other party is called
+   * (a number through the tenant's outbound trunk, or a colleague's extension) while they hear ringback.
+   */
   async placeCall(
     tenantId: string,
     agentId: string,
@@ -3480,7 +3471,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     const local =
       agentPhone === undefined
         ? undefined
-        : await this.#createMediaLeg(agentLegId, legBase, probeAudio(agentPhone.sourceAddress));
+        : await this.#createMediaLeg(agentLegId, legBase, probeAudio(agentPhone.target.address));
     if (agentPhone === undefined || local === undefined) {
       this.#enqueue(placed, () =>
         this.#decideOutbound(placed, { type: 'AgentLegFailed', statusCode: 503, atMs: this.#now() }),

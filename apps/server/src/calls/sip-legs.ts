@@ -381,16 +381,9 @@ export class SipLegs {
     branch.transaction = undefined;
     leg.bestFailureStatus = betterFailure(leg.bestFailureStatus, statusCode);
     if (leg.dialog !== undefined || leg.isEnded) return;
-    if (statusCode >= 600) {
-      // A decline on one phone is the user's answer: the others stop ringing (RFC 3261 §16.7 step 5).
-      leg.isEnded = true;
-      for (const other of leg.branches ?? []) {
-        if (other.isDone || other.transaction === undefined) continue;
-        other.isDone = true;
-        other.transaction.cancel();
-        other.transaction = undefined;
-      }
-    } else if (leg.branches?.some((other) => !other.isDone) === true) return;
+    // A decline on one phone is the user's answer: the others stop ringing (RFC 3261 §16.7 step 5).
+    if (statusCode >= 600) this.#cancelBranches(leg);
+    else if (leg.branches?.some((other) => !other.isDone) === true) return;
     leg.isEnded = true;
     this.#onSignal({ type: 'failed', leg, statusCode: leg.bestFailureStatus });
   }
@@ -457,14 +450,7 @@ export class SipLegs {
         dialogKey(dialog.value.callId, dialog.value.localTag, dialog.value.remoteTag),
       );
       // The user's other phones stop ringing (RFC 3261 §16.7 step 10); when we gave up they already did.
-      for (const other of leg.isEnded ? [] : (leg.branches ?? [])) {
-        if (other === branch || other.isDone) continue;
-        other.isDone = true;
-        const cancelled = other.transaction?.cancel();
-        other.transaction = undefined;
-        if (cancelled !== undefined && !cancelled.ok)
-          this.#logger.info({ legId: leg.legId, reason: cancelled.error.message }, 'CANCEL not sent');
-      }
+      this.#cancelBranches(leg);
     }
     this.#endpoint.sendStateless(ackFor2xx(leg.dialog, cseq), leg.target);
     if (leg.isEnded) {
@@ -535,9 +521,19 @@ export class SipLegs {
       return;
     }
     leg.isEnded = true;
+    this.#cancelBranches(leg);
+  }
+
+  /**
+   * CANCEL to every phone of the leg still without a final answer; nothing more is awaited from them (a 2xx
+   * that crosses the CANCEL is still acknowledged and hung up, or taken when nobody else answered).
+   */
+  #cancelBranches(leg: CallLeg): void {
     for (const branch of leg.branches ?? []) {
       const transaction = branch.transaction;
       if (branch.isDone || transaction === undefined) continue;
+      branch.isDone = true;
+      branch.transaction = undefined;
       const cancelled = transaction.cancel();
       if (!cancelled.ok)
         this.#logger.info({ legId: leg.legId, reason: cancelled.error.message }, 'CANCEL not sent');
