@@ -2,7 +2,7 @@ import type { ActivityTrigger } from './agent-activity.ts';
 import { nextAgentActivity } from './agent-activity.ts';
 import type { Presence, PresenceTrigger } from './agent-presence.ts';
 import { nextAgentPresence } from './agent-presence.ts';
-import { refreshAgentEntries } from './agent-pool.ts';
+import { hasNoAgents, refreshAgentEntries } from './agent-pool.ts';
 import type { DecisionContext } from './decision-context.ts';
 import { acdError } from './errors.ts';
 import type { ChangeCause } from './facts.ts';
@@ -48,8 +48,9 @@ function recordDefect(ctx: DecisionContext, illegal: IllegalTransition): void {
 
 /**
  * Moves an agent's presence through `nextAgentPresence`, records the change with its cause, keeps the
- * pools' logged-in and ready counts and the agent's availability entries in step. Returns false (and
- * records a defect) when the transition does not exist.
+ * pools' logged-in and ready counts and the agent's availability entries in step, and notes the pools the
+ * agent leaves with nobody (`ctx.emptiedPools`). Returns false (and records a defect) when the transition
+ * does not exist.
  */
 export function changePresence(
   ctx: DecisionContext,
@@ -68,9 +69,11 @@ export function changePresence(
   const isLoggedIn = to.kind !== 'offline';
   const wasReady = from.kind === 'available';
   const isReady = to.kind === 'available';
+  const isLeaving = (wasLoggedIn && !isLoggedIn) || (wasReady && !isReady);
   for (const pool of agent.pools) {
     pool.loggedInCount += Number(isLoggedIn) - Number(wasLoggedIn);
     pool.readyCount += Number(isReady) - Number(wasReady);
+    if (isLeaving && hasNoAgents(pool)) ctx.emptiedPools.add(pool);
   }
   agent.presence = to;
   agent.presenceSinceMs = ctx.nowMs;

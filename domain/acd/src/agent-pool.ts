@@ -22,6 +22,16 @@ export function isAvailableOn(agent: AgentRecord, channel: Channel): boolean {
   return agent.presence.kind === 'available' && agent.load[channel] < capacityOf(agent, channel);
 }
 
+/**
+ * Whether nobody who could serve the pool's contacts is there, as its queue's `noAgentsMeans` reads it:
+ * nobody signed in (agents on a break count as there), or nobody available.
+ */
+export function hasNoAgents(pool: AgentPool): boolean {
+  return pool.owner.config.noAgentsMeans === 'nobody-available'
+    ? pool.readyCount === 0
+    : pool.loggedInCount === 0;
+}
+
 function meetsSet(agent: AgentRecord, set: RequirementSet): boolean {
   if (set.language !== undefined && !agent.languages.has(set.language)) return false;
   for (const requirement of set.skills) {

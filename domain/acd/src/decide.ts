@@ -36,7 +36,7 @@ import type {
 } from './events.ts';
 import type { ChangeCause, RoutingFact } from './facts.ts';
 import { poolForContact } from './agent-pool.ts';
-import { admitContact, moveContact, overflowContact } from './queue-entry.ts';
+import { admitContact, moveContact, overflowContact, turnAwayIfNoAgents } from './queue-entry.ts';
 import { endOffer, findWorkForAgent, requeueAfterOffers, routeContact } from './routing.ts';
 import type { AgentRecord, ContactRecord, RoutingState, WorkItem } from './routing-state.ts';
 import { emptyQueueCounters } from './routing-state.ts';
@@ -682,6 +682,26 @@ function onTimerFired(ctx: DecisionContext, event: TimerFired): AcdError | undef
   return undefined;
 }
 
+/**
+ * Contacts waiting in a pool whose last agent left during this event (as its queue's `noAgentsMeans` counts
+ * them: signed out, or also on a break) leave the queue as a new arrival would: `whenNoAgents` 'refuse' or
+ * 'overflow' (reason `no-agents`); 'join' queues and callbacks keep them. Like Asterisk's `leavewhenempty`,
+ * nobody waits for agents who are gone. It runs once the event is handled, so a caller whose offer was just
+ * taken back from the leaving agent is in line again and leaves with the others; contacts still ringing an
+ * agent are not in line, and their pool is not empty (the agent ringing counts).
+ *
+ * No grace period: presence changes only when an agent or supervisor chooses it (or after missed offers),
+ * never on a dropped connection, so there is no flapping to ride out; and a caller arriving a second later
+ * is turned away at the door at once, so waiting callers are treated the same.
+ */
+function turnAwayFromEmptiedPools(ctx: DecisionContext): void {
+  for (const pool of ctx.emptiedPools) {
+    for (const contact of [...pool.waiting]) {
+      if (turnAwayIfNoAgents(ctx, contact)) routeContact(ctx, contact);
+    }
+  }
+}
+
 function onStatisticsReset(ctx: DecisionContext): void {
   for (const queue of ctx.state.queues.values()) Object.assign(queue.today, emptyQueueCounters());
   for (const agent of ctx.state.agentList) resetAgentDay(agent, ctx.nowMs);
@@ -757,5 +777,6 @@ export function decide(state: RoutingState, event: RoutingEvent, nowMs: number):
   state.nowMs = nowMs;
   const ctx = newDecisionContext(state, nowMs);
   const rejection = handle(ctx, event);
+  turnAwayFromEmptiedPools(ctx);
   return { state, commands: ctx.commands, facts: ctx.facts, rejection: rejection ?? ctx.defect };
 }

@@ -1,7 +1,7 @@
 import type { RoutingCommand } from './commands.ts';
 import type { AcdError } from './errors.ts';
 import type { RoutingFact } from './facts.ts';
-import type { RoutingState, TimerPurpose } from './routing-state.ts';
+import type { AgentPool, RoutingState, TimerPurpose } from './routing-state.ts';
 
 /** What one call to `decide` accumulates while it handles an event. */
 export interface DecisionContext {
@@ -11,11 +11,16 @@ export interface DecisionContext {
   readonly facts: RoutingFact[];
   /** Set when an internal transition was refused: a bug, surfaced as a rejection rather than a throw. */
   defect: AcdError | undefined;
+  /**
+   * Pools left with no agents during this event (by their queue's `noAgentsMeans`): their waiting contacts
+   * face the queue's `whenNoAgents` rule once the event is handled.
+   */
+  readonly emptiedPools: Set<AgentPool>;
 }
 
 /** A fresh context for one event. */
 export function newDecisionContext(state: RoutingState, nowMs: number): DecisionContext {
-  return { state, nowMs, commands: [], facts: [], defect: undefined };
+  return { state, nowMs, commands: [], facts: [], defect: undefined, emptiedPools: new Set() };
 }
 
 /** Asks the runtime for a timer and remembers what it is for; returns its id. */

@@ -1,3 +1,4 @@
+import { hasNoAgents } from './agent-pool.ts';
 import type { OverflowReason } from './commands.ts';
 import { cancelQueueTimers, changeStage, finishContact } from './contact-changes.ts';
 import type { DecisionContext } from './decision-context.ts';
@@ -22,10 +23,31 @@ export function armNextEscalation(ctx: DecisionContext, contact: ContactRecord):
 }
 
 /**
- * Takes a contact into a queue: applies the queue's door rules (nobody logged in: join, refuse or
- * overflow; full: overflow), then puts it in line, arms its max-wait, escalation and announcement timers
- * and records ContactQueued. Overflowing to another queue re-enters here. The caller routes the contact
- * afterwards if it is still waiting.
+ * The queue's `whenNoAgents` rule for one contact, shared by the door (`admitContact`) and by contacts
+ * already waiting when their pool's last agent leaves (`turnAwayFromEmptiedPools` in decide.ts): when the
+ * contact's pool has nobody by the queue's `noAgentsMeans`, 'refuse' rejects it (RejectContact) and
+ * 'overflow' sends it to the queue's overflow target, both with reason `no-agents` and counted as an
+ * overflow. Returns false, changing nothing, when the rule does not apply: a 'join' queue, a callback
+ * (it keeps its place until someone returns), or somebody there.
+ */
+export function turnAwayIfNoAgents(ctx: DecisionContext, contact: ContactRecord): boolean {
+  const config = contact.queue.config;
+  if (config.whenNoAgents === 'join' || contact.isCallback || !hasNoAgents(contact.pool)) return false;
+  if (config.whenNoAgents === 'refuse') {
+    contact.queue.today.overflowed += 1;
+    ctx.commands.push({ type: 'RejectContact', contactId: contact.id, reason: 'no-agents' });
+    finishContact(ctx, contact, 'overflowed', { detail: 'no-agents' });
+  } else {
+    overflowContact(ctx, contact, 'no-agents', config.overflow);
+  }
+  return true;
+}
+
+/**
+ * Takes a contact into a queue: applies the queue's door rules (nobody there: `turnAwayIfNoAgents`; full:
+ * overflow), then puts it in line, arms its max-wait, escalation and announcement timers and records
+ * ContactQueued. Overflowing to another queue re-enters here. The caller routes the contact afterwards if it
+ * is still waiting.
  */
 export function admitContact(ctx: DecisionContext, contact: ContactRecord, queue: QueueRecord): void {
   contact.queuedAtMs = ctx.nowMs;
@@ -37,21 +59,7 @@ export function admitContact(ctx: DecisionContext, contact: ContactRecord, queue
   reindexContact(ctx.state, contact, queue);
   queue.today.offered += 1;
   const config = queue.config;
-
-  const hasNoAgents =
-    config.noAgentsMeans === 'nobody-available'
-      ? contact.pool.readyCount === 0
-      : contact.pool.loggedInCount === 0;
-  if (config.whenNoAgents !== 'join' && hasNoAgents && !contact.isCallback) {
-    if (config.whenNoAgents === 'refuse') {
-      queue.today.overflowed += 1;
-      ctx.commands.push({ type: 'RejectContact', contactId: contact.id, reason: 'no-agents' });
-      finishContact(ctx, contact, 'overflowed', { detail: 'no-agents' });
-    } else {
-      overflowContact(ctx, contact, 'no-agents', config.overflow);
-    }
-    return;
-  }
+  if (turnAwayIfNoAgents(ctx, contact)) return;
   if (config.maxSize !== undefined && queue.waiting.size >= config.maxSize) {
     overflowContact(ctx, contact, 'queue-full', config.overflow);
     return;

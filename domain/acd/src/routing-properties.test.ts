@@ -6,7 +6,7 @@ import type { ActivityTrigger, AgentActivity } from './agent-activity.ts';
 import type { Presence } from './agent-presence.ts';
 import { nextAgentPresence } from './agent-presence.ts';
 import { isExcluded } from './agent-selection.ts';
-import { capacityOf } from './agent-pool.ts';
+import { capacityOf, hasNoAgents } from './agent-pool.ts';
 import { channels } from './channel.ts';
 import type { Channel } from './channel.ts';
 import type { RoutingConfigInput } from './routing-config.ts';
@@ -32,6 +32,7 @@ const queueArb = (index: number, count: number): fc.Arbitrary<QueueInput> =>
     wrapUpMs: fc.constantFrom(0, 5_000, null),
     offerTimeoutMs: fc.constantFrom(5_000, 15_000),
     whenNoAgents: fc.constantFrom('join', 'refuse', 'overflow'),
+    noAgentsMeans: fc.constantFrom('nobody-signed-in', 'nobody-available'),
     maxWaitMs: fc.option(fc.constantFrom(30_000, 90_000), { nil: undefined }),
     maxSize: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
     // Overflow only "downhill" (to a later queue), so there is never a loop.
@@ -266,6 +267,9 @@ function checkInvariants(
     const isWaiting = contact.stage === 'queued' || contact.stage === 'callback-queued';
     expect(contact.pool.waiting.rankOf(contact) >= 0).toBe(isWaiting);
     expect(contact.queue.waiting.rankOf(contact) >= 0).toBe(isWaiting);
+    // Nobody waits for agents who are gone where the queue refuses or overflows (issue #7).
+    if (contact.stage === 'queued' && contact.queue.config.whenNoAgents !== 'join')
+      expect(hasNoAgents(contact.pool)).toBe(false);
   }
 
   // Capacities always respected, and the load matches the work actually held.
