@@ -3,18 +3,20 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type {} from '@centralita/testkit';
 import type { PhoneCall } from './phone-call.ts';
 import { readWav, toneAmplitude } from '@centralita/media';
-import { startTestServer } from '@centralita/server';
+import { demoPassword, startTestServer } from '@centralita/server';
 import type { TestServer } from '@centralita/server';
 import { ApiSession } from './api-session.ts';
 import { demoAccounts } from './demo-accounts.ts';
 import { SoftPhone } from './soft-phone.ts';
 import { sipPortOf, waitFor } from './test-support.ts';
 
-// A queue's overflow rules carried out end to end over loopback, with nobody who could answer signed in:
+// A queue's overflow rules carried out end to end over loopback, with nobody who could answer there:
 // - voicemail: the caller hears the prompt and the beep, speaks (a steady tone), hangs up, and the message
 //   becomes a ticket of the queue with the recording on the interaction;
 // - a number: the caller is put through the trunk to it (a soft phone as the carrier), and the call ends
-//   when that number does not answer.
+//   when that number does not answer;
+// - everyone on a break (`noAgentsMeans: nobody-available`): a new caller goes to voicemail at once, and so
+//   does a caller already in the queue when the last available agent goes on a break (issue #7).
 
 const adminUrl = inject('adminDatabaseUrl');
 const number = '+34910000088';
@@ -185,6 +187,87 @@ describe('a queue whose agents are all on a break', () => {
     });
     expect(moved.data).toMatchObject({ outcome: 'overflowed', detail: 'no-agents' });
     await lucia.expect('offline', 'PUT', '/api/agents/me/presence', { presence: 'offline' });
+  }, 90_000);
+
+  it('sends a caller already in the queue to voicemail when the last available agent goes on a break', async () => {
+    const queue = await admin.expect<{ id: string }>('queue', 'POST', '/api/queues', {
+      name: 'Recepción tarde',
+      settings: {
+        whenNoAgents: 'overflow',
+        noAgentsMeans: 'nobody-available',
+        overflow: { type: 'voicemail' },
+      },
+    });
+    await admin.expect('flow', 'POST', '/api/flows', {
+      key: 'recepcion-tarde',
+      name: 'Recepción tarde',
+      document: {
+        id: 'recepcion-tarde',
+        name: 'Recepción tarde',
+        version: 1,
+        defaultLanguage: 'es',
+        languages: ['es'],
+        entry: 'queue',
+        nodes: { queue: { type: 'queue', queue: queue.id } },
+      },
+    });
+    await admin.expect('publish', 'POST', '/api/flows/recepcion-tarde/versions/1/publish', {});
+    await admin.expect('number', 'POST', '/api/dids', { number: '+34910000084', flowKey: 'recepcion-tarde' });
+    // Lucía is available with her phone registered; it rings for the caller and she does not answer.
+    const atLucia: PhoneCall[] = [];
+    const luciaPhone = await SoftPhone.open({
+      server: { address: '127.0.0.1', port: sipPortOf(testServer) },
+      account: { username: '1001', password: demoPassword, domain: 'demo.pbx.test' },
+      voice: { pitchHz: 250, seed: 6 },
+      onIncomingCall: (incoming) => atLucia.push(incoming),
+    });
+    const lucia = await ApiSession.login(testServer.server.url, {
+      tenant: demoAccounts.tenant,
+      email: 'lucia.fernandez@fibrasur.example',
+      password: demoAccounts.password,
+    });
+    try {
+      await luciaPhone.register(600);
+      await lucia.expect('available', 'PUT', '/api/agents/me/presence', { presence: 'available' });
+
+      const call = await caller.call({ number: '+34910000084', callerId: '+34600710084' });
+      expect(await call.connected).toBe(true);
+      const ringing = await waitFor('Lucía’s phone to ring', () => atLucia[0], 20_000);
+      // She goes on a break instead: the offer is withdrawn, and with nobody available the caller, already
+      // in the queue, leaves it for the queue's voicemail as a new arrival would.
+      const [reason] = await admin.expect<string[]>('reasons', 'GET', '/api/break-reasons');
+      await lucia.expect('break', 'PUT', '/api/agents/me/presence', { presence: 'break', reason });
+      expect((await ringing.ended).reason).toBe('cancelled');
+      call.listen();
+      await waitFor(
+        'the beep after the voicemail prompt',
+        () => {
+          const heard = call.heard();
+          const tail = heard.length - 1_600;
+          return tail > 0 && toneAmplitude(heard, 1_000, 8_000, tail, 1_600) > 1_000 ? true : undefined;
+        },
+        30_000,
+      );
+      call.hangUp();
+      await call.ended;
+      const facts = await waitFor('the overflow to be recorded', async () => {
+        const result = await testServer.server.database.pool.query<{
+          type: string;
+          data: Record<string, unknown>;
+        }>(
+          `SELECT e.type, e.data FROM domain_events e JOIN interactions i ON i.id::text = e.data ->> 'contactId'
+            WHERE i.remote_address = '+34600710084' AND e.type IN ('ContactQueued', 'ContactFinished')
+            ORDER BY e.seq`,
+        );
+        return result.rows.some((row) => row.type === 'ContactFinished') ? result.rows : undefined;
+      });
+      expect(facts.map((row) => row.type)).toEqual(['ContactQueued', 'ContactFinished']);
+      expect(facts[1]?.data).toMatchObject({ outcome: 'overflowed', detail: 'no-agents' });
+      expect(atLucia).toHaveLength(1);
+    } finally {
+      await lucia.expect('offline', 'PUT', '/api/agents/me/presence', { presence: 'offline' });
+      await luciaPhone.close();
+    }
   }, 90_000);
 });
 
