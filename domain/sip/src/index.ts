@@ -175,6 +175,8 @@ export {
   defaultPortOf,
   defaultLocationPolicy,
 } from './location/server-location.ts';
+export type { TargetOutcome, TargetAttempt, FailoverDecision } from './location/server-failover.ts';
+export { failoverAfter } from './location/server-failover.ts';
 export type { OverloadLimits, OverloadState, AdmissionVerdict } from './server-policy/overload-guard.ts';
 export { admitNewInvite, startOverloadGuard } from './server-policy/overload-guard.ts';
 export type { AuthFailurePolicy } from './server-policy/source-blocker.ts';

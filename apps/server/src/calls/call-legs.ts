@@ -70,6 +70,23 @@ export interface InviteBranch {
   transaction: ClientTransaction | undefined;
   /** A final answer came (or we gave up on it): nothing more is expected of this branch. */
   isDone: boolean;
+  /** A provisional answer other than 100 came: the target took the INVITE (no failover from it any more). */
+  hasProgressed?: boolean;
+  /** Server location's targets of a trunk (RFC 3263 §4.3), this branch's among them; absent for phones. */
+  readonly failover?: TrunkFailover;
+}
+
+/** The targets a trunk's INVITE may go to in turn, and which of them a branch is trying. */
+export interface TrunkFailover {
+  /** Every located target, in the order to try. */
+  readonly targets: readonly SendTarget[];
+  /** The position of the branch's target in `targets`. */
+  readonly targetIndex: number;
+  /** When the first target was tried (ms since the epoch): failover stops once the budget is spent. */
+  readonly firstTriedAtMs: number;
+  /** The INVITE as first built (no Via): each target gets it in a new transaction. */
+  readonly invite: SipRequest;
+  readonly offer: SessionDescription;
 }
 
 /**

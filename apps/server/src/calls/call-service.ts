@@ -256,6 +256,8 @@ interface PlacedCall {
   readonly remote: {
     readonly requestUri: Uri | undefined;
     readonly target: SendTarget;
+    /** The trunk's other located targets, tried in turn when `target` fails (RFC 3263 §4.3). */
+    readonly failoverTo: readonly SendTarget[];
     readonly from: string;
     readonly to: string;
     readonly credentials: { readonly username: string; readonly password: string } | undefined;
@@ -1642,6 +1644,7 @@ export class CallService implements SipCallHandler, CallControlPort {
           credentials: undefined,
           userId,
           otherPhones,
+          failoverTo: [],
         };
       }
       const tenant = await tenants.currentTenant(tx);
@@ -1651,7 +1654,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       const user = normalized.value.replace('+', '');
       return {
         requestUri: parseUri(trunkUri(user, trunk)),
-        target: await this.#trunkTarget(trunk),
+        ...(await this.#trunkTargets(trunk)),
         to: `<sip:${user}@${trunk.host}>`,
         credentials:
           trunk.username !== null && trunk.secret !== null
@@ -1697,6 +1700,7 @@ export class CallService implements SipCallHandler, CallControlPort {
         to: resolved.to,
         extraHeaders: [{ name: 'X-Centralita-Interaction-Id', value: call.interactionId }],
         credentials: resolved.credentials,
+        failoverTo: resolved.failoverTo,
       },
       local,
       resolved.otherPhones,
@@ -3420,8 +3424,10 @@ export class CallService implements SipCallHandler, CallControlPort {
     const legBase = `o${randomBytes(6).toString('hex')}`;
     const agentLegId = `${legBase}-agent`;
     const remoteLegId = `${legBase}-remote`;
-    const remoteTarget =
-      remote.kind === 'number' ? await this.#trunkTarget(remote.trunk) : remote.phone.target;
+    const remoteTargets =
+      remote.kind === 'number'
+        ? await this.#trunkTargets(remote.trunk)
+        : { target: remote.phone.target, failoverTo: [] };
     const placed: PlacedCall = {
       tenantId,
       tenantSlug: tenant.slug,
@@ -3440,7 +3446,7 @@ export class CallService implements SipCallHandler, CallControlPort {
           remote.kind === 'number'
             ? parseUri(trunkUri(remote.address.replace('+', ''), remote.trunk))
             : remote.phone.requestUri,
-        target: remoteTarget,
+        ...remoteTargets,
         from:
           remote.kind === 'number'
             ? `<sip:${remote.presentedNumber}@${realm}>`
@@ -3495,16 +3501,18 @@ export class CallService implements SipCallHandler, CallControlPort {
     return { ok: true, value: this.#placedView(placed) };
   }
 
-  async #trunkTarget(trunk: sipAccounts.TrunkDialling): Promise<SendTarget> {
+  async #trunkTargets(
+    trunk: sipAccounts.TrunkDialling,
+  ): Promise<{ readonly target: SendTarget; readonly failoverTo: readonly SendTarget[] }> {
     // RFC 3263 §4 on the trunk's host, port and transport as on a SIP URI: an address is used as it is; a
     // name with a port is looked up with A/AAAA; with a transport and no port, SRV of that transport; with
-    // neither, NAPTR first. The first target is used: failing over to the next (§4.3) is not done.
-    const [first] = await this.#options.sip.locate(
+    // neither, NAPTR first. The first target is called; the others are failed over to (§4.3, SipLegs).
+    const [first, ...rest] = await this.#options.sip.locate(
       { host: trunk.host, port: trunk.port ?? undefined, transport: trunk.transport ?? undefined },
       trunk.transport === null ? ['udp', 'tcp', 'tls'] : [trunk.transport],
     );
     if (first === undefined) throw new Error(`no address found for the trunk host ${trunk.host}`);
-    return first;
+    return { target: first, failoverTo: rest };
   }
 
   #newLeg(placed: PlacedCall, legId: string, role: LegRole, target: SendTarget, agentId?: string): CallLeg {
@@ -3625,6 +3633,7 @@ export class CallService implements SipCallHandler, CallControlPort {
               to: placed.remote.to,
               extraHeaders: [],
               credentials: placed.remote.credentials,
+              failoverTo: placed.remote.failoverTo,
             },
             local,
             placed.remote.otherPhones,

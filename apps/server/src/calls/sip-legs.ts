@@ -33,7 +33,9 @@ import {
   receiveInDialog,
   receivedRequestDialogKey,
   serializeSdp,
+  failoverAfter,
 } from '@centralita/sip';
+import type { TargetOutcome } from '@centralita/sip';
 import type {
   ClientTransaction,
   ClientTransactionFailure,
@@ -47,6 +49,12 @@ import { LegDirectory, betterFailure } from './call-legs.ts';
 
 const sdpType = 'application/sdp';
 const encoder = new TextEncoder();
+
+/**
+ * No new trunk target is tried once this long has passed since the first (RFC 3263 §4.3 failover): with
+ * the default T1 a target that never answers takes 32 s (Timer B), so a second one still gets its turn.
+ */
+export const defaultFailoverBudgetMs = 60_000;
 
 /** What happens on a leg, as the call layer hears it. */
 export type LegSignal =
@@ -132,6 +140,7 @@ export class SipLegs {
   readonly #logger: SipLogger;
   readonly #onSignal: (signal: LegSignal) => void;
   readonly #contact: () => string;
+  readonly #failoverBudgetMs: number;
   readonly #sessionIds = new Map<string, string>();
   /** Session timers of legs (RFC 4028): the interval, who refreshes, and the running timer. */
   readonly #sessionTimers = new Map<
@@ -145,8 +154,11 @@ export class SipLegs {
     /** Our Contact URI value (`<sip:centralita@host:port>`), read when a dialog starts. */
     readonly contact: () => string;
     readonly onSignal: (signal: LegSignal) => void;
+    /** How long failing over between a trunk's targets may go on; `defaultFailoverBudgetMs` by default. */
+    readonly failoverBudgetMs?: number;
   }) {
     this.#endpoint = options.endpoint;
+    this.#failoverBudgetMs = options.failoverBudgetMs ?? defaultFailoverBudgetMs;
     this.#logger = options.logger;
     this.#contact = options.contact;
     this.#onSignal = options.onSignal;
@@ -301,7 +313,9 @@ export class SipLegs {
    * source, so phones behind NAT are reached). `from` and `to` are full header values; `extraHeaders`
    * carry the interaction id and the customer's name. `alsoTo` are the user's other registered phones: the
    * same INVITE (Call-ID, From tag, offer) rings them in parallel, as a forking proxy would (RFC 3261
-   * §16.7); the first to answer takes the leg and the others get CANCEL.
+   * §16.7); the first to answer takes the leg and the others get CANCEL. `failoverTo` are the next targets
+   * server location gave for a trunk (RFC 3263 §4.3): when `leg.target` fails (a transport error, no
+   * response, 503) before it rings, the INVITE goes to the next one, unseen by the call layer.
    */
   invite(
     leg: CallLeg,
@@ -312,6 +326,8 @@ export class SipLegs {
       readonly extraHeaders: readonly SipHeader[];
       /** Answers a 401/407 challenge once (a carrier's trunk); absent: a challenge is a failure. */
       readonly credentials?: { readonly username: string; readonly password: string } | undefined;
+      /** Where to send the INVITE next, in turn, when `leg.target` fails (a trunk's other located targets). */
+      readonly failoverTo?: readonly SendTarget[] | undefined;
     },
     local: LocalMedia,
     alsoTo: readonly { readonly requestUri: Uri; readonly target: SendTarget }[] = [],
@@ -339,11 +355,27 @@ export class SipLegs {
     };
     this.legs.add(leg);
     leg.credentials = request.credentials;
-    const branches: InviteBranch[] = [leg.target, ...alsoTo.map((fork) => fork.target)].map((target) => ({
-      target,
-      transaction: undefined,
-      isDone: false,
-    }));
+    const failoverTo = request.failoverTo ?? [];
+    const failover =
+      failoverTo.length === 0
+        ? {}
+        : {
+            failover: {
+              targets: [leg.target, ...failoverTo],
+              targetIndex: 0,
+              firstTriedAtMs: Date.now(),
+              invite,
+              offer,
+            },
+          };
+    const branches: InviteBranch[] = [leg.target, ...alsoTo.map((fork) => fork.target)].map(
+      (target, index) => ({
+        target,
+        transaction: undefined,
+        isDone: false,
+        ...(index === 0 ? failover : {}),
+      }),
+    );
     leg.branches = branches;
     branches.forEach((branch, index) => {
       const requestUri = index === 0 ? request.requestUri : alsoTo[index - 1]?.requestUri;
@@ -357,7 +389,7 @@ export class SipLegs {
         this.#onInviteResponse(leg, offer, response, transaction, branch);
       },
       onFailure: (failure: ClientTransactionFailure) => {
-        this.#branchFailed(leg, branch, failure === 'timeout' ? 408 : 503);
+        this.#branchFailed(leg, branch, failure === 'timeout' ? 408 : 503, { kind: failure });
       },
     });
     if (!sent.ok) {
@@ -366,7 +398,7 @@ export class SipLegs {
         'INVITE to a phone could not be sent',
       );
       queueMicrotask(() => {
-        this.#branchFailed(leg, branch, 503);
+        this.#branchFailed(leg, branch, 503, { kind: 'transport-error' });
       });
       return;
     }
@@ -374,18 +406,65 @@ export class SipLegs {
     if (leg.outgoingInvite === undefined) leg.outgoingInvite = sent.value.request;
   }
 
-  /** One phone of the leg said no (or never answered): the leg fails once every phone has. */
-  #branchFailed(leg: CallLeg, branch: InviteBranch, statusCode: number): void {
+  /**
+   * One phone of the leg said no (or never answered): the leg fails once every phone has. A trunk's target
+   * that failed hands the INVITE on to the next one first, when there is one (`#failOver`).
+   */
+  #branchFailed(leg: CallLeg, branch: InviteBranch, statusCode: number, outcome: TargetOutcome): void {
     if (branch.isDone) return;
     branch.isDone = true;
     branch.transaction = undefined;
     leg.bestFailureStatus = betterFailure(leg.bestFailureStatus, statusCode);
     if (leg.dialog !== undefined || leg.isEnded) return;
+    if (this.#failOver(leg, branch, outcome)) return;
     // A decline on one phone is the user's answer: the others stop ringing (RFC 3261 §16.7 step 5).
     if (statusCode >= 600) this.#cancelBranches(leg);
     else if (leg.branches?.some((other) => !other.isDone) === true) return;
     leg.isEnded = true;
     this.#onSignal({ type: 'failed', leg, statusCode: leg.bestFailureStatus });
+  }
+
+  /**
+   * RFC 3263 §4.3: the INVITE goes to the trunk's next located target in a new transaction (a new branch
+   * replaces the failed one), as long as `failoverAfter` says so. False when the failure is the leg's.
+   */
+  #failOver(leg: CallLeg, branch: InviteBranch, outcome: TargetOutcome): boolean {
+    const failover = branch.failover;
+    if (failover === undefined) return false;
+    const decision = failoverAfter(outcome, {
+      targetIndex: failover.targetIndex,
+      targetCount: failover.targets.length,
+      hasProgressed: branch.hasProgressed === true,
+      elapsedMs: Date.now() - failover.firstTriedAtMs,
+      budgetMs: this.#failoverBudgetMs,
+    });
+    const target = decision.kind === 'try-next' ? failover.targets[decision.targetIndex] : undefined;
+    this.#logger.info(
+      {
+        legId: leg.legId,
+        outcome: outcome.kind === 'final-response' ? outcome.statusCode : outcome.kind,
+        failed: `${branch.target.protocol}:${branch.target.address}:${String(branch.target.port)}`,
+        next:
+          target === undefined
+            ? decision.kind === 'give-up'
+              ? decision.reason
+              : undefined
+            : `${target.protocol}:${target.address}:${String(target.port)}`,
+      },
+      'trunk target failed',
+    );
+    if (decision.kind !== 'try-next' || target === undefined) return false;
+    const next: InviteBranch = {
+      target,
+      transaction: undefined,
+      isDone: false,
+      failover: { ...failover, targetIndex: decision.targetIndex },
+    };
+    leg.branches = (leg.branches ?? []).map((other) => (other === branch ? next : other));
+    // Another server: its challenge is answered afresh.
+    leg.isAuthenticated = false;
+    this.#sendInvite(leg, failover.offer, failover.invite, next);
+    return true;
   }
 
   #onInviteResponse(
@@ -403,6 +482,7 @@ export class SipLegs {
         leg.earlyTarget = branch.target;
         leg.outgoingInvite = transaction.request;
       }
+      if (status > 100) branch.hasProgressed = true;
       if (status > 100 && !leg.isEnded) this.#onSignal({ type: 'ringing', leg });
       return;
     }
@@ -420,7 +500,7 @@ export class SipLegs {
       }
     }
     if (status >= 300) {
-      this.#branchFailed(leg, branch, status);
+      this.#branchFailed(leg, branch, status, { kind: 'final-response', statusCode: status });
       return;
     }
     // 2xx: every one is acknowledged, retransmissions included (RFC 3261 §13.2.2.4).

@@ -1,0 +1,165 @@
+import type { Socket } from 'node:dgram';
+import { createSocket } from 'node:dgram';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SipRequest, UasPolicy } from '@centralita/sip';
+import { parseUri } from '@centralita/sip';
+import { SipEndpoint, silentLogger } from '@centralita/sip-transport';
+import type { SendTarget, SipListener } from '@centralita/sip-transport';
+import type { CallLeg } from './call-legs.ts';
+import type { LegSignal } from './sip-legs.ts';
+import { SipLegs } from './sip-legs.ts';
+
+// RFC 3263 §4.3 failover between a trunk's targets, over loopback with short SIP timers (T1 = 5 ms, so
+// Timer B, 64×T1, runs out in 320 ms): the first target never answers, the next one does.
+
+const t1Ms = 5;
+const timerBMs = 64 * t1Ms;
+const policy: UasPolicy = {
+  supportedMethods: ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS'],
+  supportedUriSchemes: ['sip'],
+  supportedExtensions: [],
+  acceptedContentTypes: ['application/sdp'],
+};
+
+/** A UDP port that reads and never answers (a carrier's SBC that is down behind a live address). */
+async function silentPort(): Promise<{ socket: Socket; received: () => number; target: SendTarget }> {
+  const socket = createSocket('udp4');
+  let count = 0;
+  socket.on('message', () => {
+    count += 1;
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return {
+    socket,
+    received: () => count,
+    target: { protocol: 'udp', address: '127.0.0.1', port: socket.address().port },
+  };
+}
+
+/** A carrier that answers every INVITE 486 Busy Here. */
+async function busyCarrier(): Promise<{ listener: SipListener; invites: SipRequest[]; target: SendTarget }> {
+  const invites: SipRequest[] = [];
+  const endpoint = new SipEndpoint({
+    policy,
+    transactionUser: {
+      onRequest: (transaction) => {
+        if (transaction.request.method === 'INVITE') invites.push(transaction.request);
+        transaction.reply(486, 'Busy Here');
+      },
+    },
+  });
+  const listener = await endpoint.listen({ protocol: 'udp', host: '127.0.0.1', port: 0 });
+  return { listener, invites, target: { protocol: 'udp', address: '127.0.0.1', port: listener.port } };
+}
+
+function trunkLeg(target: SendTarget): CallLeg {
+  return {
+    legId: 'leg-remote',
+    role: 'customer',
+    interactionId: 'interaction-1',
+    tenantId: 'tenant-1',
+    target,
+    dialog: undefined,
+    localSdp: undefined,
+    sdpVersion: 0,
+    hasMedia: false,
+    isEnded: false,
+  };
+}
+
+const requestUri = parseUri('sip:34612001122@carrier.test');
+if (requestUri === undefined) throw new Error('the test URI does not parse');
+const request = {
+  requestUri,
+  from: '<sip:34910000000@pbx.test>',
+  to: '<sip:34612001122@carrier.test>',
+  extraHeaders: [],
+};
+
+let ours: SipEndpoint;
+let listener: SipListener;
+let dead: Awaited<ReturnType<typeof silentPort>>;
+let carrier: Awaited<ReturnType<typeof busyCarrier>>;
+let signals: LegSignal[];
+
+function legsWith(failoverBudgetMs?: number): SipLegs {
+  return new SipLegs({
+    endpoint: ours,
+    logger: silentLogger,
+    contact: () => `<sip:centralita@127.0.0.1:${String(listener.port)}>`,
+    onSignal: (signal) => signals.push(signal),
+    ...(failoverBudgetMs === undefined ? {} : { failoverBudgetMs }),
+  });
+}
+
+async function failure(): Promise<LegSignal> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const found = signals.find((signal) => signal.type === 'failed');
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error('no failed signal');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+beforeEach(async () => {
+  signals = [];
+  ours = new SipEndpoint({
+    policy,
+    timers: { t1Ms },
+    transactionUser: { onRequest: (transaction) => transaction.reply(405, 'Method Not Allowed') },
+  });
+  listener = await ours.listen({ protocol: 'udp', host: '127.0.0.1', port: 0 });
+  dead = await silentPort();
+  carrier = await busyCarrier();
+});
+
+afterEach(async () => {
+  await listener.close();
+  await carrier.listener.close();
+  await new Promise<void>((resolve) =>
+    dead.socket.close(() => {
+      resolve();
+    }),
+  );
+});
+
+describe('SipLegs failover between trunk targets (RFC 3263 §4.3)', () => {
+  it('sends the INVITE to the next target when the first never answers (Timer B), and reports its answer', async () => {
+    const legs = legsWith();
+    const startedAt = Date.now();
+    legs.invite(
+      trunkLeg(dead.target),
+      { ...request, failoverTo: [carrier.target] },
+      { address: '127.0.0.1', rtpPort: 40_000 },
+    );
+    expect(await failure()).toMatchObject({ type: 'failed', statusCode: 486 });
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(timerBMs);
+    // The first target had the INVITE and its retransmissions (Timer A); the second had it once.
+    expect(dead.received()).toBeGreaterThan(1);
+    expect(carrier.invites).toHaveLength(1);
+    expect(signals.map((signal) => signal.type)).toEqual(['failed']);
+  });
+
+  it('tries no other target once the budget is spent: the timeout is the answer', async () => {
+    const legs = legsWith(0);
+    legs.invite(
+      trunkLeg(dead.target),
+      { ...request, failoverTo: [carrier.target] },
+      { address: '127.0.0.1', rtpPort: 40_000 },
+    );
+    expect(await failure()).toMatchObject({ type: 'failed', statusCode: 408 });
+    expect(carrier.invites).toHaveLength(0);
+  });
+
+  it('stops when the call gives up on the leg while the first target is silent', async () => {
+    const legs = legsWith();
+    const leg = trunkLeg(dead.target);
+    legs.invite(leg, { ...request, failoverTo: [carrier.target] }, { address: '127.0.0.1', rtpPort: 40_000 });
+    await new Promise((resolve) => setTimeout(resolve, timerBMs / 4));
+    legs.cancel(leg);
+    await new Promise((resolve) => setTimeout(resolve, timerBMs * 3));
+    expect(carrier.invites).toHaveLength(0);
+    expect(signals).toHaveLength(0);
+  });
+});
