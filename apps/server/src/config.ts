@@ -2,6 +2,8 @@ import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import type { SessionTimerPolicy } from '@centralita/sip';
+import { defaultSessionTimerPolicy } from '@centralita/sip';
 
 /** The SIP service: where it listens, the domain phones register to, and the registrar's limits. */
 export interface SipConfig {
@@ -24,6 +26,27 @@ export interface SipConfig {
   readonly digestAlgorithms: readonly ('SHA-256' | 'MD5')[];
   /** DNS servers for RFC 3263 location of trunk hosts (`address` or `address:port`); empty: the system's. */
   readonly dnsServers: readonly string[];
+  /** SIP over TLS: the listener, and the certificate we present to trunks; undefined: no TLS. */
+  readonly tls: SipTlsConfig | undefined;
+  /**
+   * Session timers of calls we answer (RFC 4028): Min-SE 90 s and 1800 s offered. Not read from the
+   * environment: only tests set shorter intervals (`startTestServer`'s `sessionTimer`), below the RFC's floor.
+   */
+  readonly sessionTimer: SessionTimerPolicy;
+}
+
+/**
+ * SIP over TLS (RFC 3261 §26.2, RFC 5630): a listener on `port` with our certificate, which outgoing TLS
+ * connections (trunks) present as a client certificate too, and the CA bundle that client certificates and
+ * carriers' certificates are checked against (carriers' against the system's roots as well).
+ */
+export interface SipTlsConfig {
+  readonly port: number;
+  readonly certPath: string;
+  readonly keyPath: string;
+  readonly caPath: string | undefined;
+  /** Whether the listener asks peers for a certificate (`request`) or refuses those without a valid one. */
+  readonly clientCertificates: 'off' | 'request' | 'require';
 }
 
 /** Everything the server reads from its environment, validated once at start. */
@@ -135,6 +158,13 @@ const environment = z.object({
         }),
       ),
     ),
+  CENTRALITA_SIP_TLS_PORT: z.coerce.number().int().min(0).max(65_535).default(5061),
+  CENTRALITA_SIP_TLS_CERT: z.string().min(1, { message: 'must be the path of a PEM certificate' }).optional(),
+  CENTRALITA_SIP_TLS_KEY: z.string().min(1, { message: 'must be the path of a PEM private key' }).optional(),
+  CENTRALITA_SIP_TLS_CA: z.string().min(1, { message: 'must be the path of a PEM CA bundle' }).optional(),
+  CENTRALITA_SIP_TLS_CLIENT_CERT: z
+    .enum(['off', 'request', 'require'], { message: 'must be off, request or require' })
+    .default('off'),
   CENTRALITA_MEDIA_ADDRESS: z.union([z.ipv4(), z.ipv6()], { message: 'must be an IP address' }).optional(),
   CENTRALITA_RTP_PORT_MIN: z.coerce.number().int().min(1024).max(65_534).optional(),
   CENTRALITA_RTP_PORT_MAX: z.coerce.number().int().min(1025).max(65_535).optional(),
@@ -143,6 +173,28 @@ const environment = z.object({
   CENTRALITA_NO_MEDIA_TIMEOUT_S: z.coerce.number().int().min(0).max(3_600).default(60),
   CENTRALITA_WEB_DIR: z.string().optional(),
 });
+
+/** The TLS settings that make sense only together: a certificate needs its key, and the rest need both. */
+function tlsProblems(value: z.infer<typeof environment>): string[] {
+  const hasCertificate = value.CENTRALITA_SIP_TLS_CERT !== undefined;
+  const hasKey = value.CENTRALITA_SIP_TLS_KEY !== undefined;
+  const needsBoth =
+    'needs CENTRALITA_SIP_TLS_CERT and CENTRALITA_SIP_TLS_KEY (SIP over TLS is off without them)';
+  return [
+    ...(hasCertificate && !hasKey
+      ? ['  CENTRALITA_SIP_TLS_KEY: must be set with CENTRALITA_SIP_TLS_CERT']
+      : []),
+    ...(hasKey && !hasCertificate
+      ? ['  CENTRALITA_SIP_TLS_CERT: must be set with CENTRALITA_SIP_TLS_KEY']
+      : []),
+    ...(!hasCertificate && !hasKey && value.CENTRALITA_SIP_TLS_CA !== undefined
+      ? [`  CENTRALITA_SIP_TLS_CA: ${needsBoth}`]
+      : []),
+    ...(!hasCertificate && !hasKey && value.CENTRALITA_SIP_TLS_CLIENT_CERT !== 'off'
+      ? [`  CENTRALITA_SIP_TLS_CLIENT_CERT: ${needsBoth}`]
+      : []),
+  ];
+}
 
 /** `192.0.2.53`, `192.0.2.53:5353`, `2001:db8::53` or `[2001:db8::53]:5353`, as `Resolver.setServers` takes them. */
 function isDnsServer(text: string): boolean {
@@ -164,8 +216,10 @@ export class ConfigError extends Error {
 
 export function readConfig(env: Readonly<Record<string, string | undefined>>, cwd: string): ServerConfig {
   const parsed = environment.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+  const lines = parsed.success
+    ? tlsProblems(parsed.data)
+    : parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+  if (!parsed.success || lines.length > 0) {
     throw new ConfigError(
       `The environment is not valid:\n${lines.join('\n')}\nFix these variables and start again (see docs/operations.md).`,
     );
@@ -203,6 +257,20 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, cw
       },
       digestAlgorithms: value.CENTRALITA_SIP_DIGEST_ALGORITHMS,
       dnsServers: value.CENTRALITA_SIP_DNS_SERVERS,
+      tls:
+        value.CENTRALITA_SIP_TLS_CERT === undefined || value.CENTRALITA_SIP_TLS_KEY === undefined
+          ? undefined
+          : {
+              port: value.CENTRALITA_SIP_TLS_PORT,
+              certPath: path.resolve(cwd, value.CENTRALITA_SIP_TLS_CERT),
+              keyPath: path.resolve(cwd, value.CENTRALITA_SIP_TLS_KEY),
+              caPath:
+                value.CENTRALITA_SIP_TLS_CA === undefined
+                  ? undefined
+                  : path.resolve(cwd, value.CENTRALITA_SIP_TLS_CA),
+              clientCertificates: value.CENTRALITA_SIP_TLS_CLIENT_CERT,
+            },
+      sessionTimer: defaultSessionTimerPolicy,
     },
     media: {
       // Phones must reach the media address: the SIP advertised address, else a concrete SIP bind

@@ -715,6 +715,8 @@ describe('the SIP settings', () => {
       authFailures: { maxFailures: 10, windowMs: 60_000, blockMs: 600_000 },
       digestAlgorithms: ['SHA-256', 'MD5'],
       dnsServers: [],
+      // RFC 4028 §5: nothing under 90 s in service; only tests shorten it.
+      sessionTimer: { minSeS: 90, defaultIntervalS: 1800 },
     });
     expect(readConfig({ CENTRALITA_SIP_ENABLED: 'false' }, '/srv').sip.isEnabled).toBe(false);
   });

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { SessionTimerPolicy } from '@centralita/sip';
 import { createDatabase, dropDatabase, withDatabaseName } from '@centralita/store';
 import { readConfig } from './config.ts';
 import { demoPassword, demoTenantSlug } from './demo-seed.ts';
@@ -19,17 +20,19 @@ export interface TestServer {
 /**
  * Starts the real server for a test: a new database on the test run's PostgreSQL (seeded with the demo
  * tenant), HTTP and SIP on loopback ports the OS picks, prompt pre-rendering off. `env` adds or overrides
- * environment variables (for example the SIP domain).
+ * environment variables (for example the SIP domain). `options.sessionTimer` shortens the session timers
+ * (RFC 4028) below the 90 s floor the environment cannot lower, so refresh and expiry take seconds.
  */
 export async function startTestServer(
   adminDatabaseUrl: string,
   name: string,
   env: Readonly<Record<string, string>> = {},
+  options: { readonly sessionTimer?: SessionTimerPolicy } = {},
 ): Promise<TestServer> {
   const databaseName = `centralita_${name}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
   await createDatabase(adminDatabaseUrl, databaseName);
   const recordingDir = mkdtempSync(path.join(tmpdir(), `centralita-recordings-${name}-`));
-  const config = readConfig(
+  const read = readConfig(
     {
       DATABASE_URL: withDatabaseName(adminDatabaseUrl, databaseName),
       PORT: '0',
@@ -45,6 +48,10 @@ export async function startTestServer(
     },
     process.cwd(),
   );
+  const config =
+    options.sessionTimer === undefined
+      ? read
+      : { ...read, sip: { ...read.sip, sessionTimer: options.sessionTimer } };
   // CENTRALITA_TEST_LOG_LEVEL=debug shows a test server's log when a test needs explaining.
   const level = process.env['CENTRALITA_TEST_LOG_LEVEL'] ?? 'silent';
   const server = await startServer(config, createLogger(level as Parameters<typeof createLogger>[0]));

@@ -133,6 +133,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
             sipDomain: config.sip.domain,
             mediaAddress: config.media.address,
             noMediaTimeoutMs: config.media.noMediaTimeoutMs,
+            sessionTimer: config.sip.sessionTimer,
             apiBaseUrl: () => url,
             ivrToken,
           });
@@ -239,6 +240,7 @@ async function startSip(
       domain: config.sip.domain,
       advertisedAddress: config.sip.advertisedAddress,
       dnsServers: config.sip.dnsServers,
+      tls: config.sip.tls,
       registrar: {
         minExpiresS: config.sip.minExpiresS,
         maxExpiresS: config.sip.maxExpiresS,
@@ -247,7 +249,14 @@ async function startSip(
       },
     });
     sipLogger.info(
-      { host: config.sip.host, udpPort: sip.udpPort, tcpPort: sip.tcpPort, domain: config.sip.domain },
+      {
+        host: config.sip.host,
+        udpPort: sip.udpPort,
+        tcpPort: sip.tcpPort,
+        tlsPort: sip.tlsPort,
+        clientCertificates: config.sip.tls?.clientCertificates,
+        domain: config.sip.domain,
+      },
       'SIP service is listening',
     );
     return sip;

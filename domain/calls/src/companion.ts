@@ -478,7 +478,14 @@ export function nextCompanion(call: InboundCall, event: InboundCallEvent): Inbou
           : next(call, { ...phase, companion: undefined }, [
               { type: 'CancelAgentLeg', agentLegId: companion.legId },
             ]);
-      return endAll(call, phase, companion, 'failed', event.atMs, undefined);
+      return endAll(
+        call,
+        phase,
+        companion,
+        event.isSessionExpired === true ? 'session-expired' : 'failed',
+        event.atMs,
+        undefined,
+      );
 
     case 'HoldRequested':
       // A consultation already holds the customer; with a supervisor or in a conference there is no hold.

@@ -423,6 +423,18 @@ describe('failure paths', () => {
     expect(commands).not.toContainEqual({ type: 'HangUpLeg', legId: 'c1-a1' });
   });
 
+  it('ends as session-expired when the customer stopped refreshing the session (RFC 4028 §10), both legs hung up', () => {
+    const { call, commands } = run([
+      ...answered,
+      { type: 'LegFailed', legId: 'c1', atMs: 7_001, isSessionExpired: true },
+    ]);
+    expect(call.phase).toMatchObject({ kind: 'ended', cause: 'session-expired' });
+    expect(commands).toContainEqual({ type: 'HangUpLeg', legId: 'c1' });
+    expect(commands).toContainEqual({ type: 'HangUpLeg', legId: 'c1-a1' });
+    const inIvr = run([{ type: 'LegFailed', legId: 'c1', atMs: 5, isSessionExpired: true }]);
+    expect(inIvr.call.phase).toMatchObject({ kind: 'ended', cause: 'session-expired' });
+  });
+
   it('refuses events that do not fit the phase and changes nothing', () => {
     const start = startInboundCall({
       interactionId: 'i-1' as InteractionId,

@@ -8,9 +8,10 @@ import type { CallErrorCode } from './errors.ts';
  * - `caller-hangup`: the customer hung up (BYE, or CANCEL before we answered);
  * - `agent-hangup`: the agent hung up;
  * - `system-hangup`: the flow ended the call (a hangup node, an overflow with nowhere to go);
- * - `failed`: a leg failed (no media, a transport error, the customer's side stopped answering).
+ * - `failed`: a leg failed (no media, a transport error, the customer's side stopped answering);
+ * - `session-expired`: the customer's side stopped refreshing the session (RFC 4028 §10) and we hung up.
  */
-export type CallEndCause = 'caller-hangup' | 'agent-hangup' | 'system-hangup' | 'failed';
+export type CallEndCause = 'caller-hangup' | 'agent-hangup' | 'system-hangup' | 'failed' | 'session-expired';
 
 /** Where an inbound call is. The customer's leg is answered (anchored at Centralita) in every phase. */
 export type InboundCallPhase =
@@ -122,8 +123,16 @@ export type InboundCallEvent =
   | { readonly type: 'HangUpRequested'; readonly atMs: number }
   /** The flow ended the call. */
   | { readonly type: 'FlowHungUp'; readonly atMs: number }
-  /** A leg failed for good (no media for too long, a transport error). */
-  | { readonly type: 'LegFailed'; readonly legId: string; readonly atMs: number }
+  /**
+   * A leg failed for good (no media for too long, a transport error); `isSessionExpired` when nobody refreshed
+   * its session in time (RFC 4028 §10) and we already sent BYE.
+   */
+  | {
+      readonly type: 'LegFailed';
+      readonly legId: string;
+      readonly atMs: number;
+      readonly isSessionExpired?: boolean;
+    }
   /** The agent (phone or desktop) holds or resumes the customer. */
   | { readonly type: 'HoldRequested'; readonly atMs: number }
   | { readonly type: 'ResumeRequested'; readonly atMs: number }
@@ -613,7 +622,9 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
           ? 'caller-hangup'
           : event.type === 'FlowHungUp'
             ? 'system-hangup'
-            : 'failed';
+            : event.isSessionExpired === true
+              ? 'session-expired'
+              : 'failed';
       const isAgentLeg =
         event.type === 'LegFailed' &&
         (phase.kind === 'connected' || phase.kind === 'offering') &&

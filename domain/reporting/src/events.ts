@@ -179,7 +179,8 @@ export interface CallTransferred extends Recorded {
 }
 
 /** Why a call ended. */
-export type CallEndCause = 'caller-hangup' | 'agent-hangup' | 'system-hangup' | 'failed' | 'cancelled';
+export type CallEndCause =
+  'caller-hangup' | 'agent-hangup' | 'system-hangup' | 'failed' | 'session-expired' | 'cancelled';
 
 /** The call ended. */
 export interface CallEnded extends Recorded {

@@ -22,6 +22,7 @@ import {
   parseDigestChallenge,
   parseNameAddress,
   parseSdp,
+  parseSessionExpires,
   receiveInDialog,
   serializeDigestCredentials,
   serializeSdp,
@@ -56,6 +57,8 @@ export interface PhoneLine {
   readonly server: SendTarget;
   /** Our Contact header value. */
   readonly contact: string;
+  /** The phone takes UPDATE (RFC 3311) and says so in Allow. */
+  readonly allowsUpdate: boolean;
   readonly localAddress: string;
   bindDialog(call: PhoneCall, key: string): void;
   forget(call: PhoneCall): void;
@@ -64,6 +67,27 @@ export interface PhoneLine {
 const sdpType = 'application/sdp';
 const encoder = new TextEncoder();
 const allow = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO';
+
+function allowOf(line: PhoneLine): string {
+  return line.allowsUpdate ? `${allow}, UPDATE` : allow;
+}
+
+/** A session refresh this phone sent (RFC 4028): the method, the answer's status and when it came. */
+export interface SessionRefresh {
+  readonly method: 'UPDATE' | 'INVITE';
+  readonly statusCode: number;
+  /** The answer's Session-Expires, if any. */
+  readonly sessionExpires: string | undefined;
+  readonly atMs: number;
+}
+
+/** A request the other side sent inside the call's dialog, as it arrived. */
+export interface ReceivedRequest {
+  readonly method: string;
+  readonly headers: SipRequest['headers'];
+  readonly hasBody: boolean;
+  readonly atMs: number;
+}
 
 /** A random token for tags and Call-IDs. */
 export function token(bytes = 8): string {
@@ -130,6 +154,11 @@ export class PhoneCall {
   #answerHeaders: SipResponse['headers'] | undefined;
   #isCancelling = false;
   #isByeSent = false;
+  /** Methods for our session refreshes, taken in turn, when the answer makes us the refresher (RFC 4028). */
+  #refreshMethods: readonly ('UPDATE' | 'INVITE')[] = [];
+  #refreshTimer: NodeJS.Timeout | undefined;
+  readonly #sessionRefreshes: SessionRefresh[] = [];
+  readonly #requestsReceived: ReceivedRequest[] = [];
   readonly #resolveConnected: (isConnected: boolean) => void;
   readonly #resolveEnded: (ending: CallEnding) => void;
 
@@ -197,10 +226,16 @@ export class PhoneCall {
       readonly credentials?: { readonly username: string; readonly password: string };
       /** More headers for the INVITE (e.g. `Supported: timer`, `Session-Expires`). */
       readonly extraHeaders?: readonly { readonly name: string; readonly value: string }[];
+      /**
+       * Refresh the session when the 2xx names us refresher (`refresher=uac`, RFC 4028 §7.2): at half the
+       * interval, with these methods in turn, until `stopRefreshingSession`.
+       */
+      readonly refreshesSessionWith?: readonly ('UPDATE' | 'INVITE')[];
     },
   ): PhoneCall {
     const call = new PhoneCall(line, rtp, 'outgoing');
     call.#credentials = request.credentials;
+    call.#refreshMethods = request.refreshesSessionWith ?? [];
     const offer = createOfferFor(line, rtp, call.#sessionId);
     call.#offer = offer;
     const invite: SipRequest = {
@@ -213,7 +248,7 @@ export class PhoneCall {
         { name: 'Call-ID', value: `${token(12)}@centralita-traffic` },
         { name: 'CSeq', value: '1 INVITE' },
         { name: 'Contact', value: line.contact },
-        { name: 'Allow', value: allow },
+        { name: 'Allow', value: allowOf(line) },
         { name: 'User-Agent', value: 'Centralita demo traffic' },
         ...(request.extraHeaders ?? []),
         { name: 'Content-Type', value: sdpType },
@@ -332,7 +367,7 @@ export class PhoneCall {
     transaction.reply(200, 'OK', {
       extraHeaders: [
         { name: 'Contact', value: this.#line.contact },
-        { name: 'Allow', value: allow },
+        { name: 'Allow', value: allowOf(this.#line) },
         { name: 'Content-Type', value: sdpType },
       ],
       body: encoder.encode(serializeSdp(answered.value.answer)),
@@ -388,6 +423,12 @@ export class PhoneCall {
       return;
     }
     this.#dialog = accepted.value;
+    this.#requestsReceived.push({
+      method: transaction.request.method,
+      headers: transaction.request.headers,
+      hasBody: transaction.request.body.length > 0,
+      atMs: Date.now(),
+    });
     switch (transaction.request.method) {
       case 'BYE':
         transaction.reply(200, 'OK');
@@ -395,6 +436,11 @@ export class PhoneCall {
         return;
       case 'INVITE':
         this.#answerReInvite(transaction);
+        return;
+      case 'UPDATE':
+        // A session refresh without an offer gets a bare 200 (RFC 3311 §5.2); one with an offer, our answer.
+        if (transaction.request.body.length === 0) transaction.reply(200, 'OK');
+        else this.#answerReInvite(transaction);
         return;
       case 'NOTIFY':
         transaction.reply(200, 'OK');
@@ -448,7 +494,10 @@ export class PhoneCall {
     return this.update([], encoder.encode(serializeSdp(offer)));
   }
 
-  /** The headers of the 2xx that answered our INVITE (undefined until then). */
+  /**
+   * The headers of the final answer to our INVITE: its 2xx, or the failure that ended the call (a 422's
+   * Min-SE, say); undefined until then.
+   */
   get answerHeaders(): SipResponse['headers'] | undefined {
     return this.#answerHeaders;
   }
@@ -469,6 +518,83 @@ export class PhoneCall {
       const sent = this.#line.endpoint.sendRequest(request, this.#line.server, {
         onResponse: (response) => {
           if (response.statusCode >= 200) resolve(response);
+        },
+        onFailure: () => {
+          resolve(undefined);
+        },
+      });
+      if (!sent.ok) resolve(undefined);
+    });
+  }
+
+  /** The session refreshes this phone sent and how they were answered, oldest first. */
+  get sessionRefreshes(): readonly SessionRefresh[] {
+    return this.#sessionRefreshes;
+  }
+
+  /** The requests the other side sent inside the call (BYE, re-INVITE, UPDATE, INFO...), oldest first. */
+  get requestsReceived(): readonly ReceivedRequest[] {
+    return this.#requestsReceived;
+  }
+
+  /** Stops refreshing the session, as a phone that lost its network would: the other side must end it. */
+  stopRefreshingSession(): void {
+    clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = undefined;
+    this.#refreshMethods = [];
+  }
+
+  /** Arms our next session refresh at half the interval of the 2xx's Session-Expires, if we refresh. */
+  #armSessionRefresh(): void {
+    const value = headerValue(this.#answerHeaders ?? [], 'session-expires');
+    const session = value === undefined ? undefined : parseSessionExpires(value);
+    if (session?.refresher !== 'uac' || this.#refreshMethods.length === 0 || this.#state !== 'connected')
+      return;
+    const method = this.#refreshMethods[this.#sessionRefreshes.length % this.#refreshMethods.length];
+    if (method === undefined) return;
+    this.#refreshTimer = setTimeout(() => {
+      this.#refreshTimer = undefined;
+      const headers = [
+        { name: 'Session-Expires', value: `${String(session.intervalS)};refresher=uac` },
+        { name: 'Supported', value: 'timer' },
+      ];
+      void (method === 'UPDATE' ? this.update(headers) : this.#reInvite(headers)).then((response) => {
+        this.#sessionRefreshes.push({
+          method,
+          statusCode: response?.statusCode ?? 408,
+          sessionExpires:
+            response === undefined ? undefined : headerValue(response.headers, 'session-expires'),
+          atMs: Date.now(),
+        });
+        if (response !== undefined && response.statusCode < 300) this.#armSessionRefresh();
+      });
+    }, session.intervalS * 500);
+  }
+
+  /**
+   * A re-INVITE offering our last SDP unchanged (a session refresh, RFC 4028 §7.4); every 2xx is
+   * acknowledged. Resolves with the final response.
+   */
+  #reInvite(
+    extraHeaders: readonly { readonly name: string; readonly value: string }[],
+  ): Promise<SipResponse | undefined> {
+    const dialog = this.#dialog;
+    const offer = this.#offer;
+    if (dialog === undefined || offer === undefined || this.#state !== 'connected')
+      return Promise.resolve(undefined);
+    const { request, dialog: next } = inDialogRequest(dialog, 'INVITE', {
+      extraHeaders,
+      contentType: sdpType,
+      body: encoder.encode(serializeSdp(offer)),
+    });
+    this.#dialog = next;
+    return new Promise((resolve) => {
+      const sent = this.#line.endpoint.sendRequest(request, this.#line.server, {
+        onResponse: (response) => {
+          if (response.statusCode < 200) return;
+          if (response.statusCode < 300 && this.#dialog !== undefined)
+            this.#line.endpoint.sendStateless(ackFor2xx(this.#dialog, next.localCSeq), this.#line.server);
+          resolve(response);
         },
         onFailure: () => {
           resolve(undefined);
@@ -505,6 +631,7 @@ export class PhoneCall {
     if ((status === 401 || status === 407) && this.#retryWithCredentials(response, transaction)) return;
     if (status >= 300) {
       this.#clientInvite = undefined;
+      this.#answerHeaders ??= response.headers;
       this.#end(
         this.#isCancelling && status === 487
           ? { reason: 'local-hangup' }
@@ -598,11 +725,13 @@ export class PhoneCall {
     this.#state = 'connected';
     this.#rtp.start(peerOf(audio));
     this.#resolveConnected(true);
+    this.#armSessionRefresh();
   }
 
   #end(ending: CallEnding): void {
     if (this.#state === 'ended') return;
     this.#state = 'ended';
+    clearTimeout(this.#refreshTimer);
     this.#resolveConnected(false);
     this.#resolveEnded(ending);
     void this.#rtp.close();

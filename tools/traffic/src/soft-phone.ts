@@ -56,6 +56,8 @@ export interface SoftPhoneOptions {
   readonly answersRemotely?: boolean;
   /** SIP timers (T1, T2, T4); RFC 3261 defaults otherwise. */
   readonly timers?: Partial<TransactionTimerConfig>;
+  /** Takes UPDATE (RFC 3311) and lists it in Allow; without it an UPDATE gets 405, as on many phones. */
+  readonly allowsUpdate?: boolean;
 }
 
 const policy: UasPolicy = {
@@ -64,6 +66,13 @@ const policy: UasPolicy = {
   supportedExtensions: [],
   acceptedContentTypes: ['application/sdp', 'application/dtmf-relay', 'message/sipfrag'],
 };
+
+/** The methods a phone takes: UPDATE only when it says so. */
+function policyOf(options: SoftPhoneOptions): UasPolicy {
+  return options.allowsUpdate === true
+    ? { ...policy, supportedMethods: [...policy.supportedMethods, 'UPDATE'] }
+    : policy;
+}
 
 /** Digest algorithms this phone answers, in the server's order of preference (RFC 8760). */
 const answerableAlgorithms = new Set(['SHA-256', 'MD5']);
@@ -107,6 +116,7 @@ export class SoftPhone {
       endpoint,
       server: this.#server,
       contact: `<sip:${user}@${listener.sentBy}>`,
+      allowsUpdate: options.allowsUpdate === true,
       localAddress,
       bindDialog: (call, key) => {
         this.#dialogs.set(key, call);
@@ -126,7 +136,7 @@ export class SoftPhone {
     // The transaction user is made before the phone it calls into; nothing arrives before `listen`.
     const core: { phone?: SoftPhone } = {};
     const endpoint = new SipEndpoint({
-      policy,
+      policy: policyOf(options),
       ...(options.timers === undefined ? {} : { timers: options.timers }),
       transactionUser: {
         onRequest: (transaction) => {
@@ -196,6 +206,8 @@ export class SoftPhone {
     readonly callerName?: string;
     /** More headers for the INVITE (e.g. session timers). */
     readonly extraHeaders?: readonly { readonly name: string; readonly value: string }[];
+    /** Refresh the session with these methods in turn when the 2xx makes us refresher (RFC 4028). */
+    readonly refreshesSessionWith?: readonly ('UPDATE' | 'INVITE')[];
     /** A carrier's digest credentials, to answer the server's 401 as a trunk that authenticates does. */
     readonly credentials?: { readonly username: string; readonly password: string };
   }): Promise<PhoneCall> {
@@ -212,6 +224,9 @@ export class SoftPhone {
       from: `${name}<sip:${request.callerId}@${this.#localAddress}>`,
       to: `<sip:${request.number}@${server}>`,
       ...(request.extraHeaders === undefined ? {} : { extraHeaders: request.extraHeaders }),
+      ...(request.refreshesSessionWith === undefined
+        ? {}
+        : { refreshesSessionWith: request.refreshesSessionWith }),
       ...(request.credentials === undefined ? {} : { credentials: request.credentials }),
     });
     this.#calls.add(call);
@@ -287,7 +302,7 @@ export class SoftPhone {
         return;
       case 'OPTIONS':
         transaction.reply(200, 'OK', {
-          extraHeaders: [{ name: 'Allow', value: policy.supportedMethods.join(', ') }],
+          extraHeaders: [{ name: 'Allow', value: policyOf(this.#options).supportedMethods.join(', ') }],
         });
         return;
       default:

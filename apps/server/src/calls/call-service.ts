@@ -43,7 +43,7 @@ import { initialCallState, step } from '@centralita/ivr';
 import type { AgentId, InteractionId, QueueId, TenantId } from '@centralita/kernel';
 import type { PromptCache } from '@centralita/prompt-cache';
 import type { MediaEngine, MediaEvent, PlaybackItem, RecordingSummary } from '@centralita/rtp-transport';
-import type { NegotiatedAudio, Replaces, SipRequest, Uri } from '@centralita/sip';
+import type { NegotiatedAudio, Replaces, SessionTimerPolicy, SipRequest, Uri } from '@centralita/sip';
 import {
   headerValue,
   hostAddress,
@@ -98,6 +98,8 @@ export interface CallServiceOptions {
   readonly mediaAddress: string;
   /** A leg silent this long ends its call (0: never). */
   readonly noMediaTimeoutMs: number;
+  /** Session timers (RFC 4028) of the calls we answer; RFC 4028's defaults when absent. */
+  readonly sessionTimer?: SessionTimerPolicy;
   /** Base URL of the platform's own API, for IVR http nodes with a relative URL. */
   readonly apiBaseUrl: () => string;
   /** The secret the API accepts from the IVR (`ivrToken` of the HTTP API), sent only to our own API. */
@@ -434,6 +436,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       endpoint: options.sip.endpoint,
       logger: options.logger,
       contact: () => this.#contact(),
+      ...(options.sessionTimer === undefined ? {} : { sessionTimer: options.sessionTimer }),
       onSignal: (signal) => {
         this.#onLegSignal(signal);
       },
@@ -1377,7 +1380,7 @@ export class CallService implements SipCallHandler, CallControlPort {
           await this.#onReferred(call, signal.leg, signal.target, signal.replaces);
           return;
         case 'sessionExpired':
-          await this.#decide(call, { type: 'LegFailed', legId, atMs });
+          await this.#decide(call, { type: 'LegFailed', legId, atMs, isSessionExpired: true });
           return;
         case 'infoDigit':
           await this.#options.media.injectDigit(legId, signal.digit);

@@ -4,6 +4,7 @@ import type {
   NegotiatedAudio,
   Replaces,
   SessionDescription,
+  SessionTimerPolicy,
   SipHeader,
   SipRequest,
   SipResponse,
@@ -16,9 +17,11 @@ import {
   createOffer,
   dialogAsUac,
   dialogAsUas,
+  defaultSessionTimerPolicy,
   dialogKey,
   referToReplaces,
   headerValue,
+  headerValues,
   inDialogRequest,
   answerChallenge,
   negotiateSessionTimer,
@@ -142,10 +145,19 @@ export class SipLegs {
   readonly #contact: () => string;
   readonly #failoverBudgetMs: number;
   readonly #sessionIds = new Map<string, string>();
-  /** Session timers of legs (RFC 4028): the interval, who refreshes, and the running timer. */
+  readonly #sessionTimerPolicy: SessionTimerPolicy;
+  /**
+   * Session timers of legs (RFC 4028): the interval, who refreshes, the running timer, and whether our
+   * refreshes go as UPDATE (the peer allows it) or as re-INVITE.
+   */
   readonly #sessionTimers = new Map<
     string,
-    { readonly intervalS: number; readonly refresher: 'uac' | 'uas'; timer: NodeJS.Timeout | undefined }
+    {
+      readonly intervalS: number;
+      readonly refresher: 'uac' | 'uas';
+      timer: NodeJS.Timeout | undefined;
+      isUpdateAllowed: boolean;
+    }
   >();
 
   constructor(options: {
@@ -153,6 +165,8 @@ export class SipLegs {
     readonly logger: SipLogger;
     /** Our Contact URI value (`<sip:centralita@host:port>`), read when a dialog starts. */
     readonly contact: () => string;
+    /** Min-SE and the interval we offer (RFC 4028); its defaults unless a test shortens them. */
+    readonly sessionTimer?: SessionTimerPolicy;
     readonly onSignal: (signal: LegSignal) => void;
     /** How long failing over between a trunk's targets may go on; `defaultFailoverBudgetMs` by default. */
     readonly failoverBudgetMs?: number;
@@ -161,6 +175,7 @@ export class SipLegs {
     this.#failoverBudgetMs = options.failoverBudgetMs ?? defaultFailoverBudgetMs;
     this.#logger = options.logger;
     this.#contact = options.contact;
+    this.#sessionTimerPolicy = options.sessionTimer ?? defaultSessionTimerPolicy;
     this.#onSignal = options.onSignal;
   }
 
@@ -192,7 +207,7 @@ export class SipLegs {
       transaction.reply(400, `Bad Request - Cannot Make a Dialog (${dialog.error})`);
       return false;
     }
-    const timer = negotiateSessionTimer(transaction.request.headers);
+    const timer = negotiateSessionTimer(transaction.request.headers, this.#sessionTimerPolicy);
     if (timer.kind === 'too-small') {
       transaction.reply(422, 'Session Interval Too Small', {
         extraHeaders: [{ name: 'Min-SE', value: String(timer.minSeS) }],
@@ -218,6 +233,10 @@ export class SipLegs {
         intervalS: timer.intervalS,
         refresher: timer.refresher,
         timer: undefined,
+        // RFC 4028 §7.4: UPDATE only to a peer that lists it in Allow; others get a re-INVITE.
+        isUpdateAllowed: headerValues(transaction.request.headers, 'allow')
+          .flatMap((value) => value.split(','))
+          .some((method) => method.trim().toUpperCase() === 'UPDATE'),
       });
       this.#armSessionTimer(leg);
     }
@@ -253,26 +272,41 @@ export class SipLegs {
     session.timer.unref();
   }
 
-  /** Our session refresh: an UPDATE without a body (RFC 4028 §7.4); a failed refresh ends the leg (§10). */
+  /**
+   * Our session refresh (RFC 4028 §7.4): an UPDATE without a body when the peer allows UPDATE, else a
+   * re-INVITE offering our last SDP unchanged (same version, RFC 3264 §8), its 2xx acknowledged. A 405/501 to
+   * an UPDATE turns to re-INVITEs; one to a re-INVITE stops the timer (the peer keeps the call, so do we).
+   * Any other failure ends the leg (§10).
+   */
   #refreshSession(leg: CallLeg, intervalS: number): void {
-    if (leg.dialog === undefined) return;
-    const { request, dialog } = inDialogRequest(leg.dialog, 'UPDATE', {
+    const session = this.#sessionTimers.get(leg.legId);
+    if (leg.dialog === undefined || session === undefined) return;
+    const offer = session.isUpdateAllowed ? undefined : leg.localSdp;
+    const isUpdate = offer === undefined;
+    const { request, dialog } = inDialogRequest(leg.dialog, isUpdate ? 'UPDATE' : 'INVITE', {
       extraHeaders: [
         { name: 'Session-Expires', value: `${String(intervalS)};refresher=uas` },
         { name: 'Supported', value: 'timer' },
       ],
+      ...(offer === undefined ? {} : { contentType: sdpType, body: encoder.encode(serializeSdp(offer)) }),
     });
     leg.dialog = dialog;
+    const cseq = dialog.localCSeq;
     const sent = this.#endpoint.sendRequest(request, leg.target, {
       onResponse: (response) => {
         if (response.statusCode < 200) return;
         if (response.statusCode < 300) {
-          this.#armSessionTimer(leg);
+          // Every 2xx to a re-INVITE is acknowledged, retransmissions included (RFC 3261 §13.2.2.4).
+          if (!isUpdate && leg.dialog !== undefined)
+            this.#endpoint.sendStateless(ackFor2xx(leg.dialog, cseq), leg.target);
+          if (session.timer === undefined && !leg.isEnded) this.#armSessionTimer(leg);
           return;
         }
-        // 405/501: the peer cannot be refreshed this way; it keeps the call and so do we (no timer).
         if (response.statusCode === 405 || response.statusCode === 501) {
-          this.#stopSessionTimer(leg);
+          if (isUpdate && leg.localSdp !== undefined) {
+            session.isUpdateAllowed = false;
+            this.#refreshSession(leg, intervalS);
+          } else this.#stopSessionTimer(leg);
           return;
         }
         this.#logger.info(

@@ -5,7 +5,10 @@ import { parameterValue, parseParameters } from '../message/parameters.ts';
 
 /** A UAS's session-timer settings (RFC 4028): the smallest interval it accepts and the one it proposes. */
 export interface SessionTimerPolicy {
-  /** Min-SE: shorter intervals get 422 (at least 90 s, RFC 4028 §5). */
+  /**
+   * Min-SE: shorter intervals get 422. RFC 4028 §5 puts the floor at 90 s, as the default policy does; only
+   * tests lower it, so that refresh and expiry happen within seconds.
+   */
   readonly minSeS: number;
   /** The interval offered when the caller supports timers but asked for none. */
   readonly defaultIntervalS: number;
