@@ -14,7 +14,7 @@ export type { SipLogger } from './logger.ts';
 export { silentLogger } from './logger.ts';
 export type { ConnectionLimits } from './transport-host.ts';
 export { defaultConnectionLimits } from './transport-host.ts';
-export type { TlsFiles } from './stream-listener.ts';
+export type { TlsFiles, ClientCertificatePolicy } from './stream-listener.ts';
 export type { StampedRequest } from './received-rport.ts';
 export { stampReceivedAndRport } from './received-rport.ts';
 export type { TransactionUser } from './transaction-user.ts';

@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import { connect as connectTcp } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { readFile } from 'node:fs/promises';
-import { Server as TlsServer, connect as connectTls } from 'node:tls';
+import { Server as TlsServer, connect as connectTls, rootCertificates } from 'node:tls';
 import type { Clock, Result } from '@centralita/kernel';
 import { domainError, err, ok } from '@centralita/kernel';
 import type {
@@ -76,6 +76,13 @@ import { UdpTransport } from './udp-transport.ts';
 import { WebSocketConnection } from './websocket-connection.ts';
 import { serveSipUpgrades } from './websocket-upgrade.ts';
 
+/** What outgoing TLS connections trust and present, read from `tlsClient`'s files. */
+interface TlsClientSecrets {
+  readonly ca?: (string | Buffer)[];
+  readonly cert?: Buffer;
+  readonly key?: Buffer;
+}
+
 /** How a `SipEndpoint` is set up. Only `transactionUser` and `policy` are required. */
 export interface SipEndpointOptions {
   readonly transactionUser: TransactionUser;
@@ -94,8 +101,16 @@ export interface SipEndpointOptions {
    * which is RFC 3261 §18.2.2 (the sent-by port).
    */
   readonly isRportForced?: boolean;
-  /** Outgoing TLS: a CA bundle to trust, and whether to check the peer's certificate (true by default). */
-  readonly tlsClient?: { readonly caPath?: string; readonly isServerVerified?: boolean };
+  /**
+   * Outgoing TLS: a CA bundle trusted besides the system's, whether to check the peer's certificate (true
+   * by default), and our certificate and key, presented to servers that ask for one (mutual TLS).
+   */
+  readonly tlsClient?: {
+    readonly caPath?: string;
+    readonly isServerVerified?: boolean;
+    readonly certPath?: string;
+    readonly keyPath?: string;
+  };
   readonly logger?: SipLogger;
   /** Time for the transaction machines; the system clock by default. */
   readonly clock?: Clock;
@@ -194,7 +209,7 @@ export class SipEndpoint {
   readonly #clock: Clock;
   readonly #onDiscard: SipEndpointOptions['onDiscard'];
   readonly #tlsClient: SipEndpointOptions['tlsClient'];
-  #tlsClientCa: Buffer | undefined;
+  #tlsClientSecrets: TlsClientSecrets | undefined;
   readonly #tokens = new RandomTokens();
   readonly #listeners: ListenerRecord[] = [];
   readonly #servers = new Map<string, ServerTransaction>();
@@ -819,7 +834,9 @@ export class SipEndpoint {
           );
         }
         const flow =
-          existing?.isOpen === true ? existing : this.#connect(target.protocol, address, target.port);
+          existing?.isOpen === true
+            ? existing
+            : this.#connect(target.protocol, address, target.port, target.serverName);
         return ok({ flow, sentBy: listener.info.sentBy, target: normalized });
       }
       case 'ws':
@@ -895,17 +912,19 @@ export class SipEndpoint {
     this.#adopt(connection);
   }
 
-  #connect(protocol: 'tcp' | 'tls', address: string, port: number): Connection {
+  #connect(protocol: 'tcp' | 'tls', address: string, port: number, serverName?: string): Connection {
     let socket: Socket;
     if (protocol === 'tcp') {
       socket = connectTcp({ host: address, port, noDelay: true });
     } else {
-      const caPath = this.#tlsClient?.caPath;
-      if (caPath !== undefined) this.#tlsClientCa ??= readFileSync(caPath);
+      const secrets = this.#tlsClientFiles();
       socket = connectTls({
         host: address,
         port,
-        ...(this.#tlsClientCa === undefined ? {} : { ca: this.#tlsClientCa }),
+        // The certificate is checked against `servername` when there is one (a name: SNI cannot carry an
+        // address), else against the address.
+        ...(serverName === undefined || addressFamily(serverName) !== 0 ? {} : { servername: serverName }),
+        ...secrets,
         rejectUnauthorized: this.#tlsClient?.isServerVerified ?? true,
       });
     }
@@ -919,6 +938,22 @@ export class SipEndpoint {
     );
     this.#adopt(connection);
     return connection;
+  }
+
+  /**
+   * The files of `tlsClient`, read once: the CA bundle added to the system's roots (a `ca` option alone
+   * would replace them), and our certificate and key.
+   */
+  #tlsClientFiles(): TlsClientSecrets {
+    if (this.#tlsClientSecrets !== undefined) return this.#tlsClientSecrets;
+    const { caPath, certPath, keyPath } = this.#tlsClient ?? {};
+    this.#tlsClientSecrets = {
+      ...(caPath === undefined ? {} : { ca: [...rootCertificates, readFileSync(caPath)] }),
+      ...(certPath === undefined || keyPath === undefined
+        ? {}
+        : { cert: readFileSync(certPath), key: readFileSync(keyPath) }),
+    };
+    return this.#tlsClientSecrets;
   }
 
   #adopt(connection: Connection): void {

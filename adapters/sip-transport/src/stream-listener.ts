@@ -3,12 +3,24 @@ import type { AddressInfo, Server, Socket } from 'node:net';
 import { createServer } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 
-/** Certificate and key files (PEM) for TLS and WSS listeners, and an optional CA bundle. */
+/**
+ * Certificate and key files (PEM) for TLS and WSS listeners, and an optional CA bundle: the authorities
+ * client certificates must chain to (the system's when absent).
+ */
 export interface TlsFiles {
   readonly certPath: string;
   readonly keyPath: string;
   readonly caPath?: string;
+  /**
+   * Client certificates (mutual TLS, RFC 5630 §3.1.3): `off` asks for none; `request` asks and accepts a
+   * peer without one (or with one that does not verify); `require` refuses, at the handshake, a peer without
+   * a certificate that chains to the CA bundle. `off` by default.
+   */
+  readonly clientCertificates?: ClientCertificatePolicy;
 }
+
+/** Whether a TLS listener asks peers for a certificate, and whether it refuses those without a valid one. */
+export type ClientCertificatePolicy = 'off' | 'request' | 'require';
 
 /** A TCP or TLS server accepting SIP connections. */
 export interface StreamServer {
@@ -54,11 +66,16 @@ export async function listenStream(options: {
       readFile(options.tls.keyPath),
       options.tls.caPath === undefined ? Promise.resolve(undefined) : readFile(options.tls.caPath),
     ]);
+    const clientCertificates = options.tls.clientCertificates ?? 'off';
     const tlsServer = createTlsServer({
       cert,
       key,
       ...(ca === undefined ? {} : { ca }),
       handshakeTimeout: options.handshakeTimeoutMs,
+      // `require`: Node ends the handshake (an alert, then `tlsClientError`) when the peer's certificate
+      // is missing or does not verify; the socket never reaches `onSocket`.
+      requestCert: clientCertificates !== 'off',
+      rejectUnauthorized: clientCertificates === 'require',
     });
     tlsServer.on('secureConnection', options.onSocket);
     tlsServer.on('tlsClientError', options.onError);

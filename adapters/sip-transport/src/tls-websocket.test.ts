@@ -1,9 +1,11 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { connect as connectTls } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { parseMessage } from '@centralita/sip';
+import { TestCertificateAuthority } from '@centralita/testkit';
 import type { SipMessage } from '@centralita/sip';
 import { SipEndpoint } from './sip-endpoint.ts';
 import { RecordingListener, Signal, TestCore, testPolicy } from './test-core.ts';
@@ -148,6 +150,180 @@ describe('SIP over TLS (RFC 3261 §26.2)', () => {
     await recorder.signal.until(() => recorder.failures.length > 0, waitMs, 'the transport error');
     expect(recorder.failures.map((f) => f.failure)).toEqual(['transport-error']);
     expect(caller.stats().socketErrors).toBeGreaterThan(0);
+  });
+});
+
+/**
+ * Connects over TLS to `port` with the client certificate given (if any), sends OPTIONS and tells whether
+ * it was answered or the connection was refused (at the handshake, or by an alert right after it: with
+ * TLS 1.3 the server checks the client's certificate once the client considers the handshake done).
+ */
+async function optionsOverTls(
+  port: number,
+  client: { readonly ca: Buffer; readonly cert?: Buffer; readonly key?: Buffer },
+  callId: string,
+): Promise<'answered' | 'refused'> {
+  const socket = connectTls({ port, host: '127.0.0.1', ...client });
+  closers.push({
+    close: () => {
+      socket.destroy();
+    },
+  });
+  return new Promise((resolve) => {
+    socket.on('error', () => {
+      resolve('refused');
+    });
+    socket.on('close', () => {
+      resolve('refused');
+    });
+    socket.on('data', (chunk: Buffer) => {
+      if (chunk.toString('latin1').startsWith('SIP/2.0 200')) resolve('answered');
+    });
+    socket.once('secureConnect', () => {
+      socket.write(
+        sipRequest({
+          method: 'OPTIONS',
+          transport: 'TLS',
+          host: '127.0.0.1',
+          port: 5061,
+          branch: `z9hG4bK-${callId}`,
+          callId,
+        }),
+      );
+    });
+  });
+}
+
+describe('mutual TLS (client certificates)', () => {
+  const authority = TestCertificateAuthority.create();
+  const server = authority.issue('pbx.test', { dnsNames: ['pbx.test'], ipAddresses: ['127.0.0.1'] });
+  const phone = authority.issue('phone-1001');
+  const stranger = TestCertificateAuthority.create('Another CA').issue('phone-1001');
+  const serverTls = (clientCertificates: 'off' | 'request' | 'require') => ({
+    certPath: server.certPath,
+    keyPath: server.keyPath,
+    caPath: authority.certificate.certPath,
+    clientCertificates,
+  });
+
+  it("requiring a certificate, accepts a peer whose certificate the CA signed and refuses one without, or with another CA's", async () => {
+    const listener = await endpoint().listen({
+      protocol: 'tls',
+      host: '127.0.0.1',
+      port: 0,
+      tls: serverTls('require'),
+    });
+    const ca = authority.certificate.cert;
+    expect(await optionsOverTls(listener.port, { ca, cert: phone.cert, key: phone.key }, 'mtls-signed')).toBe(
+      'answered',
+    );
+    expect(await optionsOverTls(listener.port, { ca }, 'mtls-none')).toBe('refused');
+    expect(
+      await optionsOverTls(listener.port, { ca, cert: stranger.cert, key: stranger.key }, 'mtls-stranger'),
+    ).toBe('refused');
+  });
+
+  it('requesting a certificate, still accepts a peer without one; off, asks for none', async () => {
+    const ca = authority.certificate.cert;
+    for (const mode of ['request', 'off'] as const) {
+      const listener = await endpoint().listen({
+        protocol: 'tls',
+        host: '127.0.0.1',
+        port: 0,
+        tls: serverTls(mode),
+      });
+      expect(await optionsOverTls(listener.port, { ca }, `mtls-${mode}-none`)).toBe('answered');
+      expect(
+        await optionsOverTls(listener.port, { ca, cert: phone.cert, key: phone.key }, `mtls-${mode}-signed`),
+      ).toBe('answered');
+    }
+  });
+
+  it('presents our certificate on outgoing connections, so a server that requires one accepts us', async () => {
+    const carrier = authority.issue('sbc.carrier.test', { dnsNames: ['sbc.carrier.test'] });
+    const callee = endpoint();
+    const calleeListener = await callee.listen({
+      protocol: 'tls',
+      host: '127.0.0.1',
+      port: 0,
+      tls: {
+        certPath: carrier.certPath,
+        keyPath: carrier.keyPath,
+        caPath: authority.certificate.certPath,
+        clientCertificates: 'require',
+      },
+    });
+    const target = {
+      protocol: 'tls',
+      address: '127.0.0.1',
+      port: calleeListener.port,
+      serverName: 'sbc.carrier.test',
+    } as const;
+
+    const withCertificate = endpoint({
+      tlsClient: {
+        caPath: authority.certificate.certPath,
+        certPath: server.certPath,
+        keyPath: server.keyPath,
+      },
+    });
+    await withCertificate.listen({ protocol: 'tls', host: '127.0.0.1', port: 0, tls: serverTls('off') });
+    const accepted = new RecordingListener();
+    withCertificate.sendRequest(
+      newRequest({ method: 'OPTIONS', uri: 'sip:carrier@sbc.carrier.test', callId: 'mtls-out' }),
+      target,
+      accepted,
+    );
+    await accepted.signal.until(() => accepted.statuses('OPTIONS').length > 0, waitMs, 'the 200');
+    expect(accepted.statuses('OPTIONS')).toEqual([200]);
+
+    // The same without a certificate of ours: refused by the carrier.
+    const without = endpoint({ tlsClient: { caPath: authority.certificate.certPath } });
+    await without.listen({ protocol: 'tls', host: '127.0.0.1', port: 0, tls: serverTls('off') });
+    const refused = new RecordingListener();
+    without.sendRequest(
+      newRequest({ method: 'OPTIONS', uri: 'sip:carrier@sbc.carrier.test', callId: 'mtls-out-none' }),
+      target,
+      refused,
+    );
+    await refused.signal.until(() => refused.failures.length > 0, waitMs, 'the transport error');
+    expect(refused.failures.map((f) => f.failure)).toEqual(['transport-error']);
+  });
+
+  it('checks the server certificate against the name it was located by, not its address', async () => {
+    const carrier = authority.issue('sbc.carrier.test', { dnsNames: ['sbc.carrier.test'] });
+    const callee = endpoint();
+    const calleeListener = await callee.listen({
+      protocol: 'tls',
+      host: '127.0.0.1',
+      port: 0,
+      tls: { certPath: carrier.certPath, keyPath: carrier.keyPath },
+    });
+    const caller = endpoint({ tlsClient: { caPath: authority.certificate.certPath } });
+    await caller.listen({ protocol: 'tls', host: '127.0.0.1', port: 0, tls: serverTls('off') });
+    const outcome = async (serverName: string | undefined, callId: string) => {
+      const recorder = new RecordingListener();
+      caller.sendRequest(
+        newRequest({ method: 'OPTIONS', uri: 'sip:carrier@sbc.carrier.test', callId }),
+        {
+          protocol: 'tls',
+          address: '127.0.0.1',
+          port: calleeListener.port,
+          ...(serverName === undefined ? {} : { serverName }),
+        },
+        recorder,
+      );
+      await recorder.signal.until(
+        () => recorder.responses.length + recorder.failures.length > 0,
+        waitMs,
+        'an outcome',
+      );
+      return recorder.failures.length > 0 ? 'transport-error' : recorder.statuses('OPTIONS')[0];
+    };
+    // The certificate names sbc.carrier.test only: the address alone does not match it, nor another name.
+    expect(await outcome(undefined, 'name-none')).toBe('transport-error');
+    expect(await outcome('other.carrier.test', 'name-other')).toBe('transport-error');
+    expect(await outcome('sbc.carrier.test', 'name-right')).toBe(200);
   });
 });
 

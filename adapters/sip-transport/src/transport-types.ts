@@ -25,6 +25,11 @@ export interface SendTarget {
   readonly protocol: TransportProtocol;
   readonly address: string;
   readonly port: number;
+  /**
+   * TLS: the name the server's certificate must carry, also sent as SNI (RFC 5922 §4.1: the domain of the
+   * URI that was located, such as a trunk's host); the address is checked when absent.
+   */
+  readonly serverName?: string;
 }
 
 /** Told when a message a transaction sent could not be delivered. */

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { TenantId } from '@centralita/kernel';
 import type {
   AuthFailurePolicy,
@@ -37,6 +38,7 @@ import type {
   TransactionUser,
 } from '@centralita/sip-transport';
 import { DnsLocator, SipEndpoint } from '@centralita/sip-transport';
+import type { ClientCertificatePolicy } from '@centralita/sip-transport';
 import { sipAccounts, tenants } from '@centralita/store';
 import type { Database, DigestHa1, SipAccount, TenantContext } from '@centralita/store';
 
@@ -77,6 +79,20 @@ export interface SipServiceOptions {
   readonly sweepIntervalMs?: number;
   /** DNS servers for RFC 3263 location (`address` or `address:port`); the system's when absent or empty. */
   readonly dnsServers?: readonly string[] | undefined;
+  /**
+   * SIP over TLS: a listener on `port` (client certificates as `clientCertificates` says, checked against
+   * the CA bundle), and the same certificate presented on our connections to trunks, whose certificates are
+   * checked against the bundle and the system's roots. Absent: no TLS.
+   */
+  readonly tls?:
+    | {
+        readonly port: number;
+        readonly certPath: string;
+        readonly keyPath: string;
+        readonly caPath?: string | undefined;
+        readonly clientCertificates: ClientCertificatePolicy;
+      }
+    | undefined;
 }
 
 /** The defaults of `RegistrarSettings`. */
@@ -192,6 +208,15 @@ export class SipService implements TransactionUser {
       logger: options.logger,
       // Phones behind NAT that do not ask for rport still hear us (RFC 3581 is not universal).
       isRportForced: true,
+      ...(options.tls === undefined
+        ? {}
+        : {
+            tlsClient: {
+              ...(options.tls.caPath === undefined ? {} : { caPath: options.tls.caPath }),
+              certPath: options.tls.certPath,
+              keyPath: options.tls.keyPath,
+            },
+          }),
     });
     this.#locator = new DnsLocator({ servers: options.dnsServers });
   }
@@ -201,10 +226,15 @@ export class SipService implements TransactionUser {
    * A/AAAA, over the configured DNS servers), using only `transports`; empty when nothing is found.
    */
   async locate(server: ServerToLocate, transports: readonly LocatedTransport[]): Promise<SendTarget[]> {
-    return this.#locator.locate(server, { ...defaultLocationPolicy, transports });
+    const targets = await this.#locator.locate(server, { ...defaultLocationPolicy, transports });
+    // RFC 5922 §4.1: a TLS server is identified by the domain of the URI located, not the SRV target or the address.
+    const host = server.host.replace(/^\[(.*)\]$/, '$1');
+    return isIP(host) === 0
+      ? targets.map((target) => (target.protocol === 'tls' ? { ...target, serverName: host } : target))
+      : targets;
   }
 
-  /** Binds UDP and TCP and starts serving; rejects (after cleaning up) when a port cannot be bound. */
+  /** Binds UDP, TCP (and TLS) and starts serving; rejects (after cleaning up) when a port cannot be bound. */
   static async start(options: SipServiceOptions): Promise<SipService> {
     const service = new SipService(options);
     try {
@@ -224,6 +254,23 @@ export class SipService implements TransactionUser {
           ...advertised,
         }),
       ];
+      const tls = options.tls;
+      if (tls !== undefined) {
+        service.#listeners.push(
+          await service.#endpoint.listen({
+            protocol: 'tls',
+            host: options.host,
+            port: tls.port,
+            ...advertised,
+            tls: {
+              certPath: tls.certPath,
+              keyPath: tls.keyPath,
+              ...(tls.caPath === undefined ? {} : { caPath: tls.caPath }),
+              clientCertificates: tls.clientCertificates,
+            },
+          }),
+        );
+      }
     } catch (error) {
       await service.#endpoint.close();
       throw error;
@@ -243,6 +290,11 @@ export class SipService implements TransactionUser {
   /** The bound TCP port. */
   get tcpPort(): number {
     return this.#listeners.find((listener) => listener.protocol === 'tcp')?.port ?? 0;
+  }
+
+  /** The bound TLS port; undefined without TLS. */
+  get tlsPort(): number | undefined {
+    return this.#listeners.find((listener) => listener.protocol === 'tls')?.port;
   }
 
   /** The endpoint's counters (for metrics and tests). */

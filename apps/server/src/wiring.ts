@@ -262,8 +262,14 @@ async function startSip(
     return sip;
   } catch (error) {
     sipLogger.error(
-      { err: error, host: config.sip.host, udpPort: config.sip.udpPort, tcpPort: config.sip.tcpPort },
-      'the SIP service could not start (set CENTRALITA_SIP_UDP_PORT / CENTRALITA_SIP_TCP_PORT, or CENTRALITA_SIP_ENABLED=false)',
+      {
+        err: error,
+        host: config.sip.host,
+        udpPort: config.sip.udpPort,
+        tcpPort: config.sip.tcpPort,
+        tlsPort: config.sip.tls?.port,
+      },
+      'the SIP service could not start (set CENTRALITA_SIP_UDP_PORT / CENTRALITA_SIP_TCP_PORT / CENTRALITA_SIP_TLS_PORT, check the CENTRALITA_SIP_TLS_* files, or CENTRALITA_SIP_ENABLED=false)',
     );
     return undefined;
   }

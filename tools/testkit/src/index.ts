@@ -4,3 +4,5 @@ export type { SippResult } from './sipp.ts';
 export { runSippScenario, customerScenario, carrierScenario, agentPhoneScenario } from './sipp.ts';
 export type { TestZone } from './dns-server.ts';
 export { TestDnsServer } from './dns-server.ts';
+export type { TestCertificate } from './test-certificates.ts';
+export { TestCertificateAuthority } from './test-certificates.ts';
