@@ -33,6 +33,8 @@ export { identifyCustomer, screenPopFor } from './identification.ts';
 export * as auditLog from './audit-log.ts';
 export type { AuditEntry } from './audit-log.ts';
 export * as flows from './flows.ts';
+export { TenantFlowsCache } from './tenant-flows.ts';
+export type { TenantFlows } from './tenant-flows.ts';
 export * as sipAccounts from './sip-accounts.ts';
 export type { SipAccount, SipBinding, SipTrunk, Did, DidRoute, DigestHa1 } from './sip-accounts.ts';
 export * as reports from './reports.ts';

@@ -58,11 +58,12 @@ import {
   identifyCustomer,
   interactions,
   sipAccounts,
+  TenantFlowsCache,
   tenants,
   tickets,
   users,
 } from '@centralita/store';
-import type { Database, TenantContext } from '@centralita/store';
+import type { Database, TenantContext, Tx } from '@centralita/store';
 import type {
   CallAction,
   CallControlPort,
@@ -426,6 +427,8 @@ export class CallService implements SipCallHandler, CallControlPort {
   readonly #placedByLeg = new Map<string, PlacedCall>();
   readonly #pending = new Set<Promise<void>>();
   readonly #unsubscribe: (() => void)[] = [];
+  /** Each tenant's published flows, parsed once per configuration change rather than once per call. */
+  readonly #tenantFlows = new TenantFlowsCache();
   #isClosed = false;
 
   constructor(options: CallServiceOptions) {
@@ -724,7 +727,10 @@ export class CallService implements SipCallHandler, CallControlPort {
       const published =
         resolved?.kind === 'flow'
           ? resolved.published
-          : await this.#options.database.inTenant(this.#context(call), (tx) => flows.publishedFlows(tx));
+          : await this.#options.database.inTenant(
+              this.#context(call),
+              async (tx) => (await this.#tenantFlows.read(tx)).published,
+            );
       if (published[flowKey] === undefined)
         return {
           ok: false,
@@ -937,9 +943,8 @@ export class CallService implements SipCallHandler, CallControlPort {
       const isDigestPossible = trunks.length === 0 && (await sipAccounts.hasDigestTrunk(tx));
       if (trunks.length === 0 && !isDigestPossible) return undefined;
       const tenant = await tenants.currentTenant(tx);
-      const published = await flows.publishedFlows(tx);
-      const fallback = flows.interpreterFallback(await flows.ivrSettings(tx));
-      const queueReferences = await flows.queueReferences(tx);
+      const { published, ivrSettings, queueReferences } = await this.#tenantFlows.read(tx);
+      const fallback = flows.interpreterFallback(ivrSettings);
       return { trunkId: trunks[0]?.id, tenant, published, fallback, queueReferences };
     });
     if (setup === undefined) {
@@ -1032,9 +1037,7 @@ export class CallService implements SipCallHandler, CallControlPort {
         hasTrunk: trunk !== undefined,
         ownNumberFlowKey: own?.tenantId === (context.tenantId as string) ? own.flowKey : undefined,
         presented,
-        published: await flows.publishedFlows(tx),
-        fallback: flows.interpreterFallback(await flows.ivrSettings(tx)),
-        queueReferences: await flows.queueReferences(tx),
+        ...(await this.#flowsForCall(tx)),
       };
     });
     const breakReasons = await this.#options.routing.breakReasons(tenantId);
@@ -1588,6 +1591,16 @@ export class CallService implements SipCallHandler, CallControlPort {
     return { tenantId: call.tenantId as TenantId, actor: systemActor };
   }
 
+  /** The tenant's flows, IVR fallback and queue references, as a call's flow needs them. */
+  async #flowsForCall(tx: Tx): Promise<{
+    published: Readonly<Record<string, Flow>>;
+    fallback: TenantFallback | null;
+    queueReferences: ReadonlyMap<string, string>;
+  }> {
+    const { published, ivrSettings, queueReferences } = await this.#tenantFlows.read(tx);
+    return { published, fallback: flows.interpreterFallback(ivrSettings), queueReferences };
+  }
+
   /** What happens on the leg of a flow's transfer (an extension's phone or a number through the trunk). */
   #onTransferLegSignal(call: ActiveCall, signal: LegSignal, atMs: number): void {
     const legId = signal.leg.legId;
@@ -1959,7 +1972,7 @@ export class CallService implements SipCallHandler, CallControlPort {
         if (!normalized.ok) return undefined;
         const route = isOwnNumberAFlow ? await sipAccounts.findDidRoute(tx, normalized.value) : undefined;
         if (route?.tenantId === tenantId) {
-          const published = await flows.publishedFlows(tx);
+          const { published } = await this.#tenantFlows.read(tx);
           if (published[route.flowKey] !== undefined)
             return { kind: 'flow', flowKey: route.flowKey, published };
         }
@@ -3263,9 +3276,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     const setup = await this.#options.database.inTenant(context, async (tx) => ({
       tenant: await tenants.currentTenant(tx),
       interaction: await interactions.getInteraction(tx, placed.interactionId),
-      published: await flows.publishedFlows(tx),
-      fallback: flows.interpreterFallback(await flows.ivrSettings(tx)),
-      queueReferences: await flows.queueReferences(tx),
+      ...(await this.#flowsForCall(tx)),
     }));
     const { tenant } = setup;
     const call: ActiveCall = {

@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TenantContext } from './actor.ts';
+import { listAuditEntries } from './audit-log.ts';
+import type { Database } from './database.ts';
+import { createQueue, updateQueue } from './directory.ts';
+import { createFlow, publishVersion, saveDraft, setIvrSettings } from './flows.ts';
+import { TenantFlowsCache } from './tenant-flows.ts';
+import { updateCurrentTenant } from './tenants.ts';
+import { createTestTenant, openTestDatabase } from './test-support.ts';
+
+let database: Database;
+let acme: TenantContext;
+let globex: TenantContext;
+let queueId: string;
+
+/** A flow that says `greeting` and queues the caller in Ventas. */
+function greetingFlow(greeting: string): Record<string, unknown> {
+  return {
+    name: 'Principal',
+    defaultLanguage: 'es',
+    languages: ['es'],
+    entry: 'hello',
+    nodes: {
+      hello: { type: 'play', prompt: { es: { text: greeting } }, next: 'line' },
+      line: { type: 'queue', queue: 'ventas' },
+    },
+  };
+}
+
+async function publish(tenant: TenantContext, greeting: string): Promise<void> {
+  await database.inTenant(tenant, async (tx) => {
+    const saved = await saveDraft(tx, 'main', greetingFlow(greeting));
+    if (!saved.ok) throw new Error(JSON.stringify(saved.error));
+    const published = await publishVersion(tx, 'main', saved.value.number);
+    if (!published.ok) throw new Error(JSON.stringify(published.error));
+  });
+}
+
+function greetingOf(flows: Awaited<ReturnType<TenantFlowsCache['read']>>): unknown {
+  const node = flows.published['main']?.nodes['hello'];
+  return node?.type === 'play' ? node.prompt : undefined;
+}
+
+beforeAll(async () => {
+  database = openTestDatabase();
+  acme = await createTestTenant(database, 'Acme');
+  globex = await createTestTenant(database, 'Globex');
+  for (const tenant of [acme, globex]) {
+    const id = (await database.inTenant(tenant, (tx) => createQueue(tx, { name: 'Ventas' }))).id;
+    if (tenant === acme) queueId = id;
+    await database.inTenant(tenant, (tx) => createFlow(tx, { key: 'main', name: 'Principal' }));
+  }
+  await publish(acme, 'Hola, Acme.');
+  await publish(globex, 'Hola, Globex.');
+});
+
+afterAll(async () => {
+  await database.close();
+});
+
+describe('the tenant flows a new call reads', () => {
+  it('are read once and kept while nothing changes, per tenant', async () => {
+    const cache = new TenantFlowsCache();
+    const first = await database.inTenant(acme, (tx) => cache.read(tx));
+    const again = await database.inTenant(acme, (tx) => cache.read(tx));
+    expect(again).toBe(first);
+    expect(greetingOf(first)).toEqual({ es: { text: 'Hola, Acme.' } });
+    expect(first.queueReferences.get('ventas')).toBe(queueId);
+    const other = await database.inTenant(globex, (tx) => cache.read(tx));
+    expect(greetingOf(other)).toEqual({ es: { text: 'Hola, Globex.' } });
+    expect(Object.isFrozen(first.published['main'])).toBe(true);
+  });
+
+  it('follow a publication at once, made through another cache (another server) too', async () => {
+    const cache = new TenantFlowsCache();
+    await database.inTenant(acme, (tx) => cache.read(tx));
+    await publish(acme, 'Bienvenido a Acme.');
+    const after = await database.inTenant(acme, (tx) => cache.read(tx));
+    expect(greetingOf(after)).toEqual({ es: { text: 'Bienvenido a Acme.' } });
+    const otherTenant = await database.inTenant(globex, (tx) => cache.read(tx));
+    expect(greetingOf(otherTenant)).toEqual({ es: { text: 'Hola, Globex.' } });
+  });
+
+  it('follow a renamed queue and new IVR settings', async () => {
+    const cache = new TenantFlowsCache();
+    const before = await database.inTenant(acme, (tx) => cache.read(tx));
+    expect(before.ivrSettings.mainFlow).toBeNull();
+    await database.inTenant(acme, (tx) => updateQueue(tx, queueId, { name: 'Ventas online' }));
+    const renamed = await database.inTenant(acme, (tx) => cache.read(tx));
+    expect(renamed.queueReferences.get('ventas-online')).toBe(queueId);
+    expect(renamed.queueReferences.has('ventas')).toBe(false);
+    await database.inTenant(acme, (tx) => setIvrSettings(tx, { mainFlow: 'main' }));
+    expect((await database.inTenant(acme, (tx) => cache.read(tx))).ivrSettings.mainFlow).toBe('main');
+    await database.inTenant(acme, (tx) => updateQueue(tx, queueId, { name: 'Ventas' }));
+  });
+
+  it('write no audit rows of their own: the audit log shows the change, not the bookkeeping', async () => {
+    const tenantRows = async () =>
+      (
+        await database.inTenant(acme, (tx) =>
+          listAuditEntries(tx, { tableName: 'tenants', limit: 100, offset: 0 }),
+        )
+      ).items;
+    const before = await tenantRows();
+    await publish(acme, 'Otra vez, Acme.');
+    expect(await tenantRows()).toHaveLength(before.length);
+    await database.inTenant(acme, (tx) => updateCurrentTenant(tx, { timeZone: 'Atlantic/Canary' }));
+    const after = await tenantRows();
+    expect(after).toHaveLength(before.length + 1);
+    expect(JSON.stringify(after[0]?.after)).not.toContain('configuration_version');
+  });
+});
