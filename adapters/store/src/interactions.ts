@@ -68,6 +68,11 @@ export interface NewInteraction {
 }
 
 export async function createInteraction(tx: Tx, input: NewInteraction): Promise<Interaction> {
+  return getInteraction(tx, await insertInteraction(tx, input));
+}
+
+/** Stores a new interaction and returns only its id: for the call layer, which needs nothing else back. */
+export async function insertInteraction(tx: Tx, input: NewInteraction): Promise<string> {
   const row = first(
     (
       await tx.query<{ id: string }>(
@@ -96,7 +101,14 @@ export async function createInteraction(tx: Tx, input: NewInteraction): Promise<
       )
     ).rows,
   );
-  return getInteraction(tx, row.id);
+  return row.id;
+}
+
+/** The interaction's status alone, or undefined when there is no such interaction. */
+export async function statusOf(tx: Tx, id: string): Promise<InteractionStatus | undefined> {
+  return (
+    await tx.query<{ status: InteractionStatus }>('SELECT status FROM interactions WHERE id = $1', [id])
+  ).rows[0]?.status;
 }
 
 export async function getInteraction(tx: Tx, id: string): Promise<Interaction> {

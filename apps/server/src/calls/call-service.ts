@@ -344,6 +344,44 @@ function trunkUri(user: string, trunk: sipAccounts.TrunkDialling): string {
   return `sip:${user}@${trunk.host}${port}${transport}`;
 }
 
+/** A leg's quality as the interaction's metadata keeps it. */
+interface LegQualityFigures {
+  readonly packetsReceived: number;
+  readonly lossPercent: number;
+  readonly jitterMs: number;
+  readonly mos: number;
+}
+
+/**
+ * Keeps a finished recording on its interaction: the first is the interaction's, every one (several after
+ * transfers) is listed in order.
+ */
+async function storeRecording(tx: Tx, interactionId: string, summary: RecordingSummary): Promise<void> {
+  await tx.query(
+    `UPDATE interactions SET recording_ref = coalesce(recording_ref, $2),
+       metadata = jsonb_set(metadata, '{recordings}', coalesce(metadata -> 'recordings', '[]'::jsonb) || $3::jsonb)
+     WHERE id = $1`,
+    [
+      interactionId,
+      summary.path,
+      JSON.stringify([
+        {
+          path: summary.path,
+          durationMs: summary.durationMs,
+          isComplete: summary.isComplete,
+          pauses: summary.markers,
+        },
+      ]),
+    ],
+  );
+  tx.recordEvent('RecordingCompleted', {
+    interactionId: interactionId,
+    path: summary.path,
+    durationMs: summary.durationMs,
+    isComplete: summary.isComplete,
+  });
+}
+
 /** What the IVR does when a flow fails and the tenant set nothing: an apology, then the first queue. */
 function defaultFallback(queueReferences: ReadonlyMap<string, string>): TenantFallback {
   return {
@@ -1196,7 +1234,7 @@ export class CallService implements SipCallHandler, CallControlPort {
         start.identifyNumber === null
           ? undefined
           : await identifyCustomer(tx, 'phone', start.identifyNumber).catch(() => undefined);
-      const interaction = await interactions.createInteraction(tx, {
+      const interactionId = await interactions.insertInteraction(tx, {
         customerId: screenPop?.customer.id ?? null,
         channel: 'voice',
         direction: start.direction,
@@ -1209,7 +1247,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       tx.recordEvent(
         'CallReceived',
         {
-          interactionId: interaction.id,
+          interactionId,
           direction: start.direction,
           channel: 'voice',
           from: start.callerId,
@@ -1220,8 +1258,8 @@ export class CallService implements SipCallHandler, CallControlPort {
         },
         new Date(startedAtMs),
       );
-      tx.recordEvent('CallAnswered', { interactionId: interaction.id, by: 'ivr' }, new Date(startedAtMs));
-      return { interactionId: interaction.id as InteractionId, screenPop };
+      tx.recordEvent('CallAnswered', { interactionId, by: 'ivr' }, new Date(startedAtMs));
+      return { interactionId: interactionId as InteractionId, screenPop };
     });
     const interactionId = record.interactionId;
     leg.interactionId = interactionId;
@@ -2137,32 +2175,35 @@ export class CallService implements SipCallHandler, CallControlPort {
   }
 
   async #destroyMedia(leg: CallLeg): Promise<void> {
-    // A supervisor's or a colleague's leg ends: they are free for the ACD again.
+    const quality = await this.#releaseMedia(leg);
+    if (quality === undefined || leg.interactionId === '') return;
+    const context: TenantContext = { tenantId: leg.tenantId as TenantId, actor: systemActor };
+    await this.#options.database.inTenant(context, async (tx) => {
+      await interactions.changeInteraction(tx, leg.interactionId, { metadata: quality });
+    });
+  }
+
+  /**
+   * Frees the leg's media (a supervisor's or a colleague's leg ending frees them for the ACD too) and
+   * returns its quality figures as the interaction's metadata keeps them (`customerQuality`,
+   * `agentQuality`…), or undefined when it had no media.
+   */
+  async #releaseMedia(leg: CallLeg): Promise<Record<string, LegQualityFigures> | undefined> {
     await this.#engageLeg(leg, undefined);
-    if (!leg.hasMedia) return;
+    if (!leg.hasMedia) return undefined;
     leg.hasMedia = false;
     this.#localMedia.delete(leg.legId);
     const destroyed = await this.#options.media.destroyLeg(leg.legId);
-    if (destroyed.ok && leg.interactionId !== '') {
-      {
-        const quality = destroyed.value;
-        const context: TenantContext = { tenantId: leg.tenantId as TenantId, actor: systemActor };
-        await this.#options.database.inTenant(context, (tx) =>
-          interactions
-            .changeInteraction(tx, leg.interactionId, {
-              metadata: {
-                [`${leg.role}Quality`]: {
-                  packetsReceived: quality.packetsReceived,
-                  lossPercent: quality.lossPercent,
-                  jitterMs: quality.jitterMs,
-                  mos: quality.mos,
-                },
-              },
-            })
-            .then(() => undefined),
-        );
-      }
-    }
+    if (!destroyed.ok) return undefined;
+    const quality = destroyed.value;
+    return {
+      [`${leg.role}Quality`]: {
+        packetsReceived: quality.packetsReceived,
+        lossPercent: quality.lossPercent,
+        jitterMs: quality.jitterMs,
+        mos: quality.mos,
+      },
+    };
   }
 
   async #saveRecording(call: ActiveCall, summary: RecordingSummary): Promise<void> {
@@ -2174,33 +2215,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     interactionId: string,
     summary: RecordingSummary,
   ): Promise<void> {
-    const call = { interactionId };
-    await this.#options.database.inTenant(context, async (tx) => {
-      // The first recording is the interaction's; every one (several after transfers) is listed in order.
-      await tx.query(
-        `UPDATE interactions SET recording_ref = coalesce(recording_ref, $2),
-           metadata = jsonb_set(metadata, '{recordings}', coalesce(metadata -> 'recordings', '[]'::jsonb) || $3::jsonb)
-         WHERE id = $1`,
-        [
-          call.interactionId,
-          summary.path,
-          JSON.stringify([
-            {
-              path: summary.path,
-              durationMs: summary.durationMs,
-              isComplete: summary.isComplete,
-              pauses: summary.markers,
-            },
-          ]),
-        ],
-      );
-      tx.recordEvent('RecordingCompleted', {
-        interactionId: call.interactionId,
-        path: summary.path,
-        durationMs: summary.durationMs,
-        isComplete: summary.isComplete,
-      });
-    });
+    await this.#options.database.inTenant(context, (tx) => storeRecording(tx, interactionId, summary));
   }
 
   /** The call is over: media freed, the interaction closed with what happened. */
@@ -2211,45 +2226,71 @@ export class CallService implements SipCallHandler, CallControlPort {
     const phase = call.decider.phase;
     if (phase.kind !== 'ended') return;
     await this.#endVoicemail(call, false);
+    let recording: RecordingSummary | undefined;
     if (call.recordingId !== undefined) {
       const recordingId = call.recordingId;
       call.recordingId = undefined;
       const stopped = await this.#options.media.recordStop(recordingId);
-      if (stopped.ok) await this.#saveRecording(call, stopped.value);
+      if (stopped.ok) recording = stopped.value;
     }
-    await this.#destroyMedia(call.customerLeg);
-    this.#legs.forget(call.customerLeg);
+    // Every leg's media at once (one wake of the media thread), their quality figures kept with the rest.
+    const legs = [call.customerLeg];
     for (const legId of this.#otherLegIds(call)) {
       const leg = this.#legs.legs.byId(legId);
-      if (leg === undefined) continue;
-      await this.#destroyMedia(leg);
-      this.#legs.forget(leg);
+      if (leg !== undefined) legs.push(leg);
     }
+    const qualities = await Promise.all(legs.map((leg) => this.#releaseMedia(leg)));
+    const ownQuality: Record<string, LegQualityFigures> = {};
+    const otherQualities: Promise<void>[] = [];
+    legs.forEach((leg, index) => {
+      this.#legs.forget(leg);
+      const quality = qualities[index];
+      if (quality === undefined || leg.interactionId === '') return;
+      if (leg.interactionId === call.interactionId) Object.assign(ownQuality, quality);
+      else
+        otherQualities.push(
+          this.#options.database.inTenant(
+            { tenantId: leg.tenantId as TenantId, actor: systemActor },
+            async (tx) => {
+              await interactions.changeInteraction(tx, leg.interactionId, { metadata: quality });
+            },
+          ),
+        );
+    });
+    await Promise.all(otherQualities);
     const wasAnswered =
       call.wasAnsweredByAgent ||
       (call.ivr.activity.kind === 'ended' && call.ivr.activity.outcome.kind === 'answered');
     await this.#options.database.inTenant(this.#context(call), async (tx) => {
-      const current = await interactions.getInteraction(tx, call.interactionId);
+      if (recording !== undefined) await storeRecording(tx, call.interactionId, recording);
+      const metadata = {
+        ...ownQuality,
+        endCause: phase.cause,
+        ivrPath: call.ivrPath,
+        language: call.ivr.language,
+      };
       // Abandoned: the caller left while waiting in a queue or while an agent's phone rang.
       const isAbandoned = call.phaseBeforeEnd === 'queued' || call.phaseBeforeEnd === 'offering';
       // A caller who took the queue's callback hung up still waiting for it: the callback ends the contact.
       if (call.callbackAcceptedAtMs !== undefined) {
-        await interactions.changeInteraction(tx, call.interactionId, {
-          status: 'queued',
-          metadata: { endCause: phase.cause, ivrPath: call.ivrPath, language: call.ivr.language },
-        });
+        await interactions.changeInteraction(tx, call.interactionId, { status: 'queued', metadata });
         return;
       }
+      // An answered ACD call goes to wrap-up unless its after-call work already ended (the agent was quick).
+      const isWrappedUp =
+        wasAnswered &&
+        !call.isOutsideAcd &&
+        (await interactions.statusOf(tx, call.interactionId)) === 'completed';
       await interactions.changeInteraction(tx, call.interactionId, {
         endedAt: new Date(phase.endedAtMs),
         status: wasAnswered
-          ? current.status === 'completed' || call.isOutsideAcd
+          ? isWrappedUp || call.isOutsideAcd
             ? 'completed'
             : 'wrap_up'
           : isAbandoned
             ? 'abandoned'
             : 'completed',
-        metadata: { endCause: phase.cause, ivrPath: call.ivrPath, language: call.ivr.language },
+        metadata,
       });
     });
     for (const legId of this.#otherLegIds(call)) this.#callsByLeg.delete(legId);
@@ -2281,10 +2322,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     await this.#options.database.inTenant(
       { tenantId: tenantId as TenantId, actor: systemActor },
       async (tx) => {
-        const rows = await tx.query<{ status: string }>('SELECT status FROM interactions WHERE id = $1', [
-          interactionId,
-        ]);
-        const status = rows.rows[0]?.status;
+        const status = await interactions.statusOf(tx, interactionId);
         if (status === undefined || status === 'completed' || status === 'abandoned') return;
         await interactions.changeInteraction(tx, interactionId, {
           status: status === 'wrap_up' ? 'completed' : status === 'in_progress' ? 'completed' : undefined,
