@@ -12,7 +12,7 @@ export interface TlsFiles {
   readonly keyPath: string;
   readonly caPath?: string;
   /**
-   * Client certificates (mutual TLS, RFC 5630 §3.1.3): `off` asks for none; `request` asks and accepts a
+   * Client certificates (mutual TLS, RFC 3261 §26.3.2.2): `off` asks for none; `request` asks and accepts a
    * peer without one (or with one that does not verify); `require` refuses, at the handshake, a peer without
    * a certificate that chains to the CA bundle. `off` by default.
    */

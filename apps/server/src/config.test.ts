@@ -47,4 +47,55 @@ describe('readConfig', () => {
       );
     }
   });
+
+  it('turns SIP over TLS on with a certificate and key, and reads the CA bundle and the client certificate policy', () => {
+    expect(readConfig({}, '/').sip.tls).toBeUndefined();
+    expect(
+      readConfig(
+        { CENTRALITA_SIP_TLS_CERT: 'tls/pbx.pem', CENTRALITA_SIP_TLS_KEY: '/etc/pbx/key.pem' },
+        '/srv',
+      ).sip.tls,
+    ).toEqual({
+      port: 5061,
+      certPath: '/srv/tls/pbx.pem',
+      keyPath: '/etc/pbx/key.pem',
+      caPath: undefined,
+      clientCertificates: 'off',
+    });
+    expect(
+      readConfig(
+        {
+          CENTRALITA_SIP_TLS_PORT: '15061',
+          CENTRALITA_SIP_TLS_CERT: 'pbx.pem',
+          CENTRALITA_SIP_TLS_KEY: 'key.pem',
+          CENTRALITA_SIP_TLS_CA: 'carriers.pem',
+          CENTRALITA_SIP_TLS_CLIENT_CERT: 'require',
+        },
+        '/srv',
+      ).sip.tls,
+    ).toEqual({
+      port: 15061,
+      certPath: '/srv/pbx.pem',
+      keyPath: '/srv/key.pem',
+      caPath: '/srv/carriers.pem',
+      clientCertificates: 'require',
+    });
+  });
+
+  it('names the TLS variables that are wrong or missing their partners', () => {
+    expect(() => readConfig({ CENTRALITA_SIP_TLS_CLIENT_CERT: 'always' }, '/')).toThrow(
+      /CENTRALITA_SIP_TLS_CLIENT_CERT: must be off, request or require/,
+    );
+    expect(() => readConfig({ CENTRALITA_SIP_TLS_CERT: 'pbx.pem' }, '/')).toThrow(
+      /CENTRALITA_SIP_TLS_KEY: must be set with CENTRALITA_SIP_TLS_CERT/,
+    );
+    expect(() => readConfig({ CENTRALITA_SIP_TLS_KEY: 'key.pem' }, '/')).toThrow(
+      /CENTRALITA_SIP_TLS_CERT: must be set with CENTRALITA_SIP_TLS_KEY/,
+    );
+    expect(() =>
+      readConfig({ CENTRALITA_SIP_TLS_CA: 'ca.pem', CENTRALITA_SIP_TLS_CLIENT_CERT: 'request' }, '/'),
+    ).toThrow(
+      /CENTRALITA_SIP_TLS_CA: needs CENTRALITA_SIP_TLS_CERT[\s\S]*CENTRALITA_SIP_TLS_CLIENT_CERT: needs CENTRALITA_SIP_TLS_CERT/,
+    );
+  });
 });
