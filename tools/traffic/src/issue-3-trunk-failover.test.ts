@@ -103,6 +103,8 @@ async function refusingTcpPort(): Promise<number> {
 let dns: TestDnsServer;
 let testServer: TestServer;
 let admin: ApiSession;
+let lucia: ApiSession;
+const atLucia: PhoneCall[] = [];
 let luciaPhone: SoftPhone;
 let carrier: SoftPhone;
 let unavailable: UnavailableCarrier;
@@ -155,10 +157,20 @@ beforeAll(async () => {
     email: demoAccounts.admin,
     password: demoAccounts.password,
   });
+  lucia = await ApiSession.login(testServer.server.url, {
+    tenant: demoAccounts.tenant,
+    email: 'lucia.fernandez@fibrasur.example',
+    password: demoAccounts.password,
+  });
   luciaPhone = await SoftPhone.open({
     server,
     account: { username: '1001', password: demoAccounts.password, domain: realm },
     voice: { pitchHz: 150, seed: 1 },
+    // A call placed from her desktop rings her phone first.
+    onIncomingCall: (call) => {
+      atLucia.push(call);
+      call.answer();
+    },
   });
   await luciaPhone.register(600);
   carrier = await SoftPhone.open({
@@ -193,6 +205,7 @@ beforeEach(() => {
   unavailable.invites.length = 0;
   alsoUnavailable.invites.length = 0;
   atCarrier.length = 0;
+  atLucia.length = 0;
 });
 
 describe('failing over between the targets of a trunk (RFC 3263 §4.3)', () => {
@@ -225,6 +238,35 @@ describe('failing over between the targets of a trunk (RFC 3263 §4.3)', () => {
       'CallReceived',
       'RecordingCompleted',
     ]);
+  });
+
+  it('puts a call placed from the desktop through the second SBC, while the agent hears ringback', async () => {
+    unavailableFirst();
+    const placed = await lucia.expect<{ interactionId: string }>('call', 'POST', '/api/calls', {
+      number: '+34612001206',
+    });
+    const atPhone = await waitFor('Lucía’s phone to ring', () => atLucia[0]);
+    expect(await atPhone.connected).toBe(true);
+    const answered = await waitFor('the second SBC to answer', () => atCarrier[0]);
+    expect(await answered.connected).toBe(true);
+    expect(unavailable.invites).toHaveLength(1);
+    await waitFor('the placed call to be connected', async () => {
+      const live = await admin.request('GET', `/api/interactions/${placed.interactionId}/call`);
+      return live.status === 200 && (live.body as { phase: string }).phase === 'connected' ? true : undefined;
+    });
+    answered.hangUp();
+    expect((await atPhone.ended).reason).toBe('remote-hangup');
+    const ended = await waitFor('the placed call to be stored as ended', async () => {
+      const result = await testServer.server.database.pool.query<{ status: string; ended_at: Date | null }>(
+        'SELECT status, ended_at FROM interactions WHERE id = $1',
+        [placed.interactionId],
+      );
+      return result.rows[0]?.ended_at === null ? undefined : result.rows[0];
+    });
+    expect(ended.status).toBe('completed');
+    const types = (await eventsOf(placed.interactionId)).map((event) => event.type);
+    expect(types).toContain('CallAnswered');
+    expect(types).toContain('CallEnded');
   });
 
   it('moves on from a refused TCP connection to the next NAPTR service at once', async () => {
