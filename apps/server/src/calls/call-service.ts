@@ -344,6 +344,29 @@ function trunkUri(user: string, trunk: sipAccounts.TrunkDialling): string {
   return `sip:${user}@${trunk.host}${port}${transport}`;
 }
 
+/** A database write a decision asked for, done with the decision's others in one transaction. */
+type PendingWrite = (tx: Tx) => Promise<unknown> | undefined;
+
+/**
+ * Commands that touch only the call's own media and SIP legs (and leave writes pending): nothing another
+ * part of the system records can come between them and the decision's facts.
+ */
+const keepsToTheCall: ReadonlySet<InboundCallCommand['type']> = new Set<InboundCallCommand['type']>([
+  'RecordFact',
+  'StopRecording',
+  'StartRecording',
+  'BridgeLegs',
+  'PlayMusicOnHold',
+  'StopMusicOnHold',
+  'HoldCustomer',
+  'ResumeCustomer',
+  'BridgePair',
+  'UnbridgeLeg',
+  'JoinConference',
+  'SetConferenceMode',
+  'LeaveConference',
+]);
+
 /** A leg's quality as the interaction's metadata keeps it. */
 interface LegQualityFigures {
   readonly packetsReceived: number;
@@ -1449,12 +1472,29 @@ export class CallService implements SipCallHandler, CallControlPort {
     if (result.call.phase.kind === 'ended' && call.decider.phase.kind !== 'ended')
       call.phaseBeforeEnd = call.decider.phase.kind;
     call.decider = result.call;
-    for (const command of result.commands) await this.#carryOut(call, command);
-    if (call.decider.phase.kind === 'ended') await this.#finish(call);
+    // The decision's own writes (its facts, a finished recording, a dropped leg's quality) go to the database
+    // together, in one transaction: before any command that makes another part act (which may write its own
+    // facts, so the stored order stays the order of what happened), at the end, or with the call's last write.
+    const writes: PendingWrite[] = [];
+    for (const command of result.commands) {
+      if (writes.length > 0 && !keepsToTheCall.has(command.type)) await this.#write(call, writes);
+      await this.#carryOut(call, command, writes);
+    }
+    if (call.decider.phase.kind === 'ended') await this.#finish(call, writes);
+    else await this.#write(call, writes);
     return undefined;
   }
 
-  async #carryOut(call: ActiveCall, command: InboundCallCommand): Promise<void> {
+  /** Does the writes a decision left pending, in one transaction, and empties the list. */
+  async #write(call: ActiveCall, writes: PendingWrite[]): Promise<void> {
+    if (writes.length === 0) return;
+    const batch = writes.splice(0);
+    await this.#options.database.inTenant(this.#context(call), async (tx) => {
+      for (const write of batch) await write(tx);
+    });
+  }
+
+  async #carryOut(call: ActiveCall, command: InboundCallCommand, writes: PendingWrite[]): Promise<void> {
     const media = this.#options.media;
     switch (command.type) {
       case 'PlayMusicOnHold':
@@ -1505,7 +1545,11 @@ export class CallService implements SipCallHandler, CallControlPort {
         if (leg === undefined) return;
         if (command.type === 'CancelAgentLeg') this.#legs.cancel(leg);
         else this.#legs.bye(leg);
-        await this.#destroyMedia(leg);
+        const quality = await this.#releaseMedia(leg);
+        if (quality === undefined || leg.interactionId === '') return;
+        if (leg.interactionId === call.interactionId)
+          writes.push((tx) => interactions.changeInteraction(tx, leg.interactionId, { metadata: quality }));
+        else await this.#saveQuality(leg, quality);
         return;
       }
       case 'BridgeLegs': {
@@ -1546,8 +1590,10 @@ export class CallService implements SipCallHandler, CallControlPort {
         const recordingId = call.recordingId;
         call.recordingId = undefined;
         const stopped = await media.recordStop(recordingId);
-        if (stopped.ok) await this.#saveRecording(call, stopped.value);
-        else
+        if (stopped.ok) {
+          const summary = stopped.value;
+          writes.push((tx) => storeRecording(tx, call.interactionId, summary));
+        } else
           this.#logger.error(
             { interactionId: call.interactionId, reason: stopped.error.message },
             'recording could not be finished',
@@ -1585,9 +1631,9 @@ export class CallService implements SipCallHandler, CallControlPort {
         return;
       case 'RecordFact': {
         const { type, atMs, ...data } = command.fact;
-        await this.#options.database.inTenant(this.#context(call), (tx) => {
+        writes.push((tx) => {
           tx.recordEvent(type, { interactionId: call.interactionId, ...data }, new Date(atMs));
-          return Promise.resolve();
+          return undefined;
         });
         return;
       }
@@ -2176,7 +2222,11 @@ export class CallService implements SipCallHandler, CallControlPort {
 
   async #destroyMedia(leg: CallLeg): Promise<void> {
     const quality = await this.#releaseMedia(leg);
-    if (quality === undefined || leg.interactionId === '') return;
+    if (quality !== undefined && leg.interactionId !== '') await this.#saveQuality(leg, quality);
+  }
+
+  /** Keeps a leg's quality figures on its interaction, in a transaction of their own. */
+  async #saveQuality(leg: CallLeg, quality: Record<string, LegQualityFigures>): Promise<void> {
     const context: TenantContext = { tenantId: leg.tenantId as TenantId, actor: systemActor };
     await this.#options.database.inTenant(context, async (tx) => {
       await interactions.changeInteraction(tx, leg.interactionId, { metadata: quality });
@@ -2219,7 +2269,7 @@ export class CallService implements SipCallHandler, CallControlPort {
   }
 
   /** The call is over: media freed, the interaction closed with what happened. */
-  async #finish(call: ActiveCall): Promise<void> {
+  async #finish(call: ActiveCall, writes: PendingWrite[] = []): Promise<void> {
     if (call.isFinished) return;
     call.isFinished = true;
     clearTimeout(call.overflowTimer);
@@ -2247,21 +2297,15 @@ export class CallService implements SipCallHandler, CallControlPort {
       const quality = qualities[index];
       if (quality === undefined || leg.interactionId === '') return;
       if (leg.interactionId === call.interactionId) Object.assign(ownQuality, quality);
-      else
-        otherQualities.push(
-          this.#options.database.inTenant(
-            { tenantId: leg.tenantId as TenantId, actor: systemActor },
-            async (tx) => {
-              await interactions.changeInteraction(tx, leg.interactionId, { metadata: quality });
-            },
-          ),
-        );
+      else otherQualities.push(this.#saveQuality(leg, quality));
     });
     await Promise.all(otherQualities);
     const wasAnswered =
       call.wasAnsweredByAgent ||
       (call.ivr.activity.kind === 'ended' && call.ivr.activity.outcome.kind === 'answered');
+    const decisionWrites = writes.splice(0);
     await this.#options.database.inTenant(this.#context(call), async (tx) => {
+      for (const write of decisionWrites) await write(tx);
       if (recording !== undefined) await storeRecording(tx, call.interactionId, recording);
       const metadata = {
         ...ownQuality,
