@@ -50,6 +50,27 @@ export class Database {
     return this.transaction(undefined, actor, undefined, work);
   }
 
+  /**
+   * Runs read-only `work` with the owner's rights, each query on its own with no transaction around it:
+   * one round trip per query instead of three for a transaction, for a hot lookup across tenants (which
+   * tenant a dialled number belongs to). `work` may not record events; several queries share no snapshot.
+   */
+  async readAsSystem<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return await work({
+      tenantId: undefined,
+      query: async <Row extends pg.QueryResultRow>(sql: string, params?: readonly unknown[]) => {
+        try {
+          return await this.pool.query<Row>(sql, params as unknown[] | undefined);
+        } catch (error) {
+          throw translateDatabaseError(error);
+        }
+      },
+      recordEvent: () => {
+        throw new Error('a read records no events: use asSystem() or inTenant()');
+      },
+    });
+  }
+
   /** True when the database answers. */
   async isReady(): Promise<boolean> {
     try {

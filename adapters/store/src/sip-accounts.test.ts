@@ -190,6 +190,16 @@ describe('DIDs', () => {
       flowKey: 'main',
     });
     expect(await database.asSystem((tx) => findDidRoute(tx, '+34910000002'))).toBeUndefined();
+    // The call layer's lookup, with no transaction around it, finds the same across tenants.
+    expect(await database.readAsSystem((tx) => findDidRoute(tx, '+34910000001'))).toMatchObject({
+      tenantId: acme.tenantId,
+    });
+    await expect(
+      database.readAsSystem((tx) => {
+        tx.recordEvent('DidLookedUp', {});
+        return Promise.resolve();
+      }),
+    ).rejects.toThrow(/records no events/);
   });
 
   it('must lead to a flow of the tenant', async () => {

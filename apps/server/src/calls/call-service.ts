@@ -987,7 +987,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       return;
     }
     const candidates = number.startsWith('+') ? [number] : [`+${number}`, number];
-    const route = await this.#options.database.asSystem(async (tx) => {
+    const route = await this.#options.database.readAsSystem(async (tx) => {
       for (const candidate of candidates) {
         const found = await sipAccounts.findDidRoute(tx, candidate);
         if (found !== undefined) return found;
