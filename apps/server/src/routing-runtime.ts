@@ -6,10 +6,13 @@ import {
   parseRoutingConfig,
   queueAgentIds,
   queueStatistics,
+  reconfigure,
 } from '@centralita/acd';
 import type {
   AgentStatistics,
+  Decision,
   HelpRequest,
+  RoutingConfig,
   RoutingConfigInput,
   RoutingCommand,
   RoutingEvent,
@@ -46,12 +49,28 @@ const configurationEvents = new Set([
   'UserDisabled',
 ]);
 
+/**
+ * One tenant's live routing. The object lives as long as the runtime: a configuration change replaces its
+ * `state` (carrying everything live over, see `refresh`), so timers started for the old state fire into the
+ * new one.
+ */
 interface TenantRouting {
   state: RoutingState;
   names: Map<string, string>;
   breakReasons: readonly string[];
-  timers: Map<string, NodeJS.Timeout>;
+  /** Real timers by the engine's timer id; ids go on across configuration changes. */
+  readonly timers: Map<string, NodeJS.Timeout>;
+  /** A configuration event arrived since the configuration was last read. */
   isStale: boolean;
+  /** The configuration change being carried out, if any. */
+  refreshing: Promise<void> | undefined;
+}
+
+/** What the database says the tenant's routing is. */
+interface TenantConfiguration {
+  readonly config: RoutingConfig;
+  readonly names: Map<string, string>;
+  readonly breakReasons: readonly string[];
 }
 
 /**
@@ -261,6 +280,12 @@ export class RoutingRuntime implements RoutingPort {
         message: decision.rejection.message,
         field: decision.rejection.field,
       };
+    await this.carryOut(tenantId, routing, decision);
+    return undefined;
+  }
+
+  /** Carries out the engine's commands (timers here, the rest by the call layer) and records its facts. */
+  private async carryOut(tenantId: string, routing: TenantRouting, decision: Decision): Promise<void> {
     for (const command of decision.commands) {
       switch (command.type) {
         case 'StartTimer': {
@@ -268,6 +293,7 @@ export class RoutingRuntime implements RoutingPort {
           const timer = setTimeout(
             () => {
               routing.timers.delete(command.timerId);
+              // Into whatever state the tenant has by then: a configuration change keeps the timer's purpose.
               void this.apply(tenantId, routing, { type: 'TimerFired', timerId: command.timerId });
             },
             Math.max(0, command.atMs - this.now()),
@@ -298,7 +324,6 @@ export class RoutingRuntime implements RoutingPort {
       }
     }
     await this.publish(tenantId, decision.facts);
-    return undefined;
   }
 
   /**
@@ -319,26 +344,88 @@ export class RoutingRuntime implements RoutingPort {
     );
   }
 
+  /**
+   * Marks the tenant's configuration stale and moves to the new one right away rather than at the next use:
+   * a change may let a waiting caller be offered now, or change a timer that is about to fire.
+   */
   private async markStale(tenantId: string): Promise<void> {
     const pending = this.tenants.get(tenantId);
-    if (pending) (await pending).isStale = true;
+    if (pending === undefined) return;
+    try {
+      (await pending).isStale = true;
+      await this.routing(tenantId);
+    } catch (error) {
+      this.logger.error({ tenantId, err: error }, 'routing could not take the new configuration');
+    }
   }
 
-  /** The tenant's routing, built on first use and rebuilt (keeping agents' presence) after configuration changes. */
+  /**
+   * The tenant's routing, built on first use and moved to the new configuration after configuration changes
+   * (once per burst of changes: callers that come meanwhile wait for the same refresh).
+   */
   private async routing(tenantId: string): Promise<TenantRouting> {
     let pending = this.tenants.get(tenantId);
     if (pending === undefined) {
-      pending = this.build(tenantId, undefined);
+      pending = this.build(tenantId);
       this.tenants.set(tenantId, pending);
     }
     const routing = await pending;
-    if (!routing.isStale) return routing;
-    const rebuilt = this.build(tenantId, routing);
-    this.tenants.set(tenantId, rebuilt);
-    return rebuilt;
+    for (;;) {
+      // A refresh under way is waited for, so that what comes next sees the configuration just stored.
+      if (routing.refreshing !== undefined) await routing.refreshing;
+      else if (routing.isStale)
+        routing.refreshing = this.refresh(tenantId, routing).finally(() => {
+          routing.refreshing = undefined;
+        });
+      else return routing;
+    }
   }
 
-  private async build(tenantId: string, previous: TenantRouting | undefined): Promise<TenantRouting> {
+  private async build(tenantId: string): Promise<TenantRouting> {
+    const { config, names, breakReasons } = await this.readConfiguration(tenantId);
+    return {
+      state: createRoutingState(config, new SeededRandom(Date.now() >>> 0), this.now()),
+      names,
+      breakReasons,
+      timers: new Map(),
+      isStale: false,
+      refreshing: undefined,
+    };
+  }
+
+  /**
+   * Moves the tenant's routing to its configuration as now stored (issue #7): the engine's `reconfigure`
+   * carries over every waiting contact, offer, agent's work and presence, counter and timer, and returns the
+   * commands the change calls for (offers an added skill makes possible, timers re-armed or cancelled),
+   * carried out here like any decision. Events that arrive while the configuration is read go to the old
+   * state, which is carried over once it has been read, so none is lost.
+   */
+  private async refresh(tenantId: string, routing: TenantRouting): Promise<void> {
+    // Cleared first: a change stored while this one is read marks the tenant stale again.
+    routing.isStale = false;
+    let read: TenantConfiguration;
+    try {
+      read = await this.readConfiguration(tenantId);
+    } catch (error) {
+      routing.isStale = true;
+      throw error;
+    }
+    const decision = reconfigure(routing.state, read.config, Math.max(this.now(), routing.state.nowMs));
+    if (decision.rejection !== undefined) {
+      this.logger.error(
+        { tenantId, code: decision.rejection.code, reason: decision.rejection.message },
+        'routing reconfiguration went wrong',
+      );
+    }
+    routing.state = decision.state;
+    // Agents no longer configured but still on a call keep their name on the wallboard.
+    routing.names = new Map([...routing.names, ...read.names]);
+    routing.breakReasons = read.breakReasons;
+    await this.carryOut(tenantId, routing, decision);
+  }
+
+  /** The tenant's queues, skills and staff as a validated routing configuration, with display names. */
+  private async readConfiguration(tenantId: string): Promise<TenantConfiguration> {
     const context = { tenantId: tenantId as TenantId, actor: { type: 'system' as const, id: 'routing' } };
     const { config, names, breakReasons } = await this.database.inTenant(context, async (tx) => {
       const tenant = await tenants.currentTenant(tx);
@@ -387,26 +474,7 @@ export class RoutingRuntime implements RoutingPort {
       throw new Error(
         `the tenant's routing configuration is invalid: ${parsed.error.map((e) => `${e.field ?? ''} ${e.message}`).join('; ')}`,
       );
-    const routing: TenantRouting = {
-      state: createRoutingState(parsed.value, new SeededRandom(Date.now() >>> 0), this.now()),
-      names,
-      breakReasons,
-      timers: new Map(),
-      isStale: false,
-    };
-    if (previous) {
-      // Carry chosen presence over to the new configuration; contacts in progress are kept by the call layer.
-      for (const timer of previous.timers.values()) clearTimeout(timer);
-      for (const [agentId, agent] of previous.state.agents) {
-        if (!routing.state.agents.has(agentId) || agent.presence.kind === 'offline') continue;
-        decide(
-          routing.state,
-          { type: 'PresenceSelected', agentId, presence: agent.presence },
-          Math.max(this.now(), routing.state.nowMs),
-        );
-      }
-    }
-    return routing;
+    return { config: parsed.value, names, breakReasons };
   }
 }
 

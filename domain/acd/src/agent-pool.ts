@@ -216,3 +216,23 @@ export function ensurePool(
   for (const agent of members) refreshAgentEntries(agent, state.nowMs);
   return pool;
 }
+
+/**
+ * A pool nobody is a member of, outside the state's pools, for the contacts of a queue `reconfigure` finds
+ * deleted: the unanswered ones leave it at once, the others (connected, a callback being placed) only finish.
+ * Nothing is ever routed from it.
+ */
+export function poolWithoutAgents(owner: QueueRecord, channel: Channel): AgentPool {
+  return {
+    key: `${owner.id}|${channel}|deleted`,
+    owner,
+    channel,
+    requirements: [],
+    members: [],
+    available: new OrderedSet(compareEntries, (entry) => entry.weight),
+    waiting: new OrderedSet<ContactRecord>(compareContactsForService),
+    loggedInCount: 0,
+    readyCount: 0,
+    lastOfferedRank: -1,
+  };
+}

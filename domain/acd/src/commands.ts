@@ -104,7 +104,14 @@ export interface DisconnectContact {
 }
 
 /** Why a contact overflowed its queue. */
-export type OverflowReason = 'max-wait' | 'queue-full' | 'no-agents' | 'escalation' | 'voicemail-chosen';
+export type OverflowReason =
+  | 'max-wait'
+  | 'queue-full'
+  | 'no-agents'
+  | 'escalation'
+  | 'voicemail-chosen'
+  /** The queue was deleted while the contact waited in it (`reconfigure`). */
+  | 'queue-deleted';
 
 /** Start a timer; when it expires, feed back TimerFired{ timerId }. */
 export interface StartTimer {

@@ -31,6 +31,7 @@ export type { RoutingState, AgentStatus } from './routing-state.ts';
 export { createRoutingState, agentStatuses } from './routing-state.ts';
 export type { Decision } from './decide.ts';
 export { decide } from './decide.ts';
+export { reconfigure } from './reconfigure.ts';
 export type {
   QueueStatistics,
   AgentStatistics,

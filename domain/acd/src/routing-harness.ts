@@ -10,6 +10,7 @@ import type { ContactArrived, RoutingEvent } from './events.ts';
 import type { RoutingFact } from './facts.ts';
 import { parseRoutingConfig } from './routing-config.ts';
 import type { RoutingConfigInput } from './routing-config.ts';
+import { reconfigure } from './reconfigure.ts';
 import { createRoutingState } from './routing-state.ts';
 import type { RoutingState } from './routing-state.ts';
 
@@ -19,7 +20,8 @@ import type { RoutingState } from './routing-state.ts';
  * offers are ringing, and logs every command, fact and rejection.
  */
 export class RoutingHarness {
-  readonly state: RoutingState;
+  /** The engine's state: a new one after `reconfigure`. */
+  state: RoutingState;
   nowMs: number;
   readonly commands: RoutingCommand[] = [];
   readonly facts: RoutingFact[] = [];
@@ -40,6 +42,27 @@ export class RoutingHarness {
   /** Feeds one event at the current time and carries out the timer commands. */
   send(event: RoutingEvent): Decision {
     const decision = decide(this.state, event, this.nowMs);
+    this.carryOut(decision);
+    if (event.type === 'OfferDeclined') this.ringing.delete(`${event.contactId}|${event.agentId}`);
+    return decision;
+  }
+
+  /** Moves the engine to a new configuration at the current time (`reconfigure`), keeping the timers running. */
+  reconfigure(config: RoutingConfigInput): Decision {
+    const parsed = parseRoutingConfig(config);
+    if (!parsed.ok) throw new Error(parsed.error.map((e) => e.message).join('\n'));
+    const decision = reconfigure(this.state, parsed.value, this.nowMs);
+    this.state = decision.state;
+    this.carryOut(decision);
+    return decision;
+  }
+
+  /** Ids of the timers this harness will fire, sorted (to compare with the engine's own). */
+  pendingTimerIds(): string[] {
+    return [...this.timers.keys()].sort();
+  }
+
+  private carryOut(decision: Decision): void {
     if (decision.rejection !== undefined) this.rejections.push(decision.rejection);
     for (const command of decision.commands) {
       this.commands.push(command);
@@ -55,8 +78,6 @@ export class RoutingHarness {
       }
     }
     this.facts.push(...decision.facts);
-    if (event.type === 'OfferDeclined') this.ringing.delete(`${event.contactId}|${event.agentId}`);
-    return decision;
   }
 
   /** The earliest pending timer, if any. */

@@ -103,7 +103,8 @@ type Action =
   | { kind: 'callbackResult'; pick: number; isReached: boolean }
   | { kind: 'transfer'; pick: number; queue: number }
   | { kind: 'voicemail'; pick: number }
-  | { kind: 'advance'; ms: number };
+  | { kind: 'advance'; ms: number }
+  | { kind: 'reconfigure'; variant: number };
 
 const pick = fc.nat({ max: 50 });
 const actionArb: fc.Arbitrary<Action> = fc.oneof(
@@ -138,7 +139,75 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
     weight: 4,
     arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 40_000 }) }),
   },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('reconfigure' as const), variant: fc.nat(4) }) },
 );
+
+/**
+ * A change a supervisor might make while contacts are being routed (issue #7): nothing, skills swapped,
+ * queue settings changed, the last agent removed, or the last queue deleted (and the links to it).
+ */
+function changedConfig(config: RoutingConfigInput, variant: number): RoutingConfigInput {
+  const agents = config.agents ?? [];
+  switch (variant % 5) {
+    case 1:
+      return {
+        ...config,
+        agents: agents.map((a) => ({
+          ...a,
+          skills: { s1: a.skills?.['s2'] ?? 4, s2: a.skills?.['s1'] ?? 1 },
+        })),
+      };
+    case 2:
+      return {
+        ...config,
+        queues: config.queues.map((q) => ({
+          ...q,
+          priority: (q.priority ?? 0) + 1,
+          maxWaitMs: q.maxWaitMs === undefined ? 45_000 : undefined,
+          wrapUpMs: q.wrapUpMs === 0 ? 8_000 : q.wrapUpMs === null ? 0 : null,
+          offerTimeoutMs: 10_000,
+          announcements: q.announcements === undefined ? { firstAfterMs: 1_000, everyMs: 7_000 } : undefined,
+          escalation: (q.escalation ?? []).map((step) => ({ ...step, afterMs: step.afterMs + 5_000 })),
+        })),
+      };
+    case 3: {
+      const removed = agents.at(-1)?.id;
+      if (agents.length < 2 || removed === undefined) return config;
+      return {
+        ...config,
+        agents: agents.slice(0, -1),
+        queues: config.queues.map((q) => {
+          const strategy: unknown = q.strategy;
+          if (typeof strategy !== 'object' || strategy === null || !('agentOrder' in strategy)) return q;
+          const order = Array.isArray(strategy.agentOrder) ? strategy.agentOrder : [];
+          return {
+            ...q,
+            strategy: { type: 'fixed-order', agentOrder: order.filter((id) => id !== removed) },
+          };
+        }),
+      };
+    }
+    case 4: {
+      const deleted = config.queues.at(-1)?.id;
+      if (config.queues.length < 2 || deleted === undefined) return config;
+      return {
+        ...config,
+        queues: config.queues.slice(0, -1).map((q) => ({
+          ...q,
+          overflow:
+            q.overflow?.type === 'queue' && q.overflow.queueId === deleted
+              ? { type: 'voicemail' }
+              : q.overflow,
+          escalation: (q.escalation ?? []).filter(
+            (step) => step.action.type !== 'add-queue-agents' || step.action.queueId !== deleted,
+          ),
+        })),
+      };
+    }
+    default:
+      return config;
+  }
+}
 
 const everyActivityTrigger: ActivityTrigger[] = [
   { type: 'reserve' },
@@ -172,7 +241,7 @@ function contactsIn(h: RoutingHarness, stages: readonly string[]): InteractionId
 let contactNumber = 0;
 
 /** Carries out one generated action, always as a valid event for the current state. */
-function perform(h: RoutingHarness, action: Action): void {
+function perform(h: RoutingHarness, action: Action, configuration: { current: RoutingConfigInput }): void {
   const queues = [...h.state.queues.values()];
   switch (action.kind) {
     case 'arrive': {
@@ -240,6 +309,10 @@ function perform(h: RoutingHarness, action: Action): void {
     case 'advance':
       h.advanceBy(action.ms);
       return;
+    case 'reconfigure':
+      configuration.current = changedConfig(configuration.current, action.variant);
+      h.reconfigure(configuration.current);
+      return;
   }
 }
 
@@ -272,14 +345,20 @@ function checkInvariants(
       expect(hasNoAgents(contact.pool)).toBe(false);
   }
 
-  // Capacities always respected, and the load matches the work actually held.
+  // Capacities always respected, and the load matches the work actually held. An agent removed from the
+  // configuration keeps the work they had (their capacity is none now, so they get nothing more).
+  const configured = new Set(h.state.config.agents.map((a) => a.id));
   for (const agent of h.state.agentList) {
     for (const channel of channels) {
       const held = [...agent.work.values()].filter((w) => w.channel === channel).length;
       expect(agent.load[channel]).toBe(held);
-      expect(held).toBeLessThanOrEqual(capacityOf(agent, channel));
+      if (configured.has(agent.id)) expect(held).toBeLessThanOrEqual(capacityOf(agent, channel));
+      else expect(agent.pools).toEqual([]);
     }
   }
+
+  // Timers are data: the engine holds exactly the timers the runtime will fire, across reconfigurations too.
+  expect(h.pendingTimerIds()).toEqual([...h.state.timers.keys()].sort());
 
   // Work conservation: no contact waits in a pool while an agent of that pool is free for it.
   for (const pool of h.state.pools.values()) {
@@ -343,7 +422,7 @@ function drain(h: RoutingHarness): void {
 }
 
 describe('routing properties', () => {
-  it('never double-offers, never exceeds capacity, never loses a contact, and only makes legal changes', () => {
+  it('never double-offers, never exceeds capacity, never loses a contact (not even across configuration changes), and only makes legal changes', () => {
     fc.assert(
       fc.property(
         configArb,
@@ -360,8 +439,9 @@ function runScenario(config: RoutingConfigInput, actions: Action[], seed: number
   contactNumber = 0;
   const h = new RoutingHarness(config, { seed });
   const seen = { activity: new Map<string, AgentActivity>(), presence: new Map<string, string>(), facts: 0 };
+  const configuration = { current: config };
   for (const action of actions) {
-    perform(h, action);
+    perform(h, action, configuration);
     checkInvariants(h, seen);
   }
   drain(h);

@@ -252,7 +252,8 @@ function compareContactsByEntry(a: ContactRecord, b: ContactRecord): number {
   return a.queuedAtMs - b.queuedAtMs || a.ordinal - b.ordinal;
 }
 
-function buildQueue(config: QueueConfig, ordinal: number): QueueRecord {
+/** A fresh record for a configured queue: nobody waiting, no pools yet, nothing counted today. */
+export function buildQueueRecord(config: QueueConfig, ordinal: number): QueueRecord {
   const agentRank = new Map<AgentId, number>();
   const order =
     config.strategy.type === 'fixed-order' || config.strategy.type === 'round-robin'
@@ -281,7 +282,8 @@ export function rankInQueue(
   return queue.agentRank.get(agent.id) ?? queue.agentRank.size + agent.ordinal;
 }
 
-function buildAgent(config: AgentConfig, ordinal: number, nowMs: number): AgentRecord {
+/** A fresh record for a configured agent: offline, free, nothing counted today, in no pool yet. */
+export function buildAgentRecord(config: AgentConfig, ordinal: number, nowMs: number): AgentRecord {
   return {
     id: config.id,
     ordinal,
@@ -308,7 +310,21 @@ function buildAgent(config: AgentConfig, ordinal: number, nowMs: number): AgentR
  * random and weighted-random strategies; seed it for replayable runs.
  */
 export function createRoutingState(config: RoutingConfig, random: Random, nowMs: number): RoutingState {
-  const agentList = config.agents.map((agent, i) => buildAgent(agent, i, nowMs));
+  const agentList = config.agents.map((agent, i) => buildAgentRecord(agent, i, nowMs));
+  return assembleRoutingState(config, random, nowMs, agentList);
+}
+
+/**
+ * A state for a configuration around the given agent records (ordinals 0..n-1, in order), with no contacts:
+ * `createRoutingState` passes fresh ones; `reconfigure` passes records that already carry the agents'
+ * presence, load and counters, so that the pools built here count and order them as they are.
+ */
+export function assembleRoutingState(
+  config: RoutingConfig,
+  random: Random,
+  nowMs: number,
+  agentList: readonly AgentRecord[],
+): RoutingState {
   const agentsBySkill = new Map<string, AgentRecord[]>();
   for (const agent of agentList) {
     for (const skill of agent.skills.keys()) {
@@ -327,7 +343,7 @@ export function createRoutingState(config: RoutingConfig, random: Random, nowMs:
     agents: new Map(agentList.map((agent) => [agent.id, agent])),
     agentList,
     agentsBySkill,
-    queues: new Map(config.queues.map((queue, i) => [queue.id, buildQueue(queue, i)])),
+    queues: new Map(config.queues.map((queue, i) => [queue.id, buildQueueRecord(queue, i)])),
     contacts: new Map(),
     pools: new Map(),
     timers: new Map(),

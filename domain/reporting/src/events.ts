@@ -79,7 +79,7 @@ export interface ContactAnswered extends Recorded {
 
 /** Why a contact left one queue for another. */
 export type MoveReason =
-  'max-wait' | 'queue-full' | 'no-agents' | 'escalation' | 'voicemail-chosen' | 'transfer';
+  'max-wait' | 'queue-full' | 'no-agents' | 'escalation' | 'voicemail-chosen' | 'queue-deleted' | 'transfer';
 
 /** A contact left one queue for another: overflow, escalation or transfer (routing engine). */
 export interface ContactMoved extends Recorded {
