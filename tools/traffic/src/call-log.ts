@@ -77,6 +77,7 @@ const causes: Readonly<Record<string, string>> = {
   'agent-hangup': 'the agent hung up',
   'system-hangup': 'the server hung up',
   failed: 'the call failed',
+  'session-expired': 'nobody refreshed the session (RFC 4028)',
 };
 
 /**
