@@ -37,7 +37,14 @@ import type {
 import type { ChangeCause, RoutingFact } from './facts.ts';
 import { poolForContact } from './agent-pool.ts';
 import { admitContact, moveContact, overflowContact, turnAwayIfNoAgents } from './queue-entry.ts';
-import { endOffer, findWorkForAgent, requeueAfterOffers, routeContact } from './routing.ts';
+import {
+  endOffer,
+  findWorkForAgent,
+  requeueAfterOffers,
+  returnToLine,
+  routeContact,
+  withdrawOffersRingingAt,
+} from './routing.ts';
 import type { AgentRecord, ContactRecord, RoutingState, WorkItem } from './routing-state.ts';
 import { emptyQueueCounters } from './routing-state.ts';
 
@@ -118,16 +125,7 @@ function onPresenceSelected(ctx: DecisionContext, event: PresenceSelected): AcdE
     return undefined;
   }
   // Not ready any more: take back whatever is ringing, and give it to someone else.
-  for (const item of [...agent.work.values()]) {
-    if (item.activity !== 'ringing') continue;
-    const contact = ctx.state.contacts.get(item.contactId);
-    if (contact === undefined) continue;
-    endOffer(ctx, contact, agent, 'withdraw', 'agent-unavailable', bySystem('agent-unavailable'));
-    if (contact.assignedAgents.length === 0) {
-      requeueAfterOffers(ctx, contact, []);
-      routeContact(ctx, contact);
-    }
-  }
+  withdrawOffersRingingAt(ctx, agent, bySystem('agent-unavailable'));
   return undefined;
 }
 
@@ -330,10 +328,7 @@ function onOfferDeclined(ctx: DecisionContext, event: OfferDeclined): AcdError |
   const [contact, agent] = found;
   endOffer(ctx, contact, agent, 'decline', 'requeued', byAgent('declined'));
   agent.today.declinedOffers += 1;
-  if (contact.assignedAgents.length === 0) {
-    requeueAfterOffers(ctx, contact, [agent]);
-    routeContact(ctx, contact);
-  }
+  if (contact.assignedAgents.length === 0) returnToLine(ctx, contact, [agent]);
   findWorkForAgent(ctx, agent);
   return undefined;
 }
@@ -589,18 +584,21 @@ function onOfferTimeout(ctx: DecisionContext, contact: ContactRecord): void {
   const missed = [...contact.assignedAgents];
   const isRingAll = contact.queue.config.strategy.type === 'ring-all';
   const limit = ctx.state.config.missedOffersBeforeNotReady;
+  const putOnBreak: AgentRecord[] = [];
   for (const agent of missed) {
     endOffer(ctx, contact, agent, 'offer-timeout', 'timed-out', bySystem('offer-timeout'));
     agent.today.missedOffers += 1;
     // With ring-all nobody in particular was expected to answer, so misses there do not count.
     if (isRingAll) continue;
     agent.consecutiveMissedOffers += 1;
-    if (agent.consecutiveMissedOffers >= limit && agent.presence.kind === 'available') {
-      changePresence(ctx, agent, { type: 'missed-offers' }, bySystem(`${limit} offers missed in a row`));
-    }
+    if (agent.consecutiveMissedOffers < limit || agent.presence.kind !== 'available') continue;
+    const cause = bySystem(`${limit} offers missed in a row`);
+    if (changePresence(ctx, agent, { type: 'missed-offers' }, cause)) putOnBreak.push(agent);
   }
-  requeueAfterOffers(ctx, contact, missed);
-  routeContact(ctx, contact);
+  returnToLine(ctx, contact, missed);
+  // The agent is not at their desk: their other offers (a chat agent holds several) stop ringing now
+  // instead of ringing out one by one, and go back in line like this one.
+  for (const agent of putOnBreak) withdrawOffersRingingAt(ctx, agent, bySystem('agent-unavailable'));
   findWorkForAll(ctx, missed);
 }
 
@@ -686,9 +684,10 @@ function onTimerFired(ctx: DecisionContext, event: TimerFired): AcdError | undef
  * Contacts waiting in a pool whose last agent left during this event (as its queue's `noAgentsMeans` counts
  * them: signed out, or also on a break) leave the queue as a new arrival would: `whenNoAgents` 'refuse' or
  * 'overflow' (reason `no-agents`); 'join' queues and callbacks keep them. Like Asterisk's `leavewhenempty`,
- * nobody waits for agents who are gone. It runs once the event is handled, so a caller whose offer was just
- * taken back from the leaving agent is in line again and leaves with the others; contacts still ringing an
- * agent are not in line, and their pool is not empty (the agent ringing counts).
+ * nobody waits for agents who are gone. It runs once the event is handled. Contacts ringing an agent are not
+ * in line and are not pulled; when their offers end (answered elsewhere aside) they come back through
+ * `returnToLine`, which applies the same rule then, so one ringing the agent who leaves (its offer is
+ * withdrawn at once) leaves with the others.
  *
  * No grace period: presence changes only when an agent or supervisor chooses it (or after missed offers),
  * never on a dropped connection, so there is no flapping to ride out; and a caller arriving a second later

@@ -23,12 +23,13 @@ export function armNextEscalation(ctx: DecisionContext, contact: ContactRecord):
 }
 
 /**
- * The queue's `whenNoAgents` rule for one contact, shared by the door (`admitContact`) and by contacts
- * already waiting when their pool's last agent leaves (`turnAwayFromEmptiedPools` in decide.ts): when the
- * contact's pool has nobody by the queue's `noAgentsMeans`, 'refuse' rejects it (RejectContact) and
- * 'overflow' sends it to the queue's overflow target, both with reason `no-agents` and counted as an
- * overflow. Returns false, changing nothing, when the rule does not apply: a 'join' queue, a callback
- * (it keeps its place until someone returns), or somebody there.
+ * The queue's `whenNoAgents` rule for one contact, shared by the door (`admitContact`), by contacts
+ * already waiting when their pool's last agent leaves (`turnAwayFromEmptiedPools` in decide.ts) and by
+ * contacts back in line after ringing (`returnToLine` in routing.ts): when the contact's pool has nobody
+ * by the queue's `noAgentsMeans`, 'refuse' rejects it (RejectContact) and 'overflow' sends it to the
+ * queue's overflow target, both with reason `no-agents` and counted as an overflow. Returns false,
+ * changing nothing, when the rule does not apply: a 'join' queue, a callback (it keeps its place until
+ * someone returns), or somebody there.
  */
 export function turnAwayIfNoAgents(ctx: DecisionContext, contact: ContactRecord): boolean {
   const config = contact.queue.config;

@@ -6,6 +6,7 @@ import { pickContactForAgent } from './contact-selection.ts';
 import type { DecisionContext } from './decision-context.ts';
 import { cancelTimer, startTimer } from './decision-context.ts';
 import type { ChangeCause } from './facts.ts';
+import { turnAwayIfNoAgents } from './queue-entry.ts';
 import type { AgentRecord, ContactRecord } from './routing-state.ts';
 import { rankInQueue } from './routing-state.ts';
 import { addToWaiting, isWaiting, removeFromWaiting } from './waiting-contacts.ts';
@@ -122,4 +123,40 @@ export function requeueAfterOffers(
     contact.timers.reoffer = startTimer(ctx, { kind: 'reoffer', contactId: contact.id }, ctx.nowMs + delayMs);
   }
   addToWaiting(contact);
+}
+
+/**
+ * A contact whose offers all ended (declined, timed out, withdrawn) goes back in line like any returning
+ * contact (`requeueAfterOffers`), then meets its queue's `whenNoAgents` rule exactly as at the door: when
+ * its pool has nobody (by `noAgentsMeans`) a 'refuse' or 'overflow' queue turns it away
+ * (`turnAwayIfNoAgents`); otherwise, or wherever that sends it, it is routed. The one path back into line
+ * after ringing, so a contact that was ringing while its pool emptied (and so escaped the sweep of waiting
+ * contacts) cannot be left waiting for agents who are gone.
+ */
+export function returnToLine(
+  ctx: DecisionContext,
+  contact: ContactRecord,
+  skipped: readonly AgentRecord[],
+): void {
+  requeueAfterOffers(ctx, contact, skipped);
+  if (!isWaiting(contact)) return;
+  turnAwayIfNoAgents(ctx, contact);
+  routeContact(ctx, contact);
+}
+
+/**
+ * Takes back every offer still ringing at an agent who is no longer ready (they chose a break or offline,
+ * a supervisor chose it for them, or the missed-offer rule put them on a break): each stops ringing
+ * (`WithdrawOffer`, reason `agent-unavailable`) at once rather than ringing out on an empty desk, and each
+ * contact no longer ringing anyone returns to line (`returnToLine`). An agent with several offers ringing
+ * (a chat agent with capacity 3) loses them all. Reservations for callbacks being placed run their course.
+ */
+export function withdrawOffersRingingAt(ctx: DecisionContext, agent: AgentRecord, cause: ChangeCause): void {
+  for (const item of [...agent.work.values()]) {
+    if (item.activity !== 'ringing') continue;
+    const contact = ctx.state.contacts.get(item.contactId);
+    if (contact === undefined) continue;
+    endOffer(ctx, contact, agent, 'withdraw', 'agent-unavailable', cause);
+    if (contact.assignedAgents.length === 0) returnToLine(ctx, contact, []);
+  }
 }
