@@ -8,6 +8,9 @@ import {
   foldContact,
   foldTicket,
   isFcrEligible,
+  isFcrSameMatter,
+  isRepeatOf,
+  matterQueueOf,
   reportingEventOf,
   reportingEventTypes,
   summaryFields,
@@ -21,6 +24,8 @@ import type {
   AgentState,
   ContributionChange,
   ContributionOptions,
+  FcrContact,
+  FcrRule,
   FcrStatus,
   PresenceKind,
   ReportingEvent,
@@ -273,6 +278,8 @@ interface TenantReporting {
   readonly options: ContributionOptions;
   /** N days of first-contact resolution, in ms (`settings.reports.fcrWindowDays`, 7 by default). */
   readonly fcrWindowMs: number;
+  /** The window and what counts as the same matter (`settings.reports.fcrSameMatter`, any-contact by default). */
+  readonly fcrRule: FcrRule;
   readonly categoryOf: TicketCategoryOf;
 }
 
@@ -282,6 +289,7 @@ interface ReportSettings {
   readonly billingIncrementSeconds?: unknown;
   readonly billingMinimumSeconds?: unknown;
   readonly fcrWindowDays?: unknown;
+  readonly fcrSameMatter?: unknown;
   readonly dispositionValuesMinor?: unknown;
 }
 
@@ -332,10 +340,16 @@ async function tenantReporting(
     reportSettings.dispositionValuesMinor !== null
       ? (reportSettings.dispositionValuesMinor as Record<string, unknown>)
       : {};
-  const fcrWindowDays = numberOr(reportSettings.fcrWindowDays, 7);
+  const fcrWindowDays = Math.min(90, Math.max(1, numberOr(reportSettings.fcrWindowDays, 7)));
   return {
     calendar,
-    fcrWindowMs: Math.min(90, Math.max(1, fcrWindowDays)) * 86_400_000,
+    fcrWindowMs: fcrWindowDays * 86_400_000,
+    fcrRule: {
+      windowDays: fcrWindowDays,
+      sameMatter: isFcrSameMatter(reportSettings.fcrSameMatter)
+        ? reportSettings.fcrSameMatter
+        : 'any-contact',
+    },
     categoryOf: (status) => categories.get(status) ?? builtInTicketCategory(status),
     options: {
       calendar,
@@ -377,6 +391,7 @@ interface RecordRow {
 interface ContactRow extends RecordRow {
   readonly fcr: FcrStatus | null;
   readonly customerId: string | null;
+  readonly matterQueueId: string | null;
 }
 
 /** A contact's contribution with its first-contact resolution status (none when not eligible). */
@@ -406,8 +421,9 @@ async function projectContacts(
   const stored = new Map(
     (
       await tx.query<ContactRow>(
-        `SELECT contact_id AS id, events, contribution, fcr, customer_id AS "customerId" FROM report_contacts
-          WHERE tenant_id = $1 AND contact_id = ANY($2::text[])`,
+        `SELECT contact_id AS id, events, contribution, fcr, customer_id AS "customerId",
+                matter_queue_id AS "matterQueueId"
+           FROM report_contacts WHERE tenant_id = $1 AND contact_id = ANY($2::text[])`,
         [tenantId, ids],
       )
     ).rows.map((row) => [row.id, row]),
@@ -417,8 +433,9 @@ async function projectContacts(
     arrivedAtMs: number;
     customerId: string | null;
     isInbound: boolean;
+    matterQueueId: QueueId | null;
     fcr: FcrStatus | null;
-    /** New, for another customer, or newly eligible: its repeats are to be looked for. */
+    /** New, for another customer or queue, or newly eligible: its repeats are to be looked for. */
     isChangedForFcr: boolean;
     events: ReportingEvent[];
     contribution: StoredRow[];
@@ -431,6 +448,7 @@ async function projectContacts(
     if (record === undefined) continue;
     // A contact that became eligible (an agent answered) starts pending; one already judged keeps its status.
     const status = isFcrEligible(record) ? (previous?.fcr ?? 'pending') : null;
+    const matterQueueId = matterQueueOf(record);
     const after = contactContribution(record, status, settings);
     changes.push(...contributionChanges(summaryRowsOf(previous?.contribution ?? []), after));
     written.push({
@@ -438,10 +456,13 @@ async function projectContacts(
       arrivedAtMs: record.arrivedAtMs,
       customerId: record.customerId,
       isInbound: record.direction === 'inbound',
+      matterQueueId,
       fcr: status,
+      // A contact usually reaches its queue in a later batch than its arrival (after the IVR): judged again then.
       isChangedForFcr:
         previous === undefined ||
         previous.customerId !== record.customerId ||
+        previous.matterQueueId !== matterQueueId ||
         (previous.fcr === null && status !== null),
       events: merged.events,
       contribution: storedRowsOf(after),
@@ -449,13 +470,16 @@ async function projectContacts(
   }
   if (written.length === 0) return;
   await tx.query(
-    `INSERT INTO report_contacts (tenant_id, contact_id, arrived_at, events, contribution, customer_id, is_inbound, fcr)
-     SELECT $1::uuid, r.contact_id, r.arrived_at, r.events, r.contribution, r.customer_id, r.is_inbound, r.fcr
+    `INSERT INTO report_contacts (tenant_id, contact_id, arrived_at, events, contribution, customer_id, is_inbound,
+                                  matter_queue_id, fcr)
+     SELECT $1::uuid, r.contact_id, r.arrived_at, r.events, r.contribution, r.customer_id, r.is_inbound,
+            r.matter_queue_id, r.fcr
        FROM json_to_recordset($2::json) AS r(contact_id text, arrived_at timestamptz, events jsonb, contribution jsonb,
-                                              customer_id text, is_inbound boolean, fcr text)
+                                              customer_id text, is_inbound boolean, matter_queue_id text, fcr text)
      ON CONFLICT (tenant_id, contact_id) DO UPDATE
        SET arrived_at = excluded.arrived_at, events = excluded.events, contribution = excluded.contribution,
-           customer_id = excluded.customer_id, is_inbound = excluded.is_inbound, fcr = excluded.fcr`,
+           customer_id = excluded.customer_id, is_inbound = excluded.is_inbound,
+           matter_queue_id = excluded.matter_queue_id, fcr = excluded.fcr`,
     [
       tenantId,
       recordsParam(
@@ -466,6 +490,7 @@ async function projectContacts(
           contribution: w.contribution,
           customer_id: w.customerId,
           is_inbound: w.isInbound,
+          matter_queue_id: w.matterQueueId,
           fcr: w.fcr,
         })),
       ),
@@ -482,8 +507,9 @@ async function projectContacts(
 
 /**
  * The repeats among newly folded contacts (docs/metrics.md, "First-contact resolution"): an inbound contact of
- * a known customer makes that customer's eligible contacts of the N days before it `repeated`, and an eligible
- * contact folded late is itself `repeated` when the customer already came back within its window.
+ * a known customer may repeat that customer's eligible contacts of the N days before it, and an eligible
+ * contact folded late is itself `repeated` when a contact of the customer already folded repeats it. The
+ * database finds the customer's contacts within the window either side; `isRepeatOf` decides each pair.
  */
 async function markRepeats(
   tx: Tx,
@@ -493,6 +519,7 @@ async function markRepeats(
     readonly arrivedAtMs: number;
     readonly customerId: string | null;
     readonly isInbound: boolean;
+    readonly matterQueueId: QueueId | null;
     readonly fcr: FcrStatus | null;
   }[],
   settings: TenantReporting,
@@ -500,21 +527,29 @@ async function markRepeats(
 ): Promise<void> {
   const inbound = written.filter((contact) => contact.isInbound && contact.customerId !== null);
   if (inbound.length === 0) return;
-  // One query for the whole batch: each inbound contact makes the customer's eligible contacts of the N days
-  // before it repeated, and is itself repeated by one of theirs arriving within its own N days.
-  const repeated = await tx.query<{ id: string }>(
-    `SELECT DISTINCT c.contact_id AS id
+  // One query for the whole batch: for each inbound contact, the customer's eligible contacts of the N days
+  // before it (it may repeat them) and, when it is eligible itself, their inbound contacts of the N days after.
+  const candidates = await tx.query<{
+    newId: string;
+    id: string;
+    arrivedAtMs: number;
+    isInbound: boolean;
+    matterQueueId: QueueId | null;
+    /** The stored contact arrived before the folded one (which may repeat it), or after it (may repeat it). */
+    isEarlier: boolean;
+  }>(
+    `SELECT n.id AS "newId", c.contact_id AS id, (extract(epoch FROM c.arrived_at) * 1000)::float8 AS "arrivedAtMs",
+            c.is_inbound AS "isInbound", c.matter_queue_id AS "matterQueueId", true AS "isEarlier"
        FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::boolean[]) AS n(id, customer_id, arrived_at, is_judged)
        JOIN report_contacts c ON c.tenant_id = $1 AND c.customer_id = n.customer_id AND c.contact_id <> n.id
-      WHERE (c.fcr IN ('pending', 'resolved') AND c.arrived_at < n.arrived_at
-              AND c.arrived_at >= n.arrived_at - $6 * interval '1 millisecond')
-     UNION
-     SELECT n.id
+      WHERE c.fcr IN ('pending', 'resolved') AND c.arrived_at < n.arrived_at
+        AND c.arrived_at >= n.arrived_at - $6 * interval '1 millisecond'
+     UNION ALL
+     SELECT n.id, c.contact_id, (extract(epoch FROM c.arrived_at) * 1000)::float8, c.is_inbound, c.matter_queue_id, false
        FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::boolean[]) AS n(id, customer_id, arrived_at, is_judged)
-      WHERE n.is_judged AND EXISTS (
-        SELECT 1 FROM report_contacts c
-         WHERE c.tenant_id = $1 AND c.customer_id = n.customer_id AND c.is_inbound AND c.contact_id <> n.id
-           AND c.arrived_at > n.arrived_at AND c.arrived_at <= n.arrived_at + $6 * interval '1 millisecond')`,
+       JOIN report_contacts c ON c.tenant_id = $1 AND c.customer_id = n.customer_id AND c.contact_id <> n.id
+      WHERE n.is_judged AND c.is_inbound AND c.arrived_at > n.arrived_at
+        AND c.arrived_at <= n.arrived_at + $6 * interval '1 millisecond'`,
     [
       tenantId,
       inbound.map((contact) => contact.id),
@@ -524,15 +559,22 @@ async function markRepeats(
       settings.fcrWindowMs,
     ],
   );
-  if (repeated.rows.length > 0)
-    await judgeContacts(
-      tx,
-      tenantId,
-      repeated.rows.map((row) => row.id),
-      'repeated',
-      settings,
-      changes,
-    );
+  const byId = new Map(inbound.map((contact) => [contact.id, contact]));
+  const repeated = new Set<string>();
+  for (const candidate of candidates.rows) {
+    const folded = byId.get(candidate.newId);
+    if (folded === undefined) continue;
+    const stored: FcrContact = {
+      customerId: folded.customerId,
+      isInbound: candidate.isInbound,
+      arrivedAtMs: candidate.arrivedAtMs,
+      matterQueueId: candidate.matterQueueId,
+    };
+    if (candidate.isEarlier) {
+      if (isRepeatOf(folded, stored, settings.fcrRule)) repeated.add(candidate.id);
+    } else if (isRepeatOf(stored, folded, settings.fcrRule)) repeated.add(folded.id);
+  }
+  if (repeated.size > 0) await judgeContacts(tx, tenantId, [...repeated], 'repeated', settings, changes);
 }
 
 /** Gives stored contacts an FCR status and moves their contribution with it. */

@@ -38,6 +38,8 @@ export { reportCsv } from './reports-csv.ts';
 export { leaderboardOf } from './reports-leaderboard.ts';
 /** What the leaderboard ranks by (domain/reporting's). */
 export { leaderboardOrders } from '@centralita/reporting';
+/** What `settings.reports.fcrSameMatter` may be (domain/reporting's, for the edge to validate against). */
+export { fcrSameMatterValues } from '@centralita/reporting';
 /** The interval lengths reports come in (domain/reporting's, for the edge to validate against). */
 export { granularities } from '@centralita/reporting';
 import { granularities as calendarGranularities } from '@centralita/reporting';

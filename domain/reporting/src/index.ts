@@ -45,8 +45,22 @@ export { foldAgentTimeline } from './agent-timeline.ts';
 export type { AgentState, AgentSegment, AgentTimeline } from './agent-timeline.ts';
 export { foldTicket, builtInTicketCategory } from './ticket-record.ts';
 export type { TicketRecord, TicketStatusCategory, TicketCategoryOf } from './ticket-record.ts';
-export { firstContactResolution, isFcrEligible } from './first-contact-resolution.ts';
-export type { FcrStatus, FcrOptions } from './first-contact-resolution.ts';
+export {
+  firstContactResolution,
+  isFcrEligible,
+  isRepeatOf,
+  matterQueueOf,
+  fcrContactOf,
+  fcrSameMatterValues,
+  isFcrSameMatter,
+} from './first-contact-resolution.ts';
+export type {
+  FcrStatus,
+  FcrOptions,
+  FcrRule,
+  FcrContact,
+  FcrSameMatter,
+} from './first-contact-resolution.ts';
 export {
   summaryFields,
   emptyValues,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isKnownCountry } from '@centralita/crm';
-import { auditLog, directory, tenants } from '@centralita/store';
+import { auditLog, directory, reports, tenants } from '@centralita/store';
 import type { Tx } from '@centralita/store';
 import type { ApiApp, RouteDependencies } from '../api-app.ts';
 import { contextOf, principalOf } from '../principal.ts';
@@ -40,6 +40,22 @@ const tenantSettings = z
       .strictObject({ enabled: z.boolean() })
       .optional()
       .describe('Show agents and teams the leaderboard'),
+    reports: z
+      .looseObject({
+        fcrWindowDays: z
+          .int()
+          .min(1)
+          .max(90)
+          .describe('First-contact resolution: a repeat within this many days makes a contact unresolved'),
+        fcrSameMatter: z
+          .enum(reports.fcrSameMatterValues)
+          .describe(
+            'First-contact resolution: any-contact, any later contact of the customer is a repeat; same-queue, only one about the same queue',
+          ),
+      })
+      .partial()
+      .optional()
+      .describe('How reports count (docs/metrics.md); the other report settings pass through'),
   })
   .catchall(z.unknown());
 

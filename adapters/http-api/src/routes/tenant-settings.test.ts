@@ -56,6 +56,17 @@ describe('tenant settings', () => {
       200,
     );
     expect(await settings()).toMatchObject({ leaderboard: { enabled: true }, recording: { policy: 'all' } });
+    // First-contact resolution by queue (issue #9), keeping the report settings beside it.
+    expect(
+      (await call(admin, 'PATCH', { settings: { reports: { shortAbandonSeconds: 10, fcrWindowDays: 7 } } }))
+        .statusCode,
+    ).toBe(200);
+    expect(
+      (await call(admin, 'PATCH', { settings: { reports: { fcrSameMatter: 'same-queue' } } })).statusCode,
+    ).toBe(200);
+    expect(await settings()).toMatchObject({
+      reports: { shortAbandonSeconds: 10, fcrWindowDays: 7, fcrSameMatter: 'same-queue' },
+    });
   });
 
   it('refuse a bad value naming the field, and change nothing', async () => {
@@ -67,12 +78,20 @@ describe('tenant settings', () => {
       [{ languages: [] }, 'languages'],
       [{ languages: ['es', 'fr'] }, 'languages'],
       [{ leaderboard: { enabled: true, public: true } }, 'leaderboard'],
+      [{ reports: { fcrSameMatter: 'same-ticket' } }, 'fcrSameMatter'],
+      [{ reports: { fcrSameMatter: null } }, 'fcrSameMatter'],
+      [{ reports: { fcrWindowDays: 0 } }, 'fcrWindowDays'],
+      [{ reports: { fcrWindowDays: 91 } }, 'fcrWindowDays'],
+      [{ reports: { fcrWindowDays: 1.5 } }, 'fcrWindowDays'],
     ];
     for (const [patch, field] of refusals) {
       const refused = await call(admin, 'PATCH', { settings: patch });
       expect(refused.statusCode, field).toBe(400);
       expect(JSON.stringify(refused.json()), field).toContain(field);
     }
+    const refused = await call(admin, 'PATCH', { settings: { reports: { fcrSameMatter: 'same-ticket' } } });
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    expect(refused.json()).toMatchObject({ status: 400, field: 'settings.reports.fcrSameMatter' });
     expect(await settings()).toEqual(before);
   });
 

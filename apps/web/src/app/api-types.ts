@@ -49,8 +49,22 @@ export interface TenantSettings {
   };
   readonly languages?: readonly Language[];
   readonly leaderboard?: { readonly enabled?: boolean };
+  /** How reports count (docs/metrics.md); other report settings may be there too. */
+  readonly reports?: {
+    /** First-contact resolution: a repeat within this many days (1–90, 7 by default). */
+    readonly fcrWindowDays?: number;
+    /** First-contact resolution: what counts as the same matter (any-contact by default). */
+    readonly fcrSameMatter?: FcrSameMatter;
+    readonly [key: string]: unknown;
+  };
   readonly [key: string]: unknown;
 }
+
+/** What counts as the same matter for first-contact resolution (docs/metrics.md). */
+export type FcrSameMatter = 'any-contact' | 'same-queue';
+
+/** Every `FcrSameMatter`, the default first. */
+export const fcrSameMatterValues: readonly FcrSameMatter[] = ['any-contact', 'same-queue'];
 
 /** One page of a list endpoint. */
 export interface Page<T> {

@@ -8,6 +8,7 @@ import { scriptMessagesEn } from '../features/calls/script-messages.ts';
 import { hoursMessagesEn } from '../features/admin/hours-messages.ts';
 import { routingMessagesEn } from '../features/admin/routing-messages.ts';
 import { leaderboardMessagesEn } from '../features/leaderboard/messages.ts';
+import { reportSettingsMessagesEn } from '../features/admin/report-settings-messages.ts';
 import type { Catalog } from './catalog.ts';
 
 /** English messages: the same keys as es.ts. */
@@ -19,6 +20,7 @@ export const en: Catalog = {
   ...hoursMessagesEn,
   ...routingMessagesEn,
   ...leaderboardMessagesEn,
+  ...reportSettingsMessagesEn,
   ...reportMessagesEn,
   ...knowledgeMessagesEn,
   ...telephonyMessagesEn,

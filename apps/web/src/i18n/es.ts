@@ -8,6 +8,7 @@ import { scriptMessagesEs } from '../features/calls/script-messages.ts';
 import { hoursMessagesEs } from '../features/admin/hours-messages.ts';
 import { routingMessagesEs } from '../features/admin/routing-messages.ts';
 import { leaderboardMessagesEs } from '../features/leaderboard/messages.ts';
+import { reportSettingsMessagesEs } from '../features/admin/report-settings-messages.ts';
 /** Spanish messages: the reference catalog (every key must also be in en.ts). */
 export const es = {
   ...companionMessagesEs,
@@ -17,6 +18,7 @@ export const es = {
   ...hoursMessagesEs,
   ...routingMessagesEs,
   ...leaderboardMessagesEs,
+  ...reportSettingsMessagesEs,
   ...reportMessagesEs,
   ...knowledgeMessagesEs,
   ...telephonyMessagesEs,

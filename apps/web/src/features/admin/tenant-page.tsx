@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { SubmitEvent, ReactNode } from 'react';
-import type { Language, Tenant } from '../../app/api-types.ts';
+import { fcrSameMatterValues } from '../../app/api-types.ts';
+import type { FcrSameMatter, Language, Tenant } from '../../app/api-types.ts';
 import { ErrorMessage } from '../../app/error-message.tsx';
 import { useSession } from '../../app/session.tsx';
 import { useLoad } from '../../app/use-load.ts';
@@ -35,6 +36,10 @@ function TenantForm(props: { readonly tenant: Tenant; readonly onSaved: () => vo
   const [agentCanPause, setAgentCanPause] = useState(stored.recording?.agentCanPause ?? true);
   const [languages, setLanguages] = useState<readonly Language[]>(stored.languages ?? ['es', 'en']);
   const [hasLeaderboard, setLeaderboard] = useState(stored.leaderboard?.enabled ?? false);
+  const [fcrWindowDays, setFcrWindowDays] = useState(String(stored.reports?.fcrWindowDays ?? 7));
+  const [fcrSameMatter, setFcrSameMatter] = useState<FcrSameMatter>(
+    stored.reports?.fcrSameMatter ?? 'any-contact',
+  );
   const [error, setError] = useState<unknown>(null);
   const [isSaved, setSaved] = useState(false);
 
@@ -52,6 +57,7 @@ function TenantForm(props: { readonly tenant: Tenant; readonly onSaved: () => vo
           recording: { policy, retentionDays: Number(retentionDays), agentCanPause },
           languages,
           leaderboard: { enabled: hasLeaderboard },
+          reports: { fcrWindowDays: Number(fcrWindowDays), fcrSameMatter },
         },
       })
       .then(() => {
@@ -182,6 +188,40 @@ function TenantForm(props: { readonly tenant: Tenant; readonly onSaved: () => vo
         />
         {t('tenant.leaderboard')}
       </label>
+      <fieldset>
+        <legend>{t('reportSettings.title')}</legend>
+        <label>
+          {t('reportSettings.fcrWindowDays')}
+          <input
+            name="fcrWindowDays"
+            type="number"
+            min={1}
+            max={90}
+            required
+            value={fcrWindowDays}
+            onChange={(event) => {
+              setFcrWindowDays(event.target.value);
+            }}
+          />
+        </label>
+        <label>
+          {t('reportSettings.fcrSameMatter')}
+          <select
+            name="fcrSameMatter"
+            value={fcrSameMatter}
+            onChange={(event) => {
+              setFcrSameMatter(event.target.value === 'same-queue' ? 'same-queue' : 'any-contact');
+            }}
+          >
+            {fcrSameMatterValues.map((value) => (
+              <option key={value} value={value}>
+                {t(`reportSettings.fcrSameMatter.${value}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <p className="muted">{t('reportSettings.appliesFromNow')}</p>
+      </fieldset>
       <ErrorMessage error={error} />
       {isSaved && (
         <p role="status" className="notice">
