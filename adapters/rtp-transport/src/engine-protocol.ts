@@ -28,6 +28,11 @@ export interface CreateLegRequest {
   readonly payloadType: G711PayloadType;
   /** The negotiated telephone-event payload type (96-127); absent: DTMF is detected in-band. */
   readonly telephoneEventPayloadType?: number;
+  /**
+   * False when nobody listens to this leg's keys (an agent's or a supervisor's phone): no `digit` events and,
+   * above all, no in-band tone detection on every packet. RFC 4733 packets are still relayed. Default true.
+   */
+  readonly detectsDigits?: boolean;
   /** Report `noMedia` after this long without a packet; 0 turns it off (default: the engine's). */
   readonly noMediaTimeoutMs?: number;
 }

@@ -84,6 +84,29 @@ describe('DTMF', () => {
     );
   });
 
+  it('reports no keys from a leg whose digits nobody wants (an agent phone), only from the others', async () => {
+    const agent = await testEngine.connectPhone(
+      'agent',
+      'call-1',
+      { payloadType: 0, toneHz: 400 },
+      { detectsDigits: false },
+    );
+    const caller = await testEngine.connectPhone('caller', 'call-1', { payloadType: 0, toneHz: 400 });
+    agent.phone.start();
+    caller.phone.start();
+    await press(agent.phone, ['1', '2']);
+    // The caller's key comes after the agent's have gone through the same worker.
+    caller.phone.pressDigit('7');
+    await testEngine.waitForEvent(
+      isEvent('digit', (e) => e.digit === '7'),
+      2000,
+      'digit 7',
+    );
+
+    expect(digitsOf('caller')).toBe('7');
+    expect(digitEvents('agent')).toEqual([]);
+  });
+
   it('collects digits up to the terminator', async () => {
     const { phone } = await testEngine.connectPhone('caller', 'call-1', {
       payloadType: 0,

@@ -61,6 +61,8 @@ export interface RtpLegSettings {
   readonly remoteRtcpPort: number;
   readonly payloadType: G711PayloadType;
   readonly telephoneEventPayloadType: number | undefined;
+  /** False: the leg's keys are not wanted (no digit events, no in-band detection). */
+  readonly detectsDigits: boolean;
   readonly noMediaTimeoutMs: number;
   readonly rtcpIntervalMs: number;
   readonly ssrc: number;
@@ -121,6 +123,7 @@ export class RtpLeg {
   payloadType: G711PayloadType;
   law: G711Law;
   telephoneEventPayloadType: number | undefined;
+  private readonly detectsDigits: boolean;
   noMediaTimeoutMs: number;
   private sdpAddress: string;
   /** Where RTP goes: the latched source, or the SDP address before latching. */
@@ -169,6 +172,7 @@ export class RtpLeg {
     this.payloadType = settings.payloadType;
     this.law = lawOf(settings.payloadType);
     this.telephoneEventPayloadType = settings.telephoneEventPayloadType;
+    this.detectsDigits = settings.detectsDigits;
     this.noMediaTimeoutMs = settings.noMediaTimeoutMs;
     this.sdpAddress = settings.remoteAddress;
     this.sendAddress = settings.remoteAddress;
@@ -209,7 +213,10 @@ export class RtpLeg {
 
   /** RFC 4733 when negotiated; otherwise Goertzel on the decoded audio (never both: a digit would count twice). */
   private configureDtmfReception(): void {
-    if (this.telephoneEventPayloadType === undefined) {
+    if (!this.detectsDigits) {
+      this.eventReceiver = undefined;
+      this.inbandDetector = undefined;
+    } else if (this.telephoneEventPayloadType === undefined) {
       this.eventReceiver = undefined;
       this.inbandDetector ??= new DtmfDetector();
     } else {

@@ -22,22 +22,29 @@ export interface PortRange {
 /** How many OS-chosen ports to try before giving up on an even port with a free successor. */
 const OS_PICK_ATTEMPTS = 64;
 
+type LookupCallback = (error: Error | null, address: string, family: number) => void;
+
 /**
- * Media goes only to IP literals (the engine validates every address), so the socket's name lookup
- * answers at once: dgram's default runs dns.lookup and defers each send by a tick, a cost paid on
- * every relayed packet.
+ * Media goes only to IP literals of the socket's own family (the engine validates every address), so the
+ * socket's name lookup answers at once with that family: dgram's default runs dns.lookup and defers each
+ * send by a tick, and even telling the family from the address (an IPv6 regular expression) is a cost
+ * paid on every relayed packet.
  */
-function ipLiteralLookup(
-  hostname: string,
-  _options: unknown,
-  callback: (error: Error | null, address: string, family: number) => void,
-): void {
-  callback(null, hostname, isIPv6(hostname) ? 6 : 4);
+function ipv4LiteralLookup(hostname: string, _options: unknown, callback: LookupCallback): void {
+  callback(null, hostname, 4);
+}
+
+function ipv6LiteralLookup(hostname: string, _options: unknown, callback: LookupCallback): void {
+  callback(null, hostname, 6);
 }
 
 function bindSocket(address: string, port: number): Promise<Result<Socket, string>> {
   return new Promise((resolve) => {
-    const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', lookup: ipLiteralLookup });
+    const isV6 = isIPv6(address);
+    const socket = createSocket({
+      type: isV6 ? 'udp6' : 'udp4',
+      lookup: isV6 ? ipv6LiteralLookup : ipv4LiteralLookup,
+    });
     const onError = (error: Error): void => {
       socket.close();
       resolve(err(error.message));

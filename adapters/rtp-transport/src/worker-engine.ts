@@ -189,6 +189,7 @@ export class WorkerEngine {
         remoteRtcpPort: request.remoteRtcpPort ?? request.remotePort + 1,
         payloadType: request.payloadType,
         telephoneEventPayloadType: request.telephoneEventPayloadType,
+        detectsDigits: request.detectsDigits ?? true,
         noMediaTimeoutMs: request.noMediaTimeoutMs ?? this.setup.noMediaTimeoutMs,
         rtcpIntervalMs: this.setup.rtcpIntervalMs,
         ssrc,

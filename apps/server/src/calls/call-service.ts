@@ -1218,7 +1218,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     if (transaction.hasFinalResponse) return;
     const legId = `c${randomBytes(6).toString('hex')}`;
     const mediaPlacement = start.mediaPlacement ?? legId;
-    const created = await this.#createMediaLeg(legId, mediaPlacement, probe.value.audio);
+    const created = await this.#createMediaLeg(legId, mediaPlacement, probe.value.audio, true);
     if (created === undefined) {
       transaction.reply(503, 'Service Unavailable - No Media Port');
       return;
@@ -1345,14 +1345,21 @@ export class CallService implements SipCallHandler, CallControlPort {
       this.#enqueue(call, () => this.#decide(call, { type: 'CustomerHungUp', atMs: this.#now() }));
   }
 
+  /**
+   * A media leg for a SIP leg. `isCustomer`: the keys pressed on it matter (the IVR, the queue's callback and
+   * voicemail keys); on an agent's, a supervisor's or a transfer target's leg nobody listens to them, and the
+   * engine then spares the in-band tone detection it would run on every packet from a phone without RFC 4733.
+   */
   async #createMediaLeg(
     legId: string,
     placement: string,
     audio: NegotiatedAudio,
+    isCustomer: boolean,
   ): Promise<LocalMedia | undefined> {
     const created = await this.#options.media.createLeg({
       legId,
       callId: placement,
+      detectsDigits: isCustomer,
       remoteAddress: audio.remoteAddress === '0.0.0.0' ? '127.0.0.1' : audio.remoteAddress,
       remotePort: audio.remotePort,
       payloadType: audio.codec.name === 'PCMA' ? 8 : 0,
@@ -1767,7 +1774,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     const local =
       resolved?.requestUri === undefined
         ? undefined
-        : await this.#createMediaLeg(legId, call.mediaPlacement, probeAudio(resolved.target.address));
+        : await this.#createMediaLeg(legId, call.mediaPlacement, probeAudio(resolved.target.address), false);
     if (resolved?.requestUri === undefined || local === undefined) {
       this.#logger.info(
         { interactionId: call.interactionId, target },
@@ -1850,7 +1857,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       direction: 'sendrecv',
       mediaIndex: 0,
     };
-    const local = await this.#createMediaLeg(agentLegId, call.mediaPlacement, probe);
+    const local = await this.#createMediaLeg(agentLegId, call.mediaPlacement, probe, false);
     if (local === undefined) {
       await this.#decide(call, { type: 'AgentLegFailed', agentLegId, statusCode: 503, atMs: this.#now() });
       return;
@@ -2140,7 +2147,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     const local =
       phone === undefined
         ? undefined
-        : await this.#createMediaLeg(legId, call.mediaPlacement, probeAudio(phone.target.address));
+        : await this.#createMediaLeg(legId, call.mediaPlacement, probeAudio(phone.target.address), false);
     if (phone === undefined || local === undefined || found.user === undefined) {
       this.#logger.info(
         { interactionId: call.interactionId, userId, kind },
@@ -3573,7 +3580,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     const local =
       agentPhone === undefined
         ? undefined
-        : await this.#createMediaLeg(agentLegId, legBase, probeAudio(agentPhone.target.address));
+        : await this.#createMediaLeg(agentLegId, legBase, probeAudio(agentPhone.target.address), false);
     if (agentPhone === undefined || local === undefined) {
       this.#enqueue(placed, () =>
         this.#decideOutbound(placed, { type: 'AgentLegFailed', statusCode: 503, atMs: this.#now() }),
@@ -3711,6 +3718,7 @@ export class CallService implements SipCallHandler, CallControlPort {
             command.remoteLegId,
             placed.decider.agentLegId.replace(/-agent$/, ''),
             probeAudio(placed.remote.target.address),
+            true,
           );
           const uri = placed.remote.requestUri;
           if (local === undefined || uri === undefined) {
