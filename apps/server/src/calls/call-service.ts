@@ -58,12 +58,11 @@ import {
   identifyCustomer,
   interactions,
   sipAccounts,
-  TenantFlowsCache,
-  tenants,
+  TenantConfigurationCache,
   tickets,
   users,
 } from '@centralita/store';
-import type { Database, TenantContext, Tx } from '@centralita/store';
+import type { Database, TenantContext, Tx, tenants } from '@centralita/store';
 import type {
   CallAction,
   CallControlPort,
@@ -488,8 +487,8 @@ export class CallService implements SipCallHandler, CallControlPort {
   readonly #placedByLeg = new Map<string, PlacedCall>();
   readonly #pending = new Set<Promise<void>>();
   readonly #unsubscribe: (() => void)[] = [];
-  /** Each tenant's published flows, parsed once per configuration change rather than once per call. */
-  readonly #tenantFlows = new TenantFlowsCache();
+  /** Each tenant's row and published flows, read (and parsed) once per configuration change, not per call. */
+  readonly #tenantConfiguration = new TenantConfigurationCache();
   #isClosed = false;
 
   constructor(options: CallServiceOptions) {
@@ -790,7 +789,7 @@ export class CallService implements SipCallHandler, CallControlPort {
           ? resolved.published
           : await this.#options.database.inTenant(
               this.#context(call),
-              async (tx) => (await this.#tenantFlows.read(tx)).published,
+              async (tx) => (await this.#tenantConfiguration.read(tx)).published,
             );
       if (published[flowKey] === undefined)
         return {
@@ -1003,8 +1002,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       const trunks = await sipAccounts.trunksAcceptingAddress(tx, transaction.source.remoteAddress);
       const isDigestPossible = trunks.length === 0 && (await sipAccounts.hasDigestTrunk(tx));
       if (trunks.length === 0 && !isDigestPossible) return undefined;
-      const tenant = await tenants.currentTenant(tx);
-      const { published, ivrSettings, queueReferences } = await this.#tenantFlows.read(tx);
+      const { tenant, published, ivrSettings, queueReferences } = await this.#tenantConfiguration.read(tx);
       const fallback = flows.interpreterFallback(ivrSettings);
       return { trunkId: trunks[0]?.id, tenant, published, fallback, queueReferences };
     });
@@ -1080,7 +1078,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     const dialled = request.requestUri.kind === 'sip' ? (request.requestUri.user ?? '') : '';
     const tenantId = context.tenantId as string;
     const setup = await this.#options.database.inTenant(context, async (tx) => {
-      const tenant = await tenants.currentTenant(tx);
+      const tenant = (await this.#tenantConfiguration.read(tx)).tenant;
       const user = await users.getUser(tx, account.userId);
       const isExtension =
         /^[0-9]{2,8}$/.test(dialled) && (await sipAccounts.userIdByExtension(tx, dialled)) !== undefined;
@@ -1688,7 +1686,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     fallback: TenantFallback | null;
     queueReferences: ReadonlyMap<string, string>;
   }> {
-    const { published, ivrSettings, queueReferences } = await this.#tenantFlows.read(tx);
+    const { published, ivrSettings, queueReferences } = await this.#tenantConfiguration.read(tx);
     return { published, fallback: flows.interpreterFallback(ivrSettings), queueReferences };
   }
 
@@ -1754,7 +1752,7 @@ export class CallService implements SipCallHandler, CallControlPort {
           failoverTo: [],
         };
       }
-      const tenant = await tenants.currentTenant(tx);
+      const tenant = (await this.#tenantConfiguration.read(tx)).tenant;
       const normalized = normalizeChannelAddress('phone', target.number, tenant.defaultCountry, 'number');
       const trunk = await sipAccounts.outboundTrunk(tx);
       if (!normalized.ok || trunk === undefined) return undefined;
@@ -2058,12 +2056,12 @@ export class CallService implements SipCallHandler, CallControlPort {
       async (tx) => {
         if (/^[0-9]{2,8}$/.test(dialled) && (await sipAccounts.userIdByExtension(tx, dialled)) !== undefined)
           return { kind: 'extension', extension: dialled };
-        const tenant = await tenants.currentTenant(tx);
+        const tenant = (await this.#tenantConfiguration.read(tx)).tenant;
         const normalized = normalizeChannelAddress('phone', dialled, tenant.defaultCountry, 'number');
         if (!normalized.ok) return undefined;
         const route = isOwnNumberAFlow ? await sipAccounts.findDidRoute(tx, normalized.value) : undefined;
         if (route?.tenantId === tenantId) {
-          const { published } = await this.#tenantFlows.read(tx);
+          const { published } = await this.#tenantConfiguration.read(tx);
           if (published[route.flowKey] !== undefined)
             return { kind: 'flow', flowKey: route.flowKey, published };
         }
@@ -2632,7 +2630,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     if (call.callerId === null) return undefined;
     const callerId = call.callerId;
     return this.#options.database.inTenant(this.#context(call), async (tx) => {
-      const tenant = await tenants.currentTenant(tx);
+      const tenant = (await this.#tenantConfiguration.read(tx)).tenant;
       const configured = (tenant.settings['calls'] as { placeReclaimWindowSeconds?: unknown } | undefined)
         ?.placeReclaimWindowSeconds;
       const windowS = typeof configured === 'number' && configured >= 0 ? configured : 300;
@@ -2678,7 +2676,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     }
     const now = this.#now();
     const callback = await this.#options.database.inTenant(this.#context(call), async (tx) => {
-      const tenant = await tenants.currentTenant(tx);
+      const tenant = (await this.#tenantConfiguration.read(tx)).tenant;
       const normalized = normalizeChannelAddress('phone', command.number, tenant.defaultCountry, 'number');
       if (!normalized.ok) return undefined;
       const pop = await identifyCustomer(tx, 'phone', normalized.value);
@@ -2822,7 +2820,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     const phase = call.decider.phase;
     if (phase.kind !== 'queued' || call.callbackOffer !== undefined) return;
     const number = await this.#options.database.inTenant(this.#context(call), async (tx) => {
-      const tenant = await tenants.currentTenant(tx);
+      const tenant = (await this.#tenantConfiguration.read(tx)).tenant;
       const normalized = normalizeChannelAddress(
         'phone',
         call.callerId ?? '',
@@ -3363,7 +3361,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       return;
     const context: TenantContext = { tenantId: placed.tenantId as TenantId, actor: systemActor };
     const setup = await this.#options.database.inTenant(context, async (tx) => ({
-      tenant: await tenants.currentTenant(tx),
+      tenant: (await this.#tenantConfiguration.read(tx)).tenant,
       interaction: await interactions.getInteraction(tx, placed.interactionId),
       ...(await this.#flowsForCall(tx)),
     }));
@@ -3435,7 +3433,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     const context: TenantContext = { tenantId: tenantId as TenantId, actor: systemActor };
     const now = new Date(this.#now());
     const prepared = await this.#options.database.inTenant(context, async (tx) => {
-      const tenant = await tenants.currentTenant(tx);
+      const tenant = (await this.#tenantConfiguration.read(tx)).tenant;
       const agent = await users.getUser(tx, agentId);
       const agentPhones = phonesToRing(await sipAccounts.listBindings(tx, agentId, now));
       if (agentPhones.length === 0 || agent.extension === null)

@@ -4,7 +4,7 @@ import { listAuditEntries } from './audit-log.ts';
 import type { Database } from './database.ts';
 import { createQueue, updateQueue } from './directory.ts';
 import { createFlow, publishVersion, saveDraft, setIvrSettings } from './flows.ts';
-import { TenantFlowsCache } from './tenant-flows.ts';
+import { TenantConfigurationCache } from './tenant-configuration.ts';
 import { updateCurrentTenant } from './tenants.ts';
 import { createTestTenant, openTestDatabase } from './test-support.ts';
 
@@ -36,7 +36,7 @@ async function publish(tenant: TenantContext, greeting: string): Promise<void> {
   });
 }
 
-function greetingOf(flows: Awaited<ReturnType<TenantFlowsCache['read']>>): unknown {
+function greetingOf(flows: Awaited<ReturnType<TenantConfigurationCache['read']>>): unknown {
   const node = flows.published['main']?.nodes['hello'];
   return node?.type === 'play' ? node.prompt : undefined;
 }
@@ -58,9 +58,9 @@ afterAll(async () => {
   await database.close();
 });
 
-describe('the tenant flows a new call reads', () => {
+describe('the tenant configuration a new call reads', () => {
   it('are read once and kept while nothing changes, per tenant', async () => {
-    const cache = new TenantFlowsCache();
+    const cache = new TenantConfigurationCache();
     const first = await database.inTenant(acme, (tx) => cache.read(tx));
     const again = await database.inTenant(acme, (tx) => cache.read(tx));
     expect(again).toBe(first);
@@ -72,7 +72,7 @@ describe('the tenant flows a new call reads', () => {
   });
 
   it('follow a publication at once, made through another cache (another server) too', async () => {
-    const cache = new TenantFlowsCache();
+    const cache = new TenantConfigurationCache();
     await database.inTenant(acme, (tx) => cache.read(tx));
     await publish(acme, 'Bienvenido a Acme.');
     const after = await database.inTenant(acme, (tx) => cache.read(tx));
@@ -82,7 +82,7 @@ describe('the tenant flows a new call reads', () => {
   });
 
   it('follow a renamed queue and new IVR settings', async () => {
-    const cache = new TenantFlowsCache();
+    const cache = new TenantConfigurationCache();
     const before = await database.inTenant(acme, (tx) => cache.read(tx));
     expect(before.ivrSettings.mainFlow).toBeNull();
     await database.inTenant(acme, (tx) => updateQueue(tx, queueId, { name: 'Ventas online' }));
@@ -104,7 +104,11 @@ describe('the tenant flows a new call reads', () => {
     const before = await tenantRows();
     await publish(acme, 'Otra vez, Acme.');
     expect(await tenantRows()).toHaveLength(before.length);
+    const cache = new TenantConfigurationCache();
+    expect((await database.inTenant(acme, (tx) => cache.read(tx))).tenant.timeZone).toBe('Europe/Madrid');
     await database.inTenant(acme, (tx) => updateCurrentTenant(tx, { timeZone: 'Atlantic/Canary' }));
+    // The tenant's own row is part of it: the next call sees the new time zone.
+    expect((await database.inTenant(acme, (tx) => cache.read(tx))).tenant.timeZone).toBe('Atlantic/Canary');
     const after = await tenantRows();
     expect(after).toHaveLength(before.length + 1);
     expect(JSON.stringify(after[0]?.after)).not.toContain('configuration_version');
