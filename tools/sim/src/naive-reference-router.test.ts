@@ -72,6 +72,44 @@ describe('naive reference router', () => {
     expect(withoutRunDetails(naive.value)).toEqual(withoutRunDetails(fast.value));
   });
 
+  it('agrees with the ACD when chat agents with three slots miss offers and are put on a break', () => {
+    const scenario = readScenario({
+      name: 'chat-misses',
+      seed: 7,
+      durationHours: 2,
+      routing: {
+        missedOffersBeforeNotReady: 2,
+        queues: [
+          { id: 'chat', channels: ['chat'], requiredSkills: [{ skill: 'chat' }], offerTimeoutMs: 15_000 },
+        ],
+      },
+      agentGroups: [
+        {
+          name: 'chatters',
+          count: 12,
+          skills: { chat: 5 },
+          capacity: { chat: 3 },
+          answerDelaySeconds: 3,
+          missProbability: 0.2,
+        },
+      ],
+      traffic: {
+        chat: {
+          channel: 'chat',
+          arrivals: { perHour: 400 },
+          handleTime: { distribution: 'exponential', meanSeconds: 240 },
+          patience: { distribution: 'exponential', meanSeconds: 600 },
+        },
+      },
+    });
+    if (!scenario.ok) throw new Error(JSON.stringify(scenario.error));
+    const fast = runSimulation(scenario.value);
+    const naive = runSimulation(scenario.value, { router: 'naive-reference' });
+    if (!fast.ok || !naive.ok) throw new Error('run refused');
+    expect(fast.value.contacts).toBeGreaterThan(500);
+    expect(withoutRunDetails(naive.value)).toEqual(withoutRunDetails(fast.value));
+  });
+
   it('refuses settings it does not implement, naming them', () => {
     const scenario = readScenario({
       routing: {

@@ -279,6 +279,12 @@ class NaiveReferenceRouter implements Router {
       this.feedAgent(agent);
       return undefined;
     }
+    this.withdrawRingingOffers(agent);
+    return undefined;
+  }
+
+  /** An agent no longer available: every offer still ringing at them goes back in line. */
+  private withdrawRingingOffers(agent: NaiveAgent): void {
     for (const work of [...agent.work.values()]) {
       if (work.activity !== 'ringing') continue;
       const contact = this.contacts.get(work.contactId);
@@ -293,7 +299,6 @@ class NaiveReferenceRouter implements Router {
       this.requeue(contact, []);
       this.routeContact(contact);
     }
-    return undefined;
   }
 
   private changePresence(agent: NaiveAgent, to: Presence, cause: ChangeCause): void {
@@ -448,7 +453,8 @@ class NaiveReferenceRouter implements Router {
     });
     agent.missedInARow += 1;
     const limit = this.config.missedOffersBeforeNotReady;
-    if (agent.missedInARow >= limit && agent.presence.kind === 'available') {
+    const isPutOnBreak = agent.missedInARow >= limit && agent.presence.kind === 'available';
+    if (isPutOnBreak) {
       this.changePresence(
         agent,
         { kind: 'break', reason: 'missed-offer' },
@@ -457,6 +463,8 @@ class NaiveReferenceRouter implements Router {
     }
     this.requeue(contact, [agent]);
     this.routeContact(contact);
+    // As @centralita/acd: the missed-offer break withdraws the agent's other ringing offers at once.
+    if (isPutOnBreak) this.withdrawRingingOffers(agent);
     this.feedAgent(agent);
   }
 
