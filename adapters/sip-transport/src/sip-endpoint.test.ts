@@ -581,4 +581,19 @@ describe('client transactions between two endpoints', () => {
       'SIP_TRANSPORT_UNSENDABLE_REQUEST',
     ]);
   });
+
+  it('names the sent-by of the listener a transport leaves from, for Contact headers', async () => {
+    const endpoint = started(new TestCore());
+    const udp = await endpoint.listen({ protocol: 'udp', host: '127.0.0.1', port: 0 });
+    const tcp = await endpoint.listen({ protocol: 'tcp', host: '127.0.0.1', port: 0 });
+    const udp6 = await endpoint.listen({ protocol: 'udp', host: '::1', port: 0 });
+    expect(endpoint.sentByFor('udp', '192.0.2.7')).toBe(`127.0.0.1:${String(udp.port)}`);
+    expect(endpoint.sentByFor('udp', '::ffff:192.0.2.7')).toBe(`127.0.0.1:${String(udp.port)}`);
+    expect(endpoint.sentByFor('udp', '2001:db8::7')).toBe(`[::1]:${String(udp6.port)}`);
+    expect(endpoint.sentByFor('tcp', '192.0.2.7')).toBe(`127.0.0.1:${String(tcp.port)}`);
+    // A stream listener of the other family still serves (as when sending), UDP's does not; no listener, none.
+    expect(endpoint.sentByFor('tcp', '2001:db8::7')).toBe(`127.0.0.1:${String(tcp.port)}`);
+    expect(endpoint.sentByFor('tls', '192.0.2.7')).toBeUndefined();
+    expect(endpoint.sentByFor('ws', '192.0.2.7')).toBeUndefined();
+  });
 });

@@ -372,6 +372,15 @@ export class SipEndpoint {
   }
 
   /**
+   * The `host:port` our messages over `protocol` to `address` name as sent-by (RFC 3261 §18.1.1): that of
+   * the listener they leave from, which is also where the peer reaches us over that transport (our Contact).
+   * Undefined when no listener serves `protocol` for the address's family (a WebSocket connection we opened).
+   */
+  sentByFor(protocol: TransportProtocol, address: string): string | undefined {
+    return this.#listenerFor(protocol, addressFamily(normalizeAddress(address)) === 6 ? 6 : 4)?.info.sentBy;
+  }
+
+  /**
    * Sends a request in a new client transaction: adds our Via (fresh branch, `rport`) on top and
    * Max-Forwards 70 when missing, reuses an open connection to the target or opens one. ACK is not sent
    * this way: the ACK for a 2xx goes through `sendStateless`, the one for a failure is the transaction's.

@@ -322,7 +322,7 @@ export class SipService implements TransactionUser {
     return this.#endpoint;
   }
 
-  /** The listeners (address, port, sent-by), for Contact headers. */
+  /** The listeners: protocol, address, port and sent-by. */
   get listeners(): readonly SipListener[] {
     return this.#listeners;
   }

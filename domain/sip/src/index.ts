@@ -147,6 +147,8 @@ export {
   nextHopUri,
   isDialogHeader,
 } from './dialog/dialog.ts';
+export type { ContactTransport, LocalContactInput } from './dialog/local-contact.ts';
+export { localContact, requiresSipsContact, unreachableContactHost } from './dialog/local-contact.ts';
 export type { Refresher, SessionTimerDecision, SessionTimerPolicy } from './dialog/session-timer.ts';
 export {
   defaultSessionTimerPolicy,

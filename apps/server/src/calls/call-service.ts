@@ -498,7 +498,6 @@ export class CallService implements SipCallHandler, CallControlPort {
     this.#legs = new SipLegs({
       endpoint: options.sip.endpoint,
       logger: options.logger,
-      contact: () => this.#contact(),
       ...(options.sessionTimer === undefined ? {} : { sessionTimer: options.sessionTimer }),
       onSignal: (signal) => {
         this.#onLegSignal(signal);
@@ -959,12 +958,6 @@ export class CallService implements SipCallHandler, CallControlPort {
         this.#decide(call, { type: 'LegFailed', legId: call.customerLeg.legId, atMs: this.#now() }),
       );
     }
-  }
-
-  #contact(): string {
-    const listener =
-      this.#options.sip.listeners.find((l) => l.protocol === 'udp') ?? this.#options.sip.listeners[0];
-    return `<sip:centralita@${listener?.sentBy ?? '127.0.0.1'}>`;
   }
 
   /**

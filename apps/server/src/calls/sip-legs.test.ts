@@ -86,7 +86,6 @@ function legsWith(failoverBudgetMs?: number): SipLegs {
   return new SipLegs({
     endpoint: ours,
     logger: silentLogger,
-    contact: () => `<sip:centralita@127.0.0.1:${String(listener.port)}>`,
     onSignal: (signal) => signals.push(signal),
     ...(failoverBudgetMs === undefined ? {} : { failoverBudgetMs }),
   });

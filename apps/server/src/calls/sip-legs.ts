@@ -19,7 +19,9 @@ import {
   dialogAsUas,
   defaultSessionTimerPolicy,
   dialogKey,
+  localContact,
   referToReplaces,
+  requiresSipsContact,
   headerValue,
   headerValues,
   inDialogRequest,
@@ -37,6 +39,7 @@ import {
   receivedRequestDialogKey,
   serializeSdp,
   failoverAfter,
+  withHeader,
 } from '@centralita/sip';
 import type { TargetOutcome } from '@centralita/sip';
 import type {
@@ -142,7 +145,6 @@ export class SipLegs {
   readonly #endpoint: SipEndpoint;
   readonly #logger: SipLogger;
   readonly #onSignal: (signal: LegSignal) => void;
-  readonly #contact: () => string;
   readonly #failoverBudgetMs: number;
   readonly #sessionIds = new Map<string, string>();
   readonly #sessionTimerPolicy: SessionTimerPolicy;
@@ -163,8 +165,6 @@ export class SipLegs {
   constructor(options: {
     readonly endpoint: SipEndpoint;
     readonly logger: SipLogger;
-    /** Our Contact URI value (`<sip:centralita@host:port>`), read when a dialog starts. */
-    readonly contact: () => string;
     /** Min-SE and the interval we offer (RFC 4028); its defaults unless a test shortens them. */
     readonly sessionTimer?: SessionTimerPolicy;
     readonly onSignal: (signal: LegSignal) => void;
@@ -174,7 +174,6 @@ export class SipLegs {
     this.#endpoint = options.endpoint;
     this.#failoverBudgetMs = options.failoverBudgetMs ?? defaultFailoverBudgetMs;
     this.#logger = options.logger;
-    this.#contact = options.contact;
     this.#sessionTimerPolicy = options.sessionTimer ?? defaultSessionTimerPolicy;
     this.#onSignal = options.onSignal;
   }
@@ -201,7 +200,11 @@ export class SipLegs {
    */
   answerCustomer(leg: CallLeg, transaction: ServerTransaction, answer: SessionDescription): boolean {
     if (transaction.hasFinalResponse) return false;
-    const contact = this.#contact();
+    // Our 200 goes back over the transport the INVITE came on, and so must the caller's BYE (RFC 3261 §12.1.1).
+    const contact = this.#contactFor(
+      { protocol: transaction.source.protocol, address: transaction.source.remoteAddress },
+      requiresSipsContact(transaction.request, 'uas'),
+    );
     const dialog = dialogAsUas(transaction.request, transaction.localTag, contact, randomInt(1, 10_000));
     if (!dialog.ok) {
       transaction.reply(400, `Bad Request - Cannot Make a Dialog (${dialog.error})`);
@@ -369,7 +372,6 @@ export class SipLegs {
     const offer = createOffer(targetOfSdp(local, this.#sessionId(leg), 1));
     leg.localSdp = offer;
     leg.sdpVersion = 1;
-    const contact = this.#contact();
     const invite: SipRequest = {
       kind: 'request',
       method: 'INVITE',
@@ -380,7 +382,7 @@ export class SipLegs {
         { name: 'Call-ID', value: `${token(12)}@centralita` },
         { name: 'CSeq', value: '1 INVITE' },
         { name: 'Max-Forwards', value: '70' },
-        { name: 'Contact', value: contact },
+        // Each branch and failover target gets the Contact of its own transport (`#sendInvite`).
         { name: 'Allow', value: 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE' },
         ...request.extraHeaders,
         { name: 'Content-Type', value: sdpType },
@@ -417,7 +419,11 @@ export class SipLegs {
     });
   }
 
-  #sendInvite(leg: CallLeg, offer: SessionDescription, invite: SipRequest, branch: InviteBranch): void {
+  #sendInvite(leg: CallLeg, offer: SessionDescription, request: SipRequest, branch: InviteBranch): void {
+    // A user's phones and a trunk's targets may each be on another transport: the Contact names the one
+    // this INVITE leaves on, so the dialog's requests come back over it (RFC 3261 §8.1.1.8).
+    const contact = this.#contactFor(branch.target, requiresSipsContact(request, 'uac'));
+    const invite = { ...request, headers: withHeader(request.headers, 'Contact', contact) };
     const sent = this.#endpoint.sendRequest(invite, branch.target, {
       onResponse: (response, transaction) => {
         this.#onInviteResponse(leg, offer, response, transaction, branch);
@@ -538,7 +544,12 @@ export class SipLegs {
       return;
     }
     // 2xx: every one is acknowledged, retransmissions included (RFC 3261 §13.2.2.4).
-    const dialog = dialogAsUac(transaction.request, response, this.#contact());
+    const dialog = dialogAsUac(
+      transaction.request,
+      response,
+      headerValue(transaction.request.headers, 'contact') ??
+        this.#contactFor(branch.target, requiresSipsContact(transaction.request, 'uac')),
+    );
     if (!dialog.ok) {
       this.#logger.warn({ legId: leg.legId, problem: dialog.error }, 'a phone answered with an unusable 2xx');
       return;
@@ -712,24 +723,29 @@ export class SipLegs {
       return Promise.resolve(0);
     const contact = parseNameAddress(headerValue(provisional.headers, 'contact') ?? '');
     const sequence = (parseCSeq(headerValue(invite.headers, 'cseq') ?? '')?.sequence ?? 1) + 1;
+    const target = leg.earlyTarget ?? leg.target;
+    const requestUri = contact?.uri.kind === 'sip' ? contact.uri : invite.requestUri;
     const notify: SipRequest = {
       kind: 'request',
       method: 'NOTIFY',
-      requestUri: contact?.uri.kind === 'sip' ? contact.uri : invite.requestUri,
+      requestUri,
       headers: [
         { name: 'From', value: headerValue(invite.headers, 'from') ?? '' },
         { name: 'To', value: headerValue(provisional.headers, 'to') ?? '' },
         { name: 'Call-ID', value: headerValue(invite.headers, 'call-id') ?? '' },
         { name: 'CSeq', value: `${String(sequence)} NOTIFY` },
         { name: 'Max-Forwards', value: '70' },
-        { name: 'Contact', value: this.#contact() },
+        {
+          name: 'Contact',
+          value: this.#contactFor(target, requestUri.kind === 'sip' && requestUri.scheme === 'sips'),
+        },
         { name: 'Event', value: 'talk' },
         { name: 'Subscription-State', value: 'terminated;reason=noresource' },
       ],
       body: new Uint8Array(0),
     };
     return new Promise((resolve) => {
-      const sent = this.#endpoint.sendRequest(notify, leg.earlyTarget ?? leg.target, {
+      const sent = this.#endpoint.sendRequest(notify, target, {
         onResponse: (response) => {
           if (response.statusCode >= 200) resolve(response.statusCode);
         },
@@ -793,7 +809,9 @@ export class SipLegs {
           transaction.reply(400, 'Bad Request - Malformed Replaces in Refer-To');
           return;
         }
-        transaction.reply(202, 'Accepted', { extraHeaders: [{ name: 'Contact', value: this.#contact() }] });
+        transaction.reply(202, 'Accepted', {
+          extraHeaders: [{ name: 'Contact', value: this.#dialogContact(leg, transaction) }],
+        });
         this.#onSignal({
           type: 'referred',
           leg,
@@ -820,7 +838,7 @@ export class SipLegs {
       const sdp = request.method === 'INVITE' ? leg.localSdp : undefined;
       transaction.reply(200, 'OK', {
         extraHeaders: [
-          { name: 'Contact', value: this.#contact() },
+          { name: 'Contact', value: this.#dialogContact(leg, transaction) },
           ...this.#sessionRefreshed(leg),
           ...(sdp === undefined ? [] : [{ name: 'Content-Type', value: sdpType }]),
         ],
@@ -842,7 +860,7 @@ export class SipLegs {
     leg.localSdp = answered.value.answer;
     transaction.reply(200, 'OK', {
       extraHeaders: [
-        { name: 'Contact', value: this.#contact() },
+        { name: 'Contact', value: this.#dialogContact(leg, transaction) },
         ...this.#sessionRefreshed(leg),
         { name: 'Content-Type', value: sdpType },
       ],
@@ -855,6 +873,33 @@ export class SipLegs {
       direction === 'inactive' ||
       answered.value.audio.remoteAddress === '0.0.0.0';
     this.#onSignal({ type: 'directionChanged', leg, isHeld, audio: answered.value.audio });
+  }
+
+  /**
+   * Our Contact for a message to `peer` over its transport: the listener of that transport, whose sent-by
+   * the Via names too (`localContact`).
+   */
+  #contactFor(
+    peer: { readonly protocol: SendTarget['protocol']; readonly address: string },
+    isSips: boolean,
+  ) {
+    return localContact({
+      user: 'centralita',
+      transport: peer.protocol,
+      hostPort: this.#endpoint.sentByFor(peer.protocol, peer.address),
+      isSips,
+    });
+  }
+
+  /** Our Contact in a response inside a leg's dialog: the dialog's own, which its target refreshes keep. */
+  #dialogContact(leg: CallLeg, transaction: ServerTransaction): string {
+    return (
+      leg.dialog?.localContact ??
+      this.#contactFor(
+        { protocol: transaction.source.protocol, address: transaction.source.remoteAddress },
+        requiresSipsContact(transaction.request, 'uas'),
+      )
+    );
   }
 
   /**
