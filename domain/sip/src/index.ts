@@ -156,6 +156,14 @@ export {
   parseSessionExpires,
   sessionTimerDeadlines,
 } from './dialog/session-timer.ts';
+export type { IncomingOfferRequest, OfferExchangeInProgress, OfferCollision } from './dialog/glare.ts';
+export { nextGlareRetryDelayMs, offerCollision } from './dialog/glare.ts';
+export type { SessionRefreshFailure, AfterSessionRefreshFailure } from './dialog/session-refresh.ts';
+export {
+  afterSessionRefreshFailure,
+  minSessionRefreshRetryMs,
+  refreshFailureOf,
+} from './dialog/session-refresh.ts';
 
 export type {
   LocatedTransport,

@@ -220,6 +220,99 @@ describe('session timers (RFC 4028) over loopback', () => {
     expect(await call.ended).toEqual({ reason: 'local-hangup' });
   }, 30_000);
 
+  it('resolves re-INVITE glare (RFC 3261 §14): both sides get 491, each retries after its delay, and the call stays up on hold', async () => {
+    // A longer interval than the others: the server's retry (0-2 s after the 491) fits before expiry.
+    const glareIntervalS = 16;
+    const call = await customerPhone.call({
+      number: voicemailNumber,
+      callerId: '+34600431005',
+      extraHeaders: [
+        { name: 'Supported', value: 'timer' },
+        { name: 'Session-Expires', value: `${String(glareIntervalS)};refresher=uas` },
+      ],
+    });
+    expect(await call.connected).toBe(true);
+    // When the server's refresh re-INVITE arrives, the phone first sends its own hold re-INVITE: each side
+    // has an INVITE pending when the other's arrives.
+    const held = await call.holdOnNextOffer('INVITE');
+    expect(held?.statusCode).toBe(200);
+    expect(new TextDecoder().decode(held?.body)).toMatch(/a=recvonly/);
+    // The phone placed the call (it owns the Call-ID): it got 491 and waited 2.1 to 4 s.
+    expect(call.glareRetries).toHaveLength(1);
+    expect(call.glareRetries[0]?.method).toBe('INVITE');
+    expect(call.glareRetries[0]?.delayMs).toBeGreaterThanOrEqual(2100);
+    expect(call.glareRetries[0]?.delayMs).toBeLessThanOrEqual(4000);
+    // The server got the phone's 491 and sent its refresh again 0 to 2 s later, before the phone's retry.
+    const reInvites = call.requestsReceived.filter((request) => request.method === 'INVITE');
+    expect(reInvites).toHaveLength(2);
+    const serverRetryMs = (reInvites[1]?.atMs ?? 0) - (reInvites[0]?.atMs ?? 0);
+    expect(serverRetryMs).toBeLessThan(2000 + 500);
+    expect(reInvites[1]?.atMs ?? 0).toBeLessThan((call.glareRetries[0]?.atMs ?? 0) + 2100);
+    expect(header(reInvites[1]?.headers, 'session-expires')).toBe(`${String(glareIntervalS)};refresher=uas`);
+    expect(call.state).toBe('connected');
+    call.hangUp();
+    expect(await call.ended).toEqual({ reason: 'local-hangup' });
+  }, 30_000);
+
+  it('keeps the call up when the phone answers a refresh with 500, and ends both legs when it answers 481 (RFC 4028 §10)', async () => {
+    const previous = atLucia[0]?.interactionId;
+    if (previous !== undefined) await lucia.request('POST', `/api/interactions/${previous}/wrap-up`, {});
+    const presence = await lucia.expect<{ presence: { kind: string } }>(
+      'state',
+      'GET',
+      '/api/agents/me/state',
+    );
+    if (presence.presence.kind !== 'available')
+      await lucia.expect('available', 'PUT', '/api/agents/me/presence', { presence: 'available' });
+    await waitFor('Lucía to be free', async () => {
+      const state = await lucia.expect<{ status: string }>('state', 'GET', '/api/agents/me/state');
+      return state.status === 'idle' ? true : undefined;
+    });
+    const callsBefore = atLucia.length;
+    const callerId = '+34600431006';
+    const customer = await customerPhone.call({
+      number: queueNumber,
+      callerId,
+      extraHeaders: [
+        { name: 'Supported', value: 'timer' },
+        { name: 'Session-Expires', value: `${String(intervalS)};refresher=uas` },
+      ],
+    });
+    expect(await customer.connected).toBe(true);
+    const atAgent = await waitFor('Lucía’s phone to take the call', () => atLucia[callsBefore]);
+    expect(await atAgent.connected).toBe(true);
+    customer.answerNextReInvitesWith([500]);
+
+    // The refresh refused with 500: the call stays up, and the server tries again before the session expires.
+    await waitFor(
+      'the server’s refresh',
+      () => customer.requestsReceived.find((request) => request.method === 'INVITE'),
+      2 * refreshAfterMs,
+    );
+    expect(customer.state).toBe('connected');
+    expect(atAgent.state).toBe('connected');
+    customer.answerNextReInvitesWith([481]);
+    const refreshes = await waitFor('the server’s retry', () => {
+      const received = customer.requestsReceived.filter((request) => request.method === 'INVITE');
+      return received.length >= 2 ? received : undefined;
+    });
+    const retryMs = (refreshes[1]?.atMs ?? 0) - (refreshes[0]?.atMs ?? 0);
+    expect(retryMs).toBeGreaterThan(0);
+    expect(retryMs).toBeLessThan(expireAfterMs - refreshAfterMs);
+    // The retry got 481: the session is gone, BYE on both legs.
+    const [customerEnding, agentEnding] = await Promise.all([customer.ended, atAgent.ended]);
+    expect(customerEnding).toEqual({ reason: 'remote-hangup' });
+    expect(agentEnding).toEqual({ reason: 'remote-hangup' });
+    const byeAtMs = customer.requestsReceived.find((request) => request.method === 'BYE')?.atMs ?? 0;
+    expect(byeAtMs - (refreshes[1]?.atMs ?? 0)).toBeLessThan(1000);
+    const ended = await waitFor('the call to be stored as ended', async () => {
+      const rows = await interactionsTo(testServer, queueNumber);
+      const row = rows.find((candidate) => candidate.remoteAddress === callerId);
+      return row?.endedAt === null ? undefined : row;
+    });
+    expect(ended.metadata['endCause']).toBe('session-expired');
+  }, 60_000);
+
   it('answers 422 with its Min-SE to an interval below it', async () => {
     const call = await customerPhone.call({
       number: voicemailNumber,

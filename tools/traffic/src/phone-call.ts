@@ -1,4 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import type { Random } from '@centralita/kernel';
 import type {
   Dialog,
   LocalMediaCapabilities,
@@ -18,6 +19,8 @@ import {
   dialogKey,
   headerValue,
   inDialogRequest,
+  nextGlareRetryDelayMs,
+  offerCollision,
   parseCSeq,
   parseDigestChallenge,
   parseNameAddress,
@@ -80,6 +83,25 @@ export interface SessionRefresh {
   readonly sessionExpires: string | undefined;
   readonly atMs: number;
 }
+
+/** A 491 Request Pending to our re-INVITE or UPDATE (glare, RFC 3261 §14.1), and how long we waited to retry. */
+export interface GlareRetry {
+  readonly method: 'UPDATE' | 'INVITE';
+  readonly delayMs: number;
+  /** When the 491 came. */
+  readonly atMs: number;
+}
+
+/** A 491 is retried this many times at most before the request is given up. */
+const maxGlareRetries = 3;
+
+const reasonPhrases: Record<number, string> = {
+  408: 'Request Timeout',
+  481: 'Call/Transaction Does Not Exist',
+  488: 'Not Acceptable Here',
+  491: 'Request Pending',
+  500: 'Server Internal Error',
+};
 
 /** A request the other side sent inside the call's dialog, as it arrived. */
 export interface ReceivedRequest {
@@ -159,6 +181,16 @@ export class PhoneCall {
   #refreshTimer: NodeJS.Timeout | undefined;
   readonly #sessionRefreshes: SessionRefresh[] = [];
   readonly #requestsReceived: ReceivedRequest[] = [];
+  /** Our re-INVITE without a final response, our offer (re-INVITE or UPDATE) without an answer. */
+  #isOwnInvitePending = false;
+  #isOwnOfferPending = false;
+  readonly #glareRetries: GlareRetry[] = [];
+  readonly #glareTimers = new Set<NodeJS.Timeout>();
+  readonly #random: Random = { next: () => Math.random() };
+  /** Final statuses for the next re-INVITEs or UPDATEs from the other side, in turn, instead of accepting them. */
+  #scriptedAnswers: number[] = [];
+  /** Sends our own offer when the next one from the other side arrives, so that the two cross. */
+  #beforeNextOffer: (() => void) | undefined;
   readonly #resolveConnected: (isConnected: boolean) => void;
   readonly #resolveEnded: (ending: CallEnding) => void;
 
@@ -435,13 +467,37 @@ export class PhoneCall {
         this.#end({ reason: 'remote-hangup' });
         return;
       case 'INVITE':
-        this.#answerReInvite(transaction);
-        return;
-      case 'UPDATE':
+      case 'UPDATE': {
+        const method = transaction.request.method === 'INVITE' ? 'INVITE' : 'UPDATE';
+        const hasOffer = transaction.request.body.length > 0;
+        const scripted = this.#scriptedAnswers.shift();
+        if (scripted !== undefined) {
+          transaction.reply(scripted, reasonPhrases[scripted] ?? 'Refused');
+          return;
+        }
+        const sendOwnOffer = hasOffer ? this.#beforeNextOffer : undefined;
+        this.#beforeNextOffer = hasOffer ? undefined : this.#beforeNextOffer;
+        sendOwnOffer?.();
+        // Glare (RFC 3261 §14.2, RFC 3311 §5.2): an offer crossing ours gets 491. Offers to us are answered at
+        // once, so the other side's is never pending here.
+        const collision = offerCollision(
+          { method, hasOffer },
+          {
+            isOwnInvitePending: this.#isOwnInvitePending,
+            isOwnOfferPending: this.#isOwnOfferPending,
+            isPeerOfferPending: false,
+          },
+          this.#random,
+        );
+        if (collision !== undefined) {
+          transaction.reply(collision.statusCode, reasonPhrases[collision.statusCode] ?? 'Refused');
+          return;
+        }
         // A session refresh without an offer gets a bare 200 (RFC 3311 §5.2); one with an offer, our answer.
-        if (transaction.request.body.length === 0) transaction.reply(200, 'OK');
+        if (method === 'UPDATE' && !hasOffer) transaction.reply(200, 'OK');
         else this.#answerReInvite(transaction);
         return;
+      }
       case 'NOTIFY':
         transaction.reply(200, 'OK');
         this.#referProgress.push(new TextDecoder().decode(transaction.request.body).trim());
@@ -482,16 +538,46 @@ export class PhoneCall {
 
   /**
    * Holds the other party as a phone's hold key does, or takes them off hold: a new offer with `sendonly`
-   * (or `sendrecv`) in an UPDATE (RFC 3311, RFC 3264 §8.4). Resolves with the final response.
+   * (or `sendrecv`) in an UPDATE (RFC 3311) or a re-INVITE (RFC 3264 §8.4). Resolves with the final
+   * response, after any glare retries.
    */
-  hold(isHeld = true): Promise<SipResponse | undefined> {
+  hold(isHeld = true, method: 'UPDATE' | 'INVITE' = 'UPDATE'): Promise<SipResponse | undefined> {
     this.#sdpVersion++;
     const offer = createOffer({
       ...localCapabilities(this.#line.localAddress, this.#rtp.port, this.#sessionId, this.#sdpVersion),
       direction: isHeld ? 'sendonly' : 'sendrecv',
     });
     this.#offer = offer;
-    return this.update([], encoder.encode(serializeSdp(offer)));
+    return this.#sendInDialog(method, [], encoder.encode(serializeSdp(offer)));
+  }
+
+  /**
+   * Makes glare happen on purpose (RFC 3261 §14): when the other side's next re-INVITE or UPDATE with an
+   * offer arrives, we first send our hold (`method`), so each side has an offer pending when the other's
+   * arrives. Resolves with our hold's final response, after its glare retries (undefined if the call ends).
+   */
+  holdOnNextOffer(method: 'UPDATE' | 'INVITE' = 'INVITE'): Promise<SipResponse | undefined> {
+    const { promise, resolve } = Promise.withResolvers<SipResponse | undefined>();
+    this.#beforeNextOffer = () => {
+      void this.hold(true, method).then(resolve);
+    };
+    void this.ended.then(() => {
+      resolve(undefined);
+    });
+    return promise;
+  }
+
+  /**
+   * Answers the other side's next re-INVITEs or UPDATEs with these final statuses, one each in turn (a
+   * refused session refresh: 500, then 481), instead of accepting them.
+   */
+  answerNextReInvitesWith(statusCodes: readonly number[]): void {
+    this.#scriptedAnswers = [...statusCodes];
+  }
+
+  /** Each 491 our re-INVITEs and UPDATEs got, with the delay before the retry, oldest first. */
+  get glareRetries(): readonly GlareRetry[] {
+    return this.#glareRetries;
   }
 
   /**
@@ -507,23 +593,60 @@ export class PhoneCall {
     extraHeaders: readonly { readonly name: string; readonly value: string }[],
     body?: Uint8Array,
   ): Promise<SipResponse | undefined> {
+    return this.#sendInDialog('UPDATE', extraHeaders, body);
+  }
+
+  /**
+   * Sends a re-INVITE or an UPDATE in the dialog, an offer when `body` is set, and resolves with the final
+   * response; every 2xx to a re-INVITE is acknowledged (RFC 3261 §13.2.2.4). A 491 is retried after the
+   * glare delay of our side (RFC 3261 §14.1: longer when we placed the call), a few times at most.
+   */
+  #sendInDialog(
+    method: 'UPDATE' | 'INVITE',
+    extraHeaders: readonly { readonly name: string; readonly value: string }[],
+    body: Uint8Array | undefined,
+    retriesLeft = maxGlareRetries,
+  ): Promise<SipResponse | undefined> {
     const dialog = this.#dialog;
     if (dialog === undefined || this.#state !== 'connected') return Promise.resolve(undefined);
-    const { request, dialog: next } = inDialogRequest(dialog, 'UPDATE', {
+    const { request, dialog: next } = inDialogRequest(dialog, method, {
       extraHeaders,
       ...(body === undefined ? {} : { body, contentType: sdpType }),
     });
     this.#dialog = next;
+    if (method === 'INVITE') this.#isOwnInvitePending = true;
+    if (body !== undefined) this.#isOwnOfferPending = true;
     return new Promise((resolve) => {
+      let isSettled = false;
+      const settle = (response: SipResponse | undefined) => {
+        if (isSettled) return;
+        isSettled = true;
+        if (method === 'INVITE') this.#isOwnInvitePending = false;
+        if (body !== undefined) this.#isOwnOfferPending = false;
+        if (response?.statusCode !== 491 || retriesLeft === 0 || this.#state !== 'connected') {
+          resolve(response);
+          return;
+        }
+        const delayMs = nextGlareRetryDelayMs(this.direction === 'outgoing', this.#random);
+        this.#glareRetries.push({ method, delayMs, atMs: Date.now() });
+        const timer = setTimeout(() => {
+          this.#glareTimers.delete(timer);
+          resolve(this.#sendInDialog(method, extraHeaders, body, retriesLeft - 1));
+        }, delayMs);
+        this.#glareTimers.add(timer);
+      };
       const sent = this.#line.endpoint.sendRequest(request, this.#line.server, {
         onResponse: (response) => {
-          if (response.statusCode >= 200) resolve(response);
+          if (response.statusCode < 200) return;
+          if (method === 'INVITE' && response.statusCode < 300 && this.#dialog !== undefined)
+            this.#line.endpoint.sendStateless(ackFor2xx(this.#dialog, next.localCSeq), this.#line.server);
+          settle(response);
         },
         onFailure: () => {
-          resolve(undefined);
+          settle(undefined);
         },
       });
-      if (!sent.ok) resolve(undefined);
+      if (!sent.ok) settle(undefined);
     });
   }
 
@@ -578,30 +701,9 @@ export class PhoneCall {
   #reInvite(
     extraHeaders: readonly { readonly name: string; readonly value: string }[],
   ): Promise<SipResponse | undefined> {
-    const dialog = this.#dialog;
     const offer = this.#offer;
-    if (dialog === undefined || offer === undefined || this.#state !== 'connected')
-      return Promise.resolve(undefined);
-    const { request, dialog: next } = inDialogRequest(dialog, 'INVITE', {
-      extraHeaders,
-      contentType: sdpType,
-      body: encoder.encode(serializeSdp(offer)),
-    });
-    this.#dialog = next;
-    return new Promise((resolve) => {
-      const sent = this.#line.endpoint.sendRequest(request, this.#line.server, {
-        onResponse: (response) => {
-          if (response.statusCode < 200) return;
-          if (response.statusCode < 300 && this.#dialog !== undefined)
-            this.#line.endpoint.sendStateless(ackFor2xx(this.#dialog, next.localCSeq), this.#line.server);
-          resolve(response);
-        },
-        onFailure: () => {
-          resolve(undefined);
-        },
-      });
-      if (!sent.ok) resolve(undefined);
-    });
+    if (offer === undefined) return Promise.resolve(undefined);
+    return this.#sendInDialog('INVITE', extraHeaders, encoder.encode(serializeSdp(offer)));
   }
 
   /** The answer to our REFER (`REFER 202`) and the status lines of the NOTIFYs that followed. */
@@ -732,6 +834,8 @@ export class PhoneCall {
     if (this.#state === 'ended') return;
     this.#state = 'ended';
     clearTimeout(this.#refreshTimer);
+    for (const timer of this.#glareTimers) clearTimeout(timer);
+    this.#glareTimers.clear();
     this.#resolveConnected(false);
     this.#resolveEnded(ending);
     void this.#rtp.close();

@@ -1,4 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import type { Random } from '@centralita/kernel';
 import type {
   Dialog,
   NegotiatedAudio,
@@ -13,6 +14,7 @@ import type {
 import {
   ackFor2xx,
   acceptAnswer,
+  afterSessionRefreshFailure,
   answerOffer,
   createOffer,
   dialogAsUac,
@@ -27,6 +29,8 @@ import {
   inDialogRequest,
   answerChallenge,
   negotiateSessionTimer,
+  offerCollision,
+  refreshFailureOf,
   parseNameAddress,
   sessionTimerDeadlines,
   mediaDirection,
@@ -41,7 +45,7 @@ import {
   failoverAfter,
   withHeader,
 } from '@centralita/sip';
-import type { TargetOutcome } from '@centralita/sip';
+import type { AfterSessionRefreshFailure, SessionRefreshFailure, TargetOutcome } from '@centralita/sip';
 import type {
   ClientTransaction,
   ClientTransactionFailure,
@@ -149,8 +153,9 @@ export class SipLegs {
   readonly #sessionIds = new Map<string, string>();
   readonly #sessionTimerPolicy: SessionTimerPolicy;
   /**
-   * Session timers of legs (RFC 4028): the interval, who refreshes, the running timer, and whether our
-   * refreshes go as UPDATE (the peer allows it) or as re-INVITE.
+   * Session timers of legs (RFC 4028): the interval, who refreshes, our next refresh (or its retry), when
+   * the session expires unless refreshed, and whether our refreshes go as UPDATE (the peer allows it) or
+   * as re-INVITE.
    */
   readonly #sessionTimers = new Map<
     string,
@@ -158,9 +163,15 @@ export class SipLegs {
       readonly intervalS: number;
       readonly refresher: 'uac' | 'uas';
       timer: NodeJS.Timeout | undefined;
+      expiryTimer: NodeJS.Timeout | undefined;
+      expiresAtMs: number;
       isUpdateAllowed: boolean;
     }
   >();
+  /** Legs with a re-INVITE of ours still without a final response: a crossing offer gets 491 (RFC 3261 §14). */
+  readonly #reInvitesPending = new Set<string>();
+  /** Draws glare retry delays (RFC 3261 §14.1) and Retry-After values. */
+  readonly #random: Random;
 
   constructor(options: {
     readonly endpoint: SipEndpoint;
@@ -170,12 +181,15 @@ export class SipLegs {
     readonly onSignal: (signal: LegSignal) => void;
     /** How long failing over between a trunk's targets may go on; `defaultFailoverBudgetMs` by default. */
     readonly failoverBudgetMs?: number;
+    /** Randomness for glare retries; `Math.random` unless a test seeds it. */
+    readonly random?: Random;
   }) {
     this.#endpoint = options.endpoint;
     this.#failoverBudgetMs = options.failoverBudgetMs ?? defaultFailoverBudgetMs;
     this.#logger = options.logger;
     this.#sessionTimerPolicy = options.sessionTimer ?? defaultSessionTimerPolicy;
     this.#onSignal = options.onSignal;
+    this.#random = options.random ?? { next: () => Math.random() };
   }
 
   #sessionId(leg: CallLeg): string {
@@ -236,6 +250,8 @@ export class SipLegs {
         intervalS: timer.intervalS,
         refresher: timer.refresher,
         timer: undefined,
+        expiryTimer: undefined,
+        expiresAtMs: 0,
         // RFC 4028 §7.4: UPDATE only to a peer that lists it in Allow; others get a re-INVITE.
         isUpdateAllowed: headerValues(transaction.request.headers, 'allow')
           .flatMap((value) => value.split(','))
@@ -247,90 +263,152 @@ export class SipLegs {
   }
 
   /**
-   * (Re)starts a leg's session timer (RFC 4028): as refresher we send an UPDATE at half the interval; otherwise
-   * the peer must refresh before the interval (less a third, at most 32 s) runs out, or we end the leg.
+   * (Re)starts a leg's session timer (RFC 4028) after the session was set up or refreshed: as refresher we
+   * refresh at half the interval; whoever refreshes, the session ends (BYE) when no refresh succeeded
+   * before the interval, less a third of it (at most 32 s), runs out (§10).
    */
   #armSessionTimer(leg: CallLeg): void {
     const session = this.#sessionTimers.get(leg.legId);
     if (session === undefined) return;
     clearTimeout(session.timer);
+    clearTimeout(session.expiryTimer);
+    session.timer = undefined;
     const { refreshAfterMs, expireAfterMs } = sessionTimerDeadlines(session.intervalS);
-    session.timer = setTimeout(
-      () => {
-        session.timer = undefined;
-        if (leg.isEnded || leg.dialog === undefined) return;
-        if (session.refresher === 'uas') {
-          this.#refreshSession(leg, session.intervalS);
-          return;
-        }
-        this.#logger.info(
-          { legId: leg.legId, intervalS: session.intervalS },
-          'session not refreshed: ending the leg',
-        );
-        this.bye(leg);
-        this.#onSignal({ type: 'sessionExpired', leg });
-      },
-      session.refresher === 'uas' ? refreshAfterMs : expireAfterMs,
-    );
+    session.expiresAtMs = Date.now() + expireAfterMs;
+    session.expiryTimer = setTimeout(() => {
+      session.expiryTimer = undefined;
+      if (leg.isEnded || leg.dialog === undefined) return;
+      this.#logger.info(
+        { legId: leg.legId, intervalS: session.intervalS },
+        'session not refreshed: ending the leg',
+      );
+      this.bye(leg);
+      this.#onSignal({ type: 'sessionExpired', leg });
+    }, expireAfterMs);
+    session.expiryTimer.unref();
+    if (session.refresher === 'uas')
+      this.#scheduleRefresh(leg, session.isUpdateAllowed ? 'UPDATE' : 'INVITE', refreshAfterMs);
+  }
+
+  #scheduleRefresh(leg: CallLeg, method: 'UPDATE' | 'INVITE', afterMs: number): void {
+    const session = this.#sessionTimers.get(leg.legId);
+    if (session === undefined) return;
+    clearTimeout(session.timer);
+    session.timer = setTimeout(() => {
+      session.timer = undefined;
+      if (leg.isEnded || leg.dialog === undefined) return;
+      this.#refreshSession(leg, method);
+    }, afterMs);
     session.timer.unref();
   }
 
   /**
    * Our session refresh (RFC 4028 §7.4): an UPDATE without a body when the peer allows UPDATE, else a
-   * re-INVITE offering our last SDP unchanged (same version, RFC 3264 §8), its 2xx acknowledged. A 405/501 to
-   * an UPDATE turns to re-INVITEs; one to a re-INVITE stops the timer (the peer keeps the call, so do we).
-   * Any other failure ends the leg (§10).
+   * re-INVITE offering our last SDP unchanged (same version, RFC 3264 §8), its 2xx acknowledged. A failure
+   * goes to `afterSessionRefreshFailure`: only 408, 481 or no response end the leg (§10); a 491 is retried
+   * after the glare delay (RFC 3261 §14.1); other failures leave the session to expire unless a retry
+   * succeeds first.
    */
-  #refreshSession(leg: CallLeg, intervalS: number): void {
+  #refreshSession(leg: CallLeg, method: 'UPDATE' | 'INVITE'): void {
     const session = this.#sessionTimers.get(leg.legId);
     if (leg.dialog === undefined || session === undefined) return;
-    const offer = session.isUpdateAllowed ? undefined : leg.localSdp;
-    const isUpdate = offer === undefined;
-    const { request, dialog } = inDialogRequest(leg.dialog, isUpdate ? 'UPDATE' : 'INVITE', {
+    const offer = method === 'INVITE' ? leg.localSdp : undefined;
+    if (method === 'INVITE' && offer === undefined) return;
+    const { request, dialog } = inDialogRequest(leg.dialog, method, {
       extraHeaders: [
-        { name: 'Session-Expires', value: `${String(intervalS)};refresher=uas` },
+        { name: 'Session-Expires', value: `${String(session.intervalS)};refresher=uas` },
         { name: 'Supported', value: 'timer' },
       ],
       ...(offer === undefined ? {} : { contentType: sdpType, body: encoder.encode(serializeSdp(offer)) }),
     });
     leg.dialog = dialog;
     const cseq = dialog.localCSeq;
+    let isAnswered = false;
+    const failed = (failure: SessionRefreshFailure) => {
+      if (isAnswered) return;
+      isAnswered = true;
+      this.#reInvitesPending.delete(leg.legId);
+      if (leg.isEnded || this.#sessionTimers.get(leg.legId) !== session) return;
+      this.#afterRefreshFailed(
+        leg,
+        method,
+        failure,
+        afterSessionRefreshFailure(failure, {
+          method,
+          canReInvite: leg.localSdp !== undefined,
+          // We sent the dialog's INVITE unless we answered it (RFC 3261 §14.1).
+          isCallIdOwner: leg.inviteTransaction === undefined,
+          msUntilExpiry: session.expiresAtMs - Date.now(),
+          random: this.#random,
+        }),
+      );
+    };
+    if (method === 'INVITE') this.#reInvitesPending.add(leg.legId);
     const sent = this.#endpoint.sendRequest(request, leg.target, {
       onResponse: (response) => {
         if (response.statusCode < 200) return;
-        if (response.statusCode < 300) {
-          // Every 2xx to a re-INVITE is acknowledged, retransmissions included (RFC 3261 §13.2.2.4).
-          if (!isUpdate && leg.dialog !== undefined)
-            this.#endpoint.sendStateless(ackFor2xx(leg.dialog, cseq), leg.target);
-          if (session.timer === undefined && !leg.isEnded) this.#armSessionTimer(leg);
+        if (response.statusCode >= 300) {
+          failed(refreshFailureOf(response));
           return;
         }
-        if (response.statusCode === 405 || response.statusCode === 501) {
-          if (isUpdate && leg.localSdp !== undefined) {
-            session.isUpdateAllowed = false;
-            this.#refreshSession(leg, intervalS);
-          } else this.#stopSessionTimer(leg);
-          return;
-        }
-        this.#logger.info(
-          { legId: leg.legId, status: response.statusCode },
-          'session refresh refused: ending the leg',
-        );
-        this.bye(leg);
-        this.#onSignal({ type: 'sessionExpired', leg });
+        // Every 2xx to a re-INVITE is acknowledged, retransmissions included (RFC 3261 §13.2.2.4).
+        if (method === 'INVITE' && leg.dialog !== undefined)
+          this.#endpoint.sendStateless(ackFor2xx(leg.dialog, cseq), leg.target);
+        if (isAnswered) return;
+        isAnswered = true;
+        this.#reInvitesPending.delete(leg.legId);
+        if (!leg.isEnded) this.#armSessionTimer(leg);
       },
-      onFailure: () => {
-        this.bye(leg);
-        this.#onSignal({ type: 'sessionExpired', leg });
+      onFailure: (failure) => {
+        failed({ kind: failure });
       },
     });
-    if (!sent.ok)
+    if (!sent.ok) {
       this.#logger.info({ legId: leg.legId, reason: sent.error.message }, 'session refresh not sent');
+      failed({ kind: 'transport-error' });
+    }
+  }
+
+  /** Carries out the decision on a failed refresh of ours. */
+  #afterRefreshFailed(
+    leg: CallLeg,
+    method: 'UPDATE' | 'INVITE',
+    failure: SessionRefreshFailure,
+    decision: AfterSessionRefreshFailure,
+  ): void {
+    const status = failure.kind === 'response' ? failure.statusCode : failure.kind;
+    this.#logger.info(
+      { legId: leg.legId, method, status, decision: decision.kind },
+      'session refresh failed',
+    );
+    switch (decision.kind) {
+      case 'end-session':
+        this.bye(leg);
+        this.#onSignal({ type: 'sessionExpired', leg });
+        return;
+      case 'retry': {
+        const session = this.#sessionTimers.get(leg.legId);
+        // A 405/501 to an UPDATE: the peer takes re-INVITEs only, from now on.
+        if (session !== undefined && method === 'UPDATE' && decision.method === 'INVITE')
+          session.isUpdateAllowed = false;
+        this.#scheduleRefresh(leg, decision.method, decision.afterMs);
+        return;
+      }
+      case 'await-expiry':
+        // The session stays up until its expiry timer, unless the peer refreshes it first (§10).
+        return;
+      case 'stop-refreshing':
+        this.#stopSessionTimer(leg);
+        return;
+    }
   }
 
   #stopSessionTimer(leg: CallLeg): void {
     const session = this.#sessionTimers.get(leg.legId);
-    if (session !== undefined) clearTimeout(session.timer);
+    if (session !== undefined) {
+      clearTimeout(session.timer);
+      clearTimeout(session.expiryTimer);
+    }
     this.#sessionTimers.delete(leg.legId);
   }
 
@@ -791,9 +869,26 @@ export class SipLegs {
         return;
       }
       case 'UPDATE':
-      case 'INVITE':
+      case 'INVITE': {
+        // Glare (RFC 3261 §14.2, RFC 3311 §5.2): an offer crossing our pending re-INVITE gets 491, and the
+        // peer retries after its delay. A peer's earlier offer is never pending here: each is answered at once.
+        const isOursPending = this.#reInvitesPending.has(leg.legId);
+        const collision = offerCollision(
+          { method: request.method === 'INVITE' ? 'INVITE' : 'UPDATE', hasOffer: request.body.length > 0 },
+          { isOwnInvitePending: isOursPending, isOwnOfferPending: isOursPending, isPeerOfferPending: false },
+          this.#random,
+        );
+        if (collision !== undefined) {
+          if (collision.statusCode === 491) transaction.reply(491, 'Request Pending');
+          else
+            transaction.reply(500, 'Server Internal Error', {
+              extraHeaders: [{ name: 'Retry-After', value: String(collision.retryAfterS) }],
+            });
+          return;
+        }
         this.#answerOffer(transaction, leg, local(leg));
         return;
+      }
       case 'REFER': {
         const referTo = parseNameAddress(headerValue(request.headers, 'refer-to') ?? '');
         if (referTo === undefined) {
@@ -940,6 +1035,7 @@ export class SipLegs {
   forget(leg: CallLeg): void {
     this.legs.remove(leg);
     this.#sessionIds.delete(leg.legId);
+    this.#reInvitesPending.delete(leg.legId);
     this.#stopSessionTimer(leg);
   }
 
