@@ -2268,11 +2268,18 @@ export class CallService implements SipCallHandler, CallControlPort {
 
   /** The call is over: media freed, the interaction closed with what happened. */
   async #finish(call: ActiveCall, writes: PendingWrite[] = []): Promise<void> {
-    if (call.isFinished) return;
+    // A decision after the end (a late answer hung up at once) still has its own writes to do.
+    if (call.isFinished) {
+      await this.#write(call, writes);
+      return;
+    }
     call.isFinished = true;
     clearTimeout(call.overflowTimer);
     const phase = call.decider.phase;
-    if (phase.kind !== 'ended') return;
+    if (phase.kind !== 'ended') {
+      await this.#write(call, writes);
+      return;
+    }
     await this.#endVoicemail(call, false);
     let recording: RecordingSummary | undefined;
     if (call.recordingId !== undefined) {
