@@ -419,6 +419,13 @@ describe('the web app in Chromium against the real server', () => {
     const problems = page.getByTestId('problems');
     await problems.locator('code', { hasText: 'nodes.welcome.next' }).waitFor();
     await problems.locator('code', { hasText: 'nodes.lost' }).waitFor();
+    // Refused in Spanish, each problem saying what to do, not in the server's English.
+    await problems
+      .getByText('Un nodo apunta a otro que no existe. Cree ese nodo o cambie el destino.')
+      .waitFor();
+    await problems
+      .getByText('A este nodo no se llega nunca desde el nodo de entrada.', { exact: false })
+      .waitFor();
     expect(await problems.getByRole('listitem').count()).toBe(2);
     await screenshot(page, 'admin-flow-editor');
 

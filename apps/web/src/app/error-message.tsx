@@ -2,9 +2,9 @@ import type { ReactNode } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
 import { ApiError } from './api-client.ts';
 import type { FieldProblem } from './api-types.ts';
-import { problemMessage } from './problem-message.ts';
+import { fieldProblemMessage, problemMessage } from './problem-message.ts';
 
-/** Every problem with the path of its field (RFC 9457 `errors`, IVR validation). */
+/** Every problem with the path of its field (RFC 9457 `errors`, IVR validation), in the user's language when its code has a message. */
 export function ProblemList(props: { readonly problems: readonly FieldProblem[] }): ReactNode {
   const { t } = useI18n();
   if (props.problems.length === 0) return null;
@@ -12,7 +12,8 @@ export function ProblemList(props: { readonly problems: readonly FieldProblem[] 
     <ul className="problems" aria-label={t('common.problems')} data-testid="problems">
       {props.problems.map((problem, index) => (
         <li key={`${problem.field}-${index}`}>
-          <code className="path">{problem.field === '' ? '/' : problem.field}</code> {problem.message}
+          <code className="path">{problem.field === '' ? '/' : problem.field}</code>{' '}
+          {fieldProblemMessage(t, problem)}
           {problem.code !== undefined && <span className="muted"> ({problem.code})</span>}
         </li>
       ))}

@@ -1,28 +1,30 @@
 import type { MessageKey, MessageValues } from '../i18n/catalog.ts';
 import { ApiError } from './api-client.ts';
+import type { FieldProblem } from './api-types.ts';
+import { errorMessageKey } from './error-messages.ts';
 
-/** Error codes with a message of their own in the catalogs; others show the server's detail. */
-const codeMessages: Readonly<Record<string, MessageKey>> = {
-  HTTP_LOGIN_FAILED: 'error.loginFailed',
-  HTTP_FORBIDDEN: 'error.forbidden',
-  HTTP_UNAUTHENTICATED: 'error.unauthenticated',
-  HTTP_CSRF_FAILED: 'error.csrf',
-  HTTP_INTERNAL: 'error.internal',
-  STORE_NOT_FOUND: 'error.notFound',
-  STORE_CONFLICT: 'error.conflict',
-  NETWORK: 'error.network',
-};
+type Translate = (key: MessageKey, values?: MessageValues) => string;
 
-/** A sentence for the user about what went wrong, in their language. */
-export function problemMessage(
-  t: (key: MessageKey, values?: MessageValues) => string,
-  error: unknown,
-): string {
+/** A sentence for the user about what went wrong and what to do next, in their language. */
+export function problemMessage(t: Translate, error: unknown): string {
   if (!(error instanceof ApiError)) return t('error.unexpected');
-  if (error.code === 'HTTP_LOGIN_THROTTLED')
-    return t('error.loginThrottled', { seconds: error.retryAfterS ?? 30 });
-  if (error.code === 'HTTP_VALIDATION_FAILED' && error.problems.length > 0)
+  if (error.code === 'NETWORK') return t('error.network');
+  if (error.code === 'HTTP_VALIDATION_FAILED' && error.problems.length > 1)
     return t('error.validation', { count: error.problems.length });
-  const key = codeMessages[error.code];
-  return key === undefined ? error.message : t(key);
+  const key = errorMessageKey(error.code);
+  // A code docs/errors.md does not list (a proxy's `HTTP_502`): the server's detail is all there is.
+  return key === undefined ? error.message : t(key, { seconds: error.retryAfterS ?? 30 });
+}
+
+/**
+ * Codes whose message is generic while the server's says which rule failed (the schema's own words, e.g. "an
+ * interval ends after it starts"): the server's words follow the translated message rather than being lost.
+ */
+const codesWithServerReason: ReadonlySet<string> = new Set(['IVR_FLOW_SCHEMA']);
+
+/** What is wrong with one field: the message of its code in the user's language (IVR refusals), else the server's. */
+export function fieldProblemMessage(t: Translate, problem: FieldProblem): string {
+  const key = problem.code === undefined ? undefined : errorMessageKey(problem.code);
+  if (key === undefined) return problem.message;
+  return codesWithServerReason.has(problem.code ?? '') ? `${t(key)} (${problem.message})` : t(key);
 }

@@ -74,8 +74,8 @@ describe('the Spanish and English catalogs', () => {
 
 describe('translate', () => {
   it('fills the placeholders', () => {
-    expect(translate('es', 'error.loginThrottled', { seconds: 60 })).toBe(
-      'Demasiados intentos fallidos. Espere 60 s y vuelva a intentarlo.',
+    expect(translate('es', 'problem.HTTP_LOGIN_THROTTLED', { seconds: 60 })).toBe(
+      'Demasiados intentos fallidos. Espere 60 s y vuelva a intentarlo, o pida a un administrador que restablezca la contraseña.',
     );
     expect(translate('en', 'queues.serviceLevelValue', { pct: 80, seconds: 20 })).toBe('80% in 20 s');
   });

@@ -9,6 +9,7 @@ import { hoursMessagesEn } from '../features/admin/hours-messages.ts';
 import { routingMessagesEn } from '../features/admin/routing-messages.ts';
 import { leaderboardMessagesEn } from '../features/leaderboard/messages.ts';
 import { reportSettingsMessagesEn } from '../features/admin/report-settings-messages.ts';
+import { errorMessagesEn } from '../app/error-messages.ts';
 import type { Catalog } from './catalog.ts';
 
 /** English messages: the same keys as es.ts. */
@@ -24,6 +25,7 @@ export const en: Catalog = {
   ...reportMessagesEn,
   ...knowledgeMessagesEn,
   ...telephonyMessagesEn,
+  ...errorMessagesEn,
   'common.loading': 'Loading…',
   'common.language': 'Language',
   'common.problems': 'Problems found',
@@ -33,14 +35,7 @@ export const en: Catalog = {
   'common.saved': 'Changes saved.',
   'common.cancel': 'Cancel',
 
-  'error.loginFailed': 'The tenant, e-mail address or password is not right.',
-  'error.loginThrottled': 'Too many failed attempts. Wait {seconds} s and try again.',
-  'error.forbidden': 'Your role may not do this.',
   'error.unauthenticated': 'Your session has ended. Please sign in again.',
-  'error.csrf': 'The session has changed. Reload the page.',
-  'error.internal': 'Unexpected server error; nothing was saved.',
-  'error.notFound': 'It does not exist or is no longer available.',
-  'error.conflict': 'That value is already in use.',
   'error.network': 'The server cannot be reached.',
   'error.validation': '{count} values need correcting:',
   'error.unexpected': 'Something went wrong unexpectedly.',

@@ -9,6 +9,7 @@ import { hoursMessagesEs } from '../features/admin/hours-messages.ts';
 import { routingMessagesEs } from '../features/admin/routing-messages.ts';
 import { leaderboardMessagesEs } from '../features/leaderboard/messages.ts';
 import { reportSettingsMessagesEs } from '../features/admin/report-settings-messages.ts';
+import { errorMessagesEs } from '../app/error-messages.ts';
 /** Spanish messages: the reference catalog (every key must also be in en.ts). */
 export const es = {
   ...companionMessagesEs,
@@ -22,6 +23,7 @@ export const es = {
   ...reportMessagesEs,
   ...knowledgeMessagesEs,
   ...telephonyMessagesEs,
+  ...errorMessagesEs,
   'common.loading': 'Cargando…',
   'common.language': 'Idioma',
   'common.problems': 'Problemas encontrados',
@@ -31,14 +33,7 @@ export const es = {
   'common.saved': 'Cambios guardados.',
   'common.cancel': 'Cancelar',
 
-  'error.loginFailed': 'El tenant, el correo electrónico o la contraseña no son correctos.',
-  'error.loginThrottled': 'Demasiados intentos fallidos. Espere {seconds} s y vuelva a intentarlo.',
-  'error.forbidden': 'Su rol no permite hacer esto.',
   'error.unauthenticated': 'Su sesión ha terminado. Inicie sesión de nuevo.',
-  'error.csrf': 'La sesión ha cambiado. Recargue la página.',
-  'error.internal': 'Error inesperado en el servidor; no se ha guardado nada.',
-  'error.notFound': 'No existe o ya no está disponible.',
-  'error.conflict': 'Ese valor ya está en uso.',
   'error.network': 'No se puede conectar con el servidor.',
   'error.validation': 'Hay que corregir {count} datos:',
   'error.unexpected': 'Algo ha fallado de forma inesperada.',

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
 import type { FieldProblem, Flow, FlowSummary } from '../../app/api-types.ts';
 import { ErrorMessage } from '../../app/error-message.tsx';
+import { fieldProblemMessage } from '../../app/problem-message.ts';
 import { useSession } from '../../app/session.tsx';
 import { useLoad } from '../../app/use-load.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
@@ -468,7 +469,7 @@ function FlowHours(props: { readonly flowKey: string }): ReactNode {
           <ul>
             {outcome.problems.map((problem) => (
               <li key={`${problem.field}-${problem.message}`}>
-                <code>{problem.field}</code>: {problem.message}
+                <code>{problem.field}</code>: {fieldProblemMessage(t, problem)}
               </li>
             ))}
           </ul>

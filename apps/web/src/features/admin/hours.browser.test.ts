@@ -98,7 +98,9 @@ describe('the business hours and holidays screen', () => {
     await page.getByRole('button', { name: 'Guardar y publicar' }).click();
     const alert = page.getByRole('alert');
     await alert.getByText('No se ha guardado nada. Corrija esto:').waitFor();
-    expect(await alert.textContent()).toContain('schedules.office.sat.0: an interval ends after it starts');
+    expect(await alert.textContent()).toContain(
+      'schedules.office.sat.0: El flujo no tiene el formato esperado (falta un campo, un tipo no es el correcto o hay una errata). Corríjalo en la ruta indicada. (an interval ends after it starts',
+    );
     expect((await stored()).publishedVersion).toBe(after.publishedVersion);
     await context.close();
   }, 90_000);
