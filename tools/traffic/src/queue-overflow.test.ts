@@ -130,31 +130,68 @@ describe('a queue that overflows to voicemail', () => {
   }, 90_000);
 });
 
+/** A queue that sends callers to its voicemail when nobody is available, its flow, and a number for it. */
+async function voicemailWhenNobodyAvailable(name: string, flowKey: string, number: string): Promise<void> {
+  const queue = await admin.expect<{ id: string }>('queue', 'POST', '/api/queues', {
+    name,
+    settings: {
+      whenNoAgents: 'overflow',
+      noAgentsMeans: 'nobody-available',
+      overflow: { type: 'voicemail' },
+    },
+  });
+  await admin.expect('flow', 'POST', '/api/flows', {
+    key: flowKey,
+    name,
+    document: {
+      id: flowKey,
+      name,
+      version: 1,
+      defaultLanguage: 'es',
+      languages: ['es'],
+      entry: 'queue',
+      nodes: { queue: { type: 'queue', queue: queue.id } },
+    },
+  });
+  await admin.expect('publish', 'POST', `/api/flows/${flowKey}/versions/1/publish`, {});
+  await admin.expect('number', 'POST', '/api/dids', { number, flowKey });
+}
+
+/** Waits for the beep that ends the voicemail prompt, then hangs up. */
+async function hearVoicemailBeepAndHangUp(call: PhoneCall): Promise<void> {
+  call.listen();
+  await waitFor(
+    'the beep after the voicemail prompt',
+    () => {
+      const heard = call.heard();
+      const tail = heard.length - 1_600;
+      return tail > 0 && toneAmplitude(heard, 1_000, 8_000, tail, 1_600) > 1_000 ? true : undefined;
+    },
+    30_000,
+  );
+  call.hangUp();
+  await call.ended;
+}
+
+/** The caller's queue facts (queued, finished) in order, once the contact is finished. */
+function queueFactsOf(callerId: string): Promise<{ type: string; data: Record<string, unknown> }[]> {
+  return waitFor('the overflow to be recorded', async () => {
+    const result = await testServer.server.database.pool.query<{
+      type: string;
+      data: Record<string, unknown>;
+    }>(
+      `SELECT e.type, e.data FROM domain_events e JOIN interactions i ON i.id::text = e.data ->> 'contactId'
+        WHERE i.remote_address = $1 AND e.type IN ('ContactQueued', 'ContactFinished')
+        ORDER BY e.seq`,
+      [callerId],
+    );
+    return result.rows.some((row) => row.type === 'ContactFinished') ? result.rows : undefined;
+  });
+}
+
 describe('a queue whose agents are all on a break', () => {
   it('sends the caller to voicemail when it counts agents on a break as absent', async () => {
-    const queue = await admin.expect<{ id: string }>('queue', 'POST', '/api/queues', {
-      name: 'Recepción',
-      settings: {
-        whenNoAgents: 'overflow',
-        noAgentsMeans: 'nobody-available',
-        overflow: { type: 'voicemail' },
-      },
-    });
-    await admin.expect('flow', 'POST', '/api/flows', {
-      key: 'recepcion',
-      name: 'Recepción',
-      document: {
-        id: 'recepcion',
-        name: 'Recepción',
-        version: 1,
-        defaultLanguage: 'es',
-        languages: ['es'],
-        entry: 'queue',
-        nodes: { queue: { type: 'queue', queue: queue.id } },
-      },
-    });
-    await admin.expect('publish', 'POST', '/api/flows/recepcion/versions/1/publish', {});
-    await admin.expect('number', 'POST', '/api/dids', { number: '+34910000086', flowKey: 'recepcion' });
+    await voicemailWhenNobodyAvailable('Recepción', 'recepcion', '+34910000086');
     // Lucía is signed in, on a break: the queue has an agent, but nobody available.
     const lucia = await ApiSession.login(testServer.server.url, {
       tenant: demoAccounts.tenant,
@@ -166,53 +203,14 @@ describe('a queue whose agents are all on a break', () => {
 
     const call = await caller.call({ number: '+34910000086', callerId: '+34600710086' });
     expect(await call.connected).toBe(true);
-    call.listen();
-    await waitFor(
-      'the beep after the voicemail prompt',
-      () => {
-        const heard = call.heard();
-        const tail = heard.length - 1_600;
-        return tail > 0 && toneAmplitude(heard, 1_000, 8_000, tail, 1_600) > 1_000 ? true : undefined;
-      },
-      30_000,
-    );
-    call.hangUp();
-    await call.ended;
-    const moved = await waitFor('the overflow to be recorded', async () => {
-      const result = await testServer.server.database.pool.query<{ data: Record<string, unknown> }>(
-        `SELECT e.data FROM domain_events e JOIN interactions i ON i.id::text = e.data ->> 'contactId'
-          WHERE i.remote_address = '+34600710086' AND e.type = 'ContactFinished'`,
-      );
-      return result.rows[0];
-    });
-    expect(moved.data).toMatchObject({ outcome: 'overflowed', detail: 'no-agents' });
+    await hearVoicemailBeepAndHangUp(call);
+    const facts = await queueFactsOf('+34600710086');
+    expect(facts.at(-1)?.data).toMatchObject({ outcome: 'overflowed', detail: 'no-agents' });
     await lucia.expect('offline', 'PUT', '/api/agents/me/presence', { presence: 'offline' });
   }, 90_000);
 
   it('sends a caller already in the queue to voicemail when the last available agent goes on a break', async () => {
-    const queue = await admin.expect<{ id: string }>('queue', 'POST', '/api/queues', {
-      name: 'Recepción tarde',
-      settings: {
-        whenNoAgents: 'overflow',
-        noAgentsMeans: 'nobody-available',
-        overflow: { type: 'voicemail' },
-      },
-    });
-    await admin.expect('flow', 'POST', '/api/flows', {
-      key: 'recepcion-tarde',
-      name: 'Recepción tarde',
-      document: {
-        id: 'recepcion-tarde',
-        name: 'Recepción tarde',
-        version: 1,
-        defaultLanguage: 'es',
-        languages: ['es'],
-        entry: 'queue',
-        nodes: { queue: { type: 'queue', queue: queue.id } },
-      },
-    });
-    await admin.expect('publish', 'POST', '/api/flows/recepcion-tarde/versions/1/publish', {});
-    await admin.expect('number', 'POST', '/api/dids', { number: '+34910000084', flowKey: 'recepcion-tarde' });
+    await voicemailWhenNobodyAvailable('Recepción tarde', 'recepcion-tarde', '+34910000084');
     // Lucía is available with her phone registered; it rings for the caller and she does not answer.
     const atLucia: PhoneCall[] = [];
     const luciaPhone = await SoftPhone.open({
@@ -238,29 +236,8 @@ describe('a queue whose agents are all on a break', () => {
       const [reason] = await admin.expect<string[]>('reasons', 'GET', '/api/break-reasons');
       await lucia.expect('break', 'PUT', '/api/agents/me/presence', { presence: 'break', reason });
       expect((await ringing.ended).reason).toBe('cancelled');
-      call.listen();
-      await waitFor(
-        'the beep after the voicemail prompt',
-        () => {
-          const heard = call.heard();
-          const tail = heard.length - 1_600;
-          return tail > 0 && toneAmplitude(heard, 1_000, 8_000, tail, 1_600) > 1_000 ? true : undefined;
-        },
-        30_000,
-      );
-      call.hangUp();
-      await call.ended;
-      const facts = await waitFor('the overflow to be recorded', async () => {
-        const result = await testServer.server.database.pool.query<{
-          type: string;
-          data: Record<string, unknown>;
-        }>(
-          `SELECT e.type, e.data FROM domain_events e JOIN interactions i ON i.id::text = e.data ->> 'contactId'
-            WHERE i.remote_address = '+34600710084' AND e.type IN ('ContactQueued', 'ContactFinished')
-            ORDER BY e.seq`,
-        );
-        return result.rows.some((row) => row.type === 'ContactFinished') ? result.rows : undefined;
-      });
+      await hearVoicemailBeepAndHangUp(call);
+      const facts = await queueFactsOf('+34600710084');
       expect(facts.map((row) => row.type)).toEqual(['ContactQueued', 'ContactFinished']);
       expect(facts[1]?.data).toMatchObject({ outcome: 'overflowed', detail: 'no-agents' });
       expect(atLucia).toHaveLength(1);
