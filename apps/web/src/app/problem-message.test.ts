@@ -2,10 +2,35 @@ import { describe, expect, it } from 'vitest';
 import { translate } from '../i18n/catalog.ts';
 import type { MessageKey, MessageValues } from '../i18n/catalog.ts';
 import { ApiError } from './api-client.ts';
-import { fieldProblemMessage, problemMessage } from './problem-message.ts';
+import { fieldProblemMessage, problemMessage, serverDetail } from './problem-message.ts';
 
 const spanish = (key: MessageKey, values?: MessageValues): string => translate('es', key, values);
 const english = (key: MessageKey, values?: MessageValues): string => translate('en', key, values);
+
+describe('serverDetail', () => {
+  it('keeps the server’s own sentence for a generic refusal, not for codes whose message says it all', () => {
+    const self = new ApiError(
+      409,
+      'STORE_INVALID_STATE',
+      'You cannot delete yourself; ask another admin.',
+      [],
+      null,
+    );
+    expect(serverDetail(self)).toBe('You cannot delete yourself; ask another admin.');
+    expect(translate('es', 'error.serverDetail', { detail: serverDetail(self) ?? '' })).toBe(
+      'Detalle del servidor (en inglés): You cannot delete yourself; ask another admin.',
+    );
+    const login = new ApiError(
+      401,
+      'HTTP_LOGIN_FAILED',
+      'Wrong tenant, e-mail address or password.',
+      [],
+      null,
+    );
+    expect(serverDetail(login)).toBeUndefined();
+    expect(serverDetail(new Error('boom'))).toBeUndefined();
+  });
+});
 
 describe('problemMessage', () => {
   it('tells a throttled login how long to wait, from the problem details', () => {

@@ -17,6 +17,27 @@ export function problemMessage(t: Translate, error: unknown): string {
 }
 
 /**
+ * Codes the server uses for many situations, its `detail` saying which (a store refusal: "you cannot delete
+ * yourself; ask another admin"): the translated message is the same for all, so the detail follows it.
+ */
+const genericCodes: ReadonlySet<string> = new Set([
+  'STORE_NOT_FOUND',
+  'STORE_CONFLICT',
+  'STORE_REFERENCE_NOT_FOUND',
+  'STORE_CONSTRAINT_VIOLATED',
+  'STORE_INVALID_STATE',
+  'STORE_INVALID_INPUT',
+  'HTTP_FORBIDDEN',
+]);
+
+/** The server's own sentence, when the translated message of a generic code would otherwise hide it. */
+export function serverDetail(error: unknown): string | undefined {
+  if (!(error instanceof ApiError) || !genericCodes.has(error.code)) return undefined;
+  const detail = error.message.trim();
+  return detail === '' ? undefined : detail;
+}
+
+/**
  * Codes whose message is generic while the server's says which rule failed (the schema's own words, e.g. "an
  * interval ends after it starts"): the server's words follow the translated message rather than being lost.
  */

@@ -37,6 +37,7 @@ export const en: Catalog = {
 
   'error.unauthenticated': 'Your session has ended. Please sign in again.',
   'error.network': 'The server cannot be reached.',
+  'error.serverDetail': 'In the server’s words: {detail}',
   'error.validation': '{count} values need correcting:',
   'error.unexpected': 'Something went wrong unexpectedly.',
 

@@ -35,6 +35,7 @@ export const es = {
 
   'error.unauthenticated': 'Su sesión ha terminado. Inicie sesión de nuevo.',
   'error.network': 'No se puede conectar con el servidor.',
+  'error.serverDetail': 'Detalle del servidor (en inglés): {detail}',
   'error.validation': 'Hay que corregir {count} datos:',
   'error.unexpected': 'Algo ha fallado de forma inesperada.',
 
