@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifyStatic from '@fastify/static';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
+import type { WebSocket } from '@fastify/websocket';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -77,6 +79,17 @@ export interface HttpApiDependencies {
   readonly webRoot?: string | undefined;
   /** The installation's SIP domain (digest realms are `<tenant slug>.<domain>`); the host name by default. */
   readonly sipDomain?: string | undefined;
+  /**
+   * SIP over WebSocket (RFC 7118) on this server: upgrades of `path` that offer the `sip` sub-protocol are
+   * handed to `accept` (the SIP endpoint). The plugin that serves the event stream routes every upgrade, so
+   * SIP's goes through a route of its own rather than a second `upgrade` listener.
+   */
+  readonly sipWebSocket?:
+    | {
+        readonly path: string;
+        readonly accept: (socket: WebSocket, request: IncomingMessage) => void;
+      }
+    | undefined;
 }
 
 export interface HttpApi {
@@ -138,7 +151,14 @@ export async function buildHttpApi(deps: HttpApiDependencies): Promise<HttpApi> 
   });
 
   await app.register(fastifyCookie);
-  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(fastifyWebsocket, {
+    options: {
+      maxPayload: 64 * 1024,
+      // RFC 7118 §4.1: a SIP client offers the `sip` sub-protocol and the server must choose it; the event
+      // stream asks for none.
+      handleProtocols: (protocols) => (protocols.has('sip') ? 'sip' : false),
+    },
+  });
   await app.register(fastifySwagger, {
     openapi: {
       info: {
@@ -255,6 +275,16 @@ export async function buildHttpApi(deps: HttpApiDependencies): Promise<HttpApi> 
   registerTicketRoutes(typed, routeDeps);
   registerFlowRoutes(typed, routeDeps);
   registerEventStream(typed, routeDeps);
+  const sipWebSocket = deps.sipWebSocket;
+  if (sipWebSocket !== undefined)
+    app.get(
+      sipWebSocket.path,
+      // Phones authenticate in SIP (digest on REGISTER and INVITE), not with a session.
+      { websocket: true, config: { access: 'public' }, schema: { hide: true } },
+      (socket, request) => {
+        sipWebSocket.accept(socket, request.raw);
+      },
+    );
   registerAgentRoutes(typed, { ...routeDeps, routing: deps.routing });
   registerCallRoutes(typed, { ...routeDeps, routing: deps.routing, calls: deps.calls });
   registerCompanionRoutes(typed, { ...routeDeps, calls: deps.calls, routing: deps.routing });

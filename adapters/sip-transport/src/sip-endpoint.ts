@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import { connect as connectTcp } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { readFile } from 'node:fs/promises';
-import { Server as TlsServer, connect as connectTls, rootCertificates } from 'node:tls';
+import { Server as TlsServer, TLSSocket, connect as connectTls, rootCertificates } from 'node:tls';
 import type { Clock, Result } from '@centralita/kernel';
 import { domainError, err, ok } from '@centralita/kernel';
 import type {
@@ -364,6 +364,54 @@ export class SipEndpoint {
     );
     this.#listeners.push({ info });
     return info;
+  }
+
+  /**
+   * Registers, as a listener (the sent-by of our Via and Contact over WebSocket), an HTTP or HTTPS server
+   * whose WebSocket upgrades another handler accepts, such as the web framework of the application's HTTP
+   * server; that handler passes each socket to `acceptWebSocket`. The server must already listen.
+   */
+  addWebSocketListener(
+    server: HttpServer,
+    options: { readonly advertisedAddress?: string } = {},
+  ): SipListener {
+    const protocol = server instanceof TlsServer ? 'wss' : 'ws';
+    const address = server.address();
+    if (address === null || typeof address === 'string')
+      throw new Error('addWebSocketListener needs a listening server');
+    const host = normalizeAddress(address.address);
+    const info = this.#listenerInfo(
+      {
+        protocol,
+        host,
+        ...(options.advertisedAddress === undefined ? {} : { advertisedAddress: options.advertisedAddress }),
+      },
+      addressFamily(host) === 6 ? 6 : 4,
+      address.port,
+      () => Promise.resolve(),
+    );
+    this.#listeners.push({ info });
+    this.#ensureSweep();
+    return info;
+  }
+
+  /**
+   * Takes a WebSocket another upgrade handler accepted (see `addWebSocketListener`) as a SIP connection
+   * (RFC 7118): one that did not agree on the `sip` sub-protocol is closed (§4.1), as is any beyond the
+   * connection limit or after `close`.
+   */
+  acceptWebSocket(webSocket: WebSocket, request: IncomingMessage): void {
+    if (webSocket.protocol !== 'sip') {
+      this.#discard('SIP_TRANSPORT_WEBSOCKET_PROTOCOL_REQUIRED', undefined);
+      webSocket.close(1002, 'the sip sub-protocol is required (RFC 7118)');
+      return;
+    }
+    if (this.#isClosed || this.#connections.size >= this.#connectionLimits.maxConnections) {
+      this.#discard('SIP_TRANSPORT_CONNECTION_LIMIT', undefined);
+      webSocket.close(1013, 'try again later');
+      return;
+    }
+    this.#acceptWebSocket(webSocket, request, request.socket instanceof TLSSocket ? 'wss' : 'ws');
   }
 
   /** The listeners, in the order they were started. */

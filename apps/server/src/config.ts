@@ -28,6 +28,8 @@ export interface SipConfig {
   readonly dnsServers: readonly string[];
   /** SIP over TLS: the listener, and the certificate we present to trunks; undefined: no TLS. */
   readonly tls: SipTlsConfig | undefined;
+  /** The HTTP server's path for SIP over WebSocket (RFC 7118, sub-protocol `sip`); undefined: not served. */
+  readonly webSocketPath: string | undefined;
   /**
    * Session timers of calls we answer (RFC 4028): Min-SE 90 s and 1800 s offered. Not read from the
    * environment: only tests set shorter intervals (`startTestServer`'s `sessionTimer`), below the RFC's floor.
@@ -112,6 +114,10 @@ const environment = z.object({
   CENTRALITA_SIP_HOST: z.union([z.ipv4(), z.ipv6()], { message: 'must be an IP address' }).default('0.0.0.0'),
   CENTRALITA_SIP_UDP_PORT: z.coerce.number().int().min(0).max(65_535).default(5060),
   CENTRALITA_SIP_TCP_PORT: z.coerce.number().int().min(0).max(65_535).default(5060),
+  CENTRALITA_SIP_WS_PATH: z
+    .string()
+    .regex(/^(\/[A-Za-z0-9._~-]+)+$|^$/, { message: 'must be a path such as /sip, or empty to turn it off' })
+    .default('/sip'),
   CENTRALITA_SIP_DOMAIN: z
     .string()
     .regex(/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/, {
@@ -246,6 +252,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, cw
       host: value.CENTRALITA_SIP_HOST,
       udpPort: value.CENTRALITA_SIP_UDP_PORT,
       tcpPort: value.CENTRALITA_SIP_TCP_PORT,
+      webSocketPath: value.CENTRALITA_SIP_WS_PATH === '' ? undefined : value.CENTRALITA_SIP_WS_PATH,
       domain: (value.CENTRALITA_SIP_DOMAIN ?? hostname()).toLowerCase(),
       advertisedAddress: value.CENTRALITA_SIP_ADVERTISED_ADDRESS,
       minExpiresS: value.CENTRALITA_SIP_MIN_EXPIRES_S,

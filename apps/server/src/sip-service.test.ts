@@ -21,6 +21,7 @@ import {
   serializeDigestCredentials,
 } from '@centralita/sip';
 import type { SipLogger } from '@centralita/sip-transport';
+import WebSocket from 'ws';
 import { Database, sipAccounts, tenants, users } from '@centralita/store';
 import type { TenantContext } from '@centralita/store';
 import { ConfigError, readConfig } from './config.ts';
@@ -683,6 +684,91 @@ describe('the SIP service of the demo installation', () => {
     ]);
   });
 
+  it('lets a phone register over WebSocket on the HTTP server (RFC 7118), and closes one without the sip sub-protocol', async () => {
+    const realm = `${demoTenantSlug}.pbx.test`;
+    const webSocketUrl = `${server.url.replace(/^http/, 'ws')}/sip`;
+    const phone = new WebSocket(webSocketUrl, 'sip');
+    const responses: SipResponse[] = [];
+    let onResponse: (() => void) | undefined;
+    phone.on('message', (data: Buffer) => {
+      const parsed = parseMessage(data, { framing: 'datagram' });
+      if (parsed.ok && parsed.value.kind === 'response' && parsed.value.statusCode >= 200) {
+        responses.push(parsed.value);
+        onResponse?.();
+      }
+    });
+    await new Promise<void>((resolve, reject) => {
+      phone.once('open', () => {
+        resolve();
+      });
+      phone.once('error', reject);
+    });
+    expect(phone.protocol).toBe('sip');
+    const callId = `${randomUUID()}@ws.test`;
+    const register = async (cseq: number, authorization: string[]): Promise<SipResponse> => {
+      const answered = new Promise<void>((resolve) => {
+        onResponse = resolve;
+      });
+      phone.send(
+        [
+          `REGISTER sip:${realm} SIP/2.0`,
+          `Via: SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bK${randomUUID()}`,
+          `From: <sip:1001@${realm}>;tag=${randomUUID().slice(0, 8)}`,
+          `To: <sip:1001@${realm}>`,
+          `Call-ID: ${callId}`,
+          `CSeq: ${String(cseq)} REGISTER`,
+          'Max-Forwards: 70',
+          'Contact: <sip:1001@df7jal23ls0d.invalid;transport=ws>',
+          'Expires: 300',
+          'User-Agent: WebSocket test phone',
+          ...authorization,
+          'Content-Length: 0',
+          '',
+          '',
+        ].join('\r\n'),
+      );
+      await answered;
+      const response = responses.at(-1);
+      if (response === undefined) throw new Error('no response');
+      return response;
+    };
+    try {
+      const challenge = await register(1, []);
+      expect(challenge.statusCode).toBe(401);
+      const offered = headerValues(challenge.headers, 'www-authenticate')
+        .map((value) => parseDigestChallenge(value))
+        .find((parsed) => parsed.ok && parsed.value.algorithm === 'MD5');
+      if (offered?.ok !== true) throw new Error('no MD5 challenge');
+      const credentials = answerChallenge(offered.value, {
+        username: '1001',
+        password: demoPassword,
+        method: 'REGISTER',
+        uri: `sip:${realm}`,
+        cnonce: randomUUID().slice(0, 8),
+        nonceCount: 1,
+      });
+      const accepted = await register(2, [`Authorization: ${serializeDigestCredentials(credentials)}`]);
+      expect(accepted.statusCode).toBe(200);
+      const agent = demoLogins.find((login) => login.extension === '1001');
+      const registrations = await fetch(`${server.url}/api/users/me/sip-registrations`, {
+        headers: await loginAs(agent?.email ?? ''),
+      });
+      expect(((await registrations.json()) as { userAgent: string }[]).map((b) => b.userAgent)).toContain(
+        'WebSocket test phone',
+      );
+    } finally {
+      phone.close();
+    }
+
+    const withoutSip = new WebSocket(webSocketUrl);
+    const closed = await new Promise<number>((resolve) => {
+      withoutSip.once('close', (code: number) => {
+        resolve(code);
+      });
+    });
+    expect(closed).toBe(1002);
+  });
+
   it('has the loopback trunk and the demo number leading to the main menu', async () => {
     const admin = demoLogins.find((login) => login.role === 'admin');
     const headers = await loginAs(admin?.email ?? '');
@@ -715,10 +801,13 @@ describe('the SIP settings', () => {
       authFailures: { maxFailures: 10, windowMs: 60_000, blockMs: 600_000 },
       digestAlgorithms: ['SHA-256', 'MD5'],
       dnsServers: [],
+      webSocketPath: '/sip',
       // RFC 4028 §5: nothing under 90 s in service; only tests shorten it.
       sessionTimer: { minSeS: 90, defaultIntervalS: 1800 },
     });
     expect(readConfig({ CENTRALITA_SIP_ENABLED: 'false' }, '/srv').sip.isEnabled).toBe(false);
+    expect(readConfig({ CENTRALITA_SIP_WS_PATH: '' }, '/srv').sip.webSocketPath).toBeUndefined();
+    expect(() => readConfig({ CENTRALITA_SIP_WS_PATH: 'sip' }, '/srv')).toThrow(/CENTRALITA_SIP_WS_PATH/);
   });
 
   it('name every invalid SIP variable', () => {

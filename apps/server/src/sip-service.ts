@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Server as HttpServer } from 'node:http';
 import { isIP } from 'node:net';
 import type { TenantId } from '@centralita/kernel';
 import type {
@@ -280,6 +281,26 @@ export class SipService implements TransactionUser {
     }, options.sweepIntervalMs ?? 60_000);
     service.#sweep.unref();
     return service;
+  }
+
+  /**
+   * Serves SIP over WebSocket (RFC 7118) on the application's HTTP server, which must already listen: its
+   * route for the SIP path hands each socket to `acceptWebSocket`; this makes the server our WebSocket
+   * listener (Via and Contact name it).
+   */
+  serveWebSocket(server: HttpServer): SipListener {
+    const listener = this.#endpoint.addWebSocketListener(server, {
+      ...(this.#options.advertisedAddress === undefined
+        ? {}
+        : { advertisedAddress: this.#options.advertisedAddress }),
+    });
+    this.#listeners.push(listener);
+    return listener;
+  }
+
+  /** A WebSocket the HTTP server accepted on the SIP path: a SIP connection from now on. */
+  acceptWebSocket(...connection: Parameters<SipEndpoint['acceptWebSocket']>): void {
+    this.#endpoint.acceptWebSocket(...connection);
   }
 
   /** The bound UDP port. */

@@ -157,8 +157,20 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
         routing,
         sipDomain: config.sip.domain,
         calls,
+        sipWebSocket:
+          sip === undefined || config.sip.webSocketPath === undefined
+            ? undefined
+            : {
+                path: config.sip.webSocketPath,
+                accept: (socket, request) => {
+                  // The plugin's socket is ws's WebSocket, typed through the ws namespace's interface.
+                  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
+                  sip.acceptWebSocket(socket, request);
+                },
+              },
       });
       address = await httpApi.app.listen({ host: config.httpHost, port: config.httpPort });
+      if (sip !== undefined && config.sip.webSocketPath !== undefined) sip.serveWebSocket(httpApi.app.server);
     } catch (error) {
       await stopTelephony();
       throw error;
