@@ -1,26 +1,18 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type {} from '@centralita/testkit';
 import type { AgentId, InteractionId, QueueId } from '@centralita/kernel';
 import type { RunningServer } from './wiring.ts';
-import { apiRequest, signIn, startTestServer } from './test-server.ts';
-import type { TestServer, TestSession } from './test-server.ts';
+import { apiRequest, signIn, useTestServer } from './test-server.ts';
+import type { TestSession } from './test-server.ts';
 
 // "Ask for help" through the API of the running server: the routing engine holds the request on the
 // agent's work, the wallboard's agent states show it, and each step is an event of the interaction. The
 // contact is put on Lucía by feeding the live routing engine, as the call layer does for a call.
 
-const adminUrl = inject('adminDatabaseUrl');
 let server: RunningServer;
-let testServer: TestServer;
-
-beforeAll(async () => {
-  testServer = await startTestServer(adminUrl, 'help_requests');
-  server = testServer.server;
-}, 120_000);
-
-afterAll(async () => {
-  await testServer.stop();
+useTestServer('help_requests', (started) => {
+  server = started.server;
 });
 
 type Session = TestSession;

@@ -1,27 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type {} from '@centralita/testkit';
 import type { AgentId, InteractionId, QueueId } from '@centralita/kernel';
 import type { RunningServer } from './wiring.ts';
-import { apiRequest, signIn, startTestServer } from './test-server.ts';
-import type { TestServer, TestSession } from './test-server.ts';
+import { apiRequest, signIn, useTestServer } from './test-server.ts';
+import type { TestSession } from './test-server.ts';
 
 // Issue #7: a configuration change (a queue's settings, a skill, a user) rebuilt the tenant's routing from
 // the database and kept only the agents' presence, so callers waiting at that moment were forgotten: never
 // offered, never overflowed. The contacts are fed to the live routing engine as the call layer does.
 
-const adminUrl = inject('adminDatabaseUrl');
 let server: RunningServer;
-let testServer: TestServer;
-
-beforeAll(async () => {
-  testServer = await startTestServer(adminUrl, 'reconfigure');
-  server = testServer.server;
-}, 120_000);
-
-afterAll(async () => {
-  await testServer.stop();
+useTestServer('reconfigure', (started) => {
+  server = started.server;
 });
 
 // The type parameter is the test's claim about the JSON the endpoint answers.

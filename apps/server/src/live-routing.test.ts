@@ -1,22 +1,13 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type {} from '@centralita/testkit';
 import type { RunningServer } from './wiring.ts';
-import { apiRequest, signIn, startTestServer } from './test-server.ts';
-import type { TestServer, TestSession } from './test-server.ts';
+import { apiRequest, signIn, useTestServer } from './test-server.ts';
+import type { TestSession } from './test-server.ts';
 
-const adminUrl = inject('adminDatabaseUrl');
 let server: RunningServer;
-
-let testServer: TestServer;
-
-beforeAll(async () => {
-  testServer = await startTestServer(adminUrl, 'routing');
-  server = testServer.server;
-}, 120_000);
-
-afterAll(async () => {
-  await testServer.stop();
+useTestServer('routing', (started) => {
+  server = started.server;
 });
 
 type Session = TestSession;

@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll, inject } from 'vitest';
+import type {} from '@centralita/testkit';
 import type { SessionTimerPolicy } from '@centralita/sip';
 import { createDatabase, dropDatabase, withDatabaseName } from '@centralita/store';
 import { readConfig } from './config.ts';
@@ -64,6 +66,22 @@ export async function startTestServer(
       rmSync(recordingDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * One test server for the calling test file: started before its tests (on the test run's PostgreSQL) and
+ * stopped after them; `onStarted` gets it, typically to keep `server` for the tests.
+ */
+export function useTestServer(name: string, onStarted: (testServer: TestServer) => void): void {
+  const adminUrl = inject('adminDatabaseUrl');
+  let testServer: TestServer | undefined;
+  beforeAll(async () => {
+    testServer = await startTestServer(adminUrl, name);
+    onStarted(testServer);
+  }, 120_000);
+  afterAll(async () => {
+    await testServer?.stop();
+  });
 }
 
 /** A signed-in user of the demo tenant, for API calls in tests. */
