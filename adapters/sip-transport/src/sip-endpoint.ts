@@ -342,27 +342,13 @@ export class SipEndpoint {
     server: HttpServer,
     options: { readonly path?: string; readonly advertisedAddress?: string } = {},
   ): SipListener {
-    const protocol = server instanceof TlsServer ? 'wss' : 'ws';
-    const address = server.address();
-    if (address === null || typeof address === 'string')
-      throw new Error('attachWebSocket needs a listening server');
-    const host = normalizeAddress(address.address);
-    const family = addressFamily(host) === 6 ? 6 : 4;
-    const detach = this.#attach(server, options.path ?? '/', protocol);
-    const info = this.#listenerInfo(
-      {
-        protocol,
-        host,
-        ...(options.advertisedAddress === undefined ? {} : { advertisedAddress: options.advertisedAddress }),
-      },
-      family,
-      address.port,
-      () => {
-        detach();
-        return Promise.resolve();
-      },
-    );
-    this.#listeners.push({ info });
+    let detach = (): void => undefined;
+    // The listener first: it refuses a server that does not listen yet, before any upgrade is taken.
+    const info = this.#addWebSocketListener(server, options, () => {
+      detach();
+      return Promise.resolve();
+    });
+    detach = this.#attach(server, options.path ?? '/', info.protocol === 'wss' ? 'wss' : 'ws');
     return info;
   }
 
@@ -375,10 +361,18 @@ export class SipEndpoint {
     server: HttpServer,
     options: { readonly advertisedAddress?: string } = {},
   ): SipListener {
+    return this.#addWebSocketListener(server, options, () => Promise.resolve());
+  }
+
+  #addWebSocketListener(
+    server: HttpServer,
+    options: { readonly advertisedAddress?: string },
+    close: () => Promise<void>,
+  ): SipListener {
     const protocol = server instanceof TlsServer ? 'wss' : 'ws';
     const address = server.address();
     if (address === null || typeof address === 'string')
-      throw new Error('addWebSocketListener needs a listening server');
+      throw new Error('a WebSocket listener needs a listening server');
     const host = normalizeAddress(address.address);
     const info = this.#listenerInfo(
       {
@@ -388,7 +382,7 @@ export class SipEndpoint {
       },
       addressFamily(host) === 6 ? 6 : 4,
       address.port,
-      () => Promise.resolve(),
+      close,
     );
     this.#listeners.push({ info });
     this.#ensureSweep();

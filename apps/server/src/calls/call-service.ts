@@ -995,9 +995,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       const trunks = await sipAccounts.trunksAcceptingAddress(tx, transaction.source.remoteAddress);
       const isDigestPossible = trunks.length === 0 && (await sipAccounts.hasDigestTrunk(tx));
       if (trunks.length === 0 && !isDigestPossible) return undefined;
-      const { tenant, published, ivrSettings, queueReferences } = await this.#tenantConfiguration.read(tx);
-      const fallback = flows.interpreterFallback(ivrSettings);
-      return { trunkId: trunks[0]?.id, tenant, published, fallback, queueReferences };
+      return { trunkId: trunks[0]?.id, ...(await this.#flowsForCall(tx)) };
     });
     if (setup === undefined) {
       this.#logger.info(
@@ -1071,7 +1069,8 @@ export class CallService implements SipCallHandler, CallControlPort {
     const dialled = request.requestUri.kind === 'sip' ? (request.requestUri.user ?? '') : '';
     const tenantId = context.tenantId as string;
     const setup = await this.#options.database.inTenant(context, async (tx) => {
-      const tenant = (await this.#tenantConfiguration.read(tx)).tenant;
+      const forCall = await this.#flowsForCall(tx);
+      const tenant = forCall.tenant;
       const user = await users.getUser(tx, account.userId);
       const isExtension =
         /^[0-9]{2,8}$/.test(dialled) && (await sipAccounts.userIdByExtension(tx, dialled)) !== undefined;
@@ -1082,14 +1081,13 @@ export class CallService implements SipCallHandler, CallControlPort {
       const own = number?.ok === true ? await sipAccounts.findDidRoute(tx, number.value) : undefined;
       const presented = (await sipAccounts.listDids(tx))[0]?.number ?? null;
       return {
-        tenant,
         user,
         isExtension,
         number: number?.ok === true ? number.value : undefined,
         hasTrunk: trunk !== undefined,
         ownNumberFlowKey: own?.tenantId === (context.tenantId as string) ? own.flowKey : undefined,
         presented,
-        ...(await this.#flowsForCall(tx)),
+        ...forCall,
       };
     });
     const breakReasons = await this.#options.routing.breakReasons(tenantId);
@@ -1673,14 +1671,15 @@ export class CallService implements SipCallHandler, CallControlPort {
     return { tenantId: call.tenantId as TenantId, actor: systemActor };
   }
 
-  /** The tenant's flows, IVR fallback and queue references, as a call's flow needs them. */
+  /** The tenant, its flows, IVR fallback and queue references, as a call's flow needs them (one read). */
   async #flowsForCall(tx: Tx): Promise<{
+    tenant: tenants.Tenant;
     published: Readonly<Record<string, Flow>>;
     fallback: TenantFallback | null;
     queueReferences: ReadonlyMap<string, string>;
   }> {
-    const { published, ivrSettings, queueReferences } = await this.#tenantConfiguration.read(tx);
-    return { published, fallback: flows.interpreterFallback(ivrSettings), queueReferences };
+    const { tenant, published, ivrSettings, queueReferences } = await this.#tenantConfiguration.read(tx);
+    return { tenant, published, fallback: flows.interpreterFallback(ivrSettings), queueReferences };
   }
 
   /** What happens on the leg of a flow's transfer (an extension's phone or a number through the trunk). */
@@ -2049,12 +2048,11 @@ export class CallService implements SipCallHandler, CallControlPort {
       async (tx) => {
         if (/^[0-9]{2,8}$/.test(dialled) && (await sipAccounts.userIdByExtension(tx, dialled)) !== undefined)
           return { kind: 'extension', extension: dialled };
-        const tenant = (await this.#tenantConfiguration.read(tx)).tenant;
+        const { tenant, published } = await this.#tenantConfiguration.read(tx);
         const normalized = normalizeChannelAddress('phone', dialled, tenant.defaultCountry, 'number');
         if (!normalized.ok) return undefined;
         const route = isOwnNumberAFlow ? await sipAccounts.findDidRoute(tx, normalized.value) : undefined;
         if (route?.tenantId === tenantId) {
-          const { published } = await this.#tenantConfiguration.read(tx);
           if (published[route.flowKey] !== undefined)
             return { kind: 'flow', flowKey: route.flowKey, published };
         }
@@ -3361,7 +3359,6 @@ export class CallService implements SipCallHandler, CallControlPort {
       return;
     const context: TenantContext = { tenantId: placed.tenantId as TenantId, actor: systemActor };
     const setup = await this.#options.database.inTenant(context, async (tx) => ({
-      tenant: (await this.#tenantConfiguration.read(tx)).tenant,
       interaction: await interactions.getInteraction(tx, placed.interactionId),
       ...(await this.#flowsForCall(tx)),
     }));
