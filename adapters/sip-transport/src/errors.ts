@@ -7,7 +7,7 @@
 export const sipTransportErrors = {
   // Sending (values returned by sendRequest, sendStateless, respond, cancel).
   SIP_TRANSPORT_NO_ROUTE:
-    'No listener or open connection can carry a message to this target (transport or address family missing, or a WebSocket peer that is gone).',
+    'No listener or open connection can carry a message to this target (transport or address family missing, a WebSocket peer that is gone, or a WebSocket server that refused us).',
   SIP_TRANSPORT_INVALID_TARGET: 'The target is not an IP address literal with a port from 1 to 65535.',
   SIP_TRANSPORT_UNSENDABLE_REQUEST:
     'The request lacks what a transaction needs (a CSeq whose method matches the request).',

@@ -43,7 +43,7 @@ import {
   viaRport,
   withHeader,
 } from '@centralita/sip';
-import type { WebSocket } from 'ws';
+import { WebSocket } from 'ws';
 import type { ClientTransactionListener } from './client-transaction.ts';
 import { ClientTransaction } from './client-transaction.ts';
 import type { Connection } from './connection.ts';
@@ -406,6 +406,63 @@ export class SipEndpoint {
       return;
     }
     this.#acceptWebSocket(webSocket, request, request.socket instanceof TLSSocket ? 'wss' : 'ws');
+  }
+
+  /**
+   * Opens a WebSocket to a SIP server (RFC 7118 §4.1: the `sip` sub-protocol asked for and required), as a
+   * browser phone does, and keeps it as a connection: requests sent to the returned target go over it, and
+   * requests the server sends back over it reach the transaction user. Our Via names the connection's local
+   * end (no listener can be reached from outside). Fails when the server refuses the upgrade or the
+   * sub-protocol, or does not answer within `timeoutMs`. Gives the target and the connection's local port.
+   */
+  async connectWebSocket(
+    url: string,
+    timeoutMs = 10_000,
+  ): Promise<Result<{ readonly target: SendTarget; readonly localPort: number }, SipTransportError>> {
+    if (this.#isClosed) return err(transportError('SIP_TRANSPORT_NO_ROUTE', 'The endpoint is closed.'));
+    const protocol = url.startsWith('wss:') ? 'wss' : 'ws';
+    const webSocket = new WebSocket(url, 'sip', {
+      handshakeTimeout: timeoutMs,
+      ...(protocol === 'wss' ? this.#tlsClientFiles() : {}),
+      rejectUnauthorized: this.#tlsClient?.isServerVerified ?? true,
+    });
+    const opened = await new Promise<Socket | Error>((resolve) => {
+      let socket: Socket | undefined;
+      webSocket.once('upgrade', (response: IncomingMessage) => {
+        socket = response.socket;
+      });
+      webSocket.once('open', () => {
+        resolve(socket ?? new Error('the upgrade gave no socket'));
+      });
+      webSocket.once('error', (error: Error) => {
+        resolve(error);
+      });
+    });
+    if (opened instanceof Error || webSocket.protocol !== 'sip') {
+      webSocket.terminate();
+      const reason =
+        opened instanceof Error ? opened.message : 'the server did not agree on the sip sub-protocol';
+      return err(
+        transportError('SIP_TRANSPORT_NO_ROUTE', `No SIP WebSocket connection to ${url}: ${reason}.`),
+      );
+    }
+    const connection = new WebSocketConnection(
+      this.#host,
+      webSocket,
+      protocol,
+      {
+        remoteAddress: opened.remoteAddress ?? '',
+        remotePort: opened.remotePort ?? 0,
+        localAddress: opened.localAddress ?? '',
+        localPort: opened.localPort ?? 0,
+      },
+      Date.now(),
+    );
+    this.#adopt(connection);
+    return ok({
+      target: { protocol, address: connection.remoteAddress, port: connection.remotePort },
+      localPort: connection.localPort,
+    });
   }
 
   /** The listeners, in the order they were started. */

@@ -58,7 +58,26 @@ export interface SoftPhoneOptions {
   readonly timers?: Partial<TransactionTimerConfig>;
   /** Takes UPDATE (RFC 3311) and lists it in Allow; without it an UPDATE gets 405, as on many phones. */
   readonly allowsUpdate?: boolean;
+  /** How the phone reaches the server; UDP at `server` by default. */
+  readonly transport?: PhoneTransport;
 }
+
+/**
+ * The transport of a phone's signalling. TCP and TLS go to `server`'s address (TLS on `port`), from a listener
+ * of the phone's own that its Via and Contact name (TLS with `certificate`, trusting `caPath` for the
+ * server's); the server reaches the phone back over the connection it registered on. WebSocket connects to
+ * `url` as a browser phone does (RFC 7118), with a Contact at an `.invalid` host: only that connection
+ * reaches the phone.
+ */
+export type PhoneTransport =
+  | { readonly protocol: 'udp' | 'tcp' }
+  | {
+      readonly protocol: 'tls';
+      readonly port: number;
+      readonly certificate: { readonly certPath: string; readonly keyPath: string };
+      readonly caPath: string;
+    }
+  | { readonly protocol: 'ws'; readonly url: string };
 
 const policy: UasPolicy = {
   supportedMethods: ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'INFO', 'NOTIFY'],
@@ -85,7 +104,7 @@ const answerableAlgorithms = new Set(['SHA-256', 'MD5']);
  */
 export class SoftPhone {
   readonly #endpoint: SipEndpoint;
-  readonly #listener: SipListener;
+  readonly #port: number;
   readonly #options: SoftPhoneOptions;
   readonly #server: SendTarget;
   readonly #localAddress: string;
@@ -102,20 +121,21 @@ export class SoftPhone {
 
   private constructor(
     endpoint: SipEndpoint,
-    listener: SipListener,
+    signalling: { readonly server: SendTarget; readonly contactHost: string; readonly port: number },
     options: SoftPhoneOptions,
     localAddress: string,
   ) {
     this.#endpoint = endpoint;
-    this.#listener = listener;
+    this.#port = signalling.port;
     this.#options = options;
     this.#localAddress = localAddress;
-    this.#server = { protocol: 'udp', address: options.server.address, port: options.server.port };
+    this.#server = signalling.server;
     const user = options.account?.username ?? 'traffic';
+    const protocol = signalling.server.protocol;
     this.#line = {
       endpoint,
       server: this.#server,
-      contact: `<sip:${user}@${listener.sentBy}>`,
+      contact: `<sip:${user}@${signalling.contactHost}${protocol === 'udp' ? '' : `;transport=${protocol}`}>`,
       allowsUpdate: options.allowsUpdate === true,
       localAddress,
       bindDialog: (call, key) => {
@@ -130,14 +150,19 @@ export class SoftPhone {
     };
   }
 
-  /** Opens the phone: a SIP endpoint on UDP at the local address, on a port the system picks. */
+  /**
+   * Opens the phone: a SIP endpoint at the local address on a port the system picks, on UDP unless
+   * `transport` says otherwise (a WebSocket is connected here).
+   */
   static async open(options: SoftPhoneOptions): Promise<SoftPhone> {
     const localAddress = options.localAddress ?? '127.0.0.1';
+    const transport = options.transport ?? { protocol: 'udp' };
     // The transaction user is made before the phone it calls into; nothing arrives before `listen`.
     const core: { phone?: SoftPhone } = {};
     const endpoint = new SipEndpoint({
       policy: policyOf(options),
       ...(options.timers === undefined ? {} : { timers: options.timers }),
+      ...(transport.protocol === 'tls' ? { tlsClient: { caPath: transport.caPath } } : {}),
       transactionUser: {
         onRequest: (transaction) => {
           const phone = core.phone;
@@ -157,15 +182,19 @@ export class SoftPhone {
         },
       },
     });
-    const listener = await endpoint.listen({ protocol: 'udp', host: localAddress, port: 0 });
-    const phone = new SoftPhone(endpoint, listener, options, localAddress);
+    const phone = new SoftPhone(
+      endpoint,
+      await signallingOf(endpoint, transport, options),
+      options,
+      localAddress,
+    );
     core.phone = phone;
     return phone;
   }
 
-  /** The SIP port the phone listens on. */
+  /** The phone's SIP port: where it listens, or the local port of its WebSocket. */
   get port(): number {
-    return this.#listener.port;
+    return this.#port;
   }
 
   /** Calls in progress on this phone. */
@@ -425,6 +454,40 @@ export class SoftPhone {
       if (!sent.ok) resolve('transport-error');
     });
   }
+}
+
+/** Where the phone's requests go, the host of its Contact and its own SIP port, for its transport. */
+async function signallingOf(
+  endpoint: SipEndpoint,
+  transport: PhoneTransport,
+  options: SoftPhoneOptions,
+): Promise<{ readonly server: SendTarget; readonly contactHost: string; readonly port: number }> {
+  const host = options.localAddress ?? '127.0.0.1';
+  if (transport.protocol === 'ws') {
+    const connected = await endpoint.connectWebSocket(transport.url);
+    if (!connected.ok) {
+      await endpoint.close();
+      throw new TrafficError('TRAFFIC_SIP_UNREACHABLE', connected.error.message);
+    }
+    // RFC 7118 §5: a WebSocket client cannot be reached at any address, so its Contact host is invalid.
+    return {
+      server: connected.value.target,
+      contactHost: `${token(10)}.invalid`,
+      port: connected.value.localPort,
+    };
+  }
+  const listener: SipListener = await endpoint.listen({
+    protocol: transport.protocol,
+    host,
+    port: 0,
+    ...(transport.protocol === 'tls' ? { tls: transport.certificate } : {}),
+  });
+  const port = transport.protocol === 'tls' ? transport.port : options.server.port;
+  return {
+    server: { protocol: transport.protocol, address: options.server.address, port },
+    contactHost: listener.sentBy,
+    port: listener.port,
+  };
 }
 
 /** The first challenge of a 401 whose algorithm we answer: the server lists them by preference (RFC 8760 §2.4). */
