@@ -405,7 +405,7 @@ export class SipEndpoint {
       webSocket.close(1013, 'try again later');
       return;
     }
-    this.#acceptWebSocket(webSocket, request, request.socket instanceof TLSSocket ? 'wss' : 'ws');
+    this.#acceptWebSocket(webSocket, request.socket, request.socket instanceof TLSSocket ? 'wss' : 'ws');
   }
 
   /**
@@ -446,19 +446,7 @@ export class SipEndpoint {
         transportError('SIP_TRANSPORT_NO_ROUTE', `No SIP WebSocket connection to ${url}: ${reason}.`),
       );
     }
-    const connection = new WebSocketConnection(
-      this.#host,
-      webSocket,
-      protocol,
-      {
-        remoteAddress: opened.remoteAddress ?? '',
-        remotePort: opened.remotePort ?? 0,
-        localAddress: opened.localAddress ?? '',
-        localPort: opened.localPort ?? 0,
-      },
-      Date.now(),
-    );
-    this.#adopt(connection);
+    const connection = this.#acceptWebSocket(webSocket, opened, protocol);
     return ok({
       target: { protocol, address: connection.remoteAddress, port: connection.remotePort },
       localPort: connection.localPort,
@@ -1003,8 +991,8 @@ export class SipEndpoint {
     this.#adopt(new SocketConnection(this.#host, socket, protocol, remote, Date.now(), true));
   }
 
-  #acceptWebSocket(webSocket: WebSocket, request: IncomingMessage, protocol: 'ws' | 'wss'): void {
-    const socket = request.socket;
+  /** Keeps an open WebSocket (one we accepted, or opened over `socket`) as a SIP connection. */
+  #acceptWebSocket(webSocket: WebSocket, socket: Socket, protocol: 'ws' | 'wss'): WebSocketConnection {
     const connection = new WebSocketConnection(
       this.#host,
       webSocket,
@@ -1018,6 +1006,7 @@ export class SipEndpoint {
       Date.now(),
     );
     this.#adopt(connection);
+    return connection;
   }
 
   #connect(protocol: 'tcp' | 'tls', address: string, port: number, serverName?: string): Connection {
@@ -1114,7 +1103,7 @@ export class SipEndpoint {
         );
       },
       onWebSocket: (webSocket, request) => {
-        this.#acceptWebSocket(webSocket, request, protocol);
+        this.#acceptWebSocket(webSocket, request.socket, protocol);
       },
     });
     this.#ensureSweep();

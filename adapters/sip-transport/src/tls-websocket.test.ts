@@ -405,6 +405,38 @@ describe('SIP over WebSocket (RFC 7118)', () => {
     );
   });
 
+  it('opens a WebSocket to a SIP server itself, as a browser phone does, and says why when the server is not one', async () => {
+    const client = endpoint();
+    const connected = await client.connectWebSocket(`ws://127.0.0.1:${wsPort}/sip`);
+    if (!connected.ok) throw new Error(connected.error.message);
+    expect(connected.value.target).toEqual({ protocol: 'ws', address: '127.0.0.1', port: wsPort });
+    const recorder = new RecordingListener();
+    const sent = client.sendRequest(
+      newRequest({ method: 'OPTIONS', uri: 'sip:server@127.0.0.1', callId: 'from-browser' }),
+      connected.value.target,
+      recorder,
+    );
+    expect(sent.ok).toBe(true);
+    await recorder.signal.until(() => recorder.statuses('OPTIONS').length > 0, waitMs, 'the 200');
+    expect(recorder.statuses('OPTIONS')).toEqual([200]);
+    // Our Via names the connection's own end: the client has no listener.
+    const received = core.sources.at(-1);
+    expect(received?.remotePort).toBe(connected.value.localPort);
+
+    const http = createHttpServer((_request, response) => {
+      response.end('not SIP');
+    });
+    const port = await listening(http);
+    const refused = await client.connectWebSocket(`ws://127.0.0.1:${port}/sip`);
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) {
+      expect(refused.error.code).toBe('SIP_TRANSPORT_NO_ROUTE');
+      expect(refused.error.message).toContain(`ws://127.0.0.1:${port}/sip`);
+    }
+    await client.close();
+    http.close();
+  });
+
   it('serves on a path of an HTTP server the application owns, leaving other paths alone', async () => {
     const http = createHttpServer((_request, response) => {
       response.end('not SIP');

@@ -8,7 +8,7 @@ import { demoTrafficNumber, ensureDemoTrafficFlow } from './demo-flow.ts';
 import type { PhoneCall } from './phone-call.ts';
 import type { PhoneTransport } from './soft-phone.ts';
 import { SoftPhone } from './soft-phone.ts';
-import { interactionsTo, sipPortOf, waitFor } from './test-support.ts';
+import { interactionsTo, pressUntilRinging, sipPortOf, waitFor } from './test-support.ts';
 
 // Issue 3: an agent's phone registered over WebSocket (the HTTP server's /sip, as a browser phone) or over
 // TLS takes a customer's call end to end. The server reaches it only through the connection it registered
@@ -83,19 +83,7 @@ async function callUntilRinging(
 ): Promise<{ readonly customer: PhoneCall; readonly atAgent: PhoneCall }> {
   const customer = await customerPhone.call({ number: demoTrafficNumber, callerId });
   expect(await customer.connected, 'the IVR answers the call').toBe(true);
-  let lastKeyMs = 0;
-  const atAgent = await waitFor(
-    'the agent’s phone to ring',
-    () => {
-      // Pressed again until it lands in the menu (a key pressed during the greeting may be lost).
-      if (Date.now() - lastKeyMs > 1_500) {
-        customer.sendDigit('1');
-        lastKeyMs = Date.now();
-      }
-      return incoming[0];
-    },
-    20_000,
-  );
+  const atAgent = await pressUntilRinging(customer, '1', incoming, 0);
   return { customer, atAgent };
 }
 

@@ -8,7 +8,7 @@ import { demoTrafficNumber, ensureDemoTrafficFlow } from './demo-flow.ts';
 import { TrafficError } from './errors.ts';
 import type { PhoneCall } from './phone-call.ts';
 import { SoftPhone } from './soft-phone.ts';
-import { interactionsTo, sipPortOf, waitFor } from './test-support.ts';
+import { interactionsTo, pressUntilRinging, sipPortOf, waitFor } from './test-support.ts';
 
 // The soft phone against the whole server over loopback: registration with digest, a customer calling
 // through the demo loopback trunk, the agent's phone ringing, answering, and either side ending the call.
@@ -71,19 +71,7 @@ async function callUntilAgentRings(callerId: string): Promise<{ customer: PhoneC
     callerName: 'Cliente Prueba',
   });
   expect(await customer.connected, 'the IVR answers the call').toBe(true);
-  let lastKeyMs = 0;
-  const atAgent = await waitFor(
-    'the agent’s phone to ring',
-    () => {
-      // The key is pressed again until it lands in the menu (one pressed during the greeting may be lost).
-      if (Date.now() - lastKeyMs > 1_500) {
-        customer.sendDigit('1');
-        lastKeyMs = Date.now();
-      }
-      return incoming[before];
-    },
-    20_000,
-  );
+  const atAgent = await pressUntilRinging(customer, '1', incoming, before);
   return { customer, atAgent };
 }
 

@@ -1,3 +1,5 @@
+import type { DtmfDigit } from '@centralita/media';
+import type { PhoneCall } from './phone-call.ts';
 import type { TestServer } from '@centralita/server';
 
 /** Checks `check` every 50 ms until it returns a value, or fails after `timeoutMs` naming `what`. */
@@ -48,4 +50,28 @@ export function sipPortOf(testServer: TestServer): number {
   const sip = testServer.server.sip;
   if (sip === undefined) throw new Error('the test server has no SIP service');
   return sip.udpPort;
+}
+
+/**
+ * Presses `digit` at the customer's phone every 1.5 s until a call rings at `incoming[index]` (a key pressed
+ * during the IVR's greeting may be lost), and gives that call.
+ */
+export async function pressUntilRinging(
+  customer: PhoneCall,
+  digit: DtmfDigit,
+  incoming: readonly PhoneCall[],
+  index: number,
+): Promise<PhoneCall> {
+  let lastKeyMs = 0;
+  return waitFor(
+    'the agent’s phone to ring',
+    () => {
+      if (Date.now() - lastKeyMs > 1_500) {
+        customer.sendDigit(digit);
+        lastKeyMs = Date.now();
+      }
+      return incoming[index];
+    },
+    20_000,
+  );
 }
