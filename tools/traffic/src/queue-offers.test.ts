@@ -8,7 +8,7 @@ import { ApiSession } from './api-session.ts';
 import { demoAccounts } from './demo-accounts.ts';
 import type { PhoneCall } from './phone-call.ts';
 import { SoftPhone } from './soft-phone.ts';
-import { sipPortOf, waitFor } from './test-support.ts';
+import { sipPortOf, waitFor, waitForVoicemailBeep } from './test-support.ts';
 
 // A queue's `offer-voicemail` step: the waiting caller presses 2, leaves a message after the beep, and it is
 // filed as a ticket of the queue.
@@ -246,15 +246,7 @@ describe('a queue that offers waiting callers voicemail', () => {
     );
     call.listen();
     call.sendDigit('2');
-    await waitFor(
-      'the beep after the voicemail prompt',
-      () => {
-        const heard = call.heard();
-        const tail = heard.length - 1_600;
-        return tail > 0 && toneAmplitude(heard, 1_000, 8_000, tail, 1_600) > 1_000 ? true : undefined;
-      },
-      30_000,
-    );
+    await waitForVoicemailBeep(call);
     const sentAtBeep = call.mediaStats.packetsSent;
     await waitFor('two seconds of message', () =>
       call.mediaStats.packetsSent >= sentAtBeep + 100 ? true : undefined,

@@ -8,7 +8,7 @@ import type { TestServer } from '@centralita/server';
 import { ApiSession } from './api-session.ts';
 import { demoAccounts } from './demo-accounts.ts';
 import { SoftPhone } from './soft-phone.ts';
-import { sipPortOf, waitFor } from './test-support.ts';
+import { sipPortOf, waitFor, waitForVoicemailBeep } from './test-support.ts';
 
 // A queue's overflow rules carried out end to end over loopback, with nobody who could answer there:
 // - voicemail: the caller hears the prompt and the beep, speaks (a steady tone), hangs up, and the message
@@ -72,15 +72,7 @@ describe('a queue that overflows to voicemail', () => {
     expect(await call.connected).toBe(true);
     // The prompt, then the 1 kHz beep: the recording starts once it has played.
     call.listen();
-    await waitFor(
-      'the beep after the prompt',
-      () => {
-        const heard = call.heard();
-        const tail = heard.length - 1_600;
-        return tail > 0 && toneAmplitude(heard, 1_000, 8_000, tail, 1_600) > 1_000 ? true : undefined;
-      },
-      30_000,
-    );
+    await waitForVoicemailBeep(call);
     // Two seconds of message: 100 packets of 20 ms sent by the caller after the beep.
     const sentAtBeep = call.mediaStats.packetsSent;
     await waitFor('two seconds of message', () =>
@@ -160,15 +152,7 @@ async function voicemailWhenNobodyAvailable(name: string, flowKey: string, numbe
 /** Waits for the beep that ends the voicemail prompt, then hangs up. */
 async function hearVoicemailBeepAndHangUp(call: PhoneCall): Promise<void> {
   call.listen();
-  await waitFor(
-    'the beep after the voicemail prompt',
-    () => {
-      const heard = call.heard();
-      const tail = heard.length - 1_600;
-      return tail > 0 && toneAmplitude(heard, 1_000, 8_000, tail, 1_600) > 1_000 ? true : undefined;
-    },
-    30_000,
-  );
+  await waitForVoicemailBeep(call);
   call.hangUp();
   await call.ended;
 }

@@ -1,4 +1,5 @@
 import type { DtmfDigit } from '@centralita/media';
+import { toneAmplitude } from '@centralita/media';
 import type { PhoneCall } from './phone-call.ts';
 import type { TestServer } from '@centralita/server';
 
@@ -73,5 +74,21 @@ export async function pressUntilRinging(
       return incoming[index];
     },
     20_000,
+  );
+}
+
+/**
+ * Waits until the caller hears the voicemail prompt's closing beep (1 kHz in the last 200 ms heard); the
+ * caller must be listening (`call.listen()`).
+ */
+export async function waitForVoicemailBeep(call: PhoneCall): Promise<void> {
+  await waitFor(
+    'the beep after the voicemail prompt',
+    () => {
+      const heard = call.heard();
+      const tail = heard.length - 1_600;
+      return tail > 0 && toneAmplitude(heard, 1_000, 8_000, tail, 1_600) > 1_000 ? true : undefined;
+    },
+    30_000,
   );
 }
