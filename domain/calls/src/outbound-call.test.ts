@@ -55,6 +55,24 @@ describe('a click-to-call', () => {
     expect(call.phase.kind).toBe('ended');
   });
 
+  it('ends as session-expired when a leg stops refreshing its session, hanging up the other leg', () => {
+    const { call, commands } = run([
+      { type: 'AgentLegAnswered', atMs: 1_000 },
+      { type: 'RemoteLegAnswered', atMs: 6_000 },
+      { type: 'SessionExpired', isAgentLeg: false, atMs: 66_000 },
+    ]);
+    expect(names(commands).slice(-3)).toEqual(['StopRecording', 'EndLeg', 'RecordFact:CallEnded']);
+    expect(commands.at(-2)).toEqual({ type: 'EndLeg', legId: 'o1-agent' });
+    expect(commands.at(-1)).toMatchObject({ fact: { cause: 'session-expired', talkMs: 60_000 } });
+    expect(call.phase.kind).toBe('ended');
+    const fromAgent = run([
+      { type: 'AgentLegAnswered', atMs: 1_000 },
+      { type: 'RemoteLegAnswered', atMs: 6_000 },
+      { type: 'SessionExpired', isAgentLeg: true, atMs: 9_000 },
+    ]);
+    expect(fromAgent.commands).toContainEqual({ type: 'EndLeg', legId: 'o1-remote' });
+  });
+
   it('records a busy customer and hangs up the agent phone', () => {
     const { commands } = run([
       { type: 'AgentLegAnswered', atMs: 1_000 },

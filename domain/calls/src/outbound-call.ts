@@ -30,6 +30,8 @@ export type OutboundCallEvent =
   | { readonly type: 'RemoteLegFailed'; readonly statusCode: number; readonly atMs: number }
   | { readonly type: 'AgentHungUp'; readonly atMs: number }
   | { readonly type: 'RemoteHungUp'; readonly atMs: number }
+  /** Nobody refreshed the session of a leg (RFC 4028): we already sent its BYE. */
+  | { readonly type: 'SessionExpired'; readonly isAgentLeg: boolean; readonly atMs: number }
   /** The desktop's hang-up button, or a leg that lost its media. */
   | { readonly type: 'HangUpRequested'; readonly atMs: number };
 
@@ -146,6 +148,11 @@ export function nextOutboundCall(call: OutboundCall, event: OutboundCallEvent): 
       return end(call, 'caller-hangup', event.atMs, [
         ...stopRecording,
         { type: 'EndLeg', legId: call.agentLegId },
+      ]);
+    case 'SessionExpired':
+      return end(call, 'session-expired', event.atMs, [
+        ...stopRecording,
+        { type: 'EndLeg', legId: event.isAgentLeg ? call.remoteLegId : call.agentLegId },
       ]);
     case 'HangUpRequested':
       return end(call, 'agent-hangup', event.atMs, [

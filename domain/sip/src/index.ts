@@ -149,12 +149,22 @@ export {
 } from './dialog/dialog.ts';
 export type { ContactTransport, LocalContactInput } from './dialog/local-contact.ts';
 export { localContact, requiresSipsContact, unreachableContactHost } from './dialog/local-contact.ts';
-export type { Refresher, SessionTimerDecision, SessionTimerPolicy } from './dialog/session-timer.ts';
+export type {
+  Refresher,
+  SessionTimerDecision,
+  SessionTimerPolicy,
+  SessionTimerState,
+} from './dialog/session-timer.ts';
 export {
+  answerSessionRefresh,
   defaultSessionTimerPolicy,
+  minSeAfterTooSmall,
   negotiateSessionTimer,
   parseSessionExpires,
+  sessionRefreshHeaders,
   sessionTimerDeadlines,
+  sessionTimerOfAnswer,
+  sessionTimerRequestHeaders,
 } from './dialog/session-timer.ts';
 export type { IncomingOfferRequest, OfferExchangeInProgress, OfferCollision } from './dialog/glare.ts';
 export { nextGlareRetryDelayMs, offerCollision } from './dialog/glare.ts';

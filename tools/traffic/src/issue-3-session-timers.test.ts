@@ -32,6 +32,10 @@ let customerPhone: SoftPhone;
 /** A customer's phone that takes UPDATE (RFC 3311). */
 let updatingPhone: SoftPhone;
 const atLucia: PhoneCall[] = [];
+/** What Lucía's phone does with a call that rings: it answers, unless a test says otherwise. */
+let luciaAnswers: (call: PhoneCall) => void = (call) => {
+  call.answer();
+};
 
 function header(headers: readonly { name: string; value: string }[] | undefined, name: string) {
   return headers?.find((candidate) => candidate.name.toLowerCase() === name)?.value;
@@ -86,7 +90,7 @@ beforeAll(async () => {
     voice: { pitchHz: 150, seed: 1 },
     onIncomingCall: (call) => {
       atLucia.push(call);
-      call.answer();
+      luciaAnswers(call);
     },
   });
   await luciaPhone.register(600);
@@ -100,6 +104,19 @@ afterAll(async () => {
   await luciaPhone.close();
   await testServer.stop();
 });
+
+/** Wraps up Lucía's last call, if any, and makes her available again: the next queued call is hers. */
+async function luciaIsFree(): Promise<void> {
+  const previous = atLucia.at(-1)?.interactionId;
+  if (previous !== undefined) await lucia.request('POST', `/api/interactions/${previous}/wrap-up`, {});
+  const presence = await lucia.expect<{ presence: { kind: string } }>('state', 'GET', '/api/agents/me/state');
+  if (presence.presence.kind !== 'available')
+    await lucia.expect('available', 'PUT', '/api/agents/me/presence', { presence: 'available' });
+  await waitFor('Lucía to be free', async () => {
+    const state = await lucia.expect<{ status: string }>('state', 'GET', '/api/agents/me/state');
+    return state.status === 'idle' ? true : undefined;
+  });
+}
 
 describe('session timers (RFC 4028) over loopback', () => {
   it('keeps the call up while the caller refreshes (UPDATE, then re-INVITE), and ends it on both legs as session-expired once it stops', async () => {
@@ -182,9 +199,10 @@ describe('session timers (RFC 4028) over loopback', () => {
       },
       3 * refreshAfterMs,
     );
+    // In a refresh, `refresher` is relative to that request: `uac` is its sender, the server (RFC 4028 §7.4).
     expect(refreshes.map((request) => header(request.headers, 'session-expires'))).toEqual([
-      `${String(intervalS)};refresher=uas`,
-      `${String(intervalS)};refresher=uas`,
+      `${String(intervalS)};refresher=uac`,
+      `${String(intervalS)};refresher=uac`,
     ]);
     expect(refreshes.some((request) => request.hasBody)).toBe(false);
     // The first comes at half the interval, not before; the call is still up past the first expiry point.
@@ -214,7 +232,7 @@ describe('session timers (RFC 4028) over loopback', () => {
       3 * refreshAfterMs,
     );
     expect(refreshes.every((request) => request.hasBody)).toBe(true);
-    expect(header(refreshes[1]?.headers, 'session-expires')).toBe(`${String(intervalS)};refresher=uas`);
+    expect(header(refreshes[1]?.headers, 'session-expires')).toBe(`${String(intervalS)};refresher=uac`);
     expect(call.state).toBe('connected');
     call.hangUp();
     expect(await call.ended).toEqual({ reason: 'local-hangup' });
@@ -248,26 +266,14 @@ describe('session timers (RFC 4028) over loopback', () => {
     const serverRetryMs = (reInvites[1]?.atMs ?? 0) - (reInvites[0]?.atMs ?? 0);
     expect(serverRetryMs).toBeLessThan(2000 + 500);
     expect(reInvites[1]?.atMs ?? 0).toBeLessThan((call.glareRetries[0]?.atMs ?? 0) + 2100);
-    expect(header(reInvites[1]?.headers, 'session-expires')).toBe(`${String(glareIntervalS)};refresher=uas`);
+    expect(header(reInvites[1]?.headers, 'session-expires')).toBe(`${String(glareIntervalS)};refresher=uac`);
     expect(call.state).toBe('connected');
     call.hangUp();
     expect(await call.ended).toEqual({ reason: 'local-hangup' });
   }, 30_000);
 
   it('keeps the call up when the phone answers a refresh with 500, and ends both legs when it answers 481 (RFC 4028 §10)', async () => {
-    const previous = atLucia[0]?.interactionId;
-    if (previous !== undefined) await lucia.request('POST', `/api/interactions/${previous}/wrap-up`, {});
-    const presence = await lucia.expect<{ presence: { kind: string } }>(
-      'state',
-      'GET',
-      '/api/agents/me/state',
-    );
-    if (presence.presence.kind !== 'available')
-      await lucia.expect('available', 'PUT', '/api/agents/me/presence', { presence: 'available' });
-    await waitFor('Lucía to be free', async () => {
-      const state = await lucia.expect<{ status: string }>('state', 'GET', '/api/agents/me/state');
-      return state.status === 'idle' ? true : undefined;
-    });
+    await luciaIsFree();
     const callsBefore = atLucia.length;
     const callerId = '+34600431006';
     const customer = await customerPhone.call({
@@ -325,4 +331,113 @@ describe('session timers (RFC 4028) over loopback', () => {
     expect(await call.ended).toMatchObject({ reason: 'failed', statusCode: 422 });
     expect(header(call.answerHeaders, 'min-se')).toBe(String(minSeS));
   });
+
+  it('asks an agent’s phone for a session timer; the phone refreshes, and when it stops both legs end as session-expired', async () => {
+    await luciaIsFree();
+    const callsBefore = atLucia.length;
+    luciaAnswers = (call) => {
+      call.answer({ sessionExpires: `${String(intervalS)};refresher=uas`, refreshesSessionWith: ['UPDATE'] });
+    };
+    const callerId = '+34600431007';
+    const customer = await customerPhone.call({ number: queueNumber, callerId });
+    expect(await customer.connected).toBe(true);
+    const atAgent = await waitFor('Lucía’s phone to take the call', () => atLucia[callsBefore]);
+    expect(await atAgent.connected).toBe(true);
+    // The server's INVITE offered a timer (RFC 4028 §7.1) and left the choice of refresher to the phone.
+    expect(header(atAgent.inviteHeaders, 'supported')).toBe('timer');
+    expect(header(atAgent.inviteHeaders, 'session-expires')).toBe(String(intervalS));
+    expect(header(atAgent.inviteHeaders, 'min-se')).toBe(String(minSeS));
+
+    await waitFor(
+      'two refreshes from the phone',
+      () => (atAgent.sessionRefreshes.length >= 2 ? true : undefined),
+      3 * refreshAfterMs,
+    );
+    atAgent.stopRefreshingSession();
+    expect(
+      atAgent.sessionRefreshes.map((refresh) => [refresh.method, refresh.statusCode, refresh.sessionExpires]),
+    ).toEqual([
+      ['UPDATE', 200, `${String(intervalS)};refresher=uac`],
+      ['UPDATE', 200, `${String(intervalS)};refresher=uac`],
+    ]);
+    const lastRefreshAtMs = atAgent.sessionRefreshes[1]?.atMs ?? 0;
+    expect(customer.state).toBe('connected');
+
+    // The phone went quiet: the server ends the agent's leg and the customer's before the session runs out.
+    const [agentEnding, customerEnding] = await Promise.all([
+      atAgent.ended.then((ending) => ({ ending, atMs: Date.now() })),
+      customer.ended,
+    ]);
+    expect(agentEnding.ending).toEqual({ reason: 'remote-hangup' });
+    expect(customerEnding).toEqual({ reason: 'remote-hangup' });
+    const quietMs = agentEnding.atMs - lastRefreshAtMs;
+    expect(quietMs).toBeGreaterThan(expireAfterMs - 500);
+    expect(quietMs).toBeLessThan(intervalS * 1000);
+    const ended = await waitFor('the call to be stored as ended', async () => {
+      const rows = await interactionsTo(testServer, queueNumber);
+      const row = rows.find((candidate) => candidate.remoteAddress === callerId);
+      return row?.endedAt === null ? undefined : row;
+    });
+    expect(ended.metadata['endCause']).toBe('session-expired');
+  }, 60_000);
+
+  it('refreshes an agent’s phone itself when the phone makes the server refresher', async () => {
+    await luciaIsFree();
+    const callsBefore = atLucia.length;
+    luciaAnswers = (call) => {
+      call.answer({ sessionExpires: `${String(intervalS)};refresher=uac` });
+    };
+    const customer = await customerPhone.call({ number: queueNumber, callerId: '+34600431008' });
+    expect(await customer.connected).toBe(true);
+    const atAgent = await waitFor('Lucía’s phone to take the call', () => atLucia[callsBefore]);
+    expect(await atAgent.connected).toBe(true);
+    const connectedAtMs = Date.now();
+    // Lucía's phone does not list UPDATE in Allow: the server refreshes with re-INVITEs offering its SDP.
+    const refreshes = await waitFor(
+      'two refreshes from the server',
+      () => {
+        const received = atAgent.requestsReceived.filter((request) => request.method === 'INVITE');
+        return received.length >= 2 ? received : undefined;
+      },
+      3 * refreshAfterMs,
+    );
+    expect(refreshes.every((request) => request.hasBody)).toBe(true);
+    expect(refreshes.map((request) => header(request.headers, 'session-expires'))).toEqual([
+      `${String(intervalS)};refresher=uac`,
+      `${String(intervalS)};refresher=uac`,
+    ]);
+    expect((refreshes[0]?.atMs ?? 0) - connectedAtMs).toBeGreaterThan(refreshAfterMs - 500);
+    expect((refreshes[1]?.atMs ?? 0) - connectedAtMs).toBeGreaterThan(expireAfterMs);
+    expect(atAgent.state).toBe('connected');
+    expect(customer.state).toBe('connected');
+    customer.hangUp();
+    expect(await atAgent.ended).toEqual({ reason: 'remote-hangup' });
+  }, 30_000);
+
+  it('asks an agent’s phone again with its Min-SE when it answers 422', async () => {
+    await luciaIsFree();
+    const callsBefore = atLucia.length;
+    const phoneMinSeS = 3 * intervalS;
+    luciaAnswers = (call) => {
+      if (atLucia.length === callsBefore + 1) call.refuseSessionInterval(phoneMinSeS);
+      else call.answer({ sessionExpires: `${String(phoneMinSeS)};refresher=uas` });
+    };
+    const customer = await customerPhone.call({ number: queueNumber, callerId: '+34600431009' });
+    expect(await customer.connected).toBe(true);
+    const [refused, retried] = await waitFor('the INVITE and its retry', () =>
+      atLucia.length >= callsBefore + 2 ? atLucia.slice(callsBefore) : undefined,
+    );
+    expect(await refused?.ended).toEqual({ reason: 'declined', statusCode: 422 });
+    expect(header(retried?.inviteHeaders, 'session-expires')).toBe(String(phoneMinSeS));
+    expect(header(retried?.inviteHeaders, 'min-se')).toBe(String(phoneMinSeS));
+    // The same call asked again (RFC 4028 §7.3): same Call-ID, the next CSeq.
+    expect(header(retried?.inviteHeaders, 'call-id')).toBe(header(refused?.inviteHeaders, 'call-id'));
+    expect(header(retried?.inviteHeaders, 'cseq')).toBe('2 INVITE');
+    expect(await retried?.connected).toBe(true);
+    customer.hangUp();
+    expect(await retried?.ended).toEqual({ reason: 'remote-hangup' });
+    luciaAnswers = (call) => {
+      call.answer();
+    };
+  }, 30_000);
 });

@@ -97,6 +97,7 @@ const maxGlareRetries = 3;
 
 const reasonPhrases: Record<number, string> = {
   408: 'Request Timeout',
+  422: 'Session Interval Too Small',
   481: 'Call/Transaction Does Not Exist',
   488: 'Not Acceptable Here',
   491: 'Request Pending',
@@ -178,6 +179,8 @@ export class PhoneCall {
   #isByeSent = false;
   /** Methods for our session refreshes, taken in turn, when the answer makes us the refresher (RFC 4028). */
   #refreshMethods: readonly ('UPDATE' | 'INVITE')[] = [];
+  /** The session's interval when this phone is its refresher (RFC 4028): set once the call connects. */
+  #ownRefreshIntervalS: number | undefined;
   #refreshTimer: NodeJS.Timeout | undefined;
   readonly #sessionRefreshes: SessionRefresh[] = [];
   readonly #requestsReceived: ReceivedRequest[] = [];
@@ -363,8 +366,36 @@ export class PhoneCall {
     return call;
   }
 
-  /** Answers a ringing incoming call: 200 with our SDP answer, a dialog, and media. */
-  answer(): boolean {
+  /** The headers of the INVITE this phone received (an incoming call); undefined for calls it placed. */
+  get inviteHeaders(): SipRequest['headers'] | undefined {
+    return this.#serverInvite?.request.headers;
+  }
+
+  /**
+   * Refuses a ringing incoming call's session interval as a phone with a larger minimum does: 422 with this
+   * Min-SE (RFC 4028 §6). The caller may ask again with a longer interval, as a new incoming call.
+   */
+  refuseSessionInterval(minSeS: number): void {
+    const transaction = this.#serverInvite;
+    if (this.#state !== 'ringing' || transaction === undefined || transaction.hasFinalResponse) return;
+    transaction.reply(422, 'Session Interval Too Small', {
+      extraHeaders: [{ name: 'Min-SE', value: String(minSeS) }],
+    });
+    this.#end({ reason: 'declined', statusCode: 422 });
+  }
+
+  /**
+   * Answers a ringing incoming call: 200 with our SDP answer, a dialog, and media. `sessionExpires` puts a
+   * session timer in the 200 (RFC 4028 §9: `Session-Expires` as given, `Require: timer`); when it names this
+   * phone refresher (`refresher=uas`), the phone refreshes at half the interval with `refreshesSessionWith`
+   * in turn, until `stopRefreshingSession`.
+   */
+  answer(
+    options: {
+      readonly sessionExpires?: string;
+      readonly refreshesSessionWith?: readonly ('UPDATE' | 'INVITE')[];
+    } = {},
+  ): boolean {
     const transaction = this.#serverInvite;
     if (this.direction !== 'incoming' || this.#state !== 'ringing' || transaction === undefined) return false;
     if (transaction.hasFinalResponse) return false;
@@ -396,14 +427,27 @@ export class PhoneCall {
       this,
       dialogKey(dialog.value.callId, dialog.value.localTag, dialog.value.remoteTag),
     );
+    const timer =
+      options.sessionExpires === undefined ? undefined : parseSessionExpires(options.sessionExpires);
     transaction.reply(200, 'OK', {
       extraHeaders: [
         { name: 'Contact', value: this.#line.contact },
         { name: 'Allow', value: allowOf(this.#line) },
+        ...(options.sessionExpires === undefined
+          ? []
+          : [
+              { name: 'Session-Expires', value: options.sessionExpires },
+              { name: 'Require', value: 'timer' },
+              { name: 'Supported', value: 'timer' },
+            ]),
         { name: 'Content-Type', value: sdpType },
       ],
       body: encoder.encode(serializeSdp(answered.value.answer)),
     });
+    if (timer?.refresher === 'uas') {
+      this.#ownRefreshIntervalS = timer.intervalS;
+      this.#refreshMethods = options.refreshesSessionWith ?? [];
+    }
     this.#connect(answered.value.audio);
     return true;
   }
@@ -667,18 +711,24 @@ export class PhoneCall {
     this.#refreshMethods = [];
   }
 
-  /** Arms our next session refresh at half the interval of the 2xx's Session-Expires, if we refresh. */
+  /**
+   * Arms our next session refresh at half the interval, if we refresh: a call we placed whose 2xx names us
+   * (`refresher=uac`), or one we answered naming ourselves (`refresher=uas`, see `answer`).
+   */
   #armSessionRefresh(): void {
-    const value = headerValue(this.#answerHeaders ?? [], 'session-expires');
-    const session = value === undefined ? undefined : parseSessionExpires(value);
-    if (session?.refresher !== 'uac' || this.#refreshMethods.length === 0 || this.#state !== 'connected')
-      return;
+    if (this.direction === 'outgoing' && this.#ownRefreshIntervalS === undefined) {
+      const value = headerValue(this.#answerHeaders ?? [], 'session-expires');
+      const answered = value === undefined ? undefined : parseSessionExpires(value);
+      if (answered?.refresher === 'uac') this.#ownRefreshIntervalS = answered.intervalS;
+    }
+    const intervalS = this.#ownRefreshIntervalS;
+    if (intervalS === undefined || this.#refreshMethods.length === 0 || this.#state !== 'connected') return;
     const method = this.#refreshMethods[this.#sessionRefreshes.length % this.#refreshMethods.length];
     if (method === undefined) return;
     this.#refreshTimer = setTimeout(() => {
       this.#refreshTimer = undefined;
       const headers = [
-        { name: 'Session-Expires', value: `${String(session.intervalS)};refresher=uac` },
+        { name: 'Session-Expires', value: `${String(intervalS)};refresher=uac` },
         { name: 'Supported', value: 'timer' },
       ];
       void (method === 'UPDATE' ? this.update(headers) : this.#reInvite(headers)).then((response) => {
@@ -691,7 +741,7 @@ export class PhoneCall {
         });
         if (response !== undefined && response.statusCode < 300) this.#armSessionRefresh();
       });
-    }, session.intervalS * 500);
+    }, intervalS * 500);
   }
 
   /**

@@ -1704,6 +1704,8 @@ export class CallService implements SipCallHandler, CallControlPort {
           await this.#decide(call, { type: 'TransferLegFailed', legId, statusCode: signal.statusCode, atMs });
           return;
         case 'hungUp':
+        case 'sessionExpired':
+          // A session nobody refreshed (RFC 4028) ends as a hang-up: its BYE is already sent.
           await this.#decide(call, { type: 'TransferLegHungUp', legId, atMs });
           return;
         case 'infoDigit':
@@ -1711,8 +1713,6 @@ export class CallService implements SipCallHandler, CallControlPort {
           return;
         case 'referred':
           this.#legs.notifyRefer(signal.leg, 603, 'Declined');
-          return;
-        case 'sessionExpired':
           return;
         case 'ringing':
         case 'directionChanged':
@@ -2099,13 +2099,13 @@ export class CallService implements SipCallHandler, CallControlPort {
           });
           return;
         case 'hungUp':
+        case 'sessionExpired':
+          // A session nobody refreshed (RFC 4028) ends as a hang-up: its BYE is already sent.
           await this.#destroyMedia(signal.leg);
           await this.#decide(call, { type: 'CompanionHungUp', legId, atMs });
           return;
         case 'referred':
           this.#legs.notifyRefer(signal.leg, 603, 'Declined');
-          return;
-        case 'sessionExpired':
           return;
         case 'infoDigit':
         case 'ringing':
@@ -3685,7 +3685,8 @@ export class CallService implements SipCallHandler, CallControlPort {
           return;
         }
         case 'sessionExpired':
-          // Only legs we answered carry session timers; calls we place have none.
+          // Nobody refreshed the leg's session (RFC 4028): its BYE is sent, the other leg follows.
+          await this.#decideOutbound(placed, { type: 'SessionExpired', isAgentLeg: isAgent, atMs });
           return;
         case 'directionChanged':
           await this.#options.media.updateRemote({

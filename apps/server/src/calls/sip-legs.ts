@@ -6,6 +6,7 @@ import type {
   Replaces,
   SessionDescription,
   SessionTimerPolicy,
+  SessionTimerState,
   SipHeader,
   SipRequest,
   SipResponse,
@@ -16,6 +17,12 @@ import {
   acceptAnswer,
   afterSessionRefreshFailure,
   answerOffer,
+  answerSessionRefresh,
+  minSeAfterTooSmall,
+  parseSessionExpires,
+  sessionRefreshHeaders,
+  sessionTimerOfAnswer,
+  sessionTimerRequestHeaders,
   createOffer,
   dialogAsUac,
   dialogAsUas,
@@ -153,15 +160,15 @@ export class SipLegs {
   readonly #sessionIds = new Map<string, string>();
   readonly #sessionTimerPolicy: SessionTimerPolicy;
   /**
-   * Session timers of legs (RFC 4028): the interval, who refreshes, our next refresh (or its retry), when
-   * the session expires unless refreshed, and whether our refreshes go as UPDATE (the peer allows it) or
-   * as re-INVITE.
+   * Session timers of legs (RFC 4028), on calls we answered and calls we placed alike: the interval, whether
+   * we refresh, our next refresh (or its retry), when the session expires unless refreshed, and whether our
+   * refreshes go as UPDATE (the peer allows it) or as re-INVITE.
    */
   readonly #sessionTimers = new Map<
     string,
     {
-      readonly intervalS: number;
-      readonly refresher: 'uac' | 'uas';
+      intervalS: number;
+      isOurs: boolean;
       timer: NodeJS.Timeout | undefined;
       expiryTimer: NodeJS.Timeout | undefined;
       expiresAtMs: number;
@@ -245,21 +252,32 @@ export class SipLegs {
       ],
       body: encoder.encode(serializeSdp(answer)),
     });
-    if (timer.kind === 'timer') {
-      this.#sessionTimers.set(leg.legId, {
-        intervalS: timer.intervalS,
-        refresher: timer.refresher,
-        timer: undefined,
-        expiryTimer: undefined,
-        expiresAtMs: 0,
-        // RFC 4028 §7.4: UPDATE only to a peer that lists it in Allow; others get a re-INVITE.
-        isUpdateAllowed: headerValues(transaction.request.headers, 'allow')
-          .flatMap((value) => value.split(','))
-          .some((method) => method.trim().toUpperCase() === 'UPDATE'),
-      });
-      this.#armSessionTimer(leg);
-    }
+    if (timer.kind === 'timer')
+      this.#startSessionTimer(
+        leg,
+        { intervalS: timer.intervalS, isOurs: timer.refresher === 'uas' },
+        transaction.request.headers,
+      );
     return true;
+  }
+
+  /**
+   * Starts a leg's session timer once the session is set up: `peerHeaders` (the INVITE we answered, or the
+   * 2xx to ours) tell whether our refreshes may go as UPDATE: only to a peer that lists it in Allow; others
+   * get a re-INVITE (RFC 4028 §7.4).
+   */
+  #startSessionTimer(leg: CallLeg, state: SessionTimerState, peerHeaders: readonly SipHeader[]): void {
+    this.#sessionTimers.set(leg.legId, {
+      intervalS: state.intervalS,
+      isOurs: state.isOurs,
+      timer: undefined,
+      expiryTimer: undefined,
+      expiresAtMs: 0,
+      isUpdateAllowed: headerValues(peerHeaders, 'allow')
+        .flatMap((value) => value.split(','))
+        .some((method) => method.trim().toUpperCase() === 'UPDATE'),
+    });
+    this.#armSessionTimer(leg);
   }
 
   /**
@@ -286,7 +304,7 @@ export class SipLegs {
       this.#onSignal({ type: 'sessionExpired', leg });
     }, expireAfterMs);
     session.expiryTimer.unref();
-    if (session.refresher === 'uas')
+    if (session.isOurs)
       this.#scheduleRefresh(leg, session.isUpdateAllowed ? 'UPDATE' : 'INVITE', refreshAfterMs);
   }
 
@@ -315,10 +333,7 @@ export class SipLegs {
     const offer = method === 'INVITE' ? leg.localSdp : undefined;
     if (method === 'INVITE' && offer === undefined) return;
     const { request, dialog } = inDialogRequest(leg.dialog, method, {
-      extraHeaders: [
-        { name: 'Session-Expires', value: `${String(session.intervalS)};refresher=uas` },
-        { name: 'Supported', value: 'timer' },
-      ],
+      extraHeaders: sessionRefreshHeaders(session.intervalS),
       ...(offer === undefined ? {} : { contentType: sdpType, body: encoder.encode(serializeSdp(offer)) }),
     });
     leg.dialog = dialog;
@@ -357,6 +372,13 @@ export class SipLegs {
         if (isAnswered) return;
         isAnswered = true;
         this.#reInvitesPending.delete(leg.legId);
+        // The 2xx may change the interval or hand the refreshing over (§7.2); one that says nothing about
+        // timers (a peer without timer support) leaves us refreshing as before.
+        const answered = sessionTimerOfAnswer(response.headers);
+        if (answered !== undefined && this.#sessionTimers.get(leg.legId) === session) {
+          session.intervalS = answered.intervalS;
+          session.isOurs = answered.isOurs;
+        }
         if (!leg.isEnded) this.#armSessionTimer(leg);
       },
       onFailure: (failure) => {
@@ -412,15 +434,25 @@ export class SipLegs {
     this.#sessionTimers.delete(leg.legId);
   }
 
-  /** The Session-Expires of a 2xx to a refresh the peer sent (RFC 4028 §9), after restarting the timer. */
-  #sessionRefreshed(leg: CallLeg): SipHeader[] {
+  /**
+   * A refresh the peer sent (a re-INVITE or UPDATE, RFC 4028 §9): the headers of our 2xx, after taking its
+   * interval and refresher and restarting the timer; 'too-small' (answered 422 with our Min-SE here) when it
+   * asks for less than our Min-SE.
+   */
+  #sessionRefreshed(leg: CallLeg, transaction: ServerTransaction): readonly SipHeader[] | 'too-small' {
     const session = this.#sessionTimers.get(leg.legId);
     if (session === undefined) return [];
+    const answer = answerSessionRefresh(transaction.request.headers, session, this.#sessionTimerPolicy);
+    if (answer.kind === 'too-small') {
+      transaction.reply(422, 'Session Interval Too Small', {
+        extraHeaders: [{ name: 'Min-SE', value: String(answer.minSeS) }],
+      });
+      return 'too-small';
+    }
+    session.intervalS = answer.state.intervalS;
+    session.isOurs = answer.state.isOurs;
     this.#armSessionTimer(leg);
-    return [
-      { name: 'Session-Expires', value: `${String(session.intervalS)};refresher=${session.refresher}` },
-      { name: 'Require', value: 'timer' },
-    ];
+    return answer.responseHeaders;
   }
 
   /**
@@ -462,6 +494,8 @@ export class SipLegs {
         { name: 'Max-Forwards', value: '70' },
         // Each branch and failover target gets the Contact of its own transport (`#sendInvite`).
         { name: 'Allow', value: 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE' },
+        // Session timers (RFC 4028 §7.1): the answerer chooses who refreshes.
+        ...sessionTimerRequestHeaders(this.#sessionTimerPolicy),
         ...request.extraHeaders,
         { name: 'Content-Type', value: sdpType },
       ],
@@ -617,6 +651,15 @@ export class SipLegs {
         return;
       }
     }
+    if (status === 422 && !leg.isEnded && branch.isTimerRaised !== true) {
+      // Our interval is below the answerer's Min-SE: asked once more with its Min-SE (RFC 4028 §7.3).
+      const retry = this.#withRaisedInterval(transaction.request, response);
+      if (retry !== undefined) {
+        branch.isTimerRaised = true;
+        this.#sendInvite(leg, offer, retry, branch);
+        return;
+      }
+    }
     if (status >= 300) {
       this.#branchFailed(leg, branch, status, { kind: 'final-response', statusCode: status });
       return;
@@ -673,8 +716,27 @@ export class SipLegs {
     // Only the first 2xx starts the conversation; retransmissions were acknowledged above.
     if (leg.sdpVersion === 1) {
       leg.sdpVersion = 2;
+      const timer = sessionTimerOfAnswer(response.headers);
+      if (timer !== undefined) this.#startSessionTimer(leg, timer, response.headers);
       this.#onSignal({ type: 'answered', leg, audio: audio.value });
     }
+  }
+
+  /**
+   * The INVITE again after a 422 (RFC 4028 §7.3): the same Call-ID and From tag, the next CSeq, no Via, and
+   * Session-Expires and Min-SE raised to the 422's Min-SE; undefined when the 422 gives none above ours.
+   */
+  #withRaisedInterval(previous: SipRequest, tooSmall: SipResponse): SipRequest | undefined {
+    const asked = parseSessionExpires(headerValue(previous.headers, 'session-expires') ?? '');
+    const minSeS = minSeAfterTooSmall(tooSmall.headers, asked?.intervalS ?? 0);
+    const cseq = parseCSeq(headerValue(previous.headers, 'cseq') ?? '');
+    if (minSeS === undefined || cseq === undefined) return undefined;
+    const raised = sessionTimerRequestHeaders(this.#sessionTimerPolicy, minSeS);
+    const replaced = new Set(['via', 'cseq', ...raised.map((header) => header.name.toLowerCase())]);
+    const headers = previous.headers
+      .filter((header) => !replaced.has(header.name.toLowerCase()))
+      .concat([{ name: 'CSeq', value: `${String(cseq.sequence + 1)} INVITE` }, ...raised]);
+    return { ...previous, headers };
   }
 
   /**
@@ -931,10 +993,12 @@ export class SipLegs {
       // A session refresh without an offer (RFC 4028): an UPDATE gets a bare 200 (RFC 3311 §5.2: no offer,
       // no answer); a re-INVITE without an offer (a late offer) gets our last SDP as the offer.
       const sdp = request.method === 'INVITE' ? leg.localSdp : undefined;
+      const refreshed = this.#sessionRefreshed(leg, transaction);
+      if (refreshed === 'too-small') return;
       transaction.reply(200, 'OK', {
         extraHeaders: [
           { name: 'Contact', value: this.#dialogContact(leg, transaction) },
-          ...this.#sessionRefreshed(leg),
+          ...refreshed,
           ...(sdp === undefined ? [] : [{ name: 'Content-Type', value: sdpType }]),
         ],
         ...(sdp === undefined ? {} : { body: encoder.encode(serializeSdp(sdp)) }),
@@ -946,17 +1010,19 @@ export class SipLegs {
       transaction.reply(400, 'Bad Request - Malformed SDP');
       return;
     }
-    leg.sdpVersion += 1;
-    const answered = answerOffer(offer.value, targetOfSdp(local, this.#sessionId(leg), leg.sdpVersion));
+    const answered = answerOffer(offer.value, targetOfSdp(local, this.#sessionId(leg), leg.sdpVersion + 1));
     if (!answered.ok) {
       transaction.reply(488, 'Not Acceptable Here');
       return;
     }
+    const refreshed = this.#sessionRefreshed(leg, transaction);
+    if (refreshed === 'too-small') return;
+    leg.sdpVersion += 1;
     leg.localSdp = answered.value.answer;
     transaction.reply(200, 'OK', {
       extraHeaders: [
         { name: 'Contact', value: this.#dialogContact(leg, transaction) },
-        ...this.#sessionRefreshed(leg),
+        ...refreshed,
         { name: 'Content-Type', value: sdpType },
       ],
       body: encoder.encode(serializeSdp(answered.value.answer)),
