@@ -72,6 +72,8 @@ export interface InviteBranch {
   isDone: boolean;
   /** A provisional answer other than 100 came: the target took the INVITE (no failover from it any more). */
   hasProgressed?: boolean;
+  /** Some response (100 Trying included) came from the target: it is alive. */
+  hasResponded?: boolean;
   /** The INVITE was sent again with a longer session interval after a 422 (RFC 4028 §7.3): only once. */
   isTimerRaised?: boolean;
   /** Server location's targets of a trunk (RFC 3263 §4.3), this branch's among them; absent for phones. */

@@ -82,12 +82,16 @@ let dead: Awaited<ReturnType<typeof silentPort>>;
 let carrier: Awaited<ReturnType<typeof busyCarrier>>;
 let signals: LegSignal[];
 
-function legsWith(failoverBudgetMs?: number): SipLegs {
+function legsWith(
+  failoverBudgetMs?: number,
+  options: { readonly endpoint?: SipEndpoint; readonly failoverSilenceMs?: number } = {},
+): SipLegs {
   return new SipLegs({
-    endpoint: ours,
+    endpoint: options.endpoint ?? ours,
     logger: silentLogger,
     onSignal: (signal) => signals.push(signal),
     ...(failoverBudgetMs === undefined ? {} : { failoverBudgetMs }),
+    ...(options.failoverSilenceMs === undefined ? {} : { failoverSilenceMs: options.failoverSilenceMs }),
   });
 }
 
@@ -138,6 +142,29 @@ describe('SipLegs failover between trunk targets (RFC 3263 §4.3)', () => {
     expect(dead.received()).toBeGreaterThan(1);
     expect(carrier.invites).toHaveLength(1);
     expect(signals.map((signal) => signal.type)).toEqual(['failed']);
+  });
+
+  it('moves on from a target that stays silent (not even 100 Trying) long before Timer B runs out', async () => {
+    // RFC 3261's own T1 (500 ms): Timer B would take 32 s, longer than failure() waits.
+    const standard = new SipEndpoint({
+      policy,
+      transactionUser: { onRequest: (transaction) => transaction.reply(405, 'Method Not Allowed') },
+    });
+    const standardListener = await standard.listen({ protocol: 'udp', host: '127.0.0.1', port: 0 });
+    try {
+      const legs = legsWith(undefined, { endpoint: standard, failoverSilenceMs: 200 });
+      legs.invite(
+        trunkLeg(dead.target),
+        { ...request, failoverTo: [carrier.target] },
+        { address: '127.0.0.1', rtpPort: 40_000 },
+      );
+      expect(await failure()).toMatchObject({ type: 'failed', statusCode: 486 });
+      expect(dead.received()).toBeGreaterThanOrEqual(1);
+      expect(carrier.invites).toHaveLength(1);
+      expect(signals.map((signal) => signal.type)).toEqual(['failed']);
+    } finally {
+      await standardListener.close();
+    }
   });
 
   it('tries no other target once the budget is spent: the timeout is the answer', async () => {

@@ -15,6 +15,7 @@ describe('failoverAfter (RFC 3263 §4.3)', () => {
   it.each<[string, TargetOutcome]>([
     ['a transport error', { kind: 'transport-error' }],
     ['a timeout', { kind: 'timeout' }],
+    ['silence (not even 100 Trying) past the limit', { kind: 'silent' }],
     ['503 Service Unavailable', { kind: 'final-response', statusCode: 503 }],
   ])('moves on to the next target after %s', (_, outcome) => {
     expect(failoverAfter(outcome, firstOfTwo)).toEqual({ kind: 'try-next', targetIndex: 1 });
@@ -29,6 +30,13 @@ describe('failoverAfter (RFC 3263 §4.3)', () => {
       });
     },
   );
+
+  it('lets a silent last target keep its chance: only its own timeout ends the request', () => {
+    expect(failoverAfter({ kind: 'silent' }, { ...firstOfTwo, targetIndex: 1 })).toEqual({
+      kind: 'give-up',
+      reason: 'no-more-targets',
+    });
+  });
 
   it('does not fail over from a target that already sent 180 or 183', () => {
     const progressed = { ...firstOfTwo, hasProgressed: true };

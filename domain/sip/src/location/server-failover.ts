@@ -7,6 +7,12 @@ export type TargetOutcome =
   | { readonly kind: 'transport-error' }
   /** No response at all: Timer B (INVITE) or F ran out (RFC 3261 §17.1.1.2, §17.1.2.2). */
   | { readonly kind: 'timeout' }
+  /**
+   * Nothing yet, not even 100 Trying, within the caller's silence limit, well before Timer B: a live server
+   * answers an INVITE with 100 within 200 ms (RFC 3261 §17.2.1), so the target is taken for dead. Only a
+   * `try-next` decision acts on it; otherwise the request keeps waiting for its own timeout.
+   */
+  | { readonly kind: 'silent' }
   /** A final response (200-699). */
   | { readonly kind: 'final-response'; readonly statusCode: number };
 
@@ -52,6 +58,7 @@ export function failoverAfter(outcome: TargetOutcome, attempt: TargetAttempt): F
       break;
     case 'transport-error':
     case 'timeout':
+    case 'silent':
       break;
   }
   if (attempt.hasProgressed) return { kind: 'give-up', reason: 'target-progressed' };
