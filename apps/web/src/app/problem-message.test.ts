@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { storeErrorCodes } from '@centralita/store';
 import { translate } from '../i18n/catalog.ts';
 import type { MessageKey, MessageValues } from '../i18n/catalog.ts';
 import { ApiError } from './api-client.ts';
@@ -29,6 +30,13 @@ describe('serverDetail', () => {
     );
     expect(serverDetail(login)).toBeUndefined();
     expect(serverDetail(new Error('boom'))).toBeUndefined();
+  });
+
+  it('keeps the server’s sentence for every refusal the store can give (the web app cannot import its list)', () => {
+    for (const code of storeErrorCodes)
+      expect(serverDetail(new ApiError(409, code, `Why ${code} happened.`, [], null)), code).toBe(
+        `Why ${code} happened.`,
+      );
   });
 });
 

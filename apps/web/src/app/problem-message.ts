@@ -18,7 +18,8 @@ export function problemMessage(t: Translate, error: unknown): string {
 
 /**
  * Codes the server uses for many situations, its `detail` saying which (a store refusal: "you cannot delete
- * yourself; ask another admin"): the translated message is the same for all, so the detail follows it.
+ * yourself; ask another admin"): the translated message is the same for all, so the detail follows it. The
+ * browser bundle cannot import the store's `storeErrorCodes`; problem-message.test.ts fails when one is missing.
  */
 const genericCodes: ReadonlySet<string> = new Set([
   'STORE_NOT_FOUND',
