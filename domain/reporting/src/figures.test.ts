@@ -133,4 +133,20 @@ describe('figures', () => {
     expect(costPerContactMinor(values, { agentHourMinor: 2000, telephonyMinuteMinor: 2 })).toBe(406);
     expect(figuresOf(values).revenuePerContactMinor).toBe(500);
   });
+
+  it('give cost per contact only when the tenant configured its rates, and only for connected contacts', () => {
+    const rates = { agentHourMinor: 1800, telephonyMinuteMinor: 2 };
+    const values = valuesOf({ contactsConnected: 4, loggedInMs: 3_600_000, billableMs: 20 * 60_000 });
+    // One agent hour at 18.00 and 20 minutes at 0.02: 1800 + 40 = 1840 cents over 4 contacts.
+    expect(figuresOf(values, rates).costPerContactMinor).toBe(460);
+    expect(figuresOf(values).costPerContactMinor).toBeNull();
+    // Agents logged in while nothing connected: a cost with no contact to carry it is no figure.
+    expect(
+      figuresOf(valuesOf({ loggedInMs: 3_600_000, contactsConnected: 0 }), rates).costPerContactMinor,
+    ).toBeNull();
+    // Rows of a queue carry no agent time: given rates anyway, only the telephony half would show.
+    expect(
+      figuresOf(valuesOf({ contactsConnected: 4, billableMs: 20 * 60_000 }), rates).costPerContactMinor,
+    ).toBe(10);
+  });
 });

@@ -61,6 +61,11 @@ export interface Figures {
   readonly billableContacts: number;
   readonly billedMinutes: number;
   readonly revenuePerContactMinor: number | null;
+  /**
+   * What a connected contact cost (docs/metrics.md): null unless the tenant configured its rates, and
+   * when nothing connected.
+   */
+  readonly costPerContactMinor: number | null;
 }
 
 /** numerator / denominator, or null when there is nothing to divide by. */
@@ -68,8 +73,12 @@ export function ratio(numerator: number, denominator: number): number | null {
   return denominator > 0 ? numerator / denominator : null;
 }
 
-/** Every figure of summed values (`totalOf` merges any selection of rows). */
-export function figuresOf(source: SummaryValues | Iterable<SummaryRow>): Figures {
+/**
+ * Every figure of summed values (`totalOf` merges any selection of rows). Cost per contact needs the
+ * tenant's `rates`, and a selection that holds the agents' logged-in time as well as their contacts: pass
+ * no rates for rows narrowed to a queue, channel or direction (see `costPerContactMinor`).
+ */
+export function figuresOf(source: SummaryValues | Iterable<SummaryRow>, rates?: CostRates): Figures {
   const v = isValues(source) ? source : totalOf(source);
   const answeredOrAbandoned = v.answered + v.abandoned;
   const longAbandoned = v.abandoned - v.shortAbandoned;
@@ -121,6 +130,7 @@ export function figuresOf(source: SummaryValues | Iterable<SummaryRow>): Figures
     billableContacts: v.billableContacts,
     billedMinutes: v.billedSeconds / 60,
     revenuePerContactMinor: ratio(v.revenueMinor, v.contactsConnected),
+    costPerContactMinor: rates === undefined ? null : costPerContactMinor(v, rates),
   };
 }
 
@@ -150,7 +160,9 @@ export interface CostRates {
 
 /**
  * Cost per connected contact: (logged-in agent hours × hourly cost + connected minutes × telephony
- * rate) / contacts connected. Agent time has no queue, so select rows by interval (and agent), not queue.
+ * rate) / contacts connected. Agent time has no queue, channel or direction, so only a selection of rows
+ * by interval and agent holds both halves; a queue's rows would give the telephony half alone, a cost
+ * that looks cheaper than it is.
  */
 export function costPerContactMinor(values: SummaryValues, rates: CostRates): number | null {
   const costMinor =

@@ -96,7 +96,7 @@ export { figuresOf, ratio, contactsPerAgent, costPerContactMinor } from './figur
 export type { Figures, CostRates } from './figures.ts';
 export { billingStatement } from './billing.ts';
 export type { BillingPlan, BillingStatement, StatementLine } from './billing.ts';
-export { evaluateSla } from './sla.ts';
-export type { SlaMetric, SlaTarget, SlaBreach, SlaResult } from './sla.ts';
+export { evaluateSla, slaMetrics, slaTargetRange } from './sla.ts';
+export type { SlaMetric, SlaScale, SlaTarget, SlaBreach, SlaResult } from './sla.ts';
 export { leaderboard, leaderboardOrders } from './leaderboard.ts';
 export type { Leaderboard, LeaderboardAgentInput, LeaderboardLine, LeaderboardOrder } from './leaderboard.ts';

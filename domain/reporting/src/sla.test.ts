@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { foldContacts } from './contact-record.ts';
 import { contributionsOf } from './contributions.ts';
-import { evaluateSla } from './sla.ts';
-import { ContactScript, at, eventLog, madrid, queue } from './test-events.ts';
+import { figuresOf } from './figures.ts';
+import { evaluateSla, slaMetrics, slaTargetRange } from './sla.ts';
+import type { SummaryRow } from './summary-row.ts';
+import { emptyValues, valuesOf } from './summary-row.ts';
+import { ContactScript, agent, at, eventLog, madrid, queue } from './test-events.ts';
 
 const calendar = madrid();
 
@@ -77,5 +80,61 @@ describe('SLA per client', () => {
       ['asa', (7 * 10_000 + 2 * 60_000) / 9, false],
       ['fcr', null, null],
     ]);
+  });
+
+  it('prices contacts against a cost target with the rates, over all queues only', () => {
+    const rates = { agentHourMinor: 1800, telephonyMinuteMinor: 2 };
+    const costTarget = {
+      id: 'cost',
+      metric: 'costPerContactMinor',
+      comparison: 'at-most',
+      target: 200,
+      per: 'period',
+    } as const;
+    // Ana was logged in for an hour on Monday: agent time has no queue.
+    const agentTime: SummaryRow = {
+      key: {
+        intervalStartMs: at('2025-02-03T10:00:00+01:00'),
+        queueId: null,
+        agentId: agent('ana'),
+        channel: null,
+        direction: null,
+      },
+      values: valuesOf({ loggedInMs: 3_600_000 }),
+    };
+    const [everywhere, onSupport] = evaluateSla(
+      [...rows, agentTime],
+      [costTarget, { ...costTarget, id: 'cost-support', queueIds: [queue('support')] }],
+      { ...period, rates },
+    );
+    // One agent hour at 18.00 and 9 connected minutes (60 s of talk each) at 0.02, over 9 contacts.
+    expect(everywhere?.actual).toBe((1800 + 9 * 2) / 9);
+    expect(everywhere?.isMet).toBe(false);
+    // Agent time has no queue: a queue's cost would leave it out, so it is not measured at all.
+    expect(onSupport).toMatchObject({ actual: null, isMet: null, windowsMeasured: 0 });
+    // Without rates there is no cost to judge.
+    expect(evaluateSla(rows, [costTarget], period)[0]).toMatchObject({ actual: null, isMet: null });
+  });
+});
+
+describe('SLA metrics', () => {
+  it('are exactly the figures that can be null (ratios, averages, times, money)', () => {
+    const figures = figuresOf(emptyValues, { agentHourMinor: 1, telephonyMinuteMinor: 1 });
+    const nullable = Object.entries(figures)
+      .filter(([, value]) => value === null)
+      .map(([name]) => name);
+    expect([...slaMetrics].sort()).toEqual(nullable.sort());
+    expect(new Set(slaMetrics).size).toBe(slaMetrics.length);
+  });
+
+  it('bound targets by scale: fractions 0-1, NPS -100-100, quality 0-100, times and money from 0', () => {
+    expect(slaTargetRange('serviceLevelOfAnswered')).toEqual({ min: 0, max: 1 });
+    expect(slaTargetRange('abandonmentRateExcludingShort')).toEqual({ min: 0, max: 1 });
+    expect(slaTargetRange('occupancy')).toEqual({ min: 0, max: 1 });
+    expect(slaTargetRange('csat')).toEqual({ min: 0, max: 1 });
+    expect(slaTargetRange('nps')).toEqual({ min: -100, max: 100 });
+    expect(slaTargetRange('qualityScore')).toEqual({ min: 0, max: 100 });
+    expect(slaTargetRange('averageSpeedOfAnswerMs')).toEqual({ min: 0, max: Number.POSITIVE_INFINITY });
+    expect(slaTargetRange('costPerContactMinor')).toEqual({ min: 0, max: Number.POSITIVE_INFINITY });
   });
 });

@@ -1,5 +1,5 @@
 import type { QueueId } from '@centralita/kernel';
-import type { Figures } from './figures.ts';
+import type { CostRates, Figures } from './figures.ts';
 import { figuresOf } from './figures.ts';
 import type { SummaryRow } from './summary-row.ts';
 import type { Granularity, TimeZoneCalendar } from './time-zone-calendar.ts';
@@ -8,6 +8,62 @@ import type { Granularity, TimeZoneCalendar } from './time-zone-calendar.ts';
 export type SlaMetric = {
   [K in keyof Figures]: null extends Figures[K] ? K : never;
 }[keyof Figures];
+
+/**
+ * The scale a metric is on, which bounds its targets: a `fraction` 0–1 (0.8 = 80 %: service levels,
+ * abandonment, occupancy, utilization, transfer, escalation, FCR, resolution, CSAT), `nps` −100–100, a
+ * `score` 0–100 (quality), a `duration` in milliseconds (≥ 0) or `money` in minor units (≥ 0).
+ */
+export type SlaScale = 'fraction' | 'nps' | 'score' | 'duration' | 'money';
+
+/** Every metric's scale; the type keeps it to exactly the nullable figures. */
+const scaleOfMetric: { readonly [M in SlaMetric]: SlaScale } = {
+  averageSpeedOfAnswerMs: 'duration',
+  averageWaitMs: 'duration',
+  averageAbandonWaitMs: 'duration',
+  longestWaitMs: 'duration',
+  averageHandleTimeMs: 'duration',
+  averageTalkMs: 'duration',
+  averageHoldMs: 'duration',
+  averageWrapUpMs: 'duration',
+  serviceLevelOfAnswered: 'fraction',
+  serviceLevelOfOffered: 'fraction',
+  serviceLevelAbandonsMet: 'fraction',
+  serviceLevelAbandonsExcluded: 'fraction',
+  abandonmentRate: 'fraction',
+  abandonmentRateExcludingShort: 'fraction',
+  occupancy: 'fraction',
+  utilization: 'fraction',
+  transferRate: 'fraction',
+  escalationRate: 'fraction',
+  firstContactResolution: 'fraction',
+  resolutionRate: 'fraction',
+  averageTimeToResolveMs: 'duration',
+  csat: 'fraction',
+  nps: 'nps',
+  qualityScore: 'score',
+  revenuePerContactMinor: 'money',
+  costPerContactMinor: 'money',
+};
+
+/** Every metric a target may name (for the edge to validate against), in the order of `Figures`. */
+export const slaMetrics = Object.keys(scaleOfMetric) as readonly SlaMetric[];
+
+/** The values a target on `metric` may take, both ends included (`max` is Infinity for times and money). */
+export function slaTargetRange(metric: SlaMetric): { readonly min: number; readonly max: number } {
+  const scale = scaleOfMetric[metric];
+  switch (scale) {
+    case 'fraction':
+      return { min: 0, max: 1 };
+    case 'nps':
+      return { min: -100, max: 100 };
+    case 'score':
+      return { min: 0, max: 100 };
+    case 'duration':
+    case 'money':
+      return { min: 0, max: Number.POSITIVE_INFINITY };
+  }
+}
 
 /** One promise to a client: e.g. service level of answered at least 0.8, judged per day, on two queues. */
 export interface SlaTarget {
@@ -46,22 +102,30 @@ function meets(target: SlaTarget, actual: number): boolean {
 
 /**
  * Each target against the rows whose interval starts in [fromMs, toMs), with every breached window
- * listed. Windows with nothing to measure (no calls on a Sunday) are neither met nor breached.
+ * listed. Windows with nothing to measure (no calls on a Sunday) are neither met nor breached. Cost per
+ * contact needs the tenant's `rates` and all queues: agent time has no queue, so on a target limited to
+ * queues it is never measured (see `costPerContactMinor`).
  */
 export function evaluateSla(
   rows: readonly SummaryRow[],
   targets: readonly SlaTarget[],
-  period: { readonly calendar: TimeZoneCalendar; readonly fromMs: number; readonly toMs: number },
+  period: {
+    readonly calendar: TimeZoneCalendar;
+    readonly fromMs: number;
+    readonly toMs: number;
+    readonly rates?: CostRates | undefined;
+  },
 ): SlaResult[] {
   return targets.map((target) => {
     const queues = target.queueIds === undefined ? undefined : new Set<string>(target.queueIds);
+    const rates = queues === undefined ? period.rates : undefined;
     const selected = rows.filter(
       (row) =>
         row.key.intervalStartMs >= period.fromMs &&
         row.key.intervalStartMs < period.toMs &&
         (queues === undefined || (row.key.queueId !== null && queues.has(row.key.queueId))),
     );
-    const actual = figuresOf(selected)[target.metric];
+    const actual = figuresOf(selected, rates)[target.metric];
     const windows = new Map<number, SummaryRow[]>();
     if (target.per === 'period') {
       windows.set(period.fromMs, selected);
@@ -76,7 +140,7 @@ export function evaluateSla(
     const breaches: SlaBreach[] = [];
     let windowsMeasured = 0;
     for (const [startMs, windowRows] of [...windows.entries()].sort(([a], [b]) => a - b)) {
-      const windowActual = figuresOf(windowRows)[target.metric];
+      const windowActual = figuresOf(windowRows, rates)[target.metric];
       if (windowActual === null) continue;
       windowsMeasured += 1;
       if (meets(target, windowActual)) continue;
