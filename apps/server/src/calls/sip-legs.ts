@@ -79,6 +79,28 @@ export const defaultFailoverBudgetMs = 60_000;
  */
 export const defaultFailoverSilenceMs = 4_000;
 
+/**
+ * Time for `SipLegs`: "now" and one-shot timers (session refresh and expiry, the failover silence limit).
+ * `realLegTimers` by default; tests pass a virtual one to drive them without waiting.
+ */
+export interface LegTimers {
+  now(): number;
+  /** Calls `callback` once after `ms`; the returned function cancels it. Never keeps the process alive. */
+  after(ms: number, callback: () => void): () => void;
+}
+
+/** Wall-clock time and Node's timers (unref'd). */
+export const realLegTimers: LegTimers = {
+  now: () => Date.now(),
+  after: (ms, callback) => {
+    const handle = setTimeout(callback, ms);
+    handle.unref();
+    return () => {
+      clearTimeout(handle);
+    };
+  },
+};
+
 /** What happens on a leg, as the call layer hears it. */
 export type LegSignal =
   | { readonly type: 'ringing'; readonly leg: CallLeg }
@@ -176,8 +198,8 @@ export class SipLegs {
     {
       intervalS: number;
       isOurs: boolean;
-      timer: NodeJS.Timeout | undefined;
-      expiryTimer: NodeJS.Timeout | undefined;
+      cancelRefresh: (() => void) | undefined;
+      cancelExpiry: (() => void) | undefined;
       expiresAtMs: number;
       isUpdateAllowed: boolean;
     }
@@ -186,6 +208,7 @@ export class SipLegs {
   readonly #reInvitesPending = new Set<string>();
   /** Draws glare retry delays (RFC 3261 §14.1) and Retry-After values. */
   readonly #random: Random;
+  readonly #timers: LegTimers;
 
   constructor(options: {
     readonly endpoint: SipEndpoint;
@@ -199,6 +222,8 @@ export class SipLegs {
     readonly failoverSilenceMs?: number;
     /** Randomness for glare retries; `Math.random` unless a test seeds it. */
     readonly random?: Random;
+    /** Now and timers; `realLegTimers` unless a test drives them. */
+    readonly timers?: LegTimers;
   }) {
     this.#endpoint = options.endpoint;
     this.#failoverBudgetMs = options.failoverBudgetMs ?? defaultFailoverBudgetMs;
@@ -207,6 +232,7 @@ export class SipLegs {
     this.#sessionTimerPolicy = options.sessionTimer ?? defaultSessionTimerPolicy;
     this.#onSignal = options.onSignal;
     this.#random = options.random ?? { next: () => Math.random() };
+    this.#timers = options.timers ?? realLegTimers;
   }
 
   #sessionId(leg: CallLeg): string {
@@ -280,8 +306,8 @@ export class SipLegs {
     this.#sessionTimers.set(leg.legId, {
       intervalS: state.intervalS,
       isOurs: state.isOurs,
-      timer: undefined,
-      expiryTimer: undefined,
+      cancelRefresh: undefined,
+      cancelExpiry: undefined,
       expiresAtMs: 0,
       isUpdateAllowed: headerValues(peerHeaders, 'allow')
         .flatMap((value) => value.split(','))
@@ -298,13 +324,13 @@ export class SipLegs {
   #armSessionTimer(leg: CallLeg): void {
     const session = this.#sessionTimers.get(leg.legId);
     if (session === undefined) return;
-    clearTimeout(session.timer);
-    clearTimeout(session.expiryTimer);
-    session.timer = undefined;
+    session.cancelRefresh?.();
+    session.cancelExpiry?.();
+    session.cancelRefresh = undefined;
     const { refreshAfterMs, expireAfterMs } = sessionTimerDeadlines(session.intervalS);
-    session.expiresAtMs = Date.now() + expireAfterMs;
-    session.expiryTimer = setTimeout(() => {
-      session.expiryTimer = undefined;
+    session.expiresAtMs = this.#timers.now() + expireAfterMs;
+    session.cancelExpiry = this.#timers.after(expireAfterMs, () => {
+      session.cancelExpiry = undefined;
       if (leg.isEnded || leg.dialog === undefined) return;
       this.#logger.info(
         { legId: leg.legId, intervalS: session.intervalS },
@@ -312,8 +338,7 @@ export class SipLegs {
       );
       this.bye(leg);
       this.#onSignal({ type: 'sessionExpired', leg });
-    }, expireAfterMs);
-    session.expiryTimer.unref();
+    });
     if (session.isOurs)
       this.#scheduleRefresh(leg, session.isUpdateAllowed ? 'UPDATE' : 'INVITE', refreshAfterMs);
   }
@@ -321,13 +346,12 @@ export class SipLegs {
   #scheduleRefresh(leg: CallLeg, method: 'UPDATE' | 'INVITE', afterMs: number): void {
     const session = this.#sessionTimers.get(leg.legId);
     if (session === undefined) return;
-    clearTimeout(session.timer);
-    session.timer = setTimeout(() => {
-      session.timer = undefined;
+    session.cancelRefresh?.();
+    session.cancelRefresh = this.#timers.after(afterMs, () => {
+      session.cancelRefresh = undefined;
       if (leg.isEnded || leg.dialog === undefined) return;
       this.#refreshSession(leg, method);
-    }, afterMs);
-    session.timer.unref();
+    });
   }
 
   /**
@@ -363,7 +387,7 @@ export class SipLegs {
           canReInvite: leg.localSdp !== undefined,
           // We sent the dialog's INVITE unless we answered it (RFC 3261 §14.1).
           isCallIdOwner: leg.inviteTransaction === undefined,
-          msUntilExpiry: session.expiresAtMs - Date.now(),
+          msUntilExpiry: session.expiresAtMs - this.#timers.now(),
           random: this.#random,
         }),
       );
@@ -437,10 +461,8 @@ export class SipLegs {
 
   #stopSessionTimer(leg: CallLeg): void {
     const session = this.#sessionTimers.get(leg.legId);
-    if (session !== undefined) {
-      clearTimeout(session.timer);
-      clearTimeout(session.expiryTimer);
-    }
+    session?.cancelRefresh?.();
+    session?.cancelExpiry?.();
     this.#sessionTimers.delete(leg.legId);
   }
 
@@ -521,7 +543,7 @@ export class SipLegs {
             failover: {
               targets: [leg.target, ...failoverTo],
               targetIndex: 0,
-              firstTriedAtMs: Date.now(),
+              firstTriedAtMs: this.#timers.now(),
               invite,
               offer,
             },
@@ -568,9 +590,9 @@ export class SipLegs {
     if (leg.outgoingInvite === undefined) leg.outgoingInvite = sent.value.request;
     const failover = branch.failover;
     if (failover !== undefined && failover.targetIndex + 1 < failover.targets.length)
-      setTimeout(() => {
+      this.#timers.after(this.#failoverSilenceMs, () => {
         this.#whenSilent(leg, branch);
-      }, this.#failoverSilenceMs).unref();
+      });
   }
 
   /**
@@ -614,7 +636,7 @@ export class SipLegs {
       targetIndex: failover.targetIndex,
       targetCount: failover.targets.length,
       hasProgressed: branch.hasProgressed === true,
-      elapsedMs: Date.now() - failover.firstTriedAtMs,
+      elapsedMs: this.#timers.now() - failover.firstTriedAtMs,
       budgetMs: this.#failoverBudgetMs,
     });
     const target = decision.kind === 'try-next' ? failover.targets[decision.targetIndex] : undefined;
