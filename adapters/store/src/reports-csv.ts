@@ -43,6 +43,7 @@ const figureColumns: readonly (keyof Figures)[] = [
   'billableContacts',
   'billedMinutes',
   'revenuePerContactMinor',
+  'costPerContactMinor',
 ];
 
 /**

@@ -13,6 +13,7 @@ import type {
   BillingPlan,
   BillingStatement,
   Channel,
+  CostRates,
   Dimensions,
   Direction,
   Figures,
@@ -240,9 +241,40 @@ export async function summaryRows(
   };
 }
 
-/** A report: figures per interval and group, with names, and the total of the selection. */
+function isMinorAmount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}
+
+/** The tenant's `settings.reports.costRates`, when both rates are there (PATCH /api/tenant checks them). */
+export function costRatesOf(settings: Readonly<Record<string, unknown>>): CostRates | undefined {
+  const reportSettings = settings['reports'];
+  if (typeof reportSettings !== 'object' || reportSettings === null) return undefined;
+  const rates = (reportSettings as { costRates?: unknown }).costRates;
+  if (typeof rates !== 'object' || rates === null) return undefined;
+  const { agentHourMinor, telephonyMinuteMinor } = rates as Record<string, unknown>;
+  return isMinorAmount(agentHourMinor) && isMinorAmount(telephonyMinuteMinor)
+    ? { agentHourMinor, telephonyMinuteMinor }
+    : undefined;
+}
+
+/**
+ * A report: figures per interval and group, with names, and the total of the selection. Cost per contact
+ * (with the tenant's rates) needs the agents' logged-in time beside their contacts, and agent time has no
+ * queue, channel or direction: lines of a report grouped by any of those have none, and neither has the
+ * total of a report filtered by one (docs/metrics.md, "Commercial").
+ */
 export async function summaryReport(tx: Tx, query: SummaryQuery): Promise<SummaryReport> {
   const { calendar, rows } = await summaryRows(tx, query);
+  const rates = costRatesOf((await currentTenant(tx)).settings);
+  const isNarrowed =
+    query.queueId !== undefined || query.channel !== undefined || query.direction !== undefined;
+  const isSplitFromAgentTime =
+    isNarrowed ||
+    query.groupBy.includes('queue') ||
+    query.groupBy.includes('channel') ||
+    query.groupBy.includes('direction');
+  const lineRates = isSplitFromAgentTime ? undefined : rates;
+  const totalRates = isNarrowed ? undefined : rates;
   const names = await namesOf(tx, rows);
   const lines = rows.map((row) => ({
     intervalStart: new Date(row.key.intervalStartMs),
@@ -253,7 +285,7 @@ export async function summaryReport(tx: Tx, query: SummaryQuery): Promise<Summar
     agentName: row.key.agentId === null ? null : (names.agents.get(row.key.agentId) ?? null),
     channel: row.key.channel,
     direction: row.key.direction,
-    figures: figuresOf(row.values),
+    figures: figuresOf(row.values, lineRates),
     values: row.values,
   }));
   const total = totalOf(rows);
@@ -264,7 +296,7 @@ export async function summaryReport(tx: Tx, query: SummaryQuery): Promise<Summar
     granularity: query.granularity,
     groupBy: query.groupBy,
     lines,
-    total: { figures: figuresOf(total), values: total },
+    total: { figures: figuresOf(total, totalRates), values: total },
   };
 }
 
@@ -417,9 +449,11 @@ export async function contactsBehind(tx: Tx, query: DrillDownQuery): Promise<Pag
  */
 export async function monthlyStatement(tx: Tx, month: string): Promise<BillingStatement | undefined> {
   const tenant = await currentTenant(tx);
-  const plan = tenant.settings['billing'] as BillingPlan | undefined;
+  // `null` is how PATCH /api/tenant removes a plan.
+  const plan = tenant.settings['billing'] as BillingPlan | null | undefined;
   if (
     plan === undefined ||
+    plan === null ||
     typeof plan !== 'object' ||
     !['per-contact', 'per-minute', 'flat'].includes(plan.kind)
   )
@@ -435,7 +469,10 @@ export async function monthlyStatement(tx: Tx, month: string): Promise<BillingSt
   return billingStatement(rows, plan, period);
 }
 
-/** The tenant's SLA targets (`settings.sla.targets`) judged over [from, to); empty without targets. */
+/**
+ * The tenant's SLA targets (`settings.sla.targets`) judged over [from, to), cost targets with its
+ * `settings.reports.costRates`; empty without targets.
+ */
 export async function slaResults(tx: Tx, from: Date, to: Date): Promise<SlaResult[]> {
   const tenant = await currentTenant(tx);
   const sla = tenant.settings['sla'] as { targets?: unknown } | undefined;
@@ -443,5 +480,10 @@ export async function slaResults(tx: Tx, from: Date, to: Date): Promise<SlaResul
   if (targets.length === 0) return [];
   // Targets name queues and windows as short as 15 minutes: keep both.
   const { calendar, rows } = await summaryRows(tx, { from, to, granularity: '15min', groupBy: ['queue'] });
-  return evaluateSla(rows, targets, { calendar, fromMs: from.getTime(), toMs: to.getTime() });
+  return evaluateSla(rows, targets, {
+    calendar,
+    fromMs: from.getTime(),
+    toMs: to.getTime(),
+    rates: costRatesOf(tenant.settings),
+  });
 }
