@@ -40,9 +40,20 @@ export { leaderboardOf } from './reports-leaderboard.ts';
 export { leaderboardOrders } from '@centralita/reporting';
 /** What `settings.reports.fcrSameMatter` may be (domain/reporting's, for the edge to validate against). */
 export { fcrSameMatterValues } from '@centralita/reporting';
+/** The figures an SLA target may name and the values its target may take (for the edge to validate against). */
+export { slaMetrics, slaTargetRange } from '@centralita/reporting';
 /** The interval lengths reports come in (domain/reporting's, for the edge to validate against). */
 export { granularities } from '@centralita/reporting';
 import { granularities as calendarGranularities } from '@centralita/reporting';
 /** Every granularity a report takes: the calendar's intervals and `period` (the whole range as one line). */
 export const reportGranularities = [...calendarGranularities, 'period'] as const;
-export type { Granularity, Figures, SummaryField, TimeZoneCalendar } from '@centralita/reporting';
+export type {
+  BillingPlan,
+  CostRates,
+  Granularity,
+  Figures,
+  SlaMetric,
+  SlaTarget,
+  SummaryField,
+  TimeZoneCalendar,
+} from '@centralita/reporting';

@@ -12,9 +12,59 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** An amount of money in minor units (cents) of the tenant's currency. */
+const minorAmount = z.int().min(0);
+
+/** How a client tenant is billed: domain/reporting's `BillingPlan`. */
+const billingPlan = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('per-contact'), pricePerContactMinor: minorAmount }),
+  z.strictObject({ kind: z.literal('per-minute'), pricePerMinuteMinor: minorAmount }),
+  z.strictObject({
+    kind: z.literal('flat'),
+    monthlyFeeMinor: minorAmount,
+    includedContacts: z.int().min(0).optional().describe('Billable contacts the fee covers'),
+    overagePerContactMinor: minorAmount.optional().describe('Price of each billable contact beyond them'),
+  }),
+]) satisfies z.ZodType<reports.BillingPlan>;
+
+/**
+ * One SLA target: domain/reporting's `SlaTarget`. The target is bounded by the metric's scale
+ * (`slaTargetRange`): fractions 0–1, NPS −100–100, quality 0–100, times and money from 0.
+ */
+const slaTarget = z
+  .strictObject({
+    id: z.string().min(1).max(60),
+    metric: z.enum(reports.slaMetrics),
+    comparison: z.enum(['at-least', 'at-most']),
+    target: z.number(),
+    per: z.enum(reports.reportGranularities),
+    queueIds: z.array(id).max(100).optional(),
+  })
+  .superRefine((target, context) => {
+    const { min, max } = reports.slaTargetRange(target.metric);
+    if (target.target < min || target.target > max)
+      context.addIssue({
+        code: 'custom',
+        path: ['target'],
+        message:
+          max === Number.POSITIVE_INFINITY
+            ? `must be at least ${String(min)} for ${target.metric}`
+            : `must be between ${String(min)} and ${String(max)} for ${target.metric}`,
+      });
+  }) satisfies z.ZodType<
+  // Queue ids arrive as plain strings (checked as UUIDs); the domain brands them.
+  Omit<reports.SlaTarget, 'queueIds'> & { readonly queueIds?: readonly string[] }
+>;
+
+/** True for a code the runtime knows as a currency in use (ISO 4217). */
+function isKnownCurrency(code: string): boolean {
+  return Intl.supportedValuesOf('currency').includes(code);
+}
+
 /**
  * The tenant settings the product reads, checked field by field; other keys (integrations' own) pass
- * through. Groups are merged with the stored ones: `{ recording: { agentCanPause: false } }` keeps the policy.
+ * through. Groups are merged with the stored ones: `{ recording: { agentCanPause: false } }` keeps the
+ * policy; a billing plan is replaced whole.
  */
 const tenantSettings = z
   .object({
@@ -52,10 +102,70 @@ const tenantSettings = z
           .describe(
             'First-contact resolution: any-contact, any later contact of the customer is a repeat; same-queue, only one about the same queue',
           ),
+        shortAbandonSeconds: z
+          .int()
+          .min(0)
+          .max(600)
+          .describe('An abandon within this many seconds is a short abandon (default 5)'),
+        billingIncrementSeconds: z
+          .int()
+          .min(1)
+          .max(3_600)
+          .describe("Each contact's billable time is rounded up to a multiple of this (default 1)"),
+        billingMinimumSeconds: z
+          .int()
+          .min(0)
+          .max(3_600)
+          .describe('Each billable contact bills at least this many seconds (default 0)'),
+        dispositionValuesMinor: z
+          .record(z.string().min(1).max(64), z.int().min(0).max(1_000_000_000))
+          .describe(
+            'What a contact wrapped up with a disposition is worth (e.g. a sale), by disposition code',
+          ),
+        costRates: z
+          .strictObject({
+            agentHourMinor: z.int().min(0).max(1_000_000).describe('Loaded cost of one logged-in agent hour'),
+            telephonyMinuteMinor: z
+              .int()
+              .min(0)
+              .max(1_000_000)
+              .describe('Telephony cost of one connected minute'),
+          })
+          .describe('What running the center costs, for cost per contact'),
       })
       .partial()
       .optional()
       .describe('How reports count (docs/metrics.md); the other report settings pass through'),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 code such as EUR' })
+      .refine(isKnownCurrency, { message: 'is not a known ISO 4217 currency code' })
+      .optional()
+      .describe('The currency of every amount in minor units (EUR when absent)'),
+    billing: billingPlan
+      .nullable()
+      .optional()
+      .describe('How this client tenant is billed (the monthly statement); null: no plan'),
+    sla: z
+      .strictObject({
+        targets: z
+          .array(slaTarget)
+          .max(50)
+          .superRefine((targets, context) => {
+            const seen = new Set<string>();
+            targets.forEach((target, index) => {
+              if (seen.has(target.id))
+                context.addIssue({
+                  code: 'custom',
+                  path: [index, 'id'],
+                  message: 'is used by another target',
+                });
+              seen.add(target.id);
+            });
+          }),
+      })
+      .optional()
+      .describe("This client's service-level agreement: targets the SLA report judges"),
   })
   .catchall(z.unknown());
 
@@ -240,7 +350,10 @@ export function registerDirectoryRoutes(app: ApiApp, deps: RouteDependencies): v
         const merged: Record<string, unknown> = {};
         for (const [key, value] of Object.entries(patch)) {
           const before = current[key];
-          merged[key] = isPlainObject(value) && isPlainObject(before) ? { ...before, ...value } : value;
+          // A plan of another kind shares no field with the old one: merging would mix two plans.
+          const isWhole = key === 'billing';
+          merged[key] =
+            !isWhole && isPlainObject(value) && isPlainObject(before) ? { ...before, ...value } : value;
         }
         return tenants.updateCurrentTenant(tx, { ...request.body, settings: merged });
       }),
