@@ -125,6 +125,11 @@ export async function getQueue(tx: Tx, id: string): Promise<Queue> {
   return queue;
 }
 
+/** Whether the tenant still has this queue (it may have been deleted since a call was routed to it). */
+export async function queueExists(tx: Tx, id: string): Promise<boolean> {
+  return (await tx.query('SELECT 1 FROM queues WHERE id = $1', [id])).rowCount === 1;
+}
+
 export async function createQueue(tx: Tx, input: QueueInput & { readonly name: string }): Promise<Queue> {
   const row = first(
     (

@@ -120,6 +120,64 @@ describe('a queue that overflows to voicemail', () => {
     expect(samples.length).toBeGreaterThan(12_000);
     expect(toneAmplitude(samples, voiceHz, 8_000, 4_000, 8_000)).toBeGreaterThan(800);
   }, 90_000);
+
+  it('keeps the message as a ticket without a queue when the queue is deleted while the caller speaks', async () => {
+    const queue = await admin.expect<{ id: string }>('queue', 'POST', '/api/queues', {
+      name: 'Temporada',
+      settings: { whenNoAgents: 'overflow', overflow: { type: 'voicemail' } },
+    });
+    await admin.expect('flow', 'POST', '/api/flows', {
+      key: 'temporada',
+      name: 'Temporada',
+      document: {
+        id: 'temporada',
+        name: 'Temporada',
+        version: 1,
+        defaultLanguage: 'es',
+        languages: ['es'],
+        entry: 'queue',
+        nodes: { queue: { type: 'queue', queue: queue.id } },
+      },
+    });
+    await admin.expect('publish', 'POST', '/api/flows/temporada/versions/1/publish', {});
+    await admin.expect('number', 'POST', '/api/dids', { number: '+34910000083', flowKey: 'temporada' });
+
+    const callerId = '+34600710083';
+    const call = await caller.call({ number: '+34910000083', callerId });
+    expect(await call.connected).toBe(true);
+    call.listen();
+    await waitForVoicemailBeep(call);
+    // The admin removes the seasonal queue while the caller is leaving a message.
+    const deleted = await admin.request('DELETE', `/api/queues/${queue.id}`);
+    expect(deleted.status).toBe(204);
+    const sentAfterDelete = call.mediaStats.packetsSent;
+    await waitFor('a second of message', () =>
+      call.mediaStats.packetsSent >= sentAfterDelete + 50 ? true : undefined,
+    );
+    call.hangUp();
+    await call.ended;
+
+    const left = await waitFor('the voicemail to be filed', async () => {
+      const result = await testServer.server.database.pool.query<{ data: Record<string, unknown> }>(
+        `SELECT e.data FROM domain_events e JOIN interactions i ON i.id::text = e.data ->> 'interactionId'
+          WHERE e.type = 'VoicemailLeft' AND i.remote_address = $1`,
+        [callerId],
+      );
+      return result.rows[0]?.data;
+    });
+    expect(left).toMatchObject({ queueId: null });
+    const ticket = await admin.expect<{ subject: string; queueId: string | null }>(
+      'ticket',
+      'GET',
+      `/api/tickets/${String(left['ticketId'])}`,
+    );
+    expect(ticket).toMatchObject({ subject: 'Mensaje de voz de la cola', queueId: null });
+    const interaction = await testServer.server.database.pool.query<{ recording_ref: string | null }>(
+      `SELECT recording_ref FROM interactions WHERE id = $1`,
+      [left['interactionId']],
+    );
+    expect(interaction.rows[0]?.recording_ref).toMatch(/-voicemail\.wav$/);
+  }, 90_000);
 });
 
 /** A queue that sends callers to its voicemail when nobody is available, its flow, and a number for it. */

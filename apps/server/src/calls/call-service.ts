@@ -54,6 +54,7 @@ import {
 } from '@centralita/sip';
 import type { MessageSource, SendTarget, ServerTransaction } from '@centralita/sip-transport';
 import {
+  directory,
   flows,
   identifyCustomer,
   interactions,
@@ -3024,9 +3025,19 @@ export class CallService implements SipCallHandler, CallControlPort {
     const summary = stopped.value;
     const customerId = call.screenPop?.customer.id;
     await this.#options.database.inTenant(this.#context(call), async (tx) => {
+      // The queue may have been deleted while the caller spoke: the message is kept, without a queue.
+      const queueId =
+        voicemail.queueId !== null && (await directory.queueExists(tx, voicemail.queueId))
+          ? voicemail.queueId
+          : null;
+      if (queueId !== voicemail.queueId)
+        this.#logger.warn(
+          { interactionId: call.interactionId, queueId: voicemail.queueId },
+          'the voicemail’s queue was deleted: the message is kept without a queue',
+        );
       await interactions.changeInteraction(tx, call.interactionId, {
         recordingRef: summary.path,
-        ...(voicemail.queueId === null ? {} : { queueId: voicemail.queueId }),
+        ...(queueId === null ? {} : { queueId }),
         metadata: { voicemail: { durationMs: summary.durationMs, isComplete: summary.isComplete } },
       });
       let ticketId: string | null = null;
@@ -3038,7 +3049,7 @@ export class CallService implements SipCallHandler, CallControlPort {
             customerId,
             subject: voicemail.subject,
             description: `${call.callerId ?? 'anonymous'} → ${call.dialledNumber}: ${String(Math.round(summary.durationMs / 1000))} s`,
-            queueId: voicemail.queueId,
+            queueId,
             interactionIds: [call.interactionId],
             createdBy: null,
           },
@@ -3055,7 +3066,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       tx.recordEvent('VoicemailLeft', {
         interactionId: call.interactionId,
         ticketId,
-        queueId: voicemail.queueId,
+        queueId,
         path: summary.path,
         durationMs: summary.durationMs,
       });
