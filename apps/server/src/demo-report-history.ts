@@ -12,13 +12,15 @@ export interface DemoContact {
   readonly answeredAt: Date | null;
   readonly endedAt: Date;
   readonly wrapUpEndedAt: Date | null;
+  /** The outcome the agent chose at wrap-up (a sale is worth `settings.reports.dispositionValuesMinor`). */
+  readonly disposition: string | null;
 }
 
 const routed = { by: 'system', reason: 'routed' } as const;
 
 /**
  * The events a demo contact would have recorded had it gone through the ACD and the call layer (queued,
- * offered, answered, talked, wrapped up; or abandoned), at its own past times: the report projector folds
+ * offered, answered, talked, wrapped up with its disposition; or abandoned), at its own past times: the report projector folds
  * them like live ones, so the demo's reports (yesterday's service level, handle times by agent) have figures
  * from the first start.
  */
@@ -87,4 +89,10 @@ export function recordDemoContactEvents(tx: Tx, contact: DemoContact): void {
     );
   const wrapUpEndMs = contact.wrapUpEndedAt?.getTime() ?? endedMs;
   activity('wrap-up', 'idle', wrapUpEndMs, 'wrap-up-ended');
+  // Wrapping up records the interaction's disposition, as PATCH /api/interactions/:id does.
+  tx.recordEvent(
+    'InteractionUpdated',
+    { interactionId: contactId, status: 'completed', disposition: contact.disposition },
+    at(wrapUpEndMs),
+  );
 }

@@ -498,7 +498,37 @@ export async function seedDemo(
       queueIds.set(name, queue.id);
     }
     await tenants.updateCurrentTenant(tx, {
-      settings: { recording: { policy: 'all', retentionDays: 90 }, languages: ['es', 'en'] },
+      settings: {
+        recording: { policy: 'all', retentionDays: 90 },
+        languages: ['es', 'en'],
+        // The commercial side of the reports (docs/metrics.md): what running the center costs, what a
+        // closed sale is worth, how the client is billed and the service levels it was promised.
+        currency: 'EUR',
+        reports: {
+          costRates: { agentHourMinor: 1800, telephonyMinuteMinor: 2 },
+          dispositionValuesMinor: { venta_cerrada: 4500 },
+        },
+        billing: { kind: 'per-minute', pricePerMinuteMinor: 45 },
+        sla: {
+          targets: [
+            {
+              id: 'nivel-servicio-diario',
+              metric: 'serviceLevelOfAnswered',
+              comparison: 'at-least',
+              target: 0.8,
+              per: 'day',
+            },
+            {
+              id: 'asa-soporte',
+              metric: 'averageSpeedOfAnswerMs',
+              comparison: 'at-most',
+              target: 30_000,
+              per: 'period',
+              queueIds: [queueIds.get('Soporte técnico') ?? ''],
+            },
+          ],
+        },
+      },
     });
     progress('demo: IVR main menu');
     const mainFlowKey = await seedDemoIvr(tx);
@@ -624,6 +654,7 @@ export async function seedDemo(
           answeredAt,
           endedAt,
           wrapUpEndedAt: interaction.wrapUpEndedAt,
+          disposition: interaction.disposition,
         });
         interactionIds.push({ id: interaction.id, queue, subject, startedAt });
         interactionCount++;

@@ -151,6 +151,40 @@ describe('the demo installation', () => {
     expect(agents.length).toBeGreaterThanOrEqual(5);
   });
 
+  it('has the commercial side configured: cost and revenue per contact, a monthly statement, two SLA targets', async () => {
+    const { headers } = await loginAs('analyst@fibrasur.example');
+    await server.reporting.flush();
+    const today = new Date().toISOString().slice(0, 10);
+    const monthAgo = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
+    const summary = (await (
+      await fetch(`${server.url}/api/reports/summary?from=${monthAgo}&to=${today}&granularity=period`, {
+        headers,
+      })
+    ).json()) as {
+      total: { figures: { costPerContactMinor: number | null; revenuePerContactMinor: number | null } };
+    };
+    // Closed sales are worth 45.00 each; connected minutes cost 0.02 at least.
+    expect(summary.total.figures.revenuePerContactMinor).toBeGreaterThan(0);
+    expect(summary.total.figures.costPerContactMinor).toBeGreaterThan(0);
+    const statement = await fetch(`${server.url}/api/reports/billing?month=${monthAgo.slice(0, 7)}`, {
+      headers,
+    });
+    expect(statement.status).toBe(200);
+    const { lines, billedSeconds, totalMinor } = (await statement.json()) as {
+      lines: { item: string; unitPriceMinor: number }[];
+      billedSeconds: number;
+      totalMinor: number;
+    };
+    expect(lines).toMatchObject([{ item: 'minutes', unitPriceMinor: 45 }]);
+    expect(billedSeconds).toBeGreaterThan(0);
+    expect(totalMinor).toBe(Math.round((billedSeconds * 45) / 60));
+    const sla = (await (
+      await fetch(`${server.url}/api/reports/sla?from=${monthAgo}&to=${today}`, { headers })
+    ).json()) as { results: { target: { id: string }; windowsMeasured: number }[] };
+    expect(sla.results.map((result) => result.target.id)).toEqual(['nivel-servicio-diario', 'asa-soporte']);
+    for (const result of sla.results) expect(result.windowsMeasured, result.target.id).toBeGreaterThan(0);
+  });
+
   it('does not seed twice when restarted on the same database', async () => {
     const config = readConfig(
       {
