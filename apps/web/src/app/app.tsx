@@ -21,6 +21,7 @@ import { CallPanel } from '../features/calls/call-panel.tsx';
 import { TicketPage } from '../features/tickets/ticket-page.tsx';
 import { WallboardPage } from '../features/wallboard/wallboard-page.tsx';
 import { ReportsPage } from '../features/reports/reports-page.tsx';
+import { CommercialPage } from '../features/reports/commercial-page.tsx';
 import { KnowledgePage } from '../features/knowledge/knowledge-page.tsx';
 import { languageFromBrowser, translate } from '../i18n/catalog.ts';
 import type { MessageKey, MessageValues } from '../i18n/catalog.ts';
@@ -164,6 +165,8 @@ function Screen(props: {
       return <WallboardPage />;
     case 'reports':
       return <ReportsPage />;
+    case 'commercial':
+      return <CommercialPage />;
     case 'knowledge':
       return <KnowledgePage />;
     case 'customer':
@@ -248,9 +251,16 @@ function SessionShell(props: {
     );
   else screen = <Screen route={match.route} params={match.params} />;
 
+  // The screen's own entry is current; a screen under another's path (/reports/commercial) is not also its parent's.
+  const currentNav = allowed
+    .filter(
+      (route) =>
+        route.section !== 'hidden' && (path === route.pattern || path.startsWith(`${route.pattern}/`)),
+    )
+    .sort((a, b) => b.pattern.length - a.pattern.length)[0];
   const navItem = (route: RouteDefinition): ReactNode => (
     <li key={route.id}>
-      <Link to={route.pattern} isCurrent={path === route.pattern || path.startsWith(`${route.pattern}/`)}>
+      <Link to={route.pattern} isCurrent={route === currentNav}>
         {t(route.label)}
       </Link>
     </li>

@@ -61,6 +61,13 @@ export const routeDefinitions: readonly RouteDefinition[] = [
     label: 'nav.reports',
   },
   {
+    id: 'commercial',
+    pattern: '/reports/commercial',
+    requires: ['reports:read'],
+    section: 'work',
+    label: 'nav.commercial',
+  },
+  {
     id: 'leaderboard',
     pattern: '/leaderboard',
     requires: ['reports:read-own'],

@@ -1,6 +1,7 @@
 import { knowledgeMessagesEn } from '../features/knowledge/messages.ts';
 import { telephonyMessagesEn } from '../features/admin/telephony-messages.ts';
 import { reportMessagesEn } from '../features/reports/messages.ts';
+import { commercialMessagesEn } from '../features/reports/commercial-messages.ts';
 import { companionMessagesEn } from '../features/calls/companion-messages.ts';
 import { helpMessagesEn } from '../features/calls/help-messages.ts';
 import { wrapUpMessagesEn } from '../features/calls/wrap-up-messages.ts';
@@ -23,6 +24,7 @@ export const en: Catalog = {
   ...leaderboardMessagesEn,
   ...reportSettingsMessagesEn,
   ...reportMessagesEn,
+  ...commercialMessagesEn,
   ...knowledgeMessagesEn,
   ...telephonyMessagesEn,
   ...errorMessagesEn,

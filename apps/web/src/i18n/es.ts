@@ -1,6 +1,7 @@
 import { knowledgeMessagesEs } from '../features/knowledge/messages.ts';
 import { telephonyMessagesEs } from '../features/admin/telephony-messages.ts';
 import { reportMessagesEs } from '../features/reports/messages.ts';
+import { commercialMessagesEs } from '../features/reports/commercial-messages.ts';
 import { companionMessagesEs } from '../features/calls/companion-messages.ts';
 import { helpMessagesEs } from '../features/calls/help-messages.ts';
 import { wrapUpMessagesEs } from '../features/calls/wrap-up-messages.ts';
@@ -21,6 +22,7 @@ export const es = {
   ...leaderboardMessagesEs,
   ...reportSettingsMessagesEs,
   ...reportMessagesEs,
+  ...commercialMessagesEs,
   ...knowledgeMessagesEs,
   ...telephonyMessagesEs,
   ...errorMessagesEs,

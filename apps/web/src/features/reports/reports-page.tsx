@@ -161,6 +161,9 @@ export function ReportsPage(): ReactNode {
   return (
     <section className="reports" aria-labelledby="reports-title">
       <h1 id="reports-title">{t('reports.title')}</h1>
+      <p>
+        <Link to="/reports/commercial">{t('commercial.openFromReports')}</Link>
+      </p>
       <form
         className="card report-filters"
         aria-label={t('reports.filters')}
