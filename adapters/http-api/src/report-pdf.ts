@@ -23,6 +23,7 @@ const words: Readonly<Record<Language, Readonly<Record<string, string>>>> = {
     aht: 'Tiempo medio de gestión',
     acw: 'Poscontacto medio',
     abandonmentRate: 'Tasa de abandono',
+    costPerContact: 'Coste por contacto',
     handled: 'Gestionadas',
     generated: 'Generado',
     more: 'y {n} líneas más en el CSV',
@@ -47,6 +48,7 @@ const words: Readonly<Record<Language, Readonly<Record<string, string>>>> = {
     aht: 'Average handle time',
     acw: 'Average after-call work',
     abandonmentRate: 'Abandonment rate',
+    costPerContact: 'Cost per contact',
     handled: 'Handled',
     generated: 'Generated',
     more: 'and {n} more lines in the CSV',
@@ -68,9 +70,18 @@ function share(value: number | null): string {
   return value === null ? '—' : `${String(Math.round(value * 100))} %`;
 }
 
+/** An amount in minor units of `currency` as the reader writes money (2 decimals for EUR, none for JPY). */
+function money(minor: number, currency: string, language: Language): string {
+  const format = new Intl.NumberFormat(language === 'es' ? 'es-ES' : 'en-GB', {
+    style: 'currency',
+    currency,
+  });
+  return format.format(minor / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
+}
+
 /**
  * A report as a printable PDF (A4, the built-in Helvetica): title, period, time zone, interval and filters,
- * the headline figures of the whole selection, then one row per line (interval and group) with the main
+ * the headline figures of the whole selection (cost per contact when there is one), then one row per line (interval and group) with the main
  * figures. Figures are the report's own (docs/metrics.md); long reports stop after 400 lines and say so.
  */
 export function reportPdf(
@@ -127,6 +138,10 @@ export function reportPdf(
     [w.aht, duration(f.averageHandleTimeMs)],
     [w.acw, duration(f.averageWrapUpMs)],
     [w.abandonmentRate, share(f.abandonmentRate)],
+    // Only when the tenant configured its rates and the selection holds agent time (docs/metrics.md).
+    ...(f.costPerContactMinor === null
+      ? []
+      : [[w.costPerContact, money(f.costPerContactMinor, report.currency, options.language)] as const]),
   ] as const)
     doc.text(`${label ?? ''}: ${value}`);
 

@@ -125,6 +125,8 @@ async function report(context: TenantContext, query: Partial<SummaryQuery>) {
 describe('cost per contact', () => {
   it('prices agent hours and connected minutes over connected contacts when the tenant has rates', async () => {
     const result = await report(priced, {});
+    // No currency set: amounts are euro cents.
+    expect(result.currency).toBe('EUR');
     expect(result.total.values).toMatchObject({ contactsConnected: 1, loggedInMs: 2 * 3_600_000 });
     expect(result.total.figures.costPerContactMinor).toBe(fullCostMinor);
     // Per agent and per interval the agent time stays beside the contacts.

@@ -76,6 +76,8 @@ export interface ReportLine {
 
 export interface SummaryReport {
   readonly timeZone: string;
+  /** The tenant's currency (ISO 4217): money figures are minor units of it. */
+  readonly currency: string;
   readonly from: Date;
   readonly to: Date;
   readonly granularity: ReportGranularity;
@@ -241,6 +243,12 @@ export async function summaryRows(
   };
 }
 
+/** The tenant's `settings.currency`; EUR when it has none. */
+export function currencyOf(settings: Readonly<Record<string, unknown>>): string {
+  const currency = settings['currency'];
+  return typeof currency === 'string' && /^[A-Z]{3}$/.test(currency) ? currency : 'EUR';
+}
+
 function isMinorAmount(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0;
 }
@@ -265,7 +273,8 @@ export function costRatesOf(settings: Readonly<Record<string, unknown>>): CostRa
  */
 export async function summaryReport(tx: Tx, query: SummaryQuery): Promise<SummaryReport> {
   const { calendar, rows } = await summaryRows(tx, query);
-  const rates = costRatesOf((await currentTenant(tx)).settings);
+  const { settings } = await currentTenant(tx);
+  const rates = costRatesOf(settings);
   const isNarrowed =
     query.queueId !== undefined || query.channel !== undefined || query.direction !== undefined;
   const isSplitFromAgentTime =
@@ -291,6 +300,7 @@ export async function summaryReport(tx: Tx, query: SummaryQuery): Promise<Summar
   const total = totalOf(rows);
   return {
     timeZone: calendar.timeZone,
+    currency: currencyOf(settings),
     from: query.from,
     to: query.to,
     granularity: query.granularity,

@@ -195,6 +195,51 @@ describe('GET /api/reports/summary', () => {
     }
   });
 
+  it('shows cost per contact in the PDF in the tenant’s currency, when rates are set and agent time is in', async () => {
+    const settings = async (patch: object) =>
+      testApi.database.inTenant(tenant.context, (tx) =>
+        tx.query('UPDATE tenants SET settings = settings || $1::jsonb RETURNING settings', [
+          JSON.stringify(patch),
+        ]),
+      );
+    const before = (await settings({})).rows[0] as { settings: Record<string, unknown> };
+    await settings({
+      currency: 'USD',
+      reports: { costRates: { agentHourMinor: 1800, telephonyMinuteMinor: 2 } },
+    });
+    try {
+      const json = await testApi.api.app.inject({
+        url: `/api/reports/summary?${range}&granularity=day&groupBy=agent`,
+        headers: as(analystSession),
+      });
+      const report = json.json<{
+        currency: string;
+        total: { figures: { costPerContactMinor: number | null } };
+      }>();
+      expect(report.currency).toBe('USD');
+      const cost = report.total.figures.costPerContactMinor;
+      expect(cost).not.toBeNull();
+      const pdf = async (query: string, language: string) =>
+        pdfText(
+          (
+            await testApi.api.app.inject({
+              url: `/api/reports/summary?${range}&${query}&format=pdf&language=${language}`,
+              headers: as(analystSession),
+            })
+          ).rawPayload,
+        );
+      expect(await pdf('granularity=day&groupBy=agent', 'en')).toContain(
+        `Cost per contact: US$${((cost ?? 0) / 100).toFixed(2)}`,
+      );
+      // One queue's rows hold no agent time: no cost rather than the telephony half.
+      expect(await pdf(`granularity=day&queueId=${queueId}`, 'es')).not.toContain('Coste por contacto');
+    } finally {
+      await testApi.database.inTenant(tenant.context, (tx) =>
+        tx.query('UPDATE tenants SET settings = $1::jsonb', [JSON.stringify(before.settings)]),
+      );
+    }
+  });
+
   it('names the field of a bad request', async () => {
     const cases: [string, string][] = [
       ['from=2025-06-03&to=2025-06-02', 'to'],
