@@ -177,6 +177,12 @@ describe('the statement and SLA screen', () => {
       `${formatWindow(first, 'day', timeZone, 'es')}: ${formatDuration(first.actual)}`,
     );
     await harness.screenshot(page, 'reports-commercial');
+    // Printed, the page is the statement and the SLA without the app around them or the controls.
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('nav').isVisible()).toBe(false);
+    expect(await page.getByRole('button', { name: 'Imprimir' }).isVisible()).toBe(false);
+    expect(await page.getByTestId('statement-lines').isVisible()).toBe(true);
+    await page.emulateMedia({ media: 'screen' });
 
     // Both downloads, built in the browser from what is shown.
     const statementRows = await downloadedRows(page, () =>
