@@ -49,15 +49,98 @@ export interface TenantSettings {
   };
   readonly languages?: readonly Language[];
   readonly leaderboard?: { readonly enabled?: boolean };
+  /** The currency of every amount in the settings and the reports: ISO 4217, EUR by default. */
+  readonly currency?: string;
   /** How reports count (docs/metrics.md); other report settings may be there too. */
-  readonly reports?: {
-    /** First-contact resolution: a repeat within this many days (1–90, 7 by default). */
-    readonly fcrWindowDays?: number;
-    /** First-contact resolution: what counts as the same matter (any-contact by default). */
-    readonly fcrSameMatter?: FcrSameMatter;
-    readonly [key: string]: unknown;
-  };
+  readonly reports?: ReportSettings;
+  /** How the tenant is charged; null or absent when it is not billed. */
+  readonly billing?: BillingPlan | null;
+  /** The service-level agreement's targets. */
+  readonly sla?: { readonly targets?: readonly SlaTarget[]; readonly [key: string]: unknown } | null;
   readonly [key: string]: unknown;
+}
+
+/** `settings.reports`: how reports count; amounts are minor units of the tenant's currency. */
+export interface ReportSettings {
+  /** First-contact resolution: a repeat within this many days (1–90, 7 by default). */
+  readonly fcrWindowDays?: number;
+  /** First-contact resolution: what counts as the same matter (any-contact by default). */
+  readonly fcrSameMatter?: FcrSameMatter;
+  /** A caller who hangs up within this many seconds is a short abandon (0–600, 5 by default). */
+  readonly shortAbandonSeconds?: number;
+  /** Billable time is rounded up to a multiple of this many seconds (1–3600, 1 by default). */
+  readonly billingIncrementSeconds?: number;
+  /** Every billed contact counts at least this many seconds (0–3600, 0 by default). */
+  readonly billingMinimumSeconds?: number;
+  /** What running the center costs; absent when not configured. */
+  readonly costRates?: CostRates;
+  /** What a contact closed with a disposition is worth, by disposition code. */
+  readonly dispositionValuesMinor?: Readonly<Record<string, number>>;
+  readonly [key: string]: unknown;
+}
+
+/** What it costs to run the center (domain/reporting `CostRates`), minor units. */
+export interface CostRates {
+  readonly agentHourMinor: number;
+  readonly telephonyMinuteMinor: number;
+}
+
+/** How an outsourcing provider charges a client tenant (domain/reporting `BillingPlan`), minor units. */
+export type BillingPlan =
+  | { readonly kind: 'per-contact'; readonly pricePerContactMinor: number }
+  | { readonly kind: 'per-minute'; readonly pricePerMinuteMinor: number }
+  | {
+      readonly kind: 'flat';
+      readonly monthlyFeeMinor: number;
+      readonly includedContacts?: number;
+      readonly overagePerContactMinor?: number;
+    };
+
+/** A figure an SLA target can be set on: every nullable figure of domain/reporting `Figures`. */
+export type SlaMetric =
+  | 'averageSpeedOfAnswerMs'
+  | 'averageWaitMs'
+  | 'averageAbandonWaitMs'
+  | 'longestWaitMs'
+  | 'averageHandleTimeMs'
+  | 'averageTalkMs'
+  | 'averageHoldMs'
+  | 'averageWrapUpMs'
+  | 'serviceLevelOfAnswered'
+  | 'serviceLevelOfOffered'
+  | 'serviceLevelAbandonsMet'
+  | 'serviceLevelAbandonsExcluded'
+  | 'abandonmentRate'
+  | 'abandonmentRateExcludingShort'
+  | 'occupancy'
+  | 'utilization'
+  | 'transferRate'
+  | 'escalationRate'
+  | 'firstContactResolution'
+  | 'resolutionRate'
+  | 'averageTimeToResolveMs'
+  | 'csat'
+  | 'nps'
+  | 'qualityScore'
+  | 'revenuePerContactMinor'
+  | 'costPerContactMinor';
+
+/** The interval lengths reports group by (domain/reporting `granularities`). */
+export const granularities = ['15min', '30min', '60min', 'day', 'week', 'month'] as const;
+
+/** One interval length of reports. */
+export type Granularity = (typeof granularities)[number];
+
+/** One promise to a client (domain/reporting `SlaTarget`): rates are fractions, times milliseconds. */
+export interface SlaTarget {
+  readonly id: string;
+  readonly metric: SlaMetric;
+  readonly comparison: 'at-least' | 'at-most';
+  readonly target: number;
+  /** Judged per interval of this length, or once over the whole period. */
+  readonly per: Granularity | 'period';
+  /** Only these queues; every queue when absent. */
+  readonly queueIds?: readonly string[];
 }
 
 /** What counts as the same matter for first-contact resolution (docs/metrics.md). */

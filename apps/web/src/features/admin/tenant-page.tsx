@@ -1,13 +1,20 @@
 import { useState } from 'react';
 import type { SubmitEvent, ReactNode } from 'react';
+import { ApiError } from '../../app/api-client.ts';
 import { fcrSameMatterValues } from '../../app/api-types.ts';
 import type { FcrSameMatter, Language, Tenant } from '../../app/api-types.ts';
 import { ErrorMessage } from '../../app/error-message.tsx';
 import { useSession } from '../../app/session.tsx';
 import { useLoad } from '../../app/use-load.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { ReportSettingsFields } from './report-settings-fields.tsx';
+import { reportSettingsForm, reportSettingsPatch } from './report-settings-form.ts';
+import type { ReportSettingsForm } from './report-settings-form.ts';
 
-/** The tenant's name, default country (for phone numbers written without a country code), language and time zone. */
+/**
+ * The tenant's name, default country (for phone numbers written without a country code), language and time
+ * zone, recording, languages, leaderboard, and how its reports count, cost, bill and judge the SLA.
+ */
 export function AdminTenantPage(): ReactNode {
   const { t } = useI18n();
   const { api } = useSession();
@@ -24,7 +31,7 @@ export function AdminTenantPage(): ReactNode {
 }
 
 function TenantForm(props: { readonly tenant: Tenant; readonly onSaved: () => void }): ReactNode {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const { api, reloadTenant } = useSession();
   const [name, setName] = useState(props.tenant.name);
   const [defaultCountry, setDefaultCountry] = useState(props.tenant.defaultCountry);
@@ -40,6 +47,9 @@ function TenantForm(props: { readonly tenant: Tenant; readonly onSaved: () => vo
   const [fcrSameMatter, setFcrSameMatter] = useState<FcrSameMatter>(
     stored.reports?.fcrSameMatter ?? 'any-contact',
   );
+  const [reportForm, setReportForm] = useState<ReportSettingsForm>(() =>
+    reportSettingsForm(stored, language),
+  );
   const [error, setError] = useState<unknown>(null);
   const [isSaved, setSaved] = useState(false);
 
@@ -47,6 +57,22 @@ function TenantForm(props: { readonly tenant: Tenant; readonly onSaved: () => vo
     event.preventDefault();
     setError(null);
     setSaved(false);
+    const reportSettings = reportSettingsPatch(reportForm, stored, language);
+    if (!reportSettings.ok) {
+      setError(
+        new ApiError(
+          400,
+          'HTTP_VALIDATION_FAILED',
+          t('reportSettings.invalidForm'),
+          reportSettings.problems.map((problem) => ({
+            field: problem.field,
+            message: t(problem.messageKey),
+          })),
+          null,
+        ),
+      );
+      return;
+    }
     api
       .patch('/api/tenant', {
         name: name.trim(),
@@ -57,7 +83,15 @@ function TenantForm(props: { readonly tenant: Tenant; readonly onSaved: () => vo
           recording: { policy, retentionDays: Number(retentionDays), agentCanPause },
           languages,
           leaderboard: { enabled: hasLeaderboard },
-          reports: { fcrWindowDays: Number(fcrWindowDays), fcrSameMatter },
+          // Complete, with the report settings this screen does not show (report-settings-form.ts).
+          reports: {
+            ...reportSettings.settings.reports,
+            fcrWindowDays: Number(fcrWindowDays),
+            fcrSameMatter,
+          },
+          currency: reportSettings.settings.currency,
+          billing: reportSettings.settings.billing,
+          sla: reportSettings.settings.sla,
         },
       })
       .then(() => {
@@ -68,7 +102,7 @@ function TenantForm(props: { readonly tenant: Tenant; readonly onSaved: () => vo
   };
 
   return (
-    <form onSubmit={save} className="card stacked narrow">
+    <form onSubmit={save} className="card stacked tenant-settings">
       <label>
         {t('tenant.name')}
         <input
@@ -222,6 +256,12 @@ function TenantForm(props: { readonly tenant: Tenant; readonly onSaved: () => vo
         </label>
         <p className="muted">{t('reportSettings.appliesFromNow')}</p>
       </fieldset>
+      <ReportSettingsFields
+        form={reportForm}
+        onChange={(patch) => {
+          setReportForm((previous) => ({ ...previous, ...patch }));
+        }}
+      />
       <ErrorMessage error={error} />
       {isSaved && (
         <p role="status" className="notice">
