@@ -260,6 +260,7 @@ describe('the web app in Chromium against the real server', () => {
       'Panel en directo',
       'Base de conocimiento',
       'Informes',
+      'Extracto y SLA',
       'Usuarios',
       'Colas',
       'Flujos IVR',

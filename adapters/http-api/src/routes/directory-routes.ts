@@ -131,7 +131,8 @@ const tenantSettings = z
               .max(1_000_000)
               .describe('Telephony cost of one connected minute'),
           })
-          .describe('What running the center costs, for cost per contact'),
+          .nullable()
+          .describe('What running the center costs, for cost per contact; null: not configured'),
       })
       .partial()
       .optional()

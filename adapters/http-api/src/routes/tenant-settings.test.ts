@@ -137,6 +137,16 @@ describe('tenant settings', () => {
       dispositionValuesMinor: { venta_cerrada: 4500 },
       costRates: { agentHourMinor: 2000, telephonyMinuteMinor: 3 },
     });
+    // null clears the cost rates (the screen's empty fields): cost per contact is no longer computed.
+    expect((await call(admin, 'PATCH', { settings: { reports: { costRates: null } } })).statusCode).toBe(200);
+    expect((await settings())['reports']).toMatchObject({ fcrSameMatter: 'same-queue', costRates: null });
+    expect(
+      (
+        await call(admin, 'PATCH', {
+          settings: { reports: { costRates: { agentHourMinor: 2000, telephonyMinuteMinor: 3 } } },
+        })
+      ).statusCode,
+    ).toBe(200);
     // A plan of another kind replaces the old one whole: nothing of the flat fee is left.
     expect(
       (await call(admin, 'PATCH', { settings: { billing: { kind: 'per-minute', pricePerMinuteMinor: 45 } } }))

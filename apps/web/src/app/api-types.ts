@@ -73,7 +73,8 @@ export interface ReportSettings {
   /** Every billed contact counts at least this many seconds (0–3600, 0 by default). */
   readonly billingMinimumSeconds?: number;
   /** What running the center costs; absent when not configured. */
-  readonly costRates?: CostRates;
+  /** null: not configured (a save that cleared them). */
+  readonly costRates?: CostRates | null;
   /** What a contact closed with a disposition is worth, by disposition code. */
   readonly dispositionValuesMinor?: Readonly<Record<string, number>>;
   readonly [key: string]: unknown;

@@ -119,7 +119,7 @@ describe('the report settings form', () => {
     });
   });
 
-  it('sends what was typed: Spanish "18,50" is 1850, no plan is null, cleared rates are left out', () => {
+  it('sends what was typed: Spanish "18,50" is 1850, no plan is null, cleared rates are null', () => {
     const form = {
       ...reportSettingsForm(stored, 'es'),
       billingIncrement: '6',
@@ -138,6 +138,7 @@ describe('the report settings form', () => {
         shortAbandonSeconds: 8,
         billingIncrementSeconds: 6,
         billingMinimumSeconds: 0,
+        costRates: null,
         dispositionValuesMinor: { upgrade: 1850 },
       },
       billing: null,

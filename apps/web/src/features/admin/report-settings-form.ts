@@ -195,10 +195,9 @@ export function reportSettingsPatch(
   });
 
   if (problems.length > 0) return { ok: false, problems };
-  // Cleared cost rates are left out rather than sent empty ("not configured").
-  const storedReports = Object.fromEntries(
-    Object.entries(stored.reports ?? {}).filter(([key]) => key !== 'costRates'),
-  );
+  // Cleared cost rates are sent as null: the server merges `reports` with what it has, so leaving them out
+  // would keep the old rates.
+  const storedReports = stored.reports ?? {};
   const increment = form.billingIncrement === 'custom' ? form.billingIncrementCustom : form.billingIncrement;
   return {
     ok: true,
@@ -209,9 +208,10 @@ export function reportSettingsPatch(
         shortAbandonSeconds: Number(form.shortAbandonSeconds),
         billingIncrementSeconds: Number(increment),
         billingMinimumSeconds: Number(form.billingMinimumSeconds),
-        ...(agentHourMinor === undefined || telephonyMinuteMinor === undefined
-          ? {}
-          : { costRates: { agentHourMinor, telephonyMinuteMinor } }),
+        costRates:
+          agentHourMinor === undefined || telephonyMinuteMinor === undefined
+            ? null
+            : { agentHourMinor, telephonyMinuteMinor },
         dispositionValuesMinor,
       },
       billing,
