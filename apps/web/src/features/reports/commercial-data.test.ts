@@ -66,6 +66,7 @@ describe('SLA figures', () => {
     expect(metricKindOf('serviceLevelOfAnswered')).toBe('share');
     expect(metricKindOf('averageSpeedOfAnswerMs')).toBe('duration');
     expect(metricKindOf('revenuePerContactMinor')).toBe('money');
+    expect(metricKindOf('costPerContactMinor')).toBe('money');
     expect(metricKindOf('nps')).toBe('score');
     expect(formatSlaValue('serviceLevelOfAnswered', 0.8, 'EUR', 'es')).toBe('80 %');
     expect(formatSlaValue('averageSpeedOfAnswerMs', 20_000, 'EUR', 'es')).toBe('0:20');

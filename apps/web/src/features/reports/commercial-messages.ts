@@ -69,6 +69,7 @@ export const commercialMessagesEs = {
   'commercial.metric.nps': 'NPS',
   'commercial.metric.qualityScore': 'Puntuación de calidad',
   'commercial.metric.revenuePerContactMinor': 'Ingreso por contacto',
+  'commercial.metric.costPerContactMinor': 'Coste por contacto',
 } as const;
 
 export const commercialMessagesEn: Record<keyof typeof commercialMessagesEs, string> = {
@@ -139,4 +140,5 @@ export const commercialMessagesEn: Record<keyof typeof commercialMessagesEs, str
   'commercial.metric.nps': 'NPS',
   'commercial.metric.qualityScore': 'Quality score',
   'commercial.metric.revenuePerContactMinor': 'Revenue per contact',
+  'commercial.metric.costPerContactMinor': 'Cost per contact',
 };

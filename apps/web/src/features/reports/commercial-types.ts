@@ -1,3 +1,5 @@
+import type { SlaTarget } from '../../app/api-types.ts';
+
 /**
  * What the web app reads from `/api/reports/billing` and `/api/reports/sla`: the shapes of
  * domain/reporting's `BillingStatement` and `SlaResult` as JSON (the browser bundle cannot import the domain).
@@ -23,51 +25,10 @@ export interface BillingStatement {
   readonly totalMinor: number;
 }
 
-/** Every figure an SLA target can be set on (the ratios, averages and times of the reports). */
-export const slaMetrics = [
-  'averageSpeedOfAnswerMs',
-  'averageWaitMs',
-  'averageAbandonWaitMs',
-  'longestWaitMs',
-  'averageHandleTimeMs',
-  'averageTalkMs',
-  'averageHoldMs',
-  'averageWrapUpMs',
-  'serviceLevelOfAnswered',
-  'serviceLevelOfOffered',
-  'serviceLevelAbandonsMet',
-  'serviceLevelAbandonsExcluded',
-  'abandonmentRate',
-  'abandonmentRateExcludingShort',
-  'occupancy',
-  'utilization',
-  'transferRate',
-  'escalationRate',
-  'firstContactResolution',
-  'resolutionRate',
-  'averageTimeToResolveMs',
-  'csat',
-  'nps',
-  'qualityScore',
-  'revenuePerContactMinor',
-] as const;
-
-/** A figure an SLA target is set on. */
-export type SlaMetric = (typeof slaMetrics)[number];
+export type { SlaMetric, SlaTarget } from '../../app/api-types.ts';
 
 /** How long each judged window is, or `period` for once over the whole range. */
-export type SlaWindow = '15min' | '30min' | '60min' | 'day' | 'week' | 'month' | 'period';
-
-/** One promise to the client, from `settings.sla.targets`. */
-export interface SlaTarget {
-  readonly id: string;
-  readonly metric: SlaMetric;
-  readonly comparison: 'at-least' | 'at-most';
-  readonly target: number;
-  readonly per: SlaWindow;
-  /** Only these queues; every queue when absent. */
-  readonly queueIds?: readonly string[];
-}
+export type SlaWindow = SlaTarget['per'];
 
 /** A window in which the actual missed the target. */
 export interface SlaBreach {
