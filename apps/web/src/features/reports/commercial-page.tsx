@@ -23,6 +23,7 @@ import type { SlaStatus } from './commercial-data.ts';
 import type { BillingStatement, SlaResult } from './commercial-types.ts';
 import { addDays, formatDuration, localToday, presetRange } from './report-data.ts';
 import type { DateRange, PeriodPreset } from './report-data.ts';
+import { PeriodFields } from './period-fields.tsx';
 
 const presets: readonly PeriodPreset[] = ['yesterday', 'last7', 'last30', 'thisMonth', 'custom'];
 
@@ -240,48 +241,13 @@ function SlaSection(): ReactNode {
           event.preventDefault();
         }}
       >
-        <label>
-          {t('reports.period')}
-          <select
-            name="period"
-            value={preset}
-            onChange={(event) => {
-              setPreset(event.target.value as PeriodPreset);
-            }}
-          >
-            {presets.map((option) => (
-              <option key={option} value={option}>
-                {t(`reports.period.${option}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        {preset === 'custom' && (
-          <>
-            <label>
-              {t('reports.from')}
-              <input
-                type="date"
-                name="from"
-                value={custom.from}
-                onChange={(event) => {
-                  setCustom({ ...custom, from: event.target.value });
-                }}
-              />
-            </label>
-            <label>
-              {t('reports.to')}
-              <input
-                type="date"
-                name="to"
-                value={custom.to}
-                onChange={(event) => {
-                  setCustom({ ...custom, to: event.target.value });
-                }}
-              />
-            </label>
-          </>
-        )}
+        <PeriodFields
+          presets={presets}
+          preset={preset}
+          onPreset={setPreset}
+          custom={custom}
+          onCustom={setCustom}
+        />
         <button
           type="button"
           disabled={results === null || results.length === 0}

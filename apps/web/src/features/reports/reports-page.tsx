@@ -7,6 +7,7 @@ import { useLoad } from '../../app/use-load.ts';
 import type { MessageKey } from '../../i18n/catalog.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import type { DateRange, PeriodPreset } from './report-data.ts';
+import { PeriodFields } from './period-fields.tsx';
 import {
   addDays,
   formatDuration,
@@ -171,51 +172,17 @@ export function ReportsPage(): ReactNode {
           event.preventDefault();
         }}
       >
-        <label>
-          {t('reports.period')}
-          <select
-            name="period"
-            value={preset}
-            onChange={(event) => {
-              const next = event.target.value as PeriodPreset;
-              setPreset(next);
-              // Hours for a day, days for longer periods: the chart stays readable.
-              setGranularity(next === 'today' || next === 'yesterday' ? '60min' : 'day');
-            }}
-          >
-            {presets.map((value) => (
-              <option key={value} value={value}>
-                {t(`reports.period.${value}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        {preset === 'custom' && (
-          <>
-            <label>
-              {t('reports.from')}
-              <input
-                type="date"
-                name="from"
-                value={custom.from}
-                onChange={(event) => {
-                  setCustom({ ...custom, from: event.target.value });
-                }}
-              />
-            </label>
-            <label>
-              {t('reports.to')}
-              <input
-                type="date"
-                name="to"
-                value={custom.to}
-                onChange={(event) => {
-                  setCustom({ ...custom, to: event.target.value });
-                }}
-              />
-            </label>
-          </>
-        )}
+        <PeriodFields
+          presets={presets}
+          preset={preset}
+          onPreset={(next) => {
+            setPreset(next);
+            // Hours for a day, days for longer periods: the chart stays readable.
+            setGranularity(next === 'today' || next === 'yesterday' ? '60min' : 'day');
+          }}
+          custom={custom}
+          onCustom={setCustom}
+        />
         <label>
           {t('reports.queue')}
           <select
