@@ -105,6 +105,15 @@ afterAll(async () => {
   await testServer.stop();
 });
 
+/** The stored interaction of a queue call from `callerId`, once it has ended. */
+function storedEnding(callerId: string) {
+  return waitFor('the call to be stored as ended', async () => {
+    const rows = await interactionsTo(testServer, queueNumber);
+    const row = rows.find((candidate) => candidate.remoteAddress === callerId);
+    return row?.endedAt === null ? undefined : row;
+  });
+}
+
 /** Wraps up Lucía's last call, if any, and makes her available again: the next queued call is hers. */
 async function luciaIsFree(): Promise<void> {
   const previous = atLucia.at(-1)?.interactionId;
@@ -166,11 +175,7 @@ describe('session timers (RFC 4028) over loopback', () => {
     expect(quietMs).toBeLessThan(intervalS * 1000);
     expect(customerEnding.atMs - connectedAtMs).toBeGreaterThan(2 * refreshAfterMs + expireAfterMs - 500);
 
-    const ended = await waitFor('the call to be stored as ended', async () => {
-      const rows = await interactionsTo(testServer, queueNumber);
-      const row = rows.find((candidate) => candidate.remoteAddress === callerId);
-      return row?.endedAt === null ? undefined : row;
-    });
+    const ended = await storedEnding(callerId);
     expect(ended.metadata['endCause']).toBe('session-expired');
     const callEnded = await testServer.server.database.pool.query<{ data: Record<string, unknown> }>(
       `SELECT data FROM domain_events WHERE type = 'CallEnded' AND data ->> 'interactionId' = $1`,
@@ -311,11 +316,7 @@ describe('session timers (RFC 4028) over loopback', () => {
     expect(agentEnding).toEqual({ reason: 'remote-hangup' });
     const byeAtMs = customer.requestsReceived.find((request) => request.method === 'BYE')?.atMs ?? 0;
     expect(byeAtMs - (refreshes[1]?.atMs ?? 0)).toBeLessThan(1000);
-    const ended = await waitFor('the call to be stored as ended', async () => {
-      const rows = await interactionsTo(testServer, queueNumber);
-      const row = rows.find((candidate) => candidate.remoteAddress === callerId);
-      return row?.endedAt === null ? undefined : row;
-    });
+    const ended = await storedEnding(callerId);
     expect(ended.metadata['endCause']).toBe('session-expired');
   }, 60_000);
 
@@ -373,11 +374,7 @@ describe('session timers (RFC 4028) over loopback', () => {
     const quietMs = agentEnding.atMs - lastRefreshAtMs;
     expect(quietMs).toBeGreaterThan(expireAfterMs - 500);
     expect(quietMs).toBeLessThan(intervalS * 1000);
-    const ended = await waitFor('the call to be stored as ended', async () => {
-      const rows = await interactionsTo(testServer, queueNumber);
-      const row = rows.find((candidate) => candidate.remoteAddress === callerId);
-      return row?.endedAt === null ? undefined : row;
-    });
+    const ended = await storedEnding(callerId);
     expect(ended.metadata['endCause']).toBe('session-expired');
   }, 60_000);
 
