@@ -6,25 +6,19 @@ import { createQueue } from './directory.ts';
 import { monthlyStatement, reportCsv, slaResults, summaryReport } from './reports.ts';
 import type { SummaryQuery } from './reports.ts';
 import { updateCurrentTenant } from './tenants.ts';
-import { createTestTenant, openTestDatabase, projectThrough } from './test-support.ts';
+import { createTestTenant, openTestDatabase, recordEventAt, projectThrough } from './test-support.ts';
 import { createUser } from './users.ts';
 
 let database: Database;
 
-async function record(
+/** Records an event the way the application does (domain_events), at the instant it happened. */
+function record(
   context: TenantContext,
   type: string,
   at: string,
   data: Record<string, unknown>,
 ): Promise<number> {
-  const row = await database.asSystem((tx) =>
-    tx.query<{ seq: number }>(
-      `INSERT INTO domain_events (id, tenant_id, type, occurred_at, data) VALUES ($1, $2, $3, $4, $5)
-       RETURNING seq::float8 AS seq`,
-      [randomUUID(), context.tenantId, type, at, JSON.stringify(data)],
-    ),
-  );
-  return row.rows[0]!.seq;
+  return recordEventAt(database, context, type, at, data);
 }
 
 async function settle(context: TenantContext, settings: Record<string, unknown>): Promise<void> {

@@ -5,7 +5,12 @@ import type { TenantContext } from './actor.ts';
 import type { Database } from './database.ts';
 import { createQueue } from './directory.ts';
 import { settleFirstContacts, summaryReport } from './reports.ts';
-import { createTestTenant, openTestDatabase, projectThrough as projectThroughSeq } from './test-support.ts';
+import {
+  createTestTenant,
+  openTestDatabase,
+  recordEventAt,
+  projectThrough as projectThroughSeq,
+} from './test-support.ts';
 import { createUser } from './users.ts';
 
 // First-contact resolution in the summaries (docs/metrics.md): a contact is repeated when the same customer
@@ -19,15 +24,8 @@ let billingQueueId: string;
 let agentId: string;
 const dayMs = 86_400_000;
 
-async function record(type: string, atMs: number, data: Record<string, unknown>): Promise<number> {
-  const row = await database.asSystem((tx) =>
-    tx.query<{ seq: number }>(
-      `INSERT INTO domain_events (id, tenant_id, type, occurred_at, data) VALUES ($1, $2, $3, $4, $5)
-       RETURNING seq::float8 AS seq`,
-      [randomUUID(), tenant.tenantId, type, new Date(atMs).toISOString(), JSON.stringify(data)],
-    ),
-  );
-  return row.rows[0]!.seq;
+function record(type: string, atMs: number, data: Record<string, unknown>): Promise<number> {
+  return recordEventAt(database, tenant, type, new Date(atMs).toISOString(), data);
 }
 
 async function projectThrough(seq: number, nowMs: number): Promise<void> {

@@ -15,26 +15,24 @@ import {
   calendarOf,
 } from './reports.ts';
 import type { SummaryQuery } from './reports.ts';
-import { createTestTenant, openTestDatabase, projectThrough as projectThroughSeq } from './test-support.ts';
+import {
+  createTestTenant,
+  openTestDatabase,
+  recordEventAt,
+  projectThrough as projectThroughSeq,
+} from './test-support.ts';
 import { createUser } from './users.ts';
 
 let database: Database;
 
 /** Records an event the way the application does (domain_events), at the instant it happened. */
-async function record(
+function record(
   context: TenantContext,
   type: string,
   at: string,
   data: Record<string, unknown>,
 ): Promise<number> {
-  const row = await database.asSystem((tx) =>
-    tx.query<{ seq: number }>(
-      `INSERT INTO domain_events (id, tenant_id, type, occurred_at, data) VALUES ($1, $2, $3, $4, $5)
-       RETURNING seq::float8 AS seq`,
-      [randomUUID(), context.tenantId, type, at, JSON.stringify(data)],
-    ),
-  );
-  return row.rows[0]!.seq;
+  return recordEventAt(database, context, type, at, data);
 }
 
 /** Runs the projector until it has applied `seq` (see test-support). */

@@ -48,3 +48,26 @@ export async function projectThrough(database: Database, seq: number, nowMs: num
   }
   throw new Error(`the projector did not reach seq ${String(seq)}`);
 }
+
+/**
+ * Records an event as the application does (a `domain_events` row of the tenant) at the instant it happened,
+ * however long ago: report tests build their histories with it. Returns its sequence number.
+ */
+export async function recordEventAt(
+  database: Database,
+  context: TenantContext,
+  type: string,
+  at: string,
+  data: Record<string, unknown>,
+): Promise<number> {
+  const row = await database.asSystem((tx) =>
+    tx.query<{ seq: number }>(
+      `INSERT INTO domain_events (id, tenant_id, type, occurred_at, data) VALUES ($1, $2, $3, $4, $5)
+       RETURNING seq::float8 AS seq`,
+      [randomUUID(), context.tenantId, type, at, JSON.stringify(data)],
+    ),
+  );
+  const seq = row.rows[0]?.seq;
+  if (seq === undefined) throw new Error(`the ${type} event was not recorded`);
+  return seq;
+}
