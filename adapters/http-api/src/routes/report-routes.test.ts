@@ -233,6 +233,18 @@ describe('GET /api/reports/summary', () => {
       );
       // One queue's rows hold no agent time: no cost rather than the telephony half.
       expect(await pdf(`granularity=day&queueId=${queueId}`, 'es')).not.toContain('Coste por contacto');
+      // An agent's own figures never show the center's cost (it reveals the cost of an agent hour).
+      const own = await testApi.api.app.inject({
+        url: `/api/reports/me/summary?${range}&granularity=day&groupBy=agent`,
+        headers: as(agentSession),
+      });
+      const ownReport = own.json<{
+        lines: { figures: { costPerContactMinor: number | null; handled: number } }[];
+        total: { figures: { costPerContactMinor: number | null } };
+      }>();
+      expect(ownReport.lines.some((line) => line.figures.handled > 0)).toBe(true);
+      expect(ownReport.total.figures.costPerContactMinor).toBeNull();
+      expect(ownReport.lines.every((line) => line.figures.costPerContactMinor === null)).toBe(true);
     } finally {
       await testApi.database.inTenant(tenant.context, (tx) =>
         tx.query('UPDATE tenants SET settings = $1::jsonb', [JSON.stringify(before.settings)]),

@@ -148,6 +148,16 @@ export function registerReportRoutes(app: ApiApp, deps: RouteDependencies): void
     return userId;
   };
 
+  /**
+   * An agent's own figures leave out cost per contact: it is built from the loaded cost of an agent hour, a
+   * figure of the center's, not the agent's to see (docs/metrics.md, "Commercial").
+   */
+  const withoutCost = (report: reports.SummaryReport): reports.SummaryReport => ({
+    ...report,
+    lines: report.lines.map((line) => ({ ...line, figures: { ...line.figures, costPerContactMinor: null } })),
+    total: { ...report.total, figures: { ...report.total.figures, costPerContactMinor: null } },
+  });
+
   const tenantLanguage = (request: AuthenticatedRequest): Promise<'es' | 'en'> =>
     run(request, async (tx) => (await tenants.currentTenant(tx)).defaultLanguage);
 
@@ -234,8 +244,12 @@ export function registerReportRoutes(app: ApiApp, deps: RouteDependencies): void
       },
     },
     async (request, reply) =>
-      sendReport(request, reply, await summary(request, request.query, me(request)), request.query, () =>
-        tenantLanguage(request),
+      sendReport(
+        request,
+        reply,
+        withoutCost(await summary(request, request.query, me(request))),
+        request.query,
+        () => tenantLanguage(request),
       ),
   );
 
