@@ -303,7 +303,13 @@ function SlaSection(): ReactNode {
                   <td data-column="queues">
                     {target.queueIds === undefined || target.queueIds.length === 0
                       ? t('commercial.allQueues')
-                      : target.queueIds.map((id) => queueNames.get(id) ?? id).join(', ')}
+                      : target.queueIds
+                          .map(
+                            (id) =>
+                              queueNames.get(id) ??
+                              (queues.data === null ? '…' : t('commercial.deletedQueue')),
+                          )
+                          .join(', ')}
                   </td>
                   <td className="number" data-column="actual">
                     {value(result, result.actual)}

@@ -151,6 +151,10 @@ describe('the statement and SLA screen', () => {
       .poll(async () => sl.locator('[data-column=promise]').textContent())
       .toBe('Nivel de servicio (atendidas) ≥ 80 % por día');
     expect(await sl.locator('[data-column=status]').textContent()).toBe('– Sin datos');
+    // Its queue is no queue of the tenant (deleted since): said in words, not as a raw id.
+    await expect
+      .poll(async () => sl.locator('[data-column=queues]').textContent())
+      .toBe('una cola eliminada');
     expect(await page.locator('tr[data-target=abandon-period] [data-column=status]').textContent()).toBe(
       '✓ Cumplido',
     );
