@@ -108,6 +108,10 @@ export interface SipBinding {
   readonly userAgent: string;
   readonly registeredAt: Date;
   readonly expiresAt: Date;
+  /** RFC 5626: the phone's `+sip.instance` (unquoted) when it registered this flow with outbound; else null. */
+  readonly instanceId: string | null;
+  /** RFC 5626: the flow's reg-id, with `instanceId`; else null. */
+  readonly regId: number | null;
 }
 
 /** A binding to add or refresh. */
@@ -121,11 +125,14 @@ export interface BindingInput {
   readonly cseq: number;
   readonly userAgent: string;
   readonly expiresAt: Date;
+  /** RFC 5626: a flow binding is keyed by instance and reg-id (both or neither) instead of its Contact URI. */
+  readonly flow?: { readonly instanceId: string; readonly regId: number } | undefined;
 }
 
 const bindingColumns = `id, user_id AS "userId", contact_uri AS "contactUri", transport,
   source_address AS "sourceAddress", source_port AS "sourcePort", call_id AS "callId", cseq::float8 AS cseq,
-  user_agent AS "userAgent", registered_at AS "registeredAt", expires_at AS "expiresAt"`;
+  user_agent AS "userAgent", registered_at AS "registeredAt", expires_at AS "expiresAt",
+  instance_id AS "instanceId", reg_id AS "regId"`;
 
 /** A user's bindings that have not expired at `now`, soonest to expire last. */
 export async function listBindings(tx: Tx, userId: string, now: Date): Promise<SipBinding[]> {
@@ -137,15 +144,24 @@ export async function listBindings(tx: Tx, userId: string, now: Date): Promise<S
   return result.rows;
 }
 
-/** Adds a binding, or refreshes the user's binding with the same contact URI. */
+/**
+ * Adds a binding, or refreshes the user's binding with the same contact URI; a flow binding (RFC 5626 §6)
+ * refreshes or replaces the one of the same instance and reg-id, Contact URI included, and counts as newly
+ * registered (the call layer rings an instance's most recently registered flow).
+ */
 export async function saveBinding(tx: Tx, input: BindingInput): Promise<void> {
+  const conflict =
+    input.flow === undefined
+      ? 'ON CONFLICT (user_id, contact_uri) WHERE reg_id IS NULL'
+      : 'ON CONFLICT (user_id, instance_id, reg_id) WHERE reg_id IS NOT NULL';
   await tx.query(
     `INSERT INTO sip_bindings (tenant_id, user_id, contact_uri, transport, source_address, source_port, call_id,
-       cseq, user_agent, expires_at)
-     VALUES (app_current_tenant(), $1, $2, $3, $4, $5, $6, $7, $8, $9)
-     ON CONFLICT (user_id, contact_uri) DO UPDATE SET transport = excluded.transport,
+       cseq, user_agent, expires_at, instance_id, reg_id)
+     VALUES (app_current_tenant(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     ${conflict} DO UPDATE SET contact_uri = excluded.contact_uri, transport = excluded.transport,
        source_address = excluded.source_address, source_port = excluded.source_port, call_id = excluded.call_id,
-       cseq = excluded.cseq, user_agent = excluded.user_agent, expires_at = excluded.expires_at`,
+       cseq = excluded.cseq, user_agent = excluded.user_agent, expires_at = excluded.expires_at,
+       registered_at = CASE WHEN excluded.reg_id IS NULL THEN sip_bindings.registered_at ELSE now() END`,
     [
       input.userId,
       input.contactUri,
@@ -156,13 +172,31 @@ export async function saveBinding(tx: Tx, input: BindingInput): Promise<void> {
       input.cseq,
       input.userAgent.slice(0, 512),
       input.expiresAt,
+      input.flow?.instanceId ?? null,
+      input.flow?.regId ?? null,
     ],
   );
 }
 
-/** Removes one binding of a user (Expires: 0 for that contact). */
+/** Removes one plain binding of a user (Expires: 0 for that contact); flow bindings go by `removeFlowBinding`. */
 export async function removeBinding(tx: Tx, userId: string, contactUri: string): Promise<void> {
-  await tx.query('DELETE FROM sip_bindings WHERE user_id = $1 AND contact_uri = $2', [userId, contactUri]);
+  await tx.query('DELETE FROM sip_bindings WHERE user_id = $1 AND contact_uri = $2 AND reg_id IS NULL', [
+    userId,
+    contactUri,
+  ]);
+}
+
+/** Removes the binding of one flow of a phone (RFC 5626 §6: Expires 0 with that instance and reg-id). */
+export async function removeFlowBinding(
+  tx: Tx,
+  userId: string,
+  flow: { readonly instanceId: string; readonly regId: number },
+): Promise<void> {
+  await tx.query('DELETE FROM sip_bindings WHERE user_id = $1 AND instance_id = $2 AND reg_id = $3', [
+    userId,
+    flow.instanceId,
+    flow.regId,
+  ]);
 }
 
 /** Removes every binding of a user (`Contact: *` with Expires: 0). */

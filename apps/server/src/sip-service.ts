@@ -43,6 +43,14 @@ import type { ClientCertificatePolicy } from '@centralita/sip-transport';
 import { sipAccounts, tenants } from '@centralita/store';
 import type { Database, DigestHa1, SipAccount, TenantContext } from '@centralita/store';
 
+/**
+ * RFC 5626 §4.4.1: how often (seconds) a phone that registered a flow must show it is alive, sent as
+ * `Flow-Timer` in the 2xx; the phone sends a keep-alive at 80 to 100% of it. Over UDP a NAT binding often
+ * lives only 30 s, so 29 s keeps it open; connections (TCP, TLS, WebSocket) get 120 s, the RFC's default,
+ * far below the endpoint's idle timeout (10 min), so a phone that keeps its flow alive is never cut off.
+ */
+export const flowTimerS = { datagram: 29, stream: 120 } as const;
+
 /** Registrar settings (RFC 3261 §10.3). */
 export interface RegistrarSettings {
   /** Shorter non-zero expirations get 423 Interval Too Brief with Min-Expires. */
@@ -122,7 +130,7 @@ const policy: UasPolicy = {
     'NOTIFY',
   ],
   supportedUriSchemes: ['sip', 'sips'],
-  supportedExtensions: ['path', 'timer'],
+  supportedExtensions: ['path', 'timer', 'outbound'],
   acceptedContentTypes: ['application/sdp', 'application/dtmf-relay', 'application/dtmf', 'message/sipfrag'],
 };
 
@@ -672,8 +680,19 @@ export class SipService implements TransactionUser {
       const changes = planned.value;
       if (changes.kind === 'remove-all') await sipAccounts.removeAllBindings(tx, account.userId);
       else {
-        for (const contactUri of changes.remove)
-          await sipAccounts.removeBinding(tx, account.userId, contactUri);
+        for (const removed of changes.remove) {
+          switch (removed.kind) {
+            case 'contact':
+              await sipAccounts.removeBinding(tx, account.userId, removed.contactUri);
+              break;
+            case 'flow':
+              await sipAccounts.removeFlowBinding(tx, account.userId, removed.flow);
+              break;
+          }
+        }
+        // RFC 5626 §6: a flow binding is tied to the flow the REGISTER came on, which is its source: the
+        // connection (its remote address and port name it) or, over UDP, the address and port datagrams
+        // came from (they leave again from our socket of that family).
         for (const contact of changes.save)
           await sipAccounts.saveBinding(tx, {
             userId: account.userId,
@@ -685,6 +704,7 @@ export class SipService implements TransactionUser {
             cseq: request.cseq,
             userAgent: request.userAgent,
             expiresAt: new Date(nowMs + contact.expiresS * 1000),
+            flow: contact.flow,
           });
       }
       return sipAccounts.listBindings(tx, account.userId, new Date(nowMs));
@@ -695,12 +715,32 @@ export class SipService implements TransactionUser {
         'SIP registration updated',
       );
     }
-    // Step 8: 200 with every current binding and its remaining time.
+    // RFC 5626 §6: `Require: outbound` (and how often to keep the flow alive) only when a flow was bound.
+    const hasBoundFlow =
+      request.change.kind === 'contacts' &&
+      request.change.contacts.some((contact) => contact.flow !== undefined && contact.expiresS > 0);
+    const outboundHeaders = hasBoundFlow
+      ? [
+          { name: 'Require', value: 'outbound' },
+          {
+            name: 'Flow-Timer',
+            value: String(source.protocol === 'udp' ? flowTimerS.datagram : flowTimerS.stream),
+          },
+        ]
+      : [];
+    // Step 8: 200 with every current binding and its remaining time (flows with their instance and reg-id).
     transaction.reply(200, 'OK', {
-      extraHeaders: bindings.map((binding) => ({
-        name: 'Contact',
-        value: `<${binding.contactUri}>;expires=${Math.max(0, Math.round((binding.expiresAt.getTime() - nowMs) / 1000))}`,
-      })),
+      extraHeaders: [
+        ...outboundHeaders,
+        ...bindings.map((binding) => ({
+          name: 'Contact',
+          value:
+            `<${binding.contactUri}>;expires=${Math.max(0, Math.round((binding.expiresAt.getTime() - nowMs) / 1000))}` +
+            (binding.instanceId === null || binding.regId === null
+              ? ''
+              : `;+sip.instance="${binding.instanceId}";reg-id=${String(binding.regId)}`),
+        })),
+      ],
     });
   }
 }

@@ -208,5 +208,27 @@ export type {
   RegistrationRequest,
   RequestedContact,
   StoredBinding,
+  FlowKey,
+  BindingToRemove,
 } from './server-policy/registration.ts';
-export { planBindingChanges, readDeltaSeconds, readRegistration } from './server-policy/registration.ts';
+export {
+  listsOptionTag,
+  planBindingChanges,
+  readDeltaSeconds,
+  readRegistration,
+} from './server-policy/registration.ts';
+export type {
+  StunAddress,
+  StunBindingRequest,
+  StunDecodeFailure,
+  StunDecodeResult,
+} from './stun/stun-binding.ts';
+export {
+  answerStunBindingRequest,
+  decodeStunBindingRequest,
+  encodeBindingSuccess,
+  encodeUnknownAttributes,
+  ipAddressOctets,
+  isStunMessage,
+  stunMagicCookie,
+} from './stun/stun-binding.ts';

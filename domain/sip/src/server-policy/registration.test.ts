@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseMessage } from '../message/parse-message.ts';
 import type { SipRequest } from '../message/sip-message.ts';
-import type { RegistrationRequest } from './registration.ts';
+import type { RegistrationRequest, RequestedContact, StoredBinding } from './registration.ts';
 import { planBindingChanges, readDeltaSeconds, readRegistration } from './registration.ts';
 
 const account = { username: '1001', realm: 'demo.pbx.test' };
@@ -101,7 +101,7 @@ describe('readRegistration (RFC 3261 §10.3 steps 5 and 6)', () => {
 });
 
 describe('planBindingChanges (RFC 3261 §10.3 step 7)', () => {
-  const request = (cseq: number, contacts: { uri: string; expiresS: number }[]): RegistrationRequest => ({
+  const request = (cseq: number, contacts: RequestedContact[]): RegistrationRequest => ({
     callId: 'c1',
     cseq,
     userAgent: '',
@@ -121,7 +121,11 @@ describe('planBindingChanges (RFC 3261 §10.3 step 7)', () => {
       ),
     ).toEqual({
       ok: true,
-      value: { kind: 'update', remove: ['sip:a@b'], save: [{ uri: 'sip:c@d', expiresS: 600 }] },
+      value: {
+        kind: 'update',
+        remove: [{ kind: 'contact', contactUri: 'sip:a@b' }],
+        save: [{ uri: 'sip:c@d', expiresS: 600 }],
+      },
     });
     expect(planBindingChanges(request(5, [{ uri: 'sip:a@b', expiresS: 600 }]), existing, 5)).toMatchObject({
       ok: false,
@@ -139,5 +143,144 @@ describe('planBindingChanges (RFC 3261 §10.3 step 7)', () => {
       ok: false,
       error: { statusCode: 403 },
     });
+  });
+});
+
+describe('flows of phones that use outbound (RFC 5626 §6)', () => {
+  const instance = '<urn:uuid:00000000-0000-1000-8000-000a95a0e128>';
+  const outboundContact = (regId: number, uri = 'sip:1001@192.0.2.10:5060;transport=tcp') =>
+    `Contact: <${uri}>;+sip.instance="${instance}";reg-id=${String(regId)}`;
+
+  it('reads instance and reg-id when the REGISTER supports outbound', () => {
+    const read = readRegistration(
+      register([toSelf, 'Supported: path, outbound', outboundContact(2)]),
+      account,
+      limits,
+    );
+    expect(read.ok && read.value.change.kind === 'contacts' && read.value.change.contacts).toEqual([
+      {
+        uri: 'sip:1001@192.0.2.10:5060;transport=tcp',
+        expiresS: 3600,
+        flow: { instanceId: instance, regId: 2 },
+      },
+    ]);
+  });
+
+  it('ignores reg-id without Supported: outbound, or without +sip.instance', () => {
+    for (const headers of [
+      [toSelf, outboundContact(1)],
+      [toSelf, 'Supported: outbound', 'Contact: <sip:1001@192.0.2.10>;reg-id=1'],
+    ]) {
+      const read = readRegistration(register(headers), account, limits);
+      expect(read.ok && read.value.change.kind === 'contacts' && read.value.change.contacts[0]?.flow).toBe(
+        undefined,
+      );
+    }
+  });
+
+  it('refuses a malformed reg-id or instance, and more than one flow in one REGISTER (400)', () => {
+    for (const [contact, reason] of [
+      [
+        `Contact: <sip:1001@192.0.2.10>;+sip.instance="${instance}";reg-id=0`,
+        'Bad Request - Malformed reg-id',
+      ],
+      [
+        `Contact: <sip:1001@192.0.2.10>;+sip.instance="${instance}";reg-id=x1`,
+        'Bad Request - Malformed reg-id',
+      ],
+      ['Contact: <sip:1001@192.0.2.10>;+sip.instance=abc;reg-id=1', 'Bad Request - Malformed +sip.instance'],
+      [
+        `${outboundContact(1)}, <sip:1001@192.0.2.11>;+sip.instance="${instance}";reg-id=2`,
+        'Bad Request - More Than One reg-id',
+      ],
+    ] as const) {
+      expect(
+        readRegistration(register([toSelf, 'Supported: outbound', contact]), account, limits),
+      ).toMatchObject({ ok: false, error: { statusCode: 400, reasonPhrase: reason } });
+    }
+  });
+
+  const flowRequest = (cseq: number, contacts: RequestedContact[]): RegistrationRequest => ({
+    callId: 'c2',
+    cseq,
+    userAgent: '',
+    change: { kind: 'contacts', contacts },
+  });
+  const flowOne: StoredBinding = {
+    contactUri: 'sip:old@b',
+    callId: 'c1',
+    cseq: 9,
+    instanceId: instance,
+    regId: 1,
+  };
+
+  it('replaces the binding of the same instance and reg-id even under another Contact URI', () => {
+    const planned = planBindingChanges(
+      flowRequest(1, [{ uri: 'sip:new@b', expiresS: 600, flow: { instanceId: instance, regId: 1 } }]),
+      [flowOne],
+      1,
+    );
+    // One binding afterwards (the limit of 1 holds): the flow's row is rewritten in place.
+    expect(planned).toEqual({
+      ok: true,
+      value: {
+        kind: 'update',
+        remove: [],
+        save: [{ uri: 'sip:new@b', expiresS: 600, flow: { instanceId: instance, regId: 1 } }],
+      },
+    });
+  });
+
+  it('keeps another reg-id of the same instance as another flow, and removes a flow with Expires 0', () => {
+    const second = { uri: 'sip:old@b', expiresS: 600, flow: { instanceId: instance, regId: 2 } };
+    expect(planBindingChanges(flowRequest(1, [second]), [flowOne], 1)).toMatchObject({
+      ok: false,
+      error: { statusCode: 403 },
+    });
+    expect(planBindingChanges(flowRequest(1, [second]), [flowOne], 2)).toMatchObject({ ok: true });
+    expect(
+      planBindingChanges(
+        flowRequest(2, [{ uri: 'sip:whatever@b', expiresS: 0, flow: { instanceId: instance, regId: 1 } }]),
+        [flowOne],
+        2,
+      ),
+    ).toEqual({
+      ok: true,
+      value: {
+        kind: 'update',
+        remove: [{ kind: 'flow', flow: { instanceId: instance, regId: 1 } }],
+        save: [],
+      },
+    });
+  });
+
+  it('replaces the plain binding of the same Contact URI when the phone starts using outbound', () => {
+    const plain: StoredBinding = {
+      contactUri: 'sip:a@b',
+      callId: 'c0',
+      cseq: 3,
+      instanceId: null,
+      regId: null,
+    };
+    expect(
+      planBindingChanges(
+        flowRequest(1, [{ uri: 'sip:a@b', expiresS: 600, flow: { instanceId: instance, regId: 1 } }]),
+        [plain],
+        1,
+      ),
+    ).toMatchObject({ ok: true, value: { remove: [{ kind: 'contact', contactUri: 'sip:a@b' }] } });
+  });
+
+  it('refuses an older request for the same flow (same Call-ID, CSeq not higher)', () => {
+    expect(
+      planBindingChanges(
+        {
+          ...flowRequest(9, [{ uri: 'sip:x@b', expiresS: 600, flow: { instanceId: instance, regId: 1 } }]),
+          callId: 'c1',
+        },
+        [flowOne],
+        2,
+      ),
+    ).toMatchObject({ ok: false, error: { statusCode: 400 } });
   });
 });

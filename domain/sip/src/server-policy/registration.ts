@@ -35,10 +35,23 @@ export interface RegistrationRequest {
     { readonly kind: 'star' } | { readonly kind: 'contacts'; readonly contacts: readonly RequestedContact[] };
 }
 
+/**
+ * RFC 5626 §6: the flow a binding is tied to, named by the phone's instance (`+sip.instance`, RFC 5626 §4.1)
+ * and the number of its registration flow (`reg-id`). A REGISTER with the same user, instance and reg-id
+ * replaces that binding whatever its Contact URI.
+ */
+export interface FlowKey {
+  /** The `+sip.instance` value without its quotes, e.g. `<urn:uuid:00000000-0000-1000-8000-000a95a0e128>`. */
+  readonly instanceId: string;
+  readonly regId: number;
+}
+
 /** One contact of a REGISTER and the lifetime it gets (0 removes it). */
 export interface RequestedContact {
   readonly uri: string;
   readonly expiresS: number;
+  /** Present when the REGISTER uses outbound (RFC 5626): the binding belongs to the flow it arrived on. */
+  readonly flow?: FlowKey;
 }
 
 /** A binding as the registrar keeps it (live ones only). */
@@ -46,14 +59,22 @@ export interface StoredBinding {
   readonly contactUri: string;
   readonly callId: string;
   readonly cseq: number;
+  /** RFC 5626 flow bindings carry both; plain bindings neither (null). */
+  readonly instanceId?: string | null;
+  readonly regId?: number | null;
 }
+
+/** A binding to remove: a plain one by its Contact URI, a flow binding by its instance and reg-id. */
+export type BindingToRemove =
+  | { readonly kind: 'contact'; readonly contactUri: string }
+  | { readonly kind: 'flow'; readonly flow: FlowKey };
 
 /** What to write: remove every binding, or these removals and these saves. */
 export type BindingChanges =
   | { readonly kind: 'remove-all' }
   | {
       readonly kind: 'update';
-      readonly remove: readonly string[];
+      readonly remove: readonly BindingToRemove[];
       readonly save: readonly RequestedContact[];
     };
 
@@ -62,6 +83,25 @@ const maxDeltaSeconds = 4_294_967_295;
 /** Longer Call-IDs and contact URIs are refused rather than stored. */
 const maxCallIdLength = 512;
 const maxContactLength = 2048;
+/** Longer `+sip.instance` values are refused rather than stored (a UUID URN is 47 characters). */
+const maxInstanceLength = 256;
+/** RFC 5626 §13: reg-id = 1*DIGIT, "%x31-39 *DIGIT" in value; kept within a PostgreSQL integer. */
+const maxRegId = 2_147_483_647;
+
+/** True when a `Supported` (or `Require`) field of the request lists `tag` (RFC 3261 §20.37, case-insensitive). */
+export function listsOptionTag(request: SipRequest, header: string, tag: string): boolean {
+  return headerValues(request.headers, header).some((value) =>
+    value.split(',').some((item) => item.trim().toLowerCase() === tag),
+  );
+}
+
+/** The `+sip.instance` value without its quotes, or undefined when absent or not a quoted string. */
+function instanceIdOf(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const match = /^"(.*)"$/s.exec(value.trim());
+  const inner = match?.[1];
+  return inner === undefined || inner.length === 0 ? undefined : inner;
+}
 
 /** Reads delta-seconds leniently: digits only, capped at 2³²−1; anything else is undefined. */
 export function readDeltaSeconds(text: string | undefined): number | undefined {
@@ -104,10 +144,15 @@ export function readRegistration(
       return refused(400, 'Bad Request - Contact * Needs Expires 0 Alone');
     return ok({ callId, cseq, userAgent, change: { kind: 'star' } });
   }
+  // RFC 5626 §6: reg-id counts only when the REGISTER says `Supported: outbound` and the Contact names its
+  // instance; otherwise it is ignored and the binding is a plain one, as in RFC 3261.
+  const isOutboundSupported = listsOptionTag(request, 'supported', 'outbound');
   const contacts: RequestedContact[] = [];
   for (const contact of parsed) {
     if (contact?.kind !== 'addresses') continue;
     for (const address of contact.addresses) {
+      const flow = isOutboundSupported ? readFlowKey(address.params) : undefined;
+      if (flow !== undefined && !flow.ok) return refused(400, flow.error);
       const requested = readDeltaSeconds(parameterValue(address.params, 'expires')) ?? defaultExpiresS;
       if (requested > 0 && requested < limits.minExpiresS)
         return refused(423, 'Interval Too Brief', [
@@ -115,26 +160,71 @@ export function readRegistration(
         ]);
       const uri = serializeUri(address.uri);
       if (uri.length > maxContactLength) return refused(400, 'Bad Request - Contact Too Long');
-      contacts.push({ uri, expiresS: Math.min(requested, limits.maxExpiresS) });
+      contacts.push({
+        uri,
+        expiresS: Math.min(requested, limits.maxExpiresS),
+        ...(flow === undefined ? {} : { flow: flow.value }),
+      });
     }
   }
+  // RFC 5626 §6: a REGISTER binds at most one flow (a UA registers each flow on its own connection).
+  if (contacts.filter((contact) => contact.flow !== undefined).length > 1)
+    return refused(400, 'Bad Request - More Than One reg-id');
   return ok({ callId, cseq, userAgent, change: { kind: 'contacts', contacts } });
+}
+
+/**
+ * The flow key of one Contact of a REGISTER that supports outbound: undefined when it has no reg-id or no
+ * `+sip.instance` (RFC 5626 §6: the reg-id is then ignored), an error text when either is malformed.
+ */
+function readFlowKey(
+  params: readonly { readonly name: string; readonly value?: string }[],
+): Result<FlowKey, string> | undefined {
+  const regIdText = parameterValue(params, 'reg-id');
+  const instanceText = params.find((param) => param.name.toLowerCase() === '+sip.instance')?.value;
+  if (regIdText === undefined || instanceText === undefined) return undefined;
+  if (!/^[1-9][0-9]{0,9}$/.test(regIdText) || Number(regIdText) > maxRegId)
+    return err('Bad Request - Malformed reg-id');
+  const instanceId = instanceIdOf(instanceText);
+  if (instanceId === undefined || instanceId.length > maxInstanceLength)
+    return err('Bad Request - Malformed +sip.instance');
+  return ok({ instanceId, regId: Number(regIdText) });
+}
+
+/** The key a binding is replaced by: its flow when it has one (RFC 5626 §6), else its Contact URI (RFC 3261). */
+function bindingKey(contactUri: string, flow: FlowKey | undefined): string {
+  return flow === undefined ? `contact ${contactUri}` : `flow ${String(flow.regId)} ${flow.instanceId}`;
+}
+
+function storedKey(binding: StoredBinding): string {
+  return bindingKey(
+    binding.contactUri,
+    binding.instanceId != null && binding.regId != null
+      ? { instanceId: binding.instanceId, regId: binding.regId }
+      : undefined,
+  );
+}
+
+function toRemove(contactUri: string, flow: FlowKey | undefined): BindingToRemove {
+  return flow === undefined ? { kind: 'contact', contactUri } : { kind: 'flow', flow };
 }
 
 /**
  * Step 7 of RFC 3261 §10.3 against the live bindings: a request older than what set a binding (same Call-ID,
  * CSeq not higher) changes nothing (400), and the user may hold at most `maxBindings` contacts afterwards
- * (403, nothing changed).
+ * (403, nothing changed). Bindings are keyed by Contact URI, or by instance and reg-id for RFC 5626 flows:
+ * a flow's REGISTER replaces that flow's binding even under another Contact URI, and also the plain binding
+ * of the same Contact URI (the same phone, now registering with outbound), so it is not rung twice.
  */
 export function planBindingChanges(
   request: RegistrationRequest,
   existing: readonly StoredBinding[],
   maxBindings: number,
 ): Result<BindingChanges, RegistrarRefusal> {
-  const isOutOfOrder = (contactUri: string | undefined): boolean =>
+  const isOutOfOrder = (key: string | undefined): boolean =>
     existing.some(
       (binding) =>
-        (contactUri === undefined || binding.contactUri === contactUri) &&
+        (key === undefined || storedKey(binding) === key) &&
         binding.callId === request.callId &&
         binding.cseq >= request.cseq,
     );
@@ -142,17 +232,23 @@ export function planBindingChanges(
     if (isOutOfOrder(undefined)) return refused(400, 'Bad Request - CSeq Out Of Order');
     return ok({ kind: 'remove-all' });
   }
-  const kept = new Set(existing.map((binding) => binding.contactUri));
-  const remove: string[] = [];
+  const kept = new Set(existing.map(storedKey));
+  const remove: BindingToRemove[] = [];
   const save: RequestedContact[] = [];
   for (const contact of request.change.contacts) {
-    if (isOutOfOrder(contact.uri)) return refused(400, 'Bad Request - CSeq Out Of Order');
+    const key = bindingKey(contact.uri, contact.flow);
+    if (isOutOfOrder(key)) return refused(400, 'Bad Request - CSeq Out Of Order');
     if (contact.expiresS === 0) {
-      remove.push(contact.uri);
-      kept.delete(contact.uri);
+      remove.push(toRemove(contact.uri, contact.flow));
+      kept.delete(key);
     } else {
       save.push(contact);
-      kept.add(contact.uri);
+      kept.add(key);
+      const plainKey = bindingKey(contact.uri, undefined);
+      if (contact.flow !== undefined && kept.has(plainKey)) {
+        remove.push(toRemove(contact.uri, undefined));
+        kept.delete(plainKey);
+      }
     }
   }
   if (kept.size > maxBindings) return refused(403, 'Forbidden - Too Many Contacts');
