@@ -33,6 +33,8 @@ export const sipTransportErrors = {
     'A stream connection carried nothing for the idle timeout and had no transaction: closed.',
   SIP_TRANSPORT_CONNECTION_LIMIT: 'A new connection arrived while the connection limit was reached: refused.',
   SIP_TRANSPORT_WRITE_BUFFER_FULL: 'A peer stopped reading and its unsent bytes passed the limit: closed.',
+  SIP_TRANSPORT_MALFORMED_STUN:
+    'A UDP datagram carried the STUN magic cookie but was not a well-formed STUN Binding request (RFC 5389): dropped, never parsed as SIP.',
   SIP_TRANSPORT_WEBSOCKET_PROTOCOL_REQUIRED:
     'A WebSocket upgrade did not offer the "sip" sub-protocol (RFC 7118 §4.1): refused with 400.',
 } as const;

@@ -597,3 +597,82 @@ describe('client transactions between two endpoints', () => {
     expect(endpoint.sentByFor('ws', '192.0.2.7')).toBeUndefined();
   });
 });
+
+describe('RFC 5626 flows and keep-alives', () => {
+  const stunRequest = (transactionId: Buffer): Buffer =>
+    Buffer.concat([Buffer.from('000100002112a442', 'hex'), transactionId]);
+
+  for (const host of ['127.0.0.1', '::1']) {
+    it(`answers a STUN Binding request on the SIP UDP port with the source as XOR-MAPPED-ADDRESS on ${host}`, async () => {
+      const endpoint = started(new TestCore());
+      const listener = await endpoint.listen({ protocol: 'udp', host, port: 0 });
+      const peer = await udpPeer(host);
+      const transactionId = Buffer.from('0102030405060708090a0b0c', 'hex');
+      peer.send(stunRequest(transactionId), listener.port, host);
+      await peer.signal.until(() => peer.received.length > 0, waitMs, 'the Binding success response');
+      const answer = Buffer.from(peer.received[0]?.bytes ?? []);
+      expect(answer.readUInt16BE(0)).toBe(0x0101);
+      expect(answer.subarray(8, 20)).toEqual(transactionId);
+      expect(answer.readUInt16BE(20)).toBe(0x0020);
+      expect(answer[25]).toBe(host === '::1' ? 0x02 : 0x01);
+      expect(answer.readUInt16BE(26) ^ 0x2112).toBe(peer.port);
+      const key = answer.subarray(4, 20);
+      const address = [...answer.subarray(28)].map((octet, i) => octet ^ (key[i] ?? 0));
+      expect(address).toEqual(host === '::1' ? [...Array<number>(15).fill(0), 1] : [127, 0, 0, 1]);
+      expect(endpoint.stats().keepAlives).toBe(1);
+    });
+  }
+
+  it('drops malformed STUN without parsing it as SIP, and goes on answering', async () => {
+    const endpoint = started(new TestCore());
+    const listener = await endpoint.listen({ protocol: 'udp', host: '127.0.0.1', port: 0 });
+    const peer = await udpPeer();
+    const good = stunRequest(Buffer.alloc(12, 7));
+    peer.send(good.subarray(0, 12), listener.port); // truncated
+    peer.send(Buffer.concat([good.subarray(0, 3), Buffer.from([8]), good.subarray(4)]), listener.port); // length lies
+    const response = Buffer.from(good);
+    response.writeUInt16BE(0x0101, 0);
+    peer.send(response, listener.port); // a response, not a request
+    peer.send(good, listener.port);
+    await peer.signal.until(() => peer.received.length > 0, waitMs, 'the answer to the good one');
+    expect(peer.received).toHaveLength(1);
+    expect(peer.received[0]?.bytes.subarray(8, 20)).toEqual(Buffer.alloc(12, 7));
+    expect(endpoint.stats().discarded).toEqual({ SIP_TRANSPORT_MALFORMED_STUN: 3 });
+  });
+
+  it('knows which flows are open, and sends over a flow-only target only while its connection is open', async () => {
+    const endpoint = started(new TestCore());
+    const tcp = await endpoint.listen({ protocol: 'tcp', host: '127.0.0.1', port: 0 });
+    await endpoint.listen({ protocol: 'udp', host: '127.0.0.1', port: 0 });
+    const phone = await streamPeer(tcp.port);
+    phone.send(
+      sipRequest({
+        method: 'OPTIONS',
+        transport: 'TCP',
+        host: '127.0.0.1',
+        port: phone.localPort,
+        branch: 'z9hG4bK-flow',
+        callId: 'flow-options',
+      }),
+    );
+    await phone.signal.until(() => phone.received.length > 0, waitMs, 'the 200 over the flow');
+    const flow = { protocol: 'tcp', address: '127.0.0.1', port: phone.localPort, isFlowOnly: true } as const;
+    expect(endpoint.hasFlow(flow)).toBe(true);
+    expect(endpoint.hasFlow({ protocol: 'udp', address: '127.0.0.1', port: 5060 })).toBe(true);
+    expect(endpoint.hasFlow({ protocol: 'udp', address: '::1', port: 5060 })).toBe(false);
+    expect(endpoint.hasFlow({ ...flow, port: 1 })).toBe(false);
+    phone.socket.destroy();
+    // The endpoint learns of the close on a later turn of the event loop.
+    const giveUpAt = Date.now() + waitMs;
+    while (endpoint.hasFlow(flow) && Date.now() < giveUpAt)
+      await new Promise((resolve) => setImmediate(resolve));
+    expect(endpoint.hasFlow(flow)).toBe(false);
+    const sent = endpoint.sendRequest(
+      newRequest({ method: 'OPTIONS', uri: 'sip:phone@127.0.0.1', callId: 'to-closed-flow' }),
+      flow,
+      new RecordingListener(),
+    );
+    expect(sent).toMatchObject({ ok: false, error: { code: 'SIP_TRANSPORT_NO_ROUTE' } });
+    expect(endpoint.stats().connections).toBe(0);
+  });
+});

@@ -25,11 +25,13 @@ import type {
 } from '@centralita/sip';
 import {
   admitNewInvite,
+  answerStunBindingRequest,
   classifyIncoming,
   createResponse,
   defaultFramerLimits,
   defaultTimerConfig,
   headerValue,
+  isStunMessage,
   magicCookie,
   parameterValue,
   parseCSeq,
@@ -146,7 +148,7 @@ export interface SipListener {
 export interface SipEndpointStats {
   readonly messagesReceived: number;
   readonly messagesSent: number;
-  /** Empty datagrams (CRLF keep-alives over UDP). */
+  /** Empty datagrams (CRLF keep-alives over UDP) and STUN Binding requests answered (RFC 5626 §4.4.2). */
   readonly keepAlives: number;
   /** Errors sockets reported: refused or reset connections, failed TLS handshakes, failed datagram sends. */
   readonly socketErrors: number;
@@ -468,6 +470,27 @@ export class SipEndpoint {
   }
 
   /**
+   * Whether `target` names a flow that can still carry a request without opening anything new (RFC 5626
+   * §5.3): an open connection from or to that address and port for TCP, TLS and WebSocket; for UDP, a
+   * listener of the address's family (a datagram flow has no state of its own to lose here).
+   */
+  hasFlow(target: SendTarget): boolean {
+    if (this.#isClosed || addressFamily(target.address) === 0) return false;
+    const address = normalizeAddress(target.address);
+    switch (target.protocol) {
+      case 'udp':
+        return this.#listenerFor('udp', addressFamily(address) === 6 ? 6 : 4)?.udp !== undefined;
+      case 'tcp':
+      case 'tls':
+      case 'ws':
+      case 'wss':
+        return (
+          this.#connectionsByKey.get(connectionKey(target.protocol, address, target.port))?.isOpen === true
+        );
+    }
+  }
+
+  /**
    * Sends a request in a new client transaction: adds our Via (fresh branch, `rport`) on top and
    * Max-Forwards 70 when missing, reuses an open connection to the target or opens one. ACK is not sent
    * this way: the ACK for a 2xx goes through `sendStateless`, the one for a failure is the transaction's.
@@ -562,6 +585,10 @@ export class SipEndpoint {
   }
 
   #dispatch(bytes: Uint8Array, source: MessageSource): void {
+    if (source.protocol === 'udp' && isStunMessage(bytes)) {
+      this.#answerStun(bytes, source);
+      return;
+    }
     const isStream = source.protocol === 'tcp' || source.protocol === 'tls';
     const result = parseMessage(bytes, isStream ? streamFraming : datagramFraming);
     if (result.ok) {
@@ -833,6 +860,24 @@ export class SipEndpoint {
     connection.closeAfterFlush();
   }
 
+  /**
+   * RFC 5626 §4.4.2, §8: a phone keeps its UDP flow (and its NAT binding) alive with STUN Binding requests
+   * on the SIP port; the answer tells it the address and port we see, so it notices a NAT rebinding. What
+   * is not a well-formed Binding request is dropped (never parsed as SIP).
+   */
+  #answerStun(bytes: Uint8Array, source: MessageSource): void {
+    const answer = answerStunBindingRequest(bytes, {
+      address: source.remoteAddress,
+      port: source.remotePort,
+    });
+    if (answer === undefined) {
+      this.#discard('SIP_TRANSPORT_MALFORMED_STUN', source);
+      return;
+    }
+    this.#keepAlives++;
+    source.flow.send(answer, source.remoteAddress, source.remotePort);
+  }
+
   #closeAfterFlush(source: MessageSource): void {
     const connection = this.#connectionsByKey.get(
       connectionKey(source.protocol, source.remoteAddress, source.remotePort),
@@ -928,6 +973,10 @@ export class SipEndpoint {
               `No ${target.protocol.toUpperCase()} listener to name in the Via.`,
             ),
           );
+        }
+        if (existing?.isOpen !== true && target.isFlowOnly === true) {
+          // RFC 5626 §5.3: a phone behind NAT is reached over its own flow or not at all.
+          return err(transportError('SIP_TRANSPORT_NO_ROUTE', 'The flow to the target is closed.'));
         }
         const flow =
           existing?.isOpen === true

@@ -30,6 +30,12 @@ export interface SendTarget {
    * URI that was located, such as a trunk's host); the address is checked when absent.
    */
   readonly serverName?: string;
+  /**
+   * RFC 5626 §5.3: the target is a flow a phone opened (it registered over it with outbound): send only over
+   * that open connection, never open a new one to the address (the phone is behind NAT and will register
+   * again); `SIP_TRANSPORT_NO_ROUTE` when it is closed.
+   */
+  readonly isFlowOnly?: boolean;
 }
 
 /** Told when a message a transaction sent could not be delivered. */

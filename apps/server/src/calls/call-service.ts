@@ -81,6 +81,8 @@ import type { CallLeg, LegRole } from './call-legs.ts';
 import { carryOutConferenceCommand } from './companion-media.ts';
 import type { ConferenceCommand, ConferenceMembers } from './companion-media.ts';
 import { musicOnHold } from './music-on-hold.ts';
+import type { PhoneToRing } from './phones-to-ring.ts';
+import { phonesToRing } from './phones-to-ring.ts';
 import type { LegSignal, LocalMedia } from './sip-legs.ts';
 import { SipLegs } from './sip-legs.ts';
 
@@ -420,33 +422,6 @@ function defaultFallback(queueReferences: ReadonlyMap<string, string>): TenantFa
 type ResolvedTransferTarget =
   | FlowTransferTarget
   | { readonly kind: 'flow'; readonly flowKey: string; readonly published: Readonly<Record<string, Flow>> };
-
-/** A phone to ring: where its INVITE is addressed and sent. */
-interface PhoneToRing {
-  readonly requestUri: Uri;
-  /** The phone's registration source (its address and port behind NAT). */
-  readonly target: SendTarget;
-}
-
-/**
- * Every registered phone of a user, rung together when they are called (`SipLegs.invite` forks): the most
- * recently registered first, one per contact, unusable contacts left out.
- */
-function phonesToRing(bindings: readonly sipAccounts.SipBinding[]): PhoneToRing[] {
-  const seen = new Set<string>();
-  const phones: PhoneToRing[] = [];
-  const latestFirst = [...bindings].sort((a, b) => b.registeredAt.getTime() - a.registeredAt.getTime());
-  for (const binding of latestFirst) {
-    const requestUri = parseUri(binding.contactUri);
-    if (requestUri === undefined || seen.has(binding.contactUri)) continue;
-    seen.add(binding.contactUri);
-    phones.push({
-      requestUri,
-      target: SipLegs.target(binding.transport, binding.sourceAddress, binding.sourcePort),
-    });
-  }
-  return phones;
-}
 
 /** A message being left: it becomes a ticket of `queueId` when it ends. */
 interface Voicemail {
@@ -1672,6 +1647,15 @@ export class CallService implements SipCallHandler, CallControlPort {
     return { tenantId: call.tenantId as TenantId, actor: systemActor };
   }
 
+  /**
+   * A user's registered phones as INVITE branches (`phonesToRing`): one per phone that registered flows
+   * (RFC 5626), on its newest open flow with the others as failover, one per Contact for the rest.
+   */
+  #phonesToRing(bindings: readonly sipAccounts.SipBinding[]): PhoneToRing[] {
+    const endpoint = this.#options.sip.endpoint;
+    return phonesToRing(bindings, (target) => endpoint.hasFlow(target));
+  }
+
   /** The tenant, its flows, IVR fallback and queue references, as a call's flow needs them (one read). */
   async #flowsForCall(tx: Tx): Promise<{
     tenant: tenants.Tenant;
@@ -1733,7 +1717,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       if (target.kind === 'extension') {
         const userId = await sipAccounts.userIdByExtension(tx, target.extension);
         const [phone, ...otherPhones] =
-          userId === undefined ? [] : phonesToRing(await sipAccounts.listBindings(tx, userId, now));
+          userId === undefined ? [] : this.#phonesToRing(await sipAccounts.listBindings(tx, userId, now));
         if (phone === undefined) return undefined;
         return {
           requestUri: phone.requestUri,
@@ -1742,7 +1726,7 @@ export class CallService implements SipCallHandler, CallControlPort {
           credentials: undefined,
           userId,
           otherPhones,
-          failoverTo: [],
+          failoverTo: phone.failoverTo,
         };
       }
       const tenant = (await this.#tenantConfiguration.read(tx)).tenant;
@@ -1809,7 +1793,7 @@ export class CallService implements SipCallHandler, CallControlPort {
   async #inviteAgent(call: ActiveCall, agentId: AgentId, agentLegId: string): Promise<void> {
     const found = await this.#options.database.inTenant(this.#context(call), async (tx) => {
       const user = await users.getUser(tx, agentId);
-      const phones = phonesToRing(await sipAccounts.listBindings(tx, agentId, new Date(this.#now())));
+      const phones = this.#phonesToRing(await sipAccounts.listBindings(tx, agentId, new Date(this.#now())));
       await tx.query('UPDATE interactions SET agent_id = $2 WHERE id = $1', [call.interactionId, agentId]);
       return { user, phones };
     });
@@ -1884,6 +1868,7 @@ export class CallService implements SipCallHandler, CallControlPort {
           ...(customer === undefined ? [] : [{ name: 'X-Centralita-Customer-Id', value: customer.id }]),
           { name: 'Call-Info', value: `<urn:uuid:${call.interactionId}>;purpose=info` },
         ],
+        failoverTo: phone.failoverTo,
       },
       local,
       otherPhones,
@@ -2130,7 +2115,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       const phones =
         user === undefined
           ? []
-          : phonesToRing(await sipAccounts.listBindings(tx, userId, new Date(this.#now())));
+          : this.#phonesToRing(await sipAccounts.listBindings(tx, userId, new Date(this.#now())));
       return { user, phones };
     });
     const [phone, ...otherPhones] = found.phones;
@@ -2178,6 +2163,7 @@ export class CallService implements SipCallHandler, CallControlPort {
           { name: 'X-Centralita-Interaction-Id', value: call.interactionId },
           { name: 'X-Centralita-Companion', value: kind },
         ],
+        failoverTo: phone.failoverTo,
       },
       local,
       otherPhones,
@@ -3443,7 +3429,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     const prepared = await this.#options.database.inTenant(context, async (tx) => {
       const tenant = (await this.#tenantConfiguration.read(tx)).tenant;
       const agent = await users.getUser(tx, agentId);
-      const agentPhones = phonesToRing(await sipAccounts.listBindings(tx, agentId, now));
+      const agentPhones = this.#phonesToRing(await sipAccounts.listBindings(tx, agentId, now));
       if (agentPhones.length === 0 || agent.extension === null)
         return {
           refusal: {
@@ -3482,7 +3468,7 @@ export class CallService implements SipCallHandler, CallControlPort {
           return {
             refusal: { reason: 'unknown-extension', message: `Nobody has extension ${target.extension}.` },
           } as const;
-        const [phone, ...otherPhones] = phonesToRing(await sipAccounts.listBindings(tx, calleeId, now));
+        const [phone, ...otherPhones] = this.#phonesToRing(await sipAccounts.listBindings(tx, calleeId, now));
         if (phone === undefined)
           return {
             refusal: {
@@ -3536,7 +3522,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     const remoteTargets =
       remote.kind === 'number'
         ? await this.#trunkTargets(remote.trunk)
-        : { target: remote.phone.target, failoverTo: [] };
+        : { target: remote.phone.target, failoverTo: remote.phone.failoverTo };
     const placed: PlacedCall = {
       tenantId,
       tenantSlug: tenant.slug,
@@ -3602,6 +3588,7 @@ export class CallService implements SipCallHandler, CallControlPort {
         from: `"${callee.replace(/["\\]/g, '')}" <sip:${remote.address.replace(/[^0-9+a-z]/gi, '')}@${realm}>`,
         to: `<sip:${agent.extension ?? ''}@${realm}>`,
         extraHeaders: [{ name: 'X-Centralita-Interaction-Id', value: interactionId }],
+        failoverTo: agentPhone.failoverTo,
       },
       local,
       otherAgentPhones,

@@ -494,7 +494,9 @@ export class SipLegs {
    * same INVITE (Call-ID, From tag, offer) rings them in parallel, as a forking proxy would (RFC 3261
    * §16.7); the first to answer takes the leg and the others get CANCEL. `failoverTo` are the next targets
    * server location gave for a trunk (RFC 3263 §4.3): when `leg.target` fails (a transport error, no
-   * response, 503) before it rings, the INVITE goes to the next one, unseen by the call layer.
+   * response, 503) before it rings, the INVITE goes to the next one, unseen by the call layer. A branch of
+   * `alsoTo` may have its own `failoverTo`: the other flows of the same phone (RFC 5626 §5.3), so a dead
+   * flow moves on to the phone's next one instead of ringing the phone twice.
    */
   invite(
     leg: CallLeg,
@@ -509,7 +511,11 @@ export class SipLegs {
       readonly failoverTo?: readonly SendTarget[] | undefined;
     },
     local: LocalMedia,
-    alsoTo: readonly { readonly requestUri: Uri; readonly target: SendTarget }[] = [],
+    alsoTo: readonly {
+      readonly requestUri: Uri;
+      readonly target: SendTarget;
+      readonly failoverTo?: readonly SendTarget[] | undefined;
+    }[] = [],
   ): void {
     const offer = createOffer(targetOfSdp(local, this.#sessionId(leg), 1));
     leg.localSdp = offer;
@@ -535,32 +541,34 @@ export class SipLegs {
     };
     this.legs.add(leg);
     leg.credentials = request.credentials;
-    const failoverTo = request.failoverTo ?? [];
-    const failover =
-      failoverTo.length === 0
-        ? {}
-        : {
-            failover: {
-              targets: [leg.target, ...failoverTo],
-              targetIndex: 0,
-              firstTriedAtMs: this.#timers.now(),
-              invite,
-              offer,
-            },
-          };
-    const branches: InviteBranch[] = [leg.target, ...alsoTo.map((fork) => fork.target)].map(
-      (target, index) => ({
-        target,
+    const firstTriedAtMs = this.#timers.now();
+    const forks = [
+      { requestUri: request.requestUri, target: leg.target, failoverTo: request.failoverTo },
+      ...alsoTo,
+    ];
+    const branches = forks.map((fork) => {
+      const forkInvite = { ...invite, requestUri: fork.requestUri };
+      const failoverTo = fork.failoverTo ?? [];
+      const branch: InviteBranch = {
+        target: fork.target,
         transaction: undefined,
         isDone: false,
-        ...(index === 0 ? failover : {}),
-      }),
-    );
-    leg.branches = branches;
-    branches.forEach((branch, index) => {
-      const requestUri = index === 0 ? request.requestUri : alsoTo[index - 1]?.requestUri;
-      if (requestUri !== undefined) this.#sendInvite(leg, offer, { ...invite, requestUri }, branch);
+        ...(failoverTo.length === 0
+          ? {}
+          : {
+              failover: {
+                targets: [fork.target, ...failoverTo],
+                targetIndex: 0,
+                firstTriedAtMs,
+                invite: forkInvite,
+                offer,
+              },
+            }),
+      };
+      return { branch, invite: forkInvite };
     });
+    leg.branches = branches.map((fork) => fork.branch);
+    for (const fork of branches) this.#sendInvite(leg, offer, fork.invite, fork.branch);
   }
 
   #sendInvite(leg: CallLeg, offer: SessionDescription, request: SipRequest, branch: InviteBranch): void {
@@ -652,7 +660,7 @@ export class SipLegs {
               : undefined
             : `${target.protocol}:${target.address}:${String(target.port)}`,
       },
-      'trunk target failed',
+      'INVITE target failed (a trunk target or a phone flow)',
     );
     if (decision.kind !== 'try-next' || target === undefined) return false;
     const next: InviteBranch = {
