@@ -215,6 +215,7 @@ class TestPhone {
       readonly contact?: string | null;
       readonly expires?: string;
       readonly nonceCount?: number;
+      readonly extraHeaders?: readonly string[];
     },
   ): Promise<{ response: SipResponse; authorization: string }> {
     const user = options.user ?? '1001';
@@ -239,6 +240,7 @@ class TestPhone {
       [
         ...(contact === null ? [] : [`Contact: ${contact}`]),
         `Expires: ${options.expires ?? '600'}`,
+        ...(options.extraHeaders ?? []),
         authorization,
       ],
       `sip:${realm}`,
@@ -442,6 +444,52 @@ describe('the registrar with a scripted phone', () => {
     expect(headerValues(response.headers, 'contact')).toEqual([
       expect.stringMatching(new RegExp(`^<sip:1001@127\\.0\\.0\\.1:${phone.port}>;expires=(600|599)$`)),
     ]);
+  });
+
+  it('binds an outbound flow over UDP (RFC 5626 §6): Require outbound, Flow-Timer, keyed by instance and reg-id', async () => {
+    await clearBindings();
+    const instance = '<urn:uuid:00000000-0000-1000-8000-000a95a0e128>';
+    const flowContact = (user: string) =>
+      `<sip:${user}@127.0.0.1:${phone.port};ob>;+sip.instance="${instance}";reg-id=1`;
+    const outbound = async (contact: string, extraHeaders: readonly string[], expires = '600') => {
+      const challenge = await phone.send(service.udpPort, 'REGISTER', []);
+      return (
+        await phone.register(service.udpPort, {
+          password: sipPassword,
+          challenge,
+          contact,
+          extraHeaders,
+          expires,
+        })
+      ).response;
+    };
+    // Without Supported: outbound the reg-id is ignored: a plain binding, no Require.
+    const plain = await outbound(flowContact('1001'), []);
+    expect(plain.statusCode).toBe(200);
+    expect(headerValue(plain.headers, 'require')).toBeUndefined();
+    expect((await bindings()).map((binding) => [binding.instanceId, binding.regId])).toEqual([[null, null]]);
+    // With it, the same contact becomes the flow's binding (replacing the plain one), and another Contact URI
+    // for the same instance and reg-id replaces it again.
+    for (const user of ['1001', 'desk']) {
+      const bound = await outbound(flowContact(user), ['Supported: outbound']);
+      expect(bound.statusCode).toBe(200);
+      expect(headerValue(bound.headers, 'require')).toBe('outbound');
+      expect(headerValue(bound.headers, 'flow-timer')).toBe('29');
+      expect(headerValues(bound.headers, 'contact')).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^<sip:${user}@127\\.0\\.0\\.1:${phone.port};ob>;expires=(600|599);\\+sip\\.instance="${instance}";reg-id=1$`,
+          ),
+        ),
+      ]);
+      expect(
+        (await bindings()).map((binding) => [binding.contactUri, binding.instanceId, binding.regId]),
+      ).toEqual([[`sip:${user}@127.0.0.1:${phone.port};ob`, instance, 1]]);
+    }
+    // Expires 0 for the flow removes it, whatever Contact URI names it.
+    const removed = await outbound(flowContact('any'), ['Supported: outbound'], '0');
+    expect(removed.statusCode).toBe(200);
+    expect(await bindings()).toEqual([]);
   });
 
   it('answers an unknown user exactly like a wrong password (no account enumeration)', async () => {

@@ -236,3 +236,30 @@ describe('SipLegs failover between trunk targets (RFC 3263 §4.3)', () => {
     expect(signals).toHaveLength(0);
   });
 });
+
+describe('SipLegs failover between the flows of one phone (RFC 5626 §5.3)', () => {
+  it('moves a forked branch whose flow is closed to its next flow, opening no connection to the phone', async () => {
+    const tcp = await ours.listen({ protocol: 'tcp', host: '127.0.0.1', port: 0 });
+    const otherPhone = await busyCarrier();
+    try {
+      const phoneUri = parseUri('sip:1001@192.0.2.10;transport=tcp;ob');
+      if (phoneUri === undefined) throw new Error('the phone URI does not parse');
+      const legs = legsWith();
+      legs.invite(trunkLeg(otherPhone.target), request, { address: '127.0.0.1', rtpPort: 40_000 }, [
+        {
+          requestUri: phoneUri,
+          // A TCP flow whose connection is gone: never dialled anew.
+          target: { protocol: 'tcp', address: '127.0.0.1', port: 1, isFlowOnly: true },
+          failoverTo: [carrier.target],
+        },
+      ]);
+      expect(await failure()).toMatchObject({ type: 'failed', statusCode: 486 });
+      expect(otherPhone.invites.map((invite) => invite.requestUri)).toEqual([requestUri]);
+      expect(carrier.invites.map((invite) => invite.requestUri)).toEqual([phoneUri]);
+      expect(ours.stats().connections).toBe(0);
+    } finally {
+      await tcp.close();
+      await otherPhone.listener.close();
+    }
+  });
+});
