@@ -317,12 +317,16 @@ describe('an agent’s own reports', () => {
 function pdfText(pdf: Buffer): string {
   const raw = pdf.toString('latin1');
   let text = '';
-  for (const match of raw.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
+  // Each stream is cut by its /Length: the compressed bytes may end in a CR or LF of their own, which a
+  // search for "endstream" would take for the line end (the PDF's date changes the bytes from run to run).
+  for (const match of raw.matchAll(/\/Length (\d+)[^>]*>>\s*stream\r?\n/g)) {
+    const start = match.index + match[0].length;
+    const data = raw.slice(start, start + Number(match[1]));
     let content: string;
     try {
-      content = inflateSync(Buffer.from(match[1] ?? '', 'latin1')).toString('latin1');
+      content = inflateSync(Buffer.from(data, 'latin1')).toString('latin1');
     } catch {
-      content = match[1] ?? '';
+      content = data;
     }
     for (const line of content.split('\n'))
       if (line.endsWith('TJ') || line.endsWith('Tj'))
