@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatDecimal, formatMoneyInput, minorDigitsOf, parseDecimal, parseMoney } from './money-input.ts';
+import { minorDigitsOf } from '../../app/money.ts';
+import { formatDecimal, formatMoneyInput, parseDecimal, parseMoney } from './money-input.ts';
 
 describe('numbers as people type them', () => {
   it('reads the decimal comma in Spanish and the decimal point in English', () => {

@@ -1,4 +1,5 @@
 import type { Language } from '../../app/api-types.ts';
+import { minorDigitsOf } from '../../app/money.ts';
 
 /**
  * Numbers and amounts as people type them: "18,50" in Spanish and "18.50" in English. A single separator
@@ -39,18 +40,6 @@ function decimalMarkOf(body: string, language: Language): '.' | ',' | null {
 /** A number as the language writes it, without grouping, with at most `maximumFractionDigits`. */
 export function formatDecimal(value: number, language: Language, maximumFractionDigits = 6): string {
   return new Intl.NumberFormat(language, { useGrouping: false, maximumFractionDigits }).format(value);
-}
-
-/** How many digits the currency's minor unit has (ISO 4217): 2 for EUR, 0 for CLP. */
-export function minorDigitsOf(currency: string): number {
-  try {
-    return (
-      new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ??
-      2
-    );
-  } catch {
-    return 2;
-  }
 }
 
 /** What parsing an amount field gave: nothing typed, an amount in minor units, or text that is no amount. */

@@ -11,7 +11,7 @@ import {
   newSlaTargetId,
 } from './report-settings-form.ts';
 import type { BillingKind, ReportSettingsForm, SlaTargetRow } from './report-settings-form.ts';
-import { isSlaMetric, slaMetricUnits, slaUnitOf } from './sla-target-units.ts';
+import { isSlaMetric, slaMetricUnits, slaUnitOf } from '../../app/sla-metrics.ts';
 
 interface Disposition {
   readonly code: string;

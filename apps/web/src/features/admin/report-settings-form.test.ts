@@ -3,7 +3,8 @@ import { reports } from '@centralita/store';
 import { granularities } from '../../app/api-types.ts';
 import type { TenantSettings } from '../../app/api-types.ts';
 import { reportSettingsForm, reportSettingsPatch } from './report-settings-form.ts';
-import { slaMetricUnits, slaTargetOfText, slaTargetText } from './sla-target-units.ts';
+import { slaMetricUnits } from '../../app/sla-metrics.ts';
+import { slaTargetOfText, slaTargetText } from './sla-target-units.ts';
 
 describe('SLA targets as typed', () => {
   it('types rates as percentages and stores fractions', () => {

@@ -1,4 +1,7 @@
 import type { Language } from '../../app/api-types.ts';
+import { minorDigitsOf } from '../../app/money.ts';
+import { slaUnitOf } from '../../app/sla-metrics.ts';
+import type { SlaUnit } from '../../app/sla-metrics.ts';
 import { formatDuration, formatShare } from './report-data.ts';
 import type { BillingStatement, SlaMetric, SlaResult, SlaWindow } from './commercial-types.ts';
 
@@ -19,13 +22,6 @@ export function localeOf(language: Language): string {
   return language === 'es' ? 'es-ES' : 'en-GB';
 }
 
-/** Digits after the decimal point of a currency (2 for EUR, 0 for JPY, 3 for KWD). */
-function minorDigitsOf(currency: string): number {
-  return (
-    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
-  );
-}
-
 /** An amount in minor units (cents) as the reader writes money: `1.234,56 €` in Spanish, `€1,234.56` in English. */
 export function formatMoney(amountMinor: number, currency: string, language: Language): string {
   const digits = minorDigitsOf(currency);
@@ -44,11 +40,16 @@ export type MetricKind = 'share' | 'duration' | 'money' | 'score';
 
 /** How the figure an SLA target is set on is read (docs/metrics.md: rates are fractions, times milliseconds). */
 export function metricKindOf(metric: SlaMetric): MetricKind {
-  if (metric.endsWith('Ms')) return 'duration';
-  if (metric.endsWith('Minor')) return 'money';
-  if (metric === 'nps' || metric === 'qualityScore') return 'score';
-  return 'share';
+  // The unit its target is typed in (app/sla-metrics.ts) tells how the figure reads.
+  return kindByUnit[slaUnitOf(metric) ?? 'score'];
 }
+
+const kindByUnit: Readonly<Record<SlaUnit, MetricKind>> = {
+  percent: 'share',
+  seconds: 'duration',
+  money: 'money',
+  score: 'score',
+};
 
 /** A value of an SLA figure formatted as the reports screen formats that figure; a dash for nothing measured. */
 export function formatSlaValue(
