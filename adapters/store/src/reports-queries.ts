@@ -31,6 +31,7 @@ import type { Page } from './paging.ts';
 import { summaryColumns } from './reports-rows.ts';
 import { StoreError } from './store-error.ts';
 import { currentTenant } from './tenants.ts';
+import type { Tenant } from './tenants.ts';
 
 /** How a report cuts time: the calendar's intervals, or `period` for one line per group over the whole range. */
 export type ReportGranularity = Granularity | 'period';
@@ -105,9 +106,16 @@ export function startOfLocalDate(calendar: TimeZoneCalendar, date: string): Date
   return new Date(calendar.intervalStartOf(guess, 'day'));
 }
 
-/** The time zone a report is computed in: the one asked for, or the tenant's. */
-export async function reportTimeZone(tx: Tx, requested: string | undefined): Promise<TimeZoneCalendar> {
-  return calendarOf(requested ?? (await currentTenant(tx)).timeZone);
+/**
+ * The time zone a report is computed in: the one asked for, or the tenant's (`tenant` when the caller has
+ * already read it, so it is not read again).
+ */
+export async function reportTimeZone(
+  tx: Tx,
+  requested: string | undefined,
+  tenant?: Pick<Tenant, 'timeZone'>,
+): Promise<TimeZoneCalendar> {
+  return calendarOf(requested ?? (tenant ?? (await currentTenant(tx))).timeZone);
 }
 
 interface FilterSql {
@@ -168,9 +176,10 @@ function isMadeOfWholeHours(calendar: TimeZoneCalendar, fromMs: number, toMs: nu
 export async function summaryRows(
   tx: Tx,
   query: SummaryQuery,
+  tenant?: Pick<Tenant, 'timeZone'>,
 ): Promise<{ readonly calendar: TimeZoneCalendar; readonly rows: SummaryRow[] }> {
   checkRange(query.from, query.to);
-  const calendar = await reportTimeZone(tx, query.timeZone);
+  const calendar = await reportTimeZone(tx, query.timeZone, tenant);
   const keep = new Set(query.groupBy);
   const dimensions: [ReportDimension, string][] = [
     ['queue', 's.queue_id'],
@@ -272,9 +281,9 @@ export function costRatesOf(settings: Readonly<Record<string, unknown>>): CostRa
  * total of a report filtered by one (docs/metrics.md, "Commercial").
  */
 export async function summaryReport(tx: Tx, query: SummaryQuery): Promise<SummaryReport> {
-  const { calendar, rows } = await summaryRows(tx, query);
-  const { settings } = await currentTenant(tx);
-  const rates = costRatesOf(settings);
+  const tenant = await currentTenant(tx);
+  const { calendar, rows } = await summaryRows(tx, query, tenant);
+  const rates = costRatesOf(tenant.settings);
   const isNarrowed =
     query.queueId !== undefined || query.channel !== undefined || query.direction !== undefined;
   const isSplitFromAgentTime =
@@ -300,7 +309,7 @@ export async function summaryReport(tx: Tx, query: SummaryQuery): Promise<Summar
   const total = totalOf(rows);
   return {
     timeZone: calendar.timeZone,
-    currency: currencyOf(settings),
+    currency: currencyOf(tenant.settings),
     from: query.from,
     to: query.to,
     granularity: query.granularity,
@@ -470,12 +479,11 @@ export async function monthlyStatement(tx: Tx, month: string): Promise<BillingSt
     return undefined;
   const calendar = calendarOf(tenant.timeZone);
   const period = calendar.intervalOf(startOfLocalDate(calendar, `${month}-01`).getTime(), 'month');
-  const { rows } = await summaryRows(tx, {
-    from: new Date(period.startMs),
-    to: new Date(period.endMs),
-    granularity: 'month',
-    groupBy: [],
-  });
+  const { rows } = await summaryRows(
+    tx,
+    { from: new Date(period.startMs), to: new Date(period.endMs), granularity: 'month', groupBy: [] },
+    tenant,
+  );
   return billingStatement(rows, plan, period);
 }
 
@@ -489,7 +497,11 @@ export async function slaResults(tx: Tx, from: Date, to: Date): Promise<SlaResul
   const targets = Array.isArray(sla?.targets) ? (sla.targets as SlaTarget[]) : [];
   if (targets.length === 0) return [];
   // Targets name queues and windows as short as 15 minutes: keep both.
-  const { calendar, rows } = await summaryRows(tx, { from, to, granularity: '15min', groupBy: ['queue'] });
+  const { calendar, rows } = await summaryRows(
+    tx,
+    { from, to, granularity: '15min', groupBy: ['queue'] },
+    tenant,
+  );
   return evaluateSla(rows, targets, {
     calendar,
     fromMs: from.getTime(),
