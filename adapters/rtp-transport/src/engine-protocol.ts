@@ -1,3 +1,4 @@
+import type { DatagramIoKind } from './media-socket.ts';
 import type { Result } from '@centralita/kernel';
 import type { DtmfDigit, RecordingPauseMarker, SupervisionMode, ToneSpec } from '@centralita/media';
 import type { DigitCollectionEndReason } from './digit-collection.ts';
@@ -199,6 +200,10 @@ export interface WorkerStatistics {
   /** CPU time of the worker thread, in µs (process.threadCpuUsage). */
   readonly cpuUserUs: number;
   readonly cpuSystemUs: number;
+  /** How its sockets move datagrams. */
+  readonly datagramIo: DatagramIoKind;
+  /** Sends dropped because a socket's send buffer was full (native path; dgram queues instead). */
+  readonly sendsDropped: number;
 }
 
 /** How a digit reached us. */
@@ -319,6 +324,8 @@ export interface WorkerSetup {
   readonly noMediaTimeoutMs: number;
   readonly recordingChunkMs: number;
   readonly rtcpIntervalMs: number;
+  /** How the worker's sockets move datagrams, chosen by the main thread (ADR 0009). */
+  readonly datagramIo: DatagramIoKind;
 }
 
 /** What each worker command answers with when it succeeds. */

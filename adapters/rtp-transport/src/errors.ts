@@ -12,6 +12,8 @@ export const mediaEngineErrorCodes = [
   'MEDIA_ENGINE_NOT_RUNNING',
   // A media worker could not start.
   'MEDIA_ENGINE_WORKER_FAILED',
+  // datagramIo 'native' was asked for but the media_io addon cannot be built or loaded (the message says why).
+  'MEDIA_ENGINE_DATAGRAM_IO',
   // The worker that owned the leg (or ran the command) exited; its legs are gone.
   'MEDIA_ENGINE_WORKER_EXITED',
   // An unexpected fault in the worker while running the command; it is logged.

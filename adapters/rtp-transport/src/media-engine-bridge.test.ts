@@ -28,9 +28,10 @@ afterEach(async () => {
   testEngine = undefined;
 });
 
-describe('bridged call', () => {
+// Both datagram paths (ADR 0009) carry the same calls: the native one by default, Node's dgram as fallback.
+describe.each(['native', 'dgram'] as const)('bridged call on the %s datagram path', (datagramIo) => {
   it('relays each phone tone to the other, with our own SSRC, sequence and timestamps', async () => {
-    testEngine = await startTestEngine();
+    testEngine = await startTestEngine({ datagramIo });
     const { engine } = testEngine;
     const customer = await testEngine.connectPhone('customer', 'call-1', { payloadType: 0, toneHz: 400 });
     const agent = await testEngine.connectPhone('agent', 'call-1', { payloadType: 0, toneHz: 1000 });
@@ -53,7 +54,7 @@ describe('bridged call', () => {
   });
 
   it('transcodes between a PCMU leg and a PCMA leg', async () => {
-    testEngine = await startTestEngine();
+    testEngine = await startTestEngine({ datagramIo });
     const { engine } = testEngine;
     const customer = await testEngine.connectPhone('customer', 'call-1', { payloadType: 0, toneHz: 400 });
     const agent = await testEngine.connectPhone('agent', 'call-1', { payloadType: 8, toneHz: 1000 });
@@ -71,7 +72,7 @@ describe('bridged call', () => {
   });
 
   it('keeps timestamps running on the media clock across playback and bridge changes', async () => {
-    testEngine = await startTestEngine();
+    testEngine = await startTestEngine({ datagramIo });
     const { engine } = testEngine;
     const customer = await testEngine.connectPhone('customer', 'call-1', { payloadType: 0, toneHz: 400 });
     const agent = await testEngine.connectPhone('agent', 'call-1', { payloadType: 0, toneHz: 1000 });
@@ -110,7 +111,7 @@ describe('bridged call', () => {
   });
 
   it('refuses to bridge legs of different calls placed on different workers', async () => {
-    testEngine = await startTestEngine({ workerCount: 2 });
+    testEngine = await startTestEngine({ workerCount: 2, datagramIo });
     const { engine } = testEngine;
     await testEngine.connectPhone('a', 'call-1', { payloadType: 0 });
     await testEngine.connectPhone('b', 'call-2', { payloadType: 0 });

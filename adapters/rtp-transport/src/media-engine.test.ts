@@ -143,4 +143,31 @@ describe('MediaEngine control interface', () => {
     const refused = await MediaEngine.start({ bindAddress: 'localhost', recordingDirectory: '.' });
     expect(codeOf(refused)).toBe('MEDIA_ENGINE_BAD_REQUEST');
   });
+
+  it('moves datagrams on the native path by default, on dgram when told, and says which', async () => {
+    const figures = await testEngine.engine.statistics();
+    if (!figures.ok) throw new Error(figures.error.message);
+    expect(testEngine.engine.datagramIo).toBe('native');
+    expect(figures.value.map((worker) => worker.datagramIo)).toEqual(['native', 'native']);
+
+    const onDgram = await MediaEngine.start({
+      bindAddress: '127.0.0.1',
+      recordingDirectory: testEngine.recordingDirectory,
+      datagramIo: 'dgram',
+    });
+    if (!onDgram.ok) throw new Error(onDgram.error.message);
+    const dgramFigures = await onDgram.value.statistics();
+    await onDgram.value.stop();
+    expect(dgramFigures.ok ? dgramFigures.value.map((worker) => worker.datagramIo) : []).toEqual(['dgram']);
+
+    const unknown = await MediaEngine.start({
+      bindAddress: '127.0.0.1',
+      recordingDirectory: testEngine.recordingDirectory,
+      datagramIo: 'io_uring' as 'native',
+    });
+    expect(unknown).toMatchObject({
+      ok: false,
+      error: { code: 'MEDIA_ENGINE_BAD_REQUEST', field: 'datagramIo' },
+    });
+  });
 });

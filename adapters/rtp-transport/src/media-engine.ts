@@ -1,3 +1,5 @@
+import type { DatagramIoKind } from './media-socket.ts';
+import { loadNativeMediaIo } from './native-media-io.ts';
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { isAbsolute, relative, resolve } from 'node:path';
@@ -59,6 +61,12 @@ export interface MediaEngineOptions {
   readonly recordingChunkMs?: number;
   /** RTCP report interval T (default 5 s, randomised over [0.5 T, 1.5 T]). */
   readonly rtcpIntervalMs?: number;
+  /**
+   * How datagrams get in and out (ADR 0009): `native` batches receives through the `media_io` addon
+   * (compiled on this machine at install or first start), `dgram` is Node's own path, `auto` (the
+   * default) takes native when the addon builds and loads, else dgram with a warning saying why.
+   */
+  readonly datagramIo?: 'auto' | DatagramIoKind;
   readonly logger?: MediaEngineLogger;
 }
 
@@ -98,6 +106,8 @@ function isG711PayloadType(value: number): boolean {
   return value === 0 || value === 8;
 }
 
+const datagramIoChoices = ['auto', 'native', 'dgram'] as const;
+
 function isDynamicPayloadType(value: number): boolean {
   return Number.isInteger(value) && value >= 96 && value <= 127;
 }
@@ -129,8 +139,12 @@ export class MediaEngine {
   private nextCommandId = 1;
   private isStopping = false;
 
-  private constructor(options: MediaEngineOptions) {
+  /** How the workers move datagrams. */
+  readonly datagramIo: DatagramIoKind;
+
+  private constructor(options: MediaEngineOptions, datagramIo: DatagramIoKind) {
     this.options = options;
+    this.datagramIo = datagramIo;
     this.recordingDirectory = resolve(options.recordingDirectory);
   }
 
@@ -152,7 +166,19 @@ export class MediaEngine {
         'portRange',
       );
     }
-    const engine = new MediaEngine(options);
+    // Options may come from configuration files: check the value, not only its type.
+    const wanted = datagramIoChoices.find((choice) => choice === (options.datagramIo ?? 'auto'));
+    if (wanted === undefined) {
+      return failure('MEDIA_ENGINE_BAD_REQUEST', 'datagramIo must be auto, native or dgram', 'datagramIo');
+    }
+    let datagramIo: DatagramIoKind = 'dgram';
+    if (wanted !== 'dgram') {
+      const native = loadNativeMediaIo();
+      if (native.ok) datagramIo = 'native';
+      else if (wanted === 'native') return failure('MEDIA_ENGINE_DATAGRAM_IO', native.error, 'datagramIo');
+      else options.logger?.warn({ reason: native.error }, 'native media I/O unavailable; using dgram');
+    }
+    const engine = new MediaEngine(options, datagramIo);
     const started = await Promise.all(Array.from({ length: count }, (_, index) => engine.startWorker(index)));
     const failed = started.find((result) => !result.ok);
     if (failed !== undefined) {
@@ -170,6 +196,7 @@ export class MediaEngine {
       noMediaTimeoutMs: this.options.noMediaTimeoutMs ?? 30_000,
       recordingChunkMs: this.options.recordingChunkMs ?? 1000,
       rtcpIntervalMs: this.options.rtcpIntervalMs ?? 5000,
+      datagramIo: this.datagramIo,
     };
   }
 

@@ -1,4 +1,3 @@
-import type { RemoteInfo, Socket } from 'node:dgram';
 import type { DtmfDigit, G711Law, TelephoneEventPacketPlan } from '@centralita/media';
 import {
   DtmfDetector,
@@ -27,6 +26,7 @@ import { OutgoingRtpStream } from './outgoing-rtp-stream.ts';
 import type { PlaybackCursor } from './playback-cursor.ts';
 import { RtcpSession } from './rtcp-session.ts';
 import { SymmetricRtpLatch } from './symmetric-rtp-latch.ts';
+import type { MediaSocket } from './media-socket.ts';
 import type { UdpPortPair } from './udp-port-pair.ts';
 
 /** Traffic counters shared by all legs of a worker. */
@@ -113,8 +113,8 @@ export class RtpLeg {
   readonly localAddress: string;
   readonly localPort: number;
   private readonly context: LegContext;
-  private readonly rtp: Socket;
-  private readonly rtcp: Socket;
+  private readonly rtp: MediaSocket;
+  private readonly rtcp: MediaSocket;
   private readonly latch = new SymmetricRtpLatch();
   readonly out: OutgoingRtpStream;
   private readonly rtcpSession: RtcpSession;
@@ -194,11 +194,11 @@ export class RtpLeg {
     this.createdAtMs = context.nowUnixMs();
     this.lastPacketMs = this.createdAtMs;
     this.configureDtmfReception();
-    this.rtp.on('message', (msg, rinfo) => {
-      this.onRtp(msg, rinfo);
+    this.rtp.onDatagram((msg, address, port) => {
+      this.onRtp(msg, address, port);
     });
-    this.rtcp.on('message', (msg, rinfo) => {
-      this.onRtcp(msg, rinfo);
+    this.rtcp.onDatagram((msg, address, port) => {
+      this.onRtcp(msg, address, port);
     });
     const onSocketError = (error: Error): void => {
       context.log('warn', 'media socket error', {
@@ -207,8 +207,8 @@ export class RtpLeg {
         error: error.message,
       });
     };
-    this.rtp.on('error', onSocketError);
-    this.rtcp.on('error', onSocketError);
+    this.rtp.onError(onSocketError);
+    this.rtcp.onError(onSocketError);
   }
 
   /** RFC 4733 when negotiated; otherwise Goertzel on the decoded audio (never both: a digit would count twice). */
@@ -255,7 +255,7 @@ export class RtpLeg {
 
   // ---------------------------------------------------------------- receiving
 
-  private onRtp(msg: Buffer, rinfo: RemoteInfo): void {
+  private onRtp(msg: Buffer, address: string, port: number): void {
     if (this.isClosed) return;
     const context = this.context;
     context.traffic.packetsReceived++;
@@ -263,11 +263,11 @@ export class RtpLeg {
       this.packetsMalformed++;
       return;
     }
-    const verdict = this.latch.offer(rinfo.address, rinfo.port, view.ssrc, view.sequenceNumber);
+    const verdict = this.latch.offer(address, port, view.ssrc, view.sequenceNumber);
     if (verdict !== 'accepted') {
       if (verdict !== 'latched') return;
-      this.sendAddress = rinfo.address;
-      this.sendPort = rinfo.port;
+      this.sendAddress = address;
+      this.sendPort = port;
     }
     const payloadType = view.payloadType;
     const isAudio = payloadType === this.payloadType;
@@ -354,16 +354,16 @@ export class RtpLeg {
     this.context.traffic.packetsRelayed++;
   }
 
-  private onRtcp(msg: Buffer, rinfo: RemoteInfo): void {
+  private onRtcp(msg: Buffer, address: string, port: number): void {
     if (this.isClosed) return;
     // Only the latched media source's host may speak RTCP for it; its RTCP port is learnt the same way.
     const expectedAddress = this.latch.address ?? this.sdpAddress;
-    if (rinfo.address !== expectedAddress) return;
+    if (address !== expectedAddress) return;
     if (!this.isRtcpLatched) {
       this.isRtcpLatched = true;
-      this.rtcpSendAddress = rinfo.address;
-      this.rtcpSendPort = rinfo.port;
-    } else if (rinfo.port !== this.rtcpSendPort) {
+      this.rtcpSendAddress = address;
+      this.rtcpSendPort = port;
+    } else if (port !== this.rtcpSendPort) {
       return;
     }
     this.rtcpSession.receive(msg, this.context.nowUnixMs(), this.out.ssrc, this.receptionFigures());
@@ -380,9 +380,7 @@ export class RtpLeg {
   /** Sends a datagram (an RTP packet already built) to the peer. */
   send(buffer: Buffer, offset: number, length: number): void {
     if (this.isClosed) return;
-    // The whole buffer (the usual relayed packet: no CSRC, extension or padding) needs no slice.
-    if (offset === 0 && length === buffer.length) this.rtp.send(buffer, this.sendPort, this.sendAddress);
-    else this.rtp.send(buffer, offset, length, this.sendPort, this.sendAddress);
+    this.rtp.send(buffer, offset, length, this.sendPort, this.sendAddress);
     this.context.traffic.packetsSent++;
   }
 
@@ -559,7 +557,7 @@ export class RtpLeg {
       },
       this.receptionFigures(),
     );
-    if (report.length > 0) this.rtcp.send(report, this.rtcpSendPort, this.rtcpSendAddress);
+    if (report.length > 0) this.rtcp.send(report, 0, report.length, this.rtcpSendPort, this.rtcpSendAddress);
   }
 
   /** Quality figures for the call record. */

@@ -1,7 +1,16 @@
 import { createSocket } from 'node:dgram';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { MediaSocketFactory } from './media-socket.ts';
+import { DgramSocketFactory } from './media-socket.ts';
+import { loadNativeMediaIo, NativeSocketFactory } from './native-media-io.ts';
 import type { UdpPortPair } from './udp-port-pair.ts';
 import { UdpPortAllocator } from './udp-port-pair.ts';
+
+function nativeFactory(): MediaSocketFactory {
+  const native = loadNativeMediaIo();
+  if (!native.ok) throw new Error(native.error);
+  return new NativeSocketFactory(native.value);
+}
 
 /** An even port the OS just had free, so a small range around it is very likely free too. */
 function freeEvenPort(): Promise<number> {
@@ -21,9 +30,17 @@ function close(pair: UdpPortPair): void {
   pair.rtcp.close();
 }
 
-describe('UdpPortAllocator', () => {
+describe.each([
+  ['native', nativeFactory],
+  ['dgram', () => new DgramSocketFactory()],
+] as const)('UdpPortAllocator on %s sockets', (_kind, makeFactory) => {
+  const sockets = makeFactory();
+  afterAll(() => {
+    sockets.shutDown();
+  });
+
   it('binds an even RTP port and the next one for RTCP, from the OS', async () => {
-    const allocator = new UdpPortAllocator(undefined);
+    const allocator = new UdpPortAllocator(undefined, sockets);
     const pairs: UdpPortPair[] = [];
     for (let i = 0; i < 5; i++) {
       const pair = await allocator.allocate('127.0.0.1');
@@ -32,8 +49,8 @@ describe('UdpPortAllocator', () => {
     }
     for (const pair of pairs) {
       expect(pair.port % 2).toBe(0);
-      expect(pair.rtp.address().port).toBe(pair.port);
-      expect(pair.rtcp.address().port).toBe(pair.port + 1);
+      expect(pair.rtp.port).toBe(pair.port);
+      expect(pair.rtcp.port).toBe(pair.port + 1);
     }
     expect(new Set(pairs.map((p) => p.port)).size).toBe(5);
     pairs.forEach(close);
@@ -41,7 +58,7 @@ describe('UdpPortAllocator', () => {
 
   it('goes round a configured range, skips pairs in use and says when it is full', async () => {
     const first = await freeEvenPort();
-    const allocator = new UdpPortAllocator({ min: first, max: first + 3 });
+    const allocator = new UdpPortAllocator({ min: first, max: first + 3 }, sockets);
     const a = await allocator.allocate('127.0.0.1');
     const b = await allocator.allocate('127.0.0.1');
     if (!a.ok || !b.ok) throw new Error('range not free');

@@ -1,15 +1,13 @@
-import type { Socket } from 'node:dgram';
-import { createSocket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
 import type { Result } from '@centralita/kernel';
 import { err, ok } from '@centralita/kernel';
 import type { MediaEngineError } from './errors.ts';
 import { mediaEngineError } from './errors.ts';
+import type { MediaSocket, MediaSocketFactory } from './media-socket.ts';
 
 /** An RTP socket on an even port and its RTCP socket on the next one (RFC 3550 §11). */
 export interface UdpPortPair {
-  readonly rtp: Socket;
-  readonly rtcp: Socket;
+  readonly rtp: MediaSocket;
+  readonly rtcp: MediaSocket;
   readonly port: number;
 }
 
@@ -22,50 +20,19 @@ export interface PortRange {
 /** How many OS-chosen ports to try before giving up on an even port with a free successor. */
 const OS_PICK_ATTEMPTS = 64;
 
-type LookupCallback = (error: Error | null, address: string, family: number) => void;
-
-/**
- * Media goes only to IP literals of the socket's own family (the engine validates every address), so the
- * socket's name lookup answers at once with that family: dgram's default runs dns.lookup and defers each
- * send by a tick, and even telling the family from the address (an IPv6 regular expression) is a cost
- * paid on every relayed packet.
- */
-function ipv4LiteralLookup(hostname: string, _options: unknown, callback: LookupCallback): void {
-  callback(null, hostname, 4);
-}
-
-function ipv6LiteralLookup(hostname: string, _options: unknown, callback: LookupCallback): void {
-  callback(null, hostname, 6);
-}
-
-function bindSocket(address: string, port: number): Promise<Result<Socket, string>> {
-  return new Promise((resolve) => {
-    const isV6 = isIPv6(address);
-    const socket = createSocket({
-      type: isV6 ? 'udp6' : 'udp4',
-      lookup: isV6 ? ipv6LiteralLookup : ipv4LiteralLookup,
-    });
-    const onError = (error: Error): void => {
-      socket.close();
-      resolve(err(error.message));
-    };
-    socket.once('error', onError);
-    socket.bind(port, address, () => {
-      socket.off('error', onError);
-      resolve(ok(socket));
-    });
-  });
-}
-
-async function bindPair(address: string, rtpPort: number): Promise<UdpPortPair | undefined> {
-  const rtp = await bindSocket(address, rtpPort);
+async function bindPair(
+  sockets: MediaSocketFactory,
+  address: string,
+  rtpPort: number,
+): Promise<UdpPortPair | undefined> {
+  const rtp = await sockets.bind(address, rtpPort);
   if (!rtp.ok) return undefined;
-  const port = rtp.value.address().port;
+  const port = rtp.value.port;
   if (port % 2 !== 0) {
     rtp.value.close();
     return undefined;
   }
-  const rtcp = await bindSocket(address, port + 1);
+  const rtcp = await sockets.bind(address, port + 1);
   if (!rtcp.ok) {
     rtp.value.close();
     return undefined;
@@ -81,10 +48,12 @@ async function bindPair(address: string, rtpPort: number): Promise<UdpPortPair |
  */
 export class UdpPortAllocator {
   private readonly range: PortRange | undefined;
+  private readonly sockets: MediaSocketFactory;
   private cursor: number;
 
-  constructor(range: PortRange | undefined) {
+  constructor(range: PortRange | undefined, sockets: MediaSocketFactory) {
     this.range = range;
+    this.sockets = sockets;
     this.cursor = range === undefined ? 0 : range.min + (range.min % 2);
   }
 
@@ -93,7 +62,7 @@ export class UdpPortAllocator {
     const range = this.range;
     if (range === undefined) {
       for (let attempt = 0; attempt < OS_PICK_ATTEMPTS; attempt++) {
-        const pair = await bindPair(address, 0);
+        const pair = await bindPair(this.sockets, address, 0);
         if (pair !== undefined) return ok(pair);
       }
       return err(
@@ -105,7 +74,7 @@ export class UdpPortAllocator {
     for (let tried = 0; tried < pairs; tried++) {
       const port = this.cursor;
       this.cursor = port + 2 > range.max - 1 ? first : port + 2;
-      const pair = await bindPair(address, port);
+      const pair = await bindPair(this.sockets, address, port);
       if (pair !== undefined) return ok(pair);
     }
     return err(

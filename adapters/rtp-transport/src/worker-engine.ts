@@ -25,6 +25,9 @@ import { MediaClock } from './media-clock.ts';
 import { PlaybackCursor } from './playback-cursor.ts';
 import type { ActivePlayback, LegContext, TrafficCounters } from './rtp-leg.ts';
 import { RtpLeg } from './rtp-leg.ts';
+import type { MediaSocketFactory } from './media-socket.ts';
+import { DgramSocketFactory } from './media-socket.ts';
+import { loadNativeMediaIo, NativeSocketFactory } from './native-media-io.ts';
 import { UdpPortAllocator } from './udp-port-pair.ts';
 
 /** Log sink of a worker (the worker forwards to the main thread's logger). */
@@ -54,6 +57,18 @@ function badRequest(
 const mathRandom: Random = { next: () => Math.random() };
 
 /**
+ * The worker's sockets: the native datagram path when the main thread chose it (it checked the addon
+ * loads), else Node's dgram. Should the addon fail here after all, the worker logs why and uses dgram.
+ */
+function socketFactoryFor(setup: WorkerSetup, log: WorkerLog): MediaSocketFactory {
+  if (setup.datagramIo === 'dgram') return new DgramSocketFactory();
+  const native = loadNativeMediaIo();
+  if (native.ok) return new NativeSocketFactory(native.value);
+  log('error', 'native media I/O unavailable in the worker; using dgram', { reason: native.error });
+  return new DgramSocketFactory();
+}
+
+/**
  * Everything one media worker owns: its legs and their sockets, bridges, conferences, recordings
  * and the media clock that drives them. Commands come in from the main thread (`handle`), events go
  * out through `emit`. It runs on the worker thread, but nothing in it depends on being there: tests
@@ -70,6 +85,7 @@ export class WorkerEngine {
   private readonly recordings = new Map<string, CallRecorder>();
   private readonly pendingRecordingIds = new Set<string>();
   private readonly ports: UdpPortAllocator;
+  private readonly sockets: MediaSocketFactory;
   private readonly clock: MediaClock;
   private readonly traffic: TrafficCounters = { packetsReceived: 0, packetsSent: 0, packetsRelayed: 0 };
   private readonly context: LegContext;
@@ -80,7 +96,8 @@ export class WorkerEngine {
     this.setup = setup;
     this.emit = emit;
     this.log = log;
-    this.ports = new UdpPortAllocator(setup.portRange);
+    this.sockets = socketFactoryFor(setup, log);
+    this.ports = new UdpPortAllocator(setup.portRange, this.sockets);
     this.clock = new MediaClock((tick) => {
       this.onTick(tick);
     });
@@ -615,6 +632,8 @@ export class WorkerEngine {
       packetsRelayed: this.traffic.packetsRelayed,
       cpuUserUs: cpu.user,
       cpuSystemUs: cpu.system,
+      datagramIo: this.sockets.kind,
+      sendsDropped: this.sockets instanceof NativeSocketFactory ? this.sockets.sendsDropped : 0,
     });
   }
 
@@ -628,6 +647,7 @@ export class WorkerEngine {
     this.legs.clear();
     this.conferences.clear();
     this.clock.stop();
+    this.sockets.shutDown();
     return ok(undefined);
   }
 }

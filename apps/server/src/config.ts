@@ -84,6 +84,8 @@ export interface MediaConfig {
   readonly recordingDir: string;
   /** A leg without RTP this long ends its call (0: never). */
   readonly noMediaTimeoutMs: number;
+  /** How media datagrams move (ADR 0009): auto, native (batched, addon) or dgram (Node's). */
+  readonly datagramIo: 'auto' | 'native' | 'dgram';
 }
 
 const flag = z
@@ -175,6 +177,7 @@ const environment = z.object({
   CENTRALITA_RTP_PORT_MIN: z.coerce.number().int().min(1024).max(65_534).optional(),
   CENTRALITA_RTP_PORT_MAX: z.coerce.number().int().min(1025).max(65_535).optional(),
   CENTRALITA_MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  CENTRALITA_MEDIA_IO: z.enum(['auto', 'native', 'dgram']).default('auto'),
   CENTRALITA_RECORDING_DIR: z.string().optional(),
   CENTRALITA_NO_MEDIA_TIMEOUT_S: z.coerce.number().int().min(0).max(3_600).default(60),
   CENTRALITA_WEB_DIR: z.string().optional(),
@@ -298,6 +301,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, cw
         value.CENTRALITA_RECORDING_DIR ?? path.join(value.CENTRALITA_DATA_DIR, 'recordings'),
       ),
       noMediaTimeoutMs: value.CENTRALITA_NO_MEDIA_TIMEOUT_S * 1000,
+      datagramIo: value.CENTRALITA_MEDIA_IO,
     },
   };
 }

@@ -295,6 +295,7 @@ async function startMedia(config: ServerConfig, logger: Logger): Promise<MediaEn
     recordingDirectory: config.media.recordingDir,
     workerCount: config.media.workerCount,
     noMediaTimeoutMs: config.media.noMediaTimeoutMs,
+    datagramIo: config.media.datagramIo,
     ...(config.media.portRange === undefined ? {} : { portRange: config.media.portRange }),
     logger: mediaLogger,
   });
@@ -309,6 +310,7 @@ async function startMedia(config: ServerConfig, logger: Logger): Promise<MediaEn
     {
       address: config.media.address,
       workers: config.media.workerCount,
+      datagramIo: started.value.datagramIo,
       recordings: config.media.recordingDir,
     },
     'media engine ready',

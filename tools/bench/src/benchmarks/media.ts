@@ -17,8 +17,9 @@ import { MediaEngine } from '@centralita/rtp-transport';
  * relay's CPU time per relayed packet (utime + stime of the whole relay process from /proc, all
  * threads), packet loss and p99 added jitter (each packet's transit minus its stream's smallest
  * transit, as the generator sees it). Relays measured in the same run, on the same streams:
- * - `engine`: our MediaEngine (one media worker), recording off;
+ * - `engine`: our MediaEngine (one media worker, the native datagram path of ADR 0009), recording off;
  * - `engine+rec`: the same with every call recorded (stereo WAV, written every second);
+ * - `engine-dgram`: the engine on Node's dgram path instead (`ratio_native_to_dgram` compares them);
  * - `node-relay`: a bare Node.js dgram relay (two sockets per call, forward as received);
  * - `rtpengine`: Debian's rtpengine, userspace forwarding (no kernel module), driven over its ng
  *   protocol, when it is installed (package rtpengine-daemon).
@@ -325,13 +326,22 @@ function runEngineRelay(): void {
   };
 
   serve({
-    setup: async ({ phones, isRecording }: { phones: StreamPorts[]; isRecording: boolean }) => {
+    setup: async ({
+      phones,
+      isRecording,
+      datagramIo,
+    }: {
+      phones: StreamPorts[];
+      isRecording: boolean;
+      datagramIo: 'native' | 'dgram';
+    }) => {
       recordingDirectory = await mkdtemp(join(tmpdir(), 'centralita-bench-'));
       const started = await MediaEngine.start({
         bindAddress: '127.0.0.1',
         recordingDirectory,
         workerCount: 1,
         noMediaTimeoutMs: 0,
+        datagramIo,
       });
       if (!started.ok) throw new Error(started.error.message);
       engine = started.value;
@@ -565,13 +575,14 @@ function nodeRelay(
   role: 'engine' | 'node-relay',
   isRecording: boolean,
   name: string,
+  datagramIo: 'native' | 'dgram' = 'native',
 ): RelayUnderTest {
   let child: Child | undefined;
   return {
     name,
     async start(phones) {
       child = new Child(role, core);
-      const targets = await child.call<StreamPorts[]>('setup', { phones, isRecording });
+      const targets = await child.call<StreamPorts[]>('setup', { phones, isRecording, datagramIo });
       return { targets, pid: child.process.pid ?? 0 };
     },
     ...(role === 'engine'
@@ -781,6 +792,8 @@ export async function run({
   const relays: RelayUnderTest[] = [
     nodeRelay(cores.relay, 'engine', false, 'engine'),
     nodeRelay(cores.relay, 'engine', true, 'engine+rec'),
+    // The same engine on Node's dgram path (ADR 0009): what the native datagram path buys.
+    nodeRelay(cores.relay, 'engine', false, 'engine-dgram', 'dgram'),
     nodeRelay(cores.relay, 'node-relay', false, 'node-relay'),
     ...(withRtpengine ? [rtpengineRelay(cores.relay)] : []),
   ];
@@ -791,7 +804,7 @@ export async function run({
         const figures = await measure(relay, calls, cores, warmupMs, measureMs, round);
         runs.push(figures);
         progress(
-          `${relay.name.padEnd(10)} ${String(calls).padStart(4)} calls: ${figures.usPerPacket.toFixed(2)} µs/packet` +
+          `${relay.name.padEnd(12)} ${String(calls).padStart(4)} calls: ${figures.usPerPacket.toFixed(2)} µs/packet` +
             (figures.workerUsPerPacket === undefined
               ? ''
               : ` (worker thread ${figures.workerUsPerPacket.toFixed(2)})`) +
@@ -823,6 +836,7 @@ export async function run({
     cpu_rtpengine_calls_per_core: round(largestOf(of('rtpengine'))?.callsPerCore, 0),
     cpu_node_relay_calls_per_core: round(largestOf(of('node-relay'))?.callsPerCore, 0),
     ratio_to_node_relay: round(pairedRatio(of('engine'), of('node-relay')), 2),
+    ratio_native_to_dgram: round(pairedRatio(of('engine'), of('engine-dgram')), 2),
     recording_cost_percent: round((1 - (pairedRatio(of('engine+rec'), of('engine')) ?? Number.NaN)) * 100, 1),
     limits_met: runs.some((r) => r.isWithinLimits),
     is_pinned: isPinned,

@@ -1,0 +1,513 @@
+// Centralita media datagram I/O (ADR 0009): UDP sockets read in batches with recvmmsg and handed to
+// JavaScript once per wake-up, sends written straight to sendto. One poller per media thread; every
+// socket of that thread is registered with the poller's epoll set, and the poller's epoll descriptor
+// is watched by the thread's libuv loop.
+//
+// The JavaScript side (src/native-media-io.ts) owns the policy: which socket is which leg, latching,
+// statistics. This file only moves bytes, so it stays small and easy to audit.
+//
+// Received packets land in one shared slab (SLOT_BYTES per packet) with a row of metadata each:
+//   [socket id, length, family (4 or 6), source port, address words 0..3]
+// The slab is reused on the next wake-up: a packet's bytes are valid only during the batch callback.
+
+#define NAPI_VERSION 8
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <node_api.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <uv.h>
+
+#define SLOT_BYTES 2048
+#define MAX_BATCH 128
+#define META_WORDS 8
+#define MAX_EVENTS 128
+
+typedef struct {
+  int fd;
+  int family;
+  int isOpen;
+  int hasDestination;
+  struct sockaddr_storage destination;
+  socklen_t destinationLength;
+} media_socket;
+
+typedef struct {
+  napi_env env;
+  int epfd;
+  uv_poll_t poll;
+  int isPolling;
+  int isShutDown;
+  int references; // the JavaScript external and the libuv handle
+  int openSockets;
+  napi_ref onBatch;
+  napi_ref slabRef;
+  napi_ref metaRef;
+  napi_async_context asyncContext;
+  napi_async_cleanup_hook_handle cleanupHook;
+  uint8_t *slab;
+  int32_t *meta;
+  media_socket *sockets;
+  int socketCapacity;
+  int *freeIds;
+  int freeCount;
+  struct mmsghdr messages[MAX_BATCH];
+  struct iovec vectors[MAX_BATCH];
+  struct sockaddr_storage names[MAX_BATCH];
+} media_poller;
+
+#define CHECK(call)                                                                                                    \
+  do {                                                                                                                 \
+    if ((call) != napi_ok) {                                                                                           \
+      napi_throw_error(env, "MEDIA_IO_NAPI", #call " failed");                                                        \
+      return NULL;                                                                                                     \
+    }                                                                                                                  \
+  } while (0)
+
+static void poller_release(media_poller *poller) {
+  if (--poller->references > 0) return;
+  free(poller->sockets);
+  free(poller->freeIds);
+  free(poller);
+}
+
+static void on_poll_closed(uv_handle_t *handle) {
+  media_poller *poller = (media_poller *)handle->data;
+  napi_env env = poller->env;
+  if (poller->onBatch != NULL) napi_delete_reference(env, poller->onBatch);
+  if (poller->slabRef != NULL) napi_delete_reference(env, poller->slabRef);
+  if (poller->metaRef != NULL) napi_delete_reference(env, poller->metaRef);
+  if (poller->asyncContext != NULL) napi_async_destroy(env, poller->asyncContext);
+  poller->onBatch = NULL;
+  poller->slabRef = NULL;
+  poller->metaRef = NULL;
+  poller->asyncContext = NULL;
+  if (poller->cleanupHook != NULL) {
+    napi_async_cleanup_hook_handle hook = poller->cleanupHook;
+    poller->cleanupHook = NULL;
+    napi_remove_async_cleanup_hook(hook);
+  }
+  poller_release(poller);
+}
+
+static void poller_shut_down(media_poller *poller) {
+  if (poller->isShutDown) return;
+  poller->isShutDown = 1;
+  for (int id = 0; id < poller->socketCapacity; id++) {
+    if (poller->sockets[id].isOpen) {
+      close(poller->sockets[id].fd);
+      poller->sockets[id].isOpen = 0;
+    }
+  }
+  poller->openSockets = 0;
+  if (poller->isPolling) uv_poll_stop(&poller->poll);
+  poller->isPolling = 0;
+  close(poller->epfd);
+  uv_close((uv_handle_t *)&poller->poll, on_poll_closed);
+}
+
+static void on_env_cleanup(napi_async_cleanup_hook_handle handle, void *data) {
+  (void)handle;
+  poller_shut_down((media_poller *)data);
+}
+
+static void on_external_finalized(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  poller_release((media_poller *)data);
+}
+
+static void set_address_words(int32_t *row, const struct sockaddr_storage *name) {
+  if (name->ss_family == AF_INET) {
+    const struct sockaddr_in *v4 = (const struct sockaddr_in *)name;
+    row[2] = 4;
+    row[3] = ntohs(v4->sin_port);
+    memcpy(&row[4], &v4->sin_addr, 4);
+    row[5] = row[6] = row[7] = 0;
+  } else {
+    const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)name;
+    row[2] = 6;
+    row[3] = ntohs(v6->sin6_port);
+    memcpy(&row[4], &v6->sin6_addr, 16);
+  }
+}
+
+static void deliver(media_poller *poller, int count) {
+  napi_env env = poller->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value callback, receiver, argument, result;
+  if (napi_get_reference_value(env, poller->onBatch, &callback) == napi_ok && callback != NULL &&
+      napi_get_global(env, &receiver) == napi_ok && napi_create_int32(env, count, &argument) == napi_ok) {
+    napi_status status = napi_make_callback(env, poller->asyncContext, receiver, callback, 1, &argument, &result);
+    if (status == napi_pending_exception) {
+      napi_value exception;
+      napi_get_and_clear_last_exception(env, &exception);
+      napi_fatal_exception(env, exception);
+    }
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static void on_readable(uv_poll_t *handle, int status, int events) {
+  (void)events;
+  media_poller *poller = (media_poller *)handle->data;
+  if (status < 0 || poller->isShutDown) return;
+  struct epoll_event ready[MAX_EVENTS];
+  int readyCount = epoll_wait(poller->epfd, ready, MAX_EVENTS, 0);
+  int count = 0;
+  for (int e = 0; e < readyCount; e++) {
+    int id = (int)ready[e].data.u32;
+    if (id < 0 || id >= poller->socketCapacity || !poller->sockets[id].isOpen) continue;
+    int fd = poller->sockets[id].fd;
+    while (count < MAX_BATCH) {
+      int wanted = MAX_BATCH - count;
+      for (int i = count; i < MAX_BATCH; i++) {
+        poller->messages[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
+        poller->messages[i].msg_hdr.msg_flags = 0;
+      }
+      int got = recvmmsg(fd, &poller->messages[count], (unsigned int)wanted, MSG_DONTWAIT, NULL);
+      if (got <= 0) break;
+      for (int i = count; i < count + got; i++) {
+        int32_t *row = &poller->meta[i * META_WORDS];
+        row[0] = id;
+        // A datagram longer than a slot is cut (MSG_TRUNC): report it as length -1 so it is dropped.
+        row[1] = (poller->messages[i].msg_hdr.msg_flags & MSG_TRUNC) ? -1 : (int32_t)poller->messages[i].msg_len;
+        set_address_words(row, &poller->names[i]);
+      }
+      count += got;
+      if (got < wanted) break;
+    }
+    if (count >= MAX_BATCH) {
+      deliver(poller, count);
+      count = 0;
+      if (poller->isShutDown) return;
+    }
+  }
+  if (count > 0) deliver(poller, count);
+}
+
+static media_poller *poller_of(napi_env env, napi_value value) {
+  void *data = NULL;
+  if (napi_get_value_external(env, value, &data) != napi_ok || data == NULL) {
+    napi_throw_type_error(env, "MEDIA_IO_ARGUMENT", "not a media poller");
+    return NULL;
+  }
+  media_poller *poller = (media_poller *)data;
+  if (poller->isShutDown) {
+    napi_throw_error(env, "MEDIA_IO_SHUT_DOWN", "the media poller is shut down");
+    return NULL;
+  }
+  return poller;
+}
+
+static int socket_id_of(napi_env env, media_poller *poller, napi_value value) {
+  int32_t id = -1;
+  if (napi_get_value_int32(env, value, &id) != napi_ok || id < 0 || id >= poller->socketCapacity ||
+      !poller->sockets[id].isOpen) {
+    napi_throw_range_error(env, "MEDIA_IO_SOCKET", "no such open media socket");
+    return -1;
+  }
+  return id;
+}
+
+static int read_address(napi_env env, napi_value addressValue, napi_value portValue, int family,
+                        struct sockaddr_storage *out, socklen_t *outLength) {
+  char text[64];
+  size_t length = 0;
+  int32_t port = 0;
+  if (napi_get_value_string_utf8(env, addressValue, text, sizeof text, &length) != napi_ok ||
+      napi_get_value_int32(env, portValue, &port) != napi_ok || port < 0 || port > 65535) {
+    return -EINVAL;
+  }
+  memset(out, 0, sizeof *out);
+  if (family == AF_INET) {
+    struct sockaddr_in *v4 = (struct sockaddr_in *)out;
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, text, &v4->sin_addr) != 1) return -EINVAL;
+    *outLength = sizeof *v4;
+  } else {
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)out;
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET6, text, &v6->sin6_addr) != 1) return -EINVAL;
+    *outLength = sizeof *v6;
+  }
+  return 0;
+}
+
+// createPoller(onBatch) -> { poller, slab: ArrayBuffer, meta: ArrayBuffer, slotBytes, metaWords, maxBatch }
+static napi_value create_poller(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  napi_valuetype type;
+  if (argc < 1 || napi_typeof(env, argv[0], &type) != napi_ok || type != napi_function) {
+    napi_throw_type_error(env, "MEDIA_IO_ARGUMENT", "createPoller needs a batch callback");
+    return NULL;
+  }
+  media_poller *poller = calloc(1, sizeof *poller);
+  if (poller == NULL) {
+    napi_throw_error(env, "MEDIA_IO_MEMORY", "out of memory");
+    return NULL;
+  }
+  poller->env = env;
+  poller->epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (poller->epfd < 0) {
+    free(poller);
+    napi_throw_error(env, "MEDIA_IO_EPOLL", strerror(errno));
+    return NULL;
+  }
+  uv_loop_t *loop = NULL;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || uv_poll_init(loop, &poller->poll, poller->epfd) != 0) {
+    close(poller->epfd);
+    free(poller);
+    napi_throw_error(env, "MEDIA_IO_LOOP", "cannot watch the epoll descriptor");
+    return NULL;
+  }
+  poller->poll.data = poller;
+  poller->references = 2;
+  napi_value slab, meta, external, result, name, number;
+  void *slabData = NULL;
+  void *metaData = NULL;
+  CHECK(napi_create_arraybuffer(env, (size_t)SLOT_BYTES * MAX_BATCH, &slabData, &slab));
+  CHECK(napi_create_arraybuffer(env, sizeof(int32_t) * META_WORDS * MAX_BATCH, &metaData, &meta));
+  poller->slab = slabData;
+  poller->meta = metaData;
+  CHECK(napi_create_reference(env, slab, 1, &poller->slabRef));
+  CHECK(napi_create_reference(env, meta, 1, &poller->metaRef));
+  CHECK(napi_create_reference(env, argv[0], 1, &poller->onBatch));
+  CHECK(napi_create_string_utf8(env, "centralita:media-io", NAPI_AUTO_LENGTH, &name));
+  CHECK(napi_async_init(env, NULL, name, &poller->asyncContext));
+  for (int i = 0; i < MAX_BATCH; i++) {
+    poller->vectors[i].iov_base = poller->slab + (size_t)i * SLOT_BYTES;
+    poller->vectors[i].iov_len = SLOT_BYTES;
+    poller->messages[i].msg_hdr.msg_iov = &poller->vectors[i];
+    poller->messages[i].msg_hdr.msg_iovlen = 1;
+    poller->messages[i].msg_hdr.msg_name = &poller->names[i];
+  }
+  CHECK(napi_add_async_cleanup_hook(env, on_env_cleanup, poller, &poller->cleanupHook));
+  uv_poll_start(&poller->poll, UV_READABLE, on_readable);
+  uv_unref((uv_handle_t *)&poller->poll);
+  poller->isPolling = 1;
+  CHECK(napi_create_external(env, poller, on_external_finalized, NULL, &external));
+  CHECK(napi_create_object(env, &result));
+  CHECK(napi_set_named_property(env, result, "poller", external));
+  CHECK(napi_set_named_property(env, result, "slab", slab));
+  CHECK(napi_set_named_property(env, result, "meta", meta));
+  CHECK(napi_create_int32(env, SLOT_BYTES, &number));
+  CHECK(napi_set_named_property(env, result, "slotBytes", number));
+  CHECK(napi_create_int32(env, META_WORDS, &number));
+  CHECK(napi_set_named_property(env, result, "metaWords", number));
+  CHECK(napi_create_int32(env, MAX_BATCH, &number));
+  CHECK(napi_set_named_property(env, result, "maxBatch", number));
+  return result;
+}
+
+static int take_socket_id(media_poller *poller) {
+  if (poller->freeCount > 0) return poller->freeIds[--poller->freeCount];
+  int capacity = poller->socketCapacity == 0 ? 64 : poller->socketCapacity * 2;
+  media_socket *sockets = realloc(poller->sockets, sizeof *sockets * (size_t)capacity);
+  if (sockets == NULL) return -1;
+  int *freeIds = realloc(poller->freeIds, sizeof *freeIds * (size_t)capacity);
+  if (freeIds == NULL) {
+    poller->sockets = sockets;
+    return -1;
+  }
+  memset(sockets + poller->socketCapacity, 0, sizeof *sockets * (size_t)(capacity - poller->socketCapacity));
+  poller->sockets = sockets;
+  poller->freeIds = freeIds;
+  // Hand out low ids first: push the new ids in reverse.
+  for (int id = capacity - 1; id > poller->socketCapacity; id--) poller->freeIds[poller->freeCount++] = id;
+  int id = poller->socketCapacity;
+  poller->socketCapacity = capacity;
+  return id;
+}
+
+static napi_value int_value(napi_env env, int32_t value) {
+  napi_value result;
+  if (napi_create_int32(env, value, &result) != napi_ok) return NULL;
+  return result;
+}
+
+// bind(poller, address, port, receiveBufferBytes) -> socket id (>= 0) or -errno
+static napi_value bind_socket(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 4) {
+    napi_throw_type_error(env, "MEDIA_IO_ARGUMENT", "bind(poller, address, port, receiveBufferBytes)");
+    return NULL;
+  }
+  media_poller *poller = poller_of(env, argv[0]);
+  if (poller == NULL) return NULL;
+  char text[64];
+  size_t length = 0;
+  if (napi_get_value_string_utf8(env, argv[1], text, sizeof text, &length) != napi_ok) return int_value(env, -EINVAL);
+  struct in6_addr probe;
+  int family = inet_pton(AF_INET, text, &probe) == 1 ? AF_INET : AF_INET6;
+  struct sockaddr_storage local;
+  socklen_t localLength = 0;
+  int failure = read_address(env, argv[1], argv[2], family, &local, &localLength);
+  if (failure != 0) return int_value(env, failure);
+  int32_t receiveBuffer = 0;
+  napi_get_value_int32(env, argv[3], &receiveBuffer);
+  int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return int_value(env, -errno);
+  if (receiveBuffer > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receiveBuffer, sizeof receiveBuffer);
+  if (bind(fd, (struct sockaddr *)&local, localLength) != 0) {
+    int error = errno;
+    close(fd);
+    return int_value(env, -error);
+  }
+  int id = take_socket_id(poller);
+  if (id < 0) {
+    close(fd);
+    return int_value(env, -ENOMEM);
+  }
+  struct epoll_event event;
+  memset(&event, 0, sizeof event);
+  event.events = EPOLLIN;
+  event.data.u32 = (uint32_t)id;
+  if (epoll_ctl(poller->epfd, EPOLL_CTL_ADD, fd, &event) != 0) {
+    int error = errno;
+    close(fd);
+    poller->freeIds[poller->freeCount++] = id;
+    return int_value(env, -error);
+  }
+  media_socket *entry = &poller->sockets[id];
+  memset(entry, 0, sizeof *entry);
+  entry->fd = fd;
+  entry->family = family;
+  entry->isOpen = 1;
+  if (poller->openSockets++ == 0) uv_ref((uv_handle_t *)&poller->poll);
+  return int_value(env, id);
+}
+
+// localPort(poller, id) -> port
+static napi_value local_port(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  media_poller *poller = poller_of(env, argv[0]);
+  if (poller == NULL) return NULL;
+  int id = socket_id_of(env, poller, argv[1]);
+  if (id < 0) return NULL;
+  struct sockaddr_storage local;
+  socklen_t length = sizeof local;
+  if (getsockname(poller->sockets[id].fd, (struct sockaddr *)&local, &length) != 0) return int_value(env, -errno);
+  int port = local.ss_family == AF_INET ? ntohs(((struct sockaddr_in *)&local)->sin_port)
+                                        : ntohs(((struct sockaddr_in6 *)&local)->sin6_port);
+  return int_value(env, port);
+}
+
+// setDestination(poller, id, address, port) -> 0 or -errno
+static napi_value set_destination(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  media_poller *poller = poller_of(env, argv[0]);
+  if (poller == NULL) return NULL;
+  int id = socket_id_of(env, poller, argv[1]);
+  if (id < 0) return NULL;
+  media_socket *entry = &poller->sockets[id];
+  int failure = read_address(env, argv[2], argv[3], entry->family, &entry->destination, &entry->destinationLength);
+  entry->hasDestination = failure == 0;
+  return int_value(env, failure);
+}
+
+// send(poller, id, bytes, offset, length) -> bytes sent or -errno; to the socket's destination.
+static napi_value send_datagram(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  media_poller *poller = poller_of(env, argv[0]);
+  if (poller == NULL) return NULL;
+  int id = socket_id_of(env, poller, argv[1]);
+  if (id < 0) return NULL;
+  napi_typedarray_type type;
+  size_t elements = 0;
+  void *data = NULL;
+  int32_t offset = 0;
+  int32_t length = 0;
+  if (napi_get_typedarray_info(env, argv[2], &type, &elements, &data, NULL, NULL) != napi_ok ||
+      type != napi_uint8_array || napi_get_value_int32(env, argv[3], &offset) != napi_ok ||
+      napi_get_value_int32(env, argv[4], &length) != napi_ok || offset < 0 || length < 0 ||
+      (size_t)offset + (size_t)length > elements) {
+    napi_throw_range_error(env, "MEDIA_IO_ARGUMENT", "send(poller, id, Uint8Array, offset, length) out of range");
+    return NULL;
+  }
+  media_socket *entry = &poller->sockets[id];
+  if (!entry->hasDestination) return int_value(env, -EDESTADDRREQ);
+  ssize_t sent = sendto(entry->fd, (uint8_t *)data + offset, (size_t)length, MSG_DONTWAIT,
+                        (struct sockaddr *)&entry->destination, entry->destinationLength);
+  return int_value(env, sent < 0 ? -errno : (int32_t)sent);
+}
+
+// close(poller, id) -> undefined
+static napi_value close_socket(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  media_poller *poller = poller_of(env, argv[0]);
+  if (poller == NULL) return NULL;
+  int id = socket_id_of(env, poller, argv[1]);
+  if (id < 0) return NULL;
+  media_socket *entry = &poller->sockets[id];
+  epoll_ctl(poller->epfd, EPOLL_CTL_DEL, entry->fd, NULL);
+  close(entry->fd);
+  entry->isOpen = 0;
+  poller->freeIds[poller->freeCount++] = id;
+  if (--poller->openSockets == 0) uv_unref((uv_handle_t *)&poller->poll);
+  return NULL;
+}
+
+// shutDown(poller) -> undefined: closes every socket and stops watching.
+static napi_value shut_down(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  void *data = NULL;
+  if (argc < 1 || napi_get_value_external(env, argv[0], &data) != napi_ok || data == NULL) {
+    napi_throw_type_error(env, "MEDIA_IO_ARGUMENT", "not a media poller");
+    return NULL;
+  }
+  poller_shut_down((media_poller *)data);
+  return NULL;
+}
+
+// errorName(errno) -> "EADDRINUSE"-style text for messages.
+static napi_value error_text(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t code = 0;
+  napi_get_value_int32(env, argv[0], &code);
+  napi_value result;
+  CHECK(napi_create_string_utf8(env, strerror(code < 0 ? -code : code), NAPI_AUTO_LENGTH, &result));
+  return result;
+}
+
+NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
+  napi_property_descriptor properties[] = {
+      {"createPoller", NULL, create_poller, NULL, NULL, NULL, napi_default, NULL},
+      {"bind", NULL, bind_socket, NULL, NULL, NULL, napi_default, NULL},
+      {"localPort", NULL, local_port, NULL, NULL, NULL, napi_default, NULL},
+      {"setDestination", NULL, set_destination, NULL, NULL, NULL, napi_default, NULL},
+      {"send", NULL, send_datagram, NULL, NULL, NULL, napi_default, NULL},
+      {"close", NULL, close_socket, NULL, NULL, NULL, napi_default, NULL},
+      {"shutDown", NULL, shut_down, NULL, NULL, NULL, napi_default, NULL},
+      {"errorText", NULL, error_text, NULL, NULL, NULL, napi_default, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties) != napi_ok) {
+    return NULL;
+  }
+  return exports;
+}

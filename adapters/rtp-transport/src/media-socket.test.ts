@@ -1,0 +1,210 @@
+import type { Socket } from 'node:dgram';
+import { createSocket } from 'node:dgram';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { MediaSocket, MediaSocketFactory } from './media-socket.ts';
+import { DgramSocketFactory } from './media-socket.ts';
+import { loadNativeMediaIo, NativeSocketFactory } from './native-media-io.ts';
+
+/** The native path is what production runs: a machine that cannot build it fails here, loudly. */
+function nativeFactory(): MediaSocketFactory {
+  const native = loadNativeMediaIo();
+  if (!native.ok) throw new Error(`the native media path is unavailable: ${native.error}`);
+  return new NativeSocketFactory(native.value);
+}
+
+interface Received {
+  readonly text: string;
+  readonly address: string;
+  readonly port: number;
+}
+
+function peer(type: 'udp4' | 'udp6', address: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket(type);
+    socket.once('error', reject);
+    socket.bind(0, address, () => {
+      resolve(socket);
+    });
+  });
+}
+
+/** Collects what a media socket receives and resolves once `count` datagrams arrived. */
+function collect(socket: MediaSocket, count: number): Promise<Received[]> {
+  const received: Received[] = [];
+  return new Promise((resolve) => {
+    socket.onDatagram((datagram, address, port) => {
+      // The native path reuses the bytes after the call: copy what we keep.
+      received.push({ text: datagram.toString('latin1'), address, port });
+      if (received.length === count) resolve(received);
+    });
+  });
+}
+
+function nextMessage(socket: Socket): Promise<{ text: string; port: number }> {
+  return new Promise((resolve) => {
+    socket.once('message', (msg, rinfo) => {
+      resolve({ text: msg.toString('latin1'), port: rinfo.port });
+    });
+  });
+}
+
+function sendFrom(socket: Socket, text: string, port: number, address: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.send(Buffer.from(text, 'latin1'), port, address, (error) => {
+      if (error === null) resolve();
+      else reject(error);
+    });
+  });
+}
+
+describe.each([
+  ['native', nativeFactory],
+  ['dgram', () => new DgramSocketFactory()],
+] as const)('media sockets on the %s path', (kind, makeFactory) => {
+  const sockets = makeFactory();
+  afterAll(() => {
+    sockets.shutDown();
+  });
+
+  it('says which path it is', () => {
+    expect(sockets.kind).toBe(kind);
+  });
+
+  it('receives datagrams in order with their source, and sends from its own port', async () => {
+    const bound = await sockets.bind('127.0.0.1', 0);
+    if (!bound.ok) throw new Error(bound.error);
+    const media = bound.value;
+    const phone = await peer('udp4', '127.0.0.1');
+    const arriving = collect(media, 50);
+    for (let i = 0; i < 50; i++) await sendFrom(phone, `packet ${i}`, media.port, '127.0.0.1');
+    const received = await arriving;
+    expect(received.map((r) => r.text)).toEqual(Array.from({ length: 50 }, (_, i) => `packet ${i}`));
+    expect(new Set(received.map((r) => `${r.address}:${r.port}`))).toEqual(
+      new Set([`127.0.0.1:${phone.address().port}`]),
+    );
+
+    const answer = nextMessage(phone);
+    const bytes = Buffer.from('xxhello back', 'latin1');
+    media.send(bytes, 2, 10, phone.address().port, '127.0.0.1');
+    expect(await answer).toEqual({ text: 'hello back', port: media.port });
+    media.close();
+    phone.close();
+  });
+
+  it('tells sources apart and follows a change of destination', async () => {
+    const bound = await sockets.bind('127.0.0.1', 0);
+    if (!bound.ok) throw new Error(bound.error);
+    const media = bound.value;
+    const first = await peer('udp4', '127.0.0.1');
+    const second = await peer('udp4', '127.0.0.1');
+    const arriving = collect(media, 2);
+    await sendFrom(first, 'one', media.port, '127.0.0.1');
+    await sendFrom(second, 'two', media.port, '127.0.0.1');
+    const received = await arriving;
+    expect(received.map((r) => r.port).sort()).toEqual([first.address().port, second.address().port].sort());
+    const toFirst = nextMessage(first);
+    media.send(Buffer.from('a'), 0, 1, first.address().port, '127.0.0.1');
+    expect((await toFirst).text).toBe('a');
+    const toSecond = nextMessage(second);
+    media.send(Buffer.from('b'), 0, 1, second.address().port, '127.0.0.1');
+    expect((await toSecond).text).toBe('b');
+    media.close();
+    first.close();
+    second.close();
+  });
+
+  it('works on IPv6 and writes the source address as Node does', async () => {
+    const bound = await sockets.bind('::1', 0);
+    if (!bound.ok) throw new Error(bound.error);
+    const media = bound.value;
+    const phone = await peer('udp6', '::1');
+    const arriving = collect(media, 1);
+    await sendFrom(phone, 'v6', media.port, '::1');
+    const [received] = await arriving;
+    expect(received).toEqual({ text: 'v6', address: '::1', port: phone.address().port });
+    const answer = nextMessage(phone);
+    media.send(Buffer.from('back'), 0, 4, phone.address().port, '::1');
+    expect((await answer).text).toBe('back');
+    media.close();
+    phone.close();
+  });
+
+  it('refuses a port in use with the system reason', async () => {
+    const first = await sockets.bind('127.0.0.1', 0);
+    if (!first.ok) throw new Error(first.error);
+    const second = await sockets.bind('127.0.0.1', first.value.port);
+    expect(second.ok ? 'bound' : second.error).toMatch(/EADDRINUSE|address already in use/i);
+    first.value.close();
+  });
+
+  it('delivers nothing after close, and its port can be bound again', async () => {
+    const bound = await sockets.bind('127.0.0.1', 0);
+    if (!bound.ok) throw new Error(bound.error);
+    const media = bound.value;
+    const port = media.port;
+    let afterClose = 0;
+    media.onDatagram(() => {
+      afterClose++;
+    });
+    media.close();
+    const again = await sockets.bind('127.0.0.1', port);
+    if (!again.ok) throw new Error(again.error);
+    const phone = await peer('udp4', '127.0.0.1');
+    const arriving = collect(again.value, 1);
+    await sendFrom(phone, 'to the new socket', port, '127.0.0.1');
+    expect((await arriving)[0]?.text).toBe('to the new socket');
+    expect(afterClose).toBe(0);
+    again.value.close();
+    phone.close();
+  });
+
+  it('reports a failed send to its error handler instead of throwing', async () => {
+    const bound = await sockets.bind('127.0.0.1', 0);
+    if (!bound.ok) throw new Error(bound.error);
+    const media = bound.value;
+    const failed = new Promise<Error>((resolve) => {
+      media.onError(resolve);
+    });
+    // Port 0 is no destination: the kernel refuses the send.
+    media.send(Buffer.from('nowhere'), 0, 7, 0, '127.0.0.1');
+    expect((await failed).message).toMatch(/EINVAL|invalid argument|port should be > 0/i);
+    media.close();
+  });
+});
+
+describe('the native media path', () => {
+  it('drops a datagram longer than a slot and keeps delivering the next ones', async () => {
+    const sockets = nativeFactory();
+    const bound = await sockets.bind('127.0.0.1', 0);
+    if (!bound.ok) throw new Error(bound.error);
+    const media = bound.value;
+    const phone = await peer('udp4', '127.0.0.1');
+    const arriving = collect(media, 1);
+    await sendFrom(phone, 'x'.repeat(4000), media.port, '127.0.0.1');
+    await sendFrom(phone, 'small', media.port, '127.0.0.1');
+    expect((await arriving)[0]?.text).toBe('small');
+    sockets.shutDown();
+    phone.close();
+  });
+
+  it('keeps delivering to other sockets when one handler throws', async () => {
+    const sockets = nativeFactory();
+    const faulty = await sockets.bind('127.0.0.1', 0);
+    const healthy = await sockets.bind('127.0.0.1', 0);
+    if (!faulty.ok || !healthy.ok) throw new Error('bind failed');
+    const fault = new Promise<Error>((resolve) => {
+      faulty.value.onError(resolve);
+    });
+    faulty.value.onDatagram(() => {
+      throw new Error('handler bug');
+    });
+    const phone = await peer('udp4', '127.0.0.1');
+    const arriving = collect(healthy.value, 1);
+    await sendFrom(phone, 'first', faulty.value.port, '127.0.0.1');
+    await sendFrom(phone, 'second', healthy.value.port, '127.0.0.1');
+    expect((await fault).message).toBe('handler bug');
+    expect((await arriving)[0]?.text).toBe('second');
+    sockets.shutDown();
+    phone.close();
+  });
+});

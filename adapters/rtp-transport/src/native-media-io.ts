@@ -1,0 +1,340 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { constants } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { threadId } from 'node:worker_threads';
+import type { Result } from '@centralita/kernel';
+import { err, ok } from '@centralita/kernel';
+import type { DatagramHandler, MediaSocket, MediaSocketFactory } from './media-socket.ts';
+
+/**
+ * The native datagram path (ADR 0009): `native/media_io.c`, a Node-API addon compiled on this machine
+ * with its C compiler and Node's own headers (nothing is downloaded). It reads every ready media
+ * socket of a thread with `recvmmsg` and calls into JavaScript once per wake-up with the whole batch,
+ * instead of once per datagram with a fresh `Buffer` and `rinfo` as `dgram` does; sends are one
+ * `sendto` each, without dgram's send request objects.
+ */
+
+const nativeDirectory = fileURLToPath(new URL('../native/', import.meta.url));
+const sourcePath = join(nativeDirectory, 'media_io.c');
+const buildDirectory = join(nativeDirectory, 'build');
+const COMPILER_FLAGS = ['-O2', '-fPIC', '-shared', '-Wall', '-Wextra', '-Werror'];
+
+/** What the addon exports (native/media_io.c). Socket ids are small integers; failures are -errno. */
+interface MediaIoBinding {
+  createPoller(onBatch: (count: number) => void): {
+    readonly poller: object;
+    readonly slab: ArrayBuffer;
+    readonly meta: ArrayBuffer;
+    readonly slotBytes: number;
+    readonly metaWords: number;
+    readonly maxBatch: number;
+  };
+  bind(poller: object, address: string, port: number, receiveBufferBytes: number): number;
+  localPort(poller: object, id: number): number;
+  setDestination(poller: object, id: number, address: string, port: number): number;
+  send(poller: object, id: number, bytes: Uint8Array, offset: number, length: number): number;
+  close(poller: object, id: number): void;
+  shutDown(poller: object): void;
+  errorText(code: number): string;
+}
+
+/** Where the compiled addon for this source lives: its name carries the source's hash, so an edit rebuilds. */
+export function nativeMediaIoPath(): string {
+  const hash = createHash('sha256')
+    .update(readFileSync(sourcePath))
+    .update(COMPILER_FLAGS.join(' '))
+    .digest('hex')
+    .slice(0, 16);
+  return join(buildDirectory, `media_io-${hash}.node`);
+}
+
+/** Directories holding `node_api.h` and `uv.h` for the running Node, best first. */
+function headerDirectories(): string[] {
+  const candidates = [
+    join(dirname(process.execPath), '..', 'include', 'node'),
+    process.env['npm_config_nodedir'] === undefined
+      ? undefined
+      : join(process.env['npm_config_nodedir'], 'include', 'node'),
+    '/usr/include/node',
+    '/usr/local/include/node',
+  ];
+  return candidates.filter(
+    (directory): directory is string =>
+      directory !== undefined &&
+      existsSync(join(directory, 'node_api.h')) &&
+      existsSync(join(directory, 'uv.h')),
+  );
+}
+
+/**
+ * Compiles the addon unless this source is already built. Safe to run from several processes or
+ * threads at once: each compiles to its own file and renames it into place.
+ */
+export function buildNativeMediaIo(): Result<string, string> {
+  const target = nativeMediaIoPath();
+  if (existsSync(target)) return ok(target);
+  if (process.platform !== 'linux')
+    return err(`the native media path needs Linux (this is ${process.platform})`);
+  const headers = headerDirectories()[0];
+  if (headers === undefined) {
+    return err(
+      'no Node.js headers (node_api.h, uv.h) found: reinstall with `npm ci` or install nodejs headers',
+    );
+  }
+  mkdirSync(buildDirectory, { recursive: true });
+  const temporary = `${target}.${process.pid}-${threadId}.tmp`;
+  const compiler = process.env['CC'] ?? 'cc';
+  try {
+    execFileSync(compiler, [...COMPILER_FLAGS, `-I${headers}`, sourcePath, '-o', temporary], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    renameSync(temporary, target);
+    return ok(target);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    const output = (error as { stderr?: Buffer }).stderr?.toString().trim();
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? `no C compiler (${compiler}): install gcc`
+        : output;
+    return err(`cannot compile ${sourcePath}: ${reason ?? String(error)}`);
+  }
+}
+
+let loaded: Result<MediaIoBinding, string> | undefined;
+
+/** Loads the addon (compiling it first when needed); the error says why the native path is unavailable. */
+export function loadNativeMediaIo(): Result<MediaIoBinding, string> {
+  if (loaded !== undefined) return loaded;
+  const built = buildNativeMediaIo();
+  if (!built.ok) {
+    loaded = built;
+    return loaded;
+  }
+  try {
+    const binding = createRequire(import.meta.url)(built.value) as MediaIoBinding;
+    loaded = ok(binding);
+  } catch (error) {
+    loaded = err(`cannot load ${built.value}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return loaded;
+}
+
+const EAGAIN = constants.errno.EAGAIN;
+const ENOBUFS = constants.errno.ENOBUFS;
+
+/** RFC 5952 text of an IPv6 address (as libuv and inet_ntop write it, dotted quad for mapped addresses). */
+function formatIpv6(bytes: Uint8Array, at: number): string {
+  const words: number[] = [];
+  for (let i = 0; i < 8; i++) words.push(((bytes[at + 2 * i] ?? 0) << 8) | (bytes[at + 2 * i + 1] ?? 0));
+  let bestStart = -1;
+  let bestLength = 0;
+  for (let i = 0; i < 8;) {
+    if (words[i] !== 0) {
+      i++;
+      continue;
+    }
+    let end = i;
+    while (end < 8 && words[end] === 0) end++;
+    if (end - i > bestLength) {
+      bestStart = i;
+      bestLength = end - i;
+    }
+    i = end;
+  }
+  if (bestLength < 2) bestStart = -1;
+  if (bestStart === 0 && (bestLength === 6 || (bestLength === 5 && words[5] === 0xffff))) {
+    const quad = `${bytes[at + 12]}.${bytes[at + 13]}.${bytes[at + 14]}.${bytes[at + 15]}`;
+    return bestLength === 5 ? `::ffff:${quad}` : `::${quad}`;
+  }
+  let text = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      text += '::';
+      i += bestLength - 1;
+      continue;
+    }
+    if (text !== '' && !text.endsWith(':')) text += ':';
+    text += (words[i] ?? 0).toString(16);
+  }
+  return text;
+}
+
+class NativeMediaSocket implements MediaSocket {
+  readonly port: number;
+  readonly id: number;
+  handler: DatagramHandler | undefined;
+  private errorHandler: ((error: Error) => void) | undefined;
+  private readonly owner: NativeSocketFactory;
+  private destinationAddress = '';
+  private destinationPort = -1;
+  private lastErrorCode = 0;
+  /** The last source seen, as the addon's four address words and as text: most datagrams repeat it. */
+  private sourceFamily = 0;
+  private sourceWords = new Int32Array(4);
+  private sourceText = '';
+  isClosed = false;
+
+  constructor(owner: NativeSocketFactory, id: number, port: number) {
+    this.owner = owner;
+    this.id = id;
+    this.port = port;
+  }
+
+  onDatagram(handler: DatagramHandler): void {
+    this.handler = handler;
+  }
+
+  onError(handler: (error: Error) => void): void {
+    this.errorHandler = handler;
+  }
+
+  sourceAddress(meta: Int32Array, bytes: Uint8Array, row: number): string {
+    const family = meta[row + 2] ?? 0;
+    const words = this.sourceWords;
+    const w0 = meta[row + 4] ?? 0;
+    if (family === this.sourceFamily && w0 === words[0]) {
+      if (family === 4) return this.sourceText;
+      if (meta[row + 5] === words[1] && meta[row + 6] === words[2] && meta[row + 7] === words[3]) {
+        return this.sourceText;
+      }
+    }
+    const at = (row + 4) * 4;
+    this.sourceFamily = family;
+    words[0] = w0;
+    words[1] = meta[row + 5] ?? 0;
+    words[2] = meta[row + 6] ?? 0;
+    words[3] = meta[row + 7] ?? 0;
+    this.sourceText =
+      family === 4
+        ? `${bytes[at]}.${bytes[at + 1]}.${bytes[at + 2]}.${bytes[at + 3]}`
+        : formatIpv6(bytes, at);
+    return this.sourceText;
+  }
+
+  send(bytes: Uint8Array, offset: number, length: number, port: number, address: string): void {
+    if (this.isClosed) return;
+    const owner = this.owner;
+    if (port !== this.destinationPort || address !== this.destinationAddress) {
+      const set = owner.binding.setDestination(owner.poller, this.id, address, port);
+      if (set < 0) {
+        this.report(set, `cannot send to ${address}:${port}`);
+        return;
+      }
+      this.destinationAddress = address;
+      this.destinationPort = port;
+    }
+    const sent = owner.binding.send(owner.poller, this.id, bytes, offset, length);
+    if (sent >= 0) return;
+    // A full socket buffer drops the datagram, as the kernel drops one on a full queue: UDP media
+    // recovers from loss, and a retry would only arrive late.
+    if (sent === -EAGAIN || sent === -ENOBUFS) owner.sendsDropped++;
+    else this.report(sent, `send to ${address}:${port} failed`);
+  }
+
+  /** Tells the owner's error handler, once per kind of failure in a row (a dead peer fails every send). */
+  report(code: number, message: string): void {
+    if (code === this.lastErrorCode) return;
+    this.lastErrorCode = code;
+    this.errorHandler?.(new Error(`${message}: ${this.owner.binding.errorText(code)}`));
+  }
+
+  reportFault(error: unknown): void {
+    this.errorHandler?.(error instanceof Error ? error : new Error(String(error)));
+  }
+
+  close(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.handler = undefined;
+    this.owner.release(this);
+  }
+}
+
+/** Media sockets of one thread on the native path; one epoll set, one batch callback. */
+export class NativeSocketFactory implements MediaSocketFactory {
+  readonly kind = 'native';
+  readonly binding: MediaIoBinding;
+  readonly poller: object;
+  /** Sends dropped because the socket's buffer was full. */
+  sendsDropped = 0;
+  private readonly sockets: (NativeMediaSocket | undefined)[] = [];
+  private readonly slab: ArrayBuffer;
+  private readonly meta: Int32Array;
+  private readonly metaBytes: Uint8Array;
+  private readonly slotBytes: number;
+  private readonly metaWords: number;
+  private readonly receiveBufferBytes: number;
+  private isDelivering = false;
+  private readonly closingIds: number[] = [];
+  private isShutDown = false;
+
+  constructor(binding: MediaIoBinding, receiveBufferBytes = 0) {
+    this.binding = binding;
+    this.receiveBufferBytes = receiveBufferBytes;
+    const created = binding.createPoller((count) => {
+      this.deliver(count);
+    });
+    this.poller = created.poller;
+    this.slab = created.slab;
+    this.meta = new Int32Array(created.meta);
+    this.metaBytes = new Uint8Array(created.meta);
+    this.slotBytes = created.slotBytes;
+    this.metaWords = created.metaWords;
+  }
+
+  bind(address: string, port: number): Promise<Result<MediaSocket, string>> {
+    if (this.isShutDown) return Promise.resolve(err('the media sockets are shut down'));
+    const id = this.binding.bind(this.poller, address, port, this.receiveBufferBytes);
+    if (id < 0) return Promise.resolve(err(`bind ${address}:${port}: ${this.binding.errorText(id)}`));
+    const socket = new NativeMediaSocket(this, id, this.binding.localPort(this.poller, id));
+    this.sockets[id] = socket;
+    return Promise.resolve(ok(socket));
+  }
+
+  /** One wake-up's datagrams: rows of metadata beside slots of the shared slab. */
+  private deliver(count: number): void {
+    const { meta, metaBytes, metaWords, slotBytes, slab, sockets } = this;
+    this.isDelivering = true;
+    try {
+      for (let i = 0; i < count; i++) {
+        const row = i * metaWords;
+        const socket = sockets[meta[row] ?? -1];
+        const length = meta[row + 1] ?? -1;
+        const handler = socket?.handler;
+        // A datagram longer than a slot (2 KB) is no RTP we relay: the addon marks it -1.
+        if (socket === undefined || handler === undefined || length < 0) continue;
+        const datagram = Buffer.from(slab, i * slotBytes, length);
+        try {
+          handler(datagram, socket.sourceAddress(meta, metaBytes, row), meta[row + 3] ?? 0);
+        } catch (error) {
+          socket.reportFault(error);
+        }
+      }
+    } finally {
+      this.isDelivering = false;
+      const closing = this.closingIds.splice(0);
+      if (!this.isShutDown) for (const id of closing) this.binding.close(this.poller, id);
+    }
+  }
+
+  /** Forgets a socket; its id is freed after the batch being delivered (its datagrams there are dropped). */
+  release(socket: NativeMediaSocket): void {
+    if (this.sockets[socket.id] !== socket) return;
+    this.sockets[socket.id] = undefined;
+    if (this.isShutDown) return;
+    if (this.isDelivering) this.closingIds.push(socket.id);
+    else this.binding.close(this.poller, socket.id);
+  }
+
+  shutDown(): void {
+    if (this.isShutDown) return;
+    for (const socket of this.sockets) socket?.close();
+    this.isShutDown = true;
+    this.binding.shutDown(this.poller);
+  }
+}
