@@ -268,6 +268,12 @@ export class NativeSocketFactory implements MediaSocketFactory {
   private readonly metaBytes: Uint8Array;
   private readonly slotBytes: number;
   private readonly metaWords: number;
+  /**
+   * One `Buffer` view per slot, made again only when the length changes (RTP of one codec keeps one
+   * length): no allocation per datagram, so the media thread's young generation fills slowly and its
+   * collections (which pause the thread) are rare. Handlers never keep a datagram, so reuse is safe.
+   */
+  private readonly views: (Buffer | undefined)[] = [];
   private readonly receiveBufferBytes: number;
   private isDelivering = false;
   private readonly closingIds: number[] = [];
@@ -308,7 +314,11 @@ export class NativeSocketFactory implements MediaSocketFactory {
         const handler = socket?.handler;
         // A datagram longer than a slot (2 KB) is no RTP we relay: the addon marks it -1.
         if (socket === undefined || handler === undefined || length < 0) continue;
-        const datagram = Buffer.from(slab, i * slotBytes, length);
+        let datagram = this.views[i];
+        if (datagram?.length !== length) {
+          datagram = Buffer.from(slab, i * slotBytes, length);
+          this.views[i] = datagram;
+        }
         try {
           handler(datagram, socket.sourceAddress(meta, metaBytes, row), meta[row + 3] ?? 0);
         } catch (error) {

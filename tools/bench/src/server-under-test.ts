@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +41,30 @@ export async function cpuMs(pid: number): Promise<number> {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
   return (ticks * 1000) / 100;
+}
+
+/**
+ * CPU time (ms, user and system) per thread of a process, summed by thread name (`/proc/<pid>/task/<tid>/comm`:
+ * the main thread carries the program's name, workers theirs, libuv's pool `libuv-worker`, V8's helpers
+ * `V8Worker`...). Threads that ended meanwhile are missing, so compare names, not totals.
+ */
+export async function threadCpuMs(pid: number): Promise<Map<string, { userMs: number; systemMs: number }>> {
+  const byName = new Map<string, { userMs: number; systemMs: number }>();
+  const tasks = await readdir(`/proc/${String(pid)}/task`).catch(() => [] as string[]);
+  for (const tid of tasks) {
+    const [stat, comm] = await Promise.all([
+      readFile(`/proc/${String(pid)}/task/${tid}/stat`, 'utf8').catch(() => ''),
+      readFile(`/proc/${String(pid)}/task/${tid}/comm`, 'utf8').catch(() => ''),
+    ]);
+    if (stat === '') continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const name = tid === String(pid) ? 'main' : comm.trim();
+    const entry = byName.get(name) ?? { userMs: 0, systemMs: 0 };
+    entry.userMs += (Number(fields[11]) * 1000) / 100;
+    entry.systemMs += (Number(fields[12]) * 1000) / 100;
+    byName.set(name, entry);
+  }
+  return byName;
 }
 
 export function percentile(values: readonly number[], p: number): number | null {

@@ -5,6 +5,7 @@ import { agentPhoneScenario, dtmfPcap, tonePcap } from '@centralita/testkit';
 import {
   benchWorkspace,
   cpuMs,
+  threadCpuMs,
   freePort,
   option,
   percentile,
@@ -272,8 +273,10 @@ export async function run(options: {
       progress(`${String(rate)} calls per second: ${String(calls)} calls of ${String(talkS)} s`);
       const since = new Date();
       const cpuBefore = await cpuMs(serverPid);
+      const threadsBefore = await threadCpuMs(serverPid);
       const outcome = await runCustomers(rate, calls);
       const cpuAfter = await cpuMs(serverPid);
+      const threadsAfter = await threadCpuMs(serverPid);
       // Queue entry (server clock) to the INVITE at the phone (SIPp's log, same machine clock).
       const queued = new Map(
         (
@@ -307,6 +310,15 @@ export async function run(options: {
         )
       ).rows[0]?.peak;
       const completed = Math.max(1, outcome.succeeded + outcome.failed);
+      // Where a call's CPU goes, per thread (user + system ms per call): the media thread, the main thread...
+      const split: string[] = [];
+      for (const [name, after] of threadsAfter) {
+        const before = threadsBefore.get(name) ?? { userMs: 0, systemMs: 0 };
+        const userMs = (after.userMs - before.userMs) / completed;
+        const systemMs = (after.systemMs - before.systemMs) / completed;
+        if (userMs + systemMs >= 0.5) split.push(`${name} ${userMs.toFixed(1)}+${systemMs.toFixed(1)}`);
+      }
+      progress(`CPU per call by thread (user+system ms): ${split.join(', ')}`);
       results.push({
         rate,
         calls,

@@ -89,8 +89,12 @@ class Child {
 
   constructor(role: string, core: number | undefined) {
     const self = fileURLToPath(import.meta.url);
+    // BENCH_RELAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the relays (one file per thread).
+    const nodeArgs =
+      role === 'generator' ? [] : (process.env['BENCH_RELAY_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
     const command = core === undefined ? process.execPath : 'taskset';
-    const args = core === undefined ? [self] : ['-c', String(core), process.execPath, self];
+    const args =
+      core === undefined ? [...nodeArgs, self] : ['-c', String(core), process.execPath, ...nodeArgs, self];
     this.process = spawn(command, args, {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, [ROLE_ENV]: role },
