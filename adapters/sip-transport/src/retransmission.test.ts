@@ -32,10 +32,11 @@ async function udpPeer(): Promise<UdpPeer> {
 }
 
 /**
- * Checks the k-th copy against the schedule, counted from `startMs` (when the first copy was caused):
- * never before the sum of the first k intervals, and not much after. Offsets from the start rather than
- * gaps between arrivals, because a stalled event loop can delay one arrival and shorten the next gap,
- * but no timer ever fires early.
+ * Checks the copies against the schedule, counted from `startMs` (when the first copy was caused): the k-th
+ * never before the sum of the first k intervals (no timer fires early), and the gaps between copies as
+ * scheduled: the median gap is at most `lateMs` longer than its interval. The median, not every gap,
+ * because a stalled event loop (a loaded CI machine) delays one copy by any amount, while a wrong
+ * schedule (T2 not capping, a timer re-armed with the wrong interval) moves most gaps.
  */
 function expectSchedule(
   times: readonly number[],
@@ -43,11 +44,15 @@ function expectSchedule(
   intervalMs: (index: number) => number,
 ): void {
   let dueMs = 0;
+  const lateness: number[] = [];
   times.slice(1).forEach((atMs, index) => {
     dueMs += intervalMs(index);
     expect(atMs - startMs, `copy ${index + 2}`).toBeGreaterThanOrEqual(dueMs - earlyMs);
-    expect(atMs - startMs, `copy ${index + 2}`).toBeLessThan(dueMs + lateMs * (index + 2));
+    lateness.push(atMs - (times[index] ?? startMs) - intervalMs(index));
   });
+  lateness.sort((a, b) => a - b);
+  const median = lateness[Math.floor(lateness.length / 2)] ?? 0;
+  expect(median, `median lateness of the gaps ${lateness.join(', ')}`).toBeLessThan(lateMs);
 }
 
 function arrivals(peer: UdpPeer, callId: string, status: number): Received[] {
