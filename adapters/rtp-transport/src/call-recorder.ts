@@ -44,12 +44,20 @@ export class CallRecorder {
     path: string,
     monoPath: string | undefined,
     chunkMs: number,
+    firstChunkMs = chunkMs,
   ): Promise<CallRecorder> {
-    const stereo = await RecordingFile.create(path, { channels: agent === undefined ? 1 : 2 }, chunkMs);
+    const stereo = await RecordingFile.create(
+      path,
+      { channels: agent === undefined ? 1 : 2 },
+      chunkMs,
+      firstChunkMs,
+    );
     let mono: RecordingFile | undefined;
     try {
       mono =
-        monoPath === undefined ? undefined : await RecordingFile.create(monoPath, { channels: 1 }, chunkMs);
+        monoPath === undefined
+          ? undefined
+          : await RecordingFile.create(monoPath, { channels: 1 }, chunkMs, firstChunkMs);
     } catch (error) {
       await stereo.finish();
       throw error;

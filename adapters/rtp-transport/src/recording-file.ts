@@ -20,14 +20,19 @@ export class RecordingFile {
   /** The first write error, if any: the recording stops and is reported incomplete. */
   failure: string | undefined;
 
-  private constructor(path: string, format: WavRecordingFormat, chunkMs: number) {
+  private constructor(path: string, format: WavRecordingFormat, chunkMs: number, firstChunkMs: number) {
     this.path = path;
-    this.writer = new WavRecordingWriter(format, chunkMs);
+    this.writer = new WavRecordingWriter(format, chunkMs, firstChunkMs);
   }
 
   /** Creates the file (and its directory) and writes the streamed header. */
-  static async create(path: string, format: WavRecordingFormat, chunkMs: number): Promise<RecordingFile> {
-    const file = new RecordingFile(path, format, chunkMs);
+  static async create(
+    path: string,
+    format: WavRecordingFormat,
+    chunkMs: number,
+    firstChunkMs = chunkMs,
+  ): Promise<RecordingFile> {
+    const file = new RecordingFile(path, format, chunkMs, firstChunkMs);
     await mkdir(dirname(path), { recursive: true });
     file.handle = await open(path, 'w');
     const header = file.writer.start();

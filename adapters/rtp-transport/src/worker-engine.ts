@@ -41,6 +41,8 @@ type Reply<K extends WorkerCommand['type']> = Result<WorkerReplies[K], MediaEngi
 
 /** Housekeeping runs every few ticks rather than every tick: none of it needs 20 ms precision. */
 const HOUSEKEEPING_EVERY_TICKS = 5;
+/** One media clock tick (one frame). */
+const FRAME_MS = 20;
 const NO_MEDIA_EVERY_TICKS = 25;
 
 function notFound(legId: string): { readonly ok: false; readonly error: MediaEngineError } {
@@ -90,6 +92,7 @@ export class WorkerEngine {
   private readonly traffic: TrafficCounters = { packetsReceived: 0, packetsSent: 0, packetsRelayed: 0 };
   private readonly context: LegContext;
   private sourceKeys = 0;
+  private recordingsStarted = 0;
   private isShutDown = false;
 
   constructor(setup: WorkerSetup, emit: (event: MediaEvent) => void, log: WorkerLog) {
@@ -530,6 +533,7 @@ export class WorkerEngine {
         command.path,
         command.monoPath,
         this.setup.recordingChunkMs,
+        this.firstChunkMs(),
       );
     } catch (error) {
       return err(
@@ -570,6 +574,18 @@ export class WorkerEngine {
     if (!recorder.ok) return recorder;
     recorder.value.resume();
     return ok({ isPaused: false });
+  }
+
+  /**
+   * Staggers recordings' disk writes: each new recording's first chunk ends at a different tick of the
+   * chunk period (stepping 7 ticks at a time round it), so a burst of recordings started together (calls
+   * answered at once) does not write every one of its files in the same tick each second, which would
+   * hold up the media thread and show as jitter.
+   */
+  private firstChunkMs(): number {
+    const ticksPerChunk = Math.max(1, Math.round(this.setup.recordingChunkMs / FRAME_MS));
+    const offset = (this.recordingsStarted++ * 7) % ticksPerChunk;
+    return (ticksPerChunk - offset) * FRAME_MS;
   }
 
   private async recordStop(command: WorkerCommandOf<'recordStop'>): Promise<Reply<'recordStop'>> {

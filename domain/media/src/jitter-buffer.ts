@@ -197,10 +197,16 @@ export class JitterBuffer {
       return 'duplicate';
     }
     const { ring, present } = this;
-    for (let i = 0; i < length; i++) {
-      ring[at] = samples[i] ?? 0;
-      present[at] = 1;
-      if (++at === RING_SAMPLES) at = 0;
+    if (at + length <= RING_SAMPLES) {
+      // The usual case: the packet does not wrap round the ring, so two block copies do it.
+      ring.set(length === samples.length ? samples : samples.subarray(0, length), at);
+      present.fill(1, at, at + length);
+    } else {
+      for (let i = 0; i < length; i++) {
+        ring[at] = samples[i] ?? 0;
+        present[at] = 1;
+        if (++at === RING_SAMPLES) at = 0;
+      }
     }
     if (ext + length > this.highestEnd) this.highestEnd = ext + length;
     this.packetsStored++;
@@ -226,6 +232,13 @@ export class JitterBuffer {
       if (++at === RING_SAMPLES) at = 0;
     }
     return energy;
+  }
+
+  /** True when every sample of the `n` from ring index `at` (no wrap) is present. */
+  private isFramePresent(at: number, n: number): boolean {
+    const present = this.present;
+    for (let i = at, end = at + n; i < end; i++) if (present[i] !== 1) return false;
+    return true;
   }
 
   private discardFrame(): void {
@@ -260,8 +273,19 @@ export class JitterBuffer {
         }
       }
     }
-    let found = 0;
     let at = this.index(this.playout);
+    if (shouldAdvance && at + n <= RING_SAMPLES && this.isFramePresent(at, n)) {
+      // The usual case: the whole frame arrived and does not wrap: block copies, no per-sample branches.
+      target.set(this.ring.subarray(at, at + n));
+      this.present.fill(0, at, at + n);
+      this.playout += n;
+      this.framesAudio++;
+      this.concealedRun = 0;
+      this.lastAudio.set(target.subarray(0, n));
+      this.hasLastAudio = true;
+      return 'audio';
+    }
+    let found = 0;
     const fadeFrom = Math.max(0, 1 - this.concealedRun / this.fadeFrames);
     const fadeTo = Math.max(0, 1 - (this.concealedRun + 1) / this.fadeFrames);
     const canRepeat = this.concealment === 'repeat-fade' && this.hasLastAudio && fadeFrom > 0;

@@ -126,6 +126,23 @@ describe('WAV recording writer', () => {
     expect(info.ok && [info.value.frames, info.value.isComplete]).toEqual([999, false]);
   });
 
+  it('writes a staggered first chunk early, then whole chunks, and loses no sample', () => {
+    // 1 s chunks, the first after 300 ms: stereo frames of 20 ms (160 samples a channel).
+    const writer = new WavRecordingWriter({ channels: 2 }, 1000, 300);
+    const frame = new Int16Array(320).fill(7);
+    const chunksAt: { frame: number; bytes: number }[] = [];
+    for (let i = 1; i <= 100; i++) {
+      const chunk = writer.append(frame);
+      if (chunk !== undefined) chunksAt.push({ frame: i, bytes: chunk.length });
+    }
+    expect(chunksAt).toEqual([
+      { frame: 15, bytes: 300 * 8 * 2 * 2 },
+      { frame: 65, bytes: 1000 * 8 * 2 * 2 },
+    ]);
+    expect(writer.flush().length).toBe(35 * 320 * 2);
+    expect(writer.dataBytes).toBe(100 * 320 * 2);
+  });
+
   it('builds a complete mono file in one go', () => {
     const file = encodeWav({ channels: 1 }, Int16Array.from([1, -1, 32_767, -32_768]));
     const wav = readWav(file);

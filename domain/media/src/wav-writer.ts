@@ -85,16 +85,24 @@ export interface WavRecordingEnd {
 export class WavRecordingWriter {
   private readonly format: WavRecordingFormat;
   private readonly chunkSamples: number;
+  /** Samples that complete the chunk being filled: `chunkSamples`, except the first chunk when staggered. */
+  private limitSamples: number;
   private chunk: Int16Array;
   private filled = 0;
   /** Audio bytes handed out so far (after the header). */
   private flushedBytes = 0;
 
-  constructor(format: WavRecordingFormat, chunkMs = 1000) {
+  /**
+   * `firstChunkMs` (at most `chunkMs`) makes the first chunk shorter, so recordings started together
+   * (a burst of answered calls) do not all write in the same 20 ms tick every second afterwards.
+   */
+  constructor(format: WavRecordingFormat, chunkMs = 1000, firstChunkMs = chunkMs) {
     this.format = format;
     const rate = format.sampleRateHz ?? TELEPHONY_SAMPLE_RATE_HZ;
     this.chunkSamples = Math.max(1, Math.round((chunkMs * rate) / 1000)) * format.channels;
     this.chunk = new Int16Array(this.chunkSamples);
+    const firstSamples = Math.round((Math.min(firstChunkMs, chunkMs) * rate) / 1000) * format.channels;
+    this.limitSamples = Math.max(format.channels, Math.min(this.chunkSamples, firstSamples));
   }
 
   /** The header to write first. */
@@ -112,12 +120,12 @@ export class WavRecordingWriter {
     let from = 0;
     let ready: Uint8Array | undefined;
     while (remaining > 0) {
-      const n = Math.min(remaining, this.chunkSamples - this.filled);
+      const n = Math.min(remaining, this.limitSamples - this.filled);
       this.chunk.set(samples.subarray(from, from + n), this.filled);
       this.filled += n;
       from += n;
       remaining -= n;
-      if (this.filled === this.chunkSamples) ready = concat(ready, this.takeChunk());
+      if (this.filled === this.limitSamples) ready = concat(ready, this.takeChunk());
     }
     return ready;
   }
@@ -144,6 +152,7 @@ export class WavRecordingWriter {
     }
     this.flushedBytes += bytes.length;
     this.filled = 0;
+    this.limitSamples = this.chunkSamples;
     return bytes;
   }
 
