@@ -138,10 +138,12 @@ describe('playback', () => {
     );
     expect(barged.atMs - digit.atMs).toBeLessThan(25);
 
-    // Play 200 ms of silence and wait for it: whatever arrived after the barge-in holds no music.
+    // Play 400 ms of silence (20 packets, of which at least 10 arrive later than 25 ms after the barge-in
+    // even when the play command comes back at once) and wait for it: whatever arrived after the
+    // barge-in holds no music.
     await testEngine.engine.play({
       legId: 'barger',
-      items: [{ kind: 'silence', durationMs: 200 }],
+      items: [{ kind: 'silence', durationMs: 400 }],
       playbackId: 'quiet',
     });
     await testEngine.waitForEvent(
