@@ -391,14 +391,24 @@ static napi_value bind_socket(napi_env env, napi_callback_info info) {
   return int_value(env, id);
 }
 
+// The arguments of a call on one socket: (poller, id, ...). Returns the socket id, or -1 with a JavaScript
+// exception pending (bad poller, shut down, no such socket).
+static int socket_call(napi_env env, napi_callback_info info, size_t count, napi_value *argv, media_poller **out) {
+  size_t argc = count;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2) {
+    napi_throw_type_error(env, "MEDIA_IO_ARGUMENT", "expected (poller, socket id, ...)");
+    return -1;
+  }
+  *out = poller_of(env, argv[0]);
+  if (*out == NULL) return -1;
+  return socket_id_of(env, *out, argv[1]);
+}
+
 // localPort(poller, id) -> port
 static napi_value local_port(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  media_poller *poller = poller_of(env, argv[0]);
-  if (poller == NULL) return NULL;
-  int id = socket_id_of(env, poller, argv[1]);
+  media_poller *poller = NULL;
+  int id = socket_call(env, info, 2, argv, &poller);
   if (id < 0) return NULL;
   struct sockaddr_storage local;
   socklen_t length = sizeof local;
@@ -410,12 +420,9 @@ static napi_value local_port(napi_env env, napi_callback_info info) {
 
 // setDestination(poller, id, address, port) -> 0 or -errno
 static napi_value set_destination(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  media_poller *poller = poller_of(env, argv[0]);
-  if (poller == NULL) return NULL;
-  int id = socket_id_of(env, poller, argv[1]);
+  media_poller *poller = NULL;
+  int id = socket_call(env, info, 4, argv, &poller);
   if (id < 0) return NULL;
   media_socket *entry = &poller->sockets[id];
   int failure = read_address(env, argv[2], argv[3], entry->family, &entry->destination, &entry->destinationLength);
@@ -425,12 +432,9 @@ static napi_value set_destination(napi_env env, napi_callback_info info) {
 
 // send(poller, id, bytes, offset, length) -> bytes sent or -errno; to the socket's destination.
 static napi_value send_datagram(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  media_poller *poller = poller_of(env, argv[0]);
-  if (poller == NULL) return NULL;
-  int id = socket_id_of(env, poller, argv[1]);
+  media_poller *poller = NULL;
+  int id = socket_call(env, info, 5, argv, &poller);
   if (id < 0) return NULL;
   napi_typedarray_type type;
   size_t elements = 0;
@@ -453,12 +457,9 @@ static napi_value send_datagram(napi_env env, napi_callback_info info) {
 
 // close(poller, id) -> undefined
 static napi_value close_socket(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  media_poller *poller = poller_of(env, argv[0]);
-  if (poller == NULL) return NULL;
-  int id = socket_id_of(env, poller, argv[1]);
+  media_poller *poller = NULL;
+  int id = socket_call(env, info, 2, argv, &poller);
   if (id < 0) return NULL;
   media_socket *entry = &poller->sockets[id];
   epoll_ctl(poller->epfd, EPOLL_CTL_DEL, entry->fd, NULL);
