@@ -360,6 +360,8 @@ describe('the web app in Chromium against the real server', () => {
     });
     await page.getByRole('button', { name: 'Borrar la habilidad Retenciones' }).click();
     await page.getByTestId('queues').getByText('Retenciones (≥ 3)').waitFor({ state: 'detached' });
+    // The two lists re-render separately: wait for the skill to leave its own list too.
+    await page.getByTestId('skills').getByText('Retenciones').first().waitFor({ state: 'detached' });
     expect(await page.getByTestId('skills').getByText('Retenciones').count()).toBe(0);
 
     await page.locator('nav').getByRole('link', { name: 'Ajustes del tenant' }).click();
