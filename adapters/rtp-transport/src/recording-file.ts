@@ -60,6 +60,7 @@ export class RecordingFile {
       try {
         if (bytes.length > 0) await handle.write(bytes, 0, bytes.length, position);
         for (const patch of patches) await handle.write(patch.bytes, 0, patch.bytes.length, patch.offset);
+        this.writer.recycle(bytes);
       } catch (error) {
         this.failure = error instanceof Error ? error.message : String(error);
       }

@@ -298,10 +298,10 @@ export class RtpLeg {
     const offset = view.payloadOffset;
     const length = view.payloadLength;
     if (this.tap !== undefined || this.inbandDetector !== undefined) {
-      const payload = msg.subarray(offset, offset + length);
-      const count = decodeG711(this.law, payload, this.decoded, length);
-      const samples = this.decoded.subarray(0, count);
-      this.tap?.push(view.timestamp, samples, nowMs, view.isMarker);
+      // Decoded in place from the datagram into the leg's own buffer: no view objects per packet.
+      const samples = this.decoded;
+      const count = decodeG711(this.law, msg, samples, length, offset);
+      this.tap?.push(view.timestamp, samples, nowMs, view.isMarker, count);
       if (this.inbandDetector !== undefined) {
         const notices = this.inbandDetector.process(samples, count);
         for (const notice of notices) {

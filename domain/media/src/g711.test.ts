@@ -154,6 +154,19 @@ describe('buffer encode/decode', () => {
     }
   });
 
+  it('decodes a payload in place from an offset of a packet, and never past its end', () => {
+    const packet = new Uint8Array(12 + 160);
+    packet.fill(0x00, 0, 12);
+    for (let i = 0; i < 160; i++) packet[12 + i] = linearToMulaw(i * 100);
+    const samples = new Int16Array(640);
+    expect(decodeG711('pcmu', packet, samples, 160, 12)).toBe(160);
+    expect(samples[0]).toBe(mulawToLinear(linearToMulaw(0)));
+    expect(samples[159]).toBe(mulawToLinear(linearToMulaw(15_900)));
+    // A payload length that overruns the packet is cut at its end.
+    expect(decodeG711('pcmu', packet, samples, 200, 12)).toBe(160);
+    expect(decodeG711('pcmu', packet, samples, 10, 200)).toBe(0);
+  });
+
   it('stops at the shorter buffer instead of writing past it', () => {
     const bytes = new Uint8Array(4);
     expect(encodeG711('pcmu', new Int16Array(10), bytes)).toBe(4);

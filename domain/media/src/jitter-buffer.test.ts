@@ -59,6 +59,22 @@ describe('JitterBuffer', () => {
     expect(outcomes.slice(3, 23).every((o) => o === 'audio')).toBe(true);
   });
 
+  it('takes only the first count samples of a larger decode buffer', () => {
+    const buffer = new JitterBuffer(fixed60);
+    const decoded = new Int16Array(640).fill(9);
+    decoded.fill(5, 0, 160);
+    expect(buffer.push(1000, decoded, 0, true, 160)).toBe('stored');
+    expect(buffer.push(1160, decoded, 20, false, 160)).toBe('stored');
+    expect(buffer.statistics().packetsStored).toBe(2);
+    const frame = new Int16Array(160);
+    const played: number[][] = [];
+    for (let tick = 0; tick < 8; tick++) {
+      if (buffer.pop(frame) === 'audio') played.push([...new Set(frame)]);
+    }
+    // The two 20 ms packets play as two frames of 5: the 9s beyond `count` never reach the ring.
+    expect(played).toEqual([[5], [5]]);
+  });
+
   it('says empty before the first packet', () => {
     const buffer = new JitterBuffer(fixed60);
     expect(buffer.pop(new Int16Array(160))).toBe('empty');

@@ -155,11 +155,18 @@ export class JitterBuffer {
   }
 
   /**
-   * Stores one packet's decoded samples. `arrivalMs` (media clock) feeds the jitter estimate;
+   * Stores one packet's decoded samples (the first `count` of `samples`, all by default, so a caller can
+   * decode into one reused buffer). `arrivalMs` (media clock) feeds the jitter estimate;
    * `isMarker` (start of a talkspurt) lets the buffer re-anchor when it is empty.
    */
-  push(timestamp: number, samples: Int16Array, arrivalMs: number, isMarker = false): JitterPushOutcome {
-    const length = Math.min(samples.length, RING_SAMPLES / 2);
+  push(
+    timestamp: number,
+    samples: Int16Array,
+    arrivalMs: number,
+    isMarker = false,
+    count = samples.length,
+  ): JitterPushOutcome {
+    const length = Math.min(count, samples.length, RING_SAMPLES / 2);
     let outcome: JitterPushOutcome = 'stored';
     let ext: number;
     if (!this.hasAnchor) {
@@ -198,8 +205,8 @@ export class JitterBuffer {
     }
     const { ring, present } = this;
     if (at + length <= RING_SAMPLES) {
-      // The usual case: the packet does not wrap round the ring, so two block copies do it.
-      ring.set(length === samples.length ? samples : samples.subarray(0, length), at);
+      // The usual case: the packet does not wrap round the ring: a plain copy and one fill.
+      for (let i = 0; i < length; i++) ring[at + i] = samples[i] ?? 0;
       present.fill(1, at, at + length);
     } else {
       for (let i = 0; i < length; i++) {
@@ -276,12 +283,16 @@ export class JitterBuffer {
     let at = this.index(this.playout);
     if (shouldAdvance && at + n <= RING_SAMPLES && this.isFramePresent(at, n)) {
       // The usual case: the whole frame arrived and does not wrap: block copies, no per-sample branches.
-      target.set(this.ring.subarray(at, at + n));
+      const { ring, lastAudio } = this;
+      for (let i = 0; i < n; i++) {
+        const sample = ring[at + i] ?? 0;
+        target[i] = sample;
+        lastAudio[i] = sample;
+      }
       this.present.fill(0, at, at + n);
       this.playout += n;
       this.framesAudio++;
       this.concealedRun = 0;
-      this.lastAudio.set(target.subarray(0, n));
       this.hasLastAudio = true;
       return 'audio';
     }

@@ -143,6 +143,24 @@ describe('WAV recording writer', () => {
     expect(writer.dataBytes).toBe(100 * 320 * 2);
   });
 
+  it('reuses a recycled chunk instead of allocating one, and never memory it was not given back', () => {
+    const writer = new WavRecordingWriter({ channels: 1 }, 20);
+    const frame = (value: number): Int16Array => new Int16Array(160).fill(value);
+    const first = writer.append(frame(1));
+    expect(first?.length).toBe(320);
+    writer.recycle(first!);
+    // The chunk filled meanwhile comes out second; the one after it is filled in the recycled memory.
+    const second = writer.append(frame(2));
+    const third = writer.append(frame(3));
+    expect(third?.buffer).toBe(first?.buffer);
+    expect(new Int16Array(third!.buffer, 0, 160).every((x) => x === 3)).toBe(true);
+    // Chunks not handed back are never written again.
+    const fourth = writer.append(frame(4));
+    expect([second?.buffer, third?.buffer]).not.toContain(fourth?.buffer);
+    expect(new Int16Array(second!.buffer, 0, 160).every((x) => x === 2)).toBe(true);
+    expect(new Int16Array(third!.buffer, 0, 160).every((x) => x === 3)).toBe(true);
+  });
+
   it('builds a complete mono file in one go', () => {
     const file = encodeWav({ channels: 1 }, Int16Array.from([1, -1, 32_767, -32_768]));
     const wav = readWav(file);

@@ -88,6 +88,8 @@ export class WavRecordingWriter {
   /** Samples that complete the chunk being filled: `chunkSamples`, except the first chunk when staggered. */
   private limitSamples: number;
   private chunk: Int16Array;
+  /** A written chunk handed back (`recycle`), to fill next instead of allocating one. */
+  private spare: Int16Array | undefined;
   private filled = 0;
   /** Audio bytes handed out so far (after the header). */
   private flushedBytes = 0;
@@ -112,7 +114,7 @@ export class WavRecordingWriter {
 
   /**
    * Takes `count` samples (interleaved for stereo). Returns a chunk to append to the file when
-   * one is full, otherwise undefined. A returned chunk is never reused by the writer, so it can
+   * one is full, otherwise undefined. A returned chunk is never reused by the writer (until handed back with `recycle`), so it can
    * be written asynchronously.
    */
   append(samples: Int16Array, count: number = samples.length): Uint8Array | undefined {
@@ -121,7 +123,9 @@ export class WavRecordingWriter {
     let ready: Uint8Array | undefined;
     while (remaining > 0) {
       const n = Math.min(remaining, this.limitSamples - this.filled);
-      this.chunk.set(samples.subarray(from, from + n), this.filled);
+      // A whole frame (the usual call) is copied without a view object.
+      if (from === 0 && n === samples.length) this.chunk.set(samples, this.filled);
+      else this.chunk.set(samples.subarray(from, from + n), this.filled);
       this.filled += n;
       from += n;
       remaining -= n;
@@ -141,7 +145,8 @@ export class WavRecordingWriter {
     let bytes: Uint8Array;
     if (IS_LITTLE_ENDIAN) {
       bytes = new Uint8Array(samples.buffer, samples.byteOffset, samples.length * 2);
-      this.chunk = new Int16Array(this.chunkSamples);
+      this.chunk = this.spare ?? new Int16Array(this.chunkSamples);
+      this.spare = undefined;
     } else {
       bytes = new Uint8Array(samples.length * 2);
       for (let i = 0; i < samples.length; i++) {
@@ -154,6 +159,18 @@ export class WavRecordingWriter {
     this.filled = 0;
     this.limitSamples = this.chunkSamples;
     return bytes;
+  }
+
+  /**
+   * Hands back a chunk from `append` once it is on disk, so the next chunk reuses its memory: a
+   * recording then allocates no new chunk a second (the media thread's collector has less to do).
+   * Anything else (a chunk joined from two, the final bytes) is ignored.
+   */
+  recycle(bytes: Uint8Array): void {
+    const buffer = bytes.buffer;
+    if (!IS_LITTLE_ENDIAN || bytes.byteOffset !== 0 || buffer.byteLength !== this.chunkSamples * 2) return;
+    if (buffer === this.chunk.buffer) return;
+    this.spare = new Int16Array(buffer, 0, this.chunkSamples);
   }
 
   /** Audio bytes handed out so far. */
