@@ -1,9 +1,12 @@
 import type { Socket } from 'node:dgram';
 import { createSocket } from 'node:dgram';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MediaSocket, MediaSocketFactory } from './media-socket.ts';
 import { DgramSocketFactory } from './media-socket.ts';
-import { loadNativeMediaIo, NativeSocketFactory } from './native-media-io.ts';
+import { buildNativeMediaIo, loadNativeMediaIo, NativeSocketFactory } from './native-media-io.ts';
 
 /** The native path is what production runs: a machine that cannot build it fails here, loudly. */
 function nativeFactory(): MediaSocketFactory {
@@ -173,6 +176,23 @@ describe.each([
 });
 
 describe('the native media path', () => {
+  it('says what to install when it cannot be compiled, and builds with a compiler into a fresh directory', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'centralita-media-io-'));
+    try {
+      const without = buildNativeMediaIo({ directory, compiler: 'no-such-cc' });
+      expect(without.ok ? 'built' : without.error).toContain('no C compiler (no-such-cc): install gcc');
+      const built = buildNativeMediaIo({ directory });
+      expect(built.ok ? built.value.startsWith(directory) : built.error).toBe(true);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a build directory it cannot write as a value', () => {
+    const blocked = buildNativeMediaIo({ directory: '/dev/null/centralita-media-io' });
+    expect(blocked.ok ? 'built' : blocked.error).toMatch(/cannot build the native media path/);
+  });
+
   it('drops a datagram longer than a slot and keeps delivering the next ones', async () => {
     const sockets = nativeFactory();
     const bound = await sockets.bind('127.0.0.1', 0);

@@ -43,13 +43,13 @@ interface MediaIoBinding {
 }
 
 /** Where the compiled addon for this source lives: its name carries the source's hash, so an edit rebuilds. */
-export function nativeMediaIoPath(): string {
+export function nativeMediaIoPath(directory = buildDirectory): string {
   const hash = createHash('sha256')
     .update(readFileSync(sourcePath))
     .update(COMPILER_FLAGS.join(' '))
     .digest('hex')
     .slice(0, 16);
-  return join(buildDirectory, `media_io-${hash}.node`);
+  return join(directory, `media_io-${hash}.node`);
 }
 
 /** Directories holding `node_api.h` and `uv.h` for the running Node, best first. */
@@ -74,8 +74,24 @@ function headerDirectories(): string[] {
  * Compiles the addon unless this source is already built. Safe to run from several processes or
  * threads at once: each compiles to its own file and renames it into place.
  */
-export function buildNativeMediaIo(): Result<string, string> {
-  const target = nativeMediaIoPath();
+export function buildNativeMediaIo(
+  options: { readonly directory?: string; readonly compiler?: string } = {},
+): Result<string, string> {
+  try {
+    return compileUnlessBuilt(
+      options.directory ?? buildDirectory,
+      options.compiler ?? process.env['CC'] ?? 'cc',
+    );
+  } catch (error) {
+    // An unreadable source or a read-only install directory: the dgram path still works.
+    return err(
+      `cannot build the native media path: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+function compileUnlessBuilt(directory: string, compiler: string): Result<string, string> {
+  const target = nativeMediaIoPath(directory);
   if (existsSync(target)) return ok(target);
   if (process.platform !== 'linux')
     return err(`the native media path needs Linux (this is ${process.platform})`);
@@ -85,9 +101,8 @@ export function buildNativeMediaIo(): Result<string, string> {
       'no Node.js headers (node_api.h, uv.h) found: reinstall with `npm ci` or install nodejs headers',
     );
   }
-  mkdirSync(buildDirectory, { recursive: true });
+  mkdirSync(directory, { recursive: true });
   const temporary = `${target}.${process.pid}-${threadId}.tmp`;
-  const compiler = process.env['CC'] ?? 'cc';
   try {
     execFileSync(compiler, [...COMPILER_FLAGS, `-I${headers}`, sourcePath, '-o', temporary], {
       stdio: ['ignore', 'ignore', 'pipe'],
