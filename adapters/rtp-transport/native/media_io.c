@@ -42,7 +42,6 @@ typedef struct {
   napi_env env;
   int epfd;
   uv_poll_t poll;
-  int isPolling;
   int isShutDown;
   int references; // the JavaScript external and the libuv handle
   int openSockets;
@@ -106,8 +105,7 @@ static void poller_shut_down(media_poller *poller) {
     }
   }
   poller->openSockets = 0;
-  if (poller->isPolling) uv_poll_stop(&poller->poll);
-  poller->isPolling = 0;
+  uv_poll_stop(&poller->poll);
   close(poller->epfd);
   uv_close((uv_handle_t *)&poller->poll, on_poll_closed);
 }
@@ -168,10 +166,6 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
     int fd = poller->sockets[id].fd;
     while (count < MAX_BATCH) {
       int wanted = MAX_BATCH - count;
-      for (int i = count; i < MAX_BATCH; i++) {
-        poller->messages[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
-        poller->messages[i].msg_hdr.msg_flags = 0;
-      }
       int got = recvmmsg(fd, &poller->messages[count], (unsigned int)wanted, MSG_DONTWAIT, NULL);
       if (got <= 0) break;
       for (int i = count; i < count + got; i++) {
@@ -180,6 +174,9 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
         // A datagram longer than a slot is cut (MSG_TRUNC): report it as length -1 so it is dropped.
         row[1] = (poller->messages[i].msg_hdr.msg_flags & MSG_TRUNC) ? -1 : (int32_t)poller->messages[i].msg_len;
         set_address_words(row, &poller->names[i]);
+        // recvmmsg wrote only the entries it filled: make those ready again, and only those.
+        poller->messages[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
+        poller->messages[i].msg_hdr.msg_flags = 0;
       }
       count += got;
       if (got < wanted) break;
@@ -243,7 +240,7 @@ static int read_address(napi_env env, napi_value addressValue, napi_value portVa
   return 0;
 }
 
-// createPoller(onBatch) -> { poller, slab: ArrayBuffer, meta: ArrayBuffer, slotBytes, metaWords, maxBatch }
+// createPoller(onBatch) -> { poller, slab: ArrayBuffer, meta: ArrayBuffer, slotBytes, metaWords }
 static napi_value create_poller(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -292,11 +289,11 @@ static napi_value create_poller(napi_env env, napi_callback_info info) {
     poller->messages[i].msg_hdr.msg_iov = &poller->vectors[i];
     poller->messages[i].msg_hdr.msg_iovlen = 1;
     poller->messages[i].msg_hdr.msg_name = &poller->names[i];
+    poller->messages[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
   }
   CHECK(napi_add_async_cleanup_hook(env, on_env_cleanup, poller, &poller->cleanupHook));
   uv_poll_start(&poller->poll, UV_READABLE, on_readable);
   uv_unref((uv_handle_t *)&poller->poll);
-  poller->isPolling = 1;
   CHECK(napi_create_external(env, poller, on_external_finalized, NULL, &external));
   CHECK(napi_create_object(env, &result));
   CHECK(napi_set_named_property(env, result, "poller", external));
@@ -306,8 +303,6 @@ static napi_value create_poller(napi_env env, napi_callback_info info) {
   CHECK(napi_set_named_property(env, result, "slotBytes", number));
   CHECK(napi_create_int32(env, META_WORDS, &number));
   CHECK(napi_set_named_property(env, result, "metaWords", number));
-  CHECK(napi_create_int32(env, MAX_BATCH, &number));
-  CHECK(napi_set_named_property(env, result, "maxBatch", number));
   return result;
 }
 
@@ -337,13 +332,13 @@ static napi_value int_value(napi_env env, int32_t value) {
   return result;
 }
 
-// bind(poller, address, port, receiveBufferBytes) -> socket id (>= 0) or -errno
+// bind(poller, address, port) -> socket id (>= 0) or -errno
 static napi_value bind_socket(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 3;
+  napi_value argv[3];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 4) {
-    napi_throw_type_error(env, "MEDIA_IO_ARGUMENT", "bind(poller, address, port, receiveBufferBytes)");
+  if (argc < 3) {
+    napi_throw_type_error(env, "MEDIA_IO_ARGUMENT", "bind(poller, address, port)");
     return NULL;
   }
   media_poller *poller = poller_of(env, argv[0]);
@@ -357,11 +352,8 @@ static napi_value bind_socket(napi_env env, napi_callback_info info) {
   socklen_t localLength = 0;
   int failure = read_address(env, argv[1], argv[2], family, &local, &localLength);
   if (failure != 0) return int_value(env, failure);
-  int32_t receiveBuffer = 0;
-  napi_get_value_int32(env, argv[3], &receiveBuffer);
   int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return int_value(env, -errno);
-  if (receiveBuffer > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receiveBuffer, sizeof receiveBuffer);
   if (bind(fd, (struct sockaddr *)&local, localLength) != 0) {
     int error = errno;
     close(fd);
@@ -484,6 +476,33 @@ static napi_value shut_down(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// addressText(bytes, offset, family) -> the address as inet_ntop writes it (as libuv does for dgram).
+static napi_value address_text(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  napi_typedarray_type type;
+  size_t elements = 0;
+  void *data = NULL;
+  int32_t offset = 0;
+  int32_t family = 0;
+  if (argc < 3 || napi_get_typedarray_info(env, argv[0], &type, &elements, &data, NULL, NULL) != napi_ok ||
+      type != napi_uint8_array || napi_get_value_int32(env, argv[1], &offset) != napi_ok ||
+      napi_get_value_int32(env, argv[2], &family) != napi_ok || offset < 0 ||
+      (size_t)offset + (family == 4 ? 4 : 16) > elements) {
+    napi_throw_range_error(env, "MEDIA_IO_ARGUMENT", "addressText(Uint8Array, offset, 4 | 6) out of range");
+    return NULL;
+  }
+  char text[INET6_ADDRSTRLEN];
+  if (inet_ntop(family == 4 ? AF_INET : AF_INET6, (uint8_t *)data + offset, text, sizeof text) == NULL) {
+    napi_throw_error(env, "MEDIA_IO_ADDRESS", strerror(errno));
+    return NULL;
+  }
+  napi_value result;
+  CHECK(napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &result));
+  return result;
+}
+
 // errorName(errno) -> "EADDRINUSE"-style text for messages.
 static napi_value error_text(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -506,6 +525,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"close", NULL, close_socket, NULL, NULL, NULL, napi_default, NULL},
       {"shutDown", NULL, shut_down, NULL, NULL, NULL, napi_default, NULL},
       {"errorText", NULL, error_text, NULL, NULL, NULL, napi_default, NULL},
+      {"addressText", NULL, address_text, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties) != napi_ok) {
     return NULL;

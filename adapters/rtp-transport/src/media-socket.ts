@@ -28,6 +28,8 @@ export type DatagramIoKind = 'native' | 'dgram';
 /** Binds the media sockets of one media thread. */
 export interface MediaSocketFactory {
   readonly kind: DatagramIoKind;
+  /** Sends dropped because a socket's send buffer was full (dgram queues them instead: always 0). */
+  readonly sendsDropped: number;
   /** Binds `address`:`port` (0: the OS picks); the error is the system's message. */
   bind(address: string, port: number): Promise<Result<MediaSocket, string>>;
   /** Closes every socket it bound. */
@@ -91,6 +93,7 @@ class DgramMediaSocket implements MediaSocket {
 /** Node's `dgram`: one `recvmsg` and one callback into JavaScript per datagram. The fallback path. */
 export class DgramSocketFactory implements MediaSocketFactory {
   readonly kind = 'dgram';
+  readonly sendsDropped = 0;
   private readonly sockets = new Set<DgramMediaSocket>();
 
   bind(address: string, port: number): Promise<Result<MediaSocket, string>> {

@@ -31,15 +31,15 @@ interface MediaIoBinding {
     readonly meta: ArrayBuffer;
     readonly slotBytes: number;
     readonly metaWords: number;
-    readonly maxBatch: number;
   };
-  bind(poller: object, address: string, port: number, receiveBufferBytes: number): number;
+  bind(poller: object, address: string, port: number): number;
   localPort(poller: object, id: number): number;
   setDestination(poller: object, id: number, address: string, port: number): number;
   send(poller: object, id: number, bytes: Uint8Array, offset: number, length: number): number;
   close(poller: object, id: number): void;
   shutDown(poller: object): void;
   errorText(code: number): string;
+  addressText(bytes: Uint8Array, offset: number, family: number): string;
 }
 
 /** Where the compiled addon for this source lives: its name carries the source's hash, so an edit rebuilds. */
@@ -142,43 +142,6 @@ export function loadNativeMediaIo(): Result<MediaIoBinding, string> {
 const EAGAIN = constants.errno.EAGAIN;
 const ENOBUFS = constants.errno.ENOBUFS;
 
-/** RFC 5952 text of an IPv6 address (as libuv and inet_ntop write it, dotted quad for mapped addresses). */
-function formatIpv6(bytes: Uint8Array, at: number): string {
-  const words: number[] = [];
-  for (let i = 0; i < 8; i++) words.push(((bytes[at + 2 * i] ?? 0) << 8) | (bytes[at + 2 * i + 1] ?? 0));
-  let bestStart = -1;
-  let bestLength = 0;
-  for (let i = 0; i < 8;) {
-    if (words[i] !== 0) {
-      i++;
-      continue;
-    }
-    let end = i;
-    while (end < 8 && words[end] === 0) end++;
-    if (end - i > bestLength) {
-      bestStart = i;
-      bestLength = end - i;
-    }
-    i = end;
-  }
-  if (bestLength < 2) bestStart = -1;
-  if (bestStart === 0 && (bestLength === 6 || (bestLength === 5 && words[5] === 0xffff))) {
-    const quad = `${bytes[at + 12]}.${bytes[at + 13]}.${bytes[at + 14]}.${bytes[at + 15]}`;
-    return bestLength === 5 ? `::ffff:${quad}` : `::${quad}`;
-  }
-  let text = '';
-  for (let i = 0; i < 8; i++) {
-    if (i === bestStart) {
-      text += '::';
-      i += bestLength - 1;
-      continue;
-    }
-    if (text !== '' && !text.endsWith(':')) text += ':';
-    text += (words[i] ?? 0).toString(16);
-  }
-  return text;
-}
-
 class NativeMediaSocket implements MediaSocket {
   readonly port: number;
   readonly id: number;
@@ -209,25 +172,15 @@ class NativeMediaSocket implements MediaSocket {
   }
 
   sourceAddress(meta: Int32Array, bytes: Uint8Array, row: number): string {
+    // An IPv4 row has zeros in words 1-3, so comparing family and all four words serves both families.
     const family = meta[row + 2] ?? 0;
     const words = this.sourceWords;
-    const w0 = meta[row + 4] ?? 0;
-    if (family === this.sourceFamily && w0 === words[0]) {
-      if (family === 4) return this.sourceText;
-      if (meta[row + 5] === words[1] && meta[row + 6] === words[2] && meta[row + 7] === words[3]) {
-        return this.sourceText;
-      }
-    }
-    const at = (row + 4) * 4;
+    let isSame = family === this.sourceFamily;
+    for (let w = 0; w < 4 && isSame; w++) isSame = meta[row + 4 + w] === words[w];
+    if (isSame) return this.sourceText;
     this.sourceFamily = family;
-    words[0] = w0;
-    words[1] = meta[row + 5] ?? 0;
-    words[2] = meta[row + 6] ?? 0;
-    words[3] = meta[row + 7] ?? 0;
-    this.sourceText =
-      family === 4
-        ? `${bytes[at]}.${bytes[at + 1]}.${bytes[at + 2]}.${bytes[at + 3]}`
-        : formatIpv6(bytes, at);
+    for (let w = 0; w < 4; w++) words[w] = meta[row + 4 + w] ?? 0;
+    this.sourceText = this.owner.binding.addressText(bytes, (row + 4) * 4, family);
     return this.sourceText;
   }
 
@@ -289,14 +242,12 @@ export class NativeSocketFactory implements MediaSocketFactory {
    * collections (which pause the thread) are rare. Handlers never keep a datagram, so reuse is safe.
    */
   private readonly views: (Buffer | undefined)[] = [];
-  private readonly receiveBufferBytes: number;
   private isDelivering = false;
   private readonly closingIds: number[] = [];
   private isShutDown = false;
 
-  constructor(binding: MediaIoBinding, receiveBufferBytes = 0) {
+  constructor(binding: MediaIoBinding) {
     this.binding = binding;
-    this.receiveBufferBytes = receiveBufferBytes;
     const created = binding.createPoller((count) => {
       this.deliver(count);
     });
@@ -310,7 +261,7 @@ export class NativeSocketFactory implements MediaSocketFactory {
 
   bind(address: string, port: number): Promise<Result<MediaSocket, string>> {
     if (this.isShutDown) return Promise.resolve(err('the media sockets are shut down'));
-    const id = this.binding.bind(this.poller, address, port, this.receiveBufferBytes);
+    const id = this.binding.bind(this.poller, address, port);
     if (id < 0) return Promise.resolve(err(`bind ${address}:${port}: ${this.binding.errorText(id)}`));
     const socket = new NativeMediaSocket(this, id, this.binding.localPort(this.poller, id));
     this.sockets[id] = socket;

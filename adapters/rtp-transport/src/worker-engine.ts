@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import type { Random, Result } from '@centralita/kernel';
 import { err, ok } from '@centralita/kernel';
 import type { DtmfDigit } from '@centralita/media';
-import { parseDtmfDigit } from '@centralita/media';
+import { FRAME_MS, parseDtmfDigit } from '@centralita/media';
 import { CallRecorder } from './call-recorder.ts';
 import { Conference } from './conference.ts';
 import type { DigitCollectionInput, DigitCollectionSpec } from './digit-collection.ts';
@@ -41,8 +41,6 @@ type Reply<K extends WorkerCommand['type']> = Result<WorkerReplies[K], MediaEngi
 
 /** Housekeeping runs every few ticks rather than every tick: none of it needs 20 ms precision. */
 const HOUSEKEEPING_EVERY_TICKS = 5;
-/** One media clock tick (one frame). */
-const FRAME_MS = 20;
 const NO_MEDIA_EVERY_TICKS = 25;
 
 function notFound(legId: string): { readonly ok: false; readonly error: MediaEngineError } {
@@ -649,7 +647,7 @@ export class WorkerEngine {
       cpuUserUs: cpu.user,
       cpuSystemUs: cpu.system,
       datagramIo: this.sockets.kind,
-      sendsDropped: this.sockets instanceof NativeSocketFactory ? this.sockets.sendsDropped : 0,
+      sendsDropped: this.sockets.sendsDropped,
     });
   }
 

@@ -27,6 +27,7 @@ import type { TenantContext } from '@centralita/store';
 import { ConfigError, readConfig } from './config.ts';
 import { demoDid, demoLogins, demoPassword, demoTenantSlug, demoTrunkName } from './demo-seed.ts';
 import type { RegistrarSettings } from './sip-service.ts';
+import { bodilessSipRequest } from './calls/call-test-peers.ts';
 import { SipService, sipHa1 } from './sip-service.ts';
 import type { RunningServer } from './wiring.ts';
 import { startTestServer } from './test-server.ts';
@@ -175,19 +176,17 @@ class TestPhone {
   ): Promise<SipResponse> {
     this.#cseq++;
     const cseq = `${this.#cseq} ${method}`;
-    const text = [
-      `${method} ${requestUri} SIP/2.0`,
-      `Via: SIP/2.0/UDP 127.0.0.1:${this.port};branch=z9hG4bK${randomUUID()};rport`,
-      `From: <sip:${user}@${realm}>;tag=${randomUUID().slice(0, 8)}`,
-      `To: <sip:${user}@${realm}>`,
-      `Call-ID: ${this.callId}`,
-      `CSeq: ${cseq}`,
-      'Max-Forwards: 70',
-      ...headers,
-      'Content-Length: 0',
-      '',
-      '',
-    ].join('\r\n');
+    const text = bodilessSipRequest({
+      method,
+      requestUri,
+      transport: 'UDP',
+      localPort: this.port,
+      user,
+      realm,
+      callId: this.callId,
+      cseq,
+      headers,
+    });
     const response = new Promise<SipResponse>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiting.delete(cseq);

@@ -281,52 +281,43 @@ export class JitterBuffer {
       }
     }
     let at = this.index(this.playout);
-    if (shouldAdvance && at + n <= RING_SAMPLES && this.isFramePresent(at, n)) {
-      // The usual case: the whole frame arrived and does not wrap: block copies, no per-sample branches.
-      const { ring, lastAudio } = this;
-      for (let i = 0; i < n; i++) {
-        const sample = ring[at + i] ?? 0;
-        target[i] = sample;
-        lastAudio[i] = sample;
-      }
-      this.present.fill(0, at, at + n);
-      this.playout += n;
-      this.framesAudio++;
-      this.concealedRun = 0;
-      this.hasLastAudio = true;
-      return 'audio';
-    }
     let found = 0;
     const fadeFrom = Math.max(0, 1 - this.concealedRun / this.fadeFrames);
     const fadeTo = Math.max(0, 1 - (this.concealedRun + 1) / this.fadeFrames);
     const canRepeat = this.concealment === 'repeat-fade' && this.hasLastAudio && fadeFrom > 0;
-    for (let i = 0; i < n; i++) {
-      if (shouldAdvance && this.present[at] === 1) {
-        target[i] = this.ring[at] ?? 0;
-        this.present[at] = 0;
-        found++;
-      } else if (canRepeat) {
-        const gain = fadeFrom + ((fadeTo - fadeFrom) * i) / n;
-        target[i] = Math.round((this.lastAudio[i] ?? 0) * gain);
-      } else {
-        target[i] = 0;
+    if (shouldAdvance && at + n <= RING_SAMPLES && this.isFramePresent(at, n)) {
+      // The usual case: the whole frame arrived and does not wrap: one plain copy, no per-sample branches.
+      const ring = this.ring;
+      for (let i = 0; i < n; i++) target[i] = ring[at + i] ?? 0;
+      this.present.fill(0, at, at + n);
+      found = n;
+    } else {
+      for (let i = 0; i < n; i++) {
+        if (shouldAdvance && this.present[at] === 1) {
+          target[i] = this.ring[at] ?? 0;
+          this.present[at] = 0;
+          found++;
+        } else if (canRepeat) {
+          const gain = fadeFrom + ((fadeTo - fadeFrom) * i) / n;
+          target[i] = Math.round((this.lastAudio[i] ?? 0) * gain);
+        } else {
+          target[i] = 0;
+        }
+        if (++at === RING_SAMPLES) at = 0;
       }
-      if (++at === RING_SAMPLES) at = 0;
     }
     if (shouldAdvance) this.playout += n;
 
-    if (found === n) {
-      this.framesAudio++;
-      this.concealedRun = 0;
-      this.lastAudio.set(target.subarray(0, n));
-      this.hasLastAudio = true;
-      return 'audio';
-    }
     if (found > 0) {
-      this.framesPartial++;
       this.concealedRun = 0;
-      this.lastAudio.set(target.subarray(0, n));
+      // The whole target (the usual frame-sized one) is copied without a view object.
+      this.lastAudio.set(target.length === n ? target : target.subarray(0, n));
       this.hasLastAudio = true;
+      if (found === n) {
+        this.framesAudio++;
+        return 'audio';
+      }
+      this.framesPartial++;
       return 'partial';
     }
     this.concealedRun++;

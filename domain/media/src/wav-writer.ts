@@ -114,8 +114,8 @@ export class WavRecordingWriter {
 
   /**
    * Takes `count` samples (interleaved for stereo). Returns a chunk to append to the file when
-   * one is full, otherwise undefined. A returned chunk is never reused by the writer (until handed back with `recycle`), so it can
-   * be written asynchronously.
+   * one is full, otherwise undefined. A returned chunk is never reused by the writer until it is
+   * handed back with `recycle`, so it can be written asynchronously.
    */
   append(samples: Int16Array, count: number = samples.length): Uint8Array | undefined {
     let remaining = Math.min(count, samples.length);

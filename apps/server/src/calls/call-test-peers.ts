@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,38 @@ import { readWav, toneAmplitude } from '@centralita/media';
 import { demoPassword, demoTenantSlug } from '../demo-seed.ts';
 
 /** Test support for end-to-end calls: API sessions, SIPp customers, baresip agent phones, audio checks. */
+
+/**
+ * The text of a body-less SIP request as a scripted test phone sends it (REGISTER, OPTIONS...): one Via
+ * over `transport` with a fresh branch, a fresh From tag, and the caller's own headers before
+ * `Content-Length: 0`.
+ */
+export function bodilessSipRequest(request: {
+  readonly method: string;
+  readonly requestUri: string;
+  readonly transport: 'UDP' | 'TCP';
+  readonly localPort: number;
+  readonly user: string;
+  readonly realm: string;
+  readonly callId: string;
+  readonly cseq: string;
+  readonly headers: readonly string[];
+}): string {
+  const { method, requestUri, transport, localPort, user, realm, callId, cseq, headers } = request;
+  return [
+    `${method} ${requestUri} SIP/2.0`,
+    `Via: SIP/2.0/${transport} 127.0.0.1:${String(localPort)};branch=z9hG4bK${randomUUID()};rport`,
+    `From: <sip:${user}@${realm}>;tag=${randomUUID().slice(0, 8)}`,
+    `To: <sip:${user}@${realm}>`,
+    `Call-ID: ${callId}`,
+    `CSeq: ${cseq}`,
+    'Max-Forwards: 70',
+    ...headers,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+}
 
 export interface ApiSession {
   readonly baseUrl: string;

@@ -20,7 +20,7 @@ import { demoPassword } from '../demo-seed.ts';
 import { startTestServer } from '../test-server.ts';
 import type { TestServer } from '../test-server.ts';
 import type { ApiSession } from './call-test-peers.ts';
-import { api, login, waitFor } from './call-test-peers.ts';
+import { api, bodilessSipRequest, login, waitFor } from './call-test-peers.ts';
 
 // RFC 5626 end to end on the whole server: a scripted phone (agent 1001) registers two flows, each over its
 // own TCP connection, with `Supported: outbound`; the calls its agent places ring it on one flow, then on the
@@ -120,19 +120,17 @@ class FlowConnection {
     this.#cseq++;
     const cseq = `${String(this.#cseq)} REGISTER`;
     this.send(
-      [
-        `REGISTER sip:${realm} SIP/2.0`,
-        `Via: SIP/2.0/TCP 127.0.0.1:${String(this.localPort)};branch=z9hG4bK${randomUUID()};rport`,
-        `From: <sip:1001@${realm}>;tag=${randomUUID().slice(0, 8)}`,
-        `To: <sip:1001@${realm}>`,
-        `Call-ID: ${this.callId}`,
-        `CSeq: ${cseq}`,
-        'Max-Forwards: 70',
-        ...headers,
-        'Content-Length: 0',
-        '',
-        '',
-      ].join('\r\n'),
+      bodilessSipRequest({
+        method: 'REGISTER',
+        requestUri: `sip:${realm}`,
+        transport: 'TCP',
+        localPort: this.localPort,
+        user: '1001',
+        realm,
+        callId: this.callId,
+        cseq,
+        headers,
+      }),
     );
     return this.until(`the final response to ${cseq}`, () =>
       this.received.find(
