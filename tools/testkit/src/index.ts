@@ -1,5 +1,8 @@
 export type { ProvidedDatabaseContext } from './provided-context.ts';
 export { rtpPcap, rtpHeader, tonePcap, dtmfPcap } from './rtp-pcap.ts';
+export type { CapturedDatagram } from './pcap-reader.ts';
+export { readPcapUdpDatagrams, receivedG711Audio } from './pcap-reader.ts';
+export { PacketCapture } from './packet-capture.ts';
 export type { SippResult } from './sipp.ts';
 export { runSippScenario, customerScenario, carrierScenario, agentPhoneScenario } from './sipp.ts';
 export type { TestZone } from './dns-server.ts';

@@ -2,39 +2,69 @@ import { ToneGenerator, encodeG711 } from '@centralita/media';
 
 // RTP in pcap files, for SIPp's `play_pcap_audio` in call tests and benchmarks.
 
-/** Wraps RTP packets (one every 20 ms) in a pcap with Ethernet/IPv4/UDP framing, as SIPp's `play_pcap_audio` reads it. */
-export function rtpPcap(packets: readonly Buffer[]): Buffer {
+/**
+ * Link types of pcap files (the `network` field of the global header) that the testkit writes and reads:
+ * Ethernet (what `tcpdump -i lo` writes) and Linux cooked captures v1 and v2 (`tcpdump -i any`).
+ */
+export const pcapLinkType = { ethernet: 1, linuxCooked: 113, linuxCookedV2: 276 } as const;
+
+/**
+ * A pcap file (microsecond timestamps, one frame every 20 ms) of link-layer `frames` of `linkType`, in
+ * little-endian byte order as x86 writers produce it, or big-endian.
+ */
+export function pcapFile(
+  frames: readonly Buffer[],
+  options: { readonly linkType?: number; readonly isBigEndian?: boolean } = {},
+): Buffer {
   const global = Buffer.alloc(24);
-  global.writeUInt32LE(0xa1b2c3d4, 0);
-  global.writeUInt16LE(2, 4);
-  global.writeUInt16LE(4, 6);
-  global.writeUInt32LE(65_535, 16);
-  global.writeUInt32LE(1, 20); // Ethernet
+  const write32 = (buffer: Buffer, value: number, offset: number) =>
+    options.isBigEndian === true ? buffer.writeUInt32BE(value, offset) : buffer.writeUInt32LE(value, offset);
+  const write16 = (buffer: Buffer, value: number, offset: number) =>
+    options.isBigEndian === true ? buffer.writeUInt16BE(value, offset) : buffer.writeUInt16LE(value, offset);
+  write32(global, 0xa1b2c3d4, 0);
+  write16(global, 2, 4);
+  write16(global, 4, 6);
+  write32(global, 65_535, 16);
+  write32(global, options.linkType ?? pcapLinkType.ethernet, 20);
   const chunks: Buffer[] = [global];
-  packets.forEach((rtp, index) => {
-    const udp = Buffer.alloc(8);
-    udp.writeUInt16BE(6000, 0);
-    udp.writeUInt16BE(6002, 2);
-    udp.writeUInt16BE(8 + rtp.length, 4);
-    const ip = Buffer.alloc(20);
-    ip[0] = 0x45;
-    ip.writeUInt16BE(20 + 8 + rtp.length, 2);
-    ip[8] = 64;
-    ip[9] = 17;
-    ip.set([127, 0, 0, 1], 12);
-    ip.set([127, 0, 0, 1], 16);
-    const ethernet = Buffer.alloc(14);
-    ethernet.writeUInt16BE(0x0800, 12);
-    const frame = Buffer.concat([ethernet, ip, udp, rtp]);
+  frames.forEach((frame, index) => {
     const record = Buffer.alloc(16);
     const atUs = index * 20_000;
-    record.writeUInt32LE(Math.floor(atUs / 1_000_000), 0);
-    record.writeUInt32LE(atUs % 1_000_000, 4);
-    record.writeUInt32LE(frame.length, 8);
-    record.writeUInt32LE(frame.length, 12);
+    write32(record, Math.floor(atUs / 1_000_000), 0);
+    write32(record, atUs % 1_000_000, 4);
+    write32(record, frame.length, 8);
+    write32(record, frame.length, 12);
     chunks.push(record, frame);
   });
   return Buffer.concat(chunks);
+}
+
+/** An IPv4 packet from 127.0.0.1 to 127.0.0.1 carrying one UDP datagram (checksums left 0, as allowed on IPv4). */
+export function loopbackUdpPacket(payload: Buffer, sourcePort: number, destinationPort: number): Buffer {
+  const udp = Buffer.alloc(8);
+  udp.writeUInt16BE(sourcePort, 0);
+  udp.writeUInt16BE(destinationPort, 2);
+  udp.writeUInt16BE(8 + payload.length, 4);
+  const ip = Buffer.alloc(20);
+  ip[0] = 0x45;
+  ip.writeUInt16BE(20 + 8 + payload.length, 2);
+  ip[8] = 64;
+  ip[9] = 17;
+  ip.set([127, 0, 0, 1], 12);
+  ip.set([127, 0, 0, 1], 16);
+  return Buffer.concat([ip, udp, payload]);
+}
+
+/** An Ethernet frame (zero addresses, EtherType IPv4) around an IPv4 packet, as a capture on `lo` holds it. */
+export function ethernetFrame(ipPacket: Buffer): Buffer {
+  const ethernet = Buffer.alloc(14);
+  ethernet.writeUInt16BE(0x0800, 12);
+  return Buffer.concat([ethernet, ipPacket]);
+}
+
+/** Wraps RTP packets (one every 20 ms) in a pcap with Ethernet/IPv4/UDP framing, as SIPp's `play_pcap_audio` reads it. */
+export function rtpPcap(packets: readonly Buffer[]): Buffer {
+  return pcapFile(packets.map((rtp) => ethernetFrame(loopbackUdpPacket(rtp, 6000, 6002))));
 }
 
 export function rtpHeader(

@@ -66,7 +66,8 @@ export function runSippScenario(
  * The customer of an inbound call: INVITE to `number` with a G.711 A-law + telephone-event offer, ACK,
  * wait `beforeDigitsMs`, press the keys (RFC 4733 pcaps from SIPp), wait `beforeAudioMs`, play the
  * tone pcap (`tone.pcap` in the scenario directory), keep the call up `talkMs`, then hang up with BYE.
- * With `isHangingUpFirst` false it waits for the agent's BYE instead.
+ * With `isHangingUpFirst` false it waits up to `talkMs` for the far end's BYE instead: from the last key on,
+ * or with `isTalkingUntilBye` while the tone plays (started after `beforeAudioMs`, as above).
  */
 export function customerScenario(options: {
   readonly number: string;
@@ -79,6 +80,7 @@ export function customerScenario(options: {
   readonly beforeAudioMs: number;
   readonly talkMs: number;
   readonly isHangingUpFirst?: boolean;
+  readonly isTalkingUntilBye?: boolean;
 }): string {
   const digitPlays = options.digits
     // The pcaps `dtmf-<n>.pcap` (one per key, from `dtmfPcap`) must be in the scenario's directory.
@@ -86,11 +88,9 @@ export function customerScenario(options: {
       (_digit, index) => `<nop><action><exec play_pcap_audio="dtmf-${String(index)}.pcap"/></action></nop>`,
     )
     .join(`\n  <pause milliseconds="${String(options.digitGapMs ?? 400)}"/>\n  `);
-  // Waiting for the agent's BYE: it may come as soon as the keys are pressed, and SIPp aborts a call on a
-  // BYE that arrives during a pause, so the wait for it follows the keys directly.
-  const ending =
-    options.isHangingUpFirst === false
-      ? `<recv request="BYE" timeout="${String(options.talkMs)}"/>
+  const tone = `<pause milliseconds="${String(options.beforeAudioMs)}"/>
+  <nop><action><exec play_pcap_audio="tone.pcap"/></action></nop>`;
+  const answeringBye = `<recv request="BYE" timeout="${String(options.talkMs)}"/>
   <send><![CDATA[
 SIP/2.0 200 OK
 [last_Via:]
@@ -100,9 +100,17 @@ SIP/2.0 200 OK
 [last_CSeq:]
 Content-Length: 0
 
-]]></send>`
-      : `<pause milliseconds="${String(options.beforeAudioMs)}"/>
-  <nop><action><exec play_pcap_audio="tone.pcap"/></action></nop>
+]]></send>`;
+  // Waiting for the far end's BYE: it may come as soon as the keys are pressed, and SIPp aborts a call on a
+  // BYE that arrives during a pause, so the wait for it follows the keys directly unless the caller talks
+  // (then the far end must not hang up during `beforeAudioMs`). Playing the tone needs no wait: SIPp plays
+  // a pcap on a thread of its own, until the pcap ends or the call does.
+  const ending =
+    options.isHangingUpFirst === false
+      ? options.isTalkingUntilBye === true
+        ? `${tone}\n  ${answeringBye}`
+        : answeringBye
+      : `${tone}
   <pause milliseconds="${String(options.talkMs)}"/>
   <send retrans="500"><![CDATA[
 BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
@@ -230,10 +238,18 @@ Content-Length: 0
 }
 
 /**
- * Agents' phones played by one SIPp: each INVITE gets 180, then 200 with SDP after `answerAfterMs` (0 answers
- * at once); the phone then waits for the BYE. Run with `-rtp_echo` for two-way audio.
+ * Agents' phones played by one SIPp: each INVITE gets 180, then 200 with SDP (G.711 µ-law) after
+ * `answerAfterMs` (0 answers at once); the phone then waits for the BYE. Run with `-rtp_echo` for two-way
+ * audio, or with `isPlayingTone` the phone plays `tone.pcap` (in the scenario directory) once answered.
  */
-export function agentPhoneScenario(answerAfterMs: number): string {
+export function agentPhoneScenario(
+  answerAfterMs: number,
+  options: { readonly isPlayingTone?: boolean } = {},
+): string {
+  const tone =
+    options.isPlayingTone === true
+      ? '\n  <nop><action><exec play_pcap_audio="tone.pcap"/></action></nop>'
+      : '';
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="agent phones">
   <recv request="INVITE"/>
@@ -267,7 +283,7 @@ t=0 0
 m=audio [media_port] RTP/AVP 0
 a=rtpmap:0 PCMU/8000
 ]]></send>
-  <recv request="ACK"/>
+  <recv request="ACK"/>${tone}
   <recv request="BYE"/>
   <send><![CDATA[
 SIP/2.0 200 OK

@@ -3,14 +3,12 @@ import { createSocket } from 'node:dgram';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type {} from '@centralita/testkit';
-import type { TenantId } from '@centralita/kernel';
-import { sipAccounts } from '@centralita/store';
 import { startTestServer } from '../test-server.ts';
 import type { TestServer } from '../test-server.ts';
 import type { SippResult } from '@centralita/testkit';
 import { carrierScenario, customerScenario, dtmfPcap, runSippScenario, tonePcap } from '@centralita/testkit';
 import type { ApiSession } from './call-test-peers.ts';
-import { Baresip, api, login, toneShare, waitFor } from './call-test-peers.ts';
+import { Baresip, api, bindPhone, freeUdpPort, login, toneShare, waitFor } from './call-test-peers.ts';
 
 // End to end with real peers over loopback: SIPp is the customer calling through the demo loopback trunk
 // and pressing a key with RFC 4733; baresip is the agent's phone, registered with digest auth, answering
@@ -270,10 +268,7 @@ async function setQueueSettings(settings: Record<string, unknown>): Promise<void
 
 /** SIPp as the carrier behind the demo trunk: the trunk's outbound settings point at it; it hangs up after `talkMs`. */
 async function carrierBehindTrunk(talkMs: number, timeoutMs: number): Promise<{ done: Promise<SippResult> }> {
-  const probe = createSocket('udp4');
-  await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
-  const carrierPort = probe.address().port;
-  probe.close();
+  const carrierPort = await freeUdpPort();
   const trunks = await api<{ id: string }[]>(admin, 'GET', '/api/sip-trunks');
   const patched = await api(admin, 'PATCH', `/api/sip-trunks/${trunks.body[0]?.id ?? ''}`, {
     outbound: { host: '127.0.0.1', port: carrierPort, transport: 'udp' },
@@ -582,27 +577,12 @@ describe('failure paths', () => {
       );
     });
     await new Promise<void>((resolve) => busy.bind(0, '127.0.0.1', resolve));
-    const busyPort = busy.address().port;
-    const tenantId = (
-      await testServer.server.database.pool.query<{ id: string }>(
-        "SELECT id FROM tenants WHERE slug = 'demo'",
-      )
-    ).rows[0]?.id;
-    await testServer.server.database.inTenant(
-      { tenantId: tenantId as TenantId, actor: { type: 'system', id: 'test' } },
-      (tx) =>
-        sipAccounts.saveBinding(tx, {
-          userId: agent.userId,
-          contactUri: `sip:1001@127.0.0.1:${String(busyPort)}`,
-          transport: 'udp',
-          sourceAddress: '127.0.0.1',
-          sourcePort: busyPort,
-          callId: 'busy-phone',
-          cseq: 1,
-          userAgent: 'busy test phone',
-          expiresAt: new Date(Date.now() + 7_200_000),
-        }),
-    );
+    const unbind = await bindPhone(testServer.server.database, {
+      userId: agent.userId,
+      extension: '1001',
+      port: busy.address().port,
+      userAgent: 'busy test phone',
+    });
     try {
       const callerId = '+34600777005';
       await placeCall({ callerId, beforeAudioMs: 2_000, talkMs: 0 });
@@ -615,10 +595,7 @@ describe('failure paths', () => {
       expect(declined.length).toBeGreaterThanOrEqual(1);
     } finally {
       busy.close();
-      await testServer.server.database.inTenant(
-        { tenantId: tenantId as TenantId, actor: { type: 'system', id: 'test' } },
-        (tx) => sipAccounts.removeBinding(tx, agent.userId, `sip:1001@127.0.0.1:${String(busyPort)}`),
-      );
+      await unbind();
     }
   }, 60_000);
 });
