@@ -204,6 +204,8 @@ export interface WorkerStatistics {
   readonly datagramIo: DatagramIoKind;
   /** Sends dropped because a socket's send buffer was full (native path; dgram queues instead). */
   readonly sendsDropped: number;
+  /** Batches of received datagrams (native path): `packetsReceived` ÷ this is datagrams per wake-up. */
+  readonly receiveBatches: number | undefined;
 }
 
 /** How a digit reached us. */
@@ -326,6 +328,8 @@ export interface WorkerSetup {
   readonly rtcpIntervalMs: number;
   /** How the worker's sockets move datagrams, chosen by the main thread (ADR 0009). */
   readonly datagramIo: DatagramIoKind;
+  /** On the native path: how long received datagrams may gather under load, in µs (0: not at all). */
+  readonly gatherMicros: number;
 }
 
 /** What each worker command answers with when it succeeds. */

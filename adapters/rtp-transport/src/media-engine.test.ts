@@ -170,4 +170,18 @@ describe('MediaEngine control interface', () => {
       error: { code: 'MEDIA_ENGINE_BAD_REQUEST', field: 'datagramIo' },
     });
   });
+
+  it('refuses a gathering window that is not a whole number of µs up to 20 ms, naming the option', async () => {
+    for (const gatherMicros of [-1, 0.5, 20_001]) {
+      const refused = await MediaEngine.start({
+        bindAddress: '127.0.0.1',
+        recordingDirectory: testEngine.recordingDirectory,
+        gatherMicros,
+      });
+      expect(refused).toMatchObject({
+        ok: false,
+        error: { code: 'MEDIA_ENGINE_BAD_REQUEST', field: 'gatherMicros' },
+      });
+    }
+  });
 });

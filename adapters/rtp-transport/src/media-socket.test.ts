@@ -9,10 +9,10 @@ import { DgramSocketFactory } from './media-socket.ts';
 import { buildNativeMediaIo, loadNativeMediaIo, NativeSocketFactory } from './native-media-io.ts';
 
 /** The native path is what production runs: a machine that cannot build it fails here, loudly. */
-function nativeFactory(): MediaSocketFactory {
+function nativeFactory(gatherMicros = 0): NativeSocketFactory {
   const native = loadNativeMediaIo();
   if (!native.ok) throw new Error(`the native media path is unavailable: ${native.error}`);
-  return new NativeSocketFactory(native.value);
+  return new NativeSocketFactory(native.value, gatherMicros);
 }
 
 interface Received {
@@ -61,9 +61,11 @@ function sendFrom(socket: Socket, text: string, port: number, address: string): 
 }
 
 describe.each([
-  ['native', nativeFactory],
-  ['dgram', () => new DgramSocketFactory()],
-] as const)('media sockets on the %s path', (kind, makeFactory) => {
+  ['native', 'native', (): MediaSocketFactory => nativeFactory()],
+  // What the engine runs by default: datagrams gather for up to 500 µs under load.
+  ['native (gathering)', 'native', (): MediaSocketFactory => nativeFactory(500)],
+  ['dgram', 'dgram', (): MediaSocketFactory => new DgramSocketFactory()],
+] as const)('media sockets on the %s path', (_label, kind, makeFactory) => {
   const sockets = makeFactory();
   afterAll(() => {
     sockets.shutDown();
@@ -205,6 +207,40 @@ describe('the native media path', () => {
     expect((await arriving)[0]?.text).toBe('small');
     sockets.shutDown();
     phone.close();
+  });
+
+  it('reads the datagrams that arrive during a gathering window together, once the window is over', async () => {
+    const sockets = nativeFactory(20_000);
+    const bound = await sockets.bind('127.0.0.1', 0);
+    if (!bound.ok) throw new Error(bound.error);
+    const phone = await peer('udp4', '127.0.0.1');
+    const arrivals: { text: string; batch: number; atMs: number }[] = [];
+    const allArrived = new Promise<void>((resolve) => {
+      bound.value.onDatagram((datagram) => {
+        arrivals.push({
+          text: datagram.toString('latin1'),
+          batch: sockets.receiveBatches,
+          atMs: performance.now(),
+        });
+        // The first read opens a window: what the phone sends now waits for its end.
+        if (arrivals.length === 1)
+          for (const text of ['b', 'c', 'd', 'e']) void sendFrom(phone, text, bound.value.port, '127.0.0.1');
+        if (arrivals.length === 5) resolve();
+      });
+    });
+    await sendFrom(phone, 'a', bound.value.port, '127.0.0.1');
+    await allArrived;
+    const [first, ...rest] = arrivals;
+    expect(arrivals.map((arrival) => arrival.text)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(rest.map((arrival) => arrival.batch)).toEqual(Array(4).fill((first?.batch ?? 0) + 1));
+    for (const arrival of rest) expect(arrival.atMs - (first?.atMs ?? 0)).toBeGreaterThanOrEqual(19);
+    sockets.shutDown();
+    phone.close();
+  });
+
+  it('refuses a gathering window beyond 20 ms', () => {
+    expect(() => nativeFactory(20_001)).toThrow('the gathering window must be 0 to 20000 microseconds');
+    expect(() => nativeFactory(-1)).toThrow(RangeError);
   });
 
   it('keeps delivering to other sockets when one handler throws', async () => {

@@ -30,6 +30,8 @@ export interface MediaSocketFactory {
   readonly kind: DatagramIoKind;
   /** Sends dropped because a socket's send buffer was full (dgram queues them instead: always 0). */
   readonly sendsDropped: number;
+  /** Batches of received datagrams handed over so far (native path; dgram hands each datagram alone). */
+  readonly receiveBatches: number | undefined;
   /** Binds `address`:`port` (0: the OS picks); the error is the system's message. */
   bind(address: string, port: number): Promise<Result<MediaSocket, string>>;
   /** Closes every socket it bound. */
@@ -94,6 +96,7 @@ class DgramMediaSocket implements MediaSocket {
 export class DgramSocketFactory implements MediaSocketFactory {
   readonly kind = 'dgram';
   readonly sendsDropped = 0;
+  readonly receiveBatches = undefined;
   private readonly sockets = new Set<DgramMediaSocket>();
 
   bind(address: string, port: number): Promise<Result<MediaSocket, string>> {

@@ -63,7 +63,7 @@ const mathRandom: Random = { next: () => Math.random() };
 function socketFactoryFor(setup: WorkerSetup, log: WorkerLog): MediaSocketFactory {
   if (setup.datagramIo === 'dgram') return new DgramSocketFactory();
   const native = loadNativeMediaIo();
-  if (native.ok) return new NativeSocketFactory(native.value);
+  if (native.ok) return new NativeSocketFactory(native.value, setup.gatherMicros);
   log('error', 'native media I/O unavailable in the worker; using dgram', { reason: native.error });
   return new DgramSocketFactory();
 }
@@ -648,6 +648,7 @@ export class WorkerEngine {
       cpuSystemUs: cpu.system,
       datagramIo: this.sockets.kind,
       sendsDropped: this.sockets.sendsDropped,
+      receiveBatches: this.sockets.receiveBatches,
     });
   }
 

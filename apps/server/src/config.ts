@@ -86,6 +86,8 @@ export interface MediaConfig {
   readonly noMediaTimeoutMs: number;
   /** How media datagrams move (ADR 0009): auto, native (batched, addon) or dgram (Node's). */
   readonly datagramIo: 'auto' | 'native' | 'dgram';
+  /** On the native path, how long received datagrams may gather under load (µs; 0: not at all). */
+  readonly gatherMicros: number;
 }
 
 const flag = z
@@ -178,6 +180,7 @@ const environment = z.object({
   CENTRALITA_RTP_PORT_MAX: z.coerce.number().int().min(1025).max(65_535).optional(),
   CENTRALITA_MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   CENTRALITA_MEDIA_IO: z.enum(['auto', 'native', 'dgram']).default('auto'),
+  CENTRALITA_MEDIA_GATHER_US: z.coerce.number().int().min(0).max(20_000).default(500),
   CENTRALITA_RECORDING_DIR: z.string().optional(),
   CENTRALITA_NO_MEDIA_TIMEOUT_S: z.coerce.number().int().min(0).max(3_600).default(60),
   CENTRALITA_WEB_DIR: z.string().optional(),
@@ -302,6 +305,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, cw
       ),
       noMediaTimeoutMs: value.CENTRALITA_NO_MEDIA_TIMEOUT_S * 1000,
       datagramIo: value.CENTRALITA_MEDIA_IO,
+      gatherMicros: value.CENTRALITA_MEDIA_GATHER_US,
     },
   };
 }

@@ -296,6 +296,7 @@ async function startMedia(config: ServerConfig, logger: Logger): Promise<MediaEn
     workerCount: config.media.workerCount,
     noMediaTimeoutMs: config.media.noMediaTimeoutMs,
     datagramIo: config.media.datagramIo,
+    gatherMicros: config.media.gatherMicros,
     ...(config.media.portRange === undefined ? {} : { portRange: config.media.portRange }),
     logger: mediaLogger,
   });
@@ -311,6 +312,7 @@ async function startMedia(config: ServerConfig, logger: Logger): Promise<MediaEn
       address: config.media.address,
       workers: config.media.workerCount,
       datagramIo: started.value.datagramIo,
+      gatherMicros: config.media.gatherMicros,
       recordings: config.media.recordingDir,
     },
     'media engine ready',

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { MediaEngine } from '@centralita/rtp-transport';
 
 /**
- * `npm run bench -- media [--calls=50,100,200] [--seconds=8] [--warmup=2] [--repeats=1]`
+ * `npm run bench -- media [--calls=50,100,200] [--seconds=8] [--warmup=2] [--repeats=1] [--gather=µs]`
  *
  * Bridged G.711 calls through a media relay on loopback. The relay under test is pinned to core 0
  * (taskset) and the traffic generator to core 1; each call is two streams of 50 packets/s (PCMU,
@@ -20,6 +20,8 @@ import { MediaEngine } from '@centralita/rtp-transport';
  * - `engine`: our MediaEngine (one media worker, the native datagram path of ADR 0009), recording off;
  * - `engine+rec`: the same with every call recorded (stereo WAV, written every second);
  * - `engine-dgram`: the engine on Node's dgram path instead (`ratio_native_to_dgram` compares them);
+ * - `engine-eager`: the engine reading each datagram as it arrives instead of letting them gather for
+ *   500 µs (`gatherMicros: 0`; `ratio_gather_to_eager` compares them);
  * - `node-relay`: a bare Node.js dgram relay (two sockets per call, forward as received);
  * - `rtpengine`: Debian's rtpengine, userspace forwarding (no kernel module), driven over its ng
  *   protocol, when it is installed (package rtpengine-daemon).
@@ -33,6 +35,15 @@ import { MediaEngine } from '@centralita/rtp-transport';
  * the ratio is the median of every same-round pair: on a busy machine one pass can be off by 50 %.
  * The run takes about (warmup + seconds + 2) s x levels x relays x repeats.
  */
+
+/** What an engine relay reports about its media worker. */
+interface EngineFigures {
+  readonly workerCpuMs: number;
+  readonly tickP99LatenessMs: number;
+  readonly packetsReceived: number;
+  /** Null on the dgram path, which hands over each datagram alone. */
+  readonly receiveBatches: number | null;
+}
 
 /** Shape of the figures one measured run yields. */
 interface RunFigures {
@@ -52,6 +63,8 @@ interface RunFigures {
   /** Only for our engine: the media worker thread alone, and its clock's p99 tick lateness. */
   readonly workerUsPerPacket?: number;
   readonly tickP99LatenessMs?: number;
+  /** Datagrams the engine read per wake-up (native path). */
+  readonly datagramsPerWakeUp?: number;
 }
 
 interface StreamPorts {
@@ -195,10 +208,9 @@ function runGenerator(): void {
     transits: number[];
   }
   const streams: Stream[] = [];
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let isSending = false;
   let markMs = Number.POSITIVE_INFINITY;
   let stopMs = Number.POSITIVE_INFINITY;
-  const SLOTS = 10;
 
   const onMessage = (stream: Stream, msg: Buffer): void => {
     if (msg.length !== PACKET_BYTES || ((msg[1] ?? 0) & 0x7f) !== 0) return; // RTCP and strays
@@ -208,24 +220,21 @@ function runGenerator(): void {
     stream.transits.push(performance.now() - sentMs);
   };
 
-  const sendSlot = (slot: number): void => {
-    for (let i = slot; i < streams.length; i += SLOTS) {
-      const stream = streams[i];
-      if (stream === undefined || stream.targetPort === 0) continue;
-      const packet = Buffer.allocUnsafe(PACKET_BYTES);
-      packet[0] = 0x80;
-      packet[1] = 0;
-      packet.writeUInt16BE(stream.sequence, 2);
-      packet.writeUInt32BE(stream.timestamp, 4);
-      packet.writeUInt32BE(stream.ssrc, 8);
-      packet.fill(0xff, 12);
-      const sendMs = performance.now();
-      packet.writeDoubleLE(sendMs, 12);
-      stream.socket.send(packet, stream.targetPort, '127.0.0.1');
-      stream.sequence = (stream.sequence + 1) & 0xffff;
-      stream.timestamp = (stream.timestamp + 160) >>> 0;
-      if (sendMs >= markMs && sendMs < stopMs) stream.sent++;
-    }
+  const sendNext = (stream: Stream | undefined): void => {
+    if (stream === undefined || stream.targetPort === 0) return;
+    const packet = Buffer.allocUnsafe(PACKET_BYTES);
+    packet[0] = 0x80;
+    packet[1] = 0;
+    packet.writeUInt16BE(stream.sequence, 2);
+    packet.writeUInt32BE(stream.timestamp, 4);
+    packet.writeUInt32BE(stream.ssrc, 8);
+    packet.fill(0xff, 12);
+    const sendMs = performance.now();
+    packet.writeDoubleLE(sendMs, 12);
+    stream.socket.send(packet, stream.targetPort, '127.0.0.1');
+    stream.sequence = (stream.sequence + 1) & 0xffff;
+    stream.timestamp = (stream.timestamp + 160) >>> 0;
+    if (sendMs >= markMs && sendMs < stopMs) stream.sent++;
   };
 
   serve({
@@ -262,18 +271,24 @@ function runGenerator(): void {
         if (a !== undefined) a.targetPort = target.a;
         if (b !== undefined) b.targetPort = target.b;
       });
-      // Streams are spread over ten 2 ms slots of the 20 ms period, each slot on a drift-free schedule.
+      // Like phones on their own clocks: stream i sends every 20 ms at its own phase, i/n of the period,
+      // so packets arrive one by one, evenly spread, not in bursts. The generator owns its core: it
+      // checks the time on every turn of its event loop (setImmediate), which still reads the packets
+      // coming back between turns, and sends what is due on a drift-free schedule.
       const base = performance.now();
-      let k = 0;
-      const wake = (): void => {
+      const count = streams.length;
+      let next = 0;
+      isSending = true;
+      const turn = (): void => {
+        if (!isSending) return;
         const now = performance.now();
-        while (base + k * 2 <= now) {
-          sendSlot(k % SLOTS);
-          k++;
+        while (base + (next * 20) / count <= now) {
+          sendNext(streams[next % count]);
+          next++;
         }
-        timer = setTimeout(wake, Math.max(0, base + k * 2 - performance.now()));
+        setImmediate(turn);
       };
-      wake();
+      turn();
       return null;
     },
     mark: () => {
@@ -284,7 +299,7 @@ function runGenerator(): void {
       stopMs = performance.now();
       // Packets in flight still count; then stop sending.
       await new Promise((resolve) => setTimeout(resolve, 300));
-      if (timer !== undefined) clearTimeout(timer);
+      isSending = false;
       let sent = 0;
       let received = 0;
       const added: number[] = [];
@@ -319,13 +334,15 @@ function runEngineRelay(): void {
   const recordings: string[] = [];
   let calls = 0;
 
-  const statistics = async (): Promise<{ workerCpuMs: number; tickP99LatenessMs: number }> => {
+  const statistics = async (): Promise<EngineFigures> => {
     const figures = await engine?.statistics();
     if (figures === undefined || !figures.ok) throw new Error('no engine statistics');
     const worker = figures.value[0];
     return {
       workerCpuMs: worker === undefined ? 0 : (worker.cpuUserUs + worker.cpuSystemUs) / 1000,
       tickP99LatenessMs: worker?.clock.p99LatenessMs ?? 0,
+      packetsReceived: worker?.packetsReceived ?? 0,
+      receiveBatches: worker?.receiveBatches ?? null,
     };
   };
 
@@ -334,10 +351,12 @@ function runEngineRelay(): void {
       phones,
       isRecording,
       datagramIo,
+      gatherMicros,
     }: {
       phones: StreamPorts[];
       isRecording: boolean;
       datagramIo: 'native' | 'dgram';
+      gatherMicros: number | undefined;
     }) => {
       recordingDirectory = await mkdtemp(join(tmpdir(), 'centralita-bench-'));
       const started = await MediaEngine.start({
@@ -346,6 +365,7 @@ function runEngineRelay(): void {
         workerCount: 1,
         noMediaTimeoutMs: 0,
         datagramIo,
+        ...(gatherMicros === undefined ? {} : { gatherMicros }),
       });
       if (!started.ok) throw new Error(started.error.message);
       engine = started.value;
@@ -570,7 +590,7 @@ interface RelayUnderTest {
   readonly name: string;
   /** Starts the relay for these phones; returns where each phone must send, and the relay's pid. */
   start(phones: StreamPorts[]): Promise<{ targets: StreamPorts[]; pid: number }>;
-  extra?(): Promise<{ workerCpuMs: number; tickP99LatenessMs: number }>;
+  extra?(): Promise<EngineFigures>;
   stop(): Promise<void>;
 }
 
@@ -580,20 +600,26 @@ function nodeRelay(
   isRecording: boolean,
   name: string,
   datagramIo: 'native' | 'dgram' = 'native',
+  gatherMicros?: number,
 ): RelayUnderTest {
   let child: Child | undefined;
   return {
     name,
     async start(phones) {
       child = new Child(role, core);
-      const targets = await child.call<StreamPorts[]>('setup', { phones, isRecording, datagramIo });
+      const targets = await child.call<StreamPorts[]>('setup', {
+        phones,
+        isRecording,
+        datagramIo,
+        gatherMicros,
+      });
       return { targets, pid: child.process.pid ?? 0 };
     },
     ...(role === 'engine'
       ? {
           extra: async () => {
             if (child === undefined) throw new Error('not started');
-            return child.call<{ workerCpuMs: number; tickP99LatenessMs: number }>('statistics');
+            return child.call<EngineFigures>('statistics');
           },
         }
       : {}),
@@ -714,6 +740,13 @@ async function measure(
             workerUsPerPacket:
               ((extraAfter.workerCpuMs - extraBefore.workerCpuMs) * 1000) / Math.max(1, packetsRelayed),
             tickP99LatenessMs: extraAfter.tickP99LatenessMs,
+            ...(extraAfter.receiveBatches === null || extraBefore.receiveBatches === null
+              ? {}
+              : {
+                  datagramsPerWakeUp:
+                    (extraAfter.packetsReceived - extraBefore.packetsReceived) /
+                    Math.max(1, extraAfter.receiveBatches - extraBefore.receiveBatches),
+                }),
           }
         : {}),
     };
@@ -779,6 +812,9 @@ export async function run({
   const measureMs = Number(option(args, 'seconds', '8')) * 1000;
   const warmupMs = Number(option(args, 'warmup', '2')) * 1000;
   const repeats = Math.max(1, Number(option(args, 'repeats', '1')));
+  // The gathering window of `engine` and `engine+rec` (the engine's default when not given).
+  const gatherOption = option(args, 'gather', '');
+  const gatherMicros = gatherOption === '' ? undefined : Number(gatherOption);
   let isPinned = availableParallelism() >= 2;
   try {
     execFileSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' });
@@ -794,10 +830,12 @@ export async function run({
   );
 
   const relays: RelayUnderTest[] = [
-    nodeRelay(cores.relay, 'engine', false, 'engine'),
-    nodeRelay(cores.relay, 'engine', true, 'engine+rec'),
+    nodeRelay(cores.relay, 'engine', false, 'engine', 'native', gatherMicros),
+    nodeRelay(cores.relay, 'engine', true, 'engine+rec', 'native', gatherMicros),
     // The same engine on Node's dgram path (ADR 0009): what the native datagram path buys.
     nodeRelay(cores.relay, 'engine', false, 'engine-dgram', 'dgram'),
+    // The native path reading each datagram as it arrives: what letting them gather buys.
+    nodeRelay(cores.relay, 'engine', false, 'engine-eager', 'native', 0),
     nodeRelay(cores.relay, 'node-relay', false, 'node-relay'),
     ...(withRtpengine ? [rtpengineRelay(cores.relay)] : []),
   ];
@@ -817,6 +855,9 @@ export async function run({
             (figures.tickP99LatenessMs === undefined
               ? ''
               : `, tick p99 lateness ${figures.tickP99LatenessMs.toFixed(1)} ms`) +
+            (figures.datagramsPerWakeUp === undefined
+              ? ''
+              : `, ${figures.datagramsPerWakeUp.toFixed(1)} datagrams per wake-up`) +
             (figures.isWithinLimits ? '' : ' (outside the limits)'),
         );
       }
@@ -841,6 +882,7 @@ export async function run({
     cpu_node_relay_calls_per_core: round(largestOf(of('node-relay'))?.callsPerCore, 0),
     ratio_to_node_relay: round(pairedRatio(of('engine'), of('node-relay')), 2),
     ratio_native_to_dgram: round(pairedRatio(of('engine'), of('engine-dgram')), 2),
+    ratio_gather_to_eager: round(pairedRatio(of('engine'), of('engine-eager')), 2),
     recording_cost_percent: round((1 - (pairedRatio(of('engine+rec'), of('engine')) ?? Number.NaN)) * 100, 1),
     limits_met: runs.some((r) => r.isWithinLimits),
     is_pinned: isPinned,
@@ -853,6 +895,7 @@ export async function run({
       loss_percent: round(r.lossPercent, 4),
       p99_added_jitter_ms: round(r.p99AddedJitterMs, 2),
       tick_p99_lateness_ms: round(r.tickP99LatenessMs, 1),
+      datagrams_per_wake_up: round(r.datagramsPerWakeUp, 1),
       within_limits: r.isWithinLimits,
     })),
   };
