@@ -297,16 +297,17 @@ export class RtpLeg {
   private onAudio(msg: Buffer, nowMs: number): void {
     const offset = view.payloadOffset;
     const length = view.payloadLength;
-    if (this.tap !== undefined || this.inbandDetector !== undefined) {
-      // Decoded in place from the datagram into the leg's own buffer: no view objects per packet.
+    const detector = this.inbandDetector;
+    if (detector === undefined) {
+      // Decoded from the datagram straight into the jitter buffer: no copy, no view object per packet.
+      this.tap?.pushG711(view.timestamp, this.law, msg, offset, length, nowMs, view.isMarker);
+    } else {
+      // The detector needs the samples too: decoded once into the leg's own buffer, then stored.
       const samples = this.decoded;
       const count = decodeG711(this.law, msg, samples, length, offset);
       this.tap?.push(view.timestamp, samples, nowMs, view.isMarker, count);
-      if (this.inbandDetector !== undefined) {
-        const notices = this.inbandDetector.process(samples, count);
-        for (const notice of notices) {
-          if (notice.kind === 'digit-began') this.context.onDigit(this, notice.digit, 'inband', nowMs);
-        }
+      for (const notice of detector.process(samples, count)) {
+        if (notice.kind === 'digit-began') this.context.onDigit(this, notice.digit, 'inband', nowMs);
       }
     }
     const peer = this.peer;

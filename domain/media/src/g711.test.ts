@@ -165,6 +165,12 @@ describe('buffer encode/decode', () => {
     // A payload length that overruns the packet is cut at its end.
     expect(decodeG711('pcmu', packet, samples, 200, 12)).toBe(160);
     expect(decodeG711('pcmu', packet, samples, 10, 200)).toBe(0);
+    // Into the target from an offset (a jitter buffer's ring), never past the target's end.
+    samples.fill(7);
+    expect(decodeG711('pcmu', packet, samples, 160, 12, 600)).toBe(40);
+    expect(samples[599]).toBe(7);
+    expect(samples[600]).toBe(mulawToLinear(linearToMulaw(0)));
+    expect(samples[639]).toBe(mulawToLinear(linearToMulaw(3_900)));
   });
 
   it('stops at the shorter buffer instead of writing past it', () => {

@@ -138,7 +138,8 @@ export function encodeG711(
 }
 
 /**
- * Decodes `count` bytes of `source` from `sourceOffset` into `target` from index 0; returns the samples written.
+ * Decodes `count` bytes of `source` from `sourceOffset` into `target` from `targetOffset`; returns the samples
+ * written.
  * The offset lets a caller decode an RTP payload in place, without a view object per packet.
  */
 export function decodeG711(
@@ -147,10 +148,11 @@ export function decodeG711(
   target: Int16Array,
   count: number = source.length,
   sourceOffset = 0,
+  targetOffset = 0,
 ): number {
   const table = law === 'pcmu' ? MULAW_DECODE_TABLE : ALAW_DECODE_TABLE;
-  const n = Math.max(0, Math.min(count, source.length - sourceOffset, target.length));
-  for (let i = 0; i < n; i++) target[i] = table[source[sourceOffset + i] ?? 0] ?? 0;
+  const n = Math.max(0, Math.min(count, source.length - sourceOffset, target.length - targetOffset));
+  for (let i = 0; i < n; i++) target[targetOffset + i] = table[source[sourceOffset + i] ?? 0] ?? 0;
   return n;
 }
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '@centralita/kernel';
 import type { JitterBufferOptions, JitterPopOutcome } from './jitter-buffer.ts';
+import { decodeG711 } from './g711.ts';
 import { JitterBuffer } from './jitter-buffer.ts';
 
 /** A recognisable frame: every sample of packet k holds k * 10 + 1 (never 0, so silence shows). */
@@ -227,6 +228,40 @@ describe('JitterBuffer', () => {
         },
       ),
       { seed: 20, numRuns: 40 },
+    );
+  });
+
+  it('stores a G.711 payload decoded straight into the ring as push stores the decoded samples (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('pcmu' as const, 'pcma' as const),
+        fc.constantFrom(80, 160, 240),
+        fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+        fc.uint8Array({ minLength: 160 * 20, maxLength: 160 * 20 }),
+        (law, size, first, payloads) => {
+          const direct = new JitterBuffer({ depth: { kind: 'fixed', depthMs: 60 } });
+          const decoded = new JitterBuffer({ depth: { kind: 'fixed', depthMs: 60 } });
+          // An RTP packet as received: a 12-byte header, then the payload.
+          const datagram = new Uint8Array(12 + size);
+          const samples = new Int16Array(size);
+          const frames = { direct: new Int16Array(160), decoded: new Int16Array(160) };
+          let sent = 0;
+          for (let tick = 0; tick < 24; tick++) {
+            while (sent + size <= payloads.length && sent < (tick + 1) * 160) {
+              datagram.set(payloads.subarray(sent, sent + size), 12);
+              const timestamp = (first + sent) % 2 ** 32;
+              direct.pushG711(timestamp, law, datagram, 12, size, tick * 20);
+              decodeG711(law, datagram, samples, size, 12);
+              decoded.push(timestamp, samples, tick * 20);
+              sent += size;
+            }
+            expect(direct.pop(frames.direct)).toBe(decoded.pop(frames.decoded));
+            expect([...frames.direct]).toEqual([...frames.decoded]);
+          }
+          expect(direct.statistics().framesAudio).toBeGreaterThan(15);
+        },
+      ),
+      { seed: 21, numRuns: 30 },
     );
   });
 });

@@ -1,3 +1,5 @@
+import type { G711Law } from './g711.ts';
+import { decodeG711 } from './g711.ts';
 import { FRAME_SAMPLES, TELEPHONY_SAMPLE_RATE_HZ } from './signal-level.ts';
 
 /** Fixed: always this much delay. Adaptive: delay follows measured jitter between the bounds. */
@@ -57,8 +59,9 @@ export interface JitterBufferStatistics {
 
 /** Backward steps of more than this many consecutive late packets mean the sender's clock jumped. */
 const LATE_RUN_RESYNC = 10;
-/** Ring size: about one second at 8 kHz, enough for any sane depth plus one large packet. */
+/** Ring size: about one second at 8 kHz, enough for any sane depth plus one large packet. A power of two. */
 const RING_SAMPLES = 8192;
+const RING_MASK = RING_SAMPLES - 1;
 
 /** The 32-bit timestamp nearest to `reference` (an extended timestamp) that is congruent to `timestamp`. */
 function extendTimestamp(timestamp: number, reference: number): number {
@@ -100,6 +103,9 @@ export class JitterBuffer {
   private hasTransit = false;
   private jitterUnits = 0;
   private targetSamples: number;
+  /** Where the packet being stored goes in the ring, and its extended timestamp (set by `place`). */
+  private placedAt = 0;
+  private placedExt = 0;
 
   private packetsStored = 0;
   private packetsLate = 0;
@@ -141,8 +147,12 @@ export class JitterBuffer {
     }
   }
 
+  /**
+   * The ring index of an extended timestamp. Extended timestamps are whole numbers well inside ±2^53, and
+   * a bitwise AND sees them modulo 2^32, of which the ring size is a divisor: the mask is exact.
+   */
   private index(extended: number): number {
-    return ((extended % RING_SAMPLES) + RING_SAMPLES) % RING_SAMPLES;
+    return extended & RING_MASK;
   }
 
   private resync(extended: number): void {
@@ -167,6 +177,52 @@ export class JitterBuffer {
     count = samples.length,
   ): JitterPushOutcome {
     const length = Math.min(count, samples.length, RING_SAMPLES / 2);
+    const outcome = this.place(timestamp, length, arrivalMs, isMarker);
+    if (outcome !== 'stored' && outcome !== 'resynced') return outcome;
+    let at = this.placedAt;
+    const ring = this.ring;
+    if (at + length <= RING_SAMPLES) {
+      // The usual case: the packet does not wrap round the ring: a plain copy.
+      for (let i = 0; i < length; i++) ring[at + i] = samples[i] ?? 0;
+    } else {
+      for (let i = 0; i < length; i++) {
+        ring[at] = samples[i] ?? 0;
+        if (++at === RING_SAMPLES) at = 0;
+      }
+    }
+    this.markPlaced(length);
+    return outcome;
+  }
+
+  /**
+   * Like `push`, for a G.711 payload: `count` bytes of `bytes` from `offset` (an RTP packet as received) are
+   * decoded straight into the ring, with no copy in between.
+   */
+  pushG711(
+    timestamp: number,
+    law: G711Law,
+    bytes: Uint8Array,
+    offset: number,
+    count: number,
+    arrivalMs: number,
+    isMarker = false,
+  ): JitterPushOutcome {
+    const length = Math.max(0, Math.min(count, bytes.length - offset, RING_SAMPLES / 2));
+    const outcome = this.place(timestamp, length, arrivalMs, isMarker);
+    if (outcome !== 'stored' && outcome !== 'resynced') return outcome;
+    const at = this.placedAt;
+    const first = Math.min(length, RING_SAMPLES - at);
+    decodeG711(law, bytes, this.ring, first, offset, at);
+    if (first < length) decodeG711(law, bytes, this.ring, length - first, offset + first, 0);
+    this.markPlaced(length);
+    return outcome;
+  }
+
+  /**
+   * Decides where a packet of `length` samples goes (`placedAt`), re-anchoring or refusing it as its
+   * timestamp says; the caller then writes the samples and calls `markPlaced`.
+   */
+  private place(timestamp: number, length: number, arrivalMs: number, isMarker: boolean): JitterPushOutcome {
     let outcome: JitterPushOutcome = 'stored';
     let ext: number;
     if (!this.hasAnchor) {
@@ -198,26 +254,25 @@ export class JitterBuffer {
     }
     this.updateJitter(ext, arrivalMs);
     this.lateRun = 0;
-    let at = this.index(ext);
+    const at = this.index(ext);
     if (this.present[at] === 1) {
       this.packetsDuplicate++;
       return 'duplicate';
     }
-    const { ring, present } = this;
-    if (at + length <= RING_SAMPLES) {
-      // The usual case: the packet does not wrap round the ring: a plain copy and one fill.
-      for (let i = 0; i < length; i++) ring[at + i] = samples[i] ?? 0;
-      present.fill(1, at, at + length);
-    } else {
-      for (let i = 0; i < length; i++) {
-        ring[at] = samples[i] ?? 0;
-        present[at] = 1;
-        if (++at === RING_SAMPLES) at = 0;
-      }
-    }
-    if (ext + length > this.highestEnd) this.highestEnd = ext + length;
-    this.packetsStored++;
+    this.placedAt = at;
+    this.placedExt = ext;
     return outcome;
+  }
+
+  /** Marks the samples just written at `placedAt` present. */
+  private markPlaced(length: number): void {
+    const at = this.placedAt;
+    const first = Math.min(length, RING_SAMPLES - at);
+    this.present.fill(1, at, at + first);
+    if (first < length) this.present.fill(1, 0, length - first);
+    const end = this.placedExt + length;
+    if (end > this.highestEnd) this.highestEnd = end;
+    this.packetsStored++;
   }
 
   private updateJitter(ext: number, arrivalMs: number): void {
