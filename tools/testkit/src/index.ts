@@ -4,7 +4,13 @@ export type { CapturedDatagram } from './pcap-reader.ts';
 export { readPcapUdpDatagrams, receivedG711Audio } from './pcap-reader.ts';
 export { PacketCapture } from './packet-capture.ts';
 export type { SippResult } from './sipp.ts';
-export { runSippScenario, customerScenario, carrierScenario, agentPhoneScenario } from './sipp.ts';
+export {
+  runSippScenario,
+  customerScenario,
+  carrierScenario,
+  agentPhoneScenario,
+  sippPhoneArguments,
+} from './sipp.ts';
 export type { TestZone } from './dns-server.ts';
 export { TestDnsServer } from './dns-server.ts';
 export type { TestCertificate } from './test-certificates.ts';

@@ -11,6 +11,31 @@ export interface SippResult {
   readonly output: string;
 }
 
+/**
+ * SIPp's arguments for one phone on loopback: its SIP port, one call, its RTP at `mediaPort` (0: any free
+ * port) and a bound on the run in seconds. Add the far end (for a caller) and scenario-specific options.
+ */
+export function sippPhoneArguments(options: {
+  sipPort: number;
+  mediaPort: number;
+  timeoutS: number;
+}): string[] {
+  return [
+    '-p',
+    String(options.sipPort),
+    '-i',
+    '127.0.0.1',
+    '-m',
+    '1',
+    '-mi',
+    '127.0.0.1',
+    '-mp',
+    String(options.mediaPort),
+    '-timeout',
+    `${String(options.timeoutS)}s`,
+  ];
+}
+
 /** Runs SIPp with a scenario (XML text) in its own directory; fails loudly when SIPp is not installed. */
 export function runSippScenario(
   scenarioXml: string,

@@ -6,7 +6,14 @@ import type {} from '@centralita/testkit';
 import { startTestServer } from '../test-server.ts';
 import type { TestServer } from '../test-server.ts';
 import type { SippResult } from '@centralita/testkit';
-import { carrierScenario, customerScenario, dtmfPcap, runSippScenario, tonePcap } from '@centralita/testkit';
+import {
+  carrierScenario,
+  customerScenario,
+  dtmfPcap,
+  runSippScenario,
+  sippPhoneArguments,
+  tonePcap,
+} from '@centralita/testkit';
 import type { ApiSession } from './call-test-peers.ts';
 import { Baresip, api, bindPhone, freeUdpPort, login, toneShare, waitFor } from './call-test-peers.ts';
 
@@ -277,19 +284,12 @@ async function carrierBehindTrunk(talkMs: number, timeoutMs: number): Promise<{ 
   return runSippScenario(
     carrierScenario(talkMs),
     [
-      '-p',
-      String(carrierPort),
-      '-i',
-      '127.0.0.1',
-      '-m',
-      '1',
-      '-mi',
-      '127.0.0.1',
-      '-mp',
-      '0',
+      ...sippPhoneArguments({
+        sipPort: carrierPort,
+        mediaPort: 0,
+        timeoutS: Math.round(timeoutMs / 1000) - 5,
+      }),
       '-rtp_echo',
-      '-timeout',
-      `${String(Math.round(timeoutMs / 1000) - 5)}s`,
     ],
     timeoutMs,
   );

@@ -10,6 +10,7 @@ import {
   readPcapUdpDatagrams,
   receivedG711Audio,
   runSippScenario,
+  sippPhoneArguments,
   tonePcap,
 } from '@centralita/testkit';
 import { startTestServer } from '../test-server.ts';
@@ -103,20 +104,7 @@ type SippRun = ReturnType<typeof runSippScenario>;
 function answeringPhone(ports: SippPorts, toneHz: number): SippRun {
   return runSippScenario(
     agentPhoneScenario(0, { isPlayingTone: true }),
-    [
-      '-p',
-      String(ports.sipPort),
-      '-i',
-      '127.0.0.1',
-      '-m',
-      '1',
-      '-mi',
-      '127.0.0.1',
-      '-mp',
-      String(ports.mediaPort),
-      '-timeout',
-      `${String(sippTimeoutS)}s`,
-    ],
+    sippPhoneArguments({ sipPort: ports.sipPort, mediaPort: ports.mediaPort, timeoutS: sippTimeoutS }),
     (sippTimeoutS + 5) * 1_000,
     { 'tone.pcap': tonePcap({ toneHz, durationMs: 60_000, law: 'pcmu' }) },
   );
@@ -139,20 +127,9 @@ function callingCustomer(ports: SippPorts): SippRun {
     }),
     [
       `127.0.0.1:${String(sipPort())}`,
-      '-p',
-      String(ports.sipPort),
-      '-i',
-      '127.0.0.1',
-      '-m',
-      '1',
+      ...sippPhoneArguments({ sipPort: ports.sipPort, mediaPort: ports.mediaPort, timeoutS: sippTimeoutS }),
       '-s',
       testNumber.slice(1),
-      '-mi',
-      '127.0.0.1',
-      '-mp',
-      String(ports.mediaPort),
-      '-timeout',
-      `${String(sippTimeoutS)}s`,
     ],
     (sippTimeoutS + 5) * 1_000,
     {
