@@ -16,6 +16,7 @@ import {
   customerScenario,
   dtmfPcap,
   runSippScenario,
+  sippPhoneArguments,
   tonePcap,
 } from '@centralita/testkit';
 
@@ -517,21 +518,7 @@ describe('the agent desktop during a call', () => {
     probe.close();
     const phone = runSippScenario(
       agentPhoneScenario(4_000),
-      [
-        '-p',
-        String(phonePort),
-        '-i',
-        '127.0.0.1',
-        '-m',
-        '1',
-        '-mi',
-        '127.0.0.1',
-        '-mp',
-        '0',
-        '-rtp_echo',
-        '-timeout',
-        '50s',
-      ],
+      [...sippPhoneArguments({ sipPort: phonePort, mediaPort: 0, timeoutS: 50 }), '-rtp_echo'],
       55_000,
     );
     const tenantId = (
