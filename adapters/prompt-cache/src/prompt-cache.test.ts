@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -103,6 +103,30 @@ describe('the prompt cache', () => {
     expect(cache.statistics()).toEqual({ renders: 1, hits: 0, shared: 2, failures: 0 });
     const files = await readdir(path.join(cache.directory, 'en'));
     expect(files).toEqual([`${results[0]?.key ?? ''}.wav`]);
+  });
+
+  it('serves a recently used prompt from memory, and reads its file again once the file changed', async () => {
+    const cache = new PromptCache({ directory: await freshDirectory() });
+    const welcome = rendered(await cache.get({ language: 'es', text: 'Bienvenido.' }));
+    const goodbye = rendered(await cache.get({ language: 'es', text: 'Hasta luego, gracias por llamar.' }));
+    // A file time in whole seconds, which utimes can set again exactly; the cache reads the file once more.
+    const time = 1_700_000_000;
+    await utimes(welcome.file, time, time);
+    expect(rendered(await cache.get({ language: 'es', text: 'Bienvenido.' })).samples).toEqual(
+      welcome.samples,
+    );
+    // Same size and time, other bytes: only the memory copy can still give the prompt.
+    const { size } = await stat(welcome.file);
+    await writeFile(welcome.file, Buffer.alloc(size, 0x55));
+    await utimes(welcome.file, time, time);
+    const remembered = rendered(await cache.get({ language: 'es', text: 'Bienvenido.' }));
+    expect(remembered.isCacheHit).toBe(true);
+    expect(remembered.samples).toEqual(welcome.samples);
+    // Another prompt's file in its place (another size and time): read from disk again.
+    await copyFile(goodbye.file, welcome.file);
+    const replaced = rendered(await cache.get({ language: 'es', text: 'Bienvenido.' }));
+    expect(replaced.samples).toEqual(goodbye.samples);
+    expect(cache.statistics()).toEqual({ renders: 2, hits: 3, shared: 0, failures: 0 });
   });
 
   it('renders a damaged cache file again', async () => {

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Language } from '@centralita/ivr';
 import type { Result } from '@centralita/kernel';
@@ -57,6 +57,16 @@ export interface PromptCacheStatistics {
 /** Changing how files are produced changes every key, so old files are never served for the new format. */
 const cacheFormat = 'centralita-prompt/1 espeak-ng wav 8000 Hz mono s16le';
 
+/** How many prompts the cache keeps in memory (the most recently used), so a hit costs one `stat`. */
+const PROMPTS_IN_MEMORY = 256;
+
+/** A prompt held in memory, with what its file looked like when it was read or written. */
+interface KnownPrompt {
+  readonly prompt: CachedPrompt;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
 /** Spaces do not change what is said: runs of white space count as one. */
 function normalizedText(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
@@ -67,7 +77,9 @@ function normalizedText(text: string): string {
  * converts it to the engine's 8 kHz mono 16-bit format, and the WAV file is stored under a hash of
  * (language, voice, text). Later requests, from this process or another one using the same directory,
  * read the file; requests for a prompt that is being rendered wait for that render. Files are written
- * to a temporary name and renamed, so a reader never sees half a file.
+ * to a temporary name and renamed, so a reader never sees half a file. The most recently used prompts
+ * stay in memory: a request for one of them only checks that its file has not changed (a `stat`), so
+ * an IVR prompt played on every call is not read and parsed again each time.
  */
 export class PromptCache {
   readonly directory: string;
@@ -75,6 +87,8 @@ export class PromptCache {
   private readonly command: string;
   private readonly renderTimeoutMs: number;
   private readonly inFlight = new Map<string, Promise<Result<CachedPrompt, PromptCacheError>>>();
+  /** Recently used prompts by key, least recently used first (a Map keeps insertion order). */
+  private readonly known = new Map<string, KnownPrompt>();
   private counts = { renders: 0, hits: 0, shared: 0, failures: 0 };
 
   constructor(options: PromptCacheOptions) {
@@ -128,10 +142,20 @@ export class PromptCache {
   private async load(request: SpeechRequest, key: string): Promise<Result<CachedPrompt, PromptCacheError>> {
     const file = path.join(this.directory, request.language, `${key}.wav`);
     const voice = this.voiceFor(request);
+    const known = this.known.get(key);
+    if (known !== undefined) {
+      this.known.delete(key);
+      const now = await fileVersion(file);
+      if (now !== null && now.size === known.size && now.mtimeMs === known.mtimeMs) {
+        this.known.set(key, known);
+        this.counts.hits++;
+        return ok(known.prompt);
+      }
+    }
     const cached = await readCachedFile(file);
     if (cached !== null) {
       this.counts.hits++;
-      return ok(prompt(key, file, request.language, voice, cached, true));
+      return ok(await this.remember(prompt(key, file, request.language, voice, cached, true)));
     }
     const result = await this.render(request, voice, file);
     if (!result.ok) {
@@ -139,7 +163,20 @@ export class PromptCache {
       return result;
     }
     this.counts.renders++;
-    return ok(prompt(key, file, request.language, voice, result.value, false));
+    const rendered = await this.remember(prompt(key, file, request.language, voice, result.value, false));
+    return ok(rendered);
+  }
+
+  /** Keeps a prompt in memory with its file's size and time (a file that cannot be checked is not kept). */
+  private async remember(cached: CachedPrompt): Promise<CachedPrompt> {
+    const version = await fileVersion(cached.file);
+    if (version === null) return cached;
+    this.known.set(cached.key, { prompt: { ...cached, isCacheHit: true }, ...version });
+    if (this.known.size > PROMPTS_IN_MEMORY) {
+      const oldest = this.known.keys().next();
+      if (oldest.done !== true) this.known.delete(oldest.value);
+    }
+    return cached;
   }
 
   private async render(
@@ -192,6 +229,16 @@ function prompt(
 ): CachedPrompt {
   const durationMs = Math.round((samples.length * 1000) / TELEPHONY_SAMPLE_RATE_HZ);
   return { key, file, language, voice, samples, durationMs, isCacheHit };
+}
+
+/** A file's size and modification time, or null when it cannot be read. */
+async function fileVersion(file: string): Promise<{ size: number; mtimeMs: number } | null> {
+  try {
+    const info = await stat(file);
+    return { size: info.size, mtimeMs: info.mtimeMs };
+  } catch {
+    return null;
+  }
 }
 
 /**
