@@ -107,7 +107,8 @@ static void on_poll_closed(uv_handle_t *handle) {
   poller_release(poller);
 }
 
-static void on_pause_closed(uv_handle_t *handle) { poller_release((media_poller *)handle->data); }
+// Close callback of a handle that holds only a reference (the timer watch, or a half-built poller's poll).
+static void release_on_close(uv_handle_t *handle) { poller_release((media_poller *)handle->data); }
 
 static void poller_shut_down(media_poller *poller) {
   if (poller->isShutDown) return;
@@ -123,7 +124,7 @@ static void poller_shut_down(media_poller *poller) {
   uv_poll_stop(&poller->pause);
   close(poller->epfd);
   close(poller->timerfd);
-  uv_close((uv_handle_t *)&poller->pause, on_pause_closed);
+  uv_close((uv_handle_t *)&poller->pause, release_on_close);
   uv_close((uv_handle_t *)&poller->poll, on_poll_closed);
 }
 
@@ -345,7 +346,7 @@ static napi_value create_poller(napi_env env, napi_callback_info info) {
     poller->poll.data = poller;
     close(poller->epfd);
     close(poller->timerfd);
-    uv_close((uv_handle_t *)&poller->poll, on_pause_closed);
+    uv_close((uv_handle_t *)&poller->poll, release_on_close);
     napi_throw_error(env, "MEDIA_IO_LOOP", "cannot watch the timer descriptor");
     return NULL;
   }

@@ -1,6 +1,6 @@
 // The control interface (main thread)
 export type { MediaEngineLogger, MediaEngineOptions } from './media-engine.ts';
-export { MediaEngine } from './media-engine.ts';
+export { DEFAULT_GATHER_MICROS, MAX_GATHER_MICROS, MediaEngine } from './media-engine.ts';
 export type {
   CollectDigitsRequest,
   ConferenceAddRequest,

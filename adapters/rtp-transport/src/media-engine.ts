@@ -115,9 +115,9 @@ function isG711PayloadType(value: number): boolean {
 
 const datagramIoChoices = ['auto', 'native', 'dgram'] as const;
 /** Half a millisecond: several datagrams per wake-up at a few hundred calls, no audible delay. */
-const DEFAULT_GATHER_MICROS = 500;
+export const DEFAULT_GATHER_MICROS = 500;
 /** The addon's own limit (native/media_io.c). */
-const MAX_GATHER_MICROS = 20_000;
+export const MAX_GATHER_MICROS = 20_000;
 
 function isDynamicPayloadType(value: number): boolean {
   return Number.isInteger(value) && value >= 96 && value <= 127;
@@ -152,10 +152,13 @@ export class MediaEngine {
 
   /** How the workers move datagrams. */
   readonly datagramIo: DatagramIoKind;
+  /** The native path's gathering window, in µs (validated). */
+  private readonly gatherMicros: number;
 
-  private constructor(options: MediaEngineOptions, datagramIo: DatagramIoKind) {
+  private constructor(options: MediaEngineOptions, datagramIo: DatagramIoKind, gatherMicros: number) {
     this.options = options;
     this.datagramIo = datagramIo;
+    this.gatherMicros = gatherMicros;
     this.recordingDirectory = resolve(options.recordingDirectory);
   }
 
@@ -197,7 +200,7 @@ export class MediaEngine {
       else if (wanted === 'native') return failure('MEDIA_ENGINE_DATAGRAM_IO', native.error, 'datagramIo');
       else options.logger?.warn({ reason: native.error }, 'native media I/O unavailable; using dgram');
     }
-    const engine = new MediaEngine(options, datagramIo);
+    const engine = new MediaEngine(options, datagramIo, gatherMicros);
     const started = await Promise.all(Array.from({ length: count }, (_, index) => engine.startWorker(index)));
     const failed = started.find((result) => !result.ok);
     if (failed !== undefined) {
@@ -216,7 +219,7 @@ export class MediaEngine {
       recordingChunkMs: this.options.recordingChunkMs ?? 1000,
       rtcpIntervalMs: this.options.rtcpIntervalMs ?? 5000,
       datagramIo: this.datagramIo,
-      gatherMicros: this.options.gatherMicros ?? DEFAULT_GATHER_MICROS,
+      gatherMicros: this.gatherMicros,
     };
   }
 

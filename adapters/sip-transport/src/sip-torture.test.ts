@@ -6,7 +6,8 @@ import { SipEndpoint } from './sip-endpoint.ts';
 import { Signal, TestCore, testPolicy } from './test-core.ts';
 import type { Received } from './test-peers.ts';
 import { StreamPeer, UdpPeer, asResponse, sipRequest } from './test-peers.ts';
-import { freeUdpPort, runSipp } from './test-tools.ts';
+import { freeUdpPort } from '@centralita/testkit';
+import { runSipp } from './test-tools.ts';
 import type { TortureMessage } from './torture-corpus.ts';
 import { loadTortureCorpus } from './torture-corpus.ts';
 

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SipListener } from './sip-endpoint.ts';
 import { SipEndpoint } from './sip-endpoint.ts';
 import { TestCore, testPolicy } from './test-core.ts';
-import { freeUdpPort, runSipp } from './test-tools.ts';
+import { freeUdpPort } from '@centralita/testkit';
+import { runSipp } from './test-tools.ts';
 
 /** The messages SIPp's final scenario screen counts in its "Lost" column (its `-lost` drops). */
 function lostMessages(screen: string): number {

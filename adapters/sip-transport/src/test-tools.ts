@@ -1,6 +1,6 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createSocket } from 'node:dgram';
+import { freeUdpPort } from '@centralita/testkit';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -9,19 +9,6 @@ export interface SippRun {
   readonly exitCode: number | null;
   readonly stdout: string;
   readonly stderr: string;
-}
-
-/** A UDP port free right now on loopback (for SIPp's media socket). */
-export async function freeUdpPort(host = '127.0.0.1'): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, host, resolve));
-  const port = socket.address().port;
-  await new Promise<void>((resolve) => {
-    socket.close(() => {
-      resolve();
-    });
-  });
-  return port;
 }
 
 /**

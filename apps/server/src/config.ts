@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_GATHER_MICROS, MAX_GATHER_MICROS } from '@centralita/rtp-transport';
 import type { SessionTimerPolicy } from '@centralita/sip';
 import { defaultSessionTimerPolicy } from '@centralita/sip';
 
@@ -180,7 +181,12 @@ const environment = z.object({
   CENTRALITA_RTP_PORT_MAX: z.coerce.number().int().min(1025).max(65_535).optional(),
   CENTRALITA_MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   CENTRALITA_MEDIA_IO: z.enum(['auto', 'native', 'dgram']).default('auto'),
-  CENTRALITA_MEDIA_GATHER_US: z.coerce.number().int().min(0).max(20_000).default(500),
+  CENTRALITA_MEDIA_GATHER_US: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_GATHER_MICROS)
+    .default(DEFAULT_GATHER_MICROS),
   CENTRALITA_RECORDING_DIR: z.string().optional(),
   CENTRALITA_NO_MEDIA_TIMEOUT_S: z.coerce.number().int().min(0).max(3_600).default(60),
   CENTRALITA_WEB_DIR: z.string().optional(),

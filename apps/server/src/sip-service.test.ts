@@ -7,6 +7,7 @@ import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type {} from '@centralita/testkit';
+import { freeUdpPort } from '@centralita/testkit';
 import { InProcessBus } from '@centralita/bus';
 import { buildHttpApi, hashPassword } from '@centralita/http-api';
 import type { HttpApi } from '@centralita/http-api';
@@ -43,19 +44,6 @@ let context: TenantContext;
 let realm: string;
 let agentId: string;
 let adminCookie: Record<string, string>;
-
-/** A UDP port free right now on loopback (SIPp's own port and its control port). */
-async function freeUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const port = socket.address().port;
-  await new Promise<void>((resolve) => {
-    socket.close(() => {
-      resolve();
-    });
-  });
-  return port;
-}
 
 /** A REGISTER scenario for SIPp: unauthenticated REGISTER, 401, the same with credentials, then `finalStatus`. */
 function registerScenario(options: {

@@ -1,5 +1,4 @@
 import { mkdir } from 'node:fs/promises';
-import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,12 +8,13 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLogger, demoPassword, demoTenantSlug, readConfig, startServer } from '@centralita/server';
 import type { RunningServer } from '@centralita/server';
-import type { TenantId } from '@centralita/kernel';
-import { createDatabase, dropDatabase, sipAccounts, withDatabaseName } from '@centralita/store';
+import { createDatabase, dropDatabase, withDatabaseName } from '@centralita/store';
 import {
   agentPhoneScenario,
+  bindPhone,
   customerScenario,
   dtmfPcap,
+  freeUdpPort,
   runSippScenario,
   sippPhoneArguments,
   tonePcap,
@@ -512,39 +512,25 @@ describe('the web app in Chromium against the real server', () => {
 describe('the agent desktop during a call', () => {
   it('pops the caller while the phone rings, then hangs up from the desktop and wraps up with a disposition', async () => {
     // The agent's phone: SIPp answering 4 s after it rings, registered as Lucía's (as a REGISTER would store it).
-    const probe = createSocket('udp4');
-    await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
-    const phonePort = probe.address().port;
-    probe.close();
+    const phonePort = await freeUdpPort();
     const phone = runSippScenario(
       agentPhoneScenario(4_000),
       [...sippPhoneArguments({ sipPort: phonePort, mediaPort: 0, timeoutS: 50 }), '-rtp_echo'],
       55_000,
     );
-    const tenantId = (
-      await server.database.pool.query<{ id: string }>("SELECT id FROM tenants WHERE slug = 'demo'")
-    ).rows[0]?.id;
     const lucia =
       (
         await server.database.pool.query<{ id: string }>('SELECT id FROM users WHERE email = $1', [
           agentEmail,
         ])
       ).rows[0]?.id ?? '';
-    await server.database.inTenant(
-      { tenantId: tenantId as TenantId, actor: { type: 'system', id: 'test' } },
-      (tx) =>
-        sipAccounts.saveBinding(tx, {
-          userId: lucia,
-          contactUri: `sip:1001@127.0.0.1:${String(phonePort)}`,
-          transport: 'udp',
-          sourceAddress: '127.0.0.1',
-          sourcePort: phonePort,
-          callId: 'web-test-phone',
-          cseq: 1,
-          userAgent: 'SIPp',
-          expiresAt: new Date(Date.now() + 3_600_000),
-        }),
-    );
+    await bindPhone(server.database, {
+      tenantSlug: demoTenantSlug,
+      userId: lucia,
+      extension: '1001',
+      port: phonePort,
+      userAgent: 'SIPp',
+    });
     // A number whose flow queues at once, to one of Lucía's queues.
     const adminHeaders = await apiLoginWithCsrf(adminEmail);
     const agentHeaders = await apiLoginWithCsrf(agentEmail);

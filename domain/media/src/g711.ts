@@ -139,8 +139,8 @@ export function encodeG711(
 
 /**
  * Decodes `count` bytes of `source` from `sourceOffset` into `target` from `targetOffset`; returns the samples
- * written.
- * The offset lets a caller decode an RTP payload in place, without a view object per packet.
+ * written. The offsets let a caller decode an RTP payload where it lies in the datagram, straight into a
+ * jitter buffer's ring, without a view object per packet.
  */
 export function decodeG711(
   law: G711Law,

@@ -179,17 +179,12 @@ export class JitterBuffer {
     const length = Math.min(count, samples.length, RING_SAMPLES / 2);
     const outcome = this.place(timestamp, length, arrivalMs, isMarker);
     if (outcome !== 'stored' && outcome !== 'resynced') return outcome;
-    let at = this.placedAt;
+    const at = this.placedAt;
     const ring = this.ring;
-    if (at + length <= RING_SAMPLES) {
-      // The usual case: the packet does not wrap round the ring: a plain copy.
-      for (let i = 0; i < length; i++) ring[at + i] = samples[i] ?? 0;
-    } else {
-      for (let i = 0; i < length; i++) {
-        ring[at] = samples[i] ?? 0;
-        if (++at === RING_SAMPLES) at = 0;
-      }
-    }
+    // Up to the ring's end, then (rarely) the rest from its start.
+    const first = Math.min(length, RING_SAMPLES - at);
+    for (let i = 0; i < first; i++) ring[at + i] = samples[i] ?? 0;
+    for (let i = first; i < length; i++) ring[i - first] = samples[i] ?? 0;
     this.markPlaced(length);
     return outcome;
   }

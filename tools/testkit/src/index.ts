@@ -3,6 +3,8 @@ export { rtpPcap, rtpHeader, tonePcap, dtmfPcap } from './rtp-pcap.ts';
 export type { CapturedDatagram } from './pcap-reader.ts';
 export { readPcapUdpDatagrams, receivedG711Audio } from './pcap-reader.ts';
 export { PacketCapture } from './packet-capture.ts';
+export type { SippPorts } from './test-phones.ts';
+export { bindPhone, freeSippPorts, freeUdpPort } from './test-phones.ts';
 export type { SippResult } from './sipp.ts';
 export {
   runSippScenario,

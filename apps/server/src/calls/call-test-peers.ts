@@ -1,15 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import type { Socket } from 'node:dgram';
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { TenantId } from '@centralita/kernel';
 import { readWav, toneAmplitude } from '@centralita/media';
-import type { Database } from '@centralita/store';
-import { sipAccounts } from '@centralita/store';
 
 import { demoPassword, demoTenantSlug } from '../demo-seed.ts';
 
@@ -103,103 +98,6 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${String(timeoutMs)} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-// ---- phones that do not register themselves (SIPp, scripted sockets) -------------------------------
-
-async function boundUdpSocket(port: number): Promise<Socket | undefined> {
-  const socket = createSocket('udp4');
-  return new Promise((resolve) => {
-    socket.once('error', () => {
-      socket.close();
-      resolve(undefined);
-    });
-    socket.bind(port, '127.0.0.1', () => {
-      resolve(socket);
-    });
-  });
-}
-
-/** A UDP port on 127.0.0.1 that is free when asked (the OS picks it), for a peer that must be told its port. */
-export async function freeUdpPort(): Promise<number> {
-  const socket = await boundUdpSocket(0);
-  if (socket === undefined) throw new Error('no free UDP port on 127.0.0.1');
-  const { port } = socket.address();
-  socket.close();
-  return port;
-}
-
-/** The ports a SIPp phone is told to use: SIP (`-p`) and media (`-mp`). */
-export interface SippPorts {
-  readonly sipPort: number;
-  /** SIPp binds it for audio, and the port two above it for video. */
-  readonly mediaPort: number;
-}
-
-/** Ports on 127.0.0.1 for the named SIPp phones, all free and distinct when asked. */
-export async function freeSippPorts<Phone extends string>(
-  phones: readonly Phone[],
-): Promise<Record<Phone, SippPorts>> {
-  // Every socket stays bound until all the ports are found, so the OS cannot hand out one of them twice.
-  const held: Socket[] = [];
-  const hold = async (port: number): Promise<number | undefined> => {
-    const socket = await boundUdpSocket(port);
-    if (socket === undefined) return undefined;
-    held.push(socket);
-    return socket.address().port;
-  };
-  try {
-    const found: [Phone, SippPorts][] = [];
-    for (const phone of phones)
-      for (let attempt = 0; ; attempt++) {
-        if (attempt === 20) throw new Error('no free UDP ports for a SIPp phone on 127.0.0.1');
-        const sipPort = await hold(0);
-        const mediaPort = await hold(0);
-        if (sipPort === undefined || mediaPort === undefined || mediaPort + 2 > 65_535) continue;
-        if ((await hold(mediaPort + 2)) === undefined) continue;
-        found.push([phone, { sipPort, mediaPort }]);
-        break;
-      }
-    return Object.fromEntries(found) as Record<Phone, SippPorts>;
-  } finally {
-    for (const socket of held) socket.close();
-  }
-}
-
-/**
- * Stores a registration of the demo user `userId` (extension `extension`) at 127.0.0.1:`port` over UDP, as
- * a REGISTER would store it, for a phone that does not register itself; gives the function that removes it.
- */
-export async function bindPhone(
-  database: Database,
-  binding: {
-    readonly userId: string;
-    readonly extension: string;
-    readonly port: number;
-    readonly userAgent: string;
-  },
-): Promise<() => Promise<void>> {
-  const tenant = await database.pool.query<{ id: string }>('SELECT id FROM tenants WHERE slug = $1', [
-    demoTenantSlug,
-  ]);
-  const tenantId = tenant.rows[0]?.id;
-  if (tenantId === undefined) throw new Error('no demo tenant');
-  const context = { tenantId: tenantId as TenantId, actor: { type: 'system', id: 'test' } } as const;
-  const contactUri = `sip:${binding.extension}@127.0.0.1:${String(binding.port)}`;
-  await database.inTenant(context, (tx) =>
-    sipAccounts.saveBinding(tx, {
-      userId: binding.userId,
-      contactUri,
-      transport: 'udp',
-      sourceAddress: '127.0.0.1',
-      sourcePort: binding.port,
-      callId: `test-phone-${String(binding.port)}`,
-      cseq: 1,
-      userAgent: binding.userAgent,
-      expiresAt: new Date(Date.now() + 7_200_000),
-    }),
-  );
-  return () => database.inTenant(context, (tx) => sipAccounts.removeBinding(tx, binding.userId, contactUri));
 }
 
 // ---- baresip (an agent's phone) --------------------------------------------------------------------

@@ -3,19 +3,22 @@ import { createSocket } from 'node:dgram';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type {} from '@centralita/testkit';
+import { demoTenantSlug } from '../demo-seed.ts';
 import { startTestServer } from '../test-server.ts';
 import type { TestServer } from '../test-server.ts';
 import type { SippResult } from '@centralita/testkit';
 import {
+  bindPhone,
   carrierScenario,
   customerScenario,
   dtmfPcap,
+  freeUdpPort,
   runSippScenario,
   sippPhoneArguments,
   tonePcap,
 } from '@centralita/testkit';
 import type { ApiSession } from './call-test-peers.ts';
-import { Baresip, api, bindPhone, freeUdpPort, login, toneShare, waitFor } from './call-test-peers.ts';
+import { Baresip, api, login, toneShare, waitFor } from './call-test-peers.ts';
 
 // End to end with real peers over loopback: SIPp is the customer calling through the demo loopback trunk
 // and pressing a key with RFC 4733; baresip is the agent's phone, registered with digest auth, answering
@@ -578,6 +581,7 @@ describe('failure paths', () => {
     });
     await new Promise<void>((resolve) => busy.bind(0, '127.0.0.1', resolve));
     const unbind = await bindPhone(testServer.server.database, {
+      tenantSlug: demoTenantSlug,
       userId: agent.userId,
       extension: '1001',
       port: busy.address().port,

@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type {} from '@centralita/testkit';
 import { toneAmplitude } from '@centralita/media';
-import type { CapturedDatagram } from '@centralita/testkit';
+import type { CapturedDatagram, SippPorts } from '@centralita/testkit';
 import {
   PacketCapture,
   agentPhoneScenario,
+  bindPhone,
   customerScenario,
   dtmfPcap,
+  freeSippPorts,
   readPcapUdpDatagrams,
   receivedG711Audio,
   runSippScenario,
@@ -15,8 +17,9 @@ import {
 } from '@centralita/testkit';
 import { startTestServer } from '../test-server.ts';
 import type { TestServer } from '../test-server.ts';
-import type { ApiSession, SippPorts } from './call-test-peers.ts';
-import { api, bindPhone, freeSippPorts, login, toneShare, waitFor } from './call-test-peers.ts';
+import { demoTenantSlug } from '../demo-seed.ts';
+import type { ApiSession } from './call-test-peers.ts';
+import { api, login, toneShare, waitFor } from './call-test-peers.ts';
 
 // A supervisor's whisper, checked on the wire with three SIPp phones over loopback: the customer calls
 // through the demo trunk (G.711 A-law and an RFC 4733 key), the agent Lucía (1001) answers on one SIPp and
@@ -185,6 +188,7 @@ describe('a supervisor whispering to an agent, with SIPp phones', () => {
       ] as const)
         unbinds.push(
           await bindPhone(testServer.server.database, {
+            tenantSlug: demoTenantSlug,
             userId: session.userId,
             extension,
             port: phonePorts.sipPort,

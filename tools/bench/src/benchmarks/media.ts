@@ -7,6 +7,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MediaEngine } from '@centralita/rtp-transport';
+import { freeUdpPort } from '@centralita/testkit';
 
 /**
  * `npm run bench -- media [--calls=50,100,200] [--seconds=8] [--warmup=2] [--repeats=1] [--gather=µs]`
@@ -574,13 +575,6 @@ function hasRtpengine(): boolean {
   } catch {
     return false;
   }
-}
-
-async function freeUdpPort(): Promise<number> {
-  const socket = await bindUdp();
-  const port = socket.address().port;
-  socket.close();
-  return port;
 }
 
 // ------------------------------------------------------------------------------------------------
