@@ -3,6 +3,8 @@
 // socket of that thread is registered with the poller's epoll set, and the poller's epoll descriptor
 // is watched by the thread's libuv loop.
 //
+// It also writes the recordings' files in batches (writeFiles, at the end): one thread-pool job per media tick.
+//
 // The JavaScript side (src/native-media-io.ts) owns the policy: which socket is which leg, latching,
 // statistics. This file only moves bytes, so it stays small and easy to audit.
 //
@@ -604,6 +606,164 @@ static napi_value error_text(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// ------------------------------------------------------------------------------------------------------------
+// Batched positional writes (recordings). Each recording appends a chunk about once a second and then patches
+// its header's data size; done one by one, every write is a hop to libuv's thread pool and back to the media
+// thread. writeFiles takes every write that came due in one media tick and performs them in ONE thread-pool
+// job, in the order given (so a file's chunk precedes its header patch), then calls back once with a result
+// per write. The media thread never waits for the disk: it only queues the job.
+
+#define MAX_FILE_WRITES 65536
+
+typedef struct {
+  int fd;
+  off_t position;
+  const uint8_t *data;
+  size_t length;
+  int32_t result; // 0, or -errno
+} file_write;
+
+typedef struct {
+  napi_async_work work;
+  napi_ref buffersRef; // keeps the written bytes alive until the job is over
+  napi_ref resultsRef;
+  napi_ref onDone;
+  int count;
+  file_write writes[];
+} file_write_batch;
+
+// One pwrite to the end: a regular file may take fewer bytes than asked (a signal, a nearly full disk).
+static int32_t write_fully(const file_write *entry) {
+  size_t written = 0;
+  while (written < entry->length) {
+    ssize_t n = pwrite(entry->fd, entry->data + written, entry->length - written, entry->position + (off_t)written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return -errno;
+    if (n == 0) return -EIO;
+    written += (size_t)n;
+  }
+  return 0;
+}
+
+// Runs in the thread pool. A write after a failed one on the same descriptor is skipped (-ECANCELED): a header
+// patch must never count bytes that did not reach the file.
+static void execute_file_writes(napi_env env, void *data) {
+  (void)env;
+  file_write_batch *batch = data;
+  int failures = 0;
+  for (int i = 0; i < batch->count; i++) {
+    file_write *entry = &batch->writes[i];
+    int isAfterFailure = 0;
+    for (int j = 0; j < i && failures > 0 && !isAfterFailure; j++) {
+      isAfterFailure = batch->writes[j].result < 0 && batch->writes[j].fd == entry->fd;
+    }
+    entry->result = isAfterFailure ? -ECANCELED : write_fully(entry);
+    if (entry->result < 0) failures++;
+  }
+}
+
+// Back on the media thread: the results go into the caller's Int32Array, then onDone() runs.
+static void complete_file_writes(napi_env env, napi_status status, void *data) {
+  file_write_batch *batch = data;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) == napi_ok) {
+    napi_value results, callback, receiver, returned;
+    napi_typedarray_type type;
+    size_t elements = 0;
+    void *resultData = NULL;
+    if (napi_get_reference_value(env, batch->resultsRef, &results) == napi_ok && results != NULL &&
+        napi_get_typedarray_info(env, results, &type, &elements, &resultData, NULL, NULL) == napi_ok &&
+        type == napi_int32_array && elements >= (size_t)batch->count) {
+      for (int i = 0; i < batch->count; i++) {
+        ((int32_t *)resultData)[i] = status == napi_ok ? batch->writes[i].result : -ECANCELED;
+      }
+    }
+    // During the environment's teardown no JavaScript can run: the calls below fail and that is fine.
+    if (napi_get_reference_value(env, batch->onDone, &callback) == napi_ok && callback != NULL &&
+        napi_get_global(env, &receiver) == napi_ok) {
+      napi_call_function(env, receiver, callback, 0, NULL, &returned);
+    }
+    napi_close_handle_scope(env, scope);
+  }
+  napi_delete_reference(env, batch->buffersRef);
+  napi_delete_reference(env, batch->resultsRef);
+  napi_delete_reference(env, batch->onDone);
+  napi_delete_async_work(env, batch->work);
+  free(batch);
+}
+
+// writeFiles(fds: Int32Array, positions: Float64Array, buffers: Uint8Array[], results: Int32Array, count,
+//            onDone: () => void) -> undefined. Entry i writes all of buffers[i] at positions[i] of fds[i]; when
+// all are done, results[i] holds 0 or -errno and onDone() is called. The buffers must not be changed until then.
+static napi_value write_files(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  napi_typedarray_type fdType, positionType, resultType;
+  size_t fdCount = 0, positionCount = 0, resultCount = 0;
+  void *fdData = NULL;
+  void *positionData = NULL;
+  int32_t count = 0;
+  uint32_t bufferCount = 0;
+  bool isArray = false;
+  napi_valuetype callbackType;
+  if (argc < 6 || napi_get_typedarray_info(env, argv[0], &fdType, &fdCount, &fdData, NULL, NULL) != napi_ok ||
+      fdType != napi_int32_array ||
+      napi_get_typedarray_info(env, argv[1], &positionType, &positionCount, &positionData, NULL, NULL) != napi_ok ||
+      positionType != napi_float64_array || napi_is_array(env, argv[2], &isArray) != napi_ok || !isArray ||
+      napi_get_array_length(env, argv[2], &bufferCount) != napi_ok ||
+      napi_get_typedarray_info(env, argv[3], &resultType, &resultCount, NULL, NULL, NULL) != napi_ok ||
+      resultType != napi_int32_array || napi_get_value_int32(env, argv[4], &count) != napi_ok || count < 0 ||
+      count > MAX_FILE_WRITES || (size_t)count > fdCount || (size_t)count > positionCount ||
+      (uint32_t)count > bufferCount || (size_t)count > resultCount ||
+      napi_typeof(env, argv[5], &callbackType) != napi_ok || callbackType != napi_function) {
+    napi_throw_type_error(env, "MEDIA_IO_ARGUMENT",
+                          "writeFiles(Int32Array, Float64Array, Uint8Array[], Int32Array, count, onDone)");
+    return NULL;
+  }
+  file_write_batch *batch = calloc(1, sizeof *batch + sizeof(file_write) * (size_t)count);
+  if (batch == NULL) {
+    napi_throw_error(env, "MEDIA_IO_MEMORY", "out of memory");
+    return NULL;
+  }
+  batch->count = count;
+  for (int32_t i = 0; i < count; i++) {
+    napi_value element;
+    napi_typedarray_type type;
+    size_t length = 0;
+    void *bytes = NULL;
+    double position = ((const double *)positionData)[i];
+    if (napi_get_element(env, argv[2], (uint32_t)i, &element) != napi_ok ||
+        napi_get_typedarray_info(env, element, &type, &length, &bytes, NULL, NULL) != napi_ok ||
+        type != napi_uint8_array || !(position >= 0 && position <= 9007199254740991.0)) {
+      free(batch);
+      napi_throw_type_error(env, "MEDIA_IO_ARGUMENT", "writeFiles: each write needs a Uint8Array and a position >= 0");
+      return NULL;
+    }
+    batch->writes[i].fd = ((const int32_t *)fdData)[i];
+    batch->writes[i].position = (off_t)position;
+    batch->writes[i].data = bytes;
+    batch->writes[i].length = length;
+  }
+  napi_value name;
+  if (napi_create_reference(env, argv[2], 1, &batch->buffersRef) != napi_ok ||
+      napi_create_reference(env, argv[3], 1, &batch->resultsRef) != napi_ok ||
+      napi_create_reference(env, argv[5], 1, &batch->onDone) != napi_ok ||
+      napi_create_string_utf8(env, "centralita:file-writes", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_async_work(env, NULL, name, execute_file_writes, complete_file_writes, batch, &batch->work) !=
+          napi_ok ||
+      napi_queue_async_work(env, batch->work) != napi_ok) {
+    if (batch->work != NULL) napi_delete_async_work(env, batch->work);
+    if (batch->buffersRef != NULL) napi_delete_reference(env, batch->buffersRef);
+    if (batch->resultsRef != NULL) napi_delete_reference(env, batch->resultsRef);
+    if (batch->onDone != NULL) napi_delete_reference(env, batch->onDone);
+    free(batch);
+    napi_throw_error(env, "MEDIA_IO_NAPI", "cannot queue the file writes");
+    return NULL;
+  }
+  return NULL;
+}
+
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_property_descriptor properties[] = {
       {"createPoller", NULL, create_poller, NULL, NULL, NULL, napi_default, NULL},
@@ -615,6 +775,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"shutDown", NULL, shut_down, NULL, NULL, NULL, napi_default, NULL},
       {"errorText", NULL, error_text, NULL, NULL, NULL, napi_default, NULL},
       {"addressText", NULL, address_text, NULL, NULL, NULL, napi_default, NULL},
+      {"writeFiles", NULL, write_files, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties) != napi_ok) {
     return NULL;

@@ -1,5 +1,6 @@
 import { FRAME_SAMPLES, RecordingPauseGate, interleaveStereo, mixToMono } from '@centralita/media';
 import type { RecordingEndReason, RecordingSummary } from './engine-protocol.ts';
+import type { FileWriteBatcher } from './file-write-batcher.ts';
 import { RecordingFile } from './recording-file.ts';
 import type { RtpLeg } from './rtp-leg.ts';
 
@@ -36,19 +37,24 @@ export class CallRecorder {
     this.mono = mono;
   }
 
-  /** Opens the files (the stereo one and, if asked, the mono one) and starts tapping both legs. */
+  /**
+   * Opens the files (the stereo one and, if asked, the mono one) and starts tapping both legs; their
+   * writes go through the worker's `writes`.
+   */
   static async start(
     id: string,
     customer: RtpLeg,
     agent: RtpLeg | undefined,
     path: string,
     monoPath: string | undefined,
+    writes: FileWriteBatcher,
     chunkMs: number,
     firstChunkMs = chunkMs,
   ): Promise<CallRecorder> {
     const stereo = await RecordingFile.create(
       path,
       { channels: agent === undefined ? 1 : 2 },
+      writes,
       chunkMs,
       firstChunkMs,
     );
@@ -57,7 +63,7 @@ export class CallRecorder {
       mono =
         monoPath === undefined
           ? undefined
-          : await RecordingFile.create(monoPath, { channels: 1 }, chunkMs, firstChunkMs);
+          : await RecordingFile.create(monoPath, { channels: 1 }, writes, chunkMs, firstChunkMs);
     } catch (error) {
       await stereo.finish();
       throw error;

@@ -7,7 +7,7 @@ import type { TestEngine } from './test-engine.ts';
 import { isEvent, startTestEngine } from './test-engine.ts';
 import type { TestPhone } from './test-phone.ts';
 
-// One engine for the file (each test resets it); the crash test kills its own.
+// One engine for the file (each test resets it); the crash test and the dgram test start their own.
 let testEngine: TestEngine;
 let crashed: TestEngine | undefined;
 beforeAll(async () => {
@@ -177,6 +177,34 @@ describe('call recording', () => {
     const to = wav.info.frames;
     expect(amplitude(left, 400, to - 2000, to)).toBeGreaterThan(0.1);
     expect(amplitude(right, 1000, to - 2000, to)).toBeGreaterThan(0.1);
+  });
+
+  it("records on the dgram path too, writing with Node's fs.write instead of the addon", async () => {
+    const onDgram = await startTestEngine({ datagramIo: 'dgram', recordingChunkMs: 200 });
+    crashed = onDgram;
+    const { engine } = onDgram;
+    const caller = await onDgram.connectPhone('caller', 'call-dg', { payloadType: 0, toneHz: 500 });
+    caller.phone.start();
+    const started = await engine.recordStart({
+      recordingId: 'dg-1',
+      customerLegId: 'caller',
+      path: 'dg-1.wav',
+    });
+    if (!started.ok) throw new Error(started.error.message);
+    await engine.play({
+      legId: 'caller',
+      items: [{ kind: 'silence', durationMs: 1_000 }],
+      playbackId: 'wait',
+    });
+    await onDgram.waitForEvent(isEvent('playbackFinished'), 3_000, 'the 1 s playback to end');
+    const stopped = await engine.recordStop('dg-1');
+    if (!stopped.ok) throw new Error(stopped.error.message);
+    expect([stopped.value.reason, stopped.value.isComplete]).toEqual(['stopped', true]);
+    const wav = await readRecording(stopped.value.path);
+    expect(wav.info.isComplete).toBe(true);
+    const [voice] = wav.channels as [Float32Array];
+    const to = wav.info.frames;
+    expect(amplitude(voice, 500, to - 4000, to)).toBeGreaterThan(0.1);
   });
 
   it('refuses paths outside the recording directory and unknown recordings', async () => {

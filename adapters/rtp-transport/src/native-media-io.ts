@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import type { Result } from '@centralita/kernel';
 import { err, ok } from '@centralita/kernel';
+import type { WriteFiles } from './file-write-batcher.ts';
 import type { DatagramHandler, MediaSocket, MediaSocketFactory } from './media-socket.ts';
 
 /**
@@ -15,7 +16,8 @@ import type { DatagramHandler, MediaSocket, MediaSocketFactory } from './media-s
  * with its C compiler and Node's own headers (nothing is downloaded). It reads every ready media
  * socket of a thread with `recvmmsg` and calls into JavaScript once per wake-up with the whole batch,
  * instead of once per datagram with a fresh `Buffer` and `rinfo` as `dgram` does; sends are one
- * `sendto` each, without dgram's send request objects.
+ * `sendto` each, without dgram's send request objects. It also writes the recordings' files, a media
+ * tick's writes in one thread-pool job (`writeFiles`, used by `FileWriteBatcher`).
  */
 
 const nativeDirectory = fileURLToPath(new URL('../native/', import.meta.url));
@@ -43,6 +45,8 @@ interface MediaIoBinding {
   shutDown(poller: object): void;
   errorText(code: number): string;
   addressText(bytes: Uint8Array, offset: number, family: number): string;
+  /** Positional writes in one thread-pool job (see `WriteFiles`). */
+  writeFiles: WriteFiles;
 }
 
 /** Where the compiled addon for this source lives: its name carries the source's hash, so an edit rebuilds. */

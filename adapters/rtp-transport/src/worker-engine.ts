@@ -6,6 +6,8 @@ import type { DtmfDigit } from '@centralita/media';
 import { FRAME_MS, parseDtmfDigit } from '@centralita/media';
 import { CallRecorder } from './call-recorder.ts';
 import { Conference } from './conference.ts';
+import type { WriteFiles } from './file-write-batcher.ts';
+import { FileWriteBatcher, writeFilesWithNodeFs } from './file-write-batcher.ts';
 import type { DigitCollectionInput, DigitCollectionSpec } from './digit-collection.ts';
 import { nextDigitCollection, startDigitCollection } from './digit-collection.ts';
 import type {
@@ -69,6 +71,18 @@ function socketFactoryFor(setup: WorkerSetup, log: WorkerLog): MediaSocketFactor
 }
 
 /**
+ * How the recordings' writes reach the thread pool: the addon's `writeFiles` (one job per tick for all
+ * of them) when the worker runs the native datagram path, else Node's `fs.write`, one write at a time.
+ */
+function writeFilesFor(sockets: MediaSocketFactory): WriteFiles {
+  if (!(sockets instanceof NativeSocketFactory)) return writeFilesWithNodeFs;
+  const binding = sockets.binding;
+  return (fds, positions, buffers, results, count, onDone) => {
+    binding.writeFiles(fds, positions, buffers, results, count, onDone);
+  };
+}
+
+/**
  * Everything one media worker owns: its legs and their sockets, bridges, conferences, recordings
  * and the media clock that drives them. Commands come in from the main thread (`handle`), events go
  * out through `emit`. It runs on the worker thread, but nothing in it depends on being there: tests
@@ -86,6 +100,8 @@ export class WorkerEngine {
   private readonly pendingRecordingIds = new Set<string>();
   private readonly ports: UdpPortAllocator;
   private readonly sockets: MediaSocketFactory;
+  /** The recordings' file writes, sent to the thread pool once per tick. */
+  private readonly fileWrites: FileWriteBatcher;
   private readonly clock: MediaClock;
   private readonly traffic: TrafficCounters = { packetsReceived: 0, packetsSent: 0, packetsRelayed: 0 };
   private readonly context: LegContext;
@@ -98,6 +114,7 @@ export class WorkerEngine {
     this.emit = emit;
     this.log = log;
     this.sockets = socketFactoryFor(setup, log);
+    this.fileWrites = new FileWriteBatcher(writeFilesFor(this.sockets));
     this.ports = new UdpPortAllocator(setup.portRange, this.sockets);
     this.clock = new MediaClock((tick) => {
       this.onTick(tick);
@@ -530,6 +547,7 @@ export class WorkerEngine {
         agent,
         command.path,
         command.monoPath,
+        this.fileWrites,
         this.setup.recordingChunkMs,
         this.firstChunkMs(),
       );
@@ -620,6 +638,8 @@ export class WorkerEngine {
         void this.finishRecording(recorder, 'write-failed');
       }
     }
+    // Every chunk (and header patch) that came due this tick, in one thread-pool job.
+    this.fileWrites.submit();
     if (tick % HOUSEKEEPING_EVERY_TICKS !== 0) return;
     const isNoMediaCheck = tick % NO_MEDIA_EVERY_TICKS === 0;
     for (const leg of this.legs.values()) {

@@ -10,7 +10,8 @@ import { MediaEngine } from '@centralita/rtp-transport';
 import { freeUdpPort } from '@centralita/testkit';
 
 /**
- * `npm run bench -- media [--calls=50,100,200] [--seconds=8] [--warmup=2] [--repeats=1] [--gather=µs]`
+ * `npm run bench -- media [--calls=50,100,200] [--seconds=8] [--warmup=2] [--repeats=1] [--gather=µs]
+ *   [--relays=engine,engine+rec]`
  *
  * Bridged G.711 calls through a media relay on loopback. The relay under test is pinned to core 0
  * (taskset) and the traffic generator to core 1; each call is two streams of 50 packets/s (PCMU,
@@ -34,6 +35,7 @@ import { freeUdpPort } from '@centralita/testkit';
  * same run and summarised by the median; the reference is rtpengine when it ran, else the bare Node
  * relay (`reference` says which). With --repeats=n each level is measured n times over all relays, and
  * the ratio is the median of every same-round pair: on a busy machine one pass can be off by 50 %.
+ * `--relays` measures only the relays named (all by default); a figure whose relays did not run is null.
  * The run takes about (warmup + seconds + 2) s x levels x relays x repeats.
  */
 
@@ -823,7 +825,7 @@ export async function run({
       `rtpengine ${withRtpengine ? 'found' : 'not installed: reference is the bare Node relay'}`,
   );
 
-  const relays: RelayUnderTest[] = [
+  const allRelays: RelayUnderTest[] = [
     nodeRelay(cores.relay, 'engine', false, 'engine', 'native', gatherMicros),
     nodeRelay(cores.relay, 'engine', true, 'engine+rec', 'native', gatherMicros),
     // The same engine on Node's dgram path (ADR 0009): what the native datagram path buys.
@@ -833,6 +835,10 @@ export async function run({
     nodeRelay(cores.relay, 'node-relay', false, 'node-relay'),
     ...(withRtpengine ? [rtpengineRelay(cores.relay)] : []),
   ];
+  const relayNames = option(args, 'relays', '')
+    .split(',')
+    .filter((name) => name !== '');
+  const relays = allRelays.filter((relay) => relayNames.length === 0 || relayNames.includes(relay.name));
   const runs: RunFigures[] = [];
   for (const calls of levels) {
     for (let round = 0; round < repeats; round++) {
