@@ -94,24 +94,28 @@ export class Database {
     const client = await this.pool.connect();
     const events: EventEnvelope[] = [];
     let isBroken = false;
+    // Round trips are most of what a small transaction costs, so it takes as few as PostgreSQL allows. The
+    // opening (BEGIN, the tenant's role, who acts) is one simple query (several statements, no parameters,
+    // values as escaped literals), sent with the first query the work runs. The events and COMMIT are
+    // another, at the end. A transaction that only records events is a single round trip, one that does
+    // nothing costs none.
+    const literal = pg.escapeLiteral;
+    const opening = [
+      'BEGIN',
+      ...(tenantId === undefined ? [] : ['SET LOCAL ROLE centralita_app']),
+      `SELECT set_config('app.tenant_id', ${literal(tenantId ?? '')}, true),
+              set_config('app.actor_type', ${literal(actor.type)}, true),
+              set_config('app.actor_id', ${literal(actor.id)}, true),
+              set_config('app.request_id', ${literal(requestId ?? '')}, true)`,
+    ].join(';\n');
+    let opened: Promise<unknown> | undefined;
     try {
-      // One round trip opens the transaction, takes the tenant's role and sets who acts: a simple query may
-      // hold several statements, but no parameters, so the values go in as escaped literals.
-      const literal = pg.escapeLiteral;
-      await client.query(
-        [
-          'BEGIN',
-          ...(tenantId === undefined ? [] : ['SET LOCAL ROLE centralita_app']),
-          `SELECT set_config('app.tenant_id', ${literal(tenantId ?? '')}, true),
-                  set_config('app.actor_type', ${literal(actor.type)}, true),
-                  set_config('app.actor_id', ${literal(actor.id)}, true),
-                  set_config('app.request_id', ${literal(requestId ?? '')}, true)`,
-        ].join(';\n'),
-      );
       const tx: Tx = {
         tenantId,
         query: async <Row extends pg.QueryResultRow>(sql: string, params?: readonly unknown[]) => {
           try {
+            opened ??= client.query(opening);
+            await opened;
             return await client.query<Row>(sql, params as unknown[] | undefined);
           } catch (error) {
             throw translateDatabaseError(error);
@@ -129,26 +133,35 @@ export class Database {
         },
       };
       const result = await work(tx);
-      // Every event in one statement, stored (and numbered by `seq`) in the order recorded.
-      if (events.length > 0)
-        await client.query(
-          `INSERT INTO domain_events (id, tenant_id, type, occurred_at, data)
-           SELECT (e.value ->> 'id')::uuid, (e.value ->> 'tenantId')::uuid, e.value ->> 'type',
-                  (e.value ->> 'occurredAt')::timestamptz, e.value -> 'data'
-             FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(value, n)
-            ORDER BY e.n`,
-          [JSON.stringify(events)],
-        );
-      await client.query('COMMIT');
+      if (opened === undefined && events.length === 0) return result;
+      // Every event in one statement, stored (and numbered by `seq`) in the order recorded, sent with COMMIT.
+      const closing = [
+        ...(opened === undefined ? [opening] : []),
+        ...(events.length === 0
+          ? []
+          : [
+              `INSERT INTO domain_events (id, tenant_id, type, occurred_at, data)
+               SELECT (e.value ->> 'id')::uuid, (e.value ->> 'tenantId')::uuid, e.value ->> 'type',
+                      (e.value ->> 'occurredAt')::timestamptz, e.value -> 'data'
+                 FROM jsonb_array_elements(${literal(JSON.stringify(events))}::jsonb) WITH ORDINALITY AS e(value, n)
+                ORDER BY e.n`,
+            ]),
+        'COMMIT',
+      ];
+      opened = client.query(closing.join(';\n'));
+      await opened;
       if (events.length > 0) this.onEventsCommitted?.(events);
       return result;
     } catch (error) {
-      try {
-        await client.query('ROLLBACK');
-      } catch {
-        isBroken = true;
+      // Nothing was sent: nothing to undo. Otherwise the transaction may be open (or aborted) on the server.
+      if (opened !== undefined) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          isBroken = true;
+        }
       }
-      throw error;
+      throw translateDatabaseError(error);
     } finally {
       client.release(isBroken);
     }

@@ -4,16 +4,23 @@ import type { Tx } from './database.ts';
 import { createCustomer, findCustomerIdByAddress, getCustomer } from './customers.ts';
 import { StoreError } from './store-error.ts';
 import { currentTenant } from './tenants.ts';
+import type { Tenant } from './tenants.ts';
 
 /** How many past interactions the screen pop shows. */
 const recentInteractionLimit = 10;
 
 /**
  * Finds the customer an address belongs to, whatever its formatting, or creates a new customer flagged
- * unverified with that address; returns what the agent sees while the phone rings.
+ * unverified with that address; returns what the agent sees while the phone rings. `tenant`: the current
+ * tenant's country and language when the caller already holds them (else they are read).
  */
-export async function identifyCustomer(tx: Tx, kind: IdentityKind, rawAddress: string): Promise<ScreenPop> {
-  const tenant = await currentTenant(tx);
+export async function identifyCustomer(
+  tx: Tx,
+  kind: IdentityKind,
+  rawAddress: string,
+  tenant?: Pick<Tenant, 'defaultCountry' | 'defaultLanguage'>,
+): Promise<ScreenPop> {
+  tenant ??= await currentTenant(tx);
   const normalized = normalizeChannelAddress(kind, rawAddress, tenant.defaultCountry, 'address');
   if (!normalized.ok) throw new StoreError('STORE_INVALID_INPUT', normalized.error.message, 'address');
   // Two callers from one unknown number at the same moment must create one customer, not two.

@@ -7,6 +7,7 @@ import {
   createDid,
   createTrunk,
   findDidRoute,
+  findFirstDidRoute,
   findSipAccount,
   getTrunk,
   listBindings,
@@ -16,11 +17,11 @@ import {
   setSipCredentials,
   sipRealm,
   sweepExpiredBindings,
-  trunksAcceptingAddress,
   updateTrunk,
 } from './sip-accounts.ts';
 import type { BindingInput, DigestHa1 } from './sip-accounts.ts';
 import { StoreError } from './store-error.ts';
+import { TenantConfigurationCache, trunksAccepting } from './tenant-configuration.ts';
 import { createTestTenant, openTestDatabase } from './test-support.ts';
 import { createUser, updateUser } from './users.ts';
 
@@ -153,9 +154,17 @@ describe('trunks', () => {
     await expect(database.inTenant(globex, (tx) => getTrunk(tx, trunk.id))).rejects.toMatchObject({
       code: 'STORE_NOT_FOUND',
     });
-    const accepting = await database.inTenant(acme, (tx) => trunksAcceptingAddress(tx, '198.51.100.7'));
-    expect(accepting.map((t) => t.id)).toEqual([trunk.id]);
-    expect(await database.inTenant(acme, (tx) => trunksAcceptingAddress(tx, '203.0.113.1'))).toEqual([]);
+    // What an arriving call checks: the sender's address against the trunks' networks.
+    const { trunks } = await database.inTenant(acme, (tx) => new TenantConfigurationCache().read(tx));
+    expect(trunksAccepting(trunks, '198.51.100.7')).toEqual([trunk.id]);
+    expect(trunksAccepting(trunks, '2001:db8::1')).toEqual([trunk.id]);
+    expect(trunksAccepting(trunks, '2001:db8::2')).toEqual([]);
+    expect(trunksAccepting(trunks, '203.0.113.1')).toEqual([]);
+    expect(trunks.outbound).toMatchObject({
+      trunkId: trunk.id,
+      host: 'sip2.carrier.example',
+      secret: 's3cret',
+    });
     const entries = await database.inTenant(acme, (tx) =>
       listAuditEntries(tx, { tableName: 'sip_trunks', limit: 10, offset: 0 }),
     );
@@ -190,10 +199,26 @@ describe('DIDs', () => {
       flowKey: 'main',
     });
     expect(await database.asSystem((tx) => findDidRoute(tx, '+34910000002'))).toBeUndefined();
-    // The call layer's lookup, with no transaction around it, finds the same across tenants.
-    expect(await database.readAsSystem((tx) => findDidRoute(tx, '+34910000001'))).toMatchObject({
+    // The call layer's lookup, with no transaction around it, finds the same across tenants: the first of the
+    // forms of the dialled digits that is a DID, with its tenant's configuration version.
+    const version = (
+      await database.inTenant(acme, (tx) =>
+        tx.query<{ v: string }>('SELECT configuration_version::text AS v FROM tenants WHERE id = $1', [
+          acme.tenantId,
+        ]),
+      )
+    ).rows[0]?.v;
+    expect(
+      await database.readAsSystem((tx) =>
+        findFirstDidRoute(tx, ['+34910000009', '+34910000001', '34910000001']),
+      ),
+    ).toEqual({
       tenantId: acme.tenantId,
+      number: '+34910000001',
+      flowKey: 'main',
+      configurationVersion: version,
     });
+    expect(await database.readAsSystem((tx) => findFirstDidRoute(tx, ['+34910000009']))).toBeUndefined();
     await expect(
       database.readAsSystem((tx) => {
         tx.recordEvent('DidLookedUp', {});

@@ -396,15 +396,6 @@ export async function deleteTrunk(tx: Tx, id: string): Promise<void> {
   if (result.rowCount === 0) throw new StoreError('STORE_NOT_FOUND', 'no such trunk');
 }
 
-/** The tenant's trunks that accept calls from `address` without a challenge (it is in one of their networks). */
-export async function trunksAcceptingAddress(tx: Tx, address: string): Promise<SipTrunk[]> {
-  const result = await tx.query<TrunkRow>(
-    `SELECT ${trunkColumns} FROM sip_trunks WHERE $1::inet <<= ANY (inbound_addresses) ORDER BY lower(name), id`,
-    [address],
-  );
-  return result.rows.map(trunkOf);
-}
-
 /** A trunk whose carrier authenticates its calls with digest: its id and HA1 values (never shown by the API). */
 export interface TrunkInboundCredentials extends DigestHa1 {
   readonly trunkId: string;
@@ -423,12 +414,6 @@ export async function trunkByInboundUsername(
     [username],
   );
   return result.rows[0];
-}
-
-/** Whether any of the current tenant's trunks authenticates inbound calls with digest. */
-export async function hasDigestTrunk(tx: Tx): Promise<boolean> {
-  const result = await tx.query('SELECT 1 FROM sip_trunks WHERE inbound_username IS NOT NULL LIMIT 1');
-  return result.rows.length > 0;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -524,6 +509,30 @@ export async function findDidRoute(tx: Tx, number: string): Promise<DidRoute | u
   const result = await tx.query<DidRoute>(
     `SELECT tenant_id AS "tenantId", number, flow_key AS "flowKey" FROM dids WHERE number = $1`,
     [number],
+  );
+  return result.rows[0];
+}
+
+/** A dialled number's route with its tenant's configuration version (`TenantConfigurationCache.at`). */
+export interface DidRouteAndVersion extends DidRoute {
+  readonly configurationVersion: string;
+}
+
+/**
+ * Where the first of `numbers` that is a DID leads (the same digits may be dialled with or without `+`),
+ * with its tenant's configuration version: one query for what an arriving call needs first.
+ */
+export async function findFirstDidRoute(
+  tx: Tx,
+  numbers: readonly string[],
+): Promise<DidRouteAndVersion | undefined> {
+  const result = await tx.query<DidRouteAndVersion>(
+    `SELECT d.tenant_id AS "tenantId", d.number, d.flow_key AS "flowKey",
+            t.configuration_version::text AS "configurationVersion"
+       FROM dids d JOIN tenants t ON t.id = d.tenant_id
+      WHERE d.number = ANY ($1::text[])
+      ORDER BY array_position($1::text[], d.number) LIMIT 1`,
+    [numbers],
   );
   return result.rows[0];
 }

@@ -4,7 +4,8 @@ import { listAuditEntries } from './audit-log.ts';
 import type { Database } from './database.ts';
 import { createQueue, updateQueue } from './directory.ts';
 import { createFlow, publishVersion, saveDraft, setIvrSettings } from './flows.ts';
-import { TenantConfigurationCache } from './tenant-configuration.ts';
+import { createTrunk, updateTrunk } from './sip-accounts.ts';
+import { TenantConfigurationCache, trunksAccepting } from './tenant-configuration.ts';
 import { updateCurrentTenant } from './tenants.ts';
 import { createTestTenant, openTestDatabase } from './test-support.ts';
 
@@ -112,5 +113,44 @@ describe('the tenant configuration a new call reads', () => {
     const after = await tenantRows();
     expect(after).toHaveLength(before.length + 1);
     expect(JSON.stringify(after[0]?.after)).not.toContain('configuration_version');
+  });
+
+  it('include the trunks, and a trunk written moves the version a call reads with its number', async () => {
+    const cache = new TenantConfigurationCache();
+    const version = async (): Promise<string> =>
+      (
+        await database.readAsSystem((tx) =>
+          tx.query<{ v: string }>('SELECT configuration_version::text AS v FROM tenants WHERE id = $1', [
+            globex.tenantId,
+          ]),
+        )
+      ).rows[0]?.v ?? '';
+    const before = await database.inTenant(globex, (tx) => cache.read(tx));
+    expect(before.trunks).toEqual({ inbound: [], hasDigest: false, outbound: undefined });
+    const seen = await version();
+    expect(cache.at(globex.tenantId, seen)).toBe(before);
+    const trunk = await database.inTenant(globex, (tx) =>
+      createTrunk(tx, {
+        name: 'Operador',
+        inboundAddresses: ['192.0.2.0/28', '2001:db8:5::/48'],
+        outbound: { host: 'sip.operador.example', username: 'globex', secret: 'clave' },
+      }),
+    );
+    // The number read with the old version no longer matches: the call reads the configuration again.
+    expect(await version()).not.toBe(seen);
+    expect(cache.at(globex.tenantId, await version())).toBeUndefined();
+    const after = await cache.current(database, globex);
+    expect(trunksAccepting(after.trunks, '192.0.2.14')).toEqual([trunk.id]);
+    expect(trunksAccepting(after.trunks, '192.0.2.16')).toEqual([]);
+    expect(trunksAccepting(after.trunks, '2001:db8:5:1::7')).toEqual([trunk.id]);
+    expect(after.trunks.outbound).toMatchObject({ trunkId: trunk.id, username: 'globex', secret: 'clave' });
+    expect(cache.at(globex.tenantId, await version())).toBe(after);
+    expect(await cache.current(database, globex)).toBe(after);
+    await database.inTenant(globex, (tx) =>
+      updateTrunk(tx, trunk.id, { inboundAddresses: ['198.51.100.9/32'] }),
+    );
+    const moved = await cache.current(database, globex);
+    expect(trunksAccepting(moved.trunks, '192.0.2.14')).toEqual([]);
+    expect(trunksAccepting(moved.trunks, '198.51.100.9')).toEqual([trunk.id]);
   });
 });

@@ -1,13 +1,33 @@
+import { BlockList, isIPv4 } from 'node:net';
 import type { Flow } from '@centralita/ivr';
-import type { Tx } from './database.ts';
+import type { TenantContext } from './actor.ts';
+import type { Database, Tx } from './database.ts';
 import type { IvrSettings } from './flows.ts';
 import { ivrSettings, publishedFlows, queueReferences } from './flows.ts';
+import type { TrunkDialling } from './sip-accounts.ts';
 import type { Tenant } from './tenants.ts';
 import { currentTenant } from './tenants.ts';
 
+/** A trunk that takes calls from some addresses without a challenge. */
+export interface InboundTrunk {
+  readonly id: string;
+  /** The addresses and networks (CIDR) it accepts calls from. */
+  readonly networks: BlockList;
+}
+
+/** What calls need of the tenant's SIP trunks. */
+export interface TenantTrunks {
+  /** The trunks with inbound addresses, in the order of their names. */
+  readonly inbound: readonly InboundTrunk[];
+  /** Whether any trunk authenticates its carrier's calls with digest. */
+  readonly hasDigest: boolean;
+  /** The first trunk (by name) with outbound settings: where outbound calls leave. */
+  readonly outbound: TrunkDialling | undefined;
+}
+
 /**
  * What a new call reads before its flow starts: the tenant (its settings, time zone, country), its published
- * flows, IVR settings and queue names.
+ * flows, IVR settings, queue names and trunks.
  */
 export interface TenantConfiguration {
   readonly tenant: Tenant;
@@ -16,20 +36,57 @@ export interface TenantConfiguration {
   readonly ivrSettings: IvrSettings;
   /** Every way flows may name a queue, with the queue id it means (`queueReferences`). */
   readonly queueReferences: ReadonlyMap<string, string>;
+  readonly trunks: TenantTrunks;
+}
+
+/** The ids of the tenant's trunks that take calls from `address` without a challenge, in name order. */
+export function trunksAccepting(trunks: TenantTrunks, address: string): string[] {
+  const family = isIPv4(address) ? 'ipv4' : 'ipv6';
+  return trunks.inbound.filter((trunk) => trunk.networks.check(address, family)).map((trunk) => trunk.id);
 }
 
 /**
- * Each tenant's `TenantConfiguration`, kept in memory with the tenant's configuration version (migration 0011:
- * triggers move it whenever the tenant's row, flows, flow versions or queues are written, by any
- * server of the installation). A read asks the database for the version only, one small query, and
- * reads and parses everything again when it has moved. A call therefore never runs a flow older than
- * the last one published before it arrived.
+ * Each tenant's `TenantConfiguration`, kept in memory with the tenant's configuration version (migrations
+ * 0011 and 0014: triggers move it whenever the tenant's row, flows, flow versions, queues or trunks are
+ * written, by any server of the installation). A read asks the database for the version only, one small
+ * query (or none, when the caller already holds the version: `at`), and reads and parses everything again
+ * when it has moved. A call therefore never runs a flow older than the last one published before it
+ * arrived.
  */
 export class TenantConfigurationCache {
   readonly #entries = new Map<
     string,
     { readonly version: string; readonly configuration: TenantConfiguration }
   >();
+
+  /**
+   * The configuration kept for the tenant if it is the one of `version` (read together with something else,
+   * such as the dialled number's tenant), else undefined: then `read` it.
+   */
+  at(tenantId: string, version: string): TenantConfiguration | undefined {
+    const cached = this.#entries.get(tenantId);
+    return cached?.version === version ? cached.configuration : undefined;
+  }
+
+  /**
+   * The tenant's current configuration outside any transaction: one query without a transaction for the
+   * version, and a tenant transaction to read everything only when it moved.
+   */
+  async current(database: Database, context: TenantContext): Promise<TenantConfiguration> {
+    const row = await database.readAsSystem(
+      async (tx) =>
+        (
+          await tx.query<{ version: string }>(
+            'SELECT configuration_version::text AS version FROM tenants WHERE id = $1',
+            [context.tenantId],
+          )
+        ).rows[0],
+    );
+    return (
+      (row === undefined ? undefined : this.at(context.tenantId, row.version)) ??
+      (await database.inTenant(context, (tx) => this.read(tx)))
+    );
+  }
 
   /** The tenant's configuration as of this transaction (a tenant transaction). */
   async read(tx: Tx): Promise<TenantConfiguration> {
@@ -48,12 +105,62 @@ export class TenantConfigurationCache {
       published: await publishedFlows(tx),
       ivrSettings: await ivrSettings(tx),
       queueReferences: await queueReferences(tx),
+      trunks: await tenantTrunks(tx),
     });
     // Read in one transaction after the version: if a change committed in between, what was read is newer
     // than `version`, and the next call sees a newer version and reads again.
     this.#entries.set(tenantId, { version, configuration });
     return configuration;
   }
+}
+
+/** The current tenant's trunks, one query. */
+async function tenantTrunks(tx: Tx): Promise<TenantTrunks> {
+  const rows = (
+    await tx.query<{
+      id: string;
+      inboundAddresses: string[];
+      hasDigest: boolean;
+      host: string | null;
+      port: number | null;
+      transport: TrunkDialling['transport'];
+      username: string | null;
+      secret: string | null;
+    }>(
+      `SELECT id, inbound_addresses::text[] AS "inboundAddresses", inbound_username IS NOT NULL AS "hasDigest",
+              outbound_host AS host, outbound_port AS port, outbound_transport AS transport,
+              outbound_username AS username, outbound_secret AS secret
+         FROM sip_trunks ORDER BY lower(name), id`,
+    )
+  ).rows;
+  const inbound: InboundTrunk[] = [];
+  for (const row of rows) {
+    if (row.inboundAddresses.length === 0) continue;
+    const networks = new BlockList();
+    for (const cidr of row.inboundAddresses) {
+      // PostgreSQL writes a cidr as network/prefix.
+      const [network = '', prefix = ''] = cidr.split('/');
+      const family = isIPv4(network) ? 'ipv4' : 'ipv6';
+      networks.addSubnet(network, Number(prefix === '' ? (family === 'ipv4' ? 32 : 128) : prefix), family);
+    }
+    inbound.push({ id: row.id, networks });
+  }
+  const out = rows.find((row) => row.host !== null);
+  return {
+    inbound,
+    hasDigest: rows.some((row) => row.hasDigest),
+    outbound:
+      out?.host == null
+        ? undefined
+        : {
+            trunkId: out.id,
+            host: out.host,
+            port: out.port,
+            transport: out.transport,
+            username: out.username,
+            secret: out.secret,
+          },
+  };
 }
 
 /** Shared between calls: frozen, so no call can change another's configuration by accident. */
@@ -63,7 +170,8 @@ function deepFreeze<T>(value: T): T {
     value === null ||
     Object.isFrozen(value) ||
     value instanceof Map ||
-    value instanceof Date
+    value instanceof Date ||
+    value instanceof BlockList
   )
     return value;
   for (const child of Object.values(value)) deepFreeze(child);

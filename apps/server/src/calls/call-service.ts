@@ -61,9 +61,10 @@ import {
   sipAccounts,
   TenantConfigurationCache,
   tickets,
+  trunksAccepting,
   users,
 } from '@centralita/store';
-import type { Database, TenantContext, Tx, tenants } from '@centralita/store';
+import type { Database, TenantConfiguration, TenantContext, Tx, tenants } from '@centralita/store';
 import type {
   CallAction,
   CallControlPort,
@@ -405,6 +406,19 @@ async function storeRecording(tx: Tx, interactionId: string, summary: RecordingS
     durationMs: summary.durationMs,
     isComplete: summary.isComplete,
   });
+}
+
+/** The tenant, its flows, IVR fallback and queue references, as a call's flow needs them. */
+interface FlowsForCall {
+  readonly tenant: tenants.Tenant;
+  readonly published: Readonly<Record<string, Flow>>;
+  readonly fallback: TenantFallback | null;
+  readonly queueReferences: ReadonlyMap<string, string>;
+}
+
+function flowsOf(configuration: TenantConfiguration): FlowsForCall {
+  const { tenant, published, ivrSettings, queueReferences } = configuration;
+  return { tenant, published, fallback: flows.interpreterFallback(ivrSettings), queueReferences };
 }
 
 /** What the IVR does when a flow fails and the tenant set nothing: an apology, then the first queue. */
@@ -955,24 +969,24 @@ export class CallService implements SipCallHandler, CallControlPort {
       return;
     }
     const candidates = number.startsWith('+') ? [number] : [`+${number}`, number];
-    const route = await this.#options.database.readAsSystem(async (tx) => {
-      for (const candidate of candidates) {
-        const found = await sipAccounts.findDidRoute(tx, candidate);
-        if (found !== undefined) return found;
-      }
-      return undefined;
-    });
+    // One query gives the number's tenant and its configuration version; while the tenant's configuration
+    // kept in memory is that version, its trunks and flows need no other query.
+    const route = await this.#options.database.readAsSystem((tx) =>
+      sipAccounts.findFirstDidRoute(tx, candidates),
+    );
     if (route === undefined) {
       transaction.reply(404, 'Not Found - Number Not Served Here');
       return;
     }
     const context: TenantContext = { tenantId: route.tenantId as TenantId, actor: systemActor };
-    const setup = await this.#options.database.inTenant(context, async (tx) => {
-      const trunks = await sipAccounts.trunksAcceptingAddress(tx, transaction.source.remoteAddress);
-      const isDigestPossible = trunks.length === 0 && (await sipAccounts.hasDigestTrunk(tx));
-      if (trunks.length === 0 && !isDigestPossible) return undefined;
-      return { trunkId: trunks[0]?.id, ...(await this.#flowsForCall(tx)) };
-    });
+    const configuration =
+      this.#tenantConfiguration.at(route.tenantId, route.configurationVersion) ??
+      (await this.#options.database.inTenant(context, (tx) => this.#tenantConfiguration.read(tx)));
+    const trunkIds = trunksAccepting(configuration.trunks, transaction.source.remoteAddress);
+    const setup =
+      trunkIds.length === 0 && !configuration.trunks.hasDigest
+        ? undefined
+        : { trunkId: trunkIds[0], ...flowsOf(configuration) };
     if (setup === undefined) {
       this.#logger.info(
         { source: transaction.source.remoteAddress, number: route.number },
@@ -1045,7 +1059,8 @@ export class CallService implements SipCallHandler, CallControlPort {
     const dialled = request.requestUri.kind === 'sip' ? (request.requestUri.user ?? '') : '';
     const tenantId = context.tenantId as string;
     const setup = await this.#options.database.inTenant(context, async (tx) => {
-      const forCall = await this.#flowsForCall(tx);
+      const configuration = await this.#tenantConfiguration.read(tx);
+      const forCall = flowsOf(configuration);
       const tenant = forCall.tenant;
       const user = await users.getUser(tx, account.userId);
       const isExtension =
@@ -1053,7 +1068,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       const number = isExtension
         ? undefined
         : normalizeChannelAddress('phone', dialled, tenant.defaultCountry, 'number');
-      const trunk = await sipAccounts.outboundTrunk(tx);
+      const trunk = configuration.trunks.outbound;
       const own = number?.ok === true ? await sipAccounts.findDidRoute(tx, number.value) : undefined;
       const presented = (await sipAccounts.listDids(tx))[0]?.number ?? null;
       return {
@@ -1221,7 +1236,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       const screenPop =
         start.identifyNumber === null
           ? undefined
-          : await identifyCustomer(tx, 'phone', start.identifyNumber).catch(() => undefined);
+          : await identifyCustomer(tx, 'phone', start.identifyNumber, start.tenant).catch(() => undefined);
       const interactionId = await interactions.insertInteraction(tx, {
         customerId: screenPop?.customer.id ?? null,
         channel: 'voice',
@@ -1657,14 +1672,8 @@ export class CallService implements SipCallHandler, CallControlPort {
   }
 
   /** The tenant, its flows, IVR fallback and queue references, as a call's flow needs them (one read). */
-  async #flowsForCall(tx: Tx): Promise<{
-    tenant: tenants.Tenant;
-    published: Readonly<Record<string, Flow>>;
-    fallback: TenantFallback | null;
-    queueReferences: ReadonlyMap<string, string>;
-  }> {
-    const { tenant, published, ivrSettings, queueReferences } = await this.#tenantConfiguration.read(tx);
-    return { tenant, published, fallback: flows.interpreterFallback(ivrSettings), queueReferences };
+  async #flowsForCall(tx: Tx): Promise<FlowsForCall> {
+    return flowsOf(await this.#tenantConfiguration.read(tx));
   }
 
   /** What happens on the leg of a flow's transfer (an extension's phone or a number through the trunk). */
@@ -1713,25 +1722,31 @@ export class CallService implements SipCallHandler, CallControlPort {
    */
   async #inviteTransferTarget(call: ActiveCall, legId: string, target: FlowTransferTarget): Promise<void> {
     const now = new Date(this.#now());
-    const resolved = await this.#options.database.inTenant(this.#context(call), async (tx) => {
+    const resolve = async () => {
       if (target.kind === 'extension') {
-        const userId = await sipAccounts.userIdByExtension(tx, target.extension);
-        const [phone, ...otherPhones] =
-          userId === undefined ? [] : this.#phonesToRing(await sipAccounts.listBindings(tx, userId, now));
-        if (phone === undefined) return undefined;
-        return {
-          requestUri: phone.requestUri,
-          target: phone.target,
-          to: `<sip:${target.extension}@${call.realm}>`,
-          credentials: undefined,
-          userId,
-          otherPhones,
-          failoverTo: phone.failoverTo,
-        };
+        return await this.#options.database.inTenant(this.#context(call), async (tx) => {
+          const userId = await sipAccounts.userIdByExtension(tx, target.extension);
+          const [phone, ...otherPhones] =
+            userId === undefined ? [] : this.#phonesToRing(await sipAccounts.listBindings(tx, userId, now));
+          if (phone === undefined) return undefined;
+          return {
+            requestUri: phone.requestUri,
+            target: phone.target,
+            to: `<sip:${target.extension}@${call.realm}>`,
+            credentials: undefined,
+            userId,
+            otherPhones,
+            failoverTo: phone.failoverTo,
+          };
+        });
       }
-      const tenant = (await this.#tenantConfiguration.read(tx)).tenant;
+      // A number: the tenant's country and outbound trunk, from memory while its configuration is current.
+      const { tenant, trunks } = await this.#tenantConfiguration.current(
+        this.#options.database,
+        this.#context(call),
+      );
       const normalized = normalizeChannelAddress('phone', target.number, tenant.defaultCountry, 'number');
-      const trunk = await sipAccounts.outboundTrunk(tx);
+      const trunk = trunks.outbound;
       if (!normalized.ok || trunk === undefined) return undefined;
       const user = normalized.value.replace('+', '');
       return {
@@ -1745,7 +1760,8 @@ export class CallService implements SipCallHandler, CallControlPort {
         userId: undefined,
         otherPhones: [],
       };
-    });
+    };
+    const resolved = await resolve();
     const local =
       resolved?.requestUri === undefined
         ? undefined
@@ -2526,18 +2542,18 @@ export class CallService implements SipCallHandler, CallControlPort {
           }
           const isFirstQueue = call.firstQueuedAtMs === undefined;
           call.firstQueuedAtMs ??= now;
-          call.seniorityFromMs = isFirstQueue ? await this.#reclaimedPlace(call, queueId, now) : undefined;
-          await this.#options.database.inTenant(this.#context(call), (tx) =>
-            interactions
-              .changeInteraction(tx, call.interactionId, {
-                queueId,
-                status: 'queued',
-                ...(isFirstQueue
-                  ? { metadata: { firstQueuedAt: new Date(call.seniorityFromMs ?? now).toISOString() } }
-                  : {}),
-              })
-              .then(() => undefined),
-          );
+          await this.#options.database.inTenant(this.#context(call), async (tx) => {
+            call.seniorityFromMs = isFirstQueue
+              ? await this.#reclaimedPlace(tx, call, queueId, now)
+              : undefined;
+            await interactions.changeInteraction(tx, call.interactionId, {
+              queueId,
+              status: 'queued',
+              ...(isFirstQueue
+                ? { metadata: { firstQueuedAt: new Date(call.seniorityFromMs ?? now).toISOString() } }
+                : {}),
+            });
+          });
           await this.#decide(call, { type: 'Enqueued', queueId: queueId as QueueId, atMs: now });
           clearTimeout(call.overflowTimer);
           const afterWaitMs = command.overflow?.afterWaitMs ?? null;
@@ -2611,35 +2627,38 @@ export class CallService implements SipCallHandler, CallControlPort {
    * (`settings.calls.placeReclaimWindowSeconds`, 300 by default; 0 turns it off) gets their place back: the
    * new contact's seniority is the abandoned one's. Returns that seniority, or undefined.
    */
-  async #reclaimedPlace(call: ActiveCall, queueId: string, nowMs: number): Promise<number | undefined> {
+  async #reclaimedPlace(
+    tx: Tx,
+    call: ActiveCall,
+    queueId: string,
+    nowMs: number,
+  ): Promise<number | undefined> {
     if (call.callerId === null) return undefined;
     const callerId = call.callerId;
-    return this.#options.database.inTenant(this.#context(call), async (tx) => {
-      const tenant = (await this.#tenantConfiguration.read(tx)).tenant;
-      const configured = (tenant.settings['calls'] as { placeReclaimWindowSeconds?: unknown } | undefined)
-        ?.placeReclaimWindowSeconds;
-      const windowS = typeof configured === 'number' && configured >= 0 ? configured : 300;
-      if (windowS === 0) return undefined;
-      const previous = (
-        await tx.query<{ id: string; firstQueuedAt: string | null }>(
-          `SELECT id, metadata ->> 'firstQueuedAt' AS "firstQueuedAt" FROM interactions
+    const tenant = (await this.#tenantConfiguration.read(tx)).tenant;
+    const configured = (tenant.settings['calls'] as { placeReclaimWindowSeconds?: unknown } | undefined)
+      ?.placeReclaimWindowSeconds;
+    const windowS = typeof configured === 'number' && configured >= 0 ? configured : 300;
+    if (windowS === 0) return undefined;
+    const previous = (
+      await tx.query<{ id: string; firstQueuedAt: string | null }>(
+        `SELECT id, metadata ->> 'firstQueuedAt' AS "firstQueuedAt" FROM interactions
            WHERE remote_address = $1 AND queue_id = $2 AND status = 'abandoned' AND direction = 'inbound'
              AND ended_at > $3 AND id <> $4
            ORDER BY ended_at DESC LIMIT 1`,
-          [callerId, queueId, new Date(nowMs - windowS * 1000), call.interactionId],
-        )
-      ).rows[0];
-      if (previous?.firstQueuedAt == null) return undefined;
-      const seniorityFromMs = Date.parse(previous.firstQueuedAt);
-      if (!Number.isFinite(seniorityFromMs)) return undefined;
-      tx.recordEvent('QueuePlaceReclaimed', {
-        interactionId: call.interactionId,
-        abandonedInteractionId: previous.id,
-        queueId,
-        seniorityFrom: new Date(seniorityFromMs).toISOString(),
-      });
-      return seniorityFromMs;
+        [callerId, queueId, new Date(nowMs - windowS * 1000), call.interactionId],
+      )
+    ).rows[0];
+    if (previous?.firstQueuedAt == null) return undefined;
+    const seniorityFromMs = Date.parse(previous.firstQueuedAt);
+    if (!Number.isFinite(seniorityFromMs)) return undefined;
+    tx.recordEvent('QueuePlaceReclaimed', {
+      interactionId: call.interactionId,
+      abandonedInteractionId: previous.id,
+      queueId,
+      seniorityFrom: new Date(seniorityFromMs).toISOString(),
     });
+    return seniorityFromMs;
   }
 
   /**

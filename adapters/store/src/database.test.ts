@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { EventEnvelope } from '@centralita/kernel';
+import type { TenantContext } from './actor.ts';
+import { listAuditEntries } from './audit-log.ts';
+import { Database } from './database.ts';
+import { createQueue, listQueues } from './directory.ts';
+import { StoreError } from './store-error.ts';
+import { createTestTenant, openTestDatabase } from './test-support.ts';
+
+let database: Database;
+let acme: TenantContext;
+const committed: EventEnvelope[][] = [];
+
+async function storedEvents(tenant: TenantContext): Promise<{ type: string; data: unknown }[]> {
+  return (
+    await database.asSystem((tx) =>
+      tx.query<{ type: string; data: unknown }>(
+        'SELECT type, data FROM domain_events WHERE tenant_id = $1 ORDER BY seq',
+        [tenant.tenantId],
+      ),
+    )
+  ).rows;
+}
+
+beforeAll(async () => {
+  const setup = openTestDatabase();
+  acme = await createTestTenant(setup, 'Acme');
+  await setup.close();
+  database = new Database(inject('databaseUrl'), {
+    onEventsCommitted: (events) => committed.push([...events]),
+  });
+});
+
+afterAll(async () => {
+  await database.close();
+});
+
+describe('a tenant transaction', () => {
+  it('that only records events stores them in order, as its tenant, and publishes them once committed', async () => {
+    await database.inTenant(acme, (tx) => {
+      tx.recordEvent('CallReceived', { interactionId: 'a', note: "it's \\ quoted" });
+      tx.recordEvent('CallAnswered', { interactionId: 'a' });
+      return Promise.resolve();
+    });
+    expect(await storedEvents(acme)).toEqual([
+      { type: 'CallReceived', data: { interactionId: 'a', note: "it's \\ quoted" } },
+      { type: 'CallAnswered', data: { interactionId: 'a' } },
+    ]);
+    expect(committed.at(-1)?.map((event) => event.type)).toEqual(['CallReceived', 'CallAnswered']);
+  });
+
+  it('keeps none of its writes when its events cannot be stored, and says why', async () => {
+    const before = committed.length;
+    // PostgreSQL's jsonb refuses the NUL character: the events fail after the work's own write.
+    const attempt = database.inTenant(acme, async (tx) => {
+      await createQueue(tx, { name: 'Nunca guardada' });
+      tx.recordEvent('QueueCreated', { name: 'bad\u0000name' });
+    });
+    await expect(attempt).rejects.toThrow(/unicode|\\u0000/i);
+    const queues = await database.inTenant(acme, (tx) => listQueues(tx, { limit: 100, offset: 0 }));
+    expect(queues.items.map((queue) => queue.name)).not.toContain('Nunca guardada');
+    expect((await storedEvents(acme)).map((event) => event.type)).not.toContain('QueueCreated');
+    expect(committed.length).toBe(before);
+    // The connection went back to the pool usable: the next transaction works.
+    const kept = await database.inTenant(acme, (tx) => createQueue(tx, { name: 'Guardada' }));
+    expect(kept.name).toBe('Guardada');
+  });
+
+  it('acts as its actor from the first statement: the audit log names who wrote', async () => {
+    const asAna: TenantContext = {
+      ...acme,
+      actor: { type: 'user', id: '00000000-0000-4000-8000-00000000a0a0', role: 'manager' },
+    };
+    const queue = await database.inTenant(asAna, (tx) => createQueue(tx, { name: 'Auditada' }));
+    const entries = await database.inTenant(acme, (tx) =>
+      listAuditEntries(tx, { tableName: 'queues', limit: 20, offset: 0 }),
+    );
+    const entry = entries.items.find((item) => item.rowId === queue.id);
+    expect(entry).toMatchObject({ actorType: 'user', actorId: asAna.actor.id });
+  });
+
+  it('that reads nothing and records nothing still returns its result, and a failed work undoes its writes', async () => {
+    expect(await database.inTenant(acme, () => Promise.resolve(42))).toBe(42);
+    const failing = database.inTenant(acme, async (tx) => {
+      await createQueue(tx, { name: 'A medias' });
+      throw new StoreError('STORE_NOT_FOUND', 'something else was missing');
+    });
+    await expect(failing).rejects.toMatchObject({ code: 'STORE_NOT_FOUND' });
+    const queues = await database.inTenant(acme, (tx) => listQueues(tx, { limit: 100, offset: 0 }));
+    expect(queues.items.map((queue) => queue.name)).not.toContain('A medias');
+  });
+});
