@@ -3,6 +3,8 @@ import { createSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { Result } from '@centralita/kernel';
 import { err, ok } from '@centralita/kernel';
+import type { WriteFiles } from './file-write-batcher.ts';
+import { writeFilesWithNodeFs } from './file-write-batcher.ts';
 
 /**
  * Called for each datagram. `datagram` is valid only during the call: the native datagram path reuses
@@ -32,6 +34,8 @@ export interface MediaSocketFactory {
   readonly sendsDropped: number;
   /** Batches of received datagrams handed over so far (native path; dgram hands each datagram alone). */
   readonly receiveBatches: number | undefined;
+  /** How this worker's recording files are written (the native path: one thread-pool job per batch). */
+  readonly writeFiles: WriteFiles;
   /** Binds `address`:`port` (0: the OS picks); the error is the system's message. */
   bind(address: string, port: number): Promise<Result<MediaSocket, string>>;
   /** Closes every socket it bound. */
@@ -97,6 +101,7 @@ export class DgramSocketFactory implements MediaSocketFactory {
   readonly kind = 'dgram';
   readonly sendsDropped = 0;
   readonly receiveBatches = undefined;
+  readonly writeFiles = writeFilesWithNodeFs;
   private readonly sockets = new Set<DgramMediaSocket>();
 
   bind(address: string, port: number): Promise<Result<MediaSocket, string>> {

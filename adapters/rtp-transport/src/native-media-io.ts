@@ -235,6 +235,8 @@ export class NativeSocketFactory implements MediaSocketFactory {
   readonly kind = 'native';
   readonly binding: MediaIoBinding;
   readonly poller: object;
+  /** A batch of recording writes in one thread-pool job (the addon's `writeFiles`). */
+  readonly writeFiles: WriteFiles;
   /** Sends dropped because the socket's buffer was full. */
   sendsDropped = 0;
   /** Batches delivered: with `packetsReceived`, how many datagrams each wake-up read. */
@@ -261,6 +263,9 @@ export class NativeSocketFactory implements MediaSocketFactory {
    */
   constructor(binding: MediaIoBinding, gatherMicros = 0) {
     this.binding = binding;
+    this.writeFiles = (fds, positions, buffers, results, count, onDone) => {
+      binding.writeFiles(fds, positions, buffers, results, count, onDone);
+    };
     const created = binding.createPoller((count) => {
       this.deliver(count);
     }, gatherMicros);

@@ -6,8 +6,7 @@ import type { DtmfDigit } from '@centralita/media';
 import { FRAME_MS, parseDtmfDigit } from '@centralita/media';
 import { CallRecorder } from './call-recorder.ts';
 import { Conference } from './conference.ts';
-import type { WriteFiles } from './file-write-batcher.ts';
-import { FileWriteBatcher, writeFilesWithNodeFs } from './file-write-batcher.ts';
+import { FileWriteBatcher } from './file-write-batcher.ts';
 import type { DigitCollectionInput, DigitCollectionSpec } from './digit-collection.ts';
 import { nextDigitCollection, startDigitCollection } from './digit-collection.ts';
 import type {
@@ -71,18 +70,6 @@ function socketFactoryFor(setup: WorkerSetup, log: WorkerLog): MediaSocketFactor
 }
 
 /**
- * How the recordings' writes reach the thread pool: the addon's `writeFiles` (one job per tick for all
- * of them) when the worker runs the native datagram path, else Node's `fs.write`, one write at a time.
- */
-function writeFilesFor(sockets: MediaSocketFactory): WriteFiles {
-  if (!(sockets instanceof NativeSocketFactory)) return writeFilesWithNodeFs;
-  const binding = sockets.binding;
-  return (fds, positions, buffers, results, count, onDone) => {
-    binding.writeFiles(fds, positions, buffers, results, count, onDone);
-  };
-}
-
-/**
  * Everything one media worker owns: its legs and their sockets, bridges, conferences, recordings
  * and the media clock that drives them. Commands come in from the main thread (`handle`), events go
  * out through `emit`. It runs on the worker thread, but nothing in it depends on being there: tests
@@ -114,7 +101,7 @@ export class WorkerEngine {
     this.emit = emit;
     this.log = log;
     this.sockets = socketFactoryFor(setup, log);
-    this.fileWrites = new FileWriteBatcher(writeFilesFor(this.sockets));
+    this.fileWrites = new FileWriteBatcher(this.sockets.writeFiles);
     this.ports = new UdpPortAllocator(setup.portRange, this.sockets);
     this.clock = new MediaClock((tick) => {
       this.onTick(tick);

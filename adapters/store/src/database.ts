@@ -109,6 +109,7 @@ export class Database {
               set_config('app.request_id', ${literal(requestId ?? '')}, true)`,
     ].join(';\n');
     let opened: Promise<unknown> | undefined;
+    let isClosing = false;
     try {
       const tx: Tx = {
         tenantId,
@@ -148,13 +149,13 @@ export class Database {
             ]),
         'COMMIT',
       ];
-      opened = client.query(closing.join(';\n'));
-      await opened;
+      isClosing = true;
+      await client.query(closing.join(';\n'));
       if (events.length > 0) this.onEventsCommitted?.(events);
       return result;
     } catch (error) {
       // Nothing was sent: nothing to undo. Otherwise the transaction may be open (or aborted) on the server.
-      if (opened !== undefined) {
+      if (opened !== undefined || isClosing) {
         try {
           await client.query('ROLLBACK');
         } catch {
