@@ -15,8 +15,9 @@
 // Gathering: phones send each stream's packets on their own clocks, so under load datagrams arrive one at a
 // time and an event-driven reader wakes (and pays for a wake-up and two epoll calls) once per datagram. With a
 // gathering window, a wake-up that read something stops watching the sockets and sleeps on a timerfd for the
-// window; the datagrams that arrive meanwhile are read in one go when it fires. While traffic flows the
-// reader wakes once per window; the first wake-up that finds nothing goes back to watching the sockets.
+// window; the datagrams that arrive meanwhile are read in one go when it fires, and the window starts again.
+// While traffic flows the reader stays on the timer (no epoll_ctl per window); the first wake-up that finds
+// nothing goes back to watching the sockets.
 // A datagram waits at most one window (500 µs by default), well inside what a phone's jitter buffer absorbs.
 
 #define NAPI_VERSION 8
@@ -56,6 +57,7 @@ typedef struct {
   uv_poll_t pause; // watches the timerfd: the gathering window is over
   int timerfd;
   int gatherMicros; // 0: read as soon as anything arrives
+  int isGathering;  // the timerfd ticks and the sockets are not watched
   int isShutDown;
   int references; // the JavaScript external and the two libuv handles
   int openSockets;
@@ -211,15 +213,33 @@ static int drain(media_poller *poller) {
   return total;
 }
 
+static void on_readable(uv_poll_t *handle, int status, int events);
 static void on_pause_over(uv_poll_t *handle, int status, int events);
 
-static void start_pause(media_poller *poller) {
+// Arms the timerfd for one window from now. One-shot, so a window always starts after the batch before it was
+// handled: a periodic timer would count the handling time in the window and wake more often for less.
+static int arm_window(media_poller *poller) {
   struct itimerspec window;
   memset(&window, 0, sizeof window);
   window.it_value.tv_nsec = (long)poller->gatherMicros * 1000L;
-  if (timerfd_settime(poller->timerfd, 0, &window, NULL) != 0) return; // keep reading event by event
+  return timerfd_settime(poller->timerfd, 0, &window, NULL);
+}
+
+// Starts gathering: the sockets are no longer watched, the timerfd is. Switching costs epoll_ctl calls (libuv's
+// uv_poll_start on an active handle even removes and re-adds the descriptor), so it is done only here and in
+// stop_gathering: while traffic flows, a window costs one timerfd_settime and one read of the timerfd.
+static void start_gathering(media_poller *poller) {
+  if (arm_window(poller) != 0) return; // keep reading event by event
+  poller->isGathering = 1;
   uv_poll_stop(&poller->poll);
   uv_poll_start(&poller->pause, UV_READABLE, on_pause_over);
+}
+
+// A window passed with nothing to read: stop the timer and wait for the next datagram again.
+static void stop_gathering(media_poller *poller) {
+  poller->isGathering = 0;
+  uv_poll_stop(&poller->pause);
+  uv_poll_start(&poller->poll, UV_READABLE, on_readable);
 }
 
 static void on_readable(uv_poll_t *handle, int status, int events) {
@@ -227,7 +247,7 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
   media_poller *poller = (media_poller *)handle->data;
   if (status < 0 || poller->isShutDown) return;
   int total = drain(poller);
-  if (total > 0 && poller->gatherMicros > 0 && !poller->isShutDown) start_pause(poller);
+  if (total > 0 && poller->gatherMicros > 0 && !poller->isShutDown && !poller->isGathering) start_gathering(poller);
 }
 
 static void on_pause_over(uv_poll_t *handle, int status, int events) {
@@ -239,13 +259,8 @@ static void on_pause_over(uv_poll_t *handle, int status, int events) {
   (void)cleared;
   int total = status < 0 ? 0 : drain(poller);
   if (poller->isShutDown) return;
-  if (total > 0) {
-    start_pause(poller);
-    return;
-  }
-  // A quiet window: wait for the next datagram again.
-  uv_poll_stop(&poller->pause);
-  uv_poll_start(&poller->poll, UV_READABLE, on_readable);
+  if (total > 0 && arm_window(poller) == 0) return; // still gathering
+  stop_gathering(poller);
 }
 
 static media_poller *poller_of(napi_env env, napi_value value) {
@@ -567,6 +582,18 @@ static napi_value shut_down(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// isGathering(poller) -> true while the reader wakes on its window's timer instead of on the sockets.
+static napi_value is_gathering(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  media_poller *poller = argc < 1 ? NULL : poller_of(env, argv[0]);
+  if (poller == NULL) return NULL;
+  napi_value result;
+  CHECK(napi_get_boolean(env, poller->isGathering != 0, &result));
+  return result;
+}
+
 // addressText(bytes, offset, family) -> the address as inet_ntop writes it (as libuv does for dgram).
 static napi_value address_text(napi_env env, napi_callback_info info) {
   size_t argc = 3;
@@ -773,6 +800,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"send", NULL, send_datagram, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, close_socket, NULL, NULL, NULL, napi_default, NULL},
       {"shutDown", NULL, shut_down, NULL, NULL, NULL, napi_default, NULL},
+      {"isGathering", NULL, is_gathering, NULL, NULL, NULL, napi_default, NULL},
       {"errorText", NULL, error_text, NULL, NULL, NULL, napi_default, NULL},
       {"addressText", NULL, address_text, NULL, NULL, NULL, napi_default, NULL},
       {"writeFiles", NULL, write_files, NULL, NULL, NULL, napi_default, NULL},

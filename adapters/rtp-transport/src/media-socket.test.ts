@@ -3,7 +3,7 @@ import { createSocket } from 'node:dgram';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { MediaSocket, MediaSocketFactory } from './media-socket.ts';
 import { DgramSocketFactory } from './media-socket.ts';
 import { buildNativeMediaIo, loadNativeMediaIo, NativeSocketFactory } from './native-media-io.ts';
@@ -234,6 +234,57 @@ describe('the native media path', () => {
     expect(arrivals.map((arrival) => arrival.text)).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(rest.map((arrival) => arrival.batch)).toEqual(Array(4).fill((first?.batch ?? 0) + 1));
     for (const arrival of rest) expect(arrival.atMs - (first?.atMs ?? 0)).toBeGreaterThanOrEqual(19);
+    sockets.shutDown();
+    phone.close();
+  });
+
+  it('keeps reading once per window while datagrams keep coming, and after a quiet window reads at once again', async () => {
+    const sockets = nativeFactory(20_000);
+    const bound = await sockets.bind('127.0.0.1', 0);
+    if (!bound.ok) throw new Error(bound.error);
+    const phone = await peer('udp4', '127.0.0.1');
+    const arrivals: { text: string; batch: number; atMs: number }[] = [];
+    const next: Record<string, string> = { a: 'b', b: 'c' };
+    const firstThree = new Promise<void>((resolve) => {
+      bound.value.onDatagram((datagram) => {
+        const text = datagram.toString('latin1');
+        arrivals.push({ text, batch: sockets.receiveBatches, atMs: performance.now() });
+        // Each read sends the next datagram: it waits for the following window of the same timer.
+        const following = next[text];
+        if (following !== undefined) void sendFrom(phone, following, bound.value.port, '127.0.0.1');
+        if (text === 'c') resolve();
+      });
+    });
+    await sendFrom(phone, 'a', bound.value.port, '127.0.0.1');
+    await firstThree;
+    expect(sockets.isGathering).toBe(true);
+    const [a, b, c] = arrivals;
+    expect([a?.batch, b?.batch, c?.batch]).toEqual([1, 2, 3]);
+    expect((b?.atMs ?? 0) - (a?.atMs ?? 0)).toBeGreaterThanOrEqual(19);
+    expect((c?.atMs ?? 0) - (a?.atMs ?? 0)).toBeGreaterThanOrEqual(38);
+    // The window after c reads nothing: the timer stops and the sockets are watched again.
+    await vi.waitFor(
+      () => {
+        expect(sockets.isGathering).toBe(false);
+      },
+      { timeout: 2_000, interval: 5 },
+    );
+    const windowsWhileQuiet = sockets.receiveBatches;
+    const late = new Promise<string>((resolve) => {
+      bound.value.onDatagram((datagram) => {
+        resolve(datagram.toString('latin1'));
+      });
+    });
+    await sendFrom(phone, 'f', bound.value.port, '127.0.0.1');
+    expect(await late).toBe('f');
+    // Read in a batch of its own, on arrival, and that read opened a new window.
+    expect(sockets.receiveBatches).toBe(windowsWhileQuiet + 1);
+    await vi.waitFor(
+      () => {
+        expect(sockets.isGathering).toBe(true);
+      },
+      { timeout: 2_000, interval: 5 },
+    );
     sockets.shutDown();
     phone.close();
   });

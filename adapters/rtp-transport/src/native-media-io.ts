@@ -43,6 +43,8 @@ interface MediaIoBinding {
   send(poller: object, id: number, bytes: Uint8Array, offset: number, length: number): number;
   close(poller: object, id: number): void;
   shutDown(poller: object): void;
+  /** True while the reader wakes once per gathering window (traffic is flowing), not on each datagram. */
+  isGathering(poller: object): boolean;
   errorText(code: number): string;
   addressText(bytes: Uint8Array, offset: number, family: number): string;
   /** Positional writes in one thread-pool job (see `WriteFiles`). */
@@ -324,6 +326,11 @@ export class NativeSocketFactory implements MediaSocketFactory {
     if (this.isShutDown) return;
     if (this.isDelivering) this.closingIds.push(socket.id);
     else this.binding.close(this.poller, socket.id);
+  }
+
+  /** True while datagrams keep coming and the reader wakes once per gathering window. */
+  get isGathering(): boolean {
+    return !this.isShutDown && this.binding.isGathering(this.poller);
   }
 
   shutDown(): void {
