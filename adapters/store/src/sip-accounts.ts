@@ -504,15 +504,6 @@ export async function deleteDid(tx: Tx, id: string): Promise<void> {
   if (result.rowCount === 0) throw new StoreError('STORE_NOT_FOUND', 'no such number');
 }
 
-/** The tenant and flow of a number, across tenants (system transaction). */
-export async function findDidRoute(tx: Tx, number: string): Promise<DidRoute | undefined> {
-  const result = await tx.query<DidRoute>(
-    `SELECT tenant_id AS "tenantId", number, flow_key AS "flowKey" FROM dids WHERE number = $1`,
-    [number],
-  );
-  return result.rows[0];
-}
-
 /** A dialled number's route with its tenant's configuration version (`TenantConfigurationCache.at`). */
 export interface DidRouteAndVersion extends DidRoute {
   readonly configurationVersion: string;
@@ -535,6 +526,12 @@ export async function findFirstDidRoute(
     [numbers],
   );
   return result.rows[0];
+}
+
+/** The tenant and flow of one number (`findFirstDidRoute` with a single candidate). */
+export async function findDidRoute(tx: Tx, number: string): Promise<DidRoute | undefined> {
+  const route = await findFirstDidRoute(tx, [number]);
+  return route && { tenantId: route.tenantId, number: route.number, flowKey: route.flowKey };
 }
 
 /** What the call layer needs to send calls out through a trunk: where, and the credentials to answer its challenge. */

@@ -59,6 +59,7 @@ import {
   identifyCustomer,
   interactions,
   sipAccounts,
+  StoreError,
   TenantConfigurationCache,
   tickets,
   trunksAccepting,
@@ -1236,7 +1237,14 @@ export class CallService implements SipCallHandler, CallControlPort {
       const screenPop =
         start.identifyNumber === null
           ? undefined
-          : await identifyCustomer(tx, 'phone', start.identifyNumber, start.tenant).catch(() => undefined);
+          : await identifyCustomer(tx, 'phone', start.identifyNumber, start.tenant).catch(
+              (error: unknown) => {
+                // A caller ID that is no phone number (anonymous, a SIP name) identifies nobody. Any other failure
+                // was a statement's, which aborted the transaction: the call cannot be recorded, so say why.
+                if (error instanceof StoreError && error.code === 'STORE_INVALID_INPUT') return undefined;
+                throw error;
+              },
+            );
       const interactionId = await interactions.insertInteraction(tx, {
         customerId: screenPop?.customer.id ?? null,
         channel: 'voice',
