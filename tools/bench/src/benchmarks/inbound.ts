@@ -15,7 +15,7 @@ import {
 } from '../server-under-test.ts';
 
 /**
- * `npm run bench -- inbound [--rates=2,4,8] [--seconds=20] [--talk=20] [--agents=185]`
+ * `npm run bench -- inbound [--rates=2,4,8] [--seconds=20] [--talk=20] [--agents=185] [--repeats=1]`
  *
  * Complete inbound calls through the whole server, as issue #7 describes: a short IVR prompt and one RFC 4733
  * digit → queue → a registered agent phone answers → `--talk` seconds of two-way G.711 audio → hangup, with
@@ -27,16 +27,28 @@ import {
  * Figures per rate: calls completed and failed (SIPp's counts), the server's CPU time per call (utime + stime
  * of the server process from /proc, all threads; PostgreSQL is another process and not counted), the p99 time
  * from the caller entering the queue (`ContactQueued`) to the INVITE reaching the agent's phone (SIPp's
- * message log, matched by `X-Centralita-Interaction-Id`), and the concurrent calls reached. `cps` is the
- * highest rate with no failed call. The reference (Asterisk 20 with app_queue and MixMonitor: about 150 ms of
+ * message log, matched by `X-Centralita-Interaction-Id`), and the concurrent calls reached. `--repeats=n` runs
+ * each rate n times on the same server, one after another; the summary then takes, per rate, the median of
+ * the runs' CPU per call and p99 (`runs` keeps each run's figures), and a rate is clean only if no run failed
+ * a call. `cps` is the highest clean rate. The reference (Asterisk 20 with app_queue and MixMonitor: about 150 ms of
  * CPU per call and 4 calls per second without failures, measured on this kind of machine with the same flow)
  * is a figure from the issue, not measured here: Asterisk is not a Debian package of this distribution.
  */
 
+/** How many different numbers the bench's customers call from (see callers.csv). */
+const callerPool = 100;
+
 interface RateFigures {
   readonly rate: number;
+  /** Which of the `--repeats` runs at this rate (1 when not repeated). */
+  readonly round: number;
   readonly calls: number;
   readonly succeeded: number;
+  /** Calls whose INVITE reached an agent's phone: SIPp's customer counts a call the server answered and then
+   * left in silence as a success, so a call that never rang an agent is counted as failed. */
+  readonly reachedAgent: number;
+  /** Callers the server did not know, whose customers it created (see callers.csv). */
+  readonly newCustomers: number;
   readonly failed: number;
   readonly cpuMsPerCall: number;
   readonly p99ToAgentRingMs: number | null;
@@ -48,7 +60,7 @@ const customerXml = (talkMs: number): string => `<?xml version="1.0" encoding="I
   <send retrans="500"><![CDATA[
 INVITE sip:+34910000066@[remote_ip]:[remote_port] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:+346[call_number]@[local_ip]>;tag=[pid]c[call_number]
+From: <sip:[field0]@[local_ip]>;tag=[pid]c[call_number]
 To: <sip:+34910000066@[remote_ip]>
 Call-ID: [call_id]
 CSeq: 1 INVITE
@@ -73,7 +85,7 @@ a=fmtp:101 0-15
   <send><![CDATA[
 ACK sip:+34910000066@[remote_ip]:[remote_port] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:+346[call_number]@[local_ip]>;tag=[pid]c[call_number]
+From: <sip:[field0]@[local_ip]>;tag=[pid]c[call_number]
 To: <sip:+34910000066@[remote_ip]>[peer_tag_param]
 Call-ID: [call_id]
 CSeq: 1 ACK
@@ -89,7 +101,7 @@ Content-Length: 0
   <send retrans="500"><![CDATA[
 BYE sip:+34910000066@[remote_ip]:[remote_port] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:+346[call_number]@[local_ip]>;tag=[pid]c[call_number]
+From: <sip:[field0]@[local_ip]>;tag=[pid]c[call_number]
 To: <sip:+34910000066@[remote_ip]>[peer_tag_param]
 Call-ID: [call_id]
 CSeq: 2 BYE
@@ -101,6 +113,16 @@ Content-Length: 0
 </scenario>
 `;
 
+/** The middle value (the mean of the two middle ones for an even count), to one decimal; null for none. */
+function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const half = Math.floor(sorted.length / 2);
+  const middle =
+    sorted.length % 2 === 1 ? (sorted[half] ?? 0) : ((sorted[half - 1] ?? 0) + (sorted[half] ?? 0)) / 2;
+  return Math.round(middle * 10) / 10;
+}
+
 export async function run(options: {
   readonly args: readonly string[];
   readonly progress: (message: string) => void;
@@ -110,6 +132,9 @@ export async function run(options: {
   const seconds = Number(option(args, 'seconds', '20'));
   const talkS = Number(option(args, 'talk', '20'));
   const agentCount = Number(option(args, 'agents', '185'));
+  const repeats = Number(option(args, 'repeats', '1'));
+  if (!Number.isInteger(repeats) || repeats < 1 || repeats > 20)
+    throw new Error(`--repeats must be a whole number from 1 to 20 (got ${option(args, 'repeats', '1')})`);
   requireTool('sipp', 'sip-tester');
   requireTool('taskset', 'util-linux');
   requireTool('espeak-ng', 'espeak-ng');
@@ -188,6 +213,17 @@ export async function run(options: {
     await call(adminHeaders, 'POST', '/api/dids', { number: '+34910000066', flowKey: 'bench' });
 
     await writeFile(join(work, 'customer.xml'), customerXml(talkS * 1000));
+    // Real Spanish mobile numbers, so the server identifies every caller as it does in production: the first
+    // call from a number creates its customer, later ones find it and pop its history. Each SIPp run starts at
+    // the top of the list, so a first run of 160 calls has about 100 new callers and 60 known ones; later runs
+    // have only known ones.
+    await writeFile(
+      join(work, 'callers.csv'),
+      [
+        'SEQUENTIAL',
+        ...Array.from({ length: callerPool }, (_, i) => `+346${String(10_000_000 + i * 7919)}`),
+      ].join('\n') + '\n',
+    );
     await writeFile(join(work, 'agent.xml'), agentPhoneScenario(0));
     await writeFile(join(work, 'key.pcap'), dtmfPcap('1', 0));
     // A soft 440 Hz tone stands in for a voice for the whole conversation.
@@ -233,6 +269,8 @@ export async function run(options: {
           'sipp',
           '-sf',
           'customer.xml',
+          '-inf',
+          'callers.csv',
           `127.0.0.1:${String(sipPort)}`,
           '-i',
           '127.0.0.1',
@@ -268,70 +306,106 @@ export async function run(options: {
     await runCustomers(1, 1);
 
     const results: RateFigures[] = [];
-    for (const rate of rates) {
-      const calls = Math.max(1, Math.round(rate * seconds));
-      progress(`${String(rate)} calls per second: ${String(calls)} calls of ${String(talkS)} s`);
-      const since = new Date();
-      const cpuBefore = await cpuMs(serverPid);
-      const threadsBefore = await threadCpuMs(serverPid);
-      const outcome = await runCustomers(rate, calls);
-      const cpuAfter = await cpuMs(serverPid);
-      const threadsAfter = await threadCpuMs(serverPid);
-      // Queue entry (server clock) to the INVITE at the phone (SIPp's log, same machine clock).
-      const queued = new Map(
-        (
-          await db.query<{ id: string; at: Date }>(
-            `SELECT data ->> 'contactId' AS id, occurred_at AS at FROM domain_events
+    for (const rate of rates)
+      for (let round = 1; round <= repeats; round++) {
+        const calls = Math.max(1, Math.round(rate * seconds));
+        const of = repeats > 1 ? ` (run ${String(round)} of ${String(repeats)})` : '';
+        progress(`${String(rate)} calls per second${of}: ${String(calls)} calls of ${String(talkS)} s`);
+        const since = new Date();
+        const cpuBefore = await cpuMs(serverPid);
+        const threadsBefore = await threadCpuMs(serverPid);
+        const outcome = await runCustomers(rate, calls);
+        const cpuAfter = await cpuMs(serverPid);
+        const threadsAfter = await threadCpuMs(serverPid);
+        // Callers the server did not know: it created their customers (the rest were found by number).
+        const newCustomers = Number(
+          (
+            await db.query<{ count: string }>(
+              `SELECT count(*) AS count FROM domain_events WHERE type = 'CustomerCreated' AND occurred_at >= $1`,
+              [since],
+            )
+          ).rows[0]?.count ?? 0,
+        );
+        // Queue entry (server clock) to the INVITE at the phone (SIPp's log, same machine clock).
+        const queued = new Map(
+          (
+            await db.query<{ id: string; at: Date }>(
+              `SELECT data ->> 'contactId' AS id, occurred_at AS at FROM domain_events
              WHERE type = 'ContactQueued' AND occurred_at >= $1`,
-            [since],
-          )
-        ).rows.map((row) => [row.id, row.at.getTime()]),
-      );
-      const log = await readFile(join(work, 'agents.log'), 'utf8').catch(() => '');
-      const delays: number[] = [];
-      for (const match of log.matchAll(
-        /-{20,} (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3})\d*\nUDP message received[^\n]*\n\s*INVITE [^]*?X-Centralita-Interaction-Id: ([0-9a-f-]{36})/g,
-      )) {
-        // SIPp writes the machine's local time; parsed without a zone, JavaScript reads it as local time too.
-        const at = Date.parse(`${match[1] ?? ''}T${match[2] ?? ''}`);
-        const queuedAt = queued.get(match[3] ?? '');
-        if (queuedAt !== undefined && Number.isFinite(at)) delays.push(at - queuedAt);
-      }
-      // The most calls up at once: +1 at each start, -1 at each end, running sum.
-      const concurrent = (
-        await db.query<{ peak: number | null }>(
-          `SELECT max(running)::int AS peak FROM (
+              [since],
+            )
+          ).rows.map((row) => [row.id, row.at.getTime()]),
+        );
+        const log = await readFile(join(work, 'agents.log'), 'utf8').catch(() => '');
+        // The first INVITE per interaction: a retransmission (SIPp logs those too) is not a later ring.
+        const ringing = new Map<string, number>();
+        for (const match of log.matchAll(
+          /-{20,} (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3})\d*\nUDP message received[^\n]*\n\s*INVITE [^]*?X-Centralita-Interaction-Id: ([0-9a-f-]{36})/g,
+        )) {
+          // SIPp writes the machine's local time; parsed without a zone, JavaScript reads it as local time too.
+          const at = Date.parse(`${match[1] ?? ''}T${match[2] ?? ''}`);
+          const id = match[3] ?? '';
+          const queuedAt = queued.get(id);
+          if (queuedAt !== undefined && Number.isFinite(at) && !ringing.has(id))
+            ringing.set(id, at - queuedAt);
+        }
+        const delays = [...ringing.values()];
+        // The most calls up at once: +1 at each start, -1 at each end, running sum.
+        const concurrent = (
+          await db.query<{ peak: number | null }>(
+            `SELECT max(running)::int AS peak FROM (
              SELECT sum(delta) OVER (ORDER BY t, delta) AS running FROM (
                SELECT started_at AS t, 1 AS delta FROM interactions WHERE started_at >= $1 AND direction = 'inbound'
                UNION ALL
                SELECT ended_at, -1 FROM interactions WHERE started_at >= $1 AND direction = 'inbound' AND ended_at IS NOT NULL
              ) e) r`,
-          [since],
-        )
-      ).rows[0]?.peak;
-      const completed = Math.max(1, outcome.succeeded + outcome.failed);
-      // Where a call's CPU goes, per thread (user + system ms per call): the media thread, the main thread...
-      const split: string[] = [];
-      for (const [name, after] of threadsAfter) {
-        const before = threadsBefore.get(name) ?? { userMs: 0, systemMs: 0 };
-        const userMs = (after.userMs - before.userMs) / completed;
-        const systemMs = (after.systemMs - before.systemMs) / completed;
-        if (userMs + systemMs >= 0.5) split.push(`${name} ${userMs.toFixed(1)}+${systemMs.toFixed(1)}`);
+            [since],
+          )
+        ).rows[0]?.peak;
+        const completed = Math.max(1, outcome.succeeded + outcome.failed);
+        // Where a call's CPU goes, per thread (user + system ms per call): the media thread, the main thread...
+        const split: string[] = [];
+        for (const [name, after] of threadsAfter) {
+          const before = threadsBefore.get(name) ?? { userMs: 0, systemMs: 0 };
+          const userMs = (after.userMs - before.userMs) / completed;
+          const systemMs = (after.systemMs - before.systemMs) / completed;
+          if (userMs + systemMs >= 0.5) split.push(`${name} ${userMs.toFixed(1)}+${systemMs.toFixed(1)}`);
+        }
+        progress(`CPU per call by thread (user+system ms): ${split.join(', ')}`);
+        results.push({
+          rate,
+          round,
+          calls,
+          succeeded: Math.min(outcome.succeeded, delays.length),
+          reachedAgent: delays.length,
+          failed: outcome.failed + Math.max(0, outcome.succeeded - delays.length),
+          cpuMsPerCall: Math.round(((cpuAfter - cpuBefore) / completed) * 10) / 10,
+          p99ToAgentRingMs: percentile(delays, 99),
+          concurrentCalls: concurrent ?? 0,
+          newCustomers,
+        });
+        progress(JSON.stringify(results.at(-1)));
       }
-      progress(`CPU per call by thread (user+system ms): ${split.join(', ')}`);
-      results.push({
+    // Per rate, the median of its runs (a shared machine moves single runs by several ms per call either
+    // way); a rate is clean only when none of its runs failed a call.
+    const perRate = rates.map((rate) => {
+      const runs = results.filter((r) => r.rate === rate);
+      const rings = runs.flatMap((r) => (r.p99ToAgentRingMs === null ? [] : [r.p99ToAgentRingMs]));
+      return {
         rate,
-        calls,
-        succeeded: outcome.succeeded,
-        failed: outcome.failed,
-        cpuMsPerCall: Math.round(((cpuAfter - cpuBefore) / completed) * 10) / 10,
-        p99ToAgentRingMs: percentile(delays, 99),
-        concurrentCalls: concurrent ?? 0,
-      });
-      progress(JSON.stringify(results.at(-1)));
-    }
-    const clean = results.filter((r) => r.failed === 0);
-    const best = clean.at(-1) ?? results.at(-1);
+        failed: runs.reduce((sum, r) => sum + r.failed, 0),
+        cpuMsPerCall: median(runs.map((r) => r.cpuMsPerCall)),
+        p99ToAgentRingMs: median(rings),
+      };
+    });
+    const clean = perRate.filter((r) => r.failed === 0);
+    const best = clean.at(-1) ?? perRate.at(-1);
+    if (repeats > 1)
+      for (const r of perRate)
+        progress(
+          `${String(r.rate)} calls per second, median of ${String(repeats)} runs: ${String(r.cpuMsPerCall)} ms of CPU per call, ` +
+            `p99 to agent ring ${String(r.p99ToAgentRingMs)} ms, ${String(r.failed)} failed calls`,
+        );
     return {
       cps: clean.length === 0 ? 0 : Math.max(...clean.map((r) => r.rate)),
       cpu_ms_per_call: best?.cpuMsPerCall ?? null,
@@ -339,7 +413,7 @@ export async function run(options: {
       concurrent_calls: Math.max(...results.map((r) => r.concurrentCalls)),
       asterisk_reference_cpu_ms_per_call: 150,
       ratio:
-        best === undefined || best.cpuMsPerCall === 0
+        best === undefined || best.cpuMsPerCall === null || best.cpuMsPerCall === 0
           ? null
           : Math.round((150 / best.cpuMsPerCall) * 100) / 100,
       runs: results,
