@@ -142,6 +142,11 @@ export class ServerTransaction implements TimerOwner, TransportFailureListener {
     return (this.#machine.state.lastResponse?.statusCode ?? 0) >= 200;
   }
 
+  /** The ACK for our 2xx arrived (a dialog's UAS may send BYE only from then on, RFC 3261 §15). */
+  get isAcknowledged(): boolean {
+    return this.#isAcked;
+  }
+
   /** True once the domain machine reached Terminated. */
   get isTerminated(): boolean {
     return this.#machine.state.state === 'terminated';

@@ -143,7 +143,8 @@ export interface SipCallHandler {
   onInvite(transaction: ServerTransaction): void;
   /** BYE, INFO, UPDATE: answered by the handler (481 when it knows no such dialog). */
   onInDialogRequest(transaction: ServerTransaction): void;
-  onAck(ack: SipRequest, source: MessageSource): void;
+  /** The ACK for a 2xx; `invite` is the INVITE it acknowledges while its 2xx is still being retransmitted. */
+  onAck(ack: SipRequest, source: MessageSource, invite?: ServerTransaction): void;
   /** A CANCEL matched an INVITE that has no final response; the handler answers the INVITE (487). */
   onCancel(invite: ServerTransaction): void;
   /** An INVITE we answered 2xx was never acknowledged (RFC 3261 §13.3.1.4): the call must end. */
@@ -356,8 +357,8 @@ export class SipService implements TransactionUser {
     return this.#listeners;
   }
 
-  onAck(ack: SipRequest, source: MessageSource): void {
-    this.#calls?.onAck(ack, source);
+  onAck(ack: SipRequest, source: MessageSource, invite?: ServerTransaction): void {
+    this.#calls?.onAck(ack, source, invite);
   }
 
   onCancel(invite: ServerTransaction): void {

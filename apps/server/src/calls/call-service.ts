@@ -472,6 +472,8 @@ export class CallService implements SipCallHandler, CallControlPort {
   readonly #now: () => number;
   readonly #legs: SipLegs;
   readonly #calls = new Map<string, ActiveCall>();
+  /** Callers answered whose call could not be recorded: each gets a BYE once our 2xx is acknowledged. */
+  readonly #hangUpOnAck = new Map<ServerTransaction, CallLeg>();
   readonly #callsByLeg = new Map<string, ActiveCall>();
   readonly #localMedia = new Map<string, LocalMedia>();
   readonly #placed = new Map<string, PlacedCall>();
@@ -934,8 +936,13 @@ export class CallService implements SipCallHandler, CallControlPort {
     this.#legs.onInDialogRequest(transaction, (leg) => this.#localMedia.get(leg.legId));
   }
 
-  onAck(_ack: SipRequest, _source: MessageSource): void {
-    // The endpoint stops retransmitting our 2xx; nothing waits for the ACK beyond that.
+  onAck(_ack: SipRequest, _source: MessageSource, invite?: ServerTransaction): void {
+    // The endpoint stops retransmitting our 2xx; only a caller waiting to be hung up waits for the ACK.
+    const leg = invite === undefined ? undefined : this.#hangUpOnAck.get(invite);
+    if (invite === undefined || leg === undefined) return;
+    this.#hangUpOnAck.delete(invite);
+    this.#legs.bye(leg);
+    this.#legs.forget(leg);
   }
 
   onCancel(invite: ServerTransaction): void {
@@ -943,6 +950,8 @@ export class CallService implements SipCallHandler, CallControlPort {
   }
 
   onAckTimeout(invite: ServerTransaction): void {
+    // Never acknowledged: the dialog counts as confirmed and the session is ended with a BYE (RFC 3261 §13.3.1.4).
+    this.onAck(invite.request, invite.source, invite);
     for (const call of this.#calls.values()) {
       if (call.customerLeg.inviteTransaction !== invite) continue;
       this.#enqueue(call, () =>
@@ -1233,45 +1242,65 @@ export class CallService implements SipCallHandler, CallControlPort {
     const startedAtMs = this.#now();
     const tenant = start.tenant;
     const context: TenantContext = { tenantId: start.tenantId as TenantId, actor: systemActor };
-    const record = await this.#options.database.inTenant(context, async (tx) => {
-      const screenPop =
-        start.identifyNumber === null
-          ? undefined
-          : await identifyCustomer(tx, 'phone', start.identifyNumber, start.tenant).catch(
-              (error: unknown) => {
-                // A caller ID that is no phone number (anonymous, a SIP name) identifies nobody. Any other failure
-                // was a statement's, which aborted the transaction: the call cannot be recorded, so say why.
-                if (error instanceof StoreError && error.code === 'STORE_INVALID_INPUT') return undefined;
-                throw error;
-              },
-            );
-      const interactionId = await interactions.insertInteraction(tx, {
-        customerId: screenPop?.customer.id ?? null,
-        channel: 'voice',
-        direction: start.direction,
-        status: 'in_progress',
-        remoteAddress: start.remoteAddress,
-        startedAt: new Date(startedAtMs),
-        ...(start.agentId === null ? {} : { agentId: start.agentId }),
-        metadata: { ...start.metadata, sipCallId: headerValue(request.headers, 'call-id') },
-      });
-      tx.recordEvent(
-        'CallReceived',
-        {
-          interactionId,
-          direction: start.direction,
-          channel: 'voice',
-          from: start.callerId,
-          to: start.dialledNumber,
+    const record = await this.#options.database
+      .inTenant(context, async (tx) => {
+        const screenPop =
+          start.identifyNumber === null
+            ? undefined
+            : await identifyCustomer(tx, 'phone', start.identifyNumber, start.tenant).catch(
+                (error: unknown) => {
+                  // A caller ID that is no phone number (anonymous, a SIP name) identifies nobody. Any other failure
+                  // was a statement's, which aborted the transaction: the call cannot be recorded, so say why.
+                  if (error instanceof StoreError && error.code === 'STORE_INVALID_INPUT') return undefined;
+                  throw error;
+                },
+              );
+        const interactionId = await interactions.insertInteraction(tx, {
           customerId: screenPop?.customer.id ?? null,
-          trunkId: start.trunkId,
+          channel: 'voice',
+          direction: start.direction,
+          status: 'in_progress',
+          remoteAddress: start.remoteAddress,
+          startedAt: new Date(startedAtMs),
           ...(start.agentId === null ? {} : { agentId: start.agentId }),
-        },
-        new Date(startedAtMs),
-      );
-      tx.recordEvent('CallAnswered', { interactionId, by: 'ivr' }, new Date(startedAtMs));
-      return { interactionId: interactionId as InteractionId, screenPop };
-    });
+          metadata: { ...start.metadata, sipCallId: headerValue(request.headers, 'call-id') },
+        });
+        tx.recordEvent(
+          'CallReceived',
+          {
+            interactionId,
+            direction: start.direction,
+            channel: 'voice',
+            from: start.callerId,
+            to: start.dialledNumber,
+            customerId: screenPop?.customer.id ?? null,
+            trunkId: start.trunkId,
+            ...(start.agentId === null ? {} : { agentId: start.agentId }),
+          },
+          new Date(startedAtMs),
+        );
+        tx.recordEvent('CallAnswered', { interactionId, by: 'ivr' }, new Date(startedAtMs));
+        return { interactionId: interactionId as InteractionId, screenPop };
+      })
+      .catch((error: unknown) => {
+        this.#logger.error(
+          { err: error, legId, callId: headerValue(request.headers, 'call-id') },
+          'an answered call could not be recorded, so the caller is hung up: check that the database is reachable and its log',
+        );
+        return undefined;
+      });
+    if (record === undefined) {
+      // Answered but nothing to run it with: free its media and hang up (once our 2xx is acknowledged).
+      leg.hasMedia = false;
+      await this.#options.media.destroyLeg(legId);
+      if (transaction.isAcknowledged) {
+        this.#legs.bye(leg);
+        this.#legs.forget(leg);
+      } else {
+        this.#hangUpOnAck.set(transaction, leg);
+      }
+      return;
+    }
     const interactionId = record.interactionId;
     leg.interactionId = interactionId;
     const fallback = start.fallback ?? defaultFallback(start.queueReferences);

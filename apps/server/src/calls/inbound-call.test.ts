@@ -602,6 +602,57 @@ describe('failure paths', () => {
       await unbind();
     }
   }, 60_000);
+
+  it('hangs up a caller it answered but could not store, instead of leaving them in silence', async () => {
+    const callerId = '+34600777099';
+    const pool = testServer.server.database.pool;
+    // The database refuses this caller's interaction, as a failing database refuses every write.
+    await pool.query(`CREATE FUNCTION test_refuse_interaction() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.remote_address = '${callerId}' THEN RAISE EXCEPTION 'the test refuses this interaction'; END IF;
+        RETURN NEW;
+      END $$`);
+    await pool.query(
+      'CREATE TRIGGER test_refuse_interaction BEFORE INSERT ON interactions FOR EACH ROW EXECUTE FUNCTION test_refuse_interaction()',
+    );
+    try {
+      const run = runSippScenario(
+        // No key and no audio: after its ACK the caller only waits (10 s at most) for the server's BYE.
+        customerScenario({
+          number: testNumber,
+          callerId,
+          callerName: 'Cliente Prueba',
+          digits: [],
+          beforeDigitsMs: 0,
+          beforeAudioMs: 0,
+          talkMs: 10_000,
+          isHangingUpFirst: false,
+        }),
+        [
+          `127.0.0.1:${String(sipPort())}`,
+          '-p',
+          '0',
+          '-m',
+          '1',
+          '-s',
+          testNumber.slice(1),
+          '-mi',
+          '127.0.0.1',
+          '-mp',
+          '0',
+          '-timeout',
+          '30s',
+        ],
+        35_000,
+      );
+      const result = await run.done;
+      expect(result.exitCode, result.output).toBe(0);
+      expect(await interactionsOf(callerId)).toEqual([]);
+    } finally {
+      await pool.query('DROP TRIGGER test_refuse_interaction ON interactions');
+      await pool.query('DROP FUNCTION test_refuse_interaction()');
+    }
+  }, 60_000);
 });
 
 describe('voicemail', () => {
