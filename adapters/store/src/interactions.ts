@@ -104,13 +104,6 @@ export async function insertInteraction(tx: Tx, input: NewInteraction): Promise<
   return row.id;
 }
 
-/** The interaction's status alone, or undefined when there is no such interaction. */
-export async function statusOf(tx: Tx, id: string): Promise<InteractionStatus | undefined> {
-  return (
-    await tx.query<{ status: InteractionStatus }>('SELECT status FROM interactions WHERE id = $1', [id])
-  ).rows[0]?.status;
-}
-
 export async function getInteraction(tx: Tx, id: string): Promise<Interaction> {
   const row = (
     await tx.query<Interaction>(`SELECT ${interactionColumns} FROM ${interactionFrom} WHERE x.id = $1`, [id])
@@ -133,6 +126,11 @@ export interface InteractionChanges {
   readonly agentId?: string | undefined;
   /** Merged into the metadata (top-level keys replaced). */
   readonly metadata?: Record<string, unknown> | undefined;
+  /**
+   * A completed interaction keeps its status whatever `status` says: a call that ends after its agent already
+   * wrapped it up stays completed (decided in the statement, so no read before it).
+   */
+  readonly keepsCompleted?: boolean | undefined;
 }
 
 /** Changes an interaction and reads it back. */
@@ -148,7 +146,8 @@ export async function updateInteraction(
 /** Changes an interaction without reading it back (one statement: the call layer's many small updates). */
 export async function changeInteraction(tx: Tx, id: string, changes: InteractionChanges): Promise<void> {
   const result = await tx.query(
-    `UPDATE interactions SET status = coalesce($2, status),
+    `UPDATE interactions
+        SET status = CASE WHEN $16::boolean AND status = 'completed' THEN status ELSE coalesce($2, status) END,
        customer_id = CASE WHEN $3::boolean THEN $4::uuid ELSE customer_id END,
        subject = coalesce($5, subject),
        disposition = CASE WHEN $6::boolean THEN $7 ELSE disposition END,
@@ -173,9 +172,26 @@ export async function changeInteraction(tx: Tx, id: string, changes: Interaction
       changes.queueId ?? null,
       changes.agentId ?? null,
       changes.metadata === undefined ? null : JSON.stringify(changes.metadata),
+      changes.keepsCompleted === true,
     ],
   );
   if (result.rowCount === 0) throw new StoreError('STORE_NOT_FOUND', 'no such interaction');
+}
+
+/**
+ * The agent's after-call work ended (or there was none): an interaction in wrap-up or in progress becomes
+ * completed, with `wrapUpEndedAt` when there was after-call work. One statement; an interaction already
+ * completed or abandoned, or missing, is left alone (returns false).
+ */
+export async function completeAfterWrapUp(tx: Tx, id: string, wrapUpEndedAt?: Date): Promise<boolean> {
+  const result = await tx.query(
+    `UPDATE interactions
+        SET status = CASE WHEN status IN ('wrap_up', 'in_progress') THEN 'completed' ELSE status END,
+            wrap_up_ended_at = coalesce($2, wrap_up_ended_at)
+      WHERE id = $1 AND status NOT IN ('completed', 'abandoned')`,
+    [id, wrapUpEndedAt ?? null],
+  );
+  return (result.rowCount ?? 0) > 0;
 }
 
 export interface InteractionQuery extends PageRequest {

@@ -2364,19 +2364,16 @@ export class CallService implements SipCallHandler, CallControlPort {
         return;
       }
       // An answered ACD call goes to wrap-up unless its after-call work already ended (the agent was quick).
-      const isWrappedUp =
-        wasAnswered &&
-        !call.isOutsideAcd &&
-        (await interactions.statusOf(tx, call.interactionId)) === 'completed';
       await interactions.changeInteraction(tx, call.interactionId, {
         endedAt: new Date(phase.endedAtMs),
         status: wasAnswered
-          ? isWrappedUp || call.isOutsideAcd
+          ? call.isOutsideAcd
             ? 'completed'
             : 'wrap_up'
           : isAbandoned
             ? 'abandoned'
             : 'completed',
+        keepsCompleted: wasAnswered && !call.isOutsideAcd,
         metadata,
       });
     });
@@ -2409,12 +2406,11 @@ export class CallService implements SipCallHandler, CallControlPort {
     await this.#options.database.inTenant(
       { tenantId: tenantId as TenantId, actor: systemActor },
       async (tx) => {
-        const status = await interactions.statusOf(tx, interactionId);
-        if (status === undefined || status === 'completed' || status === 'abandoned') return;
-        await interactions.changeInteraction(tx, interactionId, {
-          status: status === 'wrap_up' ? 'completed' : status === 'in_progress' ? 'completed' : undefined,
-          ...(hadWrapUp ? { wrapUpEndedAt: new Date(occurredAt) } : {}),
-        });
+        await interactions.completeAfterWrapUp(
+          tx,
+          interactionId,
+          hadWrapUp ? new Date(occurredAt) : undefined,
+        );
       },
     );
   }

@@ -176,6 +176,29 @@ afterAll(async () => {
 });
 
 /** Places one customer call and waits for SIPp to finish; the caller id tells the calls of each test apart. */
+/** SIPp's arguments for `calls` customers (ten a second) dialling the test number, ending after `timeoutS`. */
+function customerArguments(calls: number, timeoutS: number): string[] {
+  return [
+    `127.0.0.1:${String(sipPort())}`,
+    '-p',
+    '0',
+    '-m',
+    String(calls),
+    '-l',
+    String(calls),
+    '-r',
+    '10',
+    '-s',
+    testNumber.slice(1),
+    '-mi',
+    '127.0.0.1',
+    '-mp',
+    '0',
+    '-timeout',
+    `${String(timeoutS)}s`,
+  ];
+}
+
 async function placeCall(options: {
   readonly callerId: string;
   readonly digits?: readonly string[];
@@ -203,23 +226,7 @@ async function placeCall(options: {
       ...(options.isHangingUpFirst === undefined ? {} : { isHangingUpFirst: options.isHangingUpFirst }),
     }),
     [
-      `127.0.0.1:${String(sipPort())}`,
-      '-p',
-      '0',
-      '-m',
-      String(options.calls ?? 1),
-      '-l',
-      String(options.calls ?? 1),
-      '-r',
-      '10',
-      '-s',
-      testNumber.slice(1),
-      '-mi',
-      '127.0.0.1',
-      '-mp',
-      '0',
-      '-timeout',
-      '40s',
+      ...customerArguments(options.calls ?? 1, 40),
       ...(options.sipLossPercent === undefined ? [] : ['-lost', String(options.sipLossPercent)]),
     ],
     45_000,
@@ -628,21 +635,7 @@ describe('failure paths', () => {
           talkMs: 10_000,
           isHangingUpFirst: false,
         }),
-        [
-          `127.0.0.1:${String(sipPort())}`,
-          '-p',
-          '0',
-          '-m',
-          '1',
-          '-s',
-          testNumber.slice(1),
-          '-mi',
-          '127.0.0.1',
-          '-mp',
-          '0',
-          '-timeout',
-          '30s',
-        ],
+        customerArguments(1, 30),
         35_000,
       );
       const result = await run.done;
