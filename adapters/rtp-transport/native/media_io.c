@@ -57,7 +57,6 @@ typedef struct {
   uv_poll_t pause; // watches the timerfd: the gathering window is over
   int timerfd;
   int gatherMicros; // 0: read as soon as anything arrives
-  int isGathering;  // the timerfd ticks and the sockets are not watched
   int isShutDown;
   int references; // the JavaScript external and the two libuv handles
   int openSockets;
@@ -230,14 +229,12 @@ static int arm_window(media_poller *poller) {
 // stop_gathering: while traffic flows, a window costs one timerfd_settime and one read of the timerfd.
 static void start_gathering(media_poller *poller) {
   if (arm_window(poller) != 0) return; // keep reading event by event
-  poller->isGathering = 1;
   uv_poll_stop(&poller->poll);
   uv_poll_start(&poller->pause, UV_READABLE, on_pause_over);
 }
 
 // A window passed with nothing to read: stop the timer and wait for the next datagram again.
 static void stop_gathering(media_poller *poller) {
-  poller->isGathering = 0;
   uv_poll_stop(&poller->pause);
   uv_poll_start(&poller->poll, UV_READABLE, on_readable);
 }
@@ -247,7 +244,7 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
   media_poller *poller = (media_poller *)handle->data;
   if (status < 0 || poller->isShutDown) return;
   int total = drain(poller);
-  if (total > 0 && poller->gatherMicros > 0 && !poller->isShutDown && !poller->isGathering) start_gathering(poller);
+  if (total > 0 && poller->gatherMicros > 0 && !poller->isShutDown) start_gathering(poller);
 }
 
 static void on_pause_over(uv_poll_t *handle, int status, int events) {
@@ -590,7 +587,8 @@ static napi_value is_gathering(napi_env env, napi_callback_info info) {
   media_poller *poller = argc < 1 ? NULL : poller_of(env, argv[0]);
   if (poller == NULL) return NULL;
   napi_value result;
-  CHECK(napi_get_boolean(env, poller->isGathering != 0, &result));
+  // Gathering is the timer's watch being active (the sockets' is then stopped).
+  CHECK(napi_get_boolean(env, uv_is_active((uv_handle_t *)&poller->pause) != 0, &result));
   return result;
 }
 

@@ -938,8 +938,13 @@ export class CallService implements SipCallHandler, CallControlPort {
 
   onAck(_ack: SipRequest, _source: MessageSource, invite?: ServerTransaction): void {
     // The endpoint stops retransmitting our 2xx; only a caller waiting to be hung up waits for the ACK.
-    const leg = invite === undefined ? undefined : this.#hangUpOnAck.get(invite);
-    if (invite === undefined || leg === undefined) return;
+    if (invite !== undefined) this.#hangUpUnrecorded(invite);
+  }
+
+  /** Hangs up the caller of `invite` if its call could not be recorded (`#hangUpOnAck`). */
+  #hangUpUnrecorded(invite: ServerTransaction): void {
+    const leg = this.#hangUpOnAck.get(invite);
+    if (leg === undefined) return;
     this.#hangUpOnAck.delete(invite);
     this.#legs.bye(leg);
     this.#legs.forget(leg);
@@ -951,7 +956,7 @@ export class CallService implements SipCallHandler, CallControlPort {
 
   onAckTimeout(invite: ServerTransaction): void {
     // Never acknowledged: the dialog counts as confirmed and the session is ended with a BYE (RFC 3261 §13.3.1.4).
-    this.onAck(invite.request, invite.source, invite);
+    this.#hangUpUnrecorded(invite);
     for (const call of this.#calls.values()) {
       if (call.customerLeg.inviteTransaction !== invite) continue;
       this.#enqueue(call, () =>
@@ -1291,14 +1296,9 @@ export class CallService implements SipCallHandler, CallControlPort {
       });
     if (record === undefined) {
       // Answered but nothing to run it with: free its media and hang up (once our 2xx is acknowledged).
-      leg.hasMedia = false;
-      await this.#options.media.destroyLeg(legId);
-      if (transaction.isAcknowledged) {
-        this.#legs.bye(leg);
-        this.#legs.forget(leg);
-      } else {
-        this.#hangUpOnAck.set(transaction, leg);
-      }
+      await this.#releaseMedia(leg);
+      this.#hangUpOnAck.set(transaction, leg);
+      if (transaction.isAcknowledged) this.#hangUpUnrecorded(transaction);
       return;
     }
     const interactionId = record.interactionId;

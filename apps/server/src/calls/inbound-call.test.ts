@@ -175,7 +175,6 @@ afterAll(async () => {
   await testServer.stop();
 });
 
-/** Places one customer call and waits for SIPp to finish; the caller id tells the calls of each test apart. */
 /** SIPp's arguments for `calls` customers (ten a second) dialling the test number, ending after `timeoutS`. */
 function customerArguments(calls: number, timeoutS: number): string[] {
   return [
@@ -199,6 +198,7 @@ function customerArguments(calls: number, timeoutS: number): string[] {
   ];
 }
 
+/** Places one customer call and waits for SIPp to finish; the caller id tells the calls of each test apart. */
 async function placeCall(options: {
   readonly callerId: string;
   readonly digits?: readonly string[];

@@ -7,6 +7,7 @@ import {
   cpuMs,
   threadCpuMs,
   freePort,
+  median,
   option,
   percentile,
   requireTool,
@@ -113,14 +114,10 @@ Content-Length: 0
 </scenario>
 `;
 
-/** The middle value (the mean of the two middle ones for an even count), to one decimal; null for none. */
-function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const half = Math.floor(sorted.length / 2);
-  const middle =
-    sorted.length % 2 === 1 ? (sorted[half] ?? 0) : ((sorted[half - 1] ?? 0) + (sorted[half] ?? 0)) / 2;
-  return Math.round(middle * 10) / 10;
+/** The median to one decimal, as the figures print; null for none. */
+function medianOf(values: readonly number[]): number | null {
+  const middle = median(values);
+  return middle === null ? null : Math.round(middle * 10) / 10;
 }
 
 export async function run(options: {
@@ -394,8 +391,8 @@ export async function run(options: {
       return {
         rate,
         failed: runs.reduce((sum, r) => sum + r.failed, 0),
-        cpuMsPerCall: median(runs.map((r) => r.cpuMsPerCall)),
-        p99ToAgentRingMs: median(rings),
+        cpuMsPerCall: medianOf(runs.map((r) => r.cpuMsPerCall)),
+        p99ToAgentRingMs: medianOf(rings),
       };
     });
     const clean = perRate.filter((r) => r.failed === 0);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MediaEngine } from '@centralita/rtp-transport';
 import { freeUdpPort } from '@centralita/testkit';
+import { median } from '../server-under-test.ts';
 
 /**
  * `npm run bench -- media [--calls=50,100,200] [--seconds=8] [--warmup=2] [--repeats=1] [--gather=µs]
@@ -770,10 +771,7 @@ function pairedRatio(ours: readonly RunFigures[], reference: readonly RunFigures
     if (other !== undefined && Number.isFinite(run.usPerPacket))
       ratios.push(other.usPerPacket / run.usPerPacket);
   }
-  ratios.sort((x, y) => x - y);
-  if (ratios.length === 0) return undefined;
-  const middle = Math.floor(ratios.length / 2);
-  return ratios.length % 2 === 1 ? ratios[middle] : ((ratios[middle - 1] ?? 0) + (ratios[middle] ?? 0)) / 2;
+  return median(ratios) ?? undefined;
 }
 
 /** Calls per core from the largest run within the limits, or null. */
