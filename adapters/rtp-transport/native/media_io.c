@@ -9,8 +9,12 @@
 // statistics. This file only moves bytes, so it stays small and easy to audit.
 //
 // Received packets land in one shared slab (SLOT_BYTES per packet) with a row of metadata each:
-//   [socket id, length, family (4 or 6), source port, address words 0..3]
-// The slab is reused on the next wake-up: a packet's bytes are valid only during the batch callback.
+//   [socket id, length, family (4 or 6), source port, address words 0..3, age]
+// where age is how many microseconds before the batch callback the kernel received the datagram (its
+// SO_TIMESTAMPNS stamp), or -1 when the kernel gave none. A datagram that waited for the reader (a gathering
+// window, a busy media thread) thus keeps its true arrival time, which RTP's interarrival jitter and the
+// jitter buffer need. The slab is reused on the next wake-up: a packet's bytes are valid only during the
+// batch callback.
 //
 // Gathering: phones send each stream's packets on their own clocks, so under load datagrams arrive one at a
 // time and an event-driven reader wakes (and pays for a wake-up and two epoll calls) once per datagram. With a
@@ -30,14 +34,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
 #define SLOT_BYTES 2048
 #define MAX_BATCH 128
-#define META_WORDS 8
+#define META_WORDS 9
+#define AGE_WORD 8
+#define CONTROL_BYTES CMSG_SPACE(sizeof(struct timespec))
 #define MAX_GATHER_MICROS 20000
 #define MAX_EVENTS 128
 
@@ -74,6 +83,12 @@ typedef struct {
   struct mmsghdr messages[MAX_BATCH];
   struct iovec vectors[MAX_BATCH];
   struct sockaddr_storage names[MAX_BATCH];
+  // Each datagram's ancillary data (its kernel timestamp), and the stamps read from it until delivery.
+  union {
+    char bytes[CONTROL_BYTES];
+    struct cmsghdr align;
+  } controls[MAX_BATCH];
+  struct timespec arrivals[MAX_BATCH];
 } media_poller;
 
 #define CHECK(call)                                                                                                    \
@@ -157,8 +172,32 @@ static void set_address_words(int32_t *row, const struct sockaddr_storage *name)
   }
 }
 
+// The kernel's receive stamp of a datagram, or a zero time when it carries none.
+static struct timespec arrival_of(struct msghdr *header) {
+  struct timespec stamp = {0, 0};
+  if (header->msg_flags & MSG_CTRUNC) return stamp;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(header); c != NULL; c = CMSG_NXTHDR(header, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) memcpy(&stamp, CMSG_DATA(c), sizeof stamp);
+  }
+  return stamp;
+}
+
 static void deliver(media_poller *poller, int count) {
   napi_env env = poller->env;
+  // Ages against one reading of the clock, taken just before JavaScript reads its own (see the header).
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  for (int i = 0; i < count; i++) {
+    const struct timespec *stamp = &poller->arrivals[i];
+    int32_t *row = &poller->meta[i * META_WORDS];
+    if (stamp->tv_sec == 0 && stamp->tv_nsec == 0) {
+      row[AGE_WORD] = -1;
+      continue;
+    }
+    int64_t ageMicros = ((int64_t)(now.tv_sec - stamp->tv_sec) * 1000000000LL + (now.tv_nsec - stamp->tv_nsec)) / 1000;
+    // A clock stepped backwards makes a negative age: treat the datagram as just arrived.
+    row[AGE_WORD] = ageMicros < 0 ? 0 : ageMicros > INT32_MAX ? INT32_MAX : (int32_t)ageMicros;
+  }
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   napi_value callback, receiver, argument, result;
@@ -194,8 +233,10 @@ static int drain(media_poller *poller) {
         // A datagram longer than a slot is cut (MSG_TRUNC): report it as length -1 so it is dropped.
         row[1] = (poller->messages[i].msg_hdr.msg_flags & MSG_TRUNC) ? -1 : (int32_t)poller->messages[i].msg_len;
         set_address_words(row, &poller->names[i]);
+        poller->arrivals[i] = arrival_of(&poller->messages[i].msg_hdr);
         // recvmmsg wrote only the entries it filled: make those ready again, and only those.
         poller->messages[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
+        poller->messages[i].msg_hdr.msg_controllen = CONTROL_BYTES;
         poller->messages[i].msg_hdr.msg_flags = 0;
       }
       count += got;
@@ -386,6 +427,8 @@ static napi_value create_poller(napi_env env, napi_callback_info info) {
     poller->messages[i].msg_hdr.msg_iovlen = 1;
     poller->messages[i].msg_hdr.msg_name = &poller->names[i];
     poller->messages[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
+    poller->messages[i].msg_hdr.msg_control = poller->controls[i].bytes;
+    poller->messages[i].msg_hdr.msg_controllen = CONTROL_BYTES;
   }
   CHECK(napi_add_async_cleanup_hook(env, on_env_cleanup, poller, &poller->cleanupHook));
   uv_poll_start(&poller->poll, UV_READABLE, on_readable);
@@ -451,6 +494,9 @@ static napi_value bind_socket(napi_env env, napi_callback_info info) {
   if (failure != 0) return int_value(env, failure);
   int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return int_value(env, -errno);
+  // Kernel receive stamps (see the header). Without them (an old kernel) a datagram's age is unknown: -1.
+  int on = 1;
+  (void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
   if (bind(fd, (struct sockaddr *)&local, localLength) != 0) {
     int error = errno;
     close(fd);
@@ -789,6 +835,24 @@ static napi_value write_files(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// setThreadNice(nice) -> 0 or -errno. Sets the calling thread's nice value (on Linux a priority is per thread),
+// so a media worker can run ahead of the process's other threads: V8's compiler and collector helpers, the
+// thread pool. Lowering it below 0 needs CAP_SYS_NICE or RLIMIT_NICE; without them the answer is -EACCES or
+// -EPERM and the thread keeps its priority.
+static napi_value set_thread_nice(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t nice = 0;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &nice) != napi_ok || nice < -20 || nice > 19) {
+    napi_throw_range_error(env, "MEDIA_IO_ARGUMENT", "setThreadNice needs a nice value from -20 to 19");
+    return NULL;
+  }
+  pid_t tid = (pid_t)syscall(SYS_gettid);
+  if (setpriority(PRIO_PROCESS, (id_t)tid, nice) != 0) return int_value(env, -errno);
+  return int_value(env, 0);
+}
+
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_property_descriptor properties[] = {
       {"createPoller", NULL, create_poller, NULL, NULL, NULL, napi_default, NULL},
@@ -802,6 +866,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"errorText", NULL, error_text, NULL, NULL, NULL, napi_default, NULL},
       {"addressText", NULL, address_text, NULL, NULL, NULL, napi_default, NULL},
       {"writeFiles", NULL, write_files, NULL, NULL, NULL, napi_default, NULL},
+      {"setThreadNice", NULL, set_thread_nice, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties) != napi_ok) {
     return NULL;

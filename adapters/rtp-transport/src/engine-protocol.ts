@@ -330,6 +330,8 @@ export interface WorkerSetup {
   readonly datagramIo: DatagramIoKind;
   /** On the native path: how long received datagrams may gather under load, in µs (0: not at all). */
   readonly gatherMicros: number;
+  /** The worker thread's nice value (0: left alone). */
+  readonly threadNice: number;
 }
 
 /** What each worker command answers with when it succeeds. */

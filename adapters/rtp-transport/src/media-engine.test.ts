@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreateLegRequest } from './engine-protocol.ts';
 import { MediaEngine } from './media-engine.ts';
@@ -20,6 +21,20 @@ const leg: CreateLegRequest = {
   remotePort: 40_000,
   payloadType: 0,
 };
+
+/** This process's threads with their names and nice values (Linux: a priority is per thread). */
+function threads(): { name: string; nice: number; isMain: boolean }[] {
+  return readdirSync('/proc/self/task').map((tid) => {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    // After "pid (comm) ": state is field 3, nice field 19.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return {
+      name: readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim(),
+      nice: Number(fields[16]),
+      isMain: Number(tid) === process.pid,
+    };
+  });
+}
 
 function codeOf(result: { ok: true } | { ok: false; error: { code: string } }): string | undefined {
   return result.ok ? undefined : result.error.code;
@@ -169,6 +184,43 @@ describe('MediaEngine control interface', () => {
       ok: false,
       error: { code: 'MEDIA_ENGINE_BAD_REQUEST', field: 'datagramIo' },
     });
+  });
+
+  it('runs its media threads at the nice value asked for and leaves the rest of the process alone', async () => {
+    const mainNice = threads().find((thread) => thread.isMain)?.nice;
+    const logged: string[] = [];
+    const log = (_fields: Record<string, unknown>, message: string): void => {
+      logged.push(message);
+    };
+    // Raising a nice value needs no privilege, so this holds on any machine; the default (-10) needs CAP_SYS_NICE.
+    const started = await MediaEngine.start({
+      bindAddress: '127.0.0.1',
+      recordingDirectory: testEngine.recordingDirectory,
+      workerCount: 2,
+      threadNice: 7,
+      logger: { info: log, warn: log, error: log },
+    });
+    if (!started.ok) throw new Error(started.error.message);
+    const running = threads();
+    await started.value.stop();
+    expect(running.filter((thread) => thread.nice === 7).map((thread) => thread.name)).toEqual(
+      expect.arrayContaining(['media-0', 'media-1']),
+    );
+    expect(running.filter((thread) => thread.nice === 7)).toHaveLength(2);
+    expect(running.find((thread) => thread.isMain)?.nice).toBe(mainNice);
+    expect(logged.filter((message) => message === 'media thread priority set')).toHaveLength(2);
+
+    for (const threadNice of [-21, 20, 1.5]) {
+      const refused = await MediaEngine.start({
+        bindAddress: '127.0.0.1',
+        recordingDirectory: testEngine.recordingDirectory,
+        threadNice,
+      });
+      expect(refused).toMatchObject({
+        ok: false,
+        error: { code: 'MEDIA_ENGINE_BAD_REQUEST', field: 'threadNice' },
+      });
+    }
   });
 
   it('refuses a gathering window that is not a whole number of µs up to 20 ms, naming the option', async () => {

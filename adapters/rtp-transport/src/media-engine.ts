@@ -74,6 +74,15 @@ export interface MediaEngineOptions {
    * adds at most this much delay. Only while traffic flows: a quiet socket is read at once.
    */
   readonly gatherMicros?: number;
+  /**
+   * The nice value of the media worker threads (-20 to 19; default -10), so that the process's other
+   * threads (V8's compiler and collector helpers, the thread pool, the main thread) do not delay the
+   * audio when they share a core with a worker. Below 0 it needs CAP_SYS_NICE or RLIMIT_NICE (systemd:
+   * `AmbientCapabilities=CAP_SYS_NICE` or `LimitNICE=`); without them the workers keep the process's
+   * priority and log why. 0 leaves them alone. Needs the native media addon (set on the dgram path too
+   * when the addon loads).
+   */
+  readonly threadNice?: number;
   readonly logger?: MediaEngineLogger;
 }
 
@@ -118,6 +127,8 @@ const datagramIoChoices = ['auto', 'native', 'dgram'] as const;
 export const DEFAULT_GATHER_MICROS = 500;
 /** The addon's own limit (native/media_io.c). */
 export const MAX_GATHER_MICROS = 20_000;
+/** Ahead of the process's other threads without starving them (each nice step is about 1.25 times the CPU share). */
+export const DEFAULT_MEDIA_THREAD_NICE = -10;
 
 function isDynamicPayloadType(value: number): boolean {
   return Number.isInteger(value) && value >= 96 && value <= 127;
@@ -154,11 +165,19 @@ export class MediaEngine {
   readonly datagramIo: DatagramIoKind;
   /** The native path's gathering window, in µs (validated). */
   private readonly gatherMicros: number;
+  /** The workers' nice value (validated). */
+  private readonly threadNice: number;
 
-  private constructor(options: MediaEngineOptions, datagramIo: DatagramIoKind, gatherMicros: number) {
+  private constructor(
+    options: MediaEngineOptions,
+    datagramIo: DatagramIoKind,
+    gatherMicros: number,
+    threadNice: number,
+  ) {
     this.options = options;
     this.datagramIo = datagramIo;
     this.gatherMicros = gatherMicros;
+    this.threadNice = threadNice;
     this.recordingDirectory = resolve(options.recordingDirectory);
   }
 
@@ -193,6 +212,14 @@ export class MediaEngine {
         'gatherMicros',
       );
     }
+    const threadNice = options.threadNice ?? DEFAULT_MEDIA_THREAD_NICE;
+    if (!Number.isInteger(threadNice) || threadNice < -20 || threadNice > 19) {
+      return failure(
+        'MEDIA_ENGINE_BAD_REQUEST',
+        'threadNice must be a whole number from -20 to 19',
+        'threadNice',
+      );
+    }
     let datagramIo: DatagramIoKind = 'dgram';
     if (wanted !== 'dgram') {
       const native = loadNativeMediaIo();
@@ -200,7 +227,7 @@ export class MediaEngine {
       else if (wanted === 'native') return failure('MEDIA_ENGINE_DATAGRAM_IO', native.error, 'datagramIo');
       else options.logger?.warn({ reason: native.error }, 'native media I/O unavailable; using dgram');
     }
-    const engine = new MediaEngine(options, datagramIo, gatherMicros);
+    const engine = new MediaEngine(options, datagramIo, gatherMicros, threadNice);
     const started = await Promise.all(Array.from({ length: count }, (_, index) => engine.startWorker(index)));
     const failed = started.find((result) => !result.ok);
     if (failed !== undefined) {
@@ -220,6 +247,7 @@ export class MediaEngine {
       rtcpIntervalMs: this.options.rtcpIntervalMs ?? 5000,
       datagramIo: this.datagramIo,
       gatherMicros: this.gatherMicros,
+      threadNice: this.threadNice,
     };
   }
 

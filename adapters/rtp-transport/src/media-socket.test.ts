@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { MediaSocket, MediaSocketFactory } from './media-socket.ts';
-import { DgramSocketFactory } from './media-socket.ts';
+import { DgramSocketFactory, unixNowMs } from './media-socket.ts';
 import { buildNativeMediaIo, loadNativeMediaIo, NativeSocketFactory } from './native-media-io.ts';
 
 /** The native path is what production runs: a machine that cannot build it fails here, loudly. */
@@ -131,6 +131,24 @@ describe.each([
     media.send(Buffer.from('back'), 0, 4, phone.address().port, '::1');
     expect((await answer).text).toBe('back');
     media.close();
+    phone.close();
+  });
+
+  it('stamps each datagram with when it arrived, no later than it is handed over', async () => {
+    const bound = await sockets.bind('127.0.0.1', 0);
+    if (!bound.ok) throw new Error(bound.error);
+    const phone = await peer('udp4', '127.0.0.1');
+    const handed = new Promise<{ receivedAtMs: number; handedAtMs: number }>((resolve) => {
+      bound.value.onDatagram((_datagram, _address, _port, receivedAtMs) => {
+        resolve({ receivedAtMs, handedAtMs: unixNowMs() });
+      });
+    });
+    const beforeMs = unixNowMs();
+    await sendFrom(phone, 'stamped', bound.value.port, '127.0.0.1');
+    const { receivedAtMs, handedAtMs } = await handed;
+    expect(receivedAtMs).toBeGreaterThanOrEqual(beforeMs);
+    expect(receivedAtMs).toBeLessThanOrEqual(handedAtMs);
+    bound.value.close();
     phone.close();
   });
 
@@ -287,6 +305,39 @@ describe('the native media path', () => {
     );
     sockets.shutDown();
     phone.close();
+  });
+
+  it('gives a datagram that waited for its window the time the kernel received it, not the time it was read', async () => {
+    const sockets = nativeFactory(20_000);
+    const media = await sockets.bind('127.0.0.1', 0);
+    const phone = await sockets.bind('127.0.0.1', 0);
+    if (!media.ok || !phone.ok) throw new Error('bind failed');
+    const sent: { beforeMs: number; afterMs: number }[] = [];
+    const send = (text: string): void => {
+      const beforeMs = unixNowMs();
+      // The addon's send is one sendto: on loopback the receiving socket has the datagram when it returns.
+      phone.value.send(Buffer.from(text), 0, text.length, media.value.port, '127.0.0.1');
+      sent.push({ beforeMs, afterMs: unixNowMs() });
+    };
+    const arrivals: { receivedAtMs: number; handedAtMs: number }[] = [];
+    const both = new Promise<void>((resolve) => {
+      media.value.onDatagram((_datagram, _address, _port, receivedAtMs) => {
+        arrivals.push({ receivedAtMs, handedAtMs: unixNowMs() });
+        // The first read opens a 20 ms window: the second datagram waits in the socket until it ends.
+        if (arrivals.length === 1) send('second');
+        else resolve();
+      });
+    });
+    send('first');
+    await both;
+    const [, second] = arrivals;
+    const [, sentSecond] = sent;
+    if (second === undefined || sentSecond === undefined) throw new Error('nothing arrived');
+    expect(second.handedAtMs - sentSecond.afterMs).toBeGreaterThanOrEqual(19);
+    // Its stamp is its arrival: within the send (a millisecond spares the two clocks' readings).
+    expect(second.receivedAtMs).toBeGreaterThanOrEqual(sentSecond.beforeMs - 1);
+    expect(second.receivedAtMs).toBeLessThanOrEqual(sentSecond.afterMs + 1);
+    sockets.shutDown();
   });
 
   it('refuses a gathering window beyond 20 ms', () => {

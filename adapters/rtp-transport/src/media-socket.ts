@@ -9,9 +9,22 @@ import { writeFilesWithNodeFs } from './file-write-batcher.ts';
 /**
  * Called for each datagram. `datagram` is valid only during the call: the native datagram path reuses
  * its memory for the next batch, so whoever keeps bytes copies them (the jitter buffer keeps decoded
- * samples, the relay sends at once).
+ * samples, the relay sends at once). `receivedAtMs` is when it arrived, in `unixNowMs` time: the
+ * kernel's receive stamp on the native path, so a datagram that waited for the reader (a gathering
+ * window, a busy media thread) keeps its true arrival time; on the dgram path, when it was read.
  */
-export type DatagramHandler = (datagram: Buffer, address: string, port: number) => void;
+export type DatagramHandler = (datagram: Buffer, address: string, port: number, receivedAtMs: number) => void;
+
+// Read once: the getter costs more than now().
+const clockOrigin = performance.timeOrigin;
+
+/**
+ * Unix time in milliseconds on the monotonic clock (`performance.timeOrigin + performance.now()`): the
+ * one clock of a media thread, so arrival times, ticks and events compare without a wall-clock step.
+ */
+export function unixNowMs(): number {
+  return clockOrigin + performance.now();
+}
 
 /** One bound UDP socket of a leg (RTP or RTCP). */
 export interface MediaSocket {
@@ -71,7 +84,7 @@ class DgramMediaSocket implements MediaSocket {
 
   onDatagram(handler: DatagramHandler): void {
     this.socket.on('message', (msg, rinfo) => {
-      handler(msg, rinfo.address, rinfo.port);
+      handler(msg, rinfo.address, rinfo.port, unixNowMs());
     });
   }
 

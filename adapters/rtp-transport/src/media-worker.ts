@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { err } from '@centralita/kernel';
 import type { WorkerMessage, WorkerRequestMessage, WorkerSetup } from './engine-protocol.ts';
 import { mediaEngineError } from './errors.ts';
+import { loadNativeMediaIo } from './native-media-io.ts';
 import { WorkerEngine } from './worker-engine.ts';
 
 /**
@@ -16,8 +17,46 @@ const post = (message: WorkerMessage): void => {
   port.postMessage(message);
 };
 
+const setup = workerData as WorkerSetup;
+
+/**
+ * Runs this thread at the configured nice value (see MediaEngineOptions.threadNice): the packets it
+ * relays wait for nothing but itself. Refused (no CAP_SYS_NICE), it keeps the process's priority and says so.
+ */
+function applyThreadNice(): void {
+  if (setup.threadNice === 0) return;
+  // The addon sets it, on the dgram path too when it loads.
+  const native = loadNativeMediaIo();
+  if (!native.ok) {
+    post({
+      kind: 'log',
+      level: 'info',
+      message: 'media thread priority unchanged: it needs the native media addon',
+      fields: { threadNice: setup.threadNice, reason: native.error },
+    });
+    return;
+  }
+  const code = native.value.setThreadNice(setup.threadNice);
+  post(
+    code === 0
+      ? {
+          kind: 'log',
+          level: 'info',
+          message: 'media thread priority set',
+          fields: { threadNice: setup.threadNice },
+        }
+      : {
+          kind: 'log',
+          level: 'warn',
+          message:
+            'media thread priority unchanged: grant the server CAP_SYS_NICE (systemd: AmbientCapabilities=CAP_SYS_NICE) or set CENTRALITA_MEDIA_NICE=0',
+          fields: { threadNice: setup.threadNice, reason: native.value.errorText(code) },
+        },
+  );
+}
+
 const engine = new WorkerEngine(
-  workerData as WorkerSetup,
+  setup,
   (event) => {
     post({ kind: 'event', event });
   },
@@ -48,5 +87,6 @@ port.on('message', (message: WorkerRequestMessage) => {
   );
 });
 
+applyThreadNice();
 engine.start();
 post({ kind: 'ready' });

@@ -10,6 +10,7 @@ import type { Result } from '@centralita/kernel';
 import { err, ok } from '@centralita/kernel';
 import type { WriteFiles } from './file-write-batcher.ts';
 import type { DatagramHandler, MediaSocket, MediaSocketFactory } from './media-socket.ts';
+import { unixNowMs } from './media-socket.ts';
 
 /**
  * The native datagram path (ADR 0009): `native/media_io.c`, a Node-API addon compiled on this machine
@@ -49,6 +50,8 @@ interface MediaIoBinding {
   addressText(bytes: Uint8Array, offset: number, family: number): string;
   /** Positional writes in one thread-pool job (see `WriteFiles`). */
   writeFiles: WriteFiles;
+  /** Sets the calling thread's nice value (-20 to 19): 0 or -errno (-EACCES/-EPERM without CAP_SYS_NICE). */
+  setThreadNice(nice: number): number;
 }
 
 /** Where the compiled addon for this source lives: its name carries the source's hash, so an edit rebuilds. */
@@ -293,6 +296,9 @@ export class NativeSocketFactory implements MediaSocketFactory {
     const { meta, metaBytes, metaWords, slotBytes, slab, sockets } = this;
     this.receiveBatches++;
     this.isDelivering = true;
+    // The addon gives each datagram's age against its clock read just before this call (word 8, µs; -1
+    // when the kernel stamped none).
+    const nowMs = unixNowMs();
     try {
       for (let i = 0; i < count; i++) {
         const row = i * metaWords;
@@ -307,7 +313,9 @@ export class NativeSocketFactory implements MediaSocketFactory {
           this.views[i] = datagram;
         }
         try {
-          handler(datagram, socket.sourceAddress(meta, metaBytes, row), meta[row + 3] ?? 0);
+          const ageMicros = meta[row + 8] ?? -1;
+          const receivedAtMs = ageMicros < 0 ? nowMs : nowMs - ageMicros / 1000;
+          handler(datagram, socket.sourceAddress(meta, metaBytes, row), meta[row + 3] ?? 0, receivedAtMs);
         } catch (error) {
           socket.reportFault(error);
         }

@@ -194,11 +194,11 @@ export class RtpLeg {
     this.createdAtMs = context.nowUnixMs();
     this.lastPacketMs = this.createdAtMs;
     this.configureDtmfReception();
-    this.rtp.onDatagram((msg, address, port) => {
-      this.onRtp(msg, address, port);
+    this.rtp.onDatagram((msg, address, port, receivedAtMs) => {
+      this.onRtp(msg, address, port, receivedAtMs);
     });
-    this.rtcp.onDatagram((msg, address, port) => {
-      this.onRtcp(msg, address, port);
+    this.rtcp.onDatagram((msg, address, port, receivedAtMs) => {
+      this.onRtcp(msg, address, port, receivedAtMs);
     });
     const onSocketError = (error: Error): void => {
       context.log('warn', 'media socket error', {
@@ -255,7 +255,8 @@ export class RtpLeg {
 
   // ---------------------------------------------------------------- receiving
 
-  private onRtp(msg: Buffer, address: string, port: number): void {
+  /** `nowMs`: when the datagram arrived (the kernel's stamp on the native path), for jitter and timing. */
+  private onRtp(msg: Buffer, address: string, port: number, nowMs: number): void {
     if (this.isClosed) return;
     const context = this.context;
     context.traffic.packetsReceived++;
@@ -276,7 +277,6 @@ export class RtpLeg {
       this.packetsOtherPayload++;
       return;
     }
-    const nowMs = context.nowUnixMs();
     let reception = this.reception;
     if (reception === undefined || view.ssrc !== this.remoteSsrc) {
       // The latch already made this source prove itself: no second probation (RFC 3550 A.1 allows 0).
@@ -355,7 +355,7 @@ export class RtpLeg {
     this.context.traffic.packetsRelayed++;
   }
 
-  private onRtcp(msg: Buffer, address: string, port: number): void {
+  private onRtcp(msg: Buffer, address: string, port: number, receivedAtMs: number): void {
     if (this.isClosed) return;
     // Only the latched media source's host may speak RTCP for it; its RTCP port is learnt the same way.
     const expectedAddress = this.latch.address ?? this.sdpAddress;
@@ -367,7 +367,7 @@ export class RtpLeg {
     } else if (port !== this.rtcpSendPort) {
       return;
     }
-    this.rtcpSession.receive(msg, this.context.nowUnixMs(), this.out.ssrc, this.receptionFigures());
+    this.rtcpSession.receive(msg, receivedAtMs, this.out.ssrc, this.receptionFigures());
   }
 
   private receptionFigures(): { remoteSsrc: number; statistics: RtpReceptionStatistics } | undefined {

@@ -27,7 +27,7 @@ import { PlaybackCursor } from './playback-cursor.ts';
 import type { ActivePlayback, LegContext, TrafficCounters } from './rtp-leg.ts';
 import { RtpLeg } from './rtp-leg.ts';
 import type { MediaSocketFactory } from './media-socket.ts';
-import { DgramSocketFactory } from './media-socket.ts';
+import { DgramSocketFactory, unixNowMs } from './media-socket.ts';
 import { loadNativeMediaIo, NativeSocketFactory } from './native-media-io.ts';
 import { UdpPortAllocator } from './udp-port-pair.ts';
 
@@ -106,11 +106,9 @@ export class WorkerEngine {
     this.clock = new MediaClock((tick) => {
       this.onTick(tick);
     });
-    // Unix ms from the monotonic clock: the origin is read once (its getter costs more than now()).
-    const origin = performance.timeOrigin;
     this.context = {
       currentTick: () => this.clock.currentTick,
-      nowUnixMs: () => origin + performance.now(),
+      nowUnixMs: unixNowMs,
       onDigit: (leg, digit, source, atMs) => {
         this.onDigit(leg, digit, source, atMs);
       },

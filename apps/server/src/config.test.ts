@@ -35,6 +35,14 @@ describe('readConfig', () => {
     expect(message).toMatch(/docs\/operations\.md/);
   });
 
+  it('runs the media threads at nice -10 unless told otherwise, and names the variable when out of range', () => {
+    expect(readConfig({}, '/').media.threadNice).toBe(-10);
+    expect(readConfig({ CENTRALITA_MEDIA_NICE: '0' }, '/').media.threadNice).toBe(0);
+    for (const wrong of ['-21', '20', 'high']) {
+      expect(() => readConfig({ CENTRALITA_MEDIA_NICE: wrong }, '/')).toThrow(/CENTRALITA_MEDIA_NICE:/);
+    }
+  });
+
   it('reads the DNS servers for trunk location, and names the variable when one is not an address', () => {
     expect(readConfig({}, '/').sip.dnsServers).toEqual([]);
     expect(

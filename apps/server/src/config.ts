@@ -2,7 +2,11 @@ import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_GATHER_MICROS, MAX_GATHER_MICROS } from '@centralita/rtp-transport';
+import {
+  DEFAULT_GATHER_MICROS,
+  DEFAULT_MEDIA_THREAD_NICE,
+  MAX_GATHER_MICROS,
+} from '@centralita/rtp-transport';
 import type { SessionTimerPolicy } from '@centralita/sip';
 import { defaultSessionTimerPolicy } from '@centralita/sip';
 
@@ -89,6 +93,8 @@ export interface MediaConfig {
   readonly datagramIo: 'auto' | 'native' | 'dgram';
   /** On the native path, how long received datagrams may gather under load (µs; 0: not at all). */
   readonly gatherMicros: number;
+  /** The media worker threads' nice value (-20 to 19; 0 leaves them alone). */
+  readonly threadNice: number;
 }
 
 const flag = z
@@ -187,6 +193,7 @@ const environment = z.object({
     .min(0)
     .max(MAX_GATHER_MICROS)
     .default(DEFAULT_GATHER_MICROS),
+  CENTRALITA_MEDIA_NICE: z.coerce.number().int().min(-20).max(19).default(DEFAULT_MEDIA_THREAD_NICE),
   CENTRALITA_RECORDING_DIR: z.string().optional(),
   CENTRALITA_NO_MEDIA_TIMEOUT_S: z.coerce.number().int().min(0).max(3_600).default(60),
   CENTRALITA_WEB_DIR: z.string().optional(),
@@ -312,6 +319,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, cw
       noMediaTimeoutMs: value.CENTRALITA_NO_MEDIA_TIMEOUT_S * 1000,
       datagramIo: value.CENTRALITA_MEDIA_IO,
       gatherMicros: value.CENTRALITA_MEDIA_GATHER_US,
+      threadNice: value.CENTRALITA_MEDIA_NICE,
     },
   };
 }

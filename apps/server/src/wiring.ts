@@ -297,6 +297,7 @@ async function startMedia(config: ServerConfig, logger: Logger): Promise<MediaEn
     noMediaTimeoutMs: config.media.noMediaTimeoutMs,
     datagramIo: config.media.datagramIo,
     gatherMicros: config.media.gatherMicros,
+    threadNice: config.media.threadNice,
     ...(config.media.portRange === undefined ? {} : { portRange: config.media.portRange }),
     logger: mediaLogger,
   });
@@ -313,6 +314,7 @@ async function startMedia(config: ServerConfig, logger: Logger): Promise<MediaEn
       workers: config.media.workerCount,
       datagramIo: started.value.datagramIo,
       gatherMicros: config.media.gatherMicros,
+      threadNice: config.media.threadNice,
       recordings: config.media.recordingDir,
     },
     'media engine ready',

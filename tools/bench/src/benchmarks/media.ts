@@ -2,11 +2,19 @@ import type { ChildProcess } from 'node:child_process';
 import { execFileSync, spawn } from 'node:child_process';
 import type { Socket } from 'node:dgram';
 import { createSocket } from 'node:dgram';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MediaEngine } from '@centralita/rtp-transport';
+import type { MediaSocket } from '@centralita/rtp-transport';
+import {
+  DEFAULT_MEDIA_THREAD_NICE,
+  loadNativeMediaIo,
+  MediaEngine,
+  NativeSocketFactory,
+  unixNowMs,
+} from '@centralita/rtp-transport';
 import { freeUdpPort } from '@centralita/testkit';
 import { median } from '../server-under-test.ts';
 
@@ -19,7 +27,8 @@ import { median } from '../server-under-test.ts';
  * 160-byte payloads), so 100 relayed packets/s per call. For each number of calls it measures the
  * relay's CPU time per relayed packet (utime + stime of the whole relay process from /proc, all
  * threads), packet loss and p99 added jitter (each packet's transit minus its stream's smallest
- * transit, as the generator sees it). Relays measured in the same run, on the same streams:
+ * transit; a transit runs from the generator's send to the kernel's receive stamp on the generator's
+ * socket, so the generator's own pauses do not count). Relays measured in the same run, on the same streams:
  * - `engine`: our MediaEngine (one media worker, the native datagram path of ADR 0009), recording off;
  * - `engine+rec`: the same with every call recorded (stereo WAV, written every second);
  * - `engine-dgram`: the engine on Node's dgram path instead (`ratio_native_to_dgram` compares them);
@@ -37,6 +46,9 @@ import { median } from '../server-under-test.ts';
  * relay (`reference` says which). With --repeats=n each level is measured n times over all relays, and
  * the ratio is the median of every same-round pair: on a busy machine one pass can be off by 50 %.
  * `--relays` measures only the relays named (all by default); a figure whose relays did not run is null.
+ * Every relay's media threads run at nice -10, the engine's default (`threadNice`): the engine sets it
+ * itself, the bench sets it for the bare relay's thread and rtpengine's; a run where the system refused
+ * (no CAP_SYS_NICE) prints the nice it ran at.
  * The run takes about (warmup + seconds + 2) s x levels x relays x repeats.
  */
 
@@ -64,6 +76,10 @@ interface RunFigures {
   readonly maxAddedJitterMs: number;
   readonly isWithinLimits: boolean;
   readonly callsPerCore: number;
+  /** Packets the generator itself could not send (its socket buffer full): left out of loss. */
+  readonly generatorSendsDropped: number;
+  /** The nice value the relay's media threads ran at (RELAY_NICE unless the system refused it). */
+  readonly relayNice: number | undefined;
   /** Only for our engine: the media worker thread alone, and its clock's p99 tick lateness. */
   readonly workerUsPerPacket?: number;
   readonly tickP99LatenessMs?: number;
@@ -194,6 +210,8 @@ function bindUdp(port = 0): Promise<Socket> {
 interface GeneratorReport {
   readonly sent: number;
   readonly received: number;
+  /** The generator's own sends refused by a full socket buffer: not counted as sent, nor as loss. */
+  readonly sendsDropped: number;
   readonly lossPercent: number;
   readonly p50AddedJitterMs: number;
   readonly p99AddedJitterMs: number;
@@ -202,7 +220,7 @@ interface GeneratorReport {
 
 function runGenerator(): void {
   interface Stream {
-    readonly socket: Socket;
+    readonly socket: MediaSocket;
     targetPort: number;
     sequence: number;
     timestamp: number;
@@ -211,34 +229,45 @@ function runGenerator(): void {
     received: number;
     transits: number[];
   }
+  // The phones' sockets are on the native path: each datagram comes with the kernel's receive stamp, so a
+  // transit ends when the relay's packet reached the phone, however late this process reads it (its own
+  // event loop and collections would otherwise count as the relay's jitter).
+  const native = loadNativeMediaIo();
+  if (!native.ok) throw new Error(`the generator needs the native media path: ${native.error}`);
+  const sockets = new NativeSocketFactory(native.value);
   const streams: Stream[] = [];
   let isSending = false;
   let markMs = Number.POSITIVE_INFINITY;
   let stopMs = Number.POSITIVE_INFINITY;
+  let sendsDropped = 0;
 
-  const onMessage = (stream: Stream, msg: Buffer): void => {
+  const onMessage = (stream: Stream, msg: Buffer, receivedAtMs: number): void => {
     if (msg.length !== PACKET_BYTES || ((msg[1] ?? 0) & 0x7f) !== 0) return; // RTCP and strays
     const sentMs = msg.readDoubleLE(12);
     if (sentMs < markMs || sentMs >= stopMs) return;
     stream.received++;
-    stream.transits.push(performance.now() - sentMs);
+    stream.transits.push(receivedAtMs - sentMs);
   };
 
+  // One packet buffer: the native send is a sendto that copies it before returning.
+  const packet = Buffer.alloc(PACKET_BYTES, 0xff);
+  packet[0] = 0x80;
+  packet[1] = 0;
   const sendNext = (stream: Stream | undefined): void => {
     if (stream === undefined || stream.targetPort === 0) return;
-    const packet = Buffer.allocUnsafe(PACKET_BYTES);
-    packet[0] = 0x80;
-    packet[1] = 0;
     packet.writeUInt16BE(stream.sequence, 2);
     packet.writeUInt32BE(stream.timestamp, 4);
     packet.writeUInt32BE(stream.ssrc, 8);
-    packet.fill(0xff, 12);
-    const sendMs = performance.now();
+    const sendMs = unixNowMs();
     packet.writeDoubleLE(sendMs, 12);
-    stream.socket.send(packet, stream.targetPort, '127.0.0.1');
+    const droppedBefore = sockets.sendsDropped;
+    stream.socket.send(packet, 0, PACKET_BYTES, stream.targetPort, '127.0.0.1');
     stream.sequence = (stream.sequence + 1) & 0xffff;
     stream.timestamp = (stream.timestamp + 160) >>> 0;
-    if (sendMs >= markMs && sendMs < stopMs) stream.sent++;
+    if (sendMs < markMs || sendMs >= stopMs) return;
+    // A datagram our own socket could not send is not the relay's loss.
+    if (sockets.sendsDropped === droppedBefore) stream.sent++;
+    else sendsDropped++;
   };
 
   serve({
@@ -247,7 +276,9 @@ function runGenerator(): void {
       for (let c = 0; c < calls; c++) {
         const pair: number[] = [];
         for (let side = 0; side < 2; side++) {
-          const socket = await bindUdp();
+          const bound = await sockets.bind('127.0.0.1', 0);
+          if (!bound.ok) throw new Error(bound.error);
+          const socket = bound.value;
           const stream: Stream = {
             socket,
             targetPort: 0,
@@ -258,11 +289,11 @@ function runGenerator(): void {
             received: 0,
             transits: [],
           };
-          socket.on('message', (msg) => {
-            onMessage(stream, msg);
+          socket.onDatagram((msg, _address, _port, receivedAtMs) => {
+            onMessage(stream, msg, receivedAtMs);
           });
           streams.push(stream);
-          pair.push(socket.address().port);
+          pair.push(socket.port);
         }
         ports.push({ a: pair[0] ?? 0, b: pair[1] ?? 0 });
       }
@@ -279,13 +310,13 @@ function runGenerator(): void {
       // so packets arrive one by one, evenly spread, not in bursts. The generator owns its core: it
       // checks the time on every turn of its event loop (setImmediate), which still reads the packets
       // coming back between turns, and sends what is due on a drift-free schedule.
-      const base = performance.now();
+      const base = unixNowMs();
       const count = streams.length;
       let next = 0;
       isSending = true;
       const turn = (): void => {
         if (!isSending) return;
-        const now = performance.now();
+        const now = unixNowMs();
         while (base + (next * 20) / count <= now) {
           sendNext(streams[next % count]);
           next++;
@@ -296,11 +327,11 @@ function runGenerator(): void {
       return null;
     },
     mark: () => {
-      markMs = performance.now();
+      markMs = unixNowMs();
       return null;
     },
     stop: async (): Promise<GeneratorReport> => {
-      stopMs = performance.now();
+      stopMs = unixNowMs();
       // Packets in flight still count; then stop sending.
       await new Promise((resolve) => setTimeout(resolve, 300));
       isSending = false;
@@ -316,10 +347,11 @@ function runGenerator(): void {
       }
       added.sort((x, y) => x - y);
       const at = (q: number): number => added[Math.min(added.length - 1, Math.floor(q * added.length))] ?? 0;
-      for (const stream of streams) stream.socket.close();
+      sockets.shutDown();
       return {
         sent,
         received,
+        sendsDropped,
         lossPercent: sent === 0 ? 100 : (Math.max(0, sent - received) * 100) / sent,
         p50AddedJitterMs: at(0.5),
         p99AddedJitterMs: at(0.99),
@@ -369,6 +401,7 @@ function runEngineRelay(): void {
         workerCount: 1,
         noMediaTimeoutMs: 0,
         datagramIo,
+        threadNice: RELAY_NICE,
         ...(gatherMicros === undefined ? {} : { gatherMicros }),
       });
       if (!started.ok) throw new Error(started.error.message);
@@ -583,8 +616,59 @@ function hasRtpengine(): boolean {
 // ------------------------------------------------------------------------------------------------
 // Orchestration
 
+/**
+ * Which of a relay's threads move the media, to run at RELAY_NICE: the engine sets its media thread's
+ * priority itself (`threadNice`); the bare Node relay relays on its main thread; rtpengine on all of its own.
+ */
+type RelayThreads = 'engine-media-thread' | 'main' | 'all';
+
+/**
+ * Every relay's media threads run at the engine's default nice value, so the comparison stays fair: the
+ * engine raises its media thread's priority by default (when the system allows: CAP_SYS_NICE), and the
+ * others get the same here.
+ */
+const RELAY_NICE = DEFAULT_MEDIA_THREAD_NICE;
+
+function threadIds(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).map(Number);
+}
+
+function niceOf(pid: number, tid: number): number {
+  const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+  // After "pid (comm) ": state is field 3, nice field 19.
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}
+
+/** Gives the relay's media threads RELAY_NICE (unless the engine does) and answers the nice they run at. */
+function prioritizeRelay(pid: number, threads: RelayThreads): number | undefined {
+  try {
+    const tids =
+      threads === 'main'
+        ? [pid]
+        : threads === 'all'
+          ? threadIds(pid)
+          : threadIds(pid).filter((tid) =>
+              readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').startsWith('media-'),
+            );
+    if (threads !== 'engine-media-thread') {
+      for (const tid of tids) {
+        try {
+          setPriority(tid, RELAY_NICE);
+        } catch {
+          // Not allowed (no CAP_SYS_NICE): the run says at which nice it ran.
+        }
+      }
+    }
+    const nices = tids.map((tid) => niceOf(pid, tid));
+    return nices.length === 0 ? undefined : Math.max(...nices);
+  } catch {
+    return undefined; // no /proc: not Linux
+  }
+}
+
 interface RelayUnderTest {
   readonly name: string;
+  readonly threads: RelayThreads;
   /** Starts the relay for these phones; returns where each phone must send, and the relay's pid. */
   start(phones: StreamPorts[]): Promise<{ targets: StreamPorts[]; pid: number }>;
   extra?(): Promise<EngineFigures>;
@@ -602,6 +686,7 @@ function nodeRelay(
   let child: Child | undefined;
   return {
     name,
+    threads: role === 'engine' ? 'engine-media-thread' : 'main',
     async start(phones) {
       child = new Child(role, core);
       const targets = await child.call<StreamPorts[]>('setup', {
@@ -632,6 +717,7 @@ function rtpengineRelay(core: number | undefined): RelayUnderTest {
   let control: RtpengineControl | undefined;
   return {
     name: 'rtpengine',
+    threads: 'all',
     async start(phones) {
       const ngPort = await freeUdpPort();
       const args = [
@@ -705,6 +791,7 @@ async function measure(
   try {
     const phones = await generator.call<StreamPorts[]>('open', { calls });
     const { targets, pid } = await relay.start(phones);
+    const relayNice = prioritizeRelay(pid, relay.threads);
     await generator.call('start', { targets });
     await new Promise((resolve) => setTimeout(resolve, warmupMs));
     const cpuBefore = await processCpuMs(pid);
@@ -732,6 +819,8 @@ async function measure(
       maxAddedJitterMs: report.maxAddedJitterMs,
       isWithinLimits: percentileLimitsOk(report.lossPercent, report.p99AddedJitterMs),
       callsPerCore: 1e6 / (usPerPacket * PACKETS_PER_CALL_SECOND),
+      generatorSendsDropped: report.sendsDropped,
+      relayNice,
       ...(extraBefore !== undefined && extraAfter !== undefined
         ? {
             workerUsPerPacket:
@@ -820,7 +909,8 @@ export async function run({
   progress(
     `levels ${levels.join(', ')} calls, ${warmupMs / 1000} s warm-up + ${measureMs / 1000} s measured; ` +
       `${isPinned ? 'relay on core 0, generator on core 1' : 'NOT pinned (taskset or a second core missing)'}; ` +
-      `rtpengine ${withRtpengine ? 'found' : 'not installed: reference is the bare Node relay'}`,
+      `rtpengine ${withRtpengine ? 'found' : 'not installed: reference is the bare Node relay'}; ` +
+      `every relay's media threads at nice ${RELAY_NICE} (a run that could not says so)`,
   );
 
   const allRelays: RelayUnderTest[] = [
@@ -856,6 +946,10 @@ export async function run({
             (figures.datagramsPerWakeUp === undefined
               ? ''
               : `, ${figures.datagramsPerWakeUp.toFixed(1)} datagrams per wake-up`) +
+            (figures.relayNice === RELAY_NICE ? '' : `, media threads at nice ${figures.relayNice ?? '?'}`) +
+            (figures.generatorSendsDropped === 0
+              ? ''
+              : `, ${figures.generatorSendsDropped} sends the generator could not make`) +
             (figures.isWithinLimits ? '' : ' (outside the limits)'),
         );
       }
@@ -894,6 +988,7 @@ export async function run({
       p99_added_jitter_ms: round(r.p99AddedJitterMs, 2),
       tick_p99_lateness_ms: round(r.tickP99LatenessMs, 1),
       datagrams_per_wake_up: round(r.datagramsPerWakeUp, 1),
+      relay_nice: r.relayNice ?? null,
       within_limits: r.isWithinLimits,
     })),
   };
