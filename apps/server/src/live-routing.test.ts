@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import type {} from '@centralita/testkit';
 import type { RunningServer } from './wiring.ts';
@@ -188,4 +188,56 @@ describe('live routing in the running server', () => {
     // Offered to the overflow queue (where a free agent may already be ringing).
     expect(board.body.find((q) => q.name === 'Desbordamiento')?.offered).toBe(1);
   });
+  it('keeps routing while the database refuses its events, and stores them with their times once it takes them', async () => {
+    const agent = await loginAs('irene.vazquez@fibrasur.example');
+    const pool = server.database.pool;
+    const presenceEvents = async (): Promise<{ occurred_at: Date }[]> =>
+      (
+        await pool.query<{ occurred_at: Date }>(
+          "SELECT occurred_at FROM domain_events WHERE type = 'AgentPresenceChanged' AND data->>'agentId' = $1",
+          [agent.userId],
+        )
+      ).rows;
+    // The database refuses this agent's routing events, as a database that is down refuses every write.
+    await pool.query(`CREATE FUNCTION test_refuse_routing_event() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.data->>'agentId' = '${agent.userId}' THEN RAISE EXCEPTION 'the test refuses this event'; END IF;
+        RETURN NEW;
+      END $$`);
+    await pool.query(
+      'CREATE TRIGGER test_refuse_routing_event BEFORE INSERT ON domain_events FOR EACH ROW EXECUTE FUNCTION test_refuse_routing_event()',
+    );
+    let isRefusing = true;
+    try {
+      const beforeMs = Date.now();
+      const available = await call<AgentState>(agent, 'PUT', '/api/agents/me/presence', {
+        presence: 'available',
+      });
+      const afterMs = Date.now();
+      // Routing went on: the agent is available and can take calls, though nothing is stored yet.
+      expect(available.status).toBe(200);
+      expect(available.body).toMatchObject({ presence: { kind: 'available' }, status: 'idle' });
+      expect((await call<AgentState>(agent, 'GET', '/api/agents/me/state')).body.presence.kind).toBe(
+        'available',
+      );
+      expect(await presenceEvents()).toEqual([]);
+
+      await pool.query('DROP TRIGGER test_refuse_routing_event ON domain_events');
+      isRefusing = false;
+      // The first retry comes a second after the refusal.
+      await vi.waitFor(
+        async () => {
+          expect(await presenceEvents()).toHaveLength(1);
+        },
+        { timeout: 10_000, interval: 100 },
+      );
+      const [stored] = await presenceEvents();
+      // With the time it happened, not the time it was stored.
+      expect(stored?.occurred_at.getTime()).toBeGreaterThanOrEqual(beforeMs - 1);
+      expect(stored?.occurred_at.getTime()).toBeLessThanOrEqual(afterMs + 1);
+    } finally {
+      if (isRefusing) await pool.query('DROP TRIGGER test_refuse_routing_event ON domain_events');
+      await pool.query('DROP FUNCTION test_refuse_routing_event()');
+    }
+  }, 30_000);
 });

@@ -33,6 +33,7 @@ import type { AgentId, InteractionId, TenantId, UserId } from '@centralita/kerne
 import { directory, tenants, users } from '@centralita/store';
 import type { Database } from '@centralita/store';
 import { queueAcdSettings } from './queue-acd-settings.ts';
+import { RoutingFactWriter } from './routing-fact-writer.ts';
 
 /** Break reasons a tenant gets until it configures its own (`settings.breakReasons`). */
 export const defaultBreakReasons = ['lunch', 'coffee', 'training', 'meeting', 'coaching'] as const;
@@ -90,12 +91,28 @@ export class RoutingRuntime implements RoutingPort {
   private readonly bus: EventBus;
   private readonly logger: Logger;
   private readonly now: () => number;
+  private readonly facts: RoutingFactWriter;
 
   constructor(database: Database, bus: EventBus, logger: Logger, now: () => number = Date.now) {
     this.database = database;
     this.bus = bus;
     this.logger = logger;
     this.now = now;
+    this.facts = new RoutingFactWriter({
+      logger,
+      now,
+      write: (tenantId, facts) =>
+        database.inTenant(
+          { tenantId: tenantId as TenantId, actor: { type: 'system', id: 'routing' } },
+          (tx) => {
+            for (const fact of facts) {
+              const { type, atMs, ...data } = fact;
+              tx.recordEvent(type, data, new Date(atMs));
+            }
+            return Promise.resolve();
+          },
+        ),
+    });
     this.unsubscribe = bus.subscribe('*', (event) => {
       if (configurationEvents.has(event.type)) void this.markStale(event.tenantId);
     });
@@ -230,6 +247,13 @@ export class RoutingRuntime implements RoutingPort {
   /** Stops every timer (server shutdown). */
   close(): void {
     this.unsubscribe();
+    const unstored = this.facts.close();
+    if (unstored > 0) {
+      this.logger.error(
+        { unstored },
+        'routing events were never stored: the database refused them until shutdown (reports miss them)',
+      );
+    }
     for (const pending of this.tenants.values()) {
       void pending.then((routing) => {
         for (const timer of routing.timers.values()) clearTimeout(timer);
@@ -294,7 +318,14 @@ export class RoutingRuntime implements RoutingPort {
             () => {
               routing.timers.delete(command.timerId);
               // Into whatever state the tenant has by then: a configuration change keeps the timer's purpose.
-              void this.apply(tenantId, routing, { type: 'TimerFired', timerId: command.timerId });
+              this.apply(tenantId, routing, { type: 'TimerFired', timerId: command.timerId }).catch(
+                (error: unknown) => {
+                  this.logger.error(
+                    { tenantId, timerId: command.timerId, err: error },
+                    'routing timer failed',
+                  );
+                },
+              );
             },
             Math.max(0, command.atMs - this.now()),
           );
@@ -328,20 +359,12 @@ export class RoutingRuntime implements RoutingPort {
 
   /**
    * Stores the engine's facts as events (reports and adherence are computed from them); the database
-   * publishes them on the bus once they are committed.
+   * publishes them on the bus once they are committed. Resolves once stored, or queued for a retry when the
+   * database refuses them: the decision they record is already carried out.
    */
-  private async publish(tenantId: string, facts: readonly RoutingFact[]): Promise<void> {
-    if (facts.length === 0) return;
-    await this.database.inTenant(
-      { tenantId: tenantId as TenantId, actor: { type: 'system', id: 'routing' } },
-      (tx) => {
-        for (const fact of facts) {
-          const { type, atMs, ...data } = fact;
-          tx.recordEvent(type, data, new Date(atMs));
-        }
-        return Promise.resolve();
-      },
-    );
+  private publish(tenantId: string, facts: readonly RoutingFact[]): Promise<void> {
+    // Never rejects: facts the database refuses are kept and stored when it is back (RoutingFactWriter).
+    return this.facts.store(tenantId, facts);
   }
 
   /**

@@ -1,0 +1,163 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { RoutingFact } from '@centralita/acd';
+import { RoutingFactWriter } from './routing-fact-writer.ts';
+
+function fact(n: number): RoutingFact {
+  return {
+    type: 'AgentPresenceChanged',
+    agentId: `agent-${n}`,
+    from: { kind: 'offline' },
+    to: { kind: 'available' },
+    cause: { by: 'agent', reason: 'test' },
+    atMs: 1_000 + n,
+  } as unknown as RoutingFact;
+}
+
+/** A database whose writes fail while `isDown`; it keeps what it stored, per tenant, in order. */
+function flakyDatabase() {
+  const stored = new Map<string, number[]>();
+  const database = {
+    isDown: false,
+    attempts: 0,
+    stored,
+    write: (tenantId: string, facts: readonly RoutingFact[]): Promise<void> => {
+      database.attempts++;
+      if (database.isDown) return Promise.reject(new Error('connection refused'));
+      const list = stored.get(tenantId) ?? [];
+      list.push(...facts.map((f) => f.atMs - 1_000));
+      stored.set(tenantId, list);
+      return Promise.resolve();
+    },
+  };
+  return database;
+}
+
+/** Retries run when the test says so, and the delays asked for are kept. */
+function manualTimers() {
+  const due: (() => void)[] = [];
+  const delays: number[] = [];
+  return {
+    delays,
+    schedule: (retry: () => void, delayMs: number): void => {
+      due.push(retry);
+      delays.push(delayMs);
+    },
+    runDue(): void {
+      for (const retry of due.splice(0)) retry();
+    },
+  };
+}
+
+function logCollector() {
+  const lines: { level: number; msg: string; [key: string]: unknown }[] = [];
+  const logger = pino(
+    { level: 'debug' },
+    {
+      write: (line: string) => {
+        lines.push(JSON.parse(line) as (typeof lines)[number]);
+      },
+    },
+  );
+  return { logger, lines };
+}
+
+describe('RoutingFactWriter', () => {
+  it('stores facts in order and resolves once they are stored', async () => {
+    const database = flakyDatabase();
+    const { logger } = logCollector();
+    const writer = new RoutingFactWriter({ write: database.write, logger });
+    await writer.store('t1', [fact(1), fact(2)]);
+    await writer.store('t1', [fact(3)]);
+    expect(database.stored.get('t1')).toEqual([1, 2, 3]);
+    expect(writer.pendingCount).toBe(0);
+  });
+
+  it('keeps the facts a refusing database did not take, retries with a growing delay, and stores them in order when it is back', async () => {
+    const database = flakyDatabase();
+    const timers = manualTimers();
+    const { logger, lines } = logCollector();
+    const writer = new RoutingFactWriter({ write: database.write, logger, schedule: timers.schedule });
+    database.isDown = true;
+    // Neither rejects: routing has already carried out what the facts record.
+    await writer.store('t1', [fact(1)]);
+    await writer.store('t1', [fact(2), fact(3)]);
+    expect(writer.pendingCount).toBe(3);
+    expect(database.attempts).toBe(1); // later facts wait for the retry instead of knocking again
+    timers.runDue();
+    await writer.store('t1', [fact(4)]);
+    await Promise.resolve();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(timers.delays).toEqual([1_000, 2_000]);
+    expect(
+      lines.filter((line) => line.level === 50 && line.msg.startsWith('routing events cannot be stored')),
+    ).toHaveLength(1);
+
+    database.isDown = false;
+    timers.runDue();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(database.stored.get('t1')).toEqual([1, 2, 3, 4]);
+    expect(writer.pendingCount).toBe(0);
+    expect(lines.find((line) => line.msg === 'routing events stored again')).toMatchObject({
+      stored: 4,
+      dropped: 0,
+    });
+    // Back to normal: the next facts are written at once.
+    await writer.store('t1', [fact(5)]);
+    expect(database.stored.get('t1')).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('keeps one tenant going while another tenant’s facts wait', async () => {
+    const stored: string[] = [];
+    const timers = manualTimers();
+    const { logger } = logCollector();
+    const writer = new RoutingFactWriter({
+      logger,
+      schedule: timers.schedule,
+      write: (tenantId, facts) => {
+        if (tenantId === 'refused') return Promise.reject(new Error('refused'));
+        stored.push(...facts.map((f) => `${tenantId}:${String(f.atMs - 1_000)}`));
+        return Promise.resolve();
+      },
+    });
+    await writer.store('refused', [fact(1)]);
+    await writer.store('fine', [fact(2)]);
+    expect(stored).toEqual(['fine:2']);
+    expect(writer.pendingCount).toBe(1);
+  });
+
+  it('bounds what it keeps during a long outage, dropping the oldest and saying so once', async () => {
+    const database = flakyDatabase();
+    const timers = manualTimers();
+    const { logger, lines } = logCollector();
+    const writer = new RoutingFactWriter({
+      write: database.write,
+      logger,
+      schedule: timers.schedule,
+      maxPending: 3,
+    });
+    database.isDown = true;
+    for (let n = 1; n <= 6; n++) await writer.store('t1', [fact(n)]);
+    expect(writer.pendingCount).toBe(3);
+    expect(lines.filter((line) => line.msg.startsWith('routing events are being dropped'))).toHaveLength(1);
+    database.isDown = false;
+    timers.runDue();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(database.stored.get('t1')).toEqual([4, 5, 6]);
+    expect(lines.find((line) => line.msg === 'routing events stored again')).toMatchObject({ dropped: 3 });
+  });
+
+  it('stops retrying when closed and says how many facts were never stored', async () => {
+    const database = flakyDatabase();
+    const timers = manualTimers();
+    const { logger } = logCollector();
+    const writer = new RoutingFactWriter({ write: database.write, logger, schedule: timers.schedule });
+    database.isDown = true;
+    await writer.store('t1', [fact(1), fact(2)]);
+    expect(writer.close()).toBe(2);
+    database.isDown = false;
+    timers.runDue();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(database.attempts).toBe(1);
+  });
+});
