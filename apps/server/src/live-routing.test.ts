@@ -1,6 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import type {} from '@centralita/testkit';
+import { InProcessBus } from '@centralita/bus';
+import pino from 'pino';
+import { RoutingRuntime } from './routing-runtime.ts';
 import type { RunningServer } from './wiring.ts';
 import { apiRequest, signIn, useTestServer } from './test-server.ts';
 import type { TestSession } from './test-server.ts';
@@ -240,4 +243,27 @@ describe('live routing in the running server', () => {
       await pool.query('DROP FUNCTION test_refuse_routing_event()');
     }
   }, 30_000);
+  it('builds a tenant’s routing again after the database failed the first time, instead of failing for ever', async () => {
+    const pool = server.database.pool;
+    const agent = await loginAs('irene.vazquez@fibrasur.example');
+    const tenantId = (
+      await pool.query<{ tenant_id: string }>('SELECT tenant_id FROM users WHERE id = $1', [agent.userId])
+    ).rows[0]?.tenant_id;
+    if (tenantId === undefined) throw new Error('no tenant for the agent');
+    // A runtime of its own: its first use of the tenant reads the configuration from the database.
+    const runtime = new RoutingRuntime(server.database, new InProcessBus(), pino({ level: 'silent' }));
+    // The queues cannot be read, as when the database fails.
+    await pool.query('ALTER TABLE queues RENAME TO queues_hidden_by_test');
+    let isHidden = true;
+    try {
+      await expect(runtime.agentStates(tenantId)).rejects.toThrow();
+      await pool.query('ALTER TABLE queues_hidden_by_test RENAME TO queues');
+      isHidden = false;
+      const states = await runtime.agentStates(tenantId);
+      expect(states.map((state) => state.agentId)).toContain(agent.userId);
+    } finally {
+      if (isHidden) await pool.query('ALTER TABLE queues_hidden_by_test RENAME TO queues');
+      runtime.close();
+    }
+  });
 });

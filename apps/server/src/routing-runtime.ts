@@ -255,9 +255,12 @@ export class RoutingRuntime implements RoutingPort {
       );
     }
     for (const pending of this.tenants.values()) {
-      void pending.then((routing) => {
-        for (const timer of routing.timers.values()) clearTimeout(timer);
-      });
+      pending.then(
+        (routing) => {
+          for (const timer of routing.timers.values()) clearTimeout(timer);
+        },
+        () => undefined, // never built: no timers
+      );
     }
   }
 
@@ -389,8 +392,13 @@ export class RoutingRuntime implements RoutingPort {
   private async routing(tenantId: string): Promise<TenantRouting> {
     let pending = this.tenants.get(tenantId);
     if (pending === undefined) {
-      pending = this.build(tenantId);
-      this.tenants.set(tenantId, pending);
+      const building = this.build(tenantId);
+      pending = building;
+      this.tenants.set(tenantId, building);
+      // A build the database failed is forgotten, so the next use tries again instead of failing for ever.
+      building.catch(() => {
+        if (this.tenants.get(tenantId) === building) this.tenants.delete(tenantId);
+      });
     }
     const routing = await pending;
     for (;;) {
