@@ -291,13 +291,6 @@ export class JitterBuffer {
     return energy;
   }
 
-  /** True when every sample of the `n` from ring index `at` (no wrap) is present. */
-  private isFramePresent(at: number, n: number): boolean {
-    const present = this.present;
-    for (let i = at, end = at + n; i < end; i++) if (present[i] !== 1) return false;
-    return true;
-  }
-
   private discardFrame(): void {
     let at = this.index(this.playout);
     for (let i = 0; i < this.frameSamples; i++) {
@@ -335,10 +328,17 @@ export class JitterBuffer {
     const fadeFrom = Math.max(0, 1 - this.concealedRun / this.fadeFrames);
     const fadeTo = Math.max(0, 1 - (this.concealedRun + 1) / this.fadeFrames);
     const canRepeat = this.concealment === 'repeat-fade' && this.hasLastAudio && fadeFrom > 0;
-    if (shouldAdvance && at + n <= RING_SAMPLES && this.isFramePresent(at, n)) {
-      // The usual case: the whole frame arrived and does not wrap: one plain copy, no per-sample branches.
+    // The usual case: the whole frame arrived and does not wrap: copied while its presence is checked, in one pass.
+    let copied = 0;
+    if (shouldAdvance && at + n <= RING_SAMPLES) {
       const ring = this.ring;
-      for (let i = 0; i < n; i++) target[i] = ring[at + i] ?? 0;
+      const present = this.present;
+      while (copied < n && present[at + copied] === 1) {
+        target[copied] = ring[at + copied] ?? 0;
+        copied++;
+      }
+    }
+    if (copied === n) {
       this.present.fill(0, at, at + n);
       found = n;
     } else {
