@@ -82,6 +82,7 @@ import type { SipCallHandler, SipService } from '../sip-service.ts';
 import type { CallLeg, LegRole } from './call-legs.ts';
 import { carryOutConferenceCommand } from './companion-media.ts';
 import type { ConferenceCommand, ConferenceMembers } from './companion-media.ts';
+import { DeferredWrites } from './deferred-writes.ts';
 import { musicOnHold } from './music-on-hold.ts';
 import type { PhoneToRing } from './phones-to-ring.ts';
 import { phonesToRing } from './phones-to-ring.ts';
@@ -479,6 +480,8 @@ export class CallService implements SipCallHandler, CallControlPort {
   readonly #placed = new Map<string, PlacedCall>();
   readonly #placedByLeg = new Map<string, PlacedCall>();
   readonly #pending = new Set<Promise<void>>();
+  /** The ends of calls and wrap-ups the database refused: kept and stored when it takes them. */
+  readonly #deferred: DeferredWrites;
   readonly #unsubscribe: (() => void)[] = [];
   /** Each tenant's row and published flows, read (and parsed) once per configuration change, not per call. */
   readonly #tenantConfiguration = new TenantConfigurationCache();
@@ -488,6 +491,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     this.#options = options;
     this.#logger = options.logger;
     this.#now = options.now ?? (() => Date.now());
+    this.#deferred = new DeferredWrites({ logger: options.logger });
     this.#legs = new SipLegs({
       endpoint: options.sip.endpoint,
       logger: options.logger,
@@ -546,6 +550,13 @@ export class CallService implements SipCallHandler, CallControlPort {
       ...[...this.#calls.values()].map((call) => call.chain),
       ...[...this.#placed.values()].map((placed) => placed.chain),
     ]);
+    const unstored = this.#deferred.close();
+    if (unstored > 0) {
+      this.#logger.error(
+        { unstored },
+        'ends of calls were never stored: the database refused them until shutdown (their interactions stay open)',
+      );
+    }
   }
 
   // ---- call controls (the agent desktop) ---------------------------------------------------------------
@@ -2347,7 +2358,10 @@ export class CallService implements SipCallHandler, CallControlPort {
       call.wasAnsweredByAgent ||
       (call.ivr.activity.kind === 'ended' && call.ivr.activity.outcome.kind === 'answered');
     const decisionWrites = writes.splice(0);
-    await this.#options.database.inTenant(this.#context(call), async (tx) => {
+    const context = this.#context(call);
+    // The call is over whatever the database says: a refused end is kept and stored later (DeferredWrites), and
+    // the call is let go below, so its agent is free for the next one.
+    const endWrite = async (tx: Tx): Promise<void> => {
       for (const write of decisionWrites) await write(tx);
       if (recording !== undefined) await storeRecording(tx, call.interactionId, recording);
       const metadata = {
@@ -2376,6 +2390,11 @@ export class CallService implements SipCallHandler, CallControlPort {
         keepsCompleted: wasAnswered && !call.isOutsideAcd,
         metadata,
       });
+    };
+    await this.#deferred.run({
+      what: 'the end of a call',
+      fields: { interactionId: call.interactionId },
+      run: () => this.#options.database.inTenant(context, endWrite),
     });
     for (const legId of this.#otherLegIds(call)) this.#callsByLeg.delete(legId);
     this.#callsByLeg.delete(call.customerLeg.legId);
@@ -2403,16 +2422,22 @@ export class CallService implements SipCallHandler, CallControlPort {
     hadWrapUp: boolean,
     occurredAt: string,
   ): Promise<void> {
-    await this.#options.database.inTenant(
-      { tenantId: tenantId as TenantId, actor: systemActor },
-      async (tx) => {
-        await interactions.completeAfterWrapUp(
-          tx,
-          interactionId,
-          hadWrapUp ? new Date(occurredAt) : undefined,
-        );
-      },
-    );
+    // After the call's end, which may itself wait for the database: DeferredWrites keeps their order.
+    await this.#deferred.run({
+      what: 'the end of a wrap-up',
+      fields: { interactionId },
+      run: () =>
+        this.#options.database.inTenant(
+          { tenantId: tenantId as TenantId, actor: systemActor },
+          async (tx) => {
+            await interactions.completeAfterWrapUp(
+              tx,
+              interactionId,
+              hadWrapUp ? new Date(occurredAt) : undefined,
+            );
+          },
+        ),
+    });
   }
 
   // ---- the IVR ---------------------------------------------------------------------------------------

@@ -540,6 +540,42 @@ describe('failure paths', () => {
     expect((await api<{ status: string }>(agent, 'GET', '/api/agents/me/state')).body.status).toBe('idle');
   }, 60_000);
 
+  it('lets a call go when the database refuses its end, and stores the end once the database takes it', async () => {
+    await newPhone(false);
+    const callerId = '+34600777098';
+    const pool = testServer.server.database.pool;
+    // The database refuses to close this caller's interaction, as a failing database refuses every write.
+    await pool.query(`CREATE FUNCTION test_refuse_call_end() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.remote_address = '${callerId}' AND NEW.ended_at IS NOT NULL THEN
+          RAISE EXCEPTION 'the test refuses the end of this call';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await pool.query(
+      'CREATE TRIGGER test_refuse_call_end BEFORE UPDATE ON interactions FOR EACH ROW EXECUTE FUNCTION test_refuse_call_end()',
+    );
+    let isRefusing = true;
+    try {
+      await placeCall({ callerId, beforeAudioMs: 3_000, talkMs: 0 });
+      // The call is let go all the same (before, it stayed in memory for ever and its end was lost).
+      const calls = testServer.server.calls;
+      await waitFor('the call to be let go', () =>
+        Promise.resolve(calls?.activeCalls() === 0 ? true : undefined),
+      );
+      expect((await interactionsOf(callerId))[0]?.endedAt).toBeNull();
+      await pool.query('DROP TRIGGER test_refuse_call_end ON interactions');
+      isRefusing = false;
+      // Stored by the retry, a second after the refusal.
+      const interaction = await endedInteraction(callerId);
+      expect(interaction.status).toBe('abandoned');
+      expect((await eventsOf(interaction.id)).filter((event) => event.type === 'CallEnded')).toHaveLength(1);
+    } finally {
+      if (isRefusing) await pool.query('DROP TRIGGER test_refuse_call_end ON interactions');
+      await pool.query('DROP FUNCTION test_refuse_call_end()');
+    }
+  }, 60_000);
+
   it('moves the offer on when the phone does not answer, and puts the agent on a break after repeated misses', async () => {
     await setQueueSettings({ offerTimeoutSeconds: 1 });
     try {

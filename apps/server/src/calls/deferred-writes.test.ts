@@ -1,0 +1,111 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { DeferredWrite } from './deferred-writes.ts';
+import { DeferredWrites } from './deferred-writes.ts';
+
+/** A database that refuses every write while `isDown`; `stored` lists what it took, in order. */
+function flakyDatabase() {
+  const database = {
+    isDown: false,
+    attempts: 0,
+    stored: [] as string[],
+    write(name: string): DeferredWrite {
+      return {
+        what: `write ${name}`,
+        fields: { name },
+        run: () => {
+          database.attempts++;
+          if (database.isDown) return Promise.reject(new Error('connection refused'));
+          database.stored.push(name);
+          return Promise.resolve();
+        },
+      };
+    },
+  };
+  return database;
+}
+
+function manualTimers() {
+  const due: (() => void)[] = [];
+  const delays: number[] = [];
+  return {
+    delays,
+    schedule: (retry: () => void, delayMs: number): void => {
+      due.push(retry);
+      delays.push(delayMs);
+    },
+    /** Runs the retries due and lets them finish. */
+    async runDue(): Promise<void> {
+      for (const retry of due.splice(0)) retry();
+      await new Promise((resolve) => setImmediate(resolve));
+    },
+  };
+}
+
+function logCollector() {
+  const messages: string[] = [];
+  const logger = pino(
+    { level: 'info' },
+    { write: (line: string) => void messages.push((JSON.parse(line) as { msg: string }).msg) },
+  );
+  return { logger, messages };
+}
+
+describe('DeferredWrites', () => {
+  it('runs a write at once and says it is stored', async () => {
+    const database = flakyDatabase();
+    const writes = new DeferredWrites({ logger: logCollector().logger });
+    expect(await writes.run(database.write('end'))).toBe(true);
+    expect(database.stored).toEqual(['end']);
+  });
+
+  it('keeps refused writes, queues later ones behind them, and stores them all in order when the database is back', async () => {
+    const database = flakyDatabase();
+    const timers = manualTimers();
+    const { logger, messages } = logCollector();
+    const writes = new DeferredWrites({ logger, schedule: timers.schedule });
+    database.isDown = true;
+    expect(await writes.run(database.write('end of call'))).toBe(false);
+    // Queued behind, without knocking on the database again: a wrap-up never lands before its call's end.
+    expect(await writes.run(database.write('end of wrap-up'))).toBe(false);
+    expect(database.attempts).toBe(1);
+    await timers.runDue();
+    expect(timers.delays).toEqual([1_000, 2_000]);
+    expect(
+      messages.filter((message) => message.startsWith('write end of call could not be stored')),
+    ).toHaveLength(1);
+
+    database.isDown = false;
+    await timers.runDue();
+    expect(database.stored).toEqual(['end of call', 'end of wrap-up']);
+    expect(writes.pendingCount).toBe(0);
+    expect(messages).toContain('refused writes stored again');
+    expect(await writes.run(database.write('next'))).toBe(true);
+  });
+
+  it('gives up the oldest write beyond its limit, and says so', async () => {
+    const database = flakyDatabase();
+    const timers = manualTimers();
+    const { logger, messages } = logCollector();
+    const writes = new DeferredWrites({ logger, schedule: timers.schedule, maxPending: 2 });
+    database.isDown = true;
+    for (const name of ['a', 'b', 'c']) await writes.run(database.write(name));
+    expect(writes.pendingCount).toBe(2);
+    expect(messages).toContain('a refused write was given up: too many wait for the database');
+    database.isDown = false;
+    await timers.runDue();
+    expect(database.stored).toEqual(['b', 'c']);
+  });
+
+  it('stops retrying when closed and answers how many writes were never stored', async () => {
+    const database = flakyDatabase();
+    const timers = manualTimers();
+    const writes = new DeferredWrites({ logger: logCollector().logger, schedule: timers.schedule });
+    database.isDown = true;
+    await writes.run(database.write('end'));
+    expect(writes.close()).toBe(1);
+    database.isDown = false;
+    await timers.runDue();
+    expect(database.stored).toEqual([]);
+  });
+});
