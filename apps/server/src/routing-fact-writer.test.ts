@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { RoutingFact } from '@centralita/acd';
+import { manualTimers } from './manual-timers.ts';
 import { RoutingFactWriter } from './routing-fact-writer.ts';
 
 function fact(n: number): RoutingFact {
@@ -31,22 +32,6 @@ function flakyDatabase() {
     },
   };
   return database;
-}
-
-/** Retries run when the test says so, and the delays asked for are kept. */
-function manualTimers() {
-  const due: (() => void)[] = [];
-  const delays: number[] = [];
-  return {
-    delays,
-    schedule: (retry: () => void, delayMs: number): void => {
-      due.push(retry);
-      delays.push(delayMs);
-    },
-    runDue(): void {
-      for (const retry of due.splice(0)) retry();
-    },
-  };
 }
 
 function logCollector() {
@@ -84,18 +69,16 @@ describe('RoutingFactWriter', () => {
     await writer.store('t1', [fact(2), fact(3)]);
     expect(writer.pendingCount).toBe(3);
     expect(database.attempts).toBe(1); // later facts wait for the retry instead of knocking again
-    timers.runDue();
+    const retried = timers.runDue();
     await writer.store('t1', [fact(4)]);
-    await Promise.resolve();
-    await new Promise((resolve) => setImmediate(resolve));
+    await retried;
     expect(timers.delays).toEqual([1_000, 2_000]);
     expect(
       lines.filter((line) => line.level === 50 && line.msg.startsWith('routing events cannot be stored')),
     ).toHaveLength(1);
 
     database.isDown = false;
-    timers.runDue();
-    await new Promise((resolve) => setImmediate(resolve));
+    await timers.runDue();
     expect(database.stored.get('t1')).toEqual([1, 2, 3, 4]);
     expect(writer.pendingCount).toBe(0);
     expect(lines.find((line) => line.msg === 'routing events stored again')).toMatchObject({
@@ -141,8 +124,7 @@ describe('RoutingFactWriter', () => {
     expect(writer.pendingCount).toBe(3);
     expect(lines.filter((line) => line.msg.startsWith('routing events are being dropped'))).toHaveLength(1);
     database.isDown = false;
-    timers.runDue();
-    await new Promise((resolve) => setImmediate(resolve));
+    await timers.runDue();
     expect(database.stored.get('t1')).toEqual([4, 5, 6]);
     expect(lines.find((line) => line.msg === 'routing events stored again')).toMatchObject({ dropped: 3 });
   });
@@ -156,8 +138,7 @@ describe('RoutingFactWriter', () => {
     await writer.store('t1', [fact(1), fact(2)]);
     expect(writer.close()).toBe(2);
     database.isDown = false;
-    timers.runDue();
-    await new Promise((resolve) => setImmediate(resolve));
+    await timers.runDue();
     expect(database.attempts).toBe(1);
   });
 });

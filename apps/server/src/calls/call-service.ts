@@ -583,12 +583,9 @@ export class CallService implements SipCallHandler, CallControlPort {
           error: { reason: 'not-connected', message: 'The call is not connected yet: wait for the answer.' },
         };
     } else if (placed !== undefined && placed.tenantId === tenantId) {
-      await new Promise<void>((resolve) => {
-        this.#enqueue(placed, async () => {
-          await this.#decideOutbound(placed, { type: 'HangUpRequested', atMs: this.#now() });
-          resolve();
-        });
-      });
+      await this.#queued(placed, () =>
+        this.#decideOutbound(placed, { type: 'HangUpRequested', atMs: this.#now() }),
+      );
       return { ok: true, value: this.#placedView(placed) };
     }
     const call = this.#calls.get(interactionId);
@@ -606,17 +603,13 @@ export class CallService implements SipCallHandler, CallControlPort {
         },
       };
     const atMs = this.#now();
-    const done = new Promise<void>((resolve) => {
-      this.#enqueue(call, async () => {
-        const phase = call.decider.phase;
-        if (action === 'hold') await this.#decide(call, { type: 'HoldRequested', atMs });
-        else if (action === 'resume') await this.#decide(call, { type: 'ResumeRequested', atMs });
-        else if (phase.kind === 'connected') await this.#decide(call, { type: 'HangUpRequested', atMs });
-        else await this.#decide(call, { type: 'FlowHungUp', atMs });
-        resolve();
-      });
+    await this.#queued(call, async () => {
+      const phase = call.decider.phase;
+      if (action === 'hold') await this.#decide(call, { type: 'HoldRequested', atMs });
+      else if (action === 'resume') await this.#decide(call, { type: 'ResumeRequested', atMs });
+      else if (phase.kind === 'connected') await this.#decide(call, { type: 'HangUpRequested', atMs });
+      else await this.#decide(call, { type: 'FlowHungUp', atMs });
     });
-    await done;
     return { ok: true, value: this.#view(call) };
   }
 
@@ -718,11 +711,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     const desk = this.#deskCall(tenantId, interactionId);
     if (desk === undefined) return { ok: false, error: noCallInProgress };
     const target = desk.call;
-    const refusal = await new Promise<CallControlRefusal | undefined>((resolve) => {
-      this.#enqueue(target, async () => {
-        resolve(await this.#switchRecording(target, tenantId, action));
-      });
-    });
+    const refusal = await this.#queued(target, () => this.#switchRecording(target, tenantId, action));
     return refusal === undefined ? { ok: true, value: desk.view() } : { ok: false, error: refusal };
   }
 
@@ -799,11 +788,9 @@ export class CallService implements SipCallHandler, CallControlPort {
           ok: false,
           error: { reason: 'unknown-target', message: 'No published flow has this key.' },
         };
-      const refusal = await new Promise<string | undefined>((resolve) => {
-        this.#enqueue(call, async () => {
-          call.context = { ...call.context, publishedFlows: published };
-          resolve(await this.#tryDecide(call, { type: 'TransferToFlowRequested', flowKey, atMs }));
-        });
+      const refusal = await this.#queued(call, () => {
+        call.context = { ...call.context, publishedFlows: published };
+        return this.#tryDecide(call, { type: 'TransferToFlowRequested', flowKey, atMs });
       });
       if (refusal !== undefined)
         return {
@@ -827,11 +814,9 @@ export class CallService implements SipCallHandler, CallControlPort {
                 : 'This is not a phone number.',
           },
         };
-      const refusal = await new Promise<string | undefined>((resolve) => {
-        this.#enqueue(call, async () => {
-          resolve(await this.#tryDecide(call, { type: 'BlindTransferRequested', target: resolved, atMs }));
-        });
-      });
+      const refusal = await this.#queued(call, () =>
+        this.#tryDecide(call, { type: 'BlindTransferRequested', target: resolved, atMs }),
+      );
       if (refusal !== undefined)
         return {
           ok: false,
@@ -842,19 +827,16 @@ export class CallService implements SipCallHandler, CallControlPort {
         };
       return { ok: true, value: this.#view(call) };
     }
-    await new Promise<void>((resolve) => {
-      this.#enqueue(call, async () => {
-        await this.#options.database.inTenant(this.#context(call), (tx) =>
-          interactions
-            .changeInteraction(tx, call.interactionId, { queueId: target.queueId, status: 'queued' })
-            .then(() => undefined),
-        );
-        await this.#decide(call, {
-          type: 'TransferToQueueRequested',
-          queueId: target.queueId as QueueId,
-          atMs,
-        });
-        resolve();
+    await this.#queued(call, async () => {
+      await this.#options.database.inTenant(this.#context(call), (tx) =>
+        interactions
+          .changeInteraction(tx, call.interactionId, { queueId: target.queueId, status: 'queued' })
+          .then(() => undefined),
+      );
+      await this.#decide(call, {
+        type: 'TransferToQueueRequested',
+        queueId: target.queueId as QueueId,
+        atMs,
       });
     });
     return { ok: true, value: this.#view(call) };
@@ -919,11 +901,7 @@ export class CallService implements SipCallHandler, CallControlPort {
             : request.action === 'hand-over'
               ? { type: 'AgentLeaveRequested', atMs }
               : { type: 'CompanionEndRequested', atMs };
-    const refusal = await new Promise<string | undefined>((resolve) => {
-      this.#enqueue(call, async () => {
-        resolve(await this.#tryDecide(call, event));
-      });
-    });
+    const refusal = await this.#queued(call, () => this.#tryDecide(call, event));
     if (refusal !== undefined)
       return { ok: false, error: { reason: 'not-connected', message: companionRefusal(request, call) } };
     return { ok: true, value: this.#view(call) };
@@ -3403,12 +3381,7 @@ export class CallService implements SipCallHandler, CallControlPort {
   async #controlledCall(tenantId: string, interactionId: string): Promise<ActiveCall | undefined> {
     const placed = this.#placed.get(interactionId);
     if (placed !== undefined && placed.tenantId === tenantId)
-      await new Promise<void>((resolve) => {
-        this.#enqueue(placed, async () => {
-          await this.#adopt(placed);
-          resolve();
-        });
-      });
+      await this.#queued(placed, () => this.#adopt(placed));
     const call = this.#calls.get(interactionId);
     return call === undefined || call.tenantId !== tenantId ? undefined : call;
   }
@@ -3928,6 +3901,25 @@ export class CallService implements SipCallHandler, CallControlPort {
       this.#logger.error({ err: error, interactionId: call.interactionId }, 'call work failed');
     });
     call.chain = next;
+  }
+
+  /**
+   * Runs `work` in the call's order (after its earlier work) and settles with its result, or rejects with its
+   * error (a refused database write): a request waiting on it gets an answer either way instead of hanging.
+   */
+  #queued<T>(
+    call: { chain: Promise<void>; readonly interactionId: string },
+    work: () => Promise<T>,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#enqueue(call, async () => {
+        try {
+          resolve(await work());
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+    });
   }
 
   #track(work: Promise<void>): void {

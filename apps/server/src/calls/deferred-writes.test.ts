@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { DeferredWrite } from './deferred-writes.ts';
+import { manualTimers } from '../manual-timers.ts';
 import { DeferredWrites } from './deferred-writes.ts';
 
 /** A database that refuses every write while `isDown`; `stored` lists what it took, in order. */
@@ -23,23 +24,6 @@ function flakyDatabase() {
     },
   };
   return database;
-}
-
-function manualTimers() {
-  const due: (() => void)[] = [];
-  const delays: number[] = [];
-  return {
-    delays,
-    schedule: (retry: () => void, delayMs: number): void => {
-      due.push(retry);
-      delays.push(delayMs);
-    },
-    /** Runs the retries due and lets them finish. */
-    async runDue(): Promise<void> {
-      for (const retry of due.splice(0)) retry();
-      await new Promise((resolve) => setImmediate(resolve));
-    },
-  };
 }
 
 function logCollector() {

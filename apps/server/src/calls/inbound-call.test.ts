@@ -246,6 +246,12 @@ async function placeCall(options: {
   expect(result.exitCode, result.output).toBe(0);
 }
 
+/** The agent hangs the call up from the desk; the call's phase after it. */
+async function hangUpFromDesk(interactionId: string): Promise<string> {
+  return (await api<{ phase: string }>(agent, 'POST', `/api/interactions/${interactionId}/hangup`, {})).body
+    .phase;
+}
+
 async function endedInteraction(callerId: string): Promise<Interaction> {
   const rows = await waitFor('the call to be stored as ended', async () => {
     const found = await interactionsOf(callerId);
@@ -424,13 +430,7 @@ describe('an inbound call through the trunk, the IVR and the queue to an agent p
         {},
       );
       expect(resumed.body.isHeld).toBe(false);
-      const hungUp = await api<{ phase: string }>(
-        agent,
-        'POST',
-        `/api/interactions/${interactionId}/hangup`,
-        {},
-      );
-      expect(hungUp.body.phase).toBe('ended');
+      expect(await hangUpFromDesk(interactionId)).toBe('ended');
       await call;
       stream.close();
 
@@ -538,6 +538,49 @@ describe('failure paths', () => {
     );
     expect(backToIdle.length, 'the offer to the ringing phone was withdrawn').toBe(1);
     expect((await api<{ status: string }>(agent, 'GET', '/api/agents/me/state')).body.status).toBe('idle');
+  }, 60_000);
+
+  it('answers a call control whose write the database refuses with an error instead of leaving it hanging', async () => {
+    await newPhone(true);
+    const callerId = '+34600777097';
+    const call = placeCall({ callerId, talkMs: 30_000, isHangingUpFirst: false });
+    const interactionId = await waitFor(
+      'the call to be stored',
+      async () => (await interactionsOf(callerId))[0]?.id,
+    );
+    await waitFor('the agent to answer', async () => {
+      const view = await api<{ phase: string }>(agent, 'GET', `/api/interactions/${interactionId}/call`);
+      return view.body.phase === 'connected' ? true : undefined;
+    });
+    const pool = testServer.server.database.pool;
+    // The database refuses the hold's event, as a failing database refuses every write.
+    await pool.query(`CREATE FUNCTION test_refuse_hold() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.type = 'CallHeld' AND NEW.data->>'interactionId' = '${interactionId}' THEN
+          RAISE EXCEPTION 'the test refuses this hold';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await pool.query(
+      'CREATE TRIGGER test_refuse_hold BEFORE INSERT ON domain_events FOR EACH ROW EXECUTE FUNCTION test_refuse_hold()',
+    );
+    try {
+      // Before, the request never got an answer.
+      const held = await api<{ title?: string }>(
+        agent,
+        'POST',
+        `/api/interactions/${interactionId}/hold`,
+        {},
+      );
+      expect(held.status, JSON.stringify(held.body)).toBeGreaterThanOrEqual(500);
+    } finally {
+      await pool.query('DROP TRIGGER test_refuse_hold ON domain_events');
+      await pool.query('DROP FUNCTION test_refuse_hold()');
+    }
+    // The call can still be ended from the desk.
+    expect(await hangUpFromDesk(interactionId)).toBe('ended');
+    await call;
+    expect((await endedInteraction(callerId)).metadata['endCause']).toBe('agent-hangup');
   }, 60_000);
 
   it('lets a call go when the database refuses its end, and stores the end once the database takes it', async () => {
