@@ -8,6 +8,7 @@ export type { Tx, DatabaseOptions } from './database.ts';
 export { roles } from './actor.ts';
 export type { Actor, Role, TenantContext } from './actor.ts';
 export { StoreError, storeErrorCodes } from './store-error.ts';
+export { isTransientDatabaseError } from './transient-error.ts';
 export type { StoreErrorCode } from './store-error.ts';
 export type { Page, PageRequest } from './paging.ts';
 export * as tenants from './tenants.ts';

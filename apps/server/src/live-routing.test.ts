@@ -204,7 +204,9 @@ describe('live routing in the running server', () => {
     // The database refuses this agent's routing events, as a database that is down refuses every write.
     await pool.query(`CREATE FUNCTION test_refuse_routing_event() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF NEW.data->>'agentId' = '${agent.userId}' THEN RAISE EXCEPTION 'the test refuses this event'; END IF;
+        IF NEW.data->>'agentId' = '${agent.userId}' THEN
+          RAISE EXCEPTION 'the test database cannot take writes now' USING ERRCODE = '57P03';
+        END IF;
         RETURN NEW;
       END $$`);
     await pool.query(

@@ -98,7 +98,7 @@ describe('RoutingFactWriter', () => {
       logger,
       schedule: timers.schedule,
       write: (tenantId, facts) => {
-        if (tenantId === 'refused') return Promise.reject(new Error('refused'));
+        if (tenantId === 'refused') return Promise.reject(new Error('connection refused'));
         stored.push(...facts.map((f) => `${tenantId}:${String(f.atMs - 1_000)}`));
         return Promise.resolve();
       },
@@ -107,6 +107,29 @@ describe('RoutingFactWriter', () => {
     await writer.store('fine', [fact(2)]);
     expect(stored).toEqual(['fine:2']);
     expect(writer.pendingCount).toBe(1);
+  });
+
+  it('gives up facts the data itself refuses instead of blocking the tenant’s later facts', async () => {
+    const stored: number[] = [];
+    const timers = manualTimers();
+    const { logger, lines } = logCollector();
+    const writer = new RoutingFactWriter({
+      logger,
+      schedule: timers.schedule,
+      write: (_tenantId, facts) => {
+        if (facts.some((f) => f.atMs === 1_001)) return Promise.reject(new TypeError('a bug in the write'));
+        stored.push(...facts.map((f) => f.atMs - 1_000));
+        return Promise.resolve();
+      },
+    });
+    await writer.store('t1', [fact(1)]);
+    await writer.store('t1', [fact(2)]);
+    expect(stored).toEqual([2]);
+    expect(writer.pendingCount).toBe(0);
+    expect(timers.delays).toEqual([]);
+    expect(
+      lines.filter((line) => line.msg.startsWith('routing events were refused by the database')),
+    ).toHaveLength(1);
   });
 
   it('bounds what it keeps during a long outage, dropping the oldest and saying so once', async () => {

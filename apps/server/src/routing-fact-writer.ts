@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { RoutingFact } from '@centralita/acd';
+import { isTransientDatabaseError } from '@centralita/store';
 
 /** Writes one tenant's facts as events in one transaction; rejects when the database refuses. */
 export type WriteFacts = (tenantId: string, facts: readonly RoutingFact[]) => Promise<void>;
@@ -13,6 +14,8 @@ export interface RoutingFactWriterOptions {
   readonly now?: () => number;
   /** Facts kept per tenant while the database refuses them; beyond, the oldest are dropped (and logged). */
   readonly maxPending?: number;
+  /** Whether a refusal may pass later (kept and retried) or not (given up): `isTransientDatabaseError`. */
+  readonly isTransient?: (error: unknown) => boolean;
 }
 
 const FIRST_RETRY_MS = 1_000;
@@ -42,7 +45,8 @@ function defaultSchedule(retry: () => void, delayMs: number): void {
  * tenant. Routing decides in memory and carries out its decisions at once; a database that refuses the write
  * (down, restarting, out of connections) must neither undo them nor crash the server. So the facts it refuses
  * are kept, in order, and written again with a growing delay (1 s, doubling to 30 s) until it takes them,
- * with their original times; meanwhile new facts queue behind them without waiting for the database.
+ * with their original times; meanwhile new facts queue behind them without waiting for the database. Facts
+ * the data itself refuses (a constraint, a bug) would fail every time: they are logged and given up.
  */
 export class RoutingFactWriter {
   readonly #write: WriteFacts;
@@ -50,6 +54,7 @@ export class RoutingFactWriter {
   readonly #schedule: (retry: () => void, delayMs: number) => void;
   readonly #now: () => number;
   readonly #maxPending: number;
+  readonly #isTransient: (error: unknown) => boolean;
   readonly #tenants = new Map<string, TenantFacts>();
   #isClosed = false;
 
@@ -59,6 +64,7 @@ export class RoutingFactWriter {
     this.#schedule = options.schedule ?? defaultSchedule;
     this.#now = options.now ?? Date.now;
     this.#maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
+    this.#isTransient = options.isTransient ?? isTransientDatabaseError;
   }
 
   /**
@@ -115,6 +121,14 @@ export class RoutingFactWriter {
     try {
       await this.#write(tenantId, batch);
     } catch (error) {
+      if (!this.#isTransient(error)) {
+        // Refused by the data, not by an unavailable database: it would fail again, and block the facts after it.
+        this.#logger.error(
+          { err: error, tenantId, given: batch.length },
+          'routing events were refused by the database and are given up (reports miss them): see the error',
+        );
+        return;
+      }
       tenant.pending.unshift(...batch);
       this.#trim(tenantId, tenant);
       if (tenant.failingSince === undefined) {

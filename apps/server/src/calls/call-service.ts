@@ -480,7 +480,7 @@ export class CallService implements SipCallHandler, CallControlPort {
   readonly #placed = new Map<string, PlacedCall>();
   readonly #placedByLeg = new Map<string, PlacedCall>();
   readonly #pending = new Set<Promise<void>>();
-  /** The ends of calls and wrap-ups the database refused: kept and stored when it takes them. */
+  /** The writes of calls (decisions, ends, wrap-ups) the database refused: kept and stored when it takes them. */
   readonly #deferred: DeferredWrites;
   readonly #unsubscribe: (() => void)[] = [];
   /** Each tenant's row and published flows, read (and parsed) once per configuration change, not per call. */
@@ -1502,8 +1502,16 @@ export class CallService implements SipCallHandler, CallControlPort {
   async #write(call: ActiveCall, writes: PendingWrite[]): Promise<void> {
     if (writes.length === 0) return;
     const batch = writes.splice(0);
-    await this.#options.database.inTenant(this.#context(call), async (tx) => {
-      for (const write of batch) await write(tx);
+    const context = this.#context(call);
+    // What the decision records already happened: the call goes on (its next commands are carried out) while a
+    // refused write waits for the database (DeferredWrites), in order with the call's later writes.
+    await this.#deferred.run({
+      what: 'a call decision',
+      fields: { interactionId: call.interactionId },
+      run: () =>
+        this.#options.database.inTenant(context, async (tx) => {
+          for (const write of batch) await write(tx);
+        }),
     });
   }
 

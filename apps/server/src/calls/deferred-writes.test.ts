@@ -67,6 +67,32 @@ describe('DeferredWrites', () => {
     expect(await writes.run(database.write('next'))).toBe(true);
   });
 
+  it('gives up a write the data itself refuses instead of blocking the writes after it', async () => {
+    const stored: string[] = [];
+    const { logger, messages } = logCollector();
+    const timers = manualTimers();
+    const writes = new DeferredWrites({ logger, schedule: timers.schedule });
+    const refusedForGood: DeferredWrite = {
+      what: 'a broken write',
+      fields: {},
+      run: () => Promise.reject(Object.assign(new Error('duplicate key'), { code: '23505' })),
+    };
+    expect(await writes.run(refusedForGood)).toBe(false);
+    expect(writes.pendingCount).toBe(0);
+    expect(timers.delays).toEqual([]);
+    expect(messages).toContain('a broken write was refused by the database and is given up: see the error');
+    const next: DeferredWrite = {
+      what: 'next',
+      fields: {},
+      run: () => {
+        stored.push('next');
+        return Promise.resolve();
+      },
+    };
+    expect(await writes.run(next)).toBe(true);
+    expect(stored).toEqual(['next']);
+  });
+
   it('gives up the oldest write beyond its limit, and says so', async () => {
     const database = flakyDatabase();
     const timers = manualTimers();

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { isTransientDatabaseError } from '@centralita/store';
 
 /** One database write the call layer must not lose (the end of a call, of its wrap-up). */
 export interface DeferredWrite {
@@ -17,6 +18,8 @@ export interface DeferredWritesOptions {
   readonly schedule?: (retry: () => void, delayMs: number) => void;
   /** Writes kept while the database refuses them; beyond, the oldest are given up (and logged). */
   readonly maxPending?: number;
+  /** Whether a refusal may pass later (kept and retried) or not (given up): `isTransientDatabaseError`. */
+  readonly isTransient?: (error: unknown) => boolean;
 }
 
 const FIRST_RETRY_MS = 1_000;
@@ -31,12 +34,15 @@ function defaultSchedule(retry: () => void, delayMs: number): void {
  * Writes that record what already happened on a call (it ended; its wrap-up ended). The call itself is over
  * whether or not the database takes them, so the call layer goes on at once: a write the database refuses
  * is kept and run again (1 s, doubling to 30 s) until it is stored. Writes run in the order they came, and
- * while any waits, later ones queue behind it (an interaction's wrap-up never lands before its end).
+ * while any waits, later ones queue behind it (an interaction's wrap-up never lands before its end). Only an
+ * unavailable database is waited for: a write the data itself refuses (a constraint, a bug) would fail every
+ * time, so it is logged and given up.
  */
 export class DeferredWrites {
   readonly #logger: Logger;
   readonly #schedule: (retry: () => void, delayMs: number) => void;
   readonly #maxPending: number;
+  readonly #isTransient: (error: unknown) => boolean;
   readonly #pending: DeferredWrite[] = [];
   #retryMs = FIRST_RETRY_MS;
   #isRetryScheduled = false;
@@ -47,6 +53,7 @@ export class DeferredWrites {
     this.#logger = options.logger;
     this.#schedule = options.schedule ?? defaultSchedule;
     this.#maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
+    this.#isTransient = options.isTransient ?? isTransientDatabaseError;
   }
 
   /** Writes waiting for the database. */
@@ -67,6 +74,10 @@ export class DeferredWrites {
       await write.run();
       return true;
     } catch (error) {
+      if (!this.#isTransient(error)) {
+        this.#giveUp(write, error);
+        return false;
+      }
       this.#keep(write);
       this.#refused(write, error);
       return false;
@@ -108,6 +119,14 @@ export class DeferredWrites {
     }, delayMs);
   }
 
+  /** A write the data itself refuses (a constraint, a bug) would fail every time and block the writes after it. */
+  #giveUp(write: DeferredWrite, error: unknown): void {
+    this.#logger.error(
+      { err: error, ...write.fields, what: write.what },
+      `${write.what} was refused by the database and is given up: see the error`,
+    );
+  }
+
   /** Runs the waiting writes in order until one is refused again. */
   async #retry(): Promise<void> {
     let stored = 0;
@@ -116,12 +135,15 @@ export class DeferredWrites {
       if (write === undefined) break;
       try {
         await write.run();
+        stored++;
       } catch (error) {
-        this.#refused(write, error);
-        return;
+        if (this.#isTransient(error)) {
+          this.#refused(write, error);
+          return;
+        }
+        this.#giveUp(write, error);
       }
       this.#pending.shift();
-      stored++;
     }
     if (this.#failingSince !== undefined && this.#pending.length === 0) {
       this.#logger.info({ stored, afterMs: Date.now() - this.#failingSince }, 'refused writes stored again');

@@ -540,8 +540,11 @@ describe('failure paths', () => {
     expect((await api<{ status: string }>(agent, 'GET', '/api/agents/me/state')).body.status).toBe('idle');
   }, 60_000);
 
-  it('answers a call control whose write the database refuses with an error instead of leaving it hanging', async () => {
+  it('holds a call while the database cannot take its event, and answers a refused transfer with an error', async () => {
     await newPhone(true);
+    const queues = (await api<{ queueIds: string[] }>(agent, 'GET', '/api/agents/me/state')).body.queueIds;
+    const otherQueue = queues.find((id) => id !== queueId);
+    if (otherQueue === undefined) throw new Error('the demo agent serves a single queue');
     const callerId = '+34600777097';
     const call = placeCall({ callerId, talkMs: 30_000, isHangingUpFirst: false });
     const interactionId = await waitFor(
@@ -553,31 +556,53 @@ describe('failure paths', () => {
       return view.body.phase === 'connected' ? true : undefined;
     });
     const pool = testServer.server.database.pool;
-    // The database refuses the hold's event, as a failing database refuses every write.
-    await pool.query(`CREATE FUNCTION test_refuse_hold() RETURNS trigger LANGUAGE plpgsql AS $$
+    const heldEvents = async (): Promise<number> =>
+      (await eventsOf(interactionId)).filter((event) => event.type === 'CallHeld').length;
+    // The database cannot take the hold's event now (as while it restarts), then refuses the transfer's write
+    // for good (as a constraint would).
+    await pool.query(`CREATE FUNCTION test_refuse_call_writes() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF NEW.type = 'CallHeld' AND NEW.data->>'interactionId' = '${interactionId}' THEN
-          RAISE EXCEPTION 'the test refuses this hold';
+        IF TG_TABLE_NAME = 'domain_events' AND NEW.type = 'CallHeld' AND NEW.data->>'interactionId' = '${interactionId}' THEN
+          RAISE EXCEPTION 'the test database cannot take writes now' USING ERRCODE = '57P03';
+        END IF;
+        IF TG_TABLE_NAME = 'interactions' AND NEW.id::text = '${interactionId}' AND NEW.status = 'queued' THEN
+          RAISE EXCEPTION 'the test refuses this transfer';
         END IF;
         RETURN NEW;
       END $$`);
     await pool.query(
-      'CREATE TRIGGER test_refuse_hold BEFORE INSERT ON domain_events FOR EACH ROW EXECUTE FUNCTION test_refuse_hold()',
+      'CREATE TRIGGER test_refuse_hold BEFORE INSERT ON domain_events FOR EACH ROW EXECUTE FUNCTION test_refuse_call_writes()',
     );
+    await pool.query(
+      'CREATE TRIGGER test_refuse_transfer BEFORE UPDATE ON interactions FOR EACH ROW EXECUTE FUNCTION test_refuse_call_writes()',
+    );
+    let isHoldRefused = true;
     try {
-      // Before, the request never got an answer.
-      const held = await api<{ title?: string }>(
+      const held = await api<{ isHeld: boolean }>(
         agent,
         'POST',
         `/api/interactions/${interactionId}/hold`,
         {},
       );
-      expect(held.status, JSON.stringify(held.body)).toBeGreaterThanOrEqual(500);
-    } finally {
+      expect(held.status, JSON.stringify(held.body)).toBe(200);
+      expect(held.body.isHeld).toBe(true);
+      expect(await heldEvents()).toBe(0);
       await pool.query('DROP TRIGGER test_refuse_hold ON domain_events');
-      await pool.query('DROP FUNCTION test_refuse_hold()');
+      isHoldRefused = false;
+      // Stored by the retry, with the rest of the call's writes in order.
+      await waitFor('the hold to be stored', async () => ((await heldEvents()) === 1 ? true : undefined));
+
+      // Before, the request never got an answer.
+      const transfer = await api(agent, 'POST', `/api/interactions/${interactionId}/transfer`, {
+        queueId: otherQueue,
+      });
+      expect(transfer.status, JSON.stringify(transfer.body)).toBeGreaterThanOrEqual(500);
+    } finally {
+      if (isHoldRefused) await pool.query('DROP TRIGGER test_refuse_hold ON domain_events');
+      await pool.query('DROP TRIGGER test_refuse_transfer ON interactions');
+      await pool.query('DROP FUNCTION test_refuse_call_writes()');
     }
-    // The call can still be ended from the desk.
+    // The call is still the agent's, and ends from the desk.
     expect(await hangUpFromDesk(interactionId)).toBe('ended');
     await call;
     expect((await endedInteraction(callerId)).metadata['endCause']).toBe('agent-hangup');
@@ -591,7 +616,7 @@ describe('failure paths', () => {
     await pool.query(`CREATE FUNCTION test_refuse_call_end() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF NEW.remote_address = '${callerId}' AND NEW.ended_at IS NOT NULL THEN
-          RAISE EXCEPTION 'the test refuses the end of this call';
+          RAISE EXCEPTION 'the test database cannot take writes now' USING ERRCODE = '57P03';
         END IF;
         RETURN NEW;
       END $$`);
