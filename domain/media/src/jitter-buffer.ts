@@ -103,6 +103,9 @@ export class JitterBuffer {
   private hasTransit = false;
   private jitterUnits = 0;
   private targetSamples: number;
+  /** The adaptive depth's bounds in samples (whole frames), worked out once: the target moves with every packet. */
+  private readonly minTargetSamples: number;
+  private readonly maxTargetSamples: number;
   /** Where the packet being stored goes in the ring, and its extended timestamp (set by `place`). */
   private placedAt = 0;
   private placedExt = 0;
@@ -125,6 +128,11 @@ export class JitterBuffer {
     this.concealment = options.concealment ?? 'repeat-fade';
     this.fadeFrames = options.fadeFrames ?? 4;
     this.lastAudio = new Int16Array(this.frameSamples);
+    const depth = this.depth;
+    const [minMs, maxMs] =
+      depth.kind === 'adaptive' ? [depth.minDepthMs, depth.maxDepthMs] : [depth.depthMs, depth.depthMs];
+    this.minTargetSamples = this.msToFrameSamples(minMs);
+    this.maxTargetSamples = Math.min(this.msToFrameSamples(maxMs), RING_SAMPLES / 2);
     this.targetSamples = this.boundedTarget(0);
   }
 
@@ -132,19 +140,14 @@ export class JitterBuffer {
     return Math.max(1, Math.ceil((ms * this.clockRateHz) / 1000 / this.frameSamples)) * this.frameSamples;
   }
 
-  /** The target depth for a jitter estimate, rounded up to whole frames and kept within bounds. */
+  /**
+   * The target depth for a jitter estimate, rounded up to whole frames and kept within bounds (a fixed depth
+   * is its own bounds). Runs for every packet of an adaptive buffer, so the bounds are worked out once.
+   */
   private boundedTarget(jitterUnits: number): number {
-    const depth = this.depth;
-    switch (depth.kind) {
-      case 'fixed':
-        return this.msToFrameSamples(depth.depthMs);
-      case 'adaptive': {
-        const wanted = Math.ceil((3 * jitterUnits) / this.frameSamples) * this.frameSamples;
-        const min = this.msToFrameSamples(depth.minDepthMs);
-        const max = Math.min(this.msToFrameSamples(depth.maxDepthMs), RING_SAMPLES / 2);
-        return Math.max(min, Math.min(max, wanted));
-      }
-    }
+    if (this.depth.kind === 'fixed') return this.minTargetSamples;
+    const wanted = Math.ceil((3 * jitterUnits) / this.frameSamples) * this.frameSamples;
+    return Math.max(this.minTargetSamples, Math.min(this.maxTargetSamples, wanted));
   }
 
   /**
