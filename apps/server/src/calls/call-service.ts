@@ -554,7 +554,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     if (unstored > 0) {
       this.#logger.error(
         { unstored },
-        'ends of calls were never stored: the database refused them until shutdown (their interactions stay open)',
+        'call writes (decisions, ends of calls and wrap-ups) were never stored: the database was unavailable until shutdown',
       );
     }
   }
