@@ -2261,8 +2261,14 @@ export class CallService implements SipCallHandler, CallControlPort {
   /** Keeps a leg's quality figures on its interaction, in a transaction of their own. */
   async #saveQuality(leg: CallLeg, quality: Record<string, LegQualityFigures>): Promise<void> {
     const context: TenantContext = { tenantId: leg.tenantId as TenantId, actor: systemActor };
-    await this.#options.database.inTenant(context, async (tx) => {
-      await interactions.changeInteraction(tx, leg.interactionId, { metadata: quality });
+    const interactionId = leg.interactionId;
+    await this.#deferred.run({
+      what: "a leg's quality figures",
+      fields: { interactionId },
+      run: () =>
+        this.#options.database.inTenant(context, async (tx) => {
+          await interactions.changeInteraction(tx, interactionId, { metadata: quality });
+        }),
     });
   }
 
@@ -2298,7 +2304,12 @@ export class CallService implements SipCallHandler, CallControlPort {
     interactionId: string,
     summary: RecordingSummary,
   ): Promise<void> {
-    await this.#options.database.inTenant(context, (tx) => storeRecording(tx, interactionId, summary));
+    // The recording is on disk whatever the database says: its row waits for the database if need be.
+    await this.#deferred.run({
+      what: 'a recording',
+      fields: { interactionId, path: summary.path },
+      run: () => this.#options.database.inTenant(context, (tx) => storeRecording(tx, interactionId, summary)),
+    });
   }
 
   /** The call is over: media freed, the interaction closed with what happened. */
@@ -3842,14 +3853,23 @@ export class CallService implements SipCallHandler, CallControlPort {
         }
         case 'RecordFact': {
           const { type, atMs, ...data } = command.fact;
-          await this.#options.database.inTenant(context, async (tx) => {
-            tx.recordEvent(
-              type,
-              { interactionId: placed.interactionId, agentId: placed.decider.agentId, ...data },
-              new Date(atMs),
-            );
-            if (type === 'CallAnswered')
-              await interactions.changeInteraction(tx, placed.interactionId, { answeredAt: new Date(atMs) });
+          const agentId = placed.decider.agentId;
+          // The call goes on while a write the database cannot take waits (DeferredWrites), as for inbound calls.
+          await this.#deferred.run({
+            what: 'a placed call decision',
+            fields: { interactionId: placed.interactionId },
+            run: () =>
+              this.#options.database.inTenant(context, async (tx) => {
+                tx.recordEvent(
+                  type,
+                  { interactionId: placed.interactionId, agentId, ...data },
+                  new Date(atMs),
+                );
+                if (type === 'CallAnswered')
+                  await interactions.changeInteraction(tx, placed.interactionId, {
+                    answeredAt: new Date(atMs),
+                  });
+              }),
           });
           if (type === 'CallAnswered') {
             placed.wasConnected = true;
@@ -3888,17 +3908,20 @@ export class CallService implements SipCallHandler, CallControlPort {
           ? { type: 'ContactEnded', contactId: placed.interactionId }
           : { type: 'CallbackFailed', contactId: placed.interactionId },
       );
-    await this.#options.database.inTenant(
-      { tenantId: placed.tenantId as TenantId, actor: systemActor },
-      (tx) =>
-        interactions
-          .changeInteraction(tx, placed.interactionId, {
-            endedAt: new Date(phase.endedAtMs),
-            status: 'completed',
-            metadata: { endCause: phase.cause },
-          })
-          .then(() => undefined),
-    );
+    await this.#deferred.run({
+      what: 'the end of a placed call',
+      fields: { interactionId: placed.interactionId },
+      run: () =>
+        this.#options.database.inTenant({ tenantId: placed.tenantId as TenantId, actor: systemActor }, (tx) =>
+          interactions
+            .changeInteraction(tx, placed.interactionId, {
+              endedAt: new Date(phase.endedAtMs),
+              status: 'completed',
+              metadata: { endCause: phase.cause },
+            })
+            .then(() => undefined),
+        ),
+    });
     this.#logger.info({ interactionId: placed.interactionId, cause: phase.cause }, 'placed call ended');
   }
 

@@ -812,6 +812,48 @@ describe('calls placed by agents', () => {
     expect(types).not.toContain('ContactQueued');
   }, 60_000);
 
+  it('click-to-call goes on and ends while the database cannot take its writes, and stores them afterwards', async () => {
+    await newPhone(true);
+    const number = '+34600123998';
+    const pool = testServer.server.database.pool;
+    // The database cannot update this call's interaction now (its answer, its end), as while it restarts.
+    await pool.query(`CREATE FUNCTION test_refuse_placed_call() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.remote_address = '${number}' THEN
+          RAISE EXCEPTION 'the test database cannot take writes now' USING ERRCODE = '57P03';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await pool.query(
+      'CREATE TRIGGER test_refuse_placed_call BEFORE UPDATE ON interactions FOR EACH ROW EXECUTE FUNCTION test_refuse_placed_call()',
+    );
+    let isRefusing = true;
+    try {
+      const carrier = await carrierBehindTrunk(2_500, 35_000);
+      const placed = await api<{ interactionId: string }>(agent, 'POST', '/api/calls', {
+        number: '600 123 998',
+      });
+      expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+      // Answered, talked and hung up by the carrier all the same.
+      const result = await carrier.done;
+      expect(result.exitCode, result.output).toBe(0);
+      const calls = testServer.server.calls;
+      await waitFor('the call to be let go', () =>
+        Promise.resolve(calls?.activeCalls() === 0 ? true : undefined),
+      );
+      expect((await interactionsOf(number))[0]?.endedAt).toBeNull();
+      await pool.query('DROP TRIGGER test_refuse_placed_call ON interactions');
+      isRefusing = false;
+      const interaction = await endedInteraction(number);
+      expect(interaction.id).toBe(placed.body.interactionId);
+      expect(interaction.answeredAt).not.toBeNull();
+      expect(interaction.metadata['endCause']).toBe('caller-hangup');
+    } finally {
+      if (isRefusing) await pool.query('DROP TRIGGER test_refuse_placed_call ON interactions');
+      await pool.query('DROP FUNCTION test_refuse_placed_call()');
+    }
+  }, 60_000);
+
   it('calls a colleague by extension: logged as internal, not recorded, not a customer contact', async () => {
     const colleague = Baresip.start({ extension: '1002', realm, proxyPort: sipPort(), toneHz: 800 });
     try {
