@@ -246,6 +246,40 @@ async function placeCall(options: {
   expect(result.exitCode, result.output).toBe(0);
 }
 
+/**
+ * Makes the test database refuse the writes on `table` whose new row matches `condition` (SQL on NEW), until the
+ * returned function is called (again harmless): `unavailable` raises 57P03 (cannot connect now, as while the
+ * database restarts: the server keeps the write and retries), `refused` a plain exception (the data itself
+ * refused: the server gives the write up).
+ */
+async function refuseWrites(options: {
+  readonly name: string;
+  readonly on: 'INSERT' | 'UPDATE';
+  readonly table: 'interactions' | 'domain_events';
+  readonly condition: string;
+  readonly as: 'unavailable' | 'refused';
+}): Promise<() => Promise<void>> {
+  const pool = testServer.server.database.pool;
+  const { name, on, table, condition } = options;
+  const raise =
+    options.as === 'unavailable'
+      ? "RAISE EXCEPTION 'the test database cannot take writes now' USING ERRCODE = '57P03'"
+      : "RAISE EXCEPTION 'the test refuses this write'";
+  await pool.query(`CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF ${condition} THEN ${raise}; END IF;
+      RETURN NEW;
+    END $$`);
+  await pool.query(`CREATE TRIGGER ${name} BEFORE ${on} ON ${table} FOR EACH ROW EXECUTE FUNCTION ${name}()`);
+  let isDropped = false;
+  return async () => {
+    if (isDropped) return;
+    isDropped = true;
+    await pool.query(`DROP TRIGGER ${name} ON ${table}`);
+    await pool.query(`DROP FUNCTION ${name}()`);
+  };
+}
+
 /** The agent hangs the call up from the desk; the call's phase after it. */
 async function hangUpFromDesk(interactionId: string): Promise<string> {
   return (await api<{ phase: string }>(agent, 'POST', `/api/interactions/${interactionId}/hangup`, {})).body
@@ -555,28 +589,24 @@ describe('failure paths', () => {
       const view = await api<{ phase: string }>(agent, 'GET', `/api/interactions/${interactionId}/call`);
       return view.body.phase === 'connected' ? true : undefined;
     });
-    const pool = testServer.server.database.pool;
     const heldEvents = async (): Promise<number> =>
       (await eventsOf(interactionId)).filter((event) => event.type === 'CallHeld').length;
     // The database cannot take the hold's event now (as while it restarts), then refuses the transfer's write
     // for good (as a constraint would).
-    await pool.query(`CREATE FUNCTION test_refuse_call_writes() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF TG_TABLE_NAME = 'domain_events' AND NEW.type = 'CallHeld' AND NEW.data->>'interactionId' = '${interactionId}' THEN
-          RAISE EXCEPTION 'the test database cannot take writes now' USING ERRCODE = '57P03';
-        END IF;
-        IF TG_TABLE_NAME = 'interactions' AND NEW.id::text = '${interactionId}' AND NEW.status = 'queued' THEN
-          RAISE EXCEPTION 'the test refuses this transfer';
-        END IF;
-        RETURN NEW;
-      END $$`);
-    await pool.query(
-      'CREATE TRIGGER test_refuse_hold BEFORE INSERT ON domain_events FOR EACH ROW EXECUTE FUNCTION test_refuse_call_writes()',
-    );
-    await pool.query(
-      'CREATE TRIGGER test_refuse_transfer BEFORE UPDATE ON interactions FOR EACH ROW EXECUTE FUNCTION test_refuse_call_writes()',
-    );
-    let isHoldRefused = true;
+    const allowHold = await refuseWrites({
+      name: 'test_refuse_hold',
+      on: 'INSERT',
+      table: 'domain_events',
+      condition: `NEW.type = 'CallHeld' AND NEW.data->>'interactionId' = '${interactionId}'`,
+      as: 'unavailable',
+    });
+    const allowTransfer = await refuseWrites({
+      name: 'test_refuse_transfer',
+      on: 'UPDATE',
+      table: 'interactions',
+      condition: `NEW.id::text = '${interactionId}' AND NEW.status = 'queued'`,
+      as: 'refused',
+    });
     try {
       const held = await api<{ isHeld: boolean }>(
         agent,
@@ -587,8 +617,7 @@ describe('failure paths', () => {
       expect(held.status, JSON.stringify(held.body)).toBe(200);
       expect(held.body.isHeld).toBe(true);
       expect(await heldEvents()).toBe(0);
-      await pool.query('DROP TRIGGER test_refuse_hold ON domain_events');
-      isHoldRefused = false;
+      await allowHold();
       // Stored by the retry, with the rest of the call's writes in order.
       await waitFor('the hold to be stored', async () => ((await heldEvents()) === 1 ? true : undefined));
 
@@ -598,9 +627,8 @@ describe('failure paths', () => {
       });
       expect(transfer.status, JSON.stringify(transfer.body)).toBeGreaterThanOrEqual(500);
     } finally {
-      if (isHoldRefused) await pool.query('DROP TRIGGER test_refuse_hold ON domain_events');
-      await pool.query('DROP TRIGGER test_refuse_transfer ON interactions');
-      await pool.query('DROP FUNCTION test_refuse_call_writes()');
+      await allowHold();
+      await allowTransfer();
     }
     // The call is still the agent's, and ends from the desk.
     expect(await hangUpFromDesk(interactionId)).toBe('ended');
@@ -611,19 +639,14 @@ describe('failure paths', () => {
   it('lets a call go when the database refuses its end, and stores the end once the database takes it', async () => {
     await newPhone(false);
     const callerId = '+34600777098';
-    const pool = testServer.server.database.pool;
-    // The database refuses to close this caller's interaction, as a failing database refuses every write.
-    await pool.query(`CREATE FUNCTION test_refuse_call_end() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.remote_address = '${callerId}' AND NEW.ended_at IS NOT NULL THEN
-          RAISE EXCEPTION 'the test database cannot take writes now' USING ERRCODE = '57P03';
-        END IF;
-        RETURN NEW;
-      END $$`);
-    await pool.query(
-      'CREATE TRIGGER test_refuse_call_end BEFORE UPDATE ON interactions FOR EACH ROW EXECUTE FUNCTION test_refuse_call_end()',
-    );
-    let isRefusing = true;
+    // The database cannot close this caller's interaction now, as while it restarts.
+    const allow = await refuseWrites({
+      name: 'test_refuse_call_end',
+      on: 'UPDATE',
+      table: 'interactions',
+      condition: `NEW.remote_address = '${callerId}' AND NEW.ended_at IS NOT NULL`,
+      as: 'unavailable',
+    });
     try {
       await placeCall({ callerId, beforeAudioMs: 3_000, talkMs: 0 });
       // The call is let go all the same (before, it stayed in memory for ever and its end was lost).
@@ -632,15 +655,13 @@ describe('failure paths', () => {
         Promise.resolve(calls?.activeCalls() === 0 ? true : undefined),
       );
       expect((await interactionsOf(callerId))[0]?.endedAt).toBeNull();
-      await pool.query('DROP TRIGGER test_refuse_call_end ON interactions');
-      isRefusing = false;
+      await allow();
       // Stored by the retry, a second after the refusal.
       const interaction = await endedInteraction(callerId);
       expect(interaction.status).toBe('abandoned');
       expect((await eventsOf(interaction.id)).filter((event) => event.type === 'CallEnded')).toHaveLength(1);
     } finally {
-      if (isRefusing) await pool.query('DROP TRIGGER test_refuse_call_end ON interactions');
-      await pool.query('DROP FUNCTION test_refuse_call_end()');
+      await allow();
     }
   }, 60_000);
 
@@ -716,16 +737,14 @@ describe('failure paths', () => {
 
   it('hangs up a caller it answered but could not store, instead of leaving them in silence', async () => {
     const callerId = '+34600777099';
-    const pool = testServer.server.database.pool;
     // The database refuses this caller's interaction, as a failing database refuses every write.
-    await pool.query(`CREATE FUNCTION test_refuse_interaction() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.remote_address = '${callerId}' THEN RAISE EXCEPTION 'the test refuses this interaction'; END IF;
-        RETURN NEW;
-      END $$`);
-    await pool.query(
-      'CREATE TRIGGER test_refuse_interaction BEFORE INSERT ON interactions FOR EACH ROW EXECUTE FUNCTION test_refuse_interaction()',
-    );
+    const allow = await refuseWrites({
+      name: 'test_refuse_interaction',
+      on: 'INSERT',
+      table: 'interactions',
+      condition: `NEW.remote_address = '${callerId}'`,
+      as: 'refused',
+    });
     try {
       const run = runSippScenario(
         // No key and no audio: after its ACK the caller only waits (10 s at most) for the server's BYE.
@@ -746,8 +765,7 @@ describe('failure paths', () => {
       expect(result.exitCode, result.output).toBe(0);
       expect(await interactionsOf(callerId)).toEqual([]);
     } finally {
-      await pool.query('DROP TRIGGER test_refuse_interaction ON interactions');
-      await pool.query('DROP FUNCTION test_refuse_interaction()');
+      await allow();
     }
   }, 60_000);
 });
@@ -815,19 +833,14 @@ describe('calls placed by agents', () => {
   it('click-to-call goes on and ends while the database cannot take its writes, and stores them afterwards', async () => {
     await newPhone(true);
     const number = '+34600123998';
-    const pool = testServer.server.database.pool;
     // The database cannot update this call's interaction now (its answer, its end), as while it restarts.
-    await pool.query(`CREATE FUNCTION test_refuse_placed_call() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.remote_address = '${number}' THEN
-          RAISE EXCEPTION 'the test database cannot take writes now' USING ERRCODE = '57P03';
-        END IF;
-        RETURN NEW;
-      END $$`);
-    await pool.query(
-      'CREATE TRIGGER test_refuse_placed_call BEFORE UPDATE ON interactions FOR EACH ROW EXECUTE FUNCTION test_refuse_placed_call()',
-    );
-    let isRefusing = true;
+    const allow = await refuseWrites({
+      name: 'test_refuse_placed_call',
+      on: 'UPDATE',
+      table: 'interactions',
+      condition: `NEW.remote_address = '${number}'`,
+      as: 'unavailable',
+    });
     try {
       const carrier = await carrierBehindTrunk(2_500, 35_000);
       const placed = await api<{ interactionId: string }>(agent, 'POST', '/api/calls', {
@@ -842,15 +855,13 @@ describe('calls placed by agents', () => {
         Promise.resolve(calls?.activeCalls() === 0 ? true : undefined),
       );
       expect((await interactionsOf(number))[0]?.endedAt).toBeNull();
-      await pool.query('DROP TRIGGER test_refuse_placed_call ON interactions');
-      isRefusing = false;
+      await allow();
       const interaction = await endedInteraction(number);
       expect(interaction.id).toBe(placed.body.interactionId);
       expect(interaction.answeredAt).not.toBeNull();
       expect(interaction.metadata['endCause']).toBe('caller-hangup');
     } finally {
-      if (isRefusing) await pool.query('DROP TRIGGER test_refuse_placed_call ON interactions');
-      await pool.query('DROP FUNCTION test_refuse_placed_call()');
+      await allow();
     }
   }, 60_000);
 
