@@ -151,6 +151,8 @@ export function loadNativeMediaIo(): Result<MediaIoBinding, string> {
   return loaded;
 }
 
+/** The metadata word with a datagram's age in µs (native/media_io.c, AGE_WORD; -1 without a kernel stamp). */
+const AGE_WORD = 8;
 const EAGAIN = constants.errno.EAGAIN;
 const ENOBUFS = constants.errno.ENOBUFS;
 
@@ -296,8 +298,7 @@ export class NativeSocketFactory implements MediaSocketFactory {
     const { meta, metaBytes, metaWords, slotBytes, slab, sockets } = this;
     this.receiveBatches++;
     this.isDelivering = true;
-    // The addon gives each datagram's age against its clock read just before this call (word 8, µs; -1
-    // when the kernel stamped none).
+    // The addon gives each datagram's age against its clock read just before this call (AGE_WORD).
     const nowMs = unixNowMs();
     try {
       for (let i = 0; i < count; i++) {
@@ -313,7 +314,7 @@ export class NativeSocketFactory implements MediaSocketFactory {
           this.views[i] = datagram;
         }
         try {
-          const ageMicros = meta[row + 8] ?? -1;
+          const ageMicros = meta[row + AGE_WORD] ?? -1;
           const receivedAtMs = ageMicros < 0 ? nowMs : nowMs - ageMicros / 1000;
           handler(datagram, socket.sourceAddress(meta, metaBytes, row), meta[row + 3] ?? 0, receivedAtMs);
         } catch (error) {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { RoutingFact } from '@centralita/acd';
 import { isTransientDatabaseError } from '@centralita/store';
+import { FIRST_RETRY_MS, nextRetryMs, scheduleRetry } from './database-retry.ts';
 
 /** Writes one tenant's facts as events in one transaction; rejects when the database refuses. */
 export type WriteFacts = (tenantId: string, facts: readonly RoutingFact[]) => Promise<void>;
@@ -18,8 +19,6 @@ export interface RoutingFactWriterOptions {
   readonly isTransient?: (error: unknown) => boolean;
 }
 
-const FIRST_RETRY_MS = 1_000;
-const MAX_RETRY_MS = 30_000;
 /** About an hour of a busy tenant's routing facts: some tens of megabytes at most. */
 const DEFAULT_MAX_PENDING = 100_000;
 
@@ -34,10 +33,6 @@ interface TenantFacts {
   isRetryScheduled: boolean;
   /** Facts dropped since the database started refusing (logged when it takes them again). */
   dropped: number;
-}
-
-function defaultSchedule(retry: () => void, delayMs: number): void {
-  setTimeout(retry, delayMs).unref();
 }
 
 /**
@@ -61,7 +56,7 @@ export class RoutingFactWriter {
   constructor(options: RoutingFactWriterOptions) {
     this.#write = options.write;
     this.#logger = options.logger;
-    this.#schedule = options.schedule ?? defaultSchedule;
+    this.#schedule = options.schedule ?? scheduleRetry;
     this.#now = options.now ?? Date.now;
     this.#maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
     this.#isTransient = options.isTransient ?? isTransientDatabaseError;
@@ -139,7 +134,7 @@ export class RoutingFactWriter {
         );
       }
       const delayMs = tenant.retryMs;
-      tenant.retryMs = Math.min(MAX_RETRY_MS, tenant.retryMs * 2);
+      tenant.retryMs = nextRetryMs(tenant.retryMs);
       tenant.isRetryScheduled = true;
       this.#schedule(() => {
         tenant.isRetryScheduled = false;

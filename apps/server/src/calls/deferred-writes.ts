@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { isTransientDatabaseError } from '@centralita/store';
+import { FIRST_RETRY_MS, nextRetryMs, scheduleRetry } from '../database-retry.ts';
 
 /** One database write the call layer must not lose (the end of a call, of its wrap-up). */
 export interface DeferredWrite {
@@ -22,13 +23,7 @@ export interface DeferredWritesOptions {
   readonly isTransient?: (error: unknown) => boolean;
 }
 
-const FIRST_RETRY_MS = 1_000;
-const MAX_RETRY_MS = 30_000;
 const DEFAULT_MAX_PENDING = 10_000;
-
-function defaultSchedule(retry: () => void, delayMs: number): void {
-  setTimeout(retry, delayMs).unref();
-}
 
 /**
  * Writes that record what already happened on a call (it ended; its wrap-up ended). The call itself is over
@@ -51,7 +46,7 @@ export class DeferredWrites {
 
   constructor(options: DeferredWritesOptions) {
     this.#logger = options.logger;
-    this.#schedule = options.schedule ?? defaultSchedule;
+    this.#schedule = options.schedule ?? scheduleRetry;
     this.#maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
     this.#isTransient = options.isTransient ?? isTransientDatabaseError;
   }
@@ -112,7 +107,7 @@ export class DeferredWrites {
     if (this.#isRetryScheduled || this.#isClosed) return;
     this.#isRetryScheduled = true;
     const delayMs = this.#retryMs;
-    this.#retryMs = Math.min(MAX_RETRY_MS, this.#retryMs * 2);
+    this.#retryMs = nextRetryMs(this.#retryMs);
     this.#schedule(() => {
       this.#isRetryScheduled = false;
       void this.#retry();
