@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '@centralita/kernel';
+import type { RoutingFact } from '@centralita/acd';
 import { formatReport } from './format-report.ts';
 import { createAcdRouter } from './router.ts';
 import type { Router } from './router.ts';
@@ -16,8 +17,15 @@ function shipped(file: string): Scenario {
   return result.value;
 }
 
-function run(scenario: Scenario, onProgress?: (p: SimulationProgress) => void): SimulationReport {
-  const result = runSimulation(scenario, onProgress === undefined ? {} : { onProgress });
+function run(
+  scenario: Scenario,
+  onProgress?: (p: SimulationProgress) => void,
+  onFact?: (fact: RoutingFact) => void,
+): SimulationReport {
+  const result = runSimulation(scenario, {
+    ...(onProgress === undefined ? {} : { onProgress }),
+    ...(onFact === undefined ? {} : { onFact }),
+  });
   if (!result.ok) throw new Error(result.error.join('\n'));
   return result.value;
 }
@@ -118,5 +126,32 @@ describe('runSimulation', () => {
     expect(text).toMatch(/\nsales\s+\d+\s+\d+/);
     expect(text).toContain('busiest 3 shown');
     expect(text.split('\n').filter((line) => /^(sales|support|chat-es)-\d+\s/.test(line))).toHaveLength(3);
+  });
+
+  it('states every fact to onFact in time order, and runs until after-call work ended by hand is over', () => {
+    const scenario = shipped('example-day.yaml');
+    const facts: RoutingFact[] = [];
+    const report = run({ ...scenario, seed: 7 }, undefined, (fact) => facts.push(fact));
+    const times = facts.map((fact) => fact.atMs);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    const finished = new Set(
+      facts.flatMap((fact) => (fact.type === 'ContactFinished' ? [fact.contactId] : [])),
+    );
+    const queued = new Set(facts.flatMap((fact) => (fact.type === 'ContactQueued' ? [fact.contactId] : [])));
+    expect(report.unfinished).toBe(0);
+    expect(finished).toEqual(queued);
+    // Every contact slot an agent took ends idle again: none is left in wrap-up (or anything else) at the end,
+    // including the queue whose agents end their after-call work by hand.
+    const open = new Map<string, string>();
+    for (const fact of facts) {
+      if (fact.type !== 'AgentActivityChanged') continue;
+      const key = `${fact.agentId}|${fact.contactId}`;
+      if (fact.to === 'idle') open.delete(key);
+      else open.set(key, fact.to);
+    }
+    expect([...open.values()]).toEqual([]);
+    expect(
+      facts.some((fact) => fact.type === 'AgentActivityChanged' && fact.cause.reason === 'wrap-up-ended'),
+    ).toBe(true);
   });
 });

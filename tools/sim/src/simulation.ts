@@ -31,6 +31,11 @@ export interface SimulationOptions {
   /** Called every `progressEveryMs` of simulated time (default 15 minutes) and once at the end. */
   readonly onProgress?: (progress: SimulationProgress) => void;
   readonly progressEveryMs?: number;
+  /**
+   * Called with every fact the router states, at the simulated time it states it: the run's own event log
+   * (the demo's report history is recorded from it).
+   */
+  readonly onFact?: (fact: RoutingFact) => void;
 }
 
 type SimEvent =
@@ -121,6 +126,8 @@ export function runSimulation(
   let contactNumber = 0;
   let connections = 0;
   let loggedIn = 0;
+  /** After-call work the agents end by hand, not yet ended: the run goes on until it is. */
+  let pendingWrapUps = 0;
 
   // Agents' days: shifts log them in and out, breaks take them away and back.
   for (const agent of scenario.routing.agents) {
@@ -165,6 +172,7 @@ export function runSimulation(
 
   const onFact = (fact: RoutingFact, nowMs: number): void => {
     report.fact(fact);
+    options.onFact?.(fact);
     switch (fact.type) {
       case 'AgentPresenceChanged':
         loggedIn += Number(fact.to.kind !== 'offline') - Number(fact.from.kind !== 'offline');
@@ -181,6 +189,7 @@ export function runSimulation(
         const wrapUpMs = contact === undefined ? 0 : queueConfig.get(contact.queueId)?.wrapUpMs;
         if (fact.to === 'wrap-up' && wrapUpMs === null) {
           const delayMs = (behaviour.get(fact.agentId) ?? defaultBehaviour).manualWrapUpMs;
+          pendingWrapUps += 1;
           queue.push(nowMs + delayMs, {
             kind: 'manual-wrap-up',
             contactId: fact.contactId,
@@ -313,8 +322,14 @@ export function runSimulation(
     const next = queue.pop();
     if (next === undefined) break;
     const nowMs = next.atMs;
-    // After closing: stop once the work is done, or once nobody is left to serve those still waiting.
-    if (nowMs > closesAtMs && (contacts.size === 0 || (loggedIn === 0 && !isAnyoneConnected()))) break;
+    // After closing: stop once the work is done (after-call work included), or once nobody is left to serve
+    // those still waiting.
+    if (
+      nowMs > closesAtMs &&
+      pendingWrapUps === 0 &&
+      (contacts.size === 0 || (loggedIn === 0 && !isAnyoneConnected()))
+    )
+      break;
     if (nowMs > closesAtMs + maxOvertimeMs) break;
     clock.advanceTo(nowMs);
     while (nowMs >= nextProgressMs && nextProgressMs <= closesAtMs) {
@@ -377,6 +392,7 @@ export function runSimulation(
           send({ type: 'ContactAbandoned', contactId: event.contactId }, nowMs);
         break;
       case 'manual-wrap-up':
+        pendingWrapUps -= 1;
         send({ type: 'WrapUpEnded', agentId: event.agentId, contactId: event.contactId }, nowMs);
         break;
       case 'callback-outcome':
