@@ -39,4 +39,22 @@ describe('reading recorded events', () => {
       reportingEventOf({ seq: 3, type: 'ContactAnswered', occurredAtMs: 0, data: null }),
     ).toBeUndefined();
   });
+
+  it('rounds durations given in fractions of a millisecond, which summaries keep whole', () => {
+    const event = reportingEventOf({
+      seq: 7,
+      type: 'ContactFinished',
+      occurredAtMs: 1_700_000_000_000,
+      data: {
+        contactId: 'c1',
+        queueId: 'q1',
+        channel: 'voice',
+        outcome: 'answered',
+        waitMs: 4_803.44,
+        talkMs: 60_000.5,
+        note: 1.5,
+      },
+    });
+    expect(event).toMatchObject({ waitMs: 4_803, talkMs: 60_001, note: 1.5 });
+  });
 });

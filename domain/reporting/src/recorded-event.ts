@@ -87,6 +87,19 @@ export function reportingEventOf(row: RecordedEventRow): ReportingEvent | undefi
   for (const [field, kind] of Object.entries(requiredFields[row.type])) {
     if (!hasKind(data[field], kind)) return undefined;
   }
+  // Summaries keep durations in whole milliseconds: a writer's fraction of one (arithmetic on a clock with a
+  // finer grain) is rounded here rather than refused by the database, which would hold every later event up.
+  const durations: Record<string, number> = {};
+  for (const [field, value] of Object.entries(data)) {
+    if (field.endsWith('Ms') && typeof value === 'number' && !Number.isInteger(value))
+      durations[field] = Number.isFinite(value) ? Math.round(value) : 0;
+  }
   // The checks above are what the cast relies on: each type's fields are present with the right kinds.
-  return { ...data, type: row.type, atMs: row.occurredAtMs, seq: row.seq } as ReportingEvent;
+  return {
+    ...data,
+    ...durations,
+    type: row.type,
+    atMs: Math.round(row.occurredAtMs),
+    seq: row.seq,
+  } as ReportingEvent;
 }
