@@ -22,6 +22,8 @@ export type { ApiKey, SessionRecord } from './credentials.ts';
 export * as customers from './customers.ts';
 export type { Customer, CustomerIdentity } from './customers.ts';
 export * as interactions from './interactions.ts';
+export * as domainEvents from './domain-events.ts';
+export type { PastEvent } from './domain-events.ts';
 export type { Interaction } from './interactions.ts';
 export * as tickets from './tickets.ts';
 export * as dispositions from './dispositions.ts';

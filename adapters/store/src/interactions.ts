@@ -104,6 +104,50 @@ export async function insertInteraction(tx: Tx, input: NewInteraction): Promise<
   return row.id;
 }
 
+/**
+ * Stores many past interactions at once (imports, the demo's history), each with the id the caller chose,
+ * in a statement per thousand rows.
+ */
+export async function insertInteractions(
+  tx: Tx,
+  inputs: readonly (NewInteraction & { readonly id: string; readonly startedAt: Date })[],
+): Promise<void> {
+  const date = (value: Date | null | undefined): string | null => value?.toISOString() ?? null;
+  for (let offset = 0; offset < inputs.length; offset += 1_000) {
+    const rows = inputs.slice(offset, offset + 1_000).map((input) => ({
+      id: input.id,
+      customer_id: input.customerId ?? null,
+      channel: input.channel,
+      direction: input.direction,
+      status: input.status ?? 'completed',
+      queue_id: input.queueId ?? null,
+      agent_id: input.agentId ?? null,
+      remote_address: input.remoteAddress ?? '',
+      subject: input.subject ?? '',
+      started_at: date(input.startedAt),
+      answered_at: date(input.answeredAt),
+      ended_at: date(input.endedAt),
+      wrap_up_ended_at: date(input.wrapUpEndedAt),
+      disposition: input.disposition ?? null,
+      wrap_up_notes: input.wrapUpNotes ?? '',
+      recording_ref: input.recordingRef ?? null,
+      metadata: input.metadata ?? {},
+    }));
+    await tx.query(
+      `INSERT INTO interactions (id, tenant_id, customer_id, channel, direction, status, queue_id, agent_id, remote_address,
+         subject, started_at, answered_at, ended_at, wrap_up_ended_at, disposition, wrap_up_notes, recording_ref, metadata)
+       SELECT r.id, app_current_tenant(), r.customer_id, r.channel, r.direction, r.status, r.queue_id, r.agent_id,
+              r.remote_address, r.subject, r.started_at, r.answered_at, r.ended_at, r.wrap_up_ended_at, r.disposition,
+              r.wrap_up_notes, r.recording_ref, r.metadata
+         FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, customer_id uuid, channel text, direction text, status text,
+              queue_id uuid, agent_id uuid, remote_address text, subject text, started_at timestamptz,
+              answered_at timestamptz, ended_at timestamptz, wrap_up_ended_at timestamptz, disposition text,
+              wrap_up_notes text, recording_ref text, metadata jsonb)`,
+      [JSON.stringify(rows)],
+    );
+  }
+}
+
 export async function getInteraction(tx: Tx, id: string): Promise<Interaction> {
   const row = (
     await tx.query<Interaction>(`SELECT ${interactionColumns} FROM ${interactionFrom} WHERE x.id = $1`, [id])

@@ -105,12 +105,13 @@ export function buildProgram(console: Console, onStarted: (stop: () => Promise<v
   seed
     .command('demo')
     .description(
-      'Create the demo tenant (FibraSur Telecom): queues, 13 staff logins, 200 customers with history and tickets.',
+      'Create the demo tenant (FibraSur Telecom): queues, 13 staff logins, customers, tickets and past calls (CENTRALITA_DEMO_HISTORY_DAYS days, 90 by default).',
     )
     .action(() =>
       withDatabase(console, async (database, config) => {
         const result = await seedDemo(database, {
           sipDomain: config.sip.domain,
+          historyDays: config.demoHistoryDays,
           now: new Date(),
           hashPassword,
           onProgress: (message) => {

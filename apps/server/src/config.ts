@@ -69,6 +69,8 @@ export interface ServerConfig {
   readonly sessionIdleMs: number;
   /** `if-empty`: seed the demo tenant when the database has no tenant yet; `never`: do not. */
   readonly seedDemo: 'if-empty' | 'never';
+  /** Days of past calls the demo tenant is seeded with (simulated through the routing engine). */
+  readonly demoHistoryDays: number;
   /** Where rendered text-to-speech prompts are cached. */
   readonly promptCacheDir: string;
   /** Render every published flow's prompts in the background after start. */
@@ -119,6 +121,7 @@ const environment = z.object({
     .max(7 * 24 * 60)
     .default(12 * 60),
   CENTRALITA_SEED_DEMO: z.enum(['if-empty', 'never']).default('if-empty'),
+  CENTRALITA_DEMO_HISTORY_DAYS: z.coerce.number().int().min(1).max(366).default(90),
   CENTRALITA_PROMPT_CACHE_DIR: z.string().optional(),
   CENTRALITA_PRERENDER_PROMPTS: flag.default(true),
   CENTRALITA_SIP_ENABLED: flag.default(true),
@@ -260,6 +263,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, cw
     isCookieSecure: value.CENTRALITA_COOKIE_SECURE,
     sessionIdleMs: value.CENTRALITA_SESSION_IDLE_MINUTES * 60_000,
     seedDemo: value.CENTRALITA_SEED_DEMO,
+    demoHistoryDays: value.CENTRALITA_DEMO_HISTORY_DAYS,
     promptCacheDir: path.resolve(
       cwd,
       value.CENTRALITA_PROMPT_CACHE_DIR ?? path.join(value.CENTRALITA_DATA_DIR, 'prompts'),

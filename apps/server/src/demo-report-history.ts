@@ -1,98 +1,75 @@
-import type { Tx } from '@centralita/store';
+import type { PastEvent } from '@centralita/store';
+import type { HistoryContact, HistoryFact } from './demo-history.ts';
 
-/** One past contact of the demo, as the seed made its interaction. */
-export interface DemoContact {
+/** A past call of the demo as the seed stored its interaction. */
+export interface DemoCall {
+  readonly contact: HistoryContact;
   readonly interactionId: string;
   readonly customerId: string;
-  readonly queueId: string;
-  readonly agentId: string | null;
-  readonly channel: 'voice' | 'email' | 'chat' | 'whatsapp';
-  readonly direction: 'inbound' | 'outbound';
-  readonly startedAt: Date;
-  readonly answeredAt: Date | null;
-  readonly endedAt: Date;
-  readonly wrapUpEndedAt: Date | null;
+  /** The caller's number (E.164). */
+  readonly from: string;
   /** The outcome the agent chose at wrap-up (a sale is worth `settings.reports.dispositionValuesMinor`). */
   readonly disposition: string | null;
 }
 
-const routed = { by: 'system', reason: 'routed' } as const;
+/** Events at the same instant keep the order a live call records them in. */
+const Step = { Received: 0, Routing: 1, Call: 2, Wrapped: 3 } as const;
+type Step = (typeof Step)[keyof typeof Step];
 
 /**
- * The events a demo contact would have recorded had it gone through the ACD and the call layer (queued,
- * offered, answered, talked, wrapped up with its disposition; or abandoned), at its own past times: the report projector folds
- * them like live ones, so the demo's reports (yesterday's service level, handle times by agent) have figures
- * from the first start.
+ * The event log the demo's past calls would have left: the routing engine's own facts (queued, offered,
+ * answered, finished, and every agent's presence and activity, as the live routing writes them) and the
+ * call layer's (received, answered, ended, and the disposition saved at wrap-up), in time order. The
+ * report projector folds them like live ones, so the demo's reports (yesterday's service level, handle
+ * times and occupancy by agent) have figures from the first start.
  */
-export function recordDemoContactEvents(tx: Tx, contact: DemoContact): void {
-  const { interactionId: contactId, queueId, agentId, channel } = contact;
-  const startMs = contact.startedAt.getTime();
-  const at = (ms: number): Date => new Date(ms);
-  const isVoice = channel === 'voice';
-  if (isVoice)
-    tx.recordEvent(
-      'CallReceived',
-      {
-        interactionId: contactId,
-        direction: contact.direction,
-        channel,
-        customerId: contact.customerId,
-        from: null,
-        to: null,
-        trunkId: null,
-      },
-      contact.startedAt,
-    );
-  tx.recordEvent(
-    'ContactQueued',
-    { contactId, queueId, position: 1, estimatedWaitMs: null, atMs: startMs },
-    at(startMs),
-  );
-  const answeredAt = contact.answeredAt;
-  if (answeredAt === null || agentId === null) {
-    const waitMs = contact.endedAt.getTime() - startMs;
-    tx.recordEvent(
-      'ContactFinished',
-      { contactId, queueId, channel, outcome: 'abandoned', waitMs, atMs: contact.endedAt.getTime() },
-      contact.endedAt,
-    );
-    if (isVoice)
-      tx.recordEvent('CallEnded', { interactionId: contactId, cause: 'caller-hangup' }, contact.endedAt);
-    return;
-  }
-  const answeredMs = answeredAt.getTime();
-  const endedMs = contact.endedAt.getTime();
-  const waitMs = answeredMs - startMs;
-  const ringFromMs = Math.max(startMs, answeredMs - 4_000);
-  const activity = (from: string, to: string, atMs: number, reason = 'routed') => {
-    tx.recordEvent(
-      'AgentActivityChanged',
-      { agentId, contactId, from, to, cause: reason === 'routed' ? routed : { by: 'agent', reason }, atMs },
-      at(atMs),
-    );
+export function demoHistoryEvents(
+  facts: readonly HistoryFact[],
+  interactionOf: ReadonlyMap<string, string>,
+  calls: readonly DemoCall[],
+): PastEvent[] {
+  const timed: { readonly atMs: number; readonly step: Step; readonly event: PastEvent }[] = [];
+  const add = (atMs: number, step: Step, type: string, data: unknown): void => {
+    timed.push({ atMs, step, event: { type, occurredAt: new Date(atMs), data } });
   };
-  activity('idle', 'ringing', ringFromMs);
-  tx.recordEvent('ContactAnswered', { contactId, queueId, agentId, waitMs, atMs: answeredMs }, answeredAt);
-  activity('ringing', 'on-contact', answeredMs, 'answered');
-  if (isVoice) tx.recordEvent('CallAnswered', { interactionId: contactId, by: 'agent', agentId }, answeredAt);
-  activity('on-contact', 'wrap-up', endedMs, 'contact-ended');
-  tx.recordEvent(
-    'ContactFinished',
-    { contactId, queueId, channel, outcome: 'answered', waitMs, talkMs: endedMs - answeredMs, atMs: endedMs },
-    contact.endedAt,
-  );
-  if (isVoice)
-    tx.recordEvent(
-      'CallEnded',
-      { interactionId: contactId, cause: 'agent-hangup', agentId },
-      contact.endedAt,
-    );
-  const wrapUpEndMs = contact.wrapUpEndedAt?.getTime() ?? endedMs;
-  activity('wrap-up', 'idle', wrapUpEndMs, 'wrap-up-ended');
-  // Wrapping up records the interaction's disposition, as PATCH /api/interactions/:id does.
-  tx.recordEvent(
-    'InteractionUpdated',
-    { interactionId: contactId, status: 'completed', disposition: contact.disposition },
-    at(wrapUpEndMs),
-  );
+  for (const { fact, contactKey } of facts) {
+    const { type, atMs, ...data } = fact;
+    if (contactKey === undefined) {
+      add(atMs, Step.Routing, type, data);
+      continue;
+    }
+    const interactionId = interactionOf.get(contactKey);
+    if (interactionId !== undefined) add(atMs, Step.Routing, type, { ...data, contactId: interactionId });
+  }
+  for (const { contact, interactionId, customerId, from, disposition } of calls) {
+    add(contact.startedAtMs, Step.Received, 'CallReceived', {
+      interactionId,
+      direction: 'inbound',
+      channel: 'voice',
+      customerId,
+      from,
+      to: null,
+      trunkId: null,
+    });
+    const answered = contact.answered;
+    if (answered === null) {
+      add(contact.endedAtMs, Step.Call, 'CallEnded', { interactionId, cause: 'caller-hangup' });
+      continue;
+    }
+    add(answered.atMs, Step.Call, 'CallAnswered', { interactionId, by: 'agent', agentId: answered.agentId });
+    add(answered.endedAtMs, Step.Call, 'CallEnded', {
+      interactionId,
+      cause: answered.endedAtMs % 3 === 0 ? 'agent-hangup' : 'caller-hangup',
+      agentId: answered.agentId,
+    });
+    // Wrapping up records the interaction's disposition, as PATCH /api/interactions/:id does.
+    add(answered.wrapUpEndedAtMs, Step.Wrapped, 'InteractionUpdated', {
+      interactionId,
+      status: 'completed',
+      disposition,
+    });
+  }
+  // A stable sort: facts of one instant stay in the order the engine stated them.
+  timed.sort((a, b) => a.atMs - b.atMs || a.step - b.step);
+  return timed.map((item) => item.event);
 }

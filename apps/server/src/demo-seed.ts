@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { SeededRandom } from '@centralita/kernel';
@@ -5,6 +6,7 @@ import type { Random, TenantId } from '@centralita/kernel';
 import {
   customers,
   directory,
+  domainEvents,
   dispositions,
   flows,
   interactions,
@@ -14,10 +16,13 @@ import {
   users,
 } from '@centralita/store';
 import type { Database, Role, TenantContext, Tx } from '@centralita/store';
+import { timeZoneCalendar } from '@centralita/reporting';
 import { sipHa1 } from './sip-service.ts';
 import { seedDemoKnowledgeBase } from './demo-knowledge.ts';
 import { seedDemoCallScripts } from './demo-scripts.ts';
-import { recordDemoContactEvents } from './demo-report-history.ts';
+import { demoHistoryEvents } from './demo-report-history.ts';
+import { simulateDemoHistory } from './demo-history.ts';
+import { readTenantRouting } from './tenant-routing.ts';
 
 /** The demo tenant's slug and the password every demo login shares (README lists the logins). */
 export const demoTenantSlug = 'demo';
@@ -424,18 +429,73 @@ function emailLocalPart(first: string, last: string): string {
     .replace(/[^a-z.]/g, '');
 }
 
-/**
- * A moment within the demo's opening hours (Monday to Friday, 09:00–19:00 in Madrid, taken as 08:00–18:00 UTC,
- * which is right in winter and an hour late in summer) about `daysAgo` days before `now`.
- */
-function businessHoursInThePast(now: Date, daysAgo: number, fraction: number): Date {
-  const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - daysAgo));
-  const weekday = day.getUTCDay();
-  // Saturday and Sunday fall back to the Friday before.
-  if (weekday === 6) day.setUTCDate(day.getUTCDate() - 1);
-  if (weekday === 0) day.setUTCDate(day.getUTCDate() - 2);
-  return new Date(day.getTime() + 8 * 3_600_000 + Math.floor(fraction * 10 * 3_600_000));
+/** A demo customer as created, with the phone they call from (E.164). */
+interface DemoCustomer {
+  readonly id: string;
+  readonly phone: string;
+  readonly input: customers.CustomerInput & {
+    readonly firstName: string;
+    readonly lastName: string;
+    readonly identities: readonly customers.IdentityInput[];
+  };
 }
+
+/**
+ * One demo customer: a Spanish (or now and then English-speaking) person or company with a mobile or
+ * landline number no other demo customer has, usually an e-mail address, and their contract.
+ */
+function demoCustomer(random: Random, index: number, usedPhones: Set<string>): Omit<DemoCustomer, 'id'> {
+  const isEnglish = random.next() < 0.08;
+  const firstName = isEnglish ? pick(random, firstNames.slice(-4)) : pick(random, firstNames.slice(0, -4));
+  const lastName = isEnglish
+    ? pick(random, englishLastNames)
+    : `${pick(random, lastNames)} ${pick(random, lastNames)}`;
+  const isMobile = random.next() < 0.8;
+  let phone: string;
+  do {
+    phone = isMobile
+      ? `+34 6${digits(random, 2)} ${digits(random, 3)} ${digits(random, 3)}`
+      : `+34 95${digits(random, 1)} ${digits(random, 3)} ${digits(random, 3)}`;
+  } while (usedPhones.has(phone));
+  usedPhones.add(phone);
+  const identities: customers.IdentityInput[] = [
+    { kind: 'phone', address: phone, label: isMobile ? 'móvil' : 'fijo' },
+  ];
+  if (random.next() < 0.85)
+    identities.push({
+      kind: 'email',
+      address: `${emailLocalPart(firstName, lastName.split(' ')[0] ?? lastName)}${index}@${pick(random, emailDomains)}`,
+    });
+  if (isMobile && random.next() < 0.4) identities.push({ kind: 'whatsapp', address: phone });
+  const company = pick(random, companies);
+  const tags = [
+    company === '' ? 'particular' : 'empresa',
+    ...(random.next() < 0.6 ? ['fibra'] : []),
+    ...(random.next() < 0.4 ? ['móvil'] : []),
+  ];
+  const isVip = random.next() < 0.05;
+  if (isVip) tags.push('vip');
+  return {
+    phone: phone.replaceAll(' ', ''),
+    input: {
+      firstName,
+      lastName,
+      company,
+      language: isEnglish ? 'en' : 'es',
+      tags,
+      isVip,
+      customFields: {
+        contrato: `FS-${2020 + Math.floor(random.next() * 6)}-${digits(random, 5)}`,
+        tarifa: pick(random, plans),
+        ciudad: pick(random, cities),
+      },
+      identities,
+    },
+  };
+}
+
+/** Days of past calls the demo starts with (`CENTRALITA_DEMO_HISTORY_DAYS`). */
+export const defaultDemoHistoryDays = 90;
 
 export interface DemoSeedResult {
   readonly isCreated: boolean;
@@ -460,6 +520,8 @@ export async function seedDemo(
     readonly onProgress?: (message: string) => void;
     /** The installation's SIP domain (the demo's SIP realm is `demo.<domain>`); the host name by default. */
     readonly sipDomain?: string;
+    /** Days of past calls to simulate (`defaultDemoHistoryDays` by default). */
+    readonly historyDays?: number;
   },
 ): Promise<DemoSeedResult> {
   const existing = await database.asSystem((tx) => tenants.findTenantBySlug(tx, demoTenantSlug));
@@ -561,146 +623,131 @@ export async function seedDemo(
     await seedDemoCallScripts(tx, queueIds);
     progress('demo: SIP passwords, loopback trunk and number');
     await seedDemoTelephony(tx, (options.sipDomain ?? hostname()).toLowerCase(), mainFlowKey);
-    let interactionCount = 0;
-    let ticketCount = 0;
+    const historyDays = options.historyDays ?? defaultDemoHistoryDays;
     const dayMs = 86_400_000;
-    for (let index = 0; index < 200; index++) {
-      if (index % 50 === 0) progress(`demo: customers ${index + 1}–${Math.min(index + 50, 200)} of 200`);
-      const isEnglish = random.next() < 0.08;
-      const firstName = isEnglish
-        ? pick(random, firstNames.slice(-4))
-        : pick(random, firstNames.slice(0, -4));
-      const lastName = isEnglish
-        ? pick(random, englishLastNames)
-        : `${pick(random, lastNames)} ${pick(random, lastNames)}`;
-      const isMobile = random.next() < 0.8;
-      const phone = isMobile
-        ? `+34 6${digits(random, 2)} ${digits(random, 3)} ${digits(random, 3)}`
-        : `+34 95${digits(random, 1)} ${digits(random, 3)} ${digits(random, 3)}`;
-      const identities: customers.IdentityInput[] = [
-        { kind: 'phone', address: phone, label: isMobile ? 'móvil' : 'fijo' },
-      ];
-      if (random.next() < 0.85)
-        identities.push({
-          kind: 'email',
-          address: `${emailLocalPart(firstName, lastName.split(' ')[0] ?? lastName)}${index}@${pick(random, emailDomains)}`,
-        });
-      if (isMobile && random.next() < 0.4) identities.push({ kind: 'whatsapp', address: phone });
-      const company = pick(random, companies);
-      const tags = [
-        company === '' ? 'particular' : 'empresa',
-        ...(random.next() < 0.6 ? ['fibra'] : []),
-        ...(random.next() < 0.4 ? ['móvil'] : []),
-      ];
-      const isVip = random.next() < 0.05;
-      if (isVip) tags.push('vip');
-      const customer = await customers.createCustomer(tx, {
-        firstName,
-        lastName,
-        company,
-        language: isEnglish ? 'en' : 'es',
-        tags,
-        isVip,
-        customFields: {
-          contrato: `FS-${2020 + Math.floor(random.next() * 6)}-${digits(random, 5)}`,
-          tarifa: pick(random, plans),
-          ciudad: pick(random, cities),
+    progress(`demo: simulating the last ${historyDays} days of calls through the routing engine`);
+    const { config: routing } = await readTenantRouting(tx);
+    const calendar = timeZoneCalendar(tenant.timeZone);
+    if (!calendar.ok) throw new Error(`the demo's time zone is unknown: ${calendar.error.message}`);
+    const history = simulateDemoHistory({
+      routing,
+      calendar: calendar.value,
+      nowMs: options.now.getTime(),
+      days: historyDays,
+      seed: Math.floor(random.next() * 2 ** 32),
+      onDay: (done, total) => {
+        if (done % 20 === 0 || done === total) progress(`demo: business day ${done} of ${total} simulated`);
+      },
+    });
+    // About twenty new callers a business day besides the customers who call again.
+    const customerCount = 200 + 20 * history.days.length;
+    const people: DemoCustomer[] = [];
+    const usedPhones = new Set<string>();
+    for (let index = 0; index < customerCount; index++) {
+      if (index % 500 === 0)
+        progress(`demo: customers ${index + 1}–${Math.min(index + 500, customerCount)} of ${customerCount}`);
+      const person = demoCustomer(random, index, usedPhones);
+      const customer = await customers.createCustomer(tx, person.input);
+      people.push({ ...person, id: customer.id });
+    }
+    progress(`demo: ${history.contacts.length} past calls and their events`);
+    const queueNameById = new Map([...queueIds].map(([name, id]) => [id, name]));
+    const pastCalls = history.contacts.map((contact) => {
+      const person = pick(random, people);
+      const queue = queueNameById.get(contact.queueId) ?? 'Soporte técnico';
+      const subject = pick(random, subjectsByQueue[queue]);
+      return {
+        contact,
+        person,
+        queue,
+        subject,
+        interactionId: randomUUID(),
+        disposition: contact.answered === null ? null : pick(random, dispositionsByQueue[queue]),
+      };
+    });
+    await interactions.insertInteractions(
+      tx,
+      pastCalls.map(({ contact, person, subject, interactionId, disposition }) => ({
+        id: interactionId,
+        customerId: person.id,
+        channel: 'voice',
+        direction: 'inbound',
+        status: contact.answered === null ? 'abandoned' : 'completed',
+        queueId: contact.queueId,
+        agentId: contact.answered?.agentId ?? null,
+        remoteAddress: person.phone,
+        subject,
+        startedAt: new Date(contact.startedAtMs),
+        answeredAt: contact.answered === null ? null : new Date(contact.answered.atMs),
+        endedAt: new Date(contact.endedAtMs),
+        wrapUpEndedAt: contact.answered === null ? null : new Date(contact.answered.wrapUpEndedAtMs),
+        disposition,
+        wrapUpNotes: contact.answered === null ? '' : `${subject}. Atendido por el agente.`,
+      })),
+    );
+    const interactionOf = new Map(pastCalls.map((call) => [call.contact.key, call.interactionId]));
+    await domainEvents.appendPastEvents(
+      tx,
+      demoHistoryEvents(
+        history.facts,
+        interactionOf,
+        pastCalls.map(({ contact, person, interactionId, disposition }) => ({
+          contact,
+          interactionId,
+          customerId: person.id,
+          from: person.phone,
+          disposition,
+        })),
+      ),
+    );
+    const interactionCount = pastCalls.length;
+    // Each customer's latest call may have left a ticket: open or waiting for a follow-up when recent.
+    const latestCall = new Map<string, (typeof pastCalls)[number]>();
+    for (const call of pastCalls) latestCall.set(call.person.id, call);
+    let ticketCount = 0;
+    for (const person of people) {
+      const latest = latestCall.get(person.id);
+      if (latest === undefined || random.next() >= 0.6) continue;
+      const roll = random.next();
+      const status =
+        roll < 0.3 ? 'open' : roll < 0.45 ? 'needs_follow_up' : roll < 0.75 ? 'resolved' : 'closed';
+      const agentId = latest.contact.answered?.agentId ?? pick(random, agentIds);
+      const ticket = await tickets.createTicket(
+        tx,
+        {
+          customerId: person.id,
+          subject: latest.subject,
+          description: `Cliente ${person.input.firstName} ${person.input.lastName}: ${latest.subject.toLowerCase()}.`,
+          status,
+          priority: pick(random, ['low', 'normal', 'normal', 'normal', 'high', 'urgent'] as const),
+          assigneeId: agentId,
+          queueId: latest.contact.queueId,
+          dueAt: new Date(options.now.getTime() + Math.floor((random.next() * 10 - 3) * dayMs)),
+          interactionIds: [latest.interactionId],
+          createdBy: null,
         },
-        identities,
+        options.now,
+      );
+      await tickets.addTicketNote(tx, ticket.id, {
+        body: 'Se revisa el caso con el cliente y se deja constancia.',
+        isInternal: true,
+        authorId: agentId,
       });
-      const contacts = Math.floor(random.next() * 6);
-      const interactionIds: { id: string; queue: QueueName; subject: string; startedAt: Date }[] = [];
-      for (let c = 0; c < contacts; c++) {
-        const queue = pick(random, queueNames);
-        const channel = pick(random, ['voice', 'voice', 'voice', 'email', 'chat', 'whatsapp'] as const);
-        const startedAt = businessHoursInThePast(
-          options.now,
-          1 + Math.floor(random.next() * 89),
-          random.next(),
-        );
-        const isAbandoned = channel === 'voice' && random.next() < 0.07;
-        const waitS = 5 + Math.floor(random.next() * 60);
-        const talkS = 60 + Math.floor(random.next() * 540);
-        const subject = pick(random, subjectsByQueue[queue]);
-        const answeredAt = isAbandoned ? null : new Date(startedAt.getTime() + waitS * 1000);
-        const endedAt = new Date(startedAt.getTime() + (isAbandoned ? waitS : waitS + talkS) * 1000);
-        const interaction = await interactions.createInteraction(tx, {
-          customerId: customer.id,
-          channel,
-          direction: random.next() < 0.85 ? 'inbound' : 'outbound',
-          status: isAbandoned ? 'abandoned' : 'completed',
-          queueId: queueIds.get(queue) ?? null,
-          agentId: isAbandoned ? null : pick(random, agentIds),
-          remoteAddress:
-            channel === 'email' ? (identities.find((i) => i.kind === 'email')?.address ?? '') : phone,
-          subject,
-          startedAt,
-          answeredAt,
-          endedAt,
-          wrapUpEndedAt: isAbandoned
-            ? null
-            : new Date(endedAt.getTime() + (10 + Math.floor(random.next() * 50)) * 1000),
-          disposition: isAbandoned ? null : pick(random, dispositionsByQueue[queue]),
-          wrapUpNotes: isAbandoned ? '' : `${subject}. Atendido por el agente.`,
+      if (status === 'needs_follow_up') {
+        await tickets.createFollowUp(tx, ticket.id, {
+          description: 'Llamar al cliente para confirmar que el problema está resuelto',
+          dueAt: new Date(options.now.getTime() + Math.floor(random.next() * 5 * dayMs)),
+          assigneeId: ticket.assigneeId,
+          createdBy: null,
         });
-        recordDemoContactEvents(tx, {
-          interactionId: interaction.id,
-          customerId: customer.id,
-          queueId: interaction.queueId ?? '',
-          agentId: interaction.agentId,
-          channel,
-          direction: interaction.direction === 'outbound' ? 'outbound' : 'inbound',
-          startedAt,
-          answeredAt,
-          endedAt,
-          wrapUpEndedAt: interaction.wrapUpEndedAt,
-          disposition: interaction.disposition,
-        });
-        interactionIds.push({ id: interaction.id, queue, subject, startedAt });
-        interactionCount++;
       }
-      const latest = interactionIds.sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime())[0];
-      if (latest && random.next() < 0.6) {
-        const roll = random.next();
-        const status =
-          roll < 0.3 ? 'open' : roll < 0.45 ? 'needs_follow_up' : roll < 0.75 ? 'resolved' : 'closed';
-        const ticket = await tickets.createTicket(
-          tx,
-          {
-            customerId: customer.id,
-            subject: latest.subject,
-            description: `Cliente ${firstName} ${lastName}: ${latest.subject.toLowerCase()}.`,
-            status,
-            priority: pick(random, ['low', 'normal', 'normal', 'normal', 'high', 'urgent'] as const),
-            assigneeId: pick(random, agentIds),
-            queueId: queueIds.get(latest.queue) ?? null,
-            dueAt: new Date(options.now.getTime() + Math.floor((random.next() * 10 - 3) * dayMs)),
-            interactionIds: [latest.id],
-            createdBy: null,
-          },
-          options.now,
-        );
-        await tickets.addTicketNote(tx, ticket.id, {
-          body: 'Se revisa el caso con el cliente y se deja constancia.',
-          isInternal: true,
-          authorId: pick(random, agentIds),
-        });
-        if (status === 'needs_follow_up') {
-          await tickets.createFollowUp(tx, ticket.id, {
-            description: 'Llamar al cliente para confirmar que el problema está resuelto',
-            dueAt: new Date(options.now.getTime() + Math.floor(random.next() * 5 * dayMs)),
-            assigneeId: ticket.assigneeId,
-            createdBy: null,
-          });
-        }
-        ticketCount++;
-      }
+      ticketCount++;
     }
     progress(`demo: ${interactionCount} interactions and ${ticketCount} tickets created`);
     return {
       isCreated: true,
       tenantId: tenant.id,
-      customers: 200,
+      customers: customerCount,
       interactions: interactionCount,
       tickets: ticketCount,
     };

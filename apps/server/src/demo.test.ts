@@ -9,7 +9,8 @@ import type { RunningServer } from './wiring.ts';
 const adminUrl = inject('adminDatabaseUrl');
 const databaseName = `centralita_demo_${Date.now().toString(36)}`;
 let server: RunningServer;
-/** Customers the tests created on top of the demo's 200. */
+/** Customers the seed created (read by the first test), and those the tests created on top. */
+let seededCustomers = 0;
 let createdCustomers = 0;
 
 beforeAll(async () => {
@@ -70,12 +71,19 @@ describe('the demo installation', () => {
       'team_lead',
       'trainer',
     ]);
+    {
+      const { headers } = await loginAs('admin@fibrasur.example');
+      const customers = await fetch(`${server.url}/api/customers?limit=1`, { headers });
+      seededCustomers = ((await customers.json()) as { total: number }).total;
+      // The 200 people of the README's examples, and some twenty new callers per business day of history.
+      expect(seededCustomers).toBeGreaterThan(1_000);
+    }
     for (const demo of demoLogins) {
       const { headers, body } = await loginAs(demo.email);
       expect(body.user).toMatchObject({ role: demo.role, displayName: demo.displayName });
       const customers = await fetch(`${server.url}/api/customers?limit=1`, { headers });
       expect(customers.status).toBe(200);
-      expect(((await customers.json()) as { total: number }).total).toBe(200 + createdCustomers);
+      expect(((await customers.json()) as { total: number }).total).toBe(seededCustomers + createdCustomers);
       const staff = await fetch(`${server.url}/api/users?limit=50`, { headers });
       expect(staff.status, `${demo.role} reading staff`).toBe(demo.role === 'agent' ? 403 : 200);
       const audit = await fetch(`${server.url}/api/audit-log?limit=1`, { headers });
@@ -109,7 +117,8 @@ describe('the demo installation', () => {
     const history = (await (await fetch(`${server.url}/api/interactions?limit=1`, { headers })).json()) as {
       total: number;
     };
-    expect(history.total).toBeGreaterThan(300);
+    // Some 140 calls a business day over the last 90 days.
+    expect(history.total).toBeGreaterThan(5_000);
     const open = (await (
       await fetch(`${server.url}/api/tickets?category=open&limit=1`, { headers })
     ).json()) as { total: number };
@@ -130,9 +139,19 @@ describe('the demo installation', () => {
     const { headers } = await loginAs('analyst@fibrasur.example');
     const today = new Date().toISOString().slice(0, 10);
     const monthAgo = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
+    type Figures = {
+      offered: number;
+      answered: number;
+      averageHandleTimeMs: number | null;
+      occupancy: number | null;
+      serviceLevelOfAnswered: number | null;
+      abandonmentRate: number | null;
+      firstContactResolution: number | null;
+      handled: number;
+    };
     type Report = {
-      total: { figures: { offered: number; answered: number; averageHandleTimeMs: number | null } };
-      lines: { agentName: string | null; figures: { handled: number } }[];
+      total: { figures: Figures };
+      lines: { agentName: string | null; queueName: string | null; figures: Figures }[];
     };
     // The projector folds the seeded events in the background after start: wait until it has.
     await server.reporting.flush();
@@ -142,13 +161,68 @@ describe('the demo installation', () => {
     );
     expect(response.status).toBe(200);
     const report = (await response.json()) as Report;
-    expect(report.total.figures.offered).toBeGreaterThan(50);
-    expect(report.total.figures.answered).toBeGreaterThan(40);
-    // Handle time is talk plus after-call work, a minute to ten minutes per demo contact.
-    expect(report.total.figures.averageHandleTimeMs).toBeGreaterThan(60_000);
-    expect(report.total.figures.averageHandleTimeMs).toBeLessThan(700_000);
+    const total = report.total.figures;
+    // About 140 calls a business day, 21 or 22 business days in 30.
+    expect(total.offered).toBeGreaterThan(2_000);
+    expect(total.answered / total.offered).toBeGreaterThan(0.8);
+    // Handle time is talk plus after-call work: four to five minutes on average.
+    expect(total.averageHandleTimeMs).toBeGreaterThan(120_000);
+    expect(total.averageHandleTimeMs).toBeLessThan(600_000);
+    // Agents sign in for their shifts and take breaks: busy part of their signed-in time, never all of it.
+    expect(total.occupancy).toBeGreaterThan(0.3);
+    expect(total.occupancy).toBeLessThan(0.9);
+    expect(total.abandonmentRate).toBeGreaterThan(0.01);
+    expect(total.abandonmentRate).toBeLessThan(0.2);
+    expect(total.firstContactResolution).toBeGreaterThan(0.5);
+    expect(total.firstContactResolution).toBeLessThan(1);
+    // Lines per agent and calendar month (the 30 days span two): all nine agents with skills took calls.
     const agents = report.lines.filter((line) => line.agentName !== null && line.figures.handled > 0);
-    expect(agents.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(agents.map((line) => line.agentName)).size).toBe(9);
+    for (const agent of agents) {
+      expect(agent.figures.occupancy, agent.agentName ?? '').toBeGreaterThan(0.1);
+      expect(agent.figures.occupancy, agent.agentName ?? '').toBeLessThan(1);
+    }
+  });
+
+  it("answers the analyst's question: the last business day's service level on Soporte técnico, by agent", async () => {
+    const { headers } = await loginAs('analyst@fibrasur.example');
+    await server.reporting.flush();
+    // The demo center is open Monday to Friday: the last business day before today, in Madrid.
+    const madridDate = (ms: number): string =>
+      new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Madrid' }).format(new Date(ms));
+    let back = 1;
+    while ([0, 6].includes(new Date(`${madridDate(Date.now() - back * 86_400_000)}T12:00:00Z`).getUTCDay()))
+      back++;
+    const day = madridDate(Date.now() - back * 86_400_000);
+    const next = madridDate(Date.now() - (back - 1) * 86_400_000);
+    type Line = {
+      queueName: string | null;
+      agentName: string | null;
+      figures: {
+        answered: number;
+        serviceLevelOfAnswered: number | null;
+        averageHandleTimeMs: number | null;
+      };
+    };
+    const byQueue = (await (
+      await fetch(`${server.url}/api/reports/summary?from=${day}&to=${next}&granularity=day&groupBy=queue`, {
+        headers,
+      })
+    ).json()) as { lines: Line[] };
+    const support = byQueue.lines.find((line) => line.queueName === 'Soporte técnico');
+    expect(support?.figures.answered, `Soporte técnico on ${day}`).toBeGreaterThan(10);
+    expect(support?.figures.serviceLevelOfAnswered).toBeGreaterThan(0.4);
+    expect(support?.figures.serviceLevelOfAnswered).toBeLessThanOrEqual(1);
+    const byAgent = (await (
+      await fetch(`${server.url}/api/reports/summary?from=${day}&to=${next}&granularity=day&groupBy=agent`, {
+        headers,
+      })
+    ).json()) as { lines: Line[] };
+    // The agents who worked that day (seven shifts), each with their own handle time.
+    const worked = byAgent.lines.filter((line) => line.agentName !== null && line.figures.answered > 0);
+    expect(worked.length).toBeGreaterThanOrEqual(5);
+    const handleTimes = new Set(worked.map((line) => line.figures.averageHandleTimeMs));
+    expect(handleTimes.size).toBe(worked.length);
   });
 
   it('has the commercial side configured: cost and revenue per contact, a monthly statement, two SLA targets', async () => {
@@ -205,7 +279,7 @@ describe('the demo installation', () => {
       const response = await fetch(`${second.url}/api/customers?limit=1&search=Prueba`, { headers });
       expect(((await response.json()) as { total: number }).total).toBe(createdCustomers);
       const all = await fetch(`${second.url}/api/customers?limit=1`, { headers });
-      expect(((await all.json()) as { total: number }).total).toBe(200 + createdCustomers);
+      expect(((await all.json()) as { total: number }).total).toBe(seededCustomers + createdCustomers);
     } finally {
       await second.stop();
     }

@@ -194,11 +194,14 @@ describe('live routing in the running server', () => {
   it('keeps routing while the database refuses its events, and stores them with their times once it takes them', async () => {
     const agent = await loginAs('irene.vazquez@fibrasur.example');
     const pool = server.database.pool;
+    // The demo's history has this agent's past shifts: only events recorded from now on count.
+    const fromSeq = (await pool.query<{ seq: string }>('SELECT max(seq) AS seq FROM domain_events')).rows[0]
+      ?.seq;
     const presenceEvents = async (): Promise<{ occurred_at: Date }[]> =>
       (
         await pool.query<{ occurred_at: Date }>(
-          "SELECT occurred_at FROM domain_events WHERE type = 'AgentPresenceChanged' AND data->>'agentId' = $1",
-          [agent.userId],
+          "SELECT occurred_at FROM domain_events WHERE type = 'AgentPresenceChanged' AND data->>'agentId' = $1 AND seq > $2",
+          [agent.userId, fromSeq ?? 0],
         )
       ).rows;
     // The database refuses this agent's routing events, as a database that is down refuses every write.

@@ -3,7 +3,6 @@ import {
   agentStatistics,
   createRoutingState,
   decide,
-  parseRoutingConfig,
   queueAgentIds,
   queueStatistics,
   reconfigure,
@@ -12,8 +11,6 @@ import type {
   AgentStatistics,
   Decision,
   HelpRequest,
-  RoutingConfig,
-  RoutingConfigInput,
   RoutingCommand,
   RoutingEvent,
   RoutingFact,
@@ -30,16 +27,10 @@ import type {
 } from '@centralita/http-api';
 import { SeededRandom } from '@centralita/kernel';
 import type { AgentId, InteractionId, TenantId, UserId } from '@centralita/kernel';
-import { directory, tenants, users } from '@centralita/store';
 import type { Database } from '@centralita/store';
-import { queueAcdSettings } from './queue-acd-settings.ts';
+import { placeholderQueueId, readTenantRouting } from './tenant-routing.ts';
+import type { TenantConfiguration } from './tenant-routing.ts';
 import { RoutingFactWriter } from './routing-fact-writer.ts';
-
-/** Break reasons a tenant gets until it configures its own (`settings.breakReasons`). */
-export const defaultBreakReasons = ['lunch', 'coffee', 'training', 'meeting', 'coaching'] as const;
-
-/** Stands in for the queues of a tenant that has none yet (the engine needs one); never shown. */
-const placeholderQueueId = 'no-queues-yet';
 
 /** Events after which a tenant's routing configuration is rebuilt (queues, skills and staff changed). */
 const configurationEvents = new Set([
@@ -68,12 +59,6 @@ interface TenantRouting {
 }
 
 /** What the database says the tenant's routing is. */
-interface TenantConfiguration {
-  readonly config: RoutingConfig;
-  readonly names: Map<string, string>;
-  readonly breakReasons: readonly string[];
-}
-
 /**
  * Runs the routing engine (domain/acd) for every tenant: builds each tenant's configuration from its queues,
  * skills and staff, feeds it events one at a time, carries out its timers with real timers, and publishes
@@ -458,54 +443,7 @@ export class RoutingRuntime implements RoutingPort {
   /** The tenant's queues, skills and staff as a validated routing configuration, with display names. */
   private async readConfiguration(tenantId: string): Promise<TenantConfiguration> {
     const context = { tenantId: tenantId as TenantId, actor: { type: 'system' as const, id: 'routing' } };
-    const { config, names, breakReasons } = await this.database.inTenant(context, async (tx) => {
-      const tenant = await tenants.currentTenant(tx);
-      // Every queue and every enabled user, page by page: a large center has thousands of agents.
-      const queues = await everyPage((offset) => directory.listQueues(tx, { limit: 200, offset }));
-      const staff = await everyPage((offset) =>
-        users.listUsers(tx, { limit: 200, offset, isDisabled: false }),
-      );
-      const configured = tenant.settings.breakReasons;
-      const reasons =
-        Array.isArray(configured) && configured.every((r) => typeof r === 'string') && configured.length > 0
-          ? configured
-          : [...defaultBreakReasons];
-      const queueIds = new Set(queues.map((queue) => queue.id));
-      const input: RoutingConfigInput = {
-        breakReasons: reasons,
-        queues: queues.map((queue) => ({
-          ...queueAcdSettings(queue.settings, queueIds),
-          id: queue.id,
-          name: queue.name,
-          requiredSkills: queue.skills.map((skill) => ({ skill: skill.skillId, minLevel: skill.minLevel })),
-          serviceLevel: {
-            thresholdMs: queue.serviceLevelThresholdS * 1_000,
-            target: Math.min(1, Math.max(0.01, queue.serviceLevelTargetPct / 100)),
-          },
-        })),
-        agents: staff
-          .filter((user) => user.skills.length > 0 && (user.role === 'agent' || user.role === 'team_lead'))
-          .map((user) => ({
-            id: user.id,
-            name: user.displayName,
-            skills: Object.fromEntries(user.skills.map((skill) => [skill.skillId, skill.level])),
-            languages: [...user.languages],
-          })),
-      };
-      const nameList: [string, string][] = [
-        ...queues.map((q): [string, string] => [q.id, q.name]),
-        ...staff.map((u): [string, string] => [u.id, u.displayName]),
-      ];
-      return { config: input, names: new Map(nameList), breakReasons: reasons };
-    });
-    const parsed = parseRoutingConfig(
-      config.queues.length === 0 ? { ...config, queues: [{ id: placeholderQueueId }] } : config,
-    );
-    if (!parsed.ok)
-      throw new Error(
-        `the tenant's routing configuration is invalid: ${parsed.error.map((e) => `${e.field ?? ''} ${e.message}`).join('; ')}`,
-      );
-    return { config: parsed.value, names, breakReasons };
+    return this.database.inTenant(context, readTenantRouting);
   }
 }
 
@@ -540,16 +478,4 @@ function helpView(
         ? { userId: help.supervisorId, name: routing.names.get(help.supervisorId) ?? help.supervisorId }
         : null,
   };
-}
-
-/** All rows of a paged listing, fetching pages of 200 until a short one. */
-async function everyPage<T>(
-  page: (offset: number) => Promise<{ readonly items: readonly T[] }>,
-): Promise<T[]> {
-  const rows: T[] = [];
-  for (let offset = 0; ; offset += 200) {
-    const { items } = await page(offset);
-    rows.push(...items);
-    if (items.length < 200) return rows;
-  }
 }

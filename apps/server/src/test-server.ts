@@ -46,6 +46,9 @@ export async function startTestServer(
       CENTRALITA_RECORDING_DIR: recordingDir,
       // Shared by the test run: espeak-ng renders each prompt once.
       CENTRALITA_PROMPT_CACHE_DIR: path.join(tmpdir(), 'centralita-test-prompts'),
+      // Two weeks of past calls (ten business days) are enough for tests of reports and customer history;
+      // demo.test.ts checks the full 90 days a new installation gets.
+      CENTRALITA_DEMO_HISTORY_DAYS: '14',
       ...env,
     },
     process.cwd(),

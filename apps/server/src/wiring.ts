@@ -92,6 +92,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
         now: new Date(),
         hashPassword,
         sipDomain: config.sip.domain,
+        historyDays: config.demoHistoryDays,
         onProgress: (message) => {
           logger.info(message);
         },

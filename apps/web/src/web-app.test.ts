@@ -122,6 +122,7 @@ beforeAll(async () => {
         CENTRALITA_SIP_TCP_PORT: '0',
         CENTRALITA_RECORDING_DIR: path.join(tmpdir(), `centralita-web-recordings-${databaseName}`),
         CENTRALITA_PROMPT_CACHE_DIR: path.join(tmpdir(), 'centralita-test-prompts'),
+        CENTRALITA_DEMO_HISTORY_DAYS: '14',
       },
       process.cwd(),
     ),
