@@ -24,7 +24,7 @@ async function centralita(...args: string[]): Promise<{ code: number; stdout: st
         DATABASE_URL: databaseUrl,
         LOG_LEVEL: 'silent',
         CENTRALITA_PROMPT_CACHE_DIR: promptCacheDir,
-        // Any 14 days hold ten business days: 200 customers and 20 new callers for each.
+        // Any 14 days hold ten business days: 200 customers and 40 new callers for each.
         CENTRALITA_DEMO_HISTORY_DAYS: '14',
       },
       timeout: 60_000,
@@ -88,10 +88,10 @@ describe('the centralita command', () => {
   it('seeds the demo once and lists its logins', async () => {
     const seeded = await centralita('seed', 'demo');
     expect(seeded.code).toBe(0);
-    expect(seeded.stdout).toMatch(/Demo tenant "demo" created: 400 customers, \d{4} interactions/);
+    expect(seeded.stdout).toMatch(/Demo tenant "demo" created: 600 customers, \d{4} interactions/);
     expect(seeded.stdout).toContain('admin@fibrasur.example');
     expect(seeded.stderr).toMatch(/business day 10 of 10 simulated/);
-    expect(seeded.stderr).toMatch(/customers 1–400 of 400/);
+    expect(seeded.stderr).toMatch(/customers 1–500 of 600/);
     // The demo's IVR prompts are rendered with espeak-ng at seed time, into the prompt cache.
     const rendered = Number(/IVR prompts: (\d+) rendered/.exec(seeded.stdout)?.[1] ?? 0);
     expect(rendered, seeded.stdout).toBeGreaterThan(20);
@@ -101,7 +101,7 @@ describe('the centralita command', () => {
     const again = await centralita('seed', 'demo');
     expect(again.stdout).toMatch(/exists already; nothing changed/);
     const [count] = await query<{ count: number }>('SELECT count(*)::int AS count FROM customers');
-    expect(count?.count).toBe(400);
+    expect(count?.count).toBe(600);
   }, 120_000);
 
   it('creates a tenant and a user whose printed password works, and resets it', async () => {

@@ -45,6 +45,11 @@ export interface DemoHistoryInput {
   readonly nowMs: number;
   /** Days before today to cover; weekends are closed. */
   readonly days: number;
+  /**
+   * Each queue's share of the calls and its average talk time (seconds). Queues left out share what is left
+   * equally and talk four minutes on average.
+   */
+  readonly queueLoads?: ReadonlyMap<string, { readonly share: number; readonly meanTalkS: number }>;
   readonly seed: number;
   /** Called after each simulated day. */
   readonly onDay?: (done: number, total: number) => void;
@@ -57,31 +62,31 @@ const dayMs = 86_400_000;
 const opensAtMs = 9 * hourMs;
 const openMs = 10 * hourMs;
 /**
- * The day's shifts (about five hours, local time): two early, two from the morning peak to the afternoon and
- * three late (the afternoon is the busiest); the late shift stays a quarter of an hour past closing to
- * answer those still waiting.
+ * The day's shifts (eight hours with a coffee break and half an hour for lunch, local time): three from
+ * opening, one from ten and three late, who stay a quarter of an hour past closing to answer those still
+ * waiting.
  */
 const shiftPlan: readonly { readonly startMs: number; readonly endMs: number }[] = [
-  { startMs: 9 * hourMs - 5 * minuteMs, endMs: 14 * hourMs },
-  { startMs: 9 * hourMs - 5 * minuteMs, endMs: 14 * hourMs },
-  { startMs: 10.5 * hourMs, endMs: 15.5 * hourMs },
-  { startMs: 10.5 * hourMs, endMs: 15.5 * hourMs },
-  { startMs: 14 * hourMs, endMs: 19.25 * hourMs },
-  { startMs: 14 * hourMs, endMs: 19.25 * hourMs },
-  { startMs: 14 * hourMs, endMs: 19.25 * hourMs },
+  { startMs: 9 * hourMs - 5 * minuteMs, endMs: 17 * hourMs },
+  { startMs: 9 * hourMs - 5 * minuteMs, endMs: 17 * hourMs },
+  { startMs: 9 * hourMs - 5 * minuteMs, endMs: 17 * hourMs },
+  { startMs: 10 * hourMs, endMs: 18.25 * hourMs },
+  { startMs: 11.25 * hourMs, endMs: 19.25 * hourMs },
+  { startMs: 11.25 * hourMs, endMs: 19.25 * hourMs },
+  { startMs: 11.25 * hourMs, endMs: 19.25 * hourMs },
 ];
 /** Calls per hour offered to the whole center, per half hour from 09:00: a morning and an afternoon peak. */
 const centerPerHour: readonly number[] = [
-  8, 11, 14, 16, 18, 19, 19, 18, 15, 14, 15, 17, 18, 17, 15, 13, 11, 9, 7, 5,
+  14, 20, 25, 29, 32, 35, 35, 32, 28, 25, 28, 31, 32, 31, 28, 24, 20, 17, 13, 10,
 ];
 /** Busier on Mondays, quieter on Fridays (index: day of the week, Monday = 1). */
 const weekdayFactor: readonly number[] = [0, 1.2, 1.05, 1, 0.95, 0.85];
 
 /**
  * The demo's history: every business day of the last `days` run through the real routing engine (the
- * simulator of `tools/sim`) with the tenant's own queues and agents. Agents work five-hour shifts in
- * rotation, sign in a few minutes early or late, take a coffee break and end their after-call work by
- * hand; callers arrive with a morning and an afternoon peak, talk for a lognormal time and hang up when
+ * simulator of `tools/sim`) with the tenant's own queues and agents. Agents work eight-hour shifts in
+ * rotation, sign in a few minutes early or late, take a coffee break and a lunch break and end their
+ * after-call work by hand; callers arrive with a morning and an afternoon peak, talk for a lognormal time and hang up when
  * the wait runs past their patience. So waits, abandonment, service level, handle times and occupancy
  * all follow from staffing and load, as they would have live. Pure and deterministic for a seed: times
  * and randomness are inputs.
@@ -99,6 +104,11 @@ export function simulateDemoHistory(input: DemoHistoryInput): DemoHistory {
     ]),
   );
   const habitOf = (id: AgentId) => habits.get(id) ?? { answerDelayMs: 3_000, wrapUpMs: 30_000 };
+  const given = input.queueLoads ?? new Map<string, { share: number; meanTalkS: number }>();
+  const loads = new Map([...given].filter(([id]) => queues.includes(id as QueueId)));
+  const unnamed = queues.length - loads.size;
+  const givenShare = [...loads.values()].reduce((sum, load) => sum + load.share, 0);
+  const fallbackLoad = { share: unnamed === 0 ? 0 : Math.max(0, 1 - givenShare) / unnamed, meanTalkS: 240 };
   const contacts: HistoryContact[] = [];
   const facts: HistoryFact[] = [];
   const days: string[] = [];
@@ -110,7 +120,7 @@ export function simulateDemoHistory(input: DemoHistoryInput): DemoHistory {
     if (weekday >= 1 && weekday <= 5) businessDays.push({ midnightMs, date, weekday });
   }
   for (const [dayIndex, day] of businessDays.entries()) {
-    const onShift = dayShifts(agents, dayIndex, random);
+    const onShift = dayShifts(routing, dayIndex, random);
     const onDuty = new Set(onShift.map((shift) => shift.agentId));
     const groups: AgentGroup[] = onShift.map((shift) => {
       const habit = habitOf(shift.agentId);
@@ -118,7 +128,20 @@ export function simulateDemoHistory(input: DemoHistoryInput): DemoHistory {
         name: shift.agentId,
         agentIds: [shift.agentId],
         shifts: [{ startMs: shift.startMs, endMs: shift.endMs }],
-        breaks: [{ atMs: shift.startMs + 2.5 * hourMs, durationMs: 15 * minuteMs, reason: 'coffee' }],
+        // A coffee break two hours into the shift and half an hour for lunch at one o'clock or later, taken
+        // in turn by those who started together.
+        breaks: [
+          {
+            atMs: shift.startMs + 2 * hourMs + shift.turn * 20 * minuteMs,
+            durationMs: 15 * minuteMs,
+            reason: 'coffee',
+          },
+          {
+            atMs: Math.max(13 * hourMs, shift.startMs + 4 * hourMs) + shift.turn * 30 * minuteMs,
+            durationMs: 30 * minuteMs,
+            reason: 'lunch',
+          },
+        ],
         answerDelayMs: habit.answerDelayMs,
         missProbability: 0.01,
         manualWrapUpMs: habit.wrapUpMs,
@@ -138,7 +161,7 @@ export function simulateDemoHistory(input: DemoHistoryInput): DemoHistory {
         agents: routing.agents.filter((agent) => onDuty.has(agent.id)),
       },
       agentGroups: groups,
-      traffic: queues.map((queueId, index) => queueTraffic(queueId, index, queues.length, factor)),
+      traffic: queues.map((queueId) => queueTraffic(queueId, loads.get(queueId) ?? fallbackLoad, factor)),
     };
     const dayFacts: RoutingFact[] = [];
     const result = runSimulation(scenario, { onFact: (fact) => dayFacts.push(fact) });
@@ -153,24 +176,55 @@ export function simulateDemoHistory(input: DemoHistoryInput): DemoHistory {
 
 interface Shift {
   readonly agentId: AgentId;
+  /** How many agents started the same shift before this one (their coffee breaks come in turn). */
+  readonly turn: number;
   readonly startMs: number;
   readonly endMs: number;
 }
 
 /**
- * Who works when on one business day: the day's shifts go to agents in rotation (with nine agents, each
- * works about four days a week), each signing in up to ten minutes late and out up to five minutes early.
+ * Who works when on one business day. The day's shifts go to agents in rotation (with nine agents, each works
+ * about four days a week), as a supervisor would plan them: each shift goes to the next agent in turn who
+ * serves a queue that no one else on that shift serves yet, so every shift can answer every queue when the
+ * team's skills allow. Agents sign in up to ten minutes late and out up to five minutes early.
  */
-function dayShifts(agents: readonly AgentId[], dayIndex: number, random: Random): Shift[] {
+function dayShifts(routing: RoutingConfig, dayIndex: number, random: Random): Shift[] {
+  const agents = routing.agents;
   if (agents.length === 0) return [];
+  const serves = new Map(
+    agents.map((agent) => [
+      agent.id,
+      routing.queues
+        .filter((queue) =>
+          queue.requiredSkills.every((need) => (agent.skills[need.skill] ?? 0) >= need.minLevel),
+        )
+        .map((queue) => queue.id),
+    ]),
+  );
   const shifts: Shift[] = [];
   const taken = new Set<AgentId>();
-  for (const [index, plan] of shiftPlan.entries()) {
-    const agentId = agents[(dayIndex * shiftPlan.length + index) % agents.length];
-    if (agentId === undefined || taken.has(agentId)) continue;
+  const coveredBy = new Map<number, Set<string>>();
+  let turn = (dayIndex * shiftPlan.length) % agents.length;
+  for (const plan of shiftPlan) {
+    const covered = coveredBy.get(plan.startMs) ?? new Set<string>();
+    coveredBy.set(plan.startMs, covered);
+    let chosen: AgentId | undefined;
+    let fallback: AgentId | undefined;
+    for (let step = 0; step < agents.length && chosen === undefined; step++) {
+      const candidate = agents[(turn + step) % agents.length]?.id;
+      if (candidate === undefined || taken.has(candidate)) continue;
+      fallback ??= candidate;
+      if ((serves.get(candidate) ?? []).some((queueId) => !covered.has(queueId))) chosen = candidate;
+    }
+    const agentId = chosen ?? fallback;
+    if (agentId === undefined) break;
     taken.add(agentId);
+    for (const queueId of serves.get(agentId) ?? []) covered.add(queueId);
+    turn = (agents.findIndex((agent) => agent.id === agentId) + 1) % agents.length;
     shifts.push({
       agentId,
+      turn: shiftPlan.slice(0, shiftPlan.indexOf(plan)).filter((other) => other.startMs === plan.startMs)
+        .length,
       startMs: plan.startMs + Math.floor(random.next() * 10) * minuteMs,
       endMs: plan.endMs - Math.floor(random.next() * 5) * minuteMs,
     });
@@ -207,22 +261,20 @@ function signOutAtShiftEnd(dayFacts: RoutingFact[], shifts: readonly Shift[]): v
 }
 
 /** The calls offered to one queue: its share of the center's calls, its talk times and its callers' patience. */
-function queueTraffic(queueId: QueueId, index: number, count: number, factor: number): QueueTraffic {
-  // The first queue (sales) takes a little more than its share and talks longer.
-  const share = count === 1 ? 1 : index === 0 ? 0.4 : 0.6 / (count - 1);
+function queueTraffic(
+  queueId: QueueId,
+  load: { readonly share: number; readonly meanTalkS: number },
+  factor: number,
+): QueueTraffic {
   return {
     queueId,
     channel: 'voice',
     arrivals: {
       kind: 'intervals',
       intervalMs: 30 * minuteMs,
-      perHour: centerPerHour.map((rate) => rate * share * factor * 1.3),
+      perHour: centerPerHour.map((rate) => rate * load.share * factor),
     },
-    handleTime: {
-      distribution: 'lognormal',
-      meanMs: (index === 0 ? 300 : 240) * 1_000,
-      stdDevMs: 160_000,
-    },
+    handleTime: { distribution: 'lognormal', meanMs: load.meanTalkS * 1_000, stdDevMs: 160_000 },
     patience: { distribution: 'lognormal', meanMs: 300_000, stdDevMs: 200_000 },
     vipShare: 0.05,
     vipPriority: 10,

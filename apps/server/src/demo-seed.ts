@@ -494,6 +494,36 @@ function demoCustomer(random: Random, index: number, usedPhones: Set<string>): O
   };
 }
 
+/** A week: a call within it of the customer's previous one is a repeat (first-contact resolution's window). */
+const repeatWindowMs = 7 * 86_400_000;
+
+/**
+ * Who made a past call: one time in five a customer who called in the last week (calling again about the same
+ * thing), otherwise one who has not, so that first-contact resolution reads about 80 %, as in a decent
+ * center. Calls come oldest first; `lastCallMs` and `recentCallers` carry the history so far.
+ */
+function demoCaller(
+  random: Random,
+  people: readonly DemoCustomer[],
+  atMs: number,
+  lastCallMs: Map<string, number>,
+  recentCallers: { readonly person: DemoCustomer; readonly atMs: number }[],
+): DemoCustomer {
+  while (recentCallers.length > 0 && (recentCallers[0]?.atMs ?? atMs) < atMs - repeatWindowMs)
+    recentCallers.shift();
+  let person: DemoCustomer | undefined;
+  if (recentCallers.length > 0 && random.next() < 0.2) person = pick(random, recentCallers).person;
+  for (let attempt = 0; person === undefined && attempt < 20; attempt++) {
+    const candidate = pick(random, people);
+    if ((lastCallMs.get(candidate.id) ?? Number.NEGATIVE_INFINITY) < atMs - repeatWindowMs)
+      person = candidate;
+  }
+  const caller = person ?? pick(random, people);
+  lastCallMs.set(caller.id, atMs);
+  recentCallers.push({ person: caller, atMs });
+  return caller;
+}
+
 /** Days of past calls the demo starts with (`CENTRALITA_DEMO_HISTORY_DAYS`). */
 export const defaultDemoHistoryDays = 90;
 
@@ -635,12 +665,19 @@ export async function seedDemo(
       nowMs: options.now.getTime(),
       days: historyDays,
       seed: Math.floor(random.next() * 2 ** 32),
+      // A telecom's callers: technical support takes most calls and the longest, billing the shortest.
+      queueLoads: new Map([
+        [queueIds.get('Soporte técnico') ?? '', { share: 0.38, meanTalkS: 300 }],
+        [queueIds.get('Ventas') ?? '', { share: 0.3, meanTalkS: 280 }],
+        [queueIds.get('Facturación') ?? '', { share: 0.32, meanTalkS: 210 }],
+      ]),
       onDay: (done, total) => {
         if (done % 20 === 0 || done === total) progress(`demo: business day ${done} of ${total} simulated`);
       },
     });
-    // About twenty new callers a business day besides the customers who call again.
-    const customerCount = 200 + 20 * history.days.length;
+    // About forty new callers a business day besides the customers who call again: a customer calls some
+    // four times a quarter, so most calls are not repeats within a week (first-contact resolution).
+    const customerCount = 200 + 40 * history.days.length;
     const people: DemoCustomer[] = [];
     const usedPhones = new Set<string>();
     for (let index = 0; index < customerCount; index++) {
@@ -652,8 +689,10 @@ export async function seedDemo(
     }
     progress(`demo: ${history.contacts.length} past calls and their events`);
     const queueNameById = new Map([...queueIds].map(([name, id]) => [id, name]));
+    const lastCallMs = new Map<string, number>();
+    const recentCallers: { readonly person: DemoCustomer; readonly atMs: number }[] = [];
     const pastCalls = history.contacts.map((contact) => {
-      const person = pick(random, people);
+      const person = demoCaller(random, people, contact.startedAtMs, lastCallMs, recentCallers);
       const queue = queueNameById.get(contact.queueId) ?? 'Soporte técnico';
       const subject = pick(random, subjectsByQueue[queue]);
       return {
@@ -701,6 +740,7 @@ export async function seedDemo(
       ),
     );
     const interactionCount = pastCalls.length;
+    progress(`demo: tickets from the customers' latest calls`);
     // Each customer's latest call may have left a ticket: open or waiting for a follow-up when recent.
     const latestCall = new Map<string, (typeof pastCalls)[number]>();
     for (const call of pastCalls) latestCall.set(call.person.id, call);
