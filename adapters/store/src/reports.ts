@@ -7,6 +7,7 @@ export {
   readEventsAfter,
   latestSeq,
   projectPending,
+  setEventAside,
   applyEvents,
   advanceAgentTime,
   settleFirstContacts,

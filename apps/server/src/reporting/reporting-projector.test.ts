@@ -4,7 +4,16 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { InProcessBus } from '@centralita/bus';
 import type { TenantId } from '@centralita/kernel';
-import { Database, directory, reports, tenants } from '@centralita/store';
+import {
+  createDatabase,
+  Database,
+  directory,
+  dropDatabase,
+  migrate,
+  reports,
+  tenants,
+  withDatabaseName,
+} from '@centralita/store';
 import type { TenantContext } from '@centralita/store';
 import type {} from '@centralita/testkit';
 import { ReportingProjector } from './reporting-projector.ts';
@@ -108,6 +117,83 @@ describe('the reporting projector', () => {
     } finally {
       await slow.end();
       await projector.stop();
+    }
+  });
+
+  it('sets aside an event the summaries refuse, says which in the log, and applies the events after it', async () => {
+    // Its own database: the refused event stays in the log, where it would trip other tests' projections.
+    const adminUrl = inject('adminDatabaseUrl');
+    const name = `centralita_refused_${Date.now().toString(36)}`;
+    await createDatabase(adminUrl, name);
+    await migrate(withDatabaseName(adminUrl, name));
+    const own = new Database(withDatabaseName(adminUrl, name));
+    const lines: { msg: string; seq?: number; type?: string }[] = [];
+    const watching = pino(
+      { level: 'warn' },
+      { write: (line: string) => lines.push(JSON.parse(line) as (typeof lines)[number]) },
+    );
+    const projector = ReportingProjector.start({ database: own, bus, logger: watching, batchDelayMs: 0 });
+    try {
+      const created = await own.asSystem((tx) =>
+        tenants.createTenant(tx, { slug: 'refused', name: 'Refused' }),
+      );
+      const context: TenantContext = {
+        tenantId: created.id as TenantId,
+        actor: { type: 'system', id: 'test' },
+      };
+      const queue = (await own.inTenant(context, (tx) => directory.createQueue(tx, { name: 'Ventas' }))).id;
+      const broken = randomUUID();
+      await own.inTenant(context, (tx) => {
+        tx.recordEvent(
+          'ContactQueued',
+          { contactId: randomUUID(), queueId: queue },
+          new Date('2025-06-02T11:00:00+02:00'),
+        );
+        tx.recordEvent(
+          'ContactQueued',
+          { contactId: broken, queueId: queue },
+          new Date('2025-06-02T11:01:00+02:00'),
+        );
+        // A writer's bug: a wait no summary column can hold. PostgreSQL refuses it every time.
+        tx.recordEvent(
+          'ContactFinished',
+          { contactId: broken, queueId: queue, channel: 'voice', outcome: 'abandoned', waitMs: 1e30 },
+          new Date('2025-06-02T11:02:00+02:00'),
+        );
+        tx.recordEvent(
+          'ContactQueued',
+          { contactId: randomUUID(), queueId: queue },
+          new Date('2025-06-02T11:05:00+02:00'),
+        );
+        return Promise.resolve();
+      });
+      const refusedSeq = Number(
+        (
+          await own.pool.query<{ seq: string }>(
+            "SELECT seq FROM domain_events WHERE type = 'ContactFinished' AND data->>'contactId' = $1",
+            [broken],
+          )
+        ).rows[0]?.seq,
+      );
+      await projector.flush();
+      // The three contacts queued count; the one refused event (an abandonment) is left out.
+      const report = await own.inTenant(context, (tx) =>
+        reports.summaryReport(tx, { ...day, granularity: 'day', groupBy: [] }),
+      );
+      expect(report.total.values.offered).toBe(3);
+      expect(report.total.values.abandoned).toBe(0);
+      const setAside = lines.find((line) => line.msg.includes('left out of the reports'));
+      expect(setAside).toMatchObject({ seq: refusedSeq, type: 'ContactFinished' });
+      const checkpoint = await own.asSystem((tx) => reports.readCheckpoint(tx));
+      const latest = await own.asSystem((tx) => reports.latestSeq(tx));
+      expect(checkpoint).toBe(latest);
+      // It stays in the event log.
+      const kept = await own.pool.query('SELECT 1 FROM domain_events WHERE seq = $1', [refusedSeq]);
+      expect(kept.rowCount).toBe(1);
+    } finally {
+      await projector.stop();
+      await own.close();
+      await dropDatabase(adminUrl, name);
     }
   });
 });

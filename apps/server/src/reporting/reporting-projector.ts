@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { EventBus } from '@centralita/bus';
-import { reports } from '@centralita/store';
+import { isTransientDatabaseError, reports } from '@centralita/store';
 import type { Database } from '@centralita/store';
 
 export interface ReportingProjectorOptions {
@@ -52,6 +52,8 @@ export class ReportingProjector {
   private isStopped = false;
   /** Holes below this seq are final (their transactions rolled back). */
   private skipGapsBelow = 0;
+  /** After a refused batch: how many events are still applied one at a time, to find the refused one. */
+  private singleSteps = 0;
   /** A hole was seen: every hole below `seq` is final once `atMs + gapTimeoutMs` has passed. */
   private pendingGap: { readonly seq: number; readonly atMs: number } | undefined;
   private totals: ProjectorTotals = { rows: 0, reportingEvents: 0, throughSeq: 0 };
@@ -178,21 +180,43 @@ export class ReportingProjector {
       // Checked before every batch: stop() during a long catch-up waits for one batch, not all of them.
       while (this.isActive()) {
         let result: reports.ProjectResult;
+        const limit = this.singleSteps > 0 ? 1 : this.batchSize;
+        let nextSeq: number | undefined;
         try {
           const skipGapsBelow = this.finalGapsBelow();
+          if (limit === 1) nextSeq = await this.nextSeq();
           result = await this.database.asSystem((tx) =>
             reports.projectPending(tx, {
-              limit: this.batchSize,
+              limit,
               nowMs: this.now(),
               skipGapsBelow,
               calendars: this.calendars,
             }),
           );
         } catch (error) {
-          // Nothing was applied (the transaction rolled back): the next poll tries again.
+          // Nothing was applied (the transaction rolled back).
+          if (isTransientDatabaseError(error)) {
+            // The database is down or busy: the next poll tries again.
+            this.logger.error({ err: error }, 'applying events to the report summaries failed');
+            return;
+          }
+          // The data was refused, and would be every time: find the event, one at a time, and set it aside.
+          if (this.singleSteps === 0) {
+            this.logger.warn(
+              { err: error },
+              'report summaries refused a batch: applying its events one by one',
+            );
+            this.singleSteps = this.batchSize;
+            continue;
+          }
+          if (nextSeq !== undefined && (await this.setAside(nextSeq, error))) {
+            this.singleSteps = 0;
+            continue;
+          }
           this.logger.error({ err: error }, 'applying events to the report summaries failed');
           return;
         }
+        if (this.singleSteps > 0) this.singleSteps -= 1;
         this.totals = {
           rows: this.totals.rows + result.rows,
           reportingEvents: this.totals.reportingEvents + result.reportingEvents,
@@ -204,8 +228,36 @@ export class ReportingProjector {
           this.isWanted = true;
           return;
         }
-        if (result.rows < this.batchSize) break;
+        if (result.rows < limit) break;
       }
+    }
+  }
+
+  /** The first event after the checkpoint, or undefined when there is none. */
+  private async nextSeq(): Promise<number | undefined> {
+    return this.database.asSystem(async (tx) => {
+      const [next] = await reports.readEventsAfter(tx, await reports.readCheckpoint(tx), 1);
+      return next?.seq;
+    });
+  }
+
+  /**
+   * Leaves out of the summaries an event they refused on its own (it stays in domain_events), so that the
+   * events after it are applied; says which in the log, for someone to look at.
+   */
+  private async setAside(seq: number, error: unknown): Promise<boolean> {
+    try {
+      const event = await this.database.asSystem((tx) => reports.setEventAside(tx, seq));
+      if (event === undefined) return false;
+      this.logger.error(
+        { err: error, seq, type: event.type, tenantId: event.tenantId },
+        'the report summaries refuse this event: it was left out of the reports (it stays in domain_events)',
+      );
+      this.totals = { ...this.totals, throughSeq: seq };
+      return true;
+    } catch (setAsideError) {
+      this.logger.error({ err: setAsideError }, 'setting a refused event aside failed');
+      return false;
     }
   }
 
