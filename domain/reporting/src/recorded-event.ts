@@ -99,7 +99,7 @@ export function reportingEventOf(row: RecordedEventRow): ReportingEvent | undefi
     ...data,
     ...durations,
     type: row.type,
-    atMs: Math.round(row.occurredAtMs),
+    atMs: row.occurredAtMs,
     seq: row.seq,
   } as ReportingEvent;
 }
