@@ -737,11 +737,13 @@ export class CallService implements SipCallHandler, CallControlPort {
     if (!done.ok)
       return { reason: 'not-connected', message: `The recording did not ${action}: ${done.error.message}` };
     target.isRecordingPaused = done.value.isPaused;
-    await this.#options.database.inTenant({ tenantId: tenantId as TenantId, actor: systemActor }, (tx) => {
-      tx.recordEvent(action === 'pause' ? 'RecordingPaused' : 'RecordingResumed', {
-        interactionId: target.interactionId,
-        recordingId,
-      });
+    const switchedAt = new Date(this.#now());
+    await this.#record({ tenantId, interactionId: target.interactionId }, `a recording's ${action}`, (tx) => {
+      tx.recordEvent(
+        action === 'pause' ? 'RecordingPaused' : 'RecordingResumed',
+        { interactionId: target.interactionId, recordingId },
+        switchedAt,
+      );
       return Promise.resolve();
     });
     return undefined;
@@ -1515,6 +1517,40 @@ export class CallService implements SipCallHandler, CallControlPort {
     });
   }
 
+  /**
+   * Stores what already happened on a call (an answer, a queueing, an offer the caller heard, a voicemail's
+   * ticket) in order with the call's other writes. The call goes on whether or not the database takes it now:
+   * a refused write waits in `DeferredWrites` and is run again, so `write` must be safe to run again.
+   */
+  async #record(
+    call: { readonly tenantId: string; readonly interactionId: string },
+    what: string,
+    write: (tx: Tx) => Promise<void>,
+  ): Promise<void> {
+    const context: TenantContext = { tenantId: call.tenantId as TenantId, actor: systemActor };
+    await this.#deferred.run({
+      what,
+      fields: { interactionId: call.interactionId },
+      run: () => this.#options.database.inTenant(context, write),
+    });
+  }
+
+  /**
+   * Runs database work whose answer the call needs now (a lookup, a row it must have the id of); when the
+   * database cannot do it, logs why and answers `undefined`, and the call goes on without it.
+   */
+  async #attempt<T>(call: ActiveCall, what: string, read: (tx: Tx) => Promise<T>): Promise<T | undefined> {
+    try {
+      return await this.#options.database.inTenant(this.#context(call), read);
+    } catch (error) {
+      this.#logger.error(
+        { err: error, interactionId: call.interactionId },
+        `${what} failed: the call goes on without it; check that the database is reachable and its log`,
+      );
+      return undefined;
+    }
+  }
+
   async #carryOut(call: ActiveCall, command: InboundCallCommand, writes: PendingWrite[]): Promise<void> {
     const media = this.#options.media;
     switch (command.type) {
@@ -1795,7 +1831,17 @@ export class CallService implements SipCallHandler, CallControlPort {
         otherPhones: [],
       };
     };
-    const resolved = await resolve();
+    let resolved: Awaited<ReturnType<typeof resolve>>;
+    try {
+      resolved = await resolve();
+    } catch (error) {
+      this.#logger.error(
+        { err: error, interactionId: call.interactionId, target },
+        'the transfer target could not be looked up: check that the database is reachable and its log',
+      );
+      await this.#decide(call, { type: 'TransferLegFailed', legId, statusCode: 503, atMs: this.#now() });
+      return;
+    }
     const local =
       resolved?.requestUri === undefined
         ? undefined
@@ -1841,11 +1887,18 @@ export class CallService implements SipCallHandler, CallControlPort {
 
   /** Calls the agent's registered phones (all of them, together), and sends the screen pop to their desktop. */
   async #inviteAgent(call: ActiveCall, agentId: AgentId, agentLegId: string): Promise<void> {
-    const found = await this.#options.database.inTenant(this.#context(call), async (tx) => {
+    const found = await this.#attempt(call, "finding the offered agent's phones", async (tx) => {
       const user = await users.getUser(tx, agentId);
       const phones = this.#phonesToRing(await sipAccounts.listBindings(tx, agentId, new Date(this.#now())));
-      await tx.query('UPDATE interactions SET agent_id = $2 WHERE id = $1', [call.interactionId, agentId]);
       return { user, phones };
+    });
+    if (found === undefined) {
+      // Nothing to ring without the database: the ACD takes the offer back and offers the call again.
+      await this.#decide(call, { type: 'AgentLegFailed', agentLegId, statusCode: 503, atMs: this.#now() });
+      return;
+    }
+    await this.#record(call, 'the agent a call is offered to', async (tx) => {
+      await tx.query('UPDATE interactions SET agent_id = $2 WHERE id = $1', [call.interactionId, agentId]);
     });
     this.#options.bus.publish([
       {
@@ -1945,11 +1998,22 @@ export class CallService implements SipCallHandler, CallControlPort {
       this.#legs.notifyRefer(leg, 603, 'Declined');
       return;
     }
-    const resolved = await this.#transferTarget(
-      call.tenantId,
-      target.kind === 'sip' ? (target.user ?? '') : '',
-      true,
-    );
+    let resolved: ResolvedTransferTarget | undefined;
+    try {
+      resolved = await this.#transferTarget(
+        call.tenantId,
+        target.kind === 'sip' ? (target.user ?? '') : '',
+        true,
+      );
+    } catch (error) {
+      // The phone hears that the transfer failed, and keeps the caller (RFC 3515 §2.4.5).
+      this.#logger.error(
+        { err: error, interactionId: call.interactionId },
+        'the transfer target could not be looked up: check that the database is reachable and its log',
+      );
+      this.#legs.notifyRefer(leg, 503, 'Service Unavailable');
+      return;
+    }
     if (resolved === undefined) {
       this.#legs.notifyRefer(leg, 404, 'Not Found');
       return;
@@ -2521,7 +2585,7 @@ export class CallService implements SipCallHandler, CallControlPort {
           await this.#feedIvr(call, await this.#httpRequest(call, command));
           return;
         case 'IdentifyCaller': {
-          const identified = await this.#options.database.inTenant(this.#context(call), (tx) =>
+          const identified = await this.#attempt(call, 'identifying the caller', (tx) =>
             command.by === 'accountNumber'
               ? tx
                   .query<{ id: string; name: string; isVip: boolean }>(
@@ -2597,15 +2661,26 @@ export class CallService implements SipCallHandler, CallControlPort {
           }
           const isFirstQueue = call.firstQueuedAtMs === undefined;
           call.firstQueuedAtMs ??= now;
-          await this.#options.database.inTenant(this.#context(call), async (tx) => {
-            call.seniorityFromMs = isFirstQueue
-              ? await this.#reclaimedPlace(tx, call, queueId, now)
-              : undefined;
+          const reclaimed = isFirstQueue
+            ? await this.#attempt(call, 'looking for a place to give back', (tx) =>
+                this.#reclaimedPlace(tx, call, queueId, now),
+              )
+            : undefined;
+          call.seniorityFromMs = reclaimed?.seniorityFromMs;
+          const seniorityFromMs = call.seniorityFromMs ?? now;
+          await this.#record(call, 'a call entering its queue', async (tx) => {
+            if (reclaimed !== undefined)
+              tx.recordEvent('QueuePlaceReclaimed', {
+                interactionId: call.interactionId,
+                abandonedInteractionId: reclaimed.abandonedInteractionId,
+                queueId,
+                seniorityFrom: new Date(reclaimed.seniorityFromMs).toISOString(),
+              });
             await interactions.changeInteraction(tx, call.interactionId, {
               queueId,
               status: 'queued',
               ...(isFirstQueue
-                ? { metadata: { firstQueuedAt: new Date(call.seniorityFromMs ?? now).toISOString() } }
+                ? { metadata: { firstQueuedAt: new Date(seniorityFromMs).toISOString() } }
                 : {}),
             });
           });
@@ -2635,13 +2710,17 @@ export class CallService implements SipCallHandler, CallControlPort {
           await this.#scheduleCallback(call, command);
           break;
         case 'RecordSurveyAnswer':
-          await this.#options.database.inTenant(this.#context(call), (tx) => {
-            tx.recordEvent('SurveyQuestionAnswered', {
-              interactionId: call.interactionId,
-              surveyId: command.surveyId,
-              questionId: command.questionId,
-              answer: command.answer,
-            });
+          await this.#record(call, 'a survey answer', (tx) => {
+            tx.recordEvent(
+              'SurveyQuestionAnswered',
+              {
+                interactionId: call.interactionId,
+                surveyId: command.surveyId,
+                questionId: command.questionId,
+                answer: command.answer,
+              },
+              new Date(now),
+            );
             return Promise.resolve();
           });
           break;
@@ -2662,14 +2741,18 @@ export class CallService implements SipCallHandler, CallControlPort {
             },
             'IVR flow fault',
           );
-          await this.#options.database.inTenant(this.#context(call), (tx) => {
-            tx.recordEvent('IvrFaulted', {
-              interactionId: call.interactionId,
-              flowId: command.flowId,
-              version: command.version,
-              nodeId: command.nodeId,
-              code: command.code,
-            });
+          await this.#record(call, 'a flow fault', (tx) => {
+            tx.recordEvent(
+              'IvrFaulted',
+              {
+                interactionId: call.interactionId,
+                flowId: command.flowId,
+                version: command.version,
+                nodeId: command.nodeId,
+                code: command.code,
+              },
+              new Date(now),
+            );
             return Promise.resolve();
           });
           break;
@@ -2680,14 +2763,15 @@ export class CallService implements SipCallHandler, CallControlPort {
   /**
    * A caller who hung up while waiting in this queue and calls again within the tenant's window
    * (`settings.calls.placeReclaimWindowSeconds`, 300 by default; 0 turns it off) gets their place back: the
-   * new contact's seniority is the abandoned one's. Returns that seniority, or undefined.
+   * new contact's seniority is the abandoned one's. Returns that seniority and the abandoned contact, or
+   * undefined.
    */
   async #reclaimedPlace(
     tx: Tx,
     call: ActiveCall,
     queueId: string,
     nowMs: number,
-  ): Promise<number | undefined> {
+  ): Promise<{ seniorityFromMs: number; abandonedInteractionId: string } | undefined> {
     if (call.callerId === null) return undefined;
     const callerId = call.callerId;
     const tenant = (await this.#tenantConfiguration.read(tx)).tenant;
@@ -2707,13 +2791,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     if (previous?.firstQueuedAt == null) return undefined;
     const seniorityFromMs = Date.parse(previous.firstQueuedAt);
     if (!Number.isFinite(seniorityFromMs)) return undefined;
-    tx.recordEvent('QueuePlaceReclaimed', {
-      interactionId: call.interactionId,
-      abandonedInteractionId: previous.id,
-      queueId,
-      seniorityFrom: new Date(seniorityFromMs).toISOString(),
-    });
-    return seniorityFromMs;
+    return { seniorityFromMs, abandonedInteractionId: previous.id };
   }
 
   /**
@@ -2734,10 +2812,10 @@ export class CallService implements SipCallHandler, CallControlPort {
       return;
     }
     const now = this.#now();
-    const callback = await this.#options.database.inTenant(this.#context(call), async (tx) => {
+    const callback = await this.#attempt(call, 'storing the callback', async (tx) => {
       const tenant = (await this.#tenantConfiguration.read(tx)).tenant;
       const normalized = normalizeChannelAddress('phone', command.number, tenant.defaultCountry, 'number');
-      if (!normalized.ok) return undefined;
+      if (!normalized.ok) return null;
       const pop = await identifyCustomer(tx, 'phone', normalized.value);
       const interaction = await interactions.createInteraction(tx, {
         customerId: pop.customer.id,
@@ -2758,7 +2836,8 @@ export class CallService implements SipCallHandler, CallControlPort {
       });
       return interaction.id;
     });
-    if (callback === undefined) {
+    if (callback === undefined) return;
+    if (callback === null) {
       this.#logger.warn({ interactionId: call.interactionId }, 'the callback number is not a phone number');
       return;
     }
@@ -2792,10 +2871,24 @@ export class CallService implements SipCallHandler, CallControlPort {
 
   /** The ACD reserved an agent for a callback: ring the agent, then call the customer. */
   async #placeCallback(tenantId: string, contactId: string, agentId: string): Promise<void> {
-    const interaction = await this.#options.database.inTenant(
-      { tenantId: tenantId as TenantId, actor: systemActor },
-      (tx) => interactions.getInteraction(tx, contactId),
-    );
+    let interaction: Awaited<ReturnType<typeof interactions.getInteraction>>;
+    try {
+      interaction = await this.#options.database.inTenant(
+        { tenantId: tenantId as TenantId, actor: systemActor },
+        (tx) => interactions.getInteraction(tx, contactId),
+      );
+    } catch (error) {
+      // Handled as a callback that could not be placed: the reserved agent is let go.
+      this.#logger.error(
+        { err: error, interactionId: contactId, agentId },
+        'the callback could not be read to be placed: check that the database is reachable and its log',
+      );
+      await this.#options.routing.dispatch(tenantId, {
+        type: 'CallbackFailed',
+        contactId: contactId as InteractionId,
+      });
+      return;
+    }
     // A caller who took the queue's callback is called on the number they were told.
     const callbackNumber = interaction.metadata['callbackNumber'];
     const placed = await this.placeCall(
@@ -2878,7 +2971,7 @@ export class CallService implements SipCallHandler, CallControlPort {
   async #offerQueueCallback(call: ActiveCall): Promise<void> {
     const phase = call.decider.phase;
     if (phase.kind !== 'queued' || call.callbackOffer !== undefined) return;
-    const number = await this.#options.database.inTenant(this.#context(call), async (tx) => {
+    const number = await this.#attempt(call, 'the callback offer', async (tx) => {
       const tenant = (await this.#tenantConfiguration.read(tx)).tenant;
       const normalized = normalizeChannelAddress(
         'phone',
@@ -2899,8 +2992,13 @@ export class CallService implements SipCallHandler, CallControlPort {
     const rendered = await this.#options.prompts.get({ language, text: callbackOfferText(language) });
     if (!rendered.ok) return;
     call.callbackOffer = { number, queueId: phase.queueId };
-    await this.#options.database.inTenant(this.#context(call), (tx) => {
-      tx.recordEvent('CallbackOffered', { interactionId: call.interactionId, queueId: phase.queueId });
+    const offeredAt = new Date(this.#now());
+    await this.#record(call, 'a callback offer', (tx) => {
+      tx.recordEvent(
+        'CallbackOffered',
+        { interactionId: call.interactionId, queueId: phase.queueId },
+        offeredAt,
+      );
       return Promise.resolve();
     });
     const playbackId = `cbo-${randomBytes(4).toString('hex')}`;
@@ -2934,7 +3032,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       return;
     }
     call.callbackAcceptedAtMs = atMs;
-    await this.#options.database.inTenant(this.#context(call), async (tx) => {
+    await this.#record(call, 'a callback the caller took', async (tx) => {
       await interactions.changeInteraction(tx, call.interactionId, {
         metadata: { callbackRequestedAt: new Date(atMs).toISOString(), callbackNumber: offer.number },
       });
@@ -2957,16 +3055,16 @@ export class CallService implements SipCallHandler, CallControlPort {
 
   /** The queue's escalation offers the waiting caller to leave a message instead: "press 2", over the music. */
   async #offerQueueVoicemail(call: ActiveCall): Promise<void> {
-    if (call.decider.phase.kind !== 'queued' || call.isVoicemailOffered) return;
+    const phase = call.decider.phase;
+    if (phase.kind !== 'queued' || call.isVoicemailOffered) return;
     const language = call.ivr.language;
     const rendered = await this.#options.prompts.get({ language, text: voicemailOfferText(language) });
     if (!rendered.ok) return;
     call.isVoicemailOffered = true;
-    await this.#options.database.inTenant(this.#context(call), (tx) => {
-      tx.recordEvent('VoicemailOffered', {
-        interactionId: call.interactionId,
-        queueId: call.decider.phase.kind === 'queued' ? call.decider.phase.queueId : null,
-      });
+    const queueId = phase.queueId;
+    const offeredAt = new Date(this.#now());
+    await this.#record(call, 'a voicemail offer', (tx) => {
+      tx.recordEvent('VoicemailOffered', { interactionId: call.interactionId, queueId }, offeredAt);
       return Promise.resolve();
     });
     const playbackId = `vmo-${randomBytes(4).toString('hex')}`;
@@ -3084,7 +3182,8 @@ export class CallService implements SipCallHandler, CallControlPort {
     }
     const summary = stopped.value;
     const customerId = call.screenPop?.customer.id;
-    await this.#options.database.inTenant(this.#context(call), async (tx) => {
+    const leftAt = new Date(this.#now());
+    await this.#record(call, 'a voicemail and its ticket', async (tx) => {
       // The queue may have been deleted while the caller spoke: the message is kept, without a queue.
       const queueId =
         voicemail.queueId !== null && (await directory.queueExists(tx, voicemail.queueId))
@@ -3113,23 +3212,26 @@ export class CallService implements SipCallHandler, CallControlPort {
             interactionIds: [call.interactionId],
             createdBy: null,
           },
-          new Date(this.#now()),
+          leftAt,
         );
         ticketId = ticket.id;
-        tx.recordEvent('TicketCreated', {
-          ticketId: ticket.id,
-          number: ticket.number,
-          customerId,
-          status: ticket.status,
-        });
+        tx.recordEvent(
+          'TicketCreated',
+          { ticketId: ticket.id, number: ticket.number, customerId, status: ticket.status },
+          leftAt,
+        );
       }
-      tx.recordEvent('VoicemailLeft', {
-        interactionId: call.interactionId,
-        ticketId,
-        queueId,
-        path: summary.path,
-        durationMs: summary.durationMs,
-      });
+      tx.recordEvent(
+        'VoicemailLeft',
+        {
+          interactionId: call.interactionId,
+          ticketId,
+          queueId,
+          path: summary.path,
+          durationMs: summary.durationMs,
+        },
+        leftAt,
+      );
     });
     if (isFlowContinuing && voicemail.isFromQueue) {
       await this.#decide(call, { type: 'FlowHungUp', atMs: this.#now() });
@@ -3311,7 +3413,7 @@ export class CallService implements SipCallHandler, CallControlPort {
           return;
         case 'ConnectContact':
           await this.#decide(call, { type: 'ContactConnected', agentId: command.agentId, atMs });
-          await this.#options.database.inTenant(this.#context(call), (tx) =>
+          await this.#record(call, 'a call answered by an agent', (tx) =>
             interactions
               .changeInteraction(tx, call.interactionId, {
                 answeredAt: new Date(atMs),

@@ -255,7 +255,7 @@ async function placeCall(options: {
 async function refuseWrites(options: {
   readonly name: string;
   readonly on: 'INSERT' | 'UPDATE';
-  readonly table: 'interactions' | 'domain_events';
+  readonly table: 'interactions' | 'domain_events' | 'tickets';
   readonly condition: string;
   readonly as: 'unavailable' | 'refused';
 }): Promise<() => Promise<void>> {
@@ -636,6 +636,59 @@ describe('failure paths', () => {
     expect((await endedInteraction(callerId)).metadata['endCause']).toBe('agent-hangup');
   }, 60_000);
 
+  it('queues and connects a caller while the database cannot take the call’s writes, and stores them afterwards', async () => {
+    await newPhone(true);
+    const callerId = '+34600777096';
+    // The database cannot change this caller's interaction while the call goes on (as while it restarts): not
+    // its queue, not its agent, not its answer. Before, the caller was never queued and heard silence.
+    const allow = await refuseWrites({
+      name: 'test_refuse_call_progress',
+      on: 'UPDATE',
+      table: 'interactions',
+      condition: `NEW.remote_address = '${callerId}' AND NEW.ended_at IS NULL`,
+      as: 'unavailable',
+    });
+    try {
+      const call = placeCall({ callerId, talkMs: 3_000 });
+      const interactionId = await waitFor(
+        'the call to be stored',
+        async () => (await interactionsOf(callerId))[0]?.id,
+      );
+      // Watched by a supervisor: the agent's desk finds its calls by the stored agent, not stored yet.
+      await waitFor('the agent to answer', async () => {
+        const view = await api<{ phase: string }>(admin, 'GET', `/api/interactions/${interactionId}/call`);
+        return view.body.phase === 'connected' ? true : undefined;
+      });
+      const meanwhile = (await interactionsOf(callerId))[0];
+      expect(meanwhile?.queueId, 'the queueing is not stored yet').toBeNull();
+      expect(meanwhile?.answeredAt, 'the answer is not stored yet').toBeNull();
+      await allow();
+      await call;
+      // Stored by the retry, in the order it happened, with the times it happened.
+      const interaction = await waitFor(
+        'the call to be stored as answered and ended',
+        async () => {
+          const [row] = await interactionsOf(callerId);
+          return row?.answeredAt != null && row.endedAt !== null ? row : undefined;
+        },
+        40_000,
+      );
+      expect(interaction.status).toBe('completed');
+      expect(interaction.queueId).toBe(queueId);
+      expect(interaction.agentId).toBe(agent.userId);
+      expect(interaction.metadata['firstQueuedAt']).toEqual(expect.any(String));
+      const events = await eventsOf(interaction.id);
+      const answered = events.find((event) => event.type === 'CallAnswered' && event.data['by'] === 'agent');
+      const ended = events.find((event) => event.type === 'CallEnded');
+      if (answered === undefined || ended === undefined)
+        throw new Error('no CallAnswered or CallEnded event');
+      expect(answered.occurredAt.getTime()).toBe(new Date(interaction.answeredAt ?? '').getTime());
+      expect(answered.occurredAt.getTime()).toBeLessThan(ended.occurredAt.getTime());
+    } finally {
+      await allow();
+    }
+  }, 90_000);
+
   it('lets a call go when the database refuses its end, and stores the end once the database takes it', async () => {
     await newPhone(false);
     const callerId = '+34600777098';
@@ -796,6 +849,48 @@ describe('voicemail', () => {
     expect(ticket.body.queueId).toBe(queueId);
     expect(ticket.body.customerId).toBe(interaction.customerId);
   }, 60_000);
+
+  it('keeps a message left while the database cannot take its ticket, and opens the ticket afterwards', async () => {
+    const callerId = '+34600777095';
+    const allow = await refuseWrites({
+      name: 'test_refuse_voicemail_ticket',
+      on: 'INSERT',
+      table: 'tickets',
+      condition: `NEW.subject = 'Mensaje de prueba'`,
+      as: 'unavailable',
+    });
+    try {
+      await placeCall({ callerId, digits: ['2'], beforeAudioMs: 2_500, talkMs: 2_500 });
+      // The call is let go once its message has been handed to the database (and refused).
+      const calls = testServer.server.calls;
+      await waitFor('the call to be let go', () =>
+        Promise.resolve(calls?.activeCalls() === 0 ? true : undefined),
+      );
+      const [meanwhile] = await interactionsOf(callerId);
+      if (meanwhile === undefined) throw new Error('the call was not stored');
+      expect((await eventsOf(meanwhile.id)).map((event) => event.type)).not.toContain('VoicemailLeft');
+      await allow();
+      // Before, the message was lost: no ticket, no recording on the interaction.
+      const left = await waitFor(
+        'the message to be stored',
+        async () => (await eventsOf(meanwhile.id)).find((event) => event.type === 'VoicemailLeft'),
+        40_000,
+      );
+      const interaction = await endedInteraction(callerId);
+      expect(interaction.recordingRef).toEqual(expect.stringContaining('voicemail'));
+      const ticket = await api<{ subject: string; queueId: string | null; customerId: string }>(
+        agent,
+        'GET',
+        `/api/tickets/${String(left.data['ticketId'])}`,
+      );
+      expect(ticket.status).toBe(200);
+      expect(ticket.body.subject).toBe('Mensaje de prueba');
+      expect(ticket.body.queueId).toBe(queueId);
+      expect(ticket.body.customerId).toBe(interaction.customerId);
+    } finally {
+      await allow();
+    }
+  }, 90_000);
 });
 
 describe('calls placed by agents', () => {
