@@ -112,6 +112,8 @@ export interface SipBinding {
   readonly instanceId: string | null;
   /** RFC 5626: the flow's reg-id, with `instanceId`; else null. */
   readonly regId: number | null;
+  /** RFC 3327: the proxies the REGISTER came through (its Path values, topmost first); empty when direct. */
+  readonly path: readonly string[];
 }
 
 /** A binding to add or refresh. */
@@ -127,12 +129,14 @@ export interface BindingInput {
   readonly expiresAt: Date;
   /** RFC 5626: a flow binding is keyed by instance and reg-id (both or neither) instead of its Contact URI. */
   readonly flow?: { readonly instanceId: string; readonly regId: number } | undefined;
+  /** RFC 3327: the REGISTER's Path values, topmost first (none when the phone registered directly). */
+  readonly path?: readonly string[] | undefined;
 }
 
 const bindingColumns = `id, user_id AS "userId", contact_uri AS "contactUri", transport,
   source_address AS "sourceAddress", source_port AS "sourcePort", call_id AS "callId", cseq::float8 AS cseq,
   user_agent AS "userAgent", registered_at AS "registeredAt", expires_at AS "expiresAt",
-  instance_id AS "instanceId", reg_id AS "regId"`;
+  instance_id AS "instanceId", reg_id AS "regId", path`;
 
 /** A user's bindings that have not expired at `now`, soonest to expire last. */
 export async function listBindings(tx: Tx, userId: string, now: Date): Promise<SipBinding[]> {
@@ -156,11 +160,11 @@ export async function saveBinding(tx: Tx, input: BindingInput): Promise<void> {
       : 'ON CONFLICT (user_id, instance_id, reg_id) WHERE reg_id IS NOT NULL';
   await tx.query(
     `INSERT INTO sip_bindings (tenant_id, user_id, contact_uri, transport, source_address, source_port, call_id,
-       cseq, user_agent, expires_at, instance_id, reg_id)
-     VALUES (app_current_tenant(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       cseq, user_agent, expires_at, instance_id, reg_id, path)
+     VALUES (app_current_tenant(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
      ${conflict} DO UPDATE SET contact_uri = excluded.contact_uri, transport = excluded.transport,
        source_address = excluded.source_address, source_port = excluded.source_port, call_id = excluded.call_id,
-       cseq = excluded.cseq, user_agent = excluded.user_agent, expires_at = excluded.expires_at,
+       cseq = excluded.cseq, user_agent = excluded.user_agent, expires_at = excluded.expires_at, path = excluded.path,
        registered_at = CASE WHEN excluded.reg_id IS NULL THEN sip_bindings.registered_at ELSE now() END`,
     [
       input.userId,
@@ -174,6 +178,7 @@ export async function saveBinding(tx: Tx, input: BindingInput): Promise<void> {
       input.expiresAt,
       input.flow?.instanceId ?? null,
       input.flow?.regId ?? null,
+      input.path ?? [],
     ],
   );
 }

@@ -479,6 +479,52 @@ describe('the registrar with a scripted phone', () => {
     expect(await bindings()).toEqual([]);
   });
 
+  it('registers a phone behind an edge proxy (RFC 3327): keeps the Path, gives it back, and answers 439 to a flow no first hop keeps', async () => {
+    await clearBindings();
+    const instance = '<urn:uuid:00000000-0000-1000-8000-000a95a0e129>';
+    // The test socket is the edge proxy; the phone's own Via is below its own, its Contact a private address.
+    const phoneVia = 'Via: SIP/2.0/TCP 10.0.0.7:5060;branch=z9hG4bKbehindtheedge';
+    const flowContact = `<sip:1001@10.0.0.7:5060;transport=tcp;ob>;+sip.instance="${instance}";reg-id=1`;
+    const edgePath = `<sip:edge@127.0.0.1:${String(phone.port)};lr;ob>`;
+    const throughEdge = async (path: readonly string[]) => {
+      const challenge = await phone.send(service.udpPort, 'REGISTER', []);
+      return (
+        await phone.register(service.udpPort, {
+          password: sipPassword,
+          challenge,
+          contact: flowContact,
+          extraHeaders: [phoneVia, 'Supported: outbound, path', ...path],
+        })
+      ).response;
+    };
+    // A proxy that does not keep the phone's flow (no `ob` on its Path, or no Path): 439, nothing bound.
+    for (const path of [[], [`Path: <sip:127.0.0.1:${String(phone.port)};lr>`]]) {
+      const refused = await throughEdge(path);
+      expect(refused.statusCode).toBe(439);
+      expect(refused.reasonPhrase).toBe('First Hop Lacks Outbound Support');
+    }
+    expect(await bindings()).toEqual([]);
+    // An edge proxy that keeps it: bound, with the Path stored and given back.
+    const bound = await throughEdge([`Path: ${edgePath}`]);
+    expect(bound.statusCode).toBe(200);
+    expect(headerValue(bound.headers, 'require')).toBe('outbound');
+    expect(headerValues(bound.headers, 'path')).toEqual([edgePath]);
+    expect((await bindings()).map((binding) => [binding.contactUri, binding.regId, binding.path])).toEqual([
+      ['sip:1001@10.0.0.7:5060;transport=tcp;ob', 1, [edgePath]],
+    ]);
+    // A plain REGISTER through a proxy that adds no Path is a plain binding, with no Path.
+    await clearBindings();
+    const challenge = await phone.send(service.udpPort, 'REGISTER', []);
+    const plain = await phone.register(service.udpPort, {
+      password: sipPassword,
+      challenge,
+      extraHeaders: [phoneVia],
+    });
+    expect(plain.response.statusCode).toBe(200);
+    expect(headerValues(plain.response.headers, 'path')).toEqual([]);
+    expect((await bindings()).map((binding) => binding.path)).toEqual([[]]);
+  });
+
   it('answers an unknown user exactly like a wrong password (no account enumeration)', async () => {
     const first = await phone.send(service.udpPort, 'REGISTER', []);
     const wrong = await phone.register(service.udpPort, { password: 'wrong-password', challenge: first });

@@ -706,6 +706,7 @@ export class SipService implements TransactionUser {
             userAgent: request.userAgent,
             expiresAt: new Date(nowMs + contact.expiresS * 1000),
             flow: contact.flow,
+            path: request.path,
           });
       }
       return sipAccounts.listBindings(tx, account.userId, new Date(nowMs));
@@ -729,10 +730,13 @@ export class SipService implements TransactionUser {
           },
         ]
       : [];
+    // RFC 3327 §5.3: the phone that supports path hears the proxies it is reached through.
+    const pathHeaders = request.isPathSupported ? request.path.map((value) => ({ name: 'Path', value })) : [];
     // Step 8: 200 with every current binding and its remaining time (flows with their instance and reg-id).
     transaction.reply(200, 'OK', {
       extraHeaders: [
         ...outboundHeaders,
+        ...pathHeaders,
         ...bindings.map((binding) => ({
           name: 'Contact',
           value:

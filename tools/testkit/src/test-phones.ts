@@ -81,6 +81,10 @@ export async function bindPhone(
     readonly extension: string;
     readonly port: number;
     readonly userAgent: string;
+    /** The phone's own Contact, when it is not `sip:<extension>@127.0.0.1:<port>` (a phone behind a proxy). */
+    readonly contactUri?: string;
+    /** RFC 3327: the proxies the phone registered through (Path values, topmost first). */
+    readonly path?: readonly string[];
   },
 ): Promise<() => Promise<void>> {
   const tenant = await database.asSystem((tx) => tenants.findTenantBySlug(tx, binding.tenantSlug));
@@ -89,7 +93,7 @@ export async function bindPhone(
     tenantId: tenant.id as TenantContext['tenantId'],
     actor: { type: 'system', id: 'test' },
   };
-  const contactUri = `sip:${binding.extension}@127.0.0.1:${String(binding.port)}`;
+  const contactUri = binding.contactUri ?? `sip:${binding.extension}@127.0.0.1:${String(binding.port)}`;
   await database.inTenant(context, (tx) =>
     sipAccounts.saveBinding(tx, {
       userId: binding.userId,
@@ -101,6 +105,7 @@ export async function bindPhone(
       cseq: 1,
       userAgent: binding.userAgent,
       expiresAt: new Date(Date.now() + 7_200_000),
+      path: binding.path,
     }),
   );
   return () => database.inTenant(context, (tx) => sipAccounts.removeBinding(tx, binding.userId, contactUri));

@@ -271,6 +271,8 @@ interface PlacedCall {
     readonly credentials: { readonly username: string; readonly password: string } | undefined;
     /** The callee's other registered phones (an extension), rung with the first. */
     readonly otherPhones: readonly PhoneToRing[];
+    /** The callee's phone's Path (an extension registered through other proxies), as Route values. */
+    readonly route: readonly string[];
   };
   recordingId: string | undefined;
   isRecordingPaused: boolean;
@@ -1807,6 +1809,7 @@ export class CallService implements SipCallHandler, CallControlPort {
             userId,
             otherPhones,
             failoverTo: phone.failoverTo,
+            route: phone.route,
           };
         });
       }
@@ -1879,6 +1882,7 @@ export class CallService implements SipCallHandler, CallControlPort {
         extraHeaders: [{ name: 'X-Centralita-Interaction-Id', value: call.interactionId }],
         credentials: resolved.credentials,
         failoverTo: resolved.failoverTo,
+        route: 'route' in resolved ? resolved.route : undefined,
       },
       local,
       resolved.otherPhones,
@@ -1972,6 +1976,7 @@ export class CallService implements SipCallHandler, CallControlPort {
           { name: 'Call-Info', value: `<urn:uuid:${call.interactionId}>;purpose=info` },
         ],
         failoverTo: phone.failoverTo,
+        route: phone.route,
       },
       local,
       otherPhones,
@@ -2278,6 +2283,7 @@ export class CallService implements SipCallHandler, CallControlPort {
           { name: 'X-Centralita-Companion', value: kind },
         ],
         failoverTo: phone.failoverTo,
+        route: phone.route,
       },
       local,
       otherPhones,
@@ -3726,6 +3732,7 @@ export class CallService implements SipCallHandler, CallControlPort {
             ? { username: remote.trunk.username, password: remote.trunk.secret }
             : undefined,
         otherPhones: remote.kind === 'extension' ? remote.otherPhones : [],
+        route: remote.kind === 'extension' ? remote.phone.route : [],
       },
       recordingId: undefined,
       isRecordingPaused: false,
@@ -3760,6 +3767,7 @@ export class CallService implements SipCallHandler, CallControlPort {
         to: `<sip:${agent.extension ?? ''}@${realm}>`,
         extraHeaders: [{ name: 'X-Centralita-Interaction-Id', value: interactionId }],
         failoverTo: agentPhone.failoverTo,
+        route: agentPhone.route,
       },
       local,
       otherAgentPhones,
@@ -3903,6 +3911,7 @@ export class CallService implements SipCallHandler, CallControlPort {
               extraHeaders: [],
               credentials: placed.remote.credentials,
               failoverTo: placed.remote.failoverTo,
+              route: placed.remote.route,
             },
             local,
             placed.remote.otherPhones,

@@ -788,6 +788,57 @@ describe('failure paths', () => {
     }
   }, 60_000);
 
+  it('rings a phone registered through an edge proxy through that proxy, with its Path as the Route (RFC 3327)', async () => {
+    await phone?.stop();
+    phone = undefined;
+    // The edge proxy: it receives what is sent to the phone, and the phone (behind it) is busy.
+    const edge = createSocket('udp4');
+    const received: string[] = [];
+    edge.on('message', (message, from) => {
+      const text = message.toString();
+      received.push(text);
+      if (!text.startsWith('INVITE ')) return;
+      const copied = text
+        .split('\r\n')
+        .filter((line) => /^(via|from|to|call-id|cseq):/i.test(line))
+        .map((line) => (/^to:/i.test(line) ? `${line};tag=edge` : line));
+      edge.send(
+        ['SIP/2.0 486 Busy Here', ...copied, 'Content-Length: 0', '', ''].join('\r\n'),
+        from.port,
+        from.address,
+      );
+    });
+    await new Promise<void>((resolve) => edge.bind(0, '127.0.0.1', resolve));
+    const path = `<sip:edge@127.0.0.1:${String(edge.address().port)};lr;ob>`;
+    // The phone's Contact is a private address the server cannot reach; the REGISTER came from another port.
+    const unbind = await bindPhone(testServer.server.database, {
+      tenantSlug: demoTenantSlug,
+      userId: agent.userId,
+      extension: '1001',
+      port: 9,
+      contactUri: 'sip:1001@10.0.0.7:5060',
+      path: [path],
+      userAgent: 'phone behind an edge proxy',
+    });
+    try {
+      const callerId = '+34600777007';
+      await placeCall({ callerId, beforeAudioMs: 2_000, talkMs: 0 });
+      await endedInteraction(callerId);
+      const invite = received.find((text) => text.startsWith('INVITE '));
+      if (invite === undefined) throw new Error('no INVITE reached the edge proxy');
+      expect(invite.split('\r\n')[0]).toBe('INVITE sip:1001@10.0.0.7:5060 SIP/2.0');
+      expect(invite).toContain(`\r\nRoute: ${path}\r\n`);
+      // The ACK of the 486 goes the same way, with the same Route (RFC 3261 §17.1.1.3).
+      const ack = await waitFor('the ACK of the 486', () =>
+        Promise.resolve(received.find((text) => text.startsWith('ACK '))),
+      );
+      expect(ack).toContain(`\r\nRoute: ${path}\r\n`);
+    } finally {
+      edge.close();
+      await unbind();
+    }
+  }, 60_000);
+
   it('hangs up a caller it answered but could not store, instead of leaving them in silence', async () => {
     const callerId = '+34600777099';
     // The database refuses this caller's interaction, as a failing database refuses every write.

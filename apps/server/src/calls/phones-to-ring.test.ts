@@ -12,6 +12,7 @@ function binding(
   registeredAtS: number,
   flow?: { instanceId: string; regId: number },
   transport: RegisteredContact['transport'] = 'tcp',
+  path: readonly string[] = [],
 ): RegisteredContact {
   return {
     contactUri,
@@ -21,6 +22,7 @@ function binding(
     registeredAt: new Date(registeredAtS * 1000),
     instanceId: flow?.instanceId ?? null,
     regId: flow?.regId ?? null,
+    path,
   };
 }
 
@@ -91,5 +93,68 @@ describe('phonesToRing: one branch per phone (RFC 5626 §5.3, §7)', () => {
         everyFlowOpen,
       ).map((phone) => phone.target.port),
     ).toEqual([3]);
+  });
+});
+
+describe('phonesToRing: phones behind another proxy (RFC 3327 §5.4)', () => {
+  const edge = '<sip:edge@198.51.100.7:5070;transport=tcp;lr;ob>';
+  const otherEdge = '<sip:198.51.100.8;lr;ob>';
+
+  it('sends to the first Path proxy, with the Path as the Route', () => {
+    const [phone] = phonesToRing(
+      [binding('sip:1001@10.0.0.7:5060', 40001, 10, undefined, 'udp', [edge, '<sip:inner.example.net;lr>'])],
+      everyFlowOpen,
+    );
+    expect(phone?.target).toEqual({ protocol: 'tcp', address: '198.51.100.7', port: 5070 });
+    expect(phone?.route).toEqual([edge, '<sip:inner.example.net;lr>']);
+    expect(phone?.requestUri).toMatchObject({ kind: 'sip', user: '1001' });
+  });
+
+  it('sends to where the REGISTER came from when the first proxy is named, not addressed, and to the default port', () => {
+    const named = phonesToRing(
+      [binding('sip:1001@10.0.0.7', 40001, 10, undefined, 'udp', ['<sip:edge.example.net;lr>'])],
+      everyFlowOpen,
+    );
+    expect(named[0]?.target).toEqual({ protocol: 'udp', address: '192.0.2.10', port: 40001 });
+    const defaultPort = phonesToRing(
+      [binding('sip:1001@10.0.0.7', 40001, 10, undefined, 'udp', [otherEdge])],
+      everyFlowOpen,
+    );
+    expect(defaultPort[0]?.target).toEqual({ protocol: 'udp', address: '198.51.100.8', port: 5060 });
+  });
+
+  it('rings a flow kept by an edge proxy without looking for it among our connections', () => {
+    const phones = phonesToRing(
+      [
+        binding('sip:1001@10.0.0.7;transport=tcp', 40001, 10, { instanceId: deskPhone, regId: 1 }, 'tcp', [
+          edge,
+        ]),
+      ],
+      () => false,
+    );
+    expect(phones).toHaveLength(1);
+    expect(phones[0]?.target).toEqual({ protocol: 'tcp', address: '198.51.100.7', port: 5070 });
+    expect(phones[0]?.target.isFlowOnly).toBeUndefined();
+  });
+
+  it('keeps one branch per phone; only flows through the same Path are its failover', () => {
+    const phones = phonesToRing(
+      [
+        binding('sip:1001@10.0.0.7;transport=tcp', 40001, 30, { instanceId: deskPhone, regId: 1 }, 'tcp', [
+          edge,
+        ]),
+        binding('sip:1001@10.0.0.7;transport=tcp', 40002, 20, { instanceId: deskPhone, regId: 2 }, 'tcp', [
+          otherEdge,
+        ]),
+        binding('sip:1001@10.0.0.7;transport=tcp', 40003, 10, { instanceId: deskPhone, regId: 3 }, 'udp', [
+          edge,
+        ]),
+      ],
+      everyFlowOpen,
+    );
+    expect(phones).toHaveLength(1);
+    expect(phones[0]?.route).toEqual([edge]);
+    // The third flow has the same Path, so the same first proxy: nothing new to fail over to.
+    expect(phones[0]?.failoverTo).toEqual([]);
   });
 });

@@ -509,12 +509,15 @@ export class SipLegs {
       readonly credentials?: { readonly username: string; readonly password: string } | undefined;
       /** Where to send the INVITE next, in turn, when `leg.target` fails (a trunk's other located targets). */
       readonly failoverTo?: readonly SendTarget[] | undefined;
+      /** Route values of the INVITE: the Path of a phone registered through other proxies (RFC 3327 §5.4). */
+      readonly route?: readonly string[] | undefined;
     },
     local: LocalMedia,
     alsoTo: readonly {
       readonly requestUri: Uri;
       readonly target: SendTarget;
       readonly failoverTo?: readonly SendTarget[] | undefined;
+      readonly route?: readonly string[] | undefined;
     }[] = [],
   ): void {
     const offer = createOffer(targetOfSdp(local, this.#sessionId(leg), 1));
@@ -543,11 +546,22 @@ export class SipLegs {
     leg.credentials = request.credentials;
     const firstTriedAtMs = this.#timers.now();
     const forks = [
-      { requestUri: request.requestUri, target: leg.target, failoverTo: request.failoverTo },
+      {
+        requestUri: request.requestUri,
+        target: leg.target,
+        failoverTo: request.failoverTo,
+        route: request.route,
+      },
       ...alsoTo,
     ];
     const branches = forks.map((fork) => {
-      const forkInvite = { ...invite, requestUri: fork.requestUri };
+      // Each phone's own Route (its Path); CANCEL and the ACK of a failure copy it (RFC 3261 §9.1, §17.1.1.3).
+      const routes = (fork.route ?? []).map((value) => ({ name: 'Route', value }));
+      const forkInvite = {
+        ...invite,
+        requestUri: fork.requestUri,
+        headers: routes.length === 0 ? invite.headers : [...routes, ...invite.headers],
+      };
       const failoverTo = fork.failoverTo ?? [];
       const branch: InviteBranch = {
         target: fork.target,

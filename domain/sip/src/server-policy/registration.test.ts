@@ -46,6 +46,8 @@ describe('readRegistration (RFC 3261 §10.3 steps 5 and 6)', () => {
         callId: '843817637684230@998sdasdh09',
         cseq: 1826,
         userAgent: 'Desk 1.0',
+        path: [],
+        isPathSupported: false,
         change: {
           kind: 'contacts',
           contacts: [
@@ -105,6 +107,8 @@ describe('planBindingChanges (RFC 3261 §10.3 step 7)', () => {
     callId: 'c1',
     cseq,
     userAgent: '',
+    path: [],
+    isPathSupported: false,
     change: { kind: 'contacts', contacts },
   });
   const existing = [{ contactUri: 'sip:a@b', callId: 'c1', cseq: 5 }];
@@ -204,6 +208,8 @@ describe('flows of phones that use outbound (RFC 5626 §6)', () => {
     callId: 'c2',
     cseq,
     userAgent: '',
+    path: [],
+    isPathSupported: false,
     change: { kind: 'contacts', contacts },
   });
   const flowOne: StoredBinding = {
@@ -282,5 +288,103 @@ describe('flows of phones that use outbound (RFC 5626 §6)', () => {
         2,
       ),
     ).toMatchObject({ ok: false, error: { statusCode: 400 } });
+  });
+});
+
+describe('phones behind another proxy (RFC 3327 Path, RFC 5626 §6 first hop)', () => {
+  const instance = '<urn:uuid:00000000-0000-1000-8000-000a95a0e128>';
+  const flowContact = `Contact: <sip:1001@10.0.0.7:5060;transport=tcp>;+sip.instance="${instance}";reg-id=1`;
+  const proxyVia = 'Via: SIP/2.0/TCP 10.0.0.7:5060;branch=z9hG4bKphone1';
+
+  it('keeps the Path values in order, topmost first, with their parameters, and whether the phone supports path', () => {
+    const read = readRegistration(
+      register([
+        toSelf,
+        proxyVia,
+        'Supported: path',
+        'Path: <sip:edge2.example.net;lr>',
+        'Path: <sip:token1@edge1.example.net:5070;transport=tcp;lr;ob>, "Edge" <sip:edge0.example.net;lr>;x=1',
+        'Contact: <sip:1001@10.0.0.7:5060>',
+      ]),
+      account,
+      limits,
+    );
+    expect(read).toMatchObject({
+      ok: true,
+      value: {
+        isPathSupported: true,
+        path: [
+          '<sip:edge2.example.net;lr>',
+          '<sip:token1@edge1.example.net:5070;transport=tcp;lr;ob>',
+          '<sip:edge0.example.net;lr>;x=1',
+        ],
+      },
+    });
+    const plain = readRegistration(register([toSelf, 'Contact: <sip:1001@10.0.0.7>']), account, limits);
+    expect(plain).toMatchObject({ ok: true, value: { path: [], isPathSupported: false } });
+  });
+
+  it('refuses a malformed Path, a Path that is no SIP URI, and more than eight proxies (400)', () => {
+    const eight = Array.from({ length: 9 }, (_, index) => `<sip:p${String(index)}.example.net;lr>`).join(
+      ', ',
+    );
+    for (const [path, reason] of [
+      ['Path: <sip:edge.example.net;lr', 'Bad Request - Malformed Path'],
+      ['Path: <tel:+34910000000>', 'Bad Request - Malformed Path'],
+      [`Path: ${eight}`, 'Bad Request - Path Too Long'],
+    ] as const) {
+      expect(
+        readRegistration(register([toSelf, path, 'Contact: <sip:1001@10.0.0.7>']), account, limits),
+      ).toMatchObject({ ok: false, error: { statusCode: 400, reasonPhrase: reason } });
+    }
+  });
+
+  it('answers 439 to a flow registered through a proxy that does not keep flows: no Path, or a first Path without ob', () => {
+    for (const path of [
+      [],
+      ['Path: <sip:edge.example.net;lr>'],
+      ['Path: <sip:edge.example.net;lr>, <sip:inner;lr;ob>'],
+    ])
+      expect(
+        readRegistration(
+          register([toSelf, proxyVia, ...path, 'Supported: outbound, path', flowContact]),
+          account,
+          limits,
+        ),
+      ).toMatchObject({
+        ok: false,
+        error: { statusCode: 439, reasonPhrase: 'First Hop Lacks Outbound Support' },
+      });
+  });
+
+  it('binds the flow when the first hop keeps it (Path with ob) or when the phone is the first hop (one Via)', () => {
+    const throughEdge = readRegistration(
+      register([
+        toSelf,
+        proxyVia,
+        'Path: <sip:edge.example.net;lr;ob>',
+        'Supported: outbound, path',
+        flowContact,
+      ]),
+      account,
+      limits,
+    );
+    const direct = readRegistration(register([toSelf, 'Supported: outbound', flowContact]), account, limits);
+    for (const read of [throughEdge, direct])
+      expect(read.ok && read.value.change.kind === 'contacts' && read.value.change.contacts[0]?.flow).toEqual(
+        {
+          instanceId: instance,
+          regId: 1,
+        },
+      );
+  });
+
+  it('lets a flow be removed (expires 0) and a plain contact be bound through any proxy, without 439', () => {
+    for (const headers of [
+      [toSelf, proxyVia, 'Supported: outbound', `${flowContact};expires=0`],
+      [toSelf, proxyVia, 'Contact: <sip:1001@10.0.0.7:5060>'],
+      [toSelf, proxyVia, flowContact.replace('+sip.instance', 'x-instance'), 'Supported: outbound'],
+    ])
+      expect(readRegistration(register(headers), account, limits).ok).toBe(true);
   });
 });

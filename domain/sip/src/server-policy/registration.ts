@@ -2,11 +2,17 @@ import type { Result } from '@centralita/kernel';
 import { err, ok } from '@centralita/kernel';
 import { parseCSeq } from '../message/core-headers.ts';
 import { hostAddress } from '../message/host.ts';
-import { parseContact, parseNameAddress } from '../message/name-address.ts';
+import {
+  parseContact,
+  parseNameAddress,
+  parseNameAddressList,
+  serializeNameAddress,
+} from '../message/name-address.ts';
 import { parameterValue } from '../message/parameters.ts';
 import type { SipHeader, SipRequest } from '../message/sip-message.ts';
 import { headerValue, headerValues } from '../message/sip-message.ts';
 import { serializeUri } from '../message/uri.ts';
+import { parseVia } from '../message/via.ts';
 
 /** A REGISTER the registrar refuses: the status, its reason phrase and any header the answer needs. */
 export interface RegistrarRefusal {
@@ -30,6 +36,13 @@ export interface RegistrationRequest {
   readonly callId: string;
   readonly cseq: number;
   readonly userAgent: string;
+  /**
+   * RFC 3327: the proxies between the phone and the registrar (the REGISTER's Path values, topmost first),
+   * stored with the bindings; a request to the phone carries them as its Route headers, in this order.
+   */
+  readonly path: readonly string[];
+  /** The phone listed `path` in `Supported`: the 200 gives the stored path back (RFC 3327 §5.3). */
+  readonly isPathSupported: boolean;
   /** `Contact: *` with `Expires: 0` (remove every binding), or the contacts with their lifetimes (0: remove). */
   readonly change:
     { readonly kind: 'star' } | { readonly kind: 'contacts'; readonly contacts: readonly RequestedContact[] };
@@ -87,6 +100,8 @@ const maxContactLength = 2048;
 const maxInstanceLength = 256;
 /** RFC 5626 §13: reg-id = 1*DIGIT, "%x31-39 *DIGIT" in value; kept within a PostgreSQL integer. */
 const maxRegId = 2_147_483_647;
+/** More proxies than this between a phone and the registrar are refused rather than stored. */
+const maxPathEntries = 8;
 
 /** True when a `Supported` (or `Require`) field of the request lists `tag` (RFC 3261 §20.37, case-insensitive). */
 export function listsOptionTag(request: SipRequest, header: string, tag: string): boolean {
@@ -137,12 +152,16 @@ export function readRegistration(
   const cseq = parseCSeq(headerValue(request.headers, 'cseq') ?? '')?.sequence ?? 0;
   const defaultExpiresS = readDeltaSeconds(headerValue(request.headers, 'expires')) ?? limits.defaultExpiresS;
   const userAgent = headerValue(request.headers, 'user-agent') ?? '';
+  const path = readPath(request);
+  if (!path.ok) return refused(400, path.error);
+  const isPathSupported = listsOptionTag(request, 'supported', 'path');
+  const common = { callId, cseq, userAgent, path: path.value, isPathSupported };
   const parsed = headerValues(request.headers, 'contact').map((value) => parseContact(value));
   if (parsed.some((contact) => contact === undefined)) return refused(400, 'Bad Request - Malformed Contact');
   if (parsed.some((contact) => contact?.kind === 'star')) {
     if (parsed.length !== 1 || defaultExpiresS !== 0)
       return refused(400, 'Bad Request - Contact * Needs Expires 0 Alone');
-    return ok({ callId, cseq, userAgent, change: { kind: 'star' } });
+    return ok({ ...common, change: { kind: 'star' } });
   }
   // RFC 5626 §6: reg-id counts only when the REGISTER says `Supported: outbound` and the Contact names its
   // instance; otherwise it is ignored and the binding is a plain one, as in RFC 3261.
@@ -170,7 +189,42 @@ export function readRegistration(
   // RFC 5626 §6: a REGISTER binds at most one flow (a UA registers each flow on its own connection).
   if (contacts.filter((contact) => contact.flow !== undefined).length > 1)
     return refused(400, 'Bad Request - More Than One reg-id');
-  return ok({ callId, cseq, userAgent, change: { kind: 'contacts', contacts } });
+  // RFC 5626 §6: a flow can only be kept by the phone's first hop. A REGISTER that came through a proxy (more
+  // than one Via) whose first Path URI has no `ob` (or no Path at all) asks for outbound its first hop
+  // does not give: 439, and the phone may register again without outbound (§4.2.1).
+  if (
+    contacts.some((contact) => contact.flow !== undefined && contact.expiresS > 0) &&
+    viaCount(request) > 1 &&
+    !firstPathHasOb(path.value)
+  )
+    return refused(439, 'First Hop Lacks Outbound Support');
+  return ok({ ...common, change: { kind: 'contacts', contacts } });
+}
+
+/** The Path values of a REGISTER (RFC 3327 §4), topmost first; an error text when one is malformed. */
+function readPath(request: SipRequest): Result<readonly string[], string> {
+  const path: string[] = [];
+  for (const value of headerValues(request.headers, 'path')) {
+    const addresses = parseNameAddressList(value);
+    if (addresses === undefined || addresses.some((address) => address.uri.kind !== 'sip'))
+      return err('Bad Request - Malformed Path');
+    for (const address of addresses)
+      path.push(serializeNameAddress({ uri: address.uri, params: address.params }));
+  }
+  if (path.length > maxPathEntries) return err('Bad Request - Path Too Long');
+  if (path.some((entry) => entry.length > maxContactLength)) return err('Bad Request - Path Too Long');
+  return ok(path);
+}
+
+/** How many Via values the request has: one when the phone sent it to us directly. */
+function viaCount(request: SipRequest): number {
+  return headerValues(request.headers, 'via').reduce((sum, value) => sum + (parseVia(value)?.length ?? 1), 0);
+}
+
+/** True when the first (topmost) Path URI carries `ob`: the proxy that added it keeps the phone's flow. */
+function firstPathHasOb(path: readonly string[]): boolean {
+  const first = path[0] === undefined ? undefined : parseNameAddress(path[0]);
+  return first?.uri.kind === 'sip' && first.uri.params.some((param) => param.name.toLowerCase() === 'ob');
 }
 
 /**
