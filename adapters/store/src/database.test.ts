@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { EventEnvelope } from '@centralita/kernel';
 import type { TenantContext } from './actor.ts';
 import { listAuditEntries } from './audit-log.ts';
 import { Database } from './database.ts';
 import { createQueue, listQueues } from './directory.ts';
-import { StoreError } from './store-error.ts';
+import { StoreError, isStoredEventConflict } from './store-error.ts';
 import { createTestTenant, openTestDatabase } from './test-support.ts';
 
 let database: Database;
@@ -88,5 +89,63 @@ describe('a tenant transaction', () => {
     await expect(failing).rejects.toMatchObject({ code: 'STORE_NOT_FOUND' });
     const queues = await database.inTenant(acme, (tx) => listQueues(tx, { limit: 100, offset: 0 }));
     expect(queues.items.map((queue) => queue.name)).not.toContain('A medias');
+  });
+});
+
+describe('a write run again after an attempt whose outcome was lost (its events keep their ids)', () => {
+  it('fails as a whole when an earlier attempt was stored, and stores nothing twice', async () => {
+    const key = `write-once-${randomUUID()}`;
+    const attempt = () =>
+      database.inTenant(
+        acme,
+        async (tx) => {
+          await createQueue(tx, { name: `Una vez ${String(Date.now())}` });
+          tx.recordEvent('TestWrittenOnce', { step: 1 });
+          tx.recordEvent('TestWrittenOnce', { step: 2 });
+        },
+        { eventIdKey: key },
+      );
+    const queuesBefore = (await database.inTenant(acme, (tx) => listQueues(tx, { limit: 100, offset: 0 })))
+      .total;
+    await attempt();
+    const again = attempt();
+    await expect(again).rejects.toSatisfy(isStoredEventConflict);
+    const written = (await storedEvents(acme)).filter((event) => event.type === 'TestWrittenOnce');
+    expect(written.map((event) => event.data)).toEqual([{ step: 1 }, { step: 2 }]);
+    const queuesAfter = (await database.inTenant(acme, (tx) => listQueues(tx, { limit: 100, offset: 0 })))
+      .total;
+    expect(queuesAfter, 'the second attempt’s other writes are undone').toBe(queuesBefore + 1);
+    // Another key is another write.
+    await database.inTenant(
+      acme,
+      (tx) => {
+        tx.recordEvent('TestWrittenOnce', { step: 3 });
+        return Promise.resolve();
+      },
+      { eventIdKey: `write-once-${randomUUID()}` },
+    );
+    expect((await storedEvents(acme)).filter((event) => event.type === 'TestWrittenOnce')).toHaveLength(3);
+  });
+
+  it('skips the events stored already and publishes only the new ones, when asked to', async () => {
+    const ids = [randomUUID(), randomUUID()];
+    const record = (count: number) =>
+      database.inTenant(
+        acme,
+        (tx) => {
+          for (const [index, id] of ids.slice(0, count).entries())
+            tx.recordEvent('TestFactKept', { index }, new Date(1_800_000_000_000 + index), id);
+          return Promise.resolve();
+        },
+        { isSkippingStoredEvents: true },
+      );
+    await record(1);
+    committed.length = 0;
+    // The first is stored already: only the second is new.
+    await record(2);
+    expect(
+      (await storedEvents(acme)).filter((event) => event.type === 'TestFactKept').map((e) => e.data),
+    ).toEqual([{ index: 0 }, { index: 1 }]);
+    expect(committed.flat().map((event) => event.id)).toEqual([ids[1]]);
   });
 });

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { EventEnvelope, TenantId } from '@centralita/kernel';
 import type { Actor, TenantContext } from './actor.ts';
@@ -12,10 +12,40 @@ export interface Tx {
   ): Promise<pg.QueryResult<Row>>;
   /**
    * Records a fact in the durable event log; it is published on the bus once the transaction commits.
-   * `occurredAt` is when it happened, when that is not now (an engine's fact carries its own time).
+   * `occurredAt` is when it happened, when that is not now (an engine's fact carries its own time). `id` is
+   * the event's own id when the caller keeps one across attempts (see `TransactionOptions`).
    */
-  recordEvent(type: string, data: unknown, occurredAt?: Date): void;
+  recordEvent(type: string, data: unknown, occurredAt?: Date, id?: string): void;
   readonly tenantId: TenantId | undefined;
+}
+
+/**
+ * For a write that is run again after an attempt whose outcome is unknown (the connection was lost while
+ * COMMIT was on its way, so it may have been stored): its events get the same ids at every attempt, and the
+ * event log's unique ids tell whether it was.
+ */
+export interface TransactionOptions {
+  /**
+   * The events' ids are derived from this key and their order in the transaction (unless given to
+   * `recordEvent`). An attempt that finds them stored fails as a whole with `isStoredEventConflict`: it was
+   * stored before, and nothing of this attempt is.
+   */
+  readonly eventIdKey?: string;
+  /**
+   * Events whose id is stored already are skipped (and not published again) instead of failing the
+   * transaction: for transactions that only record events, each with its own kept id.
+   */
+  readonly isSkippingStoredEvents?: boolean;
+}
+
+/** An event id derived from a write's key and the event's place in it: the same at every attempt. */
+function derivedEventId(key: string, index: number): string {
+  const hex = createHash('sha256')
+    .update(`${key}\u0000${String(index)}`)
+    .digest('hex');
+  // A UUID of version 8 (RFC 9562 §5.8, custom) with the RFC variant bits.
+  const variant = ((Number.parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 export interface DatabaseOptions {
@@ -41,8 +71,12 @@ export class Database {
   }
 
   /** Runs `work` in one transaction confined to the context's tenant. */
-  inTenant<T>(context: TenantContext, work: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.transaction(context.tenantId, context.actor, context.requestId, work);
+  inTenant<T>(
+    context: TenantContext,
+    work: (tx: Tx) => Promise<T>,
+    options: TransactionOptions = {},
+  ): Promise<T> {
+    return this.transaction(context.tenantId, context.actor, context.requestId, work, options);
   }
 
   /** Runs `work` in one transaction with the owner's rights: only for work that spans tenants. */
@@ -90,6 +124,7 @@ export class Database {
     actor: Actor,
     requestId: string | undefined,
     work: (tx: Tx) => Promise<T>,
+    options: TransactionOptions = {},
   ): Promise<T> {
     const client = await this.pool.connect();
     const events: EventEnvelope[] = [];
@@ -122,10 +157,11 @@ export class Database {
             throw translateDatabaseError(error);
           }
         },
-        recordEvent: (type, data, occurredAt) => {
+        recordEvent: (type, data, occurredAt, id) => {
           if (tenantId === undefined) throw new Error('events belong to a tenant; record them in inTenant()');
+          const key = options.eventIdKey;
           events.push({
-            id: randomUUID(),
+            id: id ?? (key === undefined ? randomUUID() : derivedEventId(key, events.length)),
             type,
             tenantId,
             occurredAt: (occurredAt ?? new Date()).toISOString(),
@@ -145,13 +181,25 @@ export class Database {
                SELECT (e.value ->> 'id')::uuid, (e.value ->> 'tenantId')::uuid, e.value ->> 'type',
                       (e.value ->> 'occurredAt')::timestamptz, e.value -> 'data'
                  FROM jsonb_array_elements(${literal(JSON.stringify(events))}::jsonb) WITH ORDINALITY AS e(value, n)
-                ORDER BY e.n`,
+                ORDER BY e.n${options.isSkippingStoredEvents === true ? '\n               ON CONFLICT (id) DO NOTHING RETURNING id' : ''}`,
             ]),
         'COMMIT',
       ];
       isClosing = true;
-      await client.query(closing.join(';\n'));
-      if (events.length > 0) this.onEventsCommitted?.(events);
+      const closed = (await client.query(closing.join(';\n'))) as unknown as
+        pg.QueryResult | pg.QueryResult[];
+      if (events.length === 0) return result;
+      if (options.isSkippingStoredEvents === true) {
+        // Only the events this attempt stored are news; the INSERT is the statement before COMMIT.
+        const results = Array.isArray(closed) ? closed : [closed];
+        const inserted = new Set(
+          (results[results.length - 2]?.rows ?? []).map((row: { id?: unknown }) => String(row.id)),
+        );
+        const stored = events.filter((event) => inserted.has(event.id));
+        if (stored.length > 0) this.onEventsCommitted?.(stored);
+      } else {
+        this.onEventsCommitted?.(events);
+      }
       return result;
     } catch (error) {
       // Nothing was sent: nothing to undo. Otherwise the transaction may be open (or aborted) on the server.

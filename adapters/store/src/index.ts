@@ -4,10 +4,10 @@ export { createDatabase, dropDatabase, withDatabaseName } from './database-admin
 export { migrate, loadMigrations, migrationsDir, MigrationError } from './migrations.ts';
 export type { Migration, MigrateResult } from './migrations.ts';
 export { Database } from './database.ts';
-export type { Tx, DatabaseOptions } from './database.ts';
+export type { Tx, DatabaseOptions, TransactionOptions } from './database.ts';
 export { roles } from './actor.ts';
 export type { Actor, Role, TenantContext } from './actor.ts';
-export { StoreError, storeErrorCodes } from './store-error.ts';
+export { StoreError, isStoredEventConflict, storeErrorCodes } from './store-error.ts';
 export { isTransientDatabaseError } from './transient-error.ts';
 export type { StoreErrorCode } from './store-error.ts';
 export type { Page, PageRequest } from './paging.ts';

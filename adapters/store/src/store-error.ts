@@ -55,6 +55,7 @@ const constraintFields: Record<string, { field: string; message: string }> = {
     message: 'no such interaction',
   },
   user_skills_tenant_id_skill_id_fkey: { field: 'skills', message: 'no such skill' },
+  domain_events_id_key: { field: 'eventId', message: 'these events are stored already' },
   queue_skills_tenant_id_skill_id_fkey: { field: 'skills', message: 'no such skill' },
 };
 
@@ -82,4 +83,12 @@ export function translateDatabaseError(error: unknown): unknown {
     default:
       return error;
   }
+}
+
+/**
+ * True for the failure of a transaction whose events are stored already (their ids are, see
+ * `TransactionOptions.eventIdKey`): an earlier attempt of the same write was stored, and this one is not.
+ */
+export function isStoredEventConflict(error: unknown): boolean {
+  return error instanceof StoreError && error.code === 'STORE_CONFLICT' && error.field === 'eventId';
 }

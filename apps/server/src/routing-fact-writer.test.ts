@@ -1,6 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import type {} from '@centralita/testkit';
 import type { RoutingFact } from '@centralita/acd';
+import { Database, tenants } from '@centralita/store';
+import { routingFactWrites } from './routing-runtime.ts';
 import { manualTimers } from './manual-timers.ts';
 import { RoutingFactWriter } from './routing-fact-writer.ts';
 
@@ -163,5 +167,29 @@ describe('RoutingFactWriter', () => {
     database.isDown = false;
     await timers.runDue();
     expect(database.attempts).toBe(1);
+  });
+});
+
+describe('routing facts written to the database', () => {
+  it('are stored once each when a batch whose answer was lost is written again with more facts', async () => {
+    const database = new Database(inject('databaseUrl'));
+    try {
+      const slug = `rf-${randomUUID().slice(0, 8)}`;
+      const tenant = await database.asSystem((tx) => tenants.createTenant(tx, { slug, name: 'Facts' }));
+      const write = routingFactWrites(database);
+      const [first, second] = [fact(1), fact(2)];
+      await write(tenant.id, [first]);
+      // The first batch was stored but its answer lost: the writer merges it with the next fact and writes again.
+      await write(tenant.id, [first, second]);
+      const stored = await database.asSystem((tx) =>
+        tx.query<{ agentId: string }>(
+          `SELECT data ->> 'agentId' AS "agentId" FROM domain_events WHERE tenant_id = $1 ORDER BY seq`,
+          [tenant.id],
+        ),
+      );
+      expect(stored.rows.map((row) => row.agentId)).toEqual(['agent-1', 'agent-2']);
+    } finally {
+      await database.close();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
   agentStatistics,
@@ -31,6 +32,7 @@ import type { Database } from '@centralita/store';
 import { placeholderQueueId, readTenantRouting } from './tenant-routing.ts';
 import type { TenantConfiguration } from './tenant-routing.ts';
 import { RoutingFactWriter } from './routing-fact-writer.ts';
+import type { WriteFacts } from './routing-fact-writer.ts';
 
 /** Events after which a tenant's routing configuration is rebuilt (queues, skills and staff changed). */
 const configurationEvents = new Set([
@@ -83,21 +85,7 @@ export class RoutingRuntime implements RoutingPort {
     this.bus = bus;
     this.logger = logger;
     this.now = now;
-    this.facts = new RoutingFactWriter({
-      logger,
-      now,
-      write: (tenantId, facts) =>
-        database.inTenant(
-          { tenantId: tenantId as TenantId, actor: { type: 'system', id: 'routing' } },
-          (tx) => {
-            for (const fact of facts) {
-              const { type, atMs, ...data } = fact;
-              tx.recordEvent(type, data, new Date(atMs));
-            }
-            return Promise.resolve();
-          },
-        ),
-    });
+    this.facts = new RoutingFactWriter({ logger, now, write: routingFactWrites(database) });
     this.unsubscribe = bus.subscribe('*', (event) => {
       if (configurationEvents.has(event.type)) void this.markStale(event.tenantId);
     });
@@ -478,4 +466,33 @@ function helpView(
         ? { userId: help.supervisorId, name: routing.names.get(help.supervisorId) ?? help.supervisorId }
         : null,
   };
+}
+
+/**
+ * Writes a tenant's routing facts as events. Each fact keeps one event id across attempts, and events stored
+ * already are skipped: a batch retried after its COMMIT's answer was lost (it may have been stored, and more
+ * facts may have joined it since) stores each fact once.
+ */
+export function routingFactWrites(database: Database): WriteFacts {
+  const ids = new WeakMap<RoutingFact, string>();
+  const idOf = (fact: RoutingFact): string => {
+    let id = ids.get(fact);
+    if (id === undefined) {
+      id = randomUUID();
+      ids.set(fact, id);
+    }
+    return id;
+  };
+  return (tenantId, facts) =>
+    database.inTenant(
+      { tenantId: tenantId as TenantId, actor: { type: 'system', id: 'routing' } },
+      (tx) => {
+        for (const fact of facts) {
+          const { type, atMs, ...data } = fact;
+          tx.recordEvent(type, data, new Date(atMs), idOf(fact));
+        }
+        return Promise.resolve();
+      },
+      { isSkippingStoredEvents: true },
+    );
 }

@@ -1512,10 +1512,14 @@ export class CallService implements SipCallHandler, CallControlPort {
     await this.#deferred.run({
       what: 'a call decision',
       fields: { interactionId: call.interactionId },
-      run: () =>
-        this.#options.database.inTenant(context, async (tx) => {
-          for (const write of batch) await write(tx);
-        }),
+      run: (eventIdKey) =>
+        this.#options.database.inTenant(
+          context,
+          async (tx) => {
+            for (const write of batch) await write(tx);
+          },
+          { eventIdKey },
+        ),
     });
   }
 
@@ -1533,7 +1537,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     await this.#deferred.run({
       what,
       fields: { interactionId: call.interactionId },
-      run: () => this.#options.database.inTenant(context, write),
+      run: (eventIdKey) => this.#options.database.inTenant(context, write, { eventIdKey }),
     });
   }
 
@@ -2335,10 +2339,14 @@ export class CallService implements SipCallHandler, CallControlPort {
     await this.#deferred.run({
       what: "a leg's quality figures",
       fields: { interactionId },
-      run: () =>
-        this.#options.database.inTenant(context, async (tx) => {
-          await interactions.changeInteraction(tx, interactionId, { metadata: quality });
-        }),
+      run: (eventIdKey) =>
+        this.#options.database.inTenant(
+          context,
+          async (tx) => {
+            await interactions.changeInteraction(tx, interactionId, { metadata: quality });
+          },
+          { eventIdKey },
+        ),
     });
   }
 
@@ -2378,7 +2386,10 @@ export class CallService implements SipCallHandler, CallControlPort {
     await this.#deferred.run({
       what: 'a recording',
       fields: { interactionId, path: summary.path },
-      run: () => this.#options.database.inTenant(context, (tx) => storeRecording(tx, interactionId, summary)),
+      run: (eventIdKey) =>
+        this.#options.database.inTenant(context, (tx) => storeRecording(tx, interactionId, summary), {
+          eventIdKey,
+        }),
     });
   }
 
@@ -2461,7 +2472,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     await this.#deferred.run({
       what: 'the end of a call',
       fields: { interactionId: call.interactionId },
-      run: () => this.#options.database.inTenant(context, endWrite),
+      run: (eventIdKey) => this.#options.database.inTenant(context, endWrite, { eventIdKey }),
     });
     for (const legId of this.#otherLegIds(call)) this.#callsByLeg.delete(legId);
     this.#callsByLeg.delete(call.customerLeg.legId);
@@ -2493,7 +2504,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     await this.#deferred.run({
       what: 'the end of a wrap-up',
       fields: { interactionId },
-      run: () =>
+      run: (eventIdKey) =>
         this.#options.database.inTenant(
           { tenantId: tenantId as TenantId, actor: systemActor },
           async (tx) => {
@@ -2503,6 +2514,7 @@ export class CallService implements SipCallHandler, CallControlPort {
               hadWrapUp ? new Date(occurredAt) : undefined,
             );
           },
+          { eventIdKey },
         ),
     });
   }
@@ -3969,18 +3981,22 @@ export class CallService implements SipCallHandler, CallControlPort {
           await this.#deferred.run({
             what: 'a placed call decision',
             fields: { interactionId: placed.interactionId },
-            run: () =>
-              this.#options.database.inTenant(context, async (tx) => {
-                tx.recordEvent(
-                  type,
-                  { interactionId: placed.interactionId, agentId, ...data },
-                  new Date(atMs),
-                );
-                if (type === 'CallAnswered')
-                  await interactions.changeInteraction(tx, placed.interactionId, {
-                    answeredAt: new Date(atMs),
-                  });
-              }),
+            run: (eventIdKey) =>
+              this.#options.database.inTenant(
+                context,
+                async (tx) => {
+                  tx.recordEvent(
+                    type,
+                    { interactionId: placed.interactionId, agentId, ...data },
+                    new Date(atMs),
+                  );
+                  if (type === 'CallAnswered')
+                    await interactions.changeInteraction(tx, placed.interactionId, {
+                      answeredAt: new Date(atMs),
+                    });
+                },
+                { eventIdKey },
+              ),
           });
           if (type === 'CallAnswered') {
             placed.wasConnected = true;
@@ -4022,15 +4038,18 @@ export class CallService implements SipCallHandler, CallControlPort {
     await this.#deferred.run({
       what: 'the end of a placed call',
       fields: { interactionId: placed.interactionId },
-      run: () =>
-        this.#options.database.inTenant({ tenantId: placed.tenantId as TenantId, actor: systemActor }, (tx) =>
-          interactions
-            .changeInteraction(tx, placed.interactionId, {
-              endedAt: new Date(phase.endedAtMs),
-              status: 'completed',
-              metadata: { endCause: phase.cause },
-            })
-            .then(() => undefined),
+      run: (eventIdKey) =>
+        this.#options.database.inTenant(
+          { tenantId: placed.tenantId as TenantId, actor: systemActor },
+          (tx) =>
+            interactions
+              .changeInteraction(tx, placed.interactionId, {
+                endedAt: new Date(phase.endedAtMs),
+                status: 'completed',
+                metadata: { endCause: phase.cause },
+              })
+              .then(() => undefined),
+          { eventIdKey },
         ),
     });
     this.#logger.info({ interactionId: placed.interactionId, cause: phase.cause }, 'placed call ended');

@@ -1,5 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import type {} from '@centralita/testkit';
+import type { TenantId } from '@centralita/kernel';
+import { Database, tenants } from '@centralita/store';
+import type { TenantContext } from '@centralita/store';
 import type { DeferredWrite } from './deferred-writes.ts';
 import { manualTimers } from '../manual-timers.ts';
 import { DeferredWrites } from './deferred-writes.ts';
@@ -117,5 +122,57 @@ describe('DeferredWrites', () => {
     database.isDown = false;
     await timers.runDue();
     expect(database.stored).toEqual([]);
+  });
+});
+
+describe('DeferredWrites with the database', () => {
+  it('stores a write once when the answer to its COMMIT was lost: the next attempt finds it stored', async () => {
+    const database = new Database(inject('databaseUrl'));
+    try {
+      const slug = `dw-${randomUUID().slice(0, 8)}`;
+      const tenant = await database.asSystem((tx) => tenants.createTenant(tx, { slug, name: 'Deferred' }));
+      const context: TenantContext = {
+        tenantId: tenant.id as TenantId,
+        actor: { type: 'system', id: 'test' },
+      };
+      const timers = manualTimers();
+      const { logger, messages } = logCollector();
+      const writes = new DeferredWrites({ logger, schedule: timers.schedule });
+      let attempts = 0;
+      const endOfCall: DeferredWrite = {
+        what: 'the end of a call',
+        fields: {},
+        run: async (eventIdKey) => {
+          attempts++;
+          await database.inTenant(
+            context,
+            (tx) => {
+              tx.recordEvent('CallEnded', { interactionId: 'i-1', cause: 'caller-hangup' });
+              return Promise.resolve();
+            },
+            { eventIdKey },
+          );
+          // The first COMMIT went through, but its answer never came back (the connection dropped).
+          if (attempts === 1) throw new Error('Connection terminated unexpectedly');
+        },
+      };
+      expect(await writes.run(endOfCall)).toBe(false);
+      await timers.runDue();
+      // The retry talks to the database: wait (at most 5 s) until it has settled.
+      for (const deadline = Date.now() + 5_000; writes.pendingCount > 0 && Date.now() < deadline;)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(attempts).toBe(2);
+      expect(writes.pendingCount).toBe(0);
+      const stored = await database.inTenant(context, (tx) =>
+        tx.query<{ type: string }>("SELECT type FROM domain_events WHERE type = 'CallEnded'"),
+      );
+      expect(stored.rows).toHaveLength(1);
+      expect(messages).toContain(
+        'the end of a call had been stored by an earlier attempt whose answer was lost',
+      );
+      expect(messages.some((message) => message.includes('given up'))).toBe(false);
+    } finally {
+      await database.close();
+    }
   });
 });

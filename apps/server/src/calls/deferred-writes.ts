@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { isTransientDatabaseError } from '@centralita/store';
+import { isStoredEventConflict, isTransientDatabaseError } from '@centralita/store';
 import { FIRST_RETRY_MS, nextRetryMs, scheduleRetry } from '../database-retry.ts';
 
 /** One database write the call layer must not lose (the end of a call, of its wrap-up). */
@@ -8,8 +9,19 @@ export interface DeferredWrite {
   readonly what: string;
   /** Fields for the log (the interaction id). */
   readonly fields: Readonly<Record<string, unknown>>;
-  /** Runs the write in its own transaction; rejects when the database refuses it. Safe to run again after a rejection. */
-  run(): Promise<void>;
+  /**
+   * Runs the write in its own transaction; rejects when the database refuses it. Safe to run again after a
+   * rejection. `eventIdKey` is the same at every attempt: passed to `inTenant` (`TransactionOptions`), it
+   * makes an attempt whose COMMIT's answer was lost, but which was stored, fail the next time instead of
+   * storing the write twice.
+   */
+  run(eventIdKey: string): Promise<void>;
+}
+
+/** A write waiting for the database, with the key its attempts share. */
+interface Waiting {
+  readonly write: DeferredWrite;
+  readonly key: string;
 }
 
 /** Options of `DeferredWrites`; tests pass their own timers. */
@@ -21,6 +33,8 @@ export interface DeferredWritesOptions {
   readonly maxPending?: number;
   /** Whether a refusal may pass later (kept and retried) or not (given up): `isTransientDatabaseError`. */
   readonly isTransient?: (error: unknown) => boolean;
+  /** Whether a refusal says an earlier attempt was stored after all: `isStoredEventConflict`. */
+  readonly isStoredBefore?: (error: unknown) => boolean;
 }
 
 const DEFAULT_MAX_PENDING = 10_000;
@@ -38,7 +52,8 @@ export class DeferredWrites {
   readonly #schedule: (retry: () => void, delayMs: number) => void;
   readonly #maxPending: number;
   readonly #isTransient: (error: unknown) => boolean;
-  readonly #pending: DeferredWrite[] = [];
+  readonly #isStoredBefore: (error: unknown) => boolean;
+  readonly #pending: Waiting[] = [];
   #retryMs = FIRST_RETRY_MS;
   #isRetryScheduled = false;
   #failingSince: number | undefined;
@@ -49,6 +64,7 @@ export class DeferredWrites {
     this.#schedule = options.schedule ?? scheduleRetry;
     this.#maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
     this.#isTransient = options.isTransient ?? isTransientDatabaseError;
+    this.#isStoredBefore = options.isStoredBefore ?? isStoredEventConflict;
   }
 
   /** Writes waiting for the database. */
@@ -61,19 +77,20 @@ export class DeferredWrites {
    * rejects: a refused write is kept and retried.
    */
   async run(write: DeferredWrite): Promise<boolean> {
+    const waiting = { write, key: randomUUID() };
     if (this.#pending.length > 0 || this.#isClosed) {
-      this.#keep(write);
+      this.#keep(waiting);
       return false;
     }
     try {
-      await write.run();
+      await write.run(waiting.key);
       return true;
     } catch (error) {
       if (!this.#isTransient(error)) {
         this.#giveUp(write, error);
         return false;
       }
-      this.#keep(write);
+      this.#keep(waiting);
       this.#refused(write, error);
       return false;
     }
@@ -85,10 +102,10 @@ export class DeferredWrites {
     return this.#pending.length;
   }
 
-  #keep(write: DeferredWrite): void {
-    this.#pending.push(write);
+  #keep(waiting: Waiting): void {
+    this.#pending.push(waiting);
     if (this.#pending.length > this.#maxPending) {
-      const [given] = this.#pending.splice(0, 1);
+      const given = this.#pending.splice(0, 1)[0]?.write;
       this.#logger.error(
         { ...given?.fields, what: given?.what },
         'a refused write was given up: too many wait for the database',
@@ -126,17 +143,27 @@ export class DeferredWrites {
   async #retry(): Promise<void> {
     let stored = 0;
     while (!this.#isClosed) {
-      const write = this.#pending[0];
-      if (write === undefined) break;
+      const waiting = this.#pending[0];
+      if (waiting === undefined) break;
+      const write = waiting.write;
       try {
-        await write.run();
+        await write.run(waiting.key);
         stored++;
       } catch (error) {
         if (this.#isTransient(error)) {
           this.#refused(write, error);
           return;
         }
-        this.#giveUp(write, error);
+        if (this.#isStoredBefore(error)) {
+          // The connection was lost while an earlier attempt committed: it is stored, once.
+          this.#logger.info(
+            { ...write.fields, what: write.what },
+            `${write.what} had been stored by an earlier attempt whose answer was lost`,
+          );
+          stored++;
+        } else {
+          this.#giveUp(write, error);
+        }
       }
       this.#pending.shift();
     }
