@@ -268,7 +268,7 @@ describe('live routing in the running server', () => {
       expect(states.map((state) => state.agentId)).toContain(agent.userId);
     } finally {
       if (isHidden) await pool.query('ALTER TABLE queues_hidden_by_test RENAME TO queues');
-      runtime.close();
+      await runtime.close();
     }
   });
 });

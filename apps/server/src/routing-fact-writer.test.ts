@@ -163,10 +163,27 @@ describe('RoutingFactWriter', () => {
     const writer = new RoutingFactWriter({ write: database.write, logger, schedule: timers.schedule });
     database.isDown = true;
     await writer.store('t1', [fact(1), fact(2)]);
-    expect(writer.close()).toBe(2);
+    // The last attempt at shutdown is refused too, and not scheduled again.
+    expect(await writer.close()).toBe(2);
+    expect(database.attempts).toBe(2);
     database.isDown = false;
     await timers.runDue();
-    expect(database.attempts).toBe(1);
+    expect(database.attempts).toBe(2);
+  });
+
+  it('makes a last attempt at shutdown: facts the database takes again before the next retry are stored', async () => {
+    const database = flakyDatabase();
+    const timers = manualTimers();
+    const { logger } = logCollector();
+    const writer = new RoutingFactWriter({ write: database.write, logger, schedule: timers.schedule });
+    database.isDown = true;
+    await writer.store('t1', [fact(1)]);
+    await writer.store('t2', [fact(2), fact(3)]);
+    // The database is back, the retry is not due yet, and the server stops.
+    database.isDown = false;
+    expect(await writer.close()).toBe(0);
+    expect(database.stored.get('t1')).toEqual([1]);
+    expect(database.stored.get('t2')).toEqual([2, 3]);
   });
 });
 

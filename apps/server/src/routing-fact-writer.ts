@@ -21,6 +21,8 @@ export interface RoutingFactWriterOptions {
 
 /** About an hour of a busy tenant's routing facts: some tens of megabytes at most. */
 const DEFAULT_MAX_PENDING = 100_000;
+/** How long a shutdown waits for its last attempt at the waiting facts. */
+const LAST_ATTEMPT_MS = 5_000;
 
 interface TenantFacts {
   /** Facts not yet stored, oldest first. */
@@ -52,6 +54,8 @@ export class RoutingFactWriter {
   readonly #isTransient: (error: unknown) => boolean;
   readonly #tenants = new Map<string, TenantFacts>();
   #isClosed = false;
+  /** Shutting down: a refused write is not scheduled again. */
+  #isClosing = false;
 
   constructor(options: RoutingFactWriterOptions) {
     this.#write = options.write;
@@ -82,8 +86,29 @@ export class RoutingFactWriter {
     return count;
   }
 
-  /** Stops retrying (server shutdown); answers how many facts were never stored. */
-  close(): number {
+  /**
+   * Stops retrying (server shutdown), after a last attempt at each tenant's waiting facts (at most
+   * `lastAttemptMs` in all): the database may be back before the next retry was due. Answers how many facts
+   * were never stored.
+   */
+  async close(lastAttemptMs = LAST_ATTEMPT_MS): Promise<number> {
+    if (this.#isClosed) return this.pendingCount;
+    this.#isClosing = true;
+    const attempts = [...this.#tenants].flatMap(([tenantId, tenant]) => {
+      if (tenant.pending.length === 0) return [];
+      tenant.isRetryScheduled = false;
+      return [this.#flush(tenantId, tenant)];
+    });
+    if (attempts.length > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled(attempts),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, lastAttemptMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
     this.#isClosed = true;
     return this.pendingCount;
   }
@@ -126,6 +151,7 @@ export class RoutingFactWriter {
       }
       tenant.pending.unshift(...batch);
       this.#trim(tenantId, tenant);
+      if (this.#isClosing) return;
       if (tenant.failingSince === undefined) {
         tenant.failingSince = this.#now();
         this.#logger.error(

@@ -217,10 +217,10 @@ export class RoutingRuntime implements RoutingPort {
     });
   }
 
-  /** Stops every timer (server shutdown). */
-  close(): void {
+  /** Stops every timer (server shutdown), after a last attempt at the routing events still waiting. */
+  async close(): Promise<void> {
     this.unsubscribe();
-    const unstored = this.facts.close();
+    const unstored = await this.facts.close();
     if (unstored > 0) {
       this.logger.error(
         { unstored },

@@ -220,7 +220,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
         await stopRetention();
         await stopTelephony();
         await httpApi.app.close();
-        routing.close();
+        await routing.close();
         await reporting.stop();
         await database.close();
         await connection.release();

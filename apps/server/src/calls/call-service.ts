@@ -552,7 +552,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       ...[...this.#calls.values()].map((call) => call.chain),
       ...[...this.#placed.values()].map((placed) => placed.chain),
     ]);
-    const unstored = this.#deferred.close();
+    const unstored = await this.#deferred.close();
     if (unstored > 0) {
       this.#logger.error(
         { unstored },

@@ -118,10 +118,44 @@ describe('DeferredWrites', () => {
     const writes = new DeferredWrites({ logger: logCollector().logger, schedule: timers.schedule });
     database.isDown = true;
     await writes.run(database.write('end'));
-    expect(writes.close()).toBe(1);
+    // The last attempt at shutdown is refused too.
+    expect(await writes.close()).toBe(1);
+    expect(database.attempts).toBe(2);
     database.isDown = false;
     await timers.runDue();
     expect(database.stored).toEqual([]);
+  });
+
+  it('makes a last attempt at shutdown: writes the database takes again before the next retry are stored', async () => {
+    const database = flakyDatabase();
+    const timers = manualTimers();
+    const writes = new DeferredWrites({ logger: logCollector().logger, schedule: timers.schedule });
+    database.isDown = true;
+    await writes.run(database.write('end of call'));
+    await writes.run(database.write('end of wrap-up'));
+    // The database is back, the retry is not due yet, and the server stops.
+    database.isDown = false;
+    expect(await writes.close()).toBe(0);
+    expect(database.stored).toEqual(['end of call', 'end of wrap-up']);
+  });
+
+  it('gives up its last attempt at shutdown after its time limit when the database does not answer', async () => {
+    const writes = new DeferredWrites({ logger: logCollector().logger, schedule: manualTimers().schedule });
+    let calls = 0;
+    const hanging: DeferredWrite = {
+      what: 'a write to a database that does not answer',
+      fields: {},
+      run: () => {
+        calls++;
+        // First refused as while the database restarts, then no answer at all (an unreachable host).
+        return calls === 1
+          ? Promise.reject(new Error('connection refused'))
+          : new Promise<void>(() => undefined);
+      },
+    };
+    await writes.run(hanging);
+    expect(await writes.close(50)).toBe(1);
+    expect(calls).toBe(2);
   });
 });
 

@@ -38,6 +38,8 @@ export interface DeferredWritesOptions {
 }
 
 const DEFAULT_MAX_PENDING = 10_000;
+/** How long a shutdown waits for its last attempt at the waiting writes. */
+const LAST_ATTEMPT_MS = 5_000;
 
 /**
  * Writes that record what already happened on a call (it ended; its wrap-up ended). The call itself is over
@@ -58,6 +60,8 @@ export class DeferredWrites {
   #isRetryScheduled = false;
   #failingSince: number | undefined;
   #isClosed = false;
+  /** The pass over the waiting writes in progress, if any: one at a time. */
+  #retrying: Promise<void> | undefined;
 
   constructor(options: DeferredWritesOptions) {
     this.#logger = options.logger;
@@ -96,8 +100,25 @@ export class DeferredWrites {
     }
   }
 
-  /** Stops retrying (server shutdown); answers how many writes were never stored. */
-  close(): number {
+  /**
+   * Stops retrying (server shutdown), after a last attempt at the waiting writes (at most `lastAttemptMs`): the
+   * database may be back before the next retry was due. Answers how many writes were never stored.
+   */
+  async close(lastAttemptMs = LAST_ATTEMPT_MS): Promise<number> {
+    if (this.#pending.length > 0 && !this.#isClosed) {
+      let timer: NodeJS.Timeout | undefined;
+      const attempt = (async () => {
+        await this.#retrying;
+        await this.#retry();
+      })();
+      await Promise.race([
+        attempt,
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, lastAttemptMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
     this.#isClosed = true;
     return this.#pending.length;
   }
@@ -139,8 +160,15 @@ export class DeferredWrites {
     );
   }
 
-  /** Runs the waiting writes in order until one is refused again. */
-  async #retry(): Promise<void> {
+  /** Runs the waiting writes in order until one is refused again; one pass at a time. */
+  #retry(): Promise<void> {
+    this.#retrying ??= this.#retryPass().finally(() => {
+      this.#retrying = undefined;
+    });
+    return this.#retrying;
+  }
+
+  async #retryPass(): Promise<void> {
     let stored = 0;
     while (!this.#isClosed) {
       const waiting = this.#pending[0];
