@@ -14,3 +14,24 @@ export function nextRetryMs(delayMs: number): number {
 export function scheduleRetry(retry: () => void, delayMs: number): void {
   setTimeout(retry, delayMs).unref();
 }
+
+/** How long a shutdown waits for its last attempt at the writes still waiting. */
+export const LAST_ATTEMPT_MS = 5_000;
+
+/** Waits for `work` for at most `limitMs` (a shutdown's last attempt must not hang on an unreachable host). */
+export async function waitAtMost(work: Promise<unknown>, limitMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      work.then(
+        () => undefined,
+        () => undefined,
+      ),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, limitMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { RoutingFact } from '@centralita/acd';
 import { isTransientDatabaseError } from '@centralita/store';
-import { FIRST_RETRY_MS, nextRetryMs, scheduleRetry } from './database-retry.ts';
+import { FIRST_RETRY_MS, LAST_ATTEMPT_MS, nextRetryMs, scheduleRetry, waitAtMost } from './database-retry.ts';
 
 /** Writes one tenant's facts as events in one transaction; rejects when the database refuses. */
 export type WriteFacts = (tenantId: string, facts: readonly RoutingFact[]) => Promise<void>;
@@ -21,8 +21,6 @@ export interface RoutingFactWriterOptions {
 
 /** About an hour of a busy tenant's routing facts: some tens of megabytes at most. */
 const DEFAULT_MAX_PENDING = 100_000;
-/** How long a shutdown waits for its last attempt at the waiting facts. */
-const LAST_ATTEMPT_MS = 5_000;
 
 interface TenantFacts {
   /** Facts not yet stored, oldest first. */
@@ -99,16 +97,7 @@ export class RoutingFactWriter {
       tenant.isRetryScheduled = false;
       return [this.#flush(tenantId, tenant)];
     });
-    if (attempts.length > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.allSettled(attempts),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, lastAttemptMs);
-        }),
-      ]);
-      clearTimeout(timer);
-    }
+    if (attempts.length > 0) await waitAtMost(Promise.allSettled(attempts), lastAttemptMs);
     this.#isClosed = true;
     return this.pendingCount;
   }

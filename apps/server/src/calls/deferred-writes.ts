@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { isStoredEventConflict, isTransientDatabaseError } from '@centralita/store';
-import { FIRST_RETRY_MS, nextRetryMs, scheduleRetry } from '../database-retry.ts';
+import {
+  FIRST_RETRY_MS,
+  LAST_ATTEMPT_MS,
+  nextRetryMs,
+  scheduleRetry,
+  waitAtMost,
+} from '../database-retry.ts';
 
 /** One database write the call layer must not lose (the end of a call, of its wrap-up). */
 export interface DeferredWrite {
@@ -38,8 +44,6 @@ export interface DeferredWritesOptions {
 }
 
 const DEFAULT_MAX_PENDING = 10_000;
-/** How long a shutdown waits for its last attempt at the waiting writes. */
-const LAST_ATTEMPT_MS = 5_000;
 
 /**
  * Writes that record what already happened on a call (it ended; its wrap-up ended). The call itself is over
@@ -106,18 +110,11 @@ export class DeferredWrites {
    */
   async close(lastAttemptMs = LAST_ATTEMPT_MS): Promise<number> {
     if (this.#pending.length > 0 && !this.#isClosed) {
-      let timer: NodeJS.Timeout | undefined;
       const attempt = (async () => {
         await this.#retrying;
         await this.#retry();
       })();
-      await Promise.race([
-        attempt,
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, lastAttemptMs);
-        }),
-      ]);
-      clearTimeout(timer);
+      await waitAtMost(attempt, lastAttemptMs);
     }
     this.#isClosed = true;
     return this.#pending.length;
