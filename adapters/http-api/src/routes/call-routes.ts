@@ -139,13 +139,19 @@ export function registerCallRoutes(
     return deps.calls;
   };
 
-  /** The interaction, if the user may act on it (their own contact, or any contact for a supervisor). */
+  /**
+   * The interaction, if the user may act on it (their own contact, or any contact for a supervisor). The agent
+   * of a call in progress is its agent even before the database says so (its write may wait for the database).
+   */
   async function ownInteraction(request: AuthenticatedRequest, interactionId: string) {
     const principal = principalOf(request);
     const interaction = await deps.database.inTenant(contextOf(principalOf(request), request.id), (tx) =>
       interactions.getInteraction(tx, interactionId),
     );
-    if (!supervisorRoles.has(principal.role) && !hasHandled(interaction, principal.userId))
+    const isOnTheCall =
+      principal.userId !== null &&
+      deps.calls?.liveCall(principal.tenantId, interactionId)?.agentId === principal.userId;
+    if (!supervisorRoles.has(principal.role) && !hasHandled(interaction, principal.userId) && !isOnTheCall)
       throw new HttpProblem(403, 'HTTP_FORBIDDEN', 'This contact is handled by another agent.');
     return interaction;
   }
