@@ -6,6 +6,8 @@ import { listAuditEntries } from './audit-log.ts';
 import { Database } from './database.ts';
 import { createQueue, listQueues } from './directory.ts';
 import { StoreError, isStoredEventConflict } from './store-error.ts';
+import { createDatabase, dropDatabase, withDatabaseName } from './database-admin.ts';
+import { migrate } from './migrations.ts';
 import { createTestTenant, openTestDatabase } from './test-support.ts';
 
 let database: Database;
@@ -93,59 +95,84 @@ describe('a tenant transaction', () => {
 });
 
 describe('a write run again after an attempt whose outcome was lost (its events keep their ids)', () => {
+  // Its own database: a refused or skipped event insert leaves a hole in the event sequence, which the shared
+  // database must not hold (the report projector's tests wait on holes).
+  const name = `centralita_event_ids_${randomUUID().slice(0, 8)}`;
+  const adminUrl = inject('adminDatabaseUrl');
+  const published: EventEnvelope[][] = [];
+  let own: Database;
+  let tenant: TenantContext;
+
+  beforeAll(async () => {
+    await createDatabase(adminUrl, name);
+    await migrate(withDatabaseName(adminUrl, name));
+    own = new Database(withDatabaseName(adminUrl, name), {
+      onEventsCommitted: (events) => published.push([...events]),
+    });
+    tenant = await createTestTenant(own, 'Ids');
+  });
+
+  afterAll(async () => {
+    await own.close();
+    await dropDatabase(adminUrl, name);
+  });
+
+  async function storedOfType(type: string): Promise<unknown[]> {
+    const result = await own.asSystem((tx) =>
+      tx.query<{ data: unknown }>(
+        'SELECT data FROM domain_events WHERE tenant_id = $1 AND type = $2 ORDER BY seq',
+        [tenant.tenantId, type],
+      ),
+    );
+    return result.rows.map((row) => row.data);
+  }
+
   it('fails as a whole when an earlier attempt was stored, and stores nothing twice', async () => {
     const key = `write-once-${randomUUID()}`;
     const attempt = () =>
-      database.inTenant(
-        acme,
+      own.inTenant(
+        tenant,
         async (tx) => {
-          await createQueue(tx, { name: `Una vez ${String(Date.now())}` });
+          await createQueue(tx, { name: `Una vez ${randomUUID().slice(0, 8)}` });
           tx.recordEvent('TestWrittenOnce', { step: 1 });
           tx.recordEvent('TestWrittenOnce', { step: 2 });
         },
         { eventIdKey: key },
       );
-    const queuesBefore = (await database.inTenant(acme, (tx) => listQueues(tx, { limit: 100, offset: 0 })))
-      .total;
     await attempt();
-    const again = attempt();
-    await expect(again).rejects.toSatisfy(isStoredEventConflict);
-    const written = (await storedEvents(acme)).filter((event) => event.type === 'TestWrittenOnce');
-    expect(written.map((event) => event.data)).toEqual([{ step: 1 }, { step: 2 }]);
-    const queuesAfter = (await database.inTenant(acme, (tx) => listQueues(tx, { limit: 100, offset: 0 })))
-      .total;
-    expect(queuesAfter, 'the second attempt’s other writes are undone').toBe(queuesBefore + 1);
+    await expect(attempt()).rejects.toSatisfy(isStoredEventConflict);
+    expect(await storedOfType('TestWrittenOnce')).toEqual([{ step: 1 }, { step: 2 }]);
+    const queues = await own.inTenant(tenant, (tx) => listQueues(tx, { limit: 100, offset: 0 }));
+    expect(queues.total, 'the second attempt’s other writes are undone').toBe(1);
     // Another key is another write.
-    await database.inTenant(
-      acme,
+    await own.inTenant(
+      tenant,
       (tx) => {
         tx.recordEvent('TestWrittenOnce', { step: 3 });
         return Promise.resolve();
       },
       { eventIdKey: `write-once-${randomUUID()}` },
     );
-    expect((await storedEvents(acme)).filter((event) => event.type === 'TestWrittenOnce')).toHaveLength(3);
+    expect(await storedOfType('TestWrittenOnce')).toHaveLength(3);
   });
 
   it('skips the events stored already and publishes only the new ones, when asked to', async () => {
     const ids = [randomUUID(), randomUUID()];
     const record = (count: number) =>
-      database.inTenant(
-        acme,
+      own.inTenant(
+        tenant,
         (tx) => {
           for (const [index, id] of ids.slice(0, count).entries())
-            tx.recordEvent('TestFactKept', { index }, new Date(1_800_000_000_000 + index), id);
+            tx.recordEvent('TestFactKept', { index }, new Date(1_700_000_000_000 + index), id);
           return Promise.resolve();
         },
         { isSkippingStoredEvents: true },
       );
     await record(1);
-    committed.length = 0;
+    published.length = 0;
     // The first is stored already: only the second is new.
     await record(2);
-    expect(
-      (await storedEvents(acme)).filter((event) => event.type === 'TestFactKept').map((e) => e.data),
-    ).toEqual([{ index: 0 }, { index: 1 }]);
-    expect(committed.flat().map((event) => event.id)).toEqual([ids[1]]);
+    expect(await storedOfType('TestFactKept')).toEqual([{ index: 0 }, { index: 1 }]);
+    expect(published.flat().map((event) => event.id)).toEqual([ids[1]]);
   });
 });

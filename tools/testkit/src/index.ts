@@ -5,6 +5,8 @@ export { readPcapUdpDatagrams, receivedG711Audio } from './pcap-reader.ts';
 export { PacketCapture } from './packet-capture.ts';
 export type { SippPorts } from './test-phones.ts';
 export { bindPhone, freeSippPorts, freeUdpPort } from './test-phones.ts';
+export type { OwnDatabase } from './own-database.ts';
+export { createOwnDatabase } from './own-database.ts';
 export type { SippResult } from './sipp.ts';
 export {
   runSippScenario,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { describe, expect, inject, it } from 'vitest';
-import type {} from '@centralita/testkit';
+import { createOwnDatabase } from '@centralita/testkit';
 import type { TenantId } from '@centralita/kernel';
 import { Database, tenants } from '@centralita/store';
 import type { TenantContext } from '@centralita/store';
@@ -161,7 +161,9 @@ describe('DeferredWrites', () => {
 
 describe('DeferredWrites with the database', () => {
   it('stores a write once when the answer to its COMMIT was lost: the next attempt finds it stored', async () => {
-    const database = new Database(inject('databaseUrl'));
+    // Its own database: the refused second attempt leaves a hole in the event sequence.
+    const own = await createOwnDatabase(inject('adminDatabaseUrl'), 'deferred');
+    const database = new Database(own.url);
     try {
       const slug = `dw-${randomUUID().slice(0, 8)}`;
       const tenant = await database.asSystem((tx) => tenants.createTenant(tx, { slug, name: 'Deferred' }));
@@ -207,6 +209,7 @@ describe('DeferredWrites with the database', () => {
       expect(messages.some((message) => message.includes('given up'))).toBe(false);
     } finally {
       await database.close();
+      await own.drop();
     }
   });
 });
