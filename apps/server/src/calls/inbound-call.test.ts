@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type {} from '@centralita/testkit';
@@ -343,6 +344,28 @@ async function carrierBehindTrunk(talkMs: number, timeoutMs: number): Promise<{ 
     ],
     timeoutMs,
   );
+}
+
+/** A UDP peer that answers every INVITE 486 Busy Here; `received` keeps every message it got, in order. */
+async function busyPeer(): Promise<{ socket: Socket; port: number; received: string[] }> {
+  const socket = createSocket('udp4');
+  const received: string[] = [];
+  socket.on('message', (message, from) => {
+    const text = message.toString();
+    received.push(text);
+    if (!text.startsWith('INVITE ')) return;
+    const copied = text
+      .split('\r\n')
+      .filter((line) => /^(via|from|to|call-id|cseq):/i.test(line))
+      .map((line) => (/^to:/i.test(line) ? `${line};tag=busy` : line));
+    socket.send(
+      ['SIP/2.0 486 Busy Here', ...copied, 'Content-Length: 0', '', ''].join('\r\n'),
+      from.port,
+      from.address,
+    );
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return { socket, port: socket.address().port, received };
 }
 
 async function setAvailable(): Promise<void> {
@@ -748,28 +771,13 @@ describe('failure paths', () => {
     await phone?.stop();
     phone = undefined;
     // A phone that is always busy: its binding is stored as a REGISTER would store it.
-    const busy = createSocket('udp4');
-    const invites: string[] = [];
-    busy.on('message', (message, from) => {
-      const text = message.toString();
-      if (!text.startsWith('INVITE ')) return;
-      invites.push(text);
-      const copied = text
-        .split('\r\n')
-        .filter((line) => /^(via|from|to|call-id|cseq):/i.test(line))
-        .map((line) => (/^to:/i.test(line) ? `${line};tag=busy` : line));
-      busy.send(
-        ['SIP/2.0 486 Busy Here', ...copied, 'Content-Length: 0', '', ''].join('\r\n'),
-        from.port,
-        from.address,
-      );
-    });
-    await new Promise<void>((resolve) => busy.bind(0, '127.0.0.1', resolve));
+    const busy = await busyPeer();
+
     const unbind = await bindPhone(testServer.server.database, {
       tenantSlug: demoTenantSlug,
       userId: agent.userId,
       extension: '1001',
-      port: busy.address().port,
+      port: busy.port,
       userAgent: 'busy test phone',
     });
     try {
@@ -777,13 +785,14 @@ describe('failure paths', () => {
       await placeCall({ callerId, beforeAudioMs: 2_000, talkMs: 0 });
       const interaction = await endedInteraction(callerId);
       expect(interaction.status).toBe('abandoned');
+      const invites = busy.received.filter((text) => text.startsWith('INVITE '));
       expect(invites.length, 'the busy phone was called').toBeGreaterThanOrEqual(1);
       const declined = (await eventsOf(interaction.id)).filter(
         (event) => event.type === 'AgentActivityChanged' && event.data['from'] === 'ringing',
       );
       expect(declined.length).toBeGreaterThanOrEqual(1);
     } finally {
-      busy.close();
+      busy.socket.close();
       await unbind();
     }
   }, 60_000);
@@ -792,24 +801,9 @@ describe('failure paths', () => {
     await phone?.stop();
     phone = undefined;
     // The edge proxy: it receives what is sent to the phone, and the phone (behind it) is busy.
-    const edge = createSocket('udp4');
-    const received: string[] = [];
-    edge.on('message', (message, from) => {
-      const text = message.toString();
-      received.push(text);
-      if (!text.startsWith('INVITE ')) return;
-      const copied = text
-        .split('\r\n')
-        .filter((line) => /^(via|from|to|call-id|cseq):/i.test(line))
-        .map((line) => (/^to:/i.test(line) ? `${line};tag=edge` : line));
-      edge.send(
-        ['SIP/2.0 486 Busy Here', ...copied, 'Content-Length: 0', '', ''].join('\r\n'),
-        from.port,
-        from.address,
-      );
-    });
-    await new Promise<void>((resolve) => edge.bind(0, '127.0.0.1', resolve));
-    const path = `<sip:edge@127.0.0.1:${String(edge.address().port)};lr;ob>`;
+    const edge = await busyPeer();
+    const received = edge.received;
+    const path = `<sip:edge@127.0.0.1:${String(edge.port)};lr;ob>`;
     // The phone's Contact is a private address the server cannot reach; the REGISTER came from another port.
     const unbind = await bindPhone(testServer.server.database, {
       tenantSlug: demoTenantSlug,
@@ -834,7 +828,7 @@ describe('failure paths', () => {
       );
       expect(ack).toContain(`\r\nRoute: ${path}\r\n`);
     } finally {
-      edge.close();
+      edge.socket.close();
       await unbind();
     }
   }, 60_000);
