@@ -368,6 +368,27 @@ async function busyPeer(): Promise<{ socket: Socket; port: number; received: str
   return { socket, port: socket.address().port, received };
 }
 
+/** Waits until the server holds no call in memory: every call's end was handed to the database (or stored). */
+async function callsLetGo(): Promise<void> {
+  const calls = testServer.server.calls;
+  await waitFor('the call to be let go', () =>
+    Promise.resolve(calls?.activeCalls() === 0 ? true : undefined),
+  );
+}
+
+/** The test flow's voicemail ticket: its subject, the queue and the caller's customer. */
+async function expectVoicemailTicket(ticketId: string, customerId: string | null): Promise<void> {
+  const ticket = await api<{ subject: string; queueId: string | null; customerId: string }>(
+    agent,
+    'GET',
+    `/api/tickets/${ticketId}`,
+  );
+  expect(ticket.status).toBe(200);
+  expect(ticket.body.subject).toBe('Mensaje de prueba');
+  expect(ticket.body.queueId).toBe(queueId);
+  expect(ticket.body.customerId).toBe(customerId);
+}
+
 async function setAvailable(): Promise<void> {
   const state = await api<{ presence: { kind: string } }>(agent, 'GET', '/api/agents/me/state');
   if (state.body.presence.kind === 'available') return;
@@ -726,10 +747,7 @@ describe('failure paths', () => {
     try {
       await placeCall({ callerId, beforeAudioMs: 3_000, talkMs: 0 });
       // The call is let go all the same (before, it stayed in memory for ever and its end was lost).
-      const calls = testServer.server.calls;
-      await waitFor('the call to be let go', () =>
-        Promise.resolve(calls?.activeCalls() === 0 ? true : undefined),
-      );
+      await callsLetGo();
       expect((await interactionsOf(callerId))[0]?.endedAt).toBeNull();
       await allow();
       // Stored by the retry, a second after the refusal.
@@ -884,15 +902,7 @@ describe('voicemail', () => {
     );
     const left = (await eventsOf(interaction.id)).find((event) => event.type === 'VoicemailLeft');
     if (left === undefined) throw new Error('no VoicemailLeft event');
-    const ticket = await api<{ subject: string; queueId: string | null; customerId: string }>(
-      agent,
-      'GET',
-      `/api/tickets/${String(left.data['ticketId'])}`,
-    );
-    expect(ticket.status).toBe(200);
-    expect(ticket.body.subject).toBe('Mensaje de prueba');
-    expect(ticket.body.queueId).toBe(queueId);
-    expect(ticket.body.customerId).toBe(interaction.customerId);
+    await expectVoicemailTicket(String(left.data['ticketId']), interaction.customerId);
   }, 60_000);
 
   it('keeps a message left while the database cannot take its ticket, and opens the ticket afterwards', async () => {
@@ -907,10 +917,7 @@ describe('voicemail', () => {
     try {
       await placeCall({ callerId, digits: ['2'], beforeAudioMs: 2_500, talkMs: 2_500 });
       // The call is let go once its message has been handed to the database (and refused).
-      const calls = testServer.server.calls;
-      await waitFor('the call to be let go', () =>
-        Promise.resolve(calls?.activeCalls() === 0 ? true : undefined),
-      );
+      await callsLetGo();
       const [meanwhile] = await interactionsOf(callerId);
       if (meanwhile === undefined) throw new Error('the call was not stored');
       expect((await eventsOf(meanwhile.id)).map((event) => event.type)).not.toContain('VoicemailLeft');
@@ -923,15 +930,7 @@ describe('voicemail', () => {
       );
       const interaction = await endedInteraction(callerId);
       expect(interaction.recordingRef).toEqual(expect.stringContaining('voicemail'));
-      const ticket = await api<{ subject: string; queueId: string | null; customerId: string }>(
-        agent,
-        'GET',
-        `/api/tickets/${String(left.data['ticketId'])}`,
-      );
-      expect(ticket.status).toBe(200);
-      expect(ticket.body.subject).toBe('Mensaje de prueba');
-      expect(ticket.body.queueId).toBe(queueId);
-      expect(ticket.body.customerId).toBe(interaction.customerId);
+      await expectVoicemailTicket(String(left.data['ticketId']), interaction.customerId);
     } finally {
       await allow();
     }
@@ -990,10 +989,7 @@ describe('calls placed by agents', () => {
       // Answered, talked and hung up by the carrier all the same.
       const result = await carrier.done;
       expect(result.exitCode, result.output).toBe(0);
-      const calls = testServer.server.calls;
-      await waitFor('the call to be let go', () =>
-        Promise.resolve(calls?.activeCalls() === 0 ? true : undefined),
-      );
+      await callsLetGo();
       expect((await interactionsOf(number))[0]?.endedAt).toBeNull();
       await allow();
       const interaction = await endedInteraction(number);
