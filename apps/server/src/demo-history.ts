@@ -204,14 +204,14 @@ function dayShifts(routing: RoutingConfig, dayIndex: number, random: Random): Sh
   const shifts: Shift[] = [];
   const taken = new Set<AgentId>();
   const coveredBy = new Map<number, Set<string>>();
-  let turn = (dayIndex * shiftPlan.length) % agents.length;
-  for (const plan of shiftPlan) {
+  let next = (dayIndex * shiftPlan.length) % agents.length;
+  for (const [planIndex, plan] of shiftPlan.entries()) {
     const covered = coveredBy.get(plan.startMs) ?? new Set<string>();
     coveredBy.set(plan.startMs, covered);
     let chosen: AgentId | undefined;
     let fallback: AgentId | undefined;
     for (let step = 0; step < agents.length && chosen === undefined; step++) {
-      const candidate = agents[(turn + step) % agents.length]?.id;
+      const candidate = agents[(next + step) % agents.length]?.id;
       if (candidate === undefined || taken.has(candidate)) continue;
       fallback ??= candidate;
       if ((serves.get(candidate) ?? []).some((queueId) => !covered.has(queueId))) chosen = candidate;
@@ -220,11 +220,10 @@ function dayShifts(routing: RoutingConfig, dayIndex: number, random: Random): Sh
     if (agentId === undefined) break;
     taken.add(agentId);
     for (const queueId of serves.get(agentId) ?? []) covered.add(queueId);
-    turn = (agents.findIndex((agent) => agent.id === agentId) + 1) % agents.length;
+    next = (agents.findIndex((agent) => agent.id === agentId) + 1) % agents.length;
     shifts.push({
       agentId,
-      turn: shiftPlan.slice(0, shiftPlan.indexOf(plan)).filter((other) => other.startMs === plan.startMs)
-        .length,
+      turn: shiftPlan.slice(0, planIndex).filter((other) => other.startMs === plan.startMs).length,
       startMs: plan.startMs + Math.floor(random.next() * 10) * minuteMs,
       endMs: plan.endMs - Math.floor(random.next() * 5) * minuteMs,
     });

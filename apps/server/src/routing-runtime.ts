@@ -469,30 +469,26 @@ function helpView(
 }
 
 /**
- * Writes a tenant's routing facts as events. Each fact keeps one event id across attempts, and events stored
- * already are skipped: a batch retried after its COMMIT's answer was lost (it may have been stored, and more
- * facts may have joined it since) stores each fact once.
+ * Writes a tenant's routing facts as events. Each fact keeps one event id across attempts. A batch holding a
+ * fact tried before (retried after its COMMIT's answer was lost: it may have been stored, and more facts may
+ * have joined it since) skips the events already stored, so each fact is stored once; a first attempt is a
+ * plain insert.
  */
 export function routingFactWrites(database: Database): WriteFacts {
   const ids = new WeakMap<RoutingFact, string>();
-  const idOf = (fact: RoutingFact): string => {
-    let id = ids.get(fact);
-    if (id === undefined) {
-      id = randomUUID();
-      ids.set(fact, id);
-    }
-    return id;
-  };
-  return (tenantId, facts) =>
-    database.inTenant(
+  return (tenantId, facts) => {
+    const isRetry = facts.some((fact) => ids.has(fact));
+    for (const fact of facts) if (!ids.has(fact)) ids.set(fact, randomUUID());
+    return database.inTenant(
       { tenantId: tenantId as TenantId, actor: { type: 'system', id: 'routing' } },
       (tx) => {
         for (const fact of facts) {
           const { type, atMs, ...data } = fact;
-          tx.recordEvent(type, data, new Date(atMs), idOf(fact));
+          tx.recordEvent(type, data, new Date(atMs), ids.get(fact));
         }
         return Promise.resolve();
       },
-      { isSkippingStoredEvents: true },
+      { isSkippingStoredEvents: isRetry },
     );
+  };
 }

@@ -1506,37 +1506,30 @@ export class CallService implements SipCallHandler, CallControlPort {
   async #write(call: ActiveCall, writes: PendingWrite[]): Promise<void> {
     if (writes.length === 0) return;
     const batch = writes.splice(0);
-    const context = this.#context(call);
     // What the decision records already happened: the call goes on (its next commands are carried out) while a
     // refused write waits for the database (DeferredWrites), in order with the call's later writes.
-    await this.#deferred.run({
-      what: 'a call decision',
-      fields: { interactionId: call.interactionId },
-      run: (eventIdKey) =>
-        this.#options.database.inTenant(
-          context,
-          async (tx) => {
-            for (const write of batch) await write(tx);
-          },
-          { eventIdKey },
-        ),
+    await this.#record(call, 'a call decision', async (tx) => {
+      for (const write of batch) await write(tx);
     });
   }
 
   /**
    * Stores what already happened on a call (an answer, a queueing, an offer the caller heard, a voicemail's
    * ticket) in order with the call's other writes. The call goes on whether or not the database takes it now:
-   * a refused write waits in `DeferredWrites` and is run again, so `write` must be safe to run again.
+   * a refused write waits in `DeferredWrites` and is run again, so `write` must be safe to run again (its
+   * events keep their ids across attempts: one whose COMMIT's answer was lost is not stored twice).
+   * `fields` go to the log besides the interaction id.
    */
   async #record(
-    call: { readonly tenantId: string; readonly interactionId: string },
+    about: { readonly tenantId: string; readonly interactionId: string },
     what: string,
     write: (tx: Tx) => Promise<void>,
+    fields: Readonly<Record<string, unknown>> = {},
   ): Promise<void> {
-    const context: TenantContext = { tenantId: call.tenantId as TenantId, actor: systemActor };
+    const context: TenantContext = { tenantId: about.tenantId as TenantId, actor: systemActor };
     await this.#deferred.run({
       what,
-      fields: { interactionId: call.interactionId },
+      fields: { interactionId: about.interactionId, ...fields },
       run: (eventIdKey) => this.#options.database.inTenant(context, write, { eventIdKey }),
     });
   }
@@ -1545,12 +1538,17 @@ export class CallService implements SipCallHandler, CallControlPort {
    * Runs database work whose answer the call needs now (a lookup, a row it must have the id of); when the
    * database cannot do it, logs why and answers `undefined`, and the call goes on without it.
    */
-  async #attempt<T>(call: ActiveCall, what: string, read: (tx: Tx) => Promise<T>): Promise<T | undefined> {
+  async #attempt<T>(
+    about: { readonly tenantId: string; readonly interactionId: string },
+    what: string,
+    read: (tx: Tx) => Promise<T>,
+  ): Promise<T | undefined> {
     try {
-      return await this.#options.database.inTenant(this.#context(call), read);
+      const context: TenantContext = { tenantId: about.tenantId as TenantId, actor: systemActor };
+      return await this.#options.database.inTenant(context, read);
     } catch (error) {
       this.#logger.error(
-        { err: error, interactionId: call.interactionId },
+        { err: error, interactionId: about.interactionId },
         `${what} failed: the call goes on without it; check that the database is reachable and its log`,
       );
       return undefined;
@@ -2334,19 +2332,8 @@ export class CallService implements SipCallHandler, CallControlPort {
 
   /** Keeps a leg's quality figures on its interaction, in a transaction of their own. */
   async #saveQuality(leg: CallLeg, quality: Record<string, LegQualityFigures>): Promise<void> {
-    const context: TenantContext = { tenantId: leg.tenantId as TenantId, actor: systemActor };
-    const interactionId = leg.interactionId;
-    await this.#deferred.run({
-      what: "a leg's quality figures",
-      fields: { interactionId },
-      run: (eventIdKey) =>
-        this.#options.database.inTenant(
-          context,
-          async (tx) => {
-            await interactions.changeInteraction(tx, interactionId, { metadata: quality });
-          },
-          { eventIdKey },
-        ),
+    await this.#record(leg, "a leg's quality figures", async (tx) => {
+      await interactions.changeInteraction(tx, leg.interactionId, { metadata: quality });
     });
   }
 
@@ -2373,23 +2360,14 @@ export class CallService implements SipCallHandler, CallControlPort {
     };
   }
 
-  async #saveRecording(call: ActiveCall, summary: RecordingSummary): Promise<void> {
-    await this.#saveRecordingOf(this.#context(call), call.interactionId, summary);
-  }
-
-  async #saveRecordingOf(
-    context: TenantContext,
-    interactionId: string,
+  /** A call's (or a placed call's) finished recording, onto its interaction. */
+  async #saveRecording(
+    call: { readonly tenantId: string; readonly interactionId: string },
     summary: RecordingSummary,
   ): Promise<void> {
     // The recording is on disk whatever the database says: its row waits for the database if need be.
-    await this.#deferred.run({
-      what: 'a recording',
-      fields: { interactionId, path: summary.path },
-      run: (eventIdKey) =>
-        this.#options.database.inTenant(context, (tx) => storeRecording(tx, interactionId, summary), {
-          eventIdKey,
-        }),
+    await this.#record(call, 'a recording', (tx) => storeRecording(tx, call.interactionId, summary), {
+      path: summary.path,
     });
   }
 
@@ -2436,7 +2414,6 @@ export class CallService implements SipCallHandler, CallControlPort {
       call.wasAnsweredByAgent ||
       (call.ivr.activity.kind === 'ended' && call.ivr.activity.outcome.kind === 'answered');
     const decisionWrites = writes.splice(0);
-    const context = this.#context(call);
     // The call is over whatever the database says: a refused end is kept and stored later (DeferredWrites), and
     // the call is let go below, so its agent is free for the next one.
     const endWrite = async (tx: Tx): Promise<void> => {
@@ -2469,11 +2446,7 @@ export class CallService implements SipCallHandler, CallControlPort {
         metadata,
       });
     };
-    await this.#deferred.run({
-      what: 'the end of a call',
-      fields: { interactionId: call.interactionId },
-      run: (eventIdKey) => this.#options.database.inTenant(context, endWrite, { eventIdKey }),
-    });
+    await this.#record(call, 'the end of a call', endWrite);
     for (const legId of this.#otherLegIds(call)) this.#callsByLeg.delete(legId);
     this.#callsByLeg.delete(call.customerLeg.legId);
     this.#calls.delete(call.interactionId);
@@ -2501,21 +2474,8 @@ export class CallService implements SipCallHandler, CallControlPort {
     occurredAt: string,
   ): Promise<void> {
     // After the call's end, which may itself wait for the database: DeferredWrites keeps their order.
-    await this.#deferred.run({
-      what: 'the end of a wrap-up',
-      fields: { interactionId },
-      run: (eventIdKey) =>
-        this.#options.database.inTenant(
-          { tenantId: tenantId as TenantId, actor: systemActor },
-          async (tx) => {
-            await interactions.completeAfterWrapUp(
-              tx,
-              interactionId,
-              hadWrapUp ? new Date(occurredAt) : undefined,
-            );
-          },
-          { eventIdKey },
-        ),
+    await this.#record({ tenantId, interactionId }, 'the end of a wrap-up', async (tx) => {
+      await interactions.completeAfterWrapUp(tx, interactionId, hadWrapUp ? new Date(occurredAt) : undefined);
     });
   }
 
@@ -2889,18 +2849,13 @@ export class CallService implements SipCallHandler, CallControlPort {
 
   /** The ACD reserved an agent for a callback: ring the agent, then call the customer. */
   async #placeCallback(tenantId: string, contactId: string, agentId: string): Promise<void> {
-    let interaction: Awaited<ReturnType<typeof interactions.getInteraction>>;
-    try {
-      interaction = await this.#options.database.inTenant(
-        { tenantId: tenantId as TenantId, actor: systemActor },
-        (tx) => interactions.getInteraction(tx, contactId),
-      );
-    } catch (error) {
+    const interaction = await this.#attempt(
+      { tenantId, interactionId: contactId },
+      'reading the callback to place it',
+      (tx) => interactions.getInteraction(tx, contactId),
+    );
+    if (interaction === undefined) {
       // Handled as a callback that could not be placed: the reserved agent is let go.
-      this.#logger.error(
-        { err: error, interactionId: contactId, agentId },
-        'the callback could not be read to be placed: check that the database is reachable and its log',
-      );
       await this.#options.routing.dispatch(tenantId, {
         type: 'CallbackFailed',
         contactId: contactId as InteractionId,
@@ -3895,7 +3850,6 @@ export class CallService implements SipCallHandler, CallControlPort {
     if (!result.ok) return;
     placed.decider = result.call;
     const media = this.#options.media;
-    const context: TenantContext = { tenantId: placed.tenantId as TenantId, actor: systemActor };
     for (const command of result.commands) {
       switch (command.type) {
         case 'InviteRemote': {
@@ -3964,7 +3918,7 @@ export class CallService implements SipCallHandler, CallControlPort {
           if (recordingId === undefined) break;
           placed.recordingId = undefined;
           const stopped = await media.recordStop(recordingId);
-          if (stopped.ok) await this.#saveRecordingOf(context, placed.interactionId, stopped.value);
+          if (stopped.ok) await this.#saveRecording(placed, stopped.value);
           break;
         }
         case 'EndLeg': {
@@ -3978,25 +3932,10 @@ export class CallService implements SipCallHandler, CallControlPort {
           const { type, atMs, ...data } = command.fact;
           const agentId = placed.decider.agentId;
           // The call goes on while a write the database cannot take waits (DeferredWrites), as for inbound calls.
-          await this.#deferred.run({
-            what: 'a placed call decision',
-            fields: { interactionId: placed.interactionId },
-            run: (eventIdKey) =>
-              this.#options.database.inTenant(
-                context,
-                async (tx) => {
-                  tx.recordEvent(
-                    type,
-                    { interactionId: placed.interactionId, agentId, ...data },
-                    new Date(atMs),
-                  );
-                  if (type === 'CallAnswered')
-                    await interactions.changeInteraction(tx, placed.interactionId, {
-                      answeredAt: new Date(atMs),
-                    });
-                },
-                { eventIdKey },
-              ),
+          await this.#record(placed, 'a placed call decision', async (tx) => {
+            tx.recordEvent(type, { interactionId: placed.interactionId, agentId, ...data }, new Date(atMs));
+            if (type === 'CallAnswered')
+              await interactions.changeInteraction(tx, placed.interactionId, { answeredAt: new Date(atMs) });
           });
           if (type === 'CallAnswered') {
             placed.wasConnected = true;
@@ -4035,22 +3974,12 @@ export class CallService implements SipCallHandler, CallControlPort {
           ? { type: 'ContactEnded', contactId: placed.interactionId }
           : { type: 'CallbackFailed', contactId: placed.interactionId },
       );
-    await this.#deferred.run({
-      what: 'the end of a placed call',
-      fields: { interactionId: placed.interactionId },
-      run: (eventIdKey) =>
-        this.#options.database.inTenant(
-          { tenantId: placed.tenantId as TenantId, actor: systemActor },
-          (tx) =>
-            interactions
-              .changeInteraction(tx, placed.interactionId, {
-                endedAt: new Date(phase.endedAtMs),
-                status: 'completed',
-                metadata: { endCause: phase.cause },
-              })
-              .then(() => undefined),
-          { eventIdKey },
-        ),
+    await this.#record(placed, 'the end of a placed call', async (tx) => {
+      await interactions.changeInteraction(tx, placed.interactionId, {
+        endedAt: new Date(phase.endedAtMs),
+        status: 'completed',
+        metadata: { endCause: phase.cause },
+      });
     });
     this.#logger.info({ interactionId: placed.interactionId, cause: phase.cause }, 'placed call ended');
   }
