@@ -79,6 +79,26 @@ describe('MediaClock', () => {
     expect(stats.maxLatenessMs).toBeLessThanOrEqual(6 * 20 + 1000);
   });
 
+  it('measures how long the work of each tick takes, the time a datagram arriving meanwhile waits', () => {
+    const timers = new FakeTimers();
+    // Every tenth tick works for 2.5 ms (say, a second's recording written), the others for 0.2 ms.
+    const clock = new MediaClock(
+      (tick) => {
+        timers.nowMs += tick % 10 === 0 ? 2.5 : 0.2;
+      },
+      { timers },
+    );
+    clock.start();
+    timers.advance(1000 + 2000);
+    const stats = clock.statistics();
+    expect(stats.ticks).toBe(101);
+    expect(stats.maxDurationMs).toBeCloseTo(2.5, 6);
+    // One tick in ten is long, so the 99th percentile is a long one (the upper bound of its 0.1 ms bucket).
+    expect(stats.p99DurationMs).toBeCloseTo(2.6, 6);
+    // The work does not make the next ticks late: each is due on the fixed base.
+    expect(stats.maxLatenessMs).toBeLessThan(0.001);
+  });
+
   it('stops ticking when stopped', () => {
     const timers = new FakeTimers();
     let count = 0;

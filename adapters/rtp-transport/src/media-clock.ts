@@ -17,6 +17,9 @@ export interface MediaClockStatistics {
   readonly p50LatenessMs: number;
   readonly p99LatenessMs: number;
   readonly maxLatenessMs: number;
+  /** How long a tick's work took (a datagram that arrives meanwhile waits for it). */
+  readonly p99DurationMs: number;
+  readonly maxDurationMs: number;
 }
 
 /** Options of the clock. */
@@ -44,6 +47,33 @@ const BUCKETS = 1000;
 /** A tick due within this much is run now rather than re-arming a timer for a fraction of a ms. */
 const EARLY_TOLERANCE_MS = 1;
 
+/** Counts of times in 0.1 ms buckets, for upper-bound percentiles. */
+class MillisecondHistogram {
+  private readonly counts = new Uint32Array(BUCKETS + 1);
+  count = 0;
+  sumMs = 0;
+  maxMs = 0;
+
+  add(ms: number): void {
+    this.count++;
+    this.sumMs += ms;
+    if (ms > this.maxMs) this.maxMs = ms;
+    const bucket = Math.min(BUCKETS, Math.floor(ms / BUCKET_MS));
+    this.counts[bucket] = (this.counts[bucket] ?? 0) + 1;
+  }
+
+  percentile(fraction: number): number {
+    if (this.count === 0) return 0;
+    const rank = Math.ceil(fraction * this.count);
+    let seen = 0;
+    for (let b = 0; b <= BUCKETS; b++) {
+      seen += this.counts[b] ?? 0;
+      if (seen >= rank) return b >= BUCKETS ? this.maxMs : (b + 1) * BUCKET_MS;
+    }
+    return this.maxMs;
+  }
+}
+
 /**
  * The media clock of one worker: a tick every 20 ms, scheduled from a fixed monotonic base
  * (tick k is due at base + k x period), so timer error never accumulates the way chained
@@ -60,11 +90,9 @@ export class MediaClock {
   private nextTick = 0;
   private handle: unknown;
   private isRunning = false;
-  private readonly histogram = new Uint32Array(BUCKETS + 1);
-  private ticks = 0;
+  private readonly lateness = new MillisecondHistogram();
+  private readonly durations = new MillisecondHistogram();
   private skippedTicks = 0;
-  private latenessSumMs = 0;
-  private maxLatenessMs = 0;
 
   constructor(onTick: (tick: number, nowMs: number) => void, options: MediaClockOptions = {}) {
     this.onTick = onTick;
@@ -116,10 +144,12 @@ export class MediaClock {
     }
     // isActive(), not the field: onTick may stop the clock, which narrowing cannot see.
     while (this.isActive() && dueMs <= nowMs + EARLY_TOLERANCE_MS) {
-      this.record(Math.max(0, nowMs - dueMs));
+      this.lateness.add(Math.max(0, nowMs - dueMs));
       const tick = this.nextTick++;
+      const startedMs = nowMs;
       this.onTick(tick, nowMs);
       nowMs = this.timers.now();
+      this.durations.add(nowMs - startedMs);
       dueMs = this.baseMs + this.nextTick * this.periodMs;
     }
     if (this.isActive()) this.arm();
@@ -129,34 +159,18 @@ export class MediaClock {
     return this.isRunning;
   }
 
-  private record(latenessMs: number): void {
-    this.ticks++;
-    this.latenessSumMs += latenessMs;
-    if (latenessMs > this.maxLatenessMs) this.maxLatenessMs = latenessMs;
-    const bucket = Math.min(BUCKETS, Math.floor(latenessMs / BUCKET_MS));
-    this.histogram[bucket] = (this.histogram[bucket] ?? 0) + 1;
-  }
-
-  private percentile(fraction: number): number {
-    if (this.ticks === 0) return 0;
-    const rank = Math.ceil(fraction * this.ticks);
-    let seen = 0;
-    for (let b = 0; b <= BUCKETS; b++) {
-      seen += this.histogram[b] ?? 0;
-      if (seen >= rank) return b >= BUCKETS ? this.maxLatenessMs : (b + 1) * BUCKET_MS;
-    }
-    return this.maxLatenessMs;
-  }
-
-  /** Lateness so far (percentiles are upper bounds at 0.1 ms resolution). */
+  /** Lateness and duration so far (percentiles are upper bounds at 0.1 ms resolution). */
   statistics(): MediaClockStatistics {
+    const { lateness, durations } = this;
     return {
-      ticks: this.ticks,
+      ticks: lateness.count,
       skippedTicks: this.skippedTicks,
-      meanLatenessMs: this.ticks === 0 ? 0 : this.latenessSumMs / this.ticks,
-      p50LatenessMs: this.percentile(0.5),
-      p99LatenessMs: this.percentile(0.99),
-      maxLatenessMs: this.maxLatenessMs,
+      meanLatenessMs: lateness.count === 0 ? 0 : lateness.sumMs / lateness.count,
+      p50LatenessMs: lateness.percentile(0.5),
+      p99LatenessMs: lateness.percentile(0.99),
+      maxLatenessMs: lateness.maxMs,
+      p99DurationMs: durations.percentile(0.99),
+      maxDurationMs: durations.maxMs,
     };
   }
 }

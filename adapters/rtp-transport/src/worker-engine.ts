@@ -25,6 +25,7 @@ import { mediaEngineError } from './errors.ts';
 import { MediaClock } from './media-clock.ts';
 import { PlaybackCursor } from './playback-cursor.ts';
 import type { ActivePlayback, LegContext, TrafficCounters } from './rtp-leg.ts';
+import { HousekeepingRota } from './housekeeping-rota.ts';
 import { RtpLeg } from './rtp-leg.ts';
 import type { MediaSocketFactory } from './media-socket.ts';
 import { DgramSocketFactory, unixNowMs } from './media-socket.ts';
@@ -40,9 +41,15 @@ export type WorkerLog = (
 
 type Reply<K extends WorkerCommand['type']> = Result<WorkerReplies[K], MediaEngineError>;
 
-/** Housekeeping runs every few ticks rather than every tick: none of it needs 20 ms precision. */
+/**
+ * Housekeeping (RTCP, digit timeouts, telephone-event ends, the no-media check) runs for each leg every few
+ * ticks rather than every tick: none of it needs 20 ms precision. The legs are spread over the ticks (a fifth
+ * of them each tick), so no tick does it for every leg at once: a long tick holds up the datagrams that
+ * arrive meanwhile, and shows as added jitter on every relayed stream.
+ */
 const HOUSEKEEPING_EVERY_TICKS = 5;
-const NO_MEDIA_EVERY_TICKS = 25;
+/** The no-media check runs on one housekeeping round in this many (so every 25 ticks for each leg). */
+const NO_MEDIA_EVERY_ROUNDS = 5;
 
 function notFound(legId: string): { readonly ok: false; readonly error: MediaEngineError } {
   return err(mediaEngineError('MEDIA_ENGINE_LEG_NOT_FOUND', `no leg ${legId}`, 'legId'));
@@ -80,6 +87,8 @@ export class WorkerEngine {
   private readonly emit: (event: MediaEvent) => void;
   private readonly log: WorkerLog;
   private readonly legs = new Map<string, RtpLeg>();
+  /** Which tick of every HOUSEKEEPING_EVERY_TICKS each leg's housekeeping runs in. */
+  private readonly housekeeping = new HousekeepingRota<RtpLeg>(HOUSEKEEPING_EVERY_TICKS);
   /** Legs whose sockets are being bound: their ids are taken. */
   private readonly pendingLegIds = new Set<string>();
   private readonly conferences = new Map<string, Conference>();
@@ -220,6 +229,7 @@ export class WorkerEngine {
       this.context,
     );
     this.legs.set(leg.id, leg);
+    this.housekeeping.add(leg);
     return ok({
       legId: leg.id,
       localAddress,
@@ -250,6 +260,7 @@ export class WorkerEngine {
     if (leg === undefined) return notFound(command.legId);
     const nowMs = this.now();
     this.legs.delete(leg.id);
+    this.housekeeping.delete(leg);
     if (leg.playback !== undefined) this.endPlayback(leg, leg.playback, 'leg-destroyed', undefined, nowMs);
     if (leg.collection !== undefined) this.stepCollection(leg, { kind: 'cancel' }, nowMs);
     const peer = leg.peer;
@@ -625,9 +636,9 @@ export class WorkerEngine {
     }
     // Every chunk (and header patch) that came due this tick, in one thread-pool job.
     this.fileWrites.submit();
-    if (tick % HOUSEKEEPING_EVERY_TICKS !== 0) return;
-    const isNoMediaCheck = tick % NO_MEDIA_EVERY_TICKS === 0;
-    for (const leg of this.legs.values()) {
+    const round = Math.floor(tick / HOUSEKEEPING_EVERY_TICKS);
+    const isNoMediaCheck = round % NO_MEDIA_EVERY_ROUNDS === 0;
+    for (const leg of this.housekeeping.due(tick)) {
       if (leg.collection !== undefined) this.stepCollection(leg, { kind: 'time', nowMs }, nowMs);
       leg.pollTelephoneEvents(nowMs);
       leg.tickRtcp(nowMs);
@@ -665,6 +676,7 @@ export class WorkerEngine {
     );
     for (const leg of this.legs.values()) leg.close();
     this.legs.clear();
+    this.housekeeping.clear();
     this.conferences.clear();
     this.clock.stop();
     this.sockets.shutDown();

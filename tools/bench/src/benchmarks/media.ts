@@ -56,6 +56,7 @@ import { median } from '../server-under-test.ts';
 interface EngineFigures {
   readonly workerCpuMs: number;
   readonly tickP99LatenessMs: number;
+  readonly tickP99DurationMs: number;
   readonly packetsReceived: number;
   /** Null on the dgram path, which hands over each datagram alone. */
   readonly receiveBatches: number | null;
@@ -83,6 +84,8 @@ interface RunFigures {
   /** Only for our engine: the media worker thread alone, and its clock's p99 tick lateness. */
   readonly workerUsPerPacket?: number;
   readonly tickP99LatenessMs?: number;
+  /** How long the clock's tick took at p99: datagrams arriving meanwhile wait for it. */
+  readonly tickP99DurationMs?: number;
   /** Datagrams the engine read per wake-up (native path). */
   readonly datagramsPerWakeUp?: number;
 }
@@ -377,6 +380,7 @@ function runEngineRelay(): void {
     return {
       workerCpuMs: worker === undefined ? 0 : (worker.cpuUserUs + worker.cpuSystemUs) / 1000,
       tickP99LatenessMs: worker?.clock.p99LatenessMs ?? 0,
+      tickP99DurationMs: worker?.clock.p99DurationMs ?? 0,
       packetsReceived: worker?.packetsReceived ?? 0,
       receiveBatches: worker?.receiveBatches ?? null,
     };
@@ -826,6 +830,7 @@ async function measure(
             workerUsPerPacket:
               ((extraAfter.workerCpuMs - extraBefore.workerCpuMs) * 1000) / Math.max(1, packetsRelayed),
             tickP99LatenessMs: extraAfter.tickP99LatenessMs,
+            tickP99DurationMs: extraAfter.tickP99DurationMs,
             ...(extraAfter.receiveBatches === null || extraBefore.receiveBatches === null
               ? {}
               : {
@@ -942,7 +947,8 @@ export async function run({
             `p99 ${figures.p99AddedJitterMs.toFixed(2)} ms` +
             (figures.tickP99LatenessMs === undefined
               ? ''
-              : `, tick p99 lateness ${figures.tickP99LatenessMs.toFixed(1)} ms`) +
+              : `, tick p99 lateness ${figures.tickP99LatenessMs.toFixed(1)} ms, ` +
+                `p99 duration ${(figures.tickP99DurationMs ?? 0).toFixed(1)} ms`) +
             (figures.datagramsPerWakeUp === undefined
               ? ''
               : `, ${figures.datagramsPerWakeUp.toFixed(1)} datagrams per wake-up`) +
@@ -987,6 +993,7 @@ export async function run({
       loss_percent: round(r.lossPercent, 4),
       p99_added_jitter_ms: round(r.p99AddedJitterMs, 2),
       tick_p99_lateness_ms: round(r.tickP99LatenessMs, 1),
+      tick_p99_duration_ms: round(r.tickP99DurationMs, 1),
       datagrams_per_wake_up: round(r.datagramsPerWakeUp, 1),
       relay_nice: r.relayNice ?? null,
       within_limits: r.isWithinLimits,
