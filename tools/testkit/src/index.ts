@@ -1,5 +1,5 @@
 export type { ProvidedDatabaseContext } from './provided-context.ts';
-export { rtpPcap, rtpHeader, tonePcap, dtmfPcap } from './rtp-pcap.ts';
+export { rtpPcap, rtpHeader, tonePcap, toneG711, dtmfPcap } from './rtp-pcap.ts';
 export type { CapturedDatagram } from './pcap-reader.ts';
 export { readPcapUdpDatagrams, receivedG711Audio } from './pcap-reader.ts';
 export { PacketCapture } from './packet-capture.ts';
@@ -19,3 +19,4 @@ export type { TestZone } from './dns-server.ts';
 export { TestDnsServer } from './dns-server.ts';
 export type { TestCertificate } from './test-certificates.ts';
 export { TestCertificateAuthority } from './test-certificates.ts';
+export { toneShare } from './recording-tone.ts';

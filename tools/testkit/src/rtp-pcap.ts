@@ -82,6 +82,23 @@ export function rtpHeader(
   return rtp;
 }
 
+/** The G.711 frames (160 bytes, 20 ms each) of a steady tone at -10 dBm0. */
+function toneFrames(toneHz: number, durationMs: number, law: 'pcma' | 'pcmu'): Uint8Array[] {
+  const generator = new ToneGenerator(
+    { frequenciesHz: [toneHz], levelDbm0: -10, cadenceMs: [], isRepeating: true },
+    8000,
+  );
+  const pcm = new Int16Array(160);
+  const frames: Uint8Array[] = [];
+  for (let index = 0; index < Math.floor(durationMs / 20); index++) {
+    generator.fill(pcm);
+    const encoded = new Uint8Array(160);
+    encodeG711(law, pcm, encoded);
+    frames.push(encoded);
+  }
+  return frames;
+}
+
 /** A pcap of G.711 RTP packets carrying a sine tone, so a test can later find that frequency in a recording. */
 export function tonePcap(options: {
   toneHz: number;
@@ -90,22 +107,22 @@ export function tonePcap(options: {
   /** Leave out every N-th packet (its sequence number stays unused), as a lossy network would. */
   lossEvery?: number;
 }): Buffer {
-  const generator = new ToneGenerator(
-    { frequenciesHz: [options.toneHz], levelDbm0: -10, cadenceMs: [], isRepeating: true },
-    8000,
-  );
-  const pcm = new Int16Array(160);
   const packets: Buffer[] = [];
-  for (let index = 0; index < Math.floor(options.durationMs / 20); index++) {
-    generator.fill(pcm);
+  for (const [index, encoded] of toneFrames(options.toneHz, options.durationMs, options.law).entries()) {
     if (options.lossEvery !== undefined && index % options.lossEvery === options.lossEvery - 1) continue;
-    const encoded = new Uint8Array(160);
-    encodeG711(options.law, pcm, encoded);
     packets.push(
       Buffer.concat([rtpHeader(options.law === 'pcma' ? 8 : 0, index, index * 160), Buffer.from(encoded)]),
     );
   }
   return rtpPcap(packets);
+}
+
+/**
+ * A tone as headerless G.711 audio, for SIPp's `rtp_stream` action, which sends it from the call's media socket
+ * (an ordinary UDP socket; `play_pcap_audio` opens a raw socket per call instead).
+ */
+export function toneG711(options: { toneHz: number; durationMs: number; law: 'pcma' | 'pcmu' }): Buffer {
+  return Buffer.concat(toneFrames(options.toneHz, options.durationMs, options.law));
 }
 
 /**

@@ -1,10 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readWav, toneAmplitude } from '@centralita/media';
 
 import { demoPassword, demoTenantSlug } from '../demo-seed.ts';
 
@@ -210,27 +209,3 @@ export function sineWav(frequencyHz: number, durationMs: number): Buffer {
   return Buffer.concat([header, data]);
 }
 
-/**
- * The share of a recording channel's 20 ms frames in which `frequencyHz` carries most of the signal
- * (the tone's Goertzel amplitude against the frame's peak amplitude of a sine of the same RMS): near 0
- * when the tone is absent, large when it was heard for a while. Silent frames count as without tone.
- */
-export function toneShare(wavFile: string, channel: number, frequencyHz: number): number {
-  const wav = readWav(readFileSync(wavFile));
-  if (!wav.ok) throw new Error(`not a WAV file: ${wavFile}`);
-  const samples = wav.value.channels[channel];
-  if (samples === undefined) throw new Error(`the recording has no channel ${String(channel)}`);
-  const frame = 160;
-  let frames = 0;
-  let toneFrames = 0;
-  for (let start = 0; start + frame <= samples.length; start += frame) {
-    frames++;
-    let energy = 0;
-    for (let i = start; i < start + frame; i++) energy += (samples[i] ?? 0) ** 2;
-    const rms = Math.sqrt(energy / frame);
-    if (rms < 1e-3) continue;
-    const amplitude = toneAmplitude(samples, frequencyHz, wav.value.info.sampleRateHz, start, frame);
-    if (amplitude / (rms * Math.SQRT2) > 0.7) toneFrames++;
-  }
-  return frames === 0 ? 0 : toneFrames / frames;
-}

@@ -17,9 +17,10 @@ import {
   runSippScenario,
   sippPhoneArguments,
   tonePcap,
+  toneShare,
 } from '@centralita/testkit';
 import type { ApiSession } from './call-test-peers.ts';
-import { Baresip, api, login, toneShare, waitFor } from './call-test-peers.ts';
+import { Baresip, api, login, waitFor } from './call-test-peers.ts';
 
 // End to end with real peers over loopback: SIPp is the customer calling through the demo loopback trunk
 // and pressing a key with RFC 4733; baresip is the agent's phone, registered with digest auth, answering

@@ -14,12 +14,13 @@ import {
   runSippScenario,
   sippPhoneArguments,
   tonePcap,
+  toneShare,
 } from '@centralita/testkit';
 import { startTestServer } from '../test-server.ts';
 import type { TestServer } from '../test-server.ts';
 import { demoTenantSlug } from '../demo-seed.ts';
 import type { ApiSession } from './call-test-peers.ts';
-import { api, login, toneShare, waitFor } from './call-test-peers.ts';
+import { api, login, waitFor } from './call-test-peers.ts';
 
 // A supervisor's whisper, checked on the wire with three SIPp phones over loopback: the customer calls
 // through the demo trunk (G.711 A-law and an RFC 4733 key), the agent Lucía (1001) answers on one SIPp and
