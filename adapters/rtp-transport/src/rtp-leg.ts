@@ -359,7 +359,8 @@ export class RtpLeg {
     if (this.isClosed) return;
     // Only the latched media source's host may speak RTCP for it; its RTCP port is learnt the same way.
     const expectedAddress = this.latch.address ?? this.sdpAddress;
-    if (address !== expectedAddress) return;
+    // Port 0: no port to send our reports back to (RFC 768).
+    if (address !== expectedAddress || port === 0) return;
     if (!this.isRtcpLatched) {
       this.isRtcpLatched = true;
       this.rtcpSendAddress = address;

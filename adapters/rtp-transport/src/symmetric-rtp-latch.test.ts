@@ -12,6 +12,18 @@ describe('SymmetricRtpLatch', () => {
     expect(latch.offer('10.0.0.1', 4000, 7, 102)).toBe('accepted');
   });
 
+  it('never latches a source with port 0, which cannot be answered, and takes the real one after it', () => {
+    const latch = new SymmetricRtpLatch();
+    // A sender that leaves the source port out (a raw-socket replay, say) sends a run in sequence first.
+    for (let sequence = 100; sequence < 105; sequence++)
+      expect(latch.offer('10.0.0.1', 0, 7, sequence)).toBe('ignored');
+    expect(latch.isLatched).toBe(false);
+    expect(latch.ignoredPackets).toBe(5);
+    expect(latch.offer('10.0.0.1', 4000, 9, 1)).toBe('probation');
+    expect(latch.offer('10.0.0.1', 4000, 9, 2)).toBe('latched');
+    expect(latch.port).toBe(4000);
+  });
+
   it('ignores and counts every other source once latched, even with the right SSRC and sequence', () => {
     const latch = new SymmetricRtpLatch();
     latch.offer('10.0.0.1', 4000, 7, 100);

@@ -64,6 +64,12 @@ export class SymmetricRtpLatch {
       this.ignoredPackets++;
       return 'ignored';
     }
+    // Source port 0 means "no reply port" (RFC 768): such a source can never be answered, so it must not win
+    // (every packet sent back would fail) nor crowd out the real one.
+    if (port === 0) {
+      this.ignoredPackets++;
+      return 'ignored';
+    }
     let candidate: Candidate | undefined;
     for (const c of this.candidates) {
       if (c.port === port && c.address === address) {
