@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { agentPhoneScenario, dtmfPcap, toneG711, toneShare } from '@centralita/testkit';
+import { agentPhoneScenario, dtmfPcap, toneG711, tonePcap, toneShare } from '@centralita/testkit';
 import {
   benchWorkspace,
   cpuMs,
@@ -16,14 +16,17 @@ import {
 } from '../server-under-test.ts';
 
 /**
- * `npm run bench -- inbound [--rates=2,4,8] [--seconds=20] [--talk=20] [--agents=185] [--repeats=1]`
+ * `npm run bench -- inbound [--rates=2,4,8] [--seconds=20] [--talk=20] [--agents=185] [--repeats=1] [--voice=stream]`
  *
  * Complete inbound calls through the whole server, as issue #7 describes: a short IVR prompt and one RFC 4733
  * digit → queue → a registered agent phone answers → `--talk` seconds of two-way G.711 audio → hangup, with
  * recording on. The server (`centralita start`, its own process, on a fresh database with the demo tenant) is
  * pinned to core 0 with taskset; SIPp plays the customers and the agents' phones (one SIPp answering for every
  * agent, echoing their audio back) on core 1. Each rate runs for `--seconds` of arrivals and is measured until
- * its last call ends.
+ * its last call ends. The customer's voice (a 440 Hz tone) is streamed by SIPp from the call's media socket
+ * (`rtp_stream`); `--voice=pcap` replays it from a pcap instead, as earlier versions did: SIPp then holds a raw
+ * UDP socket per call, the kernel offers every datagram to each, and the scan (charged to the sender, here the
+ * server's media thread) added about 10 ms of system time per call at 160 calls.
  *
  * Figures per rate: calls completed and failed (SIPp's counts; a call also fails if it never rang an agent, or if
  * its recording lacks the customer's tone on the left channel or the phone's echo of it on the right, which is
@@ -67,7 +70,16 @@ interface RateFigures {
   readonly concurrentCalls: number;
 }
 
-const customerXml = (talkMs: number): string => `<?xml version="1.0" encoding="ISO-8859-1" ?>
+/** How SIPp sends the customer's voice: streamed from the call's media socket, or replayed from a pcap. */
+type VoiceSource = 'stream' | 'pcap';
+
+const voiceAction = (voice: VoiceSource): string =>
+  voice === 'stream' ? '<exec rtp_stream="voice.ulaw,1,0"/>' : '<exec play_pcap_audio="voice.pcap"/>';
+
+const customerXml = (
+  talkMs: number,
+  voice: VoiceSource,
+): string => `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="bench customer">
   <send retrans="500"><![CDATA[
 INVITE sip:+34910000066@[remote_ip]:[remote_port] SIP/2.0
@@ -108,7 +120,7 @@ Content-Length: 0
   <pause milliseconds="1200"/>
   <nop><action><exec play_pcap_audio="key.pcap"/></action></nop>
   <pause milliseconds="1000"/>
-  <nop><action><exec rtp_stream="voice.ulaw,1,0"/></action></nop>
+  <nop><action>${voiceAction(voice)}</action></nop>
   <pause milliseconds="${String(talkMs)}"/>
   <send retrans="500"><![CDATA[
 BYE sip:+34910000066@[remote_ip]:[remote_port] SIP/2.0
@@ -141,6 +153,9 @@ export async function run(options: {
   const talkS = Number(option(args, 'talk', '20'));
   const agentCount = Number(option(args, 'agents', '185'));
   const repeats = Number(option(args, 'repeats', '1'));
+  const voice = option(args, 'voice', 'stream');
+  if (voice !== 'stream' && voice !== 'pcap')
+    throw new Error(`--voice must be stream (SIPp's rtp_stream) or pcap (play_pcap_audio) (got ${voice})`);
   if (!Number.isInteger(repeats) || repeats < 1 || repeats > 20)
     throw new Error(`--repeats must be a whole number from 1 to 20 (got ${option(args, 'repeats', '1')})`);
   requireTool('sipp', 'sip-tester');
@@ -220,7 +235,7 @@ export async function run(options: {
     await call(adminHeaders, 'POST', '/api/flows/bench/versions/1/publish', {});
     await call(adminHeaders, 'POST', '/api/dids', { number: '+34910000066', flowKey: 'bench' });
 
-    await writeFile(join(work, 'customer.xml'), customerXml(talkS * 1000));
+    await writeFile(join(work, 'customer.xml'), customerXml(talkS * 1000, voice));
     // Real Spanish mobile numbers, so the server identifies every caller as it does in production: the first
     // call from a number creates its customer, later ones find it and pop its history. Each SIPp run starts at
     // the top of the list, so a first run of 160 calls has about 100 new callers and 60 known ones; later runs
@@ -234,15 +249,14 @@ export async function run(options: {
     );
     await writeFile(join(work, 'agent.xml'), agentPhoneScenario(0));
     await writeFile(join(work, 'key.pcap'), dtmfPcap('1', 0));
-    // A soft 440 Hz tone stands in for a voice for the whole conversation. SIPp streams it from the call's
-    // media socket (rtp_stream), not as a pcap: SIPp replays a pcap through a raw UDP socket per call, which it
-    // never reads, and the kernel then offers every UDP datagram on the machine to each of those sockets. With
-    // 160 calls up that scan cost about 6 % of the server's CPU, charged to whichever process sent the datagram:
-    // a cost of the traffic generator, not of the server. The key stays a pcap (a raw socket for a moment).
-    await writeFile(
-      join(work, 'voice.ulaw'),
-      toneG711({ toneHz: VOICE_TONE_HZ, durationMs: talkS * 1000, law: 'pcmu' }),
-    );
+    // A soft 440 Hz tone stands in for a voice for the whole conversation. By default SIPp streams it from the
+    // call's media socket (rtp_stream), not as a pcap: SIPp replays a pcap through a raw UDP socket per call,
+    // which it never reads, and the kernel then offers every UDP datagram on the machine to each of those
+    // sockets, charging the scan to whichever process sent the datagram: a cost of the traffic generator that
+    // showed as the server's (`--voice=pcap` measures it). The key stays a pcap (a raw socket for a moment).
+    const tone = { toneHz: VOICE_TONE_HZ, durationMs: talkS * 1000, law: 'pcmu' } as const;
+    if (voice === 'stream') await writeFile(join(work, 'voice.ulaw'), toneG711(tone));
+    else await writeFile(join(work, 'voice.pcap'), tonePcap(tone));
 
     progress(`agents' phones: SIPp answering on ${String(agentPort)}, core ${trafficCore}`);
     const agents = spawnLogged(
