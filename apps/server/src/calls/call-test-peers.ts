@@ -208,4 +208,3 @@ export function sineWav(frequencyHz: number, durationMs: number): Buffer {
   header.writeUInt32LE(data.length, 40);
   return Buffer.concat([header, data]);
 }
-
