@@ -26,7 +26,7 @@ import {
  * its last call ends. The customer's voice (a 440 Hz tone) is streamed by SIPp from the call's media socket
  * (`rtp_stream`); `--voice=pcap` replays it from a pcap instead, as earlier versions did: SIPp then holds a raw
  * UDP socket per call, the kernel offers every datagram to each, and the scan (charged to the sender, here the
- * server's media thread) added about 10 ms of system time per call at 160 calls.
+ * server's media thread) added about 15 ms of system time per call at 160 calls.
  *
  * Figures per rate: calls completed and failed (SIPp's counts; a call also fails if it never rang an agent, or if
  * its recording lacks the customer's tone on the left channel or the phone's echo of it on the right, which is
