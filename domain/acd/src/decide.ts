@@ -326,8 +326,16 @@ function onOfferDeclined(ctx: DecisionContext, event: OfferDeclined): AcdError |
   const found = findOffer(ctx, event);
   if (!Array.isArray(found)) return found;
   const [contact, agent] = found;
-  endOffer(ctx, contact, agent, 'decline', 'requeued', byAgent('declined'));
-  agent.today.declinedOffers += 1;
+  const isUnreachable = event.isUnreachable === true;
+  endOffer(
+    ctx,
+    contact,
+    agent,
+    'decline',
+    'requeued',
+    isUnreachable ? bySystem('agent-unreachable') : byAgent('declined'),
+  );
+  if (!isUnreachable) agent.today.declinedOffers += 1;
   if (contact.assignedAgents.length === 0) returnToLine(ctx, contact, [agent]);
   findWorkForAgent(ctx, agent);
   return undefined;

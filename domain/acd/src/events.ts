@@ -108,11 +108,16 @@ export interface OfferAccepted {
   readonly agentId: AgentId;
 }
 
-/** The agent declined the offer. */
+/** The agent declined the offer (their phone refused it, or was busy), or it never reached them. */
 export interface OfferDeclined {
   readonly type: 'OfferDeclined';
   readonly contactId: InteractionId;
   readonly agentId: AgentId;
+  /**
+   * True when the offer never reached the agent: no phone to ring, or the server could not ring it (its
+   * database or media failed). Not the agent's doing, so it is not counted as a decline in their figures.
+   */
+  readonly isUnreachable?: boolean;
 }
 
 /** The conversation ended (either side hung up or closed). For a waiting contact this is an abandon. */

@@ -1,5 +1,7 @@
+import type { AgentId, InteractionId } from '@centralita/kernel';
 import { describe, expect, it } from 'vitest';
 import { RoutingHarness } from './routing-harness.ts';
+import { agentStatistics } from './statistics.ts';
 
 describe('offers', () => {
   it('holds a contact for one agent until the offer times out, then offers it to the next agent', () => {
@@ -85,6 +87,34 @@ describe('offers', () => {
     h.advanceBy(5_000);
     expect(h.ringingAt('a1')).toEqual(['c1']);
     expect(h.rejections).toEqual([]);
+  });
+
+  it('does not count an offer that never reached the agent (no phone, a server failure) as their decline', () => {
+    const h = new RoutingHarness({
+      reofferDelayMs: 5_000,
+      queues: [{ id: 'q' }],
+      agents: [{ id: 'a1' }, { id: 'a2' }],
+    });
+    h.login('a1');
+    h.arrive('c1', 'q');
+    expect(h.ringingFor('c1')).toEqual(['a1']);
+    h.send({
+      type: 'OfferDeclined',
+      contactId: 'c1' as InteractionId,
+      agentId: 'a1' as AgentId,
+      isUnreachable: true,
+    });
+    const unreachable = h.factsOf('AgentActivityChanged').find((f) => f.from === 'ringing');
+    expect(unreachable?.cause).toEqual({ by: 'system', reason: 'agent-unreachable' });
+    expect(agentStatistics(h.state, 'a1' as AgentId)?.declinedOffers).toBe(0);
+    // The caller goes back in line and is offered again, like after a decline.
+    h.login('a2');
+    expect(h.ringingFor('c1')).toEqual(['a2']);
+    // A phone that refuses (busy, decline) is the agent's answer, and counts.
+    h.arrive('c2', 'q');
+    const [ringing] = h.ringingFor('c2');
+    h.decline('c2', ringing ?? '');
+    expect(agentStatistics(h.state, (ringing ?? '') as AgentId)?.declinedOffers).toBe(1);
   });
 
   it('never offers more than an agent’s capacity per channel', () => {

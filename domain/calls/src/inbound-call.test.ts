@@ -266,6 +266,30 @@ describe('failure paths', () => {
     expect(call.phase).toMatchObject({ kind: 'offering', agentId: pablo, agentLegId: 'c1-a2' });
   });
 
+  it('tells the ACD the offer never reached the agent when no phone was rung (none registered, or a server failure)', () => {
+    const tellings = (isNotRung: boolean | undefined) =>
+      run([
+        { type: 'Enqueued', queueId, atMs: 0 },
+        { type: 'AgentOffered', agentId: lucia, atMs: 1 },
+        {
+          type: 'AgentLegFailed',
+          agentLegId: 'c1-a1',
+          statusCode: 503,
+          atMs: 5,
+          ...(isNotRung === undefined ? {} : { isNotRung }),
+        },
+      ]).commands.filter((command) => command.type === 'TellRouting');
+    expect(tellings(true)).toContainEqual({
+      type: 'TellRouting',
+      event: { type: 'OfferDeclined', agentId: lucia, isUnreachable: true },
+    });
+    // A phone's own refusal stays the agent's decline.
+    expect(tellings(undefined)).toContainEqual({
+      type: 'TellRouting',
+      event: { type: 'OfferDeclined', agentId: lucia },
+    });
+  });
+
   it('cancels the ringing phone when the ACD withdraws an unanswered offer, and ignores that leg afterwards', () => {
     const { call, commands } = run([
       { type: 'Enqueued', queueId, atMs: 0 },

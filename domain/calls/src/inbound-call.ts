@@ -101,6 +101,8 @@ export type InboundCallEvent =
       readonly agentLegId: string;
       readonly statusCode: number;
       readonly atMs: number;
+      /** True when no phone was rung at all: none registered, or the server could not (database, media). */
+      readonly isNotRung?: boolean;
     }
   /** The ACD took the offer back (timed out, answered elsewhere, agent unavailable). */
   | { readonly type: 'OfferWithdrawn'; readonly agentId: AgentId; readonly atMs: number }
@@ -227,7 +229,7 @@ export type InboundCallCommand =
         | { readonly type: 'ContactAbandoned' }
         | { readonly type: 'ContactEnded' }
         | { readonly type: 'OfferAccepted'; readonly agentId: AgentId }
-        | { readonly type: 'OfferDeclined'; readonly agentId: AgentId }
+        | { readonly type: 'OfferDeclined'; readonly agentId: AgentId; readonly isUnreachable?: boolean }
         | { readonly type: 'ContactTransferred'; readonly toQueueId: QueueId };
     }
   /** Tell the IVR interpreter (the call left the flow, or comes back to it). */
@@ -559,7 +561,14 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
     case 'AgentLegFailed':
       if (phase.kind !== 'offering' || phase.agentLegId !== event.agentLegId) return unchanged(call);
       return next(call, { kind: 'queued', queueId: phase.queueId, queuedAtMs: phase.queuedAtMs }, [
-        { type: 'TellRouting', event: { type: 'OfferDeclined', agentId: phase.agentId } },
+        {
+          type: 'TellRouting',
+          event: {
+            type: 'OfferDeclined',
+            agentId: phase.agentId,
+            ...(event.isNotRung === true ? { isUnreachable: true } : {}),
+          },
+        },
       ]);
 
     case 'OfferWithdrawn':

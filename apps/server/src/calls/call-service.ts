@@ -1719,11 +1719,13 @@ export class CallService implements SipCallHandler, CallControlPort {
             ...(call.screenPop?.customer.isVip === true ? { customerPriority: 10 } : {}),
             ...(call.seniorityFromMs === undefined ? {} : { seniorityFromMs: call.seniorityFromMs }),
           }
-        : event.type === 'OfferAccepted' || event.type === 'OfferDeclined'
-          ? { type: event.type, contactId, agentId: event.agentId }
-          : event.type === 'ContactTransferred'
-            ? { type: 'ContactTransferred', contactId, toQueueId: event.toQueueId }
-            : { type: event.type, contactId },
+        : event.type === 'OfferDeclined'
+          ? { ...event, contactId }
+          : event.type === 'OfferAccepted'
+            ? { type: event.type, contactId, agentId: event.agentId }
+            : event.type === 'ContactTransferred'
+              ? { type: 'ContactTransferred', contactId, toQueueId: event.toQueueId }
+              : { type: event.type, contactId },
     );
     if (refusal !== undefined)
       this.#logger.warn(
@@ -1900,7 +1902,13 @@ export class CallService implements SipCallHandler, CallControlPort {
     });
     if (found === undefined) {
       // Nothing to ring without the database: the ACD takes the offer back and offers the call again.
-      await this.#decide(call, { type: 'AgentLegFailed', agentLegId, statusCode: 503, atMs: this.#now() });
+      await this.#decide(call, {
+        type: 'AgentLegFailed',
+        agentLegId,
+        statusCode: 503,
+        atMs: this.#now(),
+        isNotRung: true,
+      });
       return;
     }
     await this.#record(call, 'the agent a call is offered to', async (tx) => {
@@ -1930,7 +1938,13 @@ export class CallService implements SipCallHandler, CallControlPort {
         { interactionId: call.interactionId, agentId },
         'the offered agent has no registered phone',
       );
-      await this.#decide(call, { type: 'AgentLegFailed', agentLegId, statusCode: 480, atMs: this.#now() });
+      await this.#decide(call, {
+        type: 'AgentLegFailed',
+        agentLegId,
+        statusCode: 480,
+        atMs: this.#now(),
+        isNotRung: true,
+      });
       return;
     }
     const probe: NegotiatedAudio = {
@@ -1943,7 +1957,13 @@ export class CallService implements SipCallHandler, CallControlPort {
     };
     const local = await this.#createMediaLeg(agentLegId, call.mediaPlacement, probe, false);
     if (local === undefined) {
-      await this.#decide(call, { type: 'AgentLegFailed', agentLegId, statusCode: 503, atMs: this.#now() });
+      await this.#decide(call, {
+        type: 'AgentLegFailed',
+        agentLegId,
+        statusCode: 503,
+        atMs: this.#now(),
+        isNotRung: true,
+      });
       return;
     }
     const leg: CallLeg = {

@@ -816,6 +816,26 @@ describe('failure paths', () => {
     }
   }, 60_000);
 
+  it('passes over an agent with no registered phone without counting it as their decline', async () => {
+    await phone?.stop();
+    phone = undefined;
+    // None of the agent's phones is registered (a phone stopped by hand may leave its binding behind).
+    await testServer.server.database.pool.query('DELETE FROM sip_bindings WHERE user_id = $1', [
+      agent.userId,
+    ]);
+    const callerId = '+34600777006';
+    await placeCall({ callerId, beforeAudioMs: 2_000, talkMs: 0 });
+    const interaction = await endedInteraction(callerId);
+    expect(interaction.status).toBe('abandoned');
+    const offersEnded = (await eventsOf(interaction.id)).filter(
+      (event) => event.type === 'AgentActivityChanged' && event.data['from'] === 'ringing',
+    );
+    expect(offersEnded.length, 'the agent was offered the call').toBeGreaterThanOrEqual(1);
+    // Not the agent's decline (which the reports would count against them): the offer never reached a phone.
+    for (const event of offersEnded)
+      expect(event.data['cause']).toEqual({ by: 'system', reason: 'agent-unreachable' });
+  }, 60_000);
+
   it('rings a phone registered through an edge proxy through that proxy, with its Path as the Route (RFC 3327)', async () => {
     await phone?.stop();
     phone = undefined;
