@@ -1893,6 +1893,17 @@ export class CallService implements SipCallHandler, CallControlPort {
     );
   }
 
+  /** No phone of the offered agent was rung (none registered, or the server could not): the ACD moves the offer on. */
+  async #agentNotRung(call: ActiveCall, agentLegId: string, statusCode: number): Promise<void> {
+    await this.#decide(call, {
+      type: 'AgentLegFailed',
+      agentLegId,
+      statusCode,
+      atMs: this.#now(),
+      isNotRung: true,
+    });
+  }
+
   /** Calls the agent's registered phones (all of them, together), and sends the screen pop to their desktop. */
   async #inviteAgent(call: ActiveCall, agentId: AgentId, agentLegId: string): Promise<void> {
     const found = await this.#attempt(call, "finding the offered agent's phones", async (tx) => {
@@ -1902,13 +1913,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     });
     if (found === undefined) {
       // Nothing to ring without the database: the ACD takes the offer back and offers the call again.
-      await this.#decide(call, {
-        type: 'AgentLegFailed',
-        agentLegId,
-        statusCode: 503,
-        atMs: this.#now(),
-        isNotRung: true,
-      });
+      await this.#agentNotRung(call, agentLegId, 503);
       return;
     }
     await this.#record(call, 'the agent a call is offered to', async (tx) => {
@@ -1938,13 +1943,7 @@ export class CallService implements SipCallHandler, CallControlPort {
         { interactionId: call.interactionId, agentId },
         'the offered agent has no registered phone',
       );
-      await this.#decide(call, {
-        type: 'AgentLegFailed',
-        agentLegId,
-        statusCode: 480,
-        atMs: this.#now(),
-        isNotRung: true,
-      });
+      await this.#agentNotRung(call, agentLegId, 480);
       return;
     }
     const probe: NegotiatedAudio = {
@@ -1957,13 +1956,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     };
     const local = await this.#createMediaLeg(agentLegId, call.mediaPlacement, probe, false);
     if (local === undefined) {
-      await this.#decide(call, {
-        type: 'AgentLegFailed',
-        agentLegId,
-        statusCode: 503,
-        atMs: this.#now(),
-        isNotRung: true,
-      });
+      await this.#agentNotRung(call, agentLegId, 503);
       return;
     }
     const leg: CallLeg = {
