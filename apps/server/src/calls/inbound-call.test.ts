@@ -823,7 +823,7 @@ describe('failure paths', () => {
     await testServer.server.database.pool.query('DELETE FROM sip_bindings WHERE user_id = $1', [
       agent.userId,
     ]);
-    const callerId = '+34600777006';
+    const callerId = '+34600777012';
     await placeCall({ callerId, beforeAudioMs: 2_000, talkMs: 0 });
     const interaction = await endedInteraction(callerId);
     expect(interaction.status).toBe('abandoned');
