@@ -19,4 +19,4 @@ export type { TestZone } from './dns-server.ts';
 export { TestDnsServer } from './dns-server.ts';
 export type { TestCertificate } from './test-certificates.ts';
 export { TestCertificateAuthority } from './test-certificates.ts';
-export { toneShare } from './recording-tone.ts';
+export { toneShare, toneSharesByChannel } from './recording-tone.ts';

@@ -469,6 +469,12 @@ export function dialledDigits(user: string | undefined): string | undefined {
  * who gets the call. This class carries their commands out and feeds back what happens, one call's work
  * at a time.
  */
+/** What a call's database work needs of it (an inbound call, a placed call or a leg): its tenant and interaction. */
+interface InteractionRef {
+  readonly tenantId: string;
+  readonly interactionId: string;
+}
+
 export class CallService implements SipCallHandler, CallControlPort {
   readonly #options: CallServiceOptions;
   readonly #logger: Logger;
@@ -1521,12 +1527,12 @@ export class CallService implements SipCallHandler, CallControlPort {
    * `fields` go to the log besides the interaction id.
    */
   async #record(
-    about: { readonly tenantId: string; readonly interactionId: string },
+    about: InteractionRef,
     what: string,
     write: (tx: Tx) => Promise<void>,
     fields: Readonly<Record<string, unknown>> = {},
   ): Promise<void> {
-    const context: TenantContext = { tenantId: about.tenantId as TenantId, actor: systemActor };
+    const context = this.#context(about);
     await this.#deferred.run({
       what,
       fields: { interactionId: about.interactionId, ...fields },
@@ -1539,13 +1545,12 @@ export class CallService implements SipCallHandler, CallControlPort {
    * database cannot do it, logs why and answers `undefined`, and the call goes on without it.
    */
   async #attempt<T>(
-    about: { readonly tenantId: string; readonly interactionId: string },
+    about: InteractionRef,
     what: string,
     read: (tx: Tx) => Promise<T>,
   ): Promise<T | undefined> {
     try {
-      const context: TenantContext = { tenantId: about.tenantId as TenantId, actor: systemActor };
-      return await this.#options.database.inTenant(context, read);
+      return await this.#options.database.inTenant(this.#context(about), read);
     } catch (error) {
       this.#logger.error(
         { err: error, interactionId: about.interactionId },
@@ -1734,8 +1739,8 @@ export class CallService implements SipCallHandler, CallControlPort {
       );
   }
 
-  #context(call: ActiveCall): TenantContext {
-    return { tenantId: call.tenantId as TenantId, actor: systemActor };
+  #context(of: { readonly tenantId: string }): TenantContext {
+    return { tenantId: of.tenantId as TenantId, actor: systemActor };
   }
 
   /**
@@ -2374,10 +2379,7 @@ export class CallService implements SipCallHandler, CallControlPort {
   }
 
   /** A call's (or a placed call's) finished recording, onto its interaction. */
-  async #saveRecording(
-    call: { readonly tenantId: string; readonly interactionId: string },
-    summary: RecordingSummary,
-  ): Promise<void> {
+  async #saveRecording(call: InteractionRef, summary: RecordingSummary): Promise<void> {
     // The recording is on disk whatever the database says: its row waits for the database if need be.
     await this.#record(call, 'a recording', (tx) => storeRecording(tx, call.interactionId, summary), {
       path: summary.path,

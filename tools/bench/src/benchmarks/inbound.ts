@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { agentPhoneScenario, dtmfPcap, toneG711, tonePcap, toneShare } from '@centralita/testkit';
+import { agentPhoneScenario, dtmfPcap, toneG711, tonePcap, toneSharesByChannel } from '@centralita/testkit';
 import {
   benchWorkspace,
   cpuMs,
@@ -396,12 +396,11 @@ export async function run(options: {
             [since],
           )
         ).rows;
-        const twoWayAudio = recordings.filter(
-          ({ path }) =>
-            path !== null &&
-            toneShare(path, 0, VOICE_TONE_HZ) > TWO_WAY_TONE_SHARE &&
-            toneShare(path, 1, VOICE_TONE_HZ) > TWO_WAY_TONE_SHARE,
-        ).length;
+        const twoWayAudio = recordings.filter(({ path }) => {
+          if (path === null) return false;
+          const [customer = 0, agent = 0] = toneSharesByChannel(path, VOICE_TONE_HZ);
+          return customer > TWO_WAY_TONE_SHARE && agent > TWO_WAY_TONE_SHARE;
+        }).length;
         const completed = Math.max(1, outcome.succeeded + outcome.failed);
         // Where a call's CPU goes, per thread (user + system ms per call): the media thread, the main thread...
         const split: string[] = [];
