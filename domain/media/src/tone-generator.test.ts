@@ -66,4 +66,44 @@ describe('ToneGenerator', () => {
     expect(Math.max(...audio)).toBe(32_767);
     expect(Math.min(...audio)).toBe(-32_768);
   });
+
+  it('gives the exact sine samples of each burst, from phase zero, whatever the frame size', () => {
+    // Two partials, a cadence whose segments do not line up with frames: each sample is checked against the
+    // sine formula (a burst restarts at phase zero), so the cheap recurrence cannot drift or lose a burst's start.
+    const spec = {
+      frequenciesHz: [261.63, 392.4],
+      levelDbm0: -12,
+      cadenceMs: [37, 11, 90, 23],
+      isRepeating: true,
+    };
+    const amplitude = amplitudeFromDbm0(spec.levelDbm0);
+    const on = [
+      [0, 296],
+      [384, 1104],
+    ] as const;
+    const cycle = 1288;
+    const expected = (position: number): number => {
+      const offset = position % cycle;
+      const burst = on.find(([start, end]) => offset >= start && offset < end);
+      if (burst === undefined) return 0;
+      const t = offset - burst[0];
+      const value = spec.frequenciesHz.reduce(
+        (sum, hz) => sum + Math.sin(((2 * Math.PI * hz) / 8000) * t),
+        0,
+      );
+      return Math.max(-32_768, Math.min(32_767, Math.round(amplitude * value)));
+    };
+    for (const frameSize of [160, 37, 1]) {
+      const generator = new ToneGenerator(spec);
+      const frame = new Int16Array(frameSize);
+      let worst = 0;
+      for (let position = 0; position < 8000; position += frameSize) {
+        generator.fill(frame);
+        frame.forEach((sample, i) => {
+          worst = Math.max(worst, Math.abs(sample - expected(position + i)));
+        });
+      }
+      expect(worst, `frames of ${String(frameSize)}`).toBeLessThanOrEqual(1);
+    }
+  });
 });

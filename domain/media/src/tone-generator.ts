@@ -51,9 +51,18 @@ export function dtmfToneSpec(digit: DtmfDigit, durationMs = 100, pauseMs = 0, le
 /**
  * Renders a tone into caller-owned frames, one `fill` per media tick, with no allocation after
  * construction. Each burst starts at phase zero, so every burst sounds the same.
+ *
+ * Cheap enough for every caller on hold: the cadence is handled a run of samples at a time (not sample by
+ * sample), and each partial is a two-term recurrence (sin(w(t+1)) = 2cos(w)·sin(wt) − sin(w(t−1))), one
+ * multiply-add per sample, seeded with two exact sines at the start of each run so rounding never builds up.
  */
 export class ToneGenerator {
   private readonly phaseSteps: Float64Array;
+  /** 2cos(w) per partial: the recurrence's coefficient. */
+  private readonly coefficients: Float64Array;
+  /** The recurrence's state per partial while rendering: sin(w(t−1)) and sin(wt). */
+  private readonly previous: Float64Array;
+  private readonly current: Float64Array;
   private readonly amplitude: number;
   /** Cadence boundaries in samples, cumulative: [end of on 1, end of off 1, ...]. */
   private readonly boundaries: Float64Array;
@@ -65,6 +74,9 @@ export class ToneGenerator {
 
   constructor(spec: ToneSpec, sampleRateHz: number = TELEPHONY_SAMPLE_RATE_HZ) {
     this.phaseSteps = Float64Array.from(spec.frequenciesHz, (f) => (2 * Math.PI * f) / sampleRateHz);
+    this.coefficients = this.phaseSteps.map((step) => 2 * Math.cos(step));
+    this.previous = new Float64Array(this.phaseSteps.length);
+    this.current = new Float64Array(this.phaseSteps.length);
     this.amplitude = amplitudeFromDbm0(spec.levelDbm0);
     let total = 0;
     this.boundaries = Float64Array.from(
@@ -80,7 +92,7 @@ export class ToneGenerator {
     return !this.isRepeating && this.cycleSamples > 0 && this.position >= this.cycleSamples;
   }
 
-  /** Whether the sample at cadence position `offset` (within one cycle) is in an "on" segment. */
+  /** The cadence segment holding position `offset` (within one cycle): even ones are "on". */
   private segmentAt(offset: number): number {
     let segment = 0;
     while (segment < this.boundaries.length && offset >= (this.boundaries[segment] ?? 0)) segment++;
@@ -90,8 +102,10 @@ export class ToneGenerator {
   /** Writes the next `count` samples into `target` from index 0 and returns `count`. */
   fill(target: Int16Array, count: number = target.length): number {
     const n = Math.min(count, target.length);
-    const steps = this.phaseSteps;
-    for (let i = 0; i < n; i++, this.position++) {
+    let at = 0;
+    while (at < n) {
+      // The samples from here to the end of the frame or of the cadence segment, whichever comes first.
+      let run = n - at;
       let isOn = true;
       if (this.cycleSamples > 0) {
         if (!this.isRepeating && this.position >= this.cycleSamples) {
@@ -99,21 +113,57 @@ export class ToneGenerator {
         } else {
           const offset = this.position % this.cycleSamples;
           const segment = this.segmentAt(offset);
+          const segmentStart = segment === 0 ? 0 : (this.boundaries[segment - 1] ?? 0);
           isOn = segment % 2 === 0;
-          if (isOn && (segment === 0 ? offset === 0 : offset === (this.boundaries[segment - 1] ?? 0))) {
-            this.burstStart = this.position;
-          }
+          if (isOn && offset === segmentStart) this.burstStart = this.position;
+          run = Math.min(run, (this.boundaries[segment] ?? this.cycleSamples) - offset);
         }
       }
-      if (!isOn) {
-        target[i] = 0;
-        continue;
-      }
-      const t = this.position - this.burstStart;
-      let value = 0;
-      for (let k = 0; k < steps.length; k++) value += Math.sin((steps[k] ?? 0) * t);
-      target[i] = Math.max(-32_768, Math.min(32_767, Math.round(this.amplitude * value)));
+      if (isOn) this.render(target, at, run);
+      else target.fill(0, at, at + run);
+      at += run;
+      this.position += run;
     }
     return n;
   }
+
+  /** `count` samples of the burst from the current position into `target` at `from`. */
+  private render(target: Int16Array, from: number, count: number): void {
+    const steps = this.phaseSteps;
+    const t = this.position - this.burstStart;
+    if (steps.length === 1) {
+      // The common case (call-progress tones): one partial, kept in locals.
+      const step = steps[0] ?? 0;
+      const coefficient = this.coefficients[0] ?? 0;
+      let previous = Math.sin(step * (t - 1));
+      let current = Math.sin(step * t);
+      for (let i = from, end = from + count; i < end; i++) {
+        target[i] = clampSample(this.amplitude * current);
+        const next = coefficient * current - previous;
+        previous = current;
+        current = next;
+      }
+      return;
+    }
+    const { previous, current } = this;
+    for (let k = 0; k < steps.length; k++) {
+      previous[k] = Math.sin((steps[k] ?? 0) * (t - 1));
+      current[k] = Math.sin((steps[k] ?? 0) * t);
+    }
+    for (let i = from, end = from + count; i < end; i++) {
+      let value = 0;
+      for (let k = 0; k < steps.length; k++) {
+        const now = current[k] ?? 0;
+        value += now;
+        const next = (this.coefficients[k] ?? 0) * now - (previous[k] ?? 0);
+        previous[k] = now;
+        current[k] = next;
+      }
+      target[i] = clampSample(this.amplitude * value);
+    }
+  }
+}
+
+function clampSample(value: number): number {
+  return Math.max(-32_768, Math.min(32_767, Math.round(value)));
 }
