@@ -10,6 +10,7 @@ import {
   requireTool,
   spawnLogged,
   startServerUnderTest,
+  threadCpuMs,
 } from '../server-under-test.ts';
 
 /**
@@ -128,9 +129,12 @@ export async function run(options: {
       target: string,
       rate: number,
       cpuOf: () => Promise<number>,
+      threadsOf?: number,
     ): Promise<RateFigures> => {
       const calls = Math.max(1, Math.round(rate * seconds));
       const rttFile = `rtt-${system}-${String(rate)}.csv`;
+      const threadsBefore = threadsOf === undefined ? undefined : await threadCpuMs(threadsOf);
+      const startedAt = performance.now();
       const cpuBefore = await cpuOf();
       const uac = spawnLogged(
         'taskset',
@@ -166,6 +170,22 @@ export async function run(options: {
       );
       await uac.exited;
       const cpuAfter = await cpuOf();
+      const elapsedS = (performance.now() - startedAt) / 1000;
+      if (threadsBefore !== undefined && threadsOf !== undefined) {
+        // Where a call's CPU goes (main thread, media worker, V8's helpers, libuv's pool), and how busy the core
+        // was: a run that took much longer than its calls' span had the server saturated.
+        const split: string[] = [];
+        for (const [name, after] of await threadCpuMs(threadsOf)) {
+          const before = threadsBefore.get(name) ?? { userMs: 0, systemMs: 0 };
+          const userUs = ((after.userMs - before.userMs) * 1000) / calls;
+          const systemUs = ((after.systemMs - before.systemMs) * 1000) / calls;
+          if (userUs + systemUs >= 50) split.push(`${name} ${userUs.toFixed(0)}+${systemUs.toFixed(0)}`);
+        }
+        progress(
+          `CPU per call by thread (user+system µs): ${split.join(', ')}; ` +
+            `core busy ${(((cpuAfter - cpuBefore) / 1000 / elapsedS) * 100).toFixed(0)} % over ${elapsedS.toFixed(1)} s`,
+        );
+      }
       const screen = uac.output();
       const failed = Number(/Failed call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(screen)?.[1] ?? String(calls));
       const rttLog = (await readdir(work)).find((name) => name.endsWith('_rtt.csv'));
@@ -253,7 +273,9 @@ export async function run(options: {
     await measure('centralita', target, 1, () => cpuMs(server.serverPid));
     for (const rate of rates) {
       progress(`Centralita at ${String(rate)} calls per second`);
-      results.push(await measure('centralita', target, rate, () => cpuMs(server.serverPid)));
+      results.push(
+        await measure('centralita', target, rate, () => cpuMs(server.serverPid), server.serverPid),
+      );
     }
 
     const ours = results.filter((r) => r.system === 'centralita');
