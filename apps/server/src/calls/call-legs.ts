@@ -108,6 +108,8 @@ export function betterFailure(current: number | undefined, candidate: number): n
 export class LegDirectory {
   readonly #byId = new Map<string, CallLeg>();
   readonly #byDialog = new Map<string, CallLeg>();
+  /** Each leg's dialog keys, so removing a leg does not scan every live dialog. */
+  readonly #dialogKeys = new Map<CallLeg, string[]>();
 
   add(leg: CallLeg): void {
     this.#byId.set(leg.legId, leg);
@@ -116,6 +118,9 @@ export class LegDirectory {
   /** Records the dialog key of a leg once its dialog exists. */
   bindDialog(leg: CallLeg, key: string): void {
     this.#byDialog.set(key, leg);
+    const keys = this.#dialogKeys.get(leg);
+    if (keys === undefined) this.#dialogKeys.set(leg, [key]);
+    else if (!keys.includes(key)) keys.push(key);
   }
 
   byId(legId: string): CallLeg | undefined {
@@ -128,7 +133,9 @@ export class LegDirectory {
 
   remove(leg: CallLeg): void {
     this.#byId.delete(leg.legId);
-    for (const [key, value] of this.#byDialog) if (value === leg) this.#byDialog.delete(key);
+    for (const key of this.#dialogKeys.get(leg) ?? [])
+      if (this.#byDialog.get(key) === leg) this.#byDialog.delete(key);
+    this.#dialogKeys.delete(leg);
   }
 
   get size(): number {
