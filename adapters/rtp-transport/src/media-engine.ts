@@ -33,6 +33,7 @@ import type {
 } from './engine-protocol.ts';
 import type { MediaEngineError, MediaEngineErrorCode } from './errors.ts';
 import { mediaEngineError } from './errors.ts';
+import { MessageBatch } from './message-batch.ts';
 import { PromptLibrary } from './prompt-library.ts';
 import type { PortRange } from './udp-port-pair.ts';
 
@@ -100,6 +101,8 @@ interface WorkerSlot {
   isReady: boolean;
   readonly pending: Map<number, PendingCommand>;
   readonly legIds: Set<string>;
+  /** Commands waiting for the end of this turn of the event loop, to be posted together. */
+  readonly outbox: MessageBatch<WorkerRequestMessage>;
 }
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 5000;
@@ -253,7 +256,16 @@ export class MediaEngine {
 
   private startWorker(index: number): Promise<Result<WorkerSlot, MediaEngineError>> {
     const worker = new Worker(workerUrl, { workerData: this.setupFor(index), name: `media-${index}` });
-    const slot: WorkerSlot = { index, worker, isReady: false, pending: new Map(), legIds: new Set() };
+    const slot: WorkerSlot = {
+      index,
+      worker,
+      isReady: false,
+      pending: new Map(),
+      legIds: new Set(),
+      outbox: new MessageBatch((messages) => {
+        worker.postMessage(messages);
+      }),
+    };
     this.slots[index] = slot;
     return new Promise((resolvePromise) => {
       const onEarlyError = (error: Error): void => {
@@ -262,17 +274,23 @@ export class MediaEngine {
         );
       };
       worker.once('error', onEarlyError);
-      worker.on('message', (message: WorkerMessage) => {
-        if (message.kind === 'ready') {
-          slot.isReady = true;
-          worker.off('error', onEarlyError);
-          worker.on('error', (error: Error) => {
-            this.options.logger?.error({ workerIndex: index, error: error.message }, 'media worker crashed');
-          });
-          resolvePromise(ok(slot));
-          return;
+      // The worker posts its replies, events and logs in batches (MessageBatch), in order.
+      worker.on('message', (messages: readonly WorkerMessage[]) => {
+        for (const message of messages) {
+          if (message.kind === 'ready') {
+            slot.isReady = true;
+            worker.off('error', onEarlyError);
+            worker.on('error', (error: Error) => {
+              this.options.logger?.error(
+                { workerIndex: index, error: error.message },
+                'media worker crashed',
+              );
+            });
+            resolvePromise(ok(slot));
+            continue;
+          }
+          this.onWorkerMessage(slot, message);
         }
-        this.onWorkerMessage(slot, message);
       });
       worker.once('exit', (code) => {
         if (!slot.isReady)
@@ -388,8 +406,7 @@ export class MediaEngine {
         resolve: resolvePromise as (result: Result<unknown, MediaEngineError>) => void,
         timer,
       });
-      const message: WorkerRequestMessage = { kind: 'command', id, command };
-      slot.worker.postMessage(message);
+      slot.outbox.push({ kind: 'command', id, command });
     });
   }
 

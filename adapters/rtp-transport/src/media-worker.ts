@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { err } from '@centralita/kernel';
 import type { WorkerMessage, WorkerRequestMessage, WorkerSetup } from './engine-protocol.ts';
 import { mediaEngineError } from './errors.ts';
+import { MessageBatch } from './message-batch.ts';
 import { loadNativeMediaIo } from './native-media-io.ts';
 import { WorkerEngine } from './worker-engine.ts';
 
@@ -13,8 +14,12 @@ import { WorkerEngine } from './worker-engine.ts';
 const port = parentPort;
 if (port === null) throw new Error('media-worker.ts runs as a worker thread');
 
+// Replies, events and logs leave together once per turn (MessageBatch), in the order they were made.
+const outbox = new MessageBatch<WorkerMessage>((messages) => {
+  port.postMessage(messages);
+});
 const post = (message: WorkerMessage): void => {
-  port.postMessage(message);
+  outbox.push(message);
 };
 
 const setup = workerData as WorkerSetup;
@@ -65,7 +70,7 @@ const engine = new WorkerEngine(
   },
 );
 
-port.on('message', (message: WorkerRequestMessage) => {
+const handle = (message: WorkerRequestMessage): void => {
   engine.handle(message.command).then(
     (result) => {
       post({ kind: 'reply', id: message.id, result });
@@ -85,6 +90,11 @@ port.on('message', (message: WorkerRequestMessage) => {
       });
     },
   );
+};
+
+// The main thread sends its commands in batches too, each handled in order.
+port.on('message', (messages: readonly WorkerRequestMessage[]) => {
+  for (const message of messages) handle(message);
 });
 
 applyThreadNice();
