@@ -3,9 +3,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import type { Socket } from 'node:dgram';
 import { createSocket } from 'node:dgram';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { availableParallelism, setPriority, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
+import { availableParallelism, setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { MediaSocket } from '@centralita/rtp-transport';
 import {
@@ -16,7 +15,7 @@ import {
   unixNowMs,
 } from '@centralita/rtp-transport';
 import { freeUdpPort } from '@centralita/testkit';
-import { median } from '../server-under-test.ts';
+import { median, recordingDirectory as benchRecordingDirectory } from '../server-under-test.ts';
 
 /**
  * `npm run bench -- media [--calls=50,100,200] [--seconds=8] [--warmup=2] [--repeats=1] [--gather=µs]
@@ -398,7 +397,8 @@ function runEngineRelay(): void {
       datagramIo: 'native' | 'dgram';
       gatherMicros: number | undefined;
     }) => {
-      recordingDirectory = await mkdtemp(join(tmpdir(), 'centralita-bench-'));
+      // Where a default install keeps recordings, not /tmp (see recordingDirectory).
+      recordingDirectory = (await benchRecordingDirectory('media')).path;
       const started = await MediaEngine.start({
         bindAddress: '127.0.0.1',
         recordingDirectory,
