@@ -1563,8 +1563,11 @@ export class CallService implements SipCallHandler, CallControlPort {
   async #carryOut(call: ActiveCall, command: InboundCallCommand, writes: PendingWrite[]): Promise<void> {
     const media = this.#options.media;
     switch (command.type) {
+      // Music on hold and bridges are not waited for: the media worker carries out a call's commands in the order
+      // they were given, and those given in one turn of the event loop reach it together (one wake-up), as
+      // StopMusicOnHold, BridgeLegs and StartRecording do when the caller is connected.
       case 'PlayMusicOnHold':
-        await media.play({
+        void media.play({
           legId: command.legId,
           items: musicOnHold,
           isLooping: true,
@@ -1572,7 +1575,7 @@ export class CallService implements SipCallHandler, CallControlPort {
         });
         return;
       case 'StopMusicOnHold':
-        await media.stopPlayback(command.legId);
+        void media.stopPlayback(command.legId);
         return;
       case 'InviteAgent':
         await this.#inviteAgent(call, command.agentId, command.agentLegId);
@@ -1619,12 +1622,13 @@ export class CallService implements SipCallHandler, CallControlPort {
         return;
       }
       case 'BridgeLegs': {
-        const bridged = await media.bridge(command.customerLegId, command.agentLegId);
-        if (!bridged.ok)
-          this.#logger.error(
-            { interactionId: call.interactionId, reason: bridged.error.message },
-            'legs could not be bridged',
-          );
+        void media.bridge(command.customerLegId, command.agentLegId).then((bridged) => {
+          if (!bridged.ok)
+            this.#logger.error(
+              { interactionId: call.interactionId, reason: bridged.error.message },
+              'legs could not be bridged',
+            );
+        });
         return;
       }
       case 'StartRecording': {
