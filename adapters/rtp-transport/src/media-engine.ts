@@ -101,7 +101,7 @@ interface WorkerSlot {
   isReady: boolean;
   readonly pending: Map<number, PendingCommand>;
   readonly legIds: Set<string>;
-  /** Commands waiting for the end of this turn of the event loop, to be posted together. */
+  /** Commands waiting to be posted together (MessageBatch). */
   readonly outbox: MessageBatch<WorkerRequestMessage>;
 }
 

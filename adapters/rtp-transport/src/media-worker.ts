@@ -14,7 +14,7 @@ import { WorkerEngine } from './worker-engine.ts';
 const port = parentPort;
 if (port === null) throw new Error('media-worker.ts runs as a worker thread');
 
-// Replies, events and logs leave together once per turn (MessageBatch), in the order they were made.
+// Replies, events and logs leave in batches (MessageBatch), in the order they were made.
 const outbox = new MessageBatch<WorkerMessage>((messages) => {
   port.postMessage(messages);
 });

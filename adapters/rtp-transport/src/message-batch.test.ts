@@ -4,7 +4,7 @@ import { MessageBatch } from './message-batch.ts';
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('MessageBatch', () => {
-  it('posts the messages of one turn together, in order, and those of a later turn apart', async () => {
+  it('posts the messages pushed while the work in hand runs together, in order, and later ones apart', async () => {
     const posted: (readonly number[])[] = [];
     const batch = new MessageBatch<number>((messages) => posted.push(messages));
     batch.push(1);

@@ -1,10 +1,12 @@
 /**
- * Messages for one side of a MessagePort, posted together once per turn of the event loop (at its check phase,
- * after the I/O callbacks of the turn), in the order they were pushed.
+ * Messages for one side of a MessagePort, posted together, in the order they were pushed, once the work in hand
+ * is done: on `process.nextTick`, which runs when the promise continuations queued by the current callback have
+ * all run (a chain of awaits that does not wait for I/O is one batch), and without a turn of the event loop of
+ * its own.
  *
  * The media worker runs at a higher priority than the main thread (ADR 0009), so each message posted alone
  * woke it and handed it the core: one context switch each way per command, some ten per call. A batch costs one
- * wake-up and one dispatch whatever it holds; the price is at most the rest of the current turn's latency.
+ * wake-up and one dispatch whatever it holds.
  */
 export class MessageBatch<T> {
   readonly #post: (messages: readonly T[]) => void;
@@ -19,7 +21,7 @@ export class MessageBatch<T> {
     this.#queued.push(message);
     if (this.#isScheduled) return;
     this.#isScheduled = true;
-    setImmediate(this.#flush);
+    process.nextTick(this.#flush);
   }
 
   /** Posts what is queued now (nothing when empty). */
