@@ -264,7 +264,7 @@ export class MediaEngine {
       legIds: new Set(),
       outbox: new MessageBatch((messages) => {
         worker.postMessage(messages);
-      }),
+      }, setImmediate),
     };
     this.slots[index] = slot;
     return new Promise((resolvePromise) => {

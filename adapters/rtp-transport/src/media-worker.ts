@@ -15,9 +15,14 @@ const port = parentPort;
 if (port === null) throw new Error('media-worker.ts runs as a worker thread');
 
 // Replies, events and logs leave in batches (MessageBatch), in the order they were made.
-const outbox = new MessageBatch<WorkerMessage>((messages) => {
-  port.postMessage(messages);
-});
+const outbox = new MessageBatch<WorkerMessage>(
+  (messages) => {
+    port.postMessage(messages);
+  },
+  (flush) => {
+    process.nextTick(flush);
+  },
+);
 const post = (message: WorkerMessage): void => {
   outbox.push(message);
 };

@@ -1,27 +1,31 @@
+/** When a batch is posted: `setImmediate` (once per turn of the event loop) or `process.nextTick`. */
+export type BatchSchedule = (flush: () => void) => void;
+
 /**
- * Messages for one side of a MessagePort, posted together, in the order they were pushed, once the work in hand
- * is done: on `process.nextTick`, which runs when the promise continuations queued by the current callback have
- * all run (a chain of awaits that does not wait for I/O is one batch), and without a turn of the event loop of
- * its own.
+ * Messages for one side of a MessagePort, posted together, in the order they were pushed, when `schedule` says.
  *
- * The media worker runs at a higher priority than the main thread (ADR 0009), so each message posted alone
- * woke it and handed it the core: one context switch each way per command, some ten per call. A batch costs one
- * wake-up and one dispatch whatever it holds.
+ * The media worker runs at a higher priority than the main thread (ADR 0009), so each message the main thread
+ * posted alone woke it and handed it the core: one context switch each way per command, some ten per call. The
+ * main thread therefore posts once per turn of its event loop (`setImmediate`, after the turn's I/O callbacks:
+ * the commands of every call served in that turn go together). The worker posts on `process.nextTick`, once the
+ * commands of a batch have been handled: its replies do not preempt anything, and it has no turn to spare.
  */
 export class MessageBatch<T> {
   readonly #post: (messages: readonly T[]) => void;
+  readonly #schedule: BatchSchedule;
   #queued: T[] = [];
   #isScheduled = false;
 
-  constructor(post: (messages: readonly T[]) => void) {
+  constructor(post: (messages: readonly T[]) => void, schedule: BatchSchedule) {
     this.#post = post;
+    this.#schedule = schedule;
   }
 
   push(message: T): void {
     this.#queued.push(message);
     if (this.#isScheduled) return;
     this.#isScheduled = true;
-    process.nextTick(this.#flush);
+    this.#schedule(this.#flush);
   }
 
   /** Posts what is queued now (nothing when empty). */

@@ -1564,7 +1564,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     const media = this.#options.media;
     switch (command.type) {
       // Music on hold and bridges are not waited for: the media worker carries out a call's commands in the order
-      // they were given, and those given before the main thread next waits for I/O reach it together (one wake-up), as
+      // they were given, and those given in one turn of the event loop reach it together (one wake-up), as
       // StopMusicOnHold, BridgeLegs and StartRecording do when the caller is connected.
       case 'PlayMusicOnHold':
         void media.play({
