@@ -4,11 +4,12 @@ export type BatchSchedule = (flush: () => void) => void;
 /**
  * Messages for one side of a MessagePort, posted together, in the order they were pushed, when `schedule` says.
  *
- * The media worker runs at a higher priority than the main thread (ADR 0009), so each message the main thread
- * posted alone woke it and handed it the core: one context switch each way per command, some ten per call. The
- * main thread therefore posts once per turn of its event loop (`setImmediate`, after the turn's I/O callbacks:
- * the commands of every call served in that turn go together). The worker posts on `process.nextTick`, once the
- * commands of a batch have been handled: its replies do not preempt anything, and it has no turn to spare.
+ * The media worker runs at a higher priority than the main thread (docs/media.md, "Threads"), so each message
+ * the main thread posted alone woke it and handed it the core: one context switch each way per command, some ten
+ * per call. The main thread therefore posts once per turn of its event loop (`setImmediate`, after the turn's
+ * I/O callbacks: the commands of every call served in that turn go together). The worker posts on
+ * `process.nextTick`, once the commands of a batch have been handled: its replies do not preempt anything, and
+ * it has no turn to spare.
  */
 export class MessageBatch<T> {
   readonly #post: (messages: readonly T[]) => void;
