@@ -1563,17 +1563,18 @@ export class CallService implements SipCallHandler, CallControlPort {
   async #carryOut(call: ActiveCall, command: InboundCallCommand, writes: PendingWrite[]): Promise<void> {
     const media = this.#options.media;
     switch (command.type) {
-      // Music on hold and bridges are not waited for: the media worker carries out a call's commands in the order
-      // they were given, and those given in one turn of the event loop reach it together (one wake-up), as
-      // StopMusicOnHold, BridgeLegs and StartRecording do when the caller is connected.
       case 'PlayMusicOnHold':
-        void media.play({
+        await media.play({
           legId: command.legId,
           items: musicOnHold,
           isLooping: true,
           playbackId: `moh-${command.legId}`,
         });
         return;
+      // The stop and a bridge are not waited for: the media worker carries out a call's commands in the order they
+      // were given (neither does anything on this thread before sending), and those given in one turn of the event
+      // loop reach it together (one wake-up), as StopMusicOnHold, BridgeLegs and StartRecording do when the caller
+      // is connected. A play is waited for: it may load a file before its command leaves.
       case 'StopMusicOnHold':
         void media.stopPlayback(command.legId);
         return;
