@@ -67,6 +67,25 @@ export async function threadCpuMs(pid: number): Promise<Map<string, { userMs: nu
   return byName;
 }
 
+/**
+ * Each thread's CPU per call (user and system ms) between two `threadCpuMs` readings of the same process:
+ * where a benchmark's calls spent the server's CPU (main thread, media workers, V8's helpers, libuv's pool).
+ */
+export function threadCpuPerCall(
+  before: ReadonlyMap<string, { userMs: number; systemMs: number }>,
+  after: ReadonlyMap<string, { userMs: number; systemMs: number }>,
+  calls: number,
+): { name: string; userMs: number; systemMs: number }[] {
+  return [...after].map(([name, at]) => {
+    const from = before.get(name) ?? { userMs: 0, systemMs: 0 };
+    return {
+      name,
+      userMs: (at.userMs - from.userMs) / calls,
+      systemMs: (at.systemMs - from.systemMs) / calls,
+    };
+  });
+}
+
 /** The middle value (the mean of the two middle ones for an even count); null for none. */
 export function median(values: readonly number[]): number | null {
   if (values.length === 0) return null;

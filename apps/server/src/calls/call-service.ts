@@ -461,6 +461,12 @@ export function dialledDigits(user: string | undefined): string | undefined {
   return /^\+?[0-9]{2,20}$/.test(cleaned) ? cleaned : undefined;
 }
 
+/** What a call's database work needs of it (an inbound call, a placed call or a leg): its tenant and interaction. */
+interface InteractionRef {
+  readonly tenantId: string;
+  readonly interactionId: string;
+}
+
 /**
  * The call layer of the server: a back-to-back user agent. Each inbound call is two SIP dialogs with
  * the media anchored in the media engine: the customer's leg (answered at once, so the IVR can speak)
@@ -469,12 +475,6 @@ export function dialledDigits(user: string | undefined): string | undefined {
  * who gets the call. This class carries their commands out and feeds back what happens, one call's work
  * at a time.
  */
-/** What a call's database work needs of it (an inbound call, a placed call or a leg): its tenant and interaction. */
-interface InteractionRef {
-  readonly tenantId: string;
-  readonly interactionId: string;
-}
-
 export class CallService implements SipCallHandler, CallControlPort {
   readonly #options: CallServiceOptions;
   readonly #logger: Logger;

@@ -6,6 +6,7 @@ import {
   benchWorkspace,
   cpuMs,
   threadCpuMs,
+  threadCpuPerCall,
   freePort,
   median,
   option,
@@ -403,13 +404,9 @@ export async function run(options: {
         }).length;
         const completed = Math.max(1, outcome.succeeded + outcome.failed);
         // Where a call's CPU goes, per thread (user + system ms per call): the media thread, the main thread...
-        const split: string[] = [];
-        for (const [name, after] of threadsAfter) {
-          const before = threadsBefore.get(name) ?? { userMs: 0, systemMs: 0 };
-          const userMs = (after.userMs - before.userMs) / completed;
-          const systemMs = (after.systemMs - before.systemMs) / completed;
-          if (userMs + systemMs >= 0.5) split.push(`${name} ${userMs.toFixed(1)}+${systemMs.toFixed(1)}`);
-        }
+        const split = threadCpuPerCall(threadsBefore, threadsAfter, completed)
+          .filter(({ userMs, systemMs }) => userMs + systemMs >= 0.5)
+          .map(({ name, userMs, systemMs }) => `${name} ${userMs.toFixed(1)}+${systemMs.toFixed(1)}`);
         progress(`CPU per call by thread (user+system ms): ${split.join(', ')}`);
         const succeeded = Math.min(outcome.succeeded, delays.length, twoWayAudio);
         results.push({

@@ -3,7 +3,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import type { Socket } from 'node:dgram';
 import { createSocket } from 'node:dgram';
 import { readdirSync, readFileSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { availableParallelism, setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { MediaSocket } from '@centralita/rtp-transport';
@@ -368,7 +368,7 @@ function runGenerator(): void {
 
 function runEngineRelay(): void {
   let engine: MediaEngine | undefined;
-  let recordingDirectory: string | undefined;
+  let recordingDirectory: Awaited<ReturnType<typeof benchRecordingDirectory>> | undefined;
   const recordings: string[] = [];
   let calls = 0;
 
@@ -398,10 +398,10 @@ function runEngineRelay(): void {
       gatherMicros: number | undefined;
     }) => {
       // Where a default install keeps recordings, not /tmp (see recordingDirectory).
-      recordingDirectory = (await benchRecordingDirectory('media')).path;
+      recordingDirectory = await benchRecordingDirectory('media');
       const started = await MediaEngine.start({
         bindAddress: '127.0.0.1',
-        recordingDirectory,
+        recordingDirectory: recordingDirectory.path,
         workerCount: 1,
         noMediaTimeoutMs: 0,
         datagramIo,
@@ -454,7 +454,7 @@ function runEngineRelay(): void {
         await engine?.destroyLeg(`b-${c}`);
       }
       await engine?.stop();
-      if (recordingDirectory !== undefined) await rm(recordingDirectory, { recursive: true, force: true });
+      await recordingDirectory?.remove();
       return null;
     },
   });

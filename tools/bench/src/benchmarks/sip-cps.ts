@@ -12,6 +12,7 @@ import {
   spawnLogged,
   startServerUnderTest,
   threadCpuMs,
+  threadCpuPerCall,
 } from '../server-under-test.ts';
 
 /**
@@ -130,13 +131,13 @@ export async function run(options: {
     });
 
     // One rate against one system: SIPp's own call length is the hold time; setup times from its RTT log.
+    // `threadsOf`: the process whose CPU per thread is shown; `round`: the repeat, for the RTT log's name.
     const measure = async (
       system: RateFigures['system'],
       target: string,
       rate: number,
       cpuOf: () => Promise<number>,
-      threadsOf?: number,
-      round = 0,
+      { threadsOf, round = 0 }: { readonly threadsOf?: number; readonly round?: number } = {},
     ): Promise<RateFigures> => {
       const calls = Math.max(1, Math.round(rate * seconds));
       const rttFile = `rtt-${system}-${String(rate)}-${String(round)}.csv`;
@@ -181,13 +182,12 @@ export async function run(options: {
       if (threadsBefore !== undefined && threadsOf !== undefined) {
         // Where a call's CPU goes (main thread, media worker, V8's helpers, libuv's pool), and how busy the core
         // was: a run that took much longer than its calls' span had the server saturated.
-        const split: string[] = [];
-        for (const [name, after] of await threadCpuMs(threadsOf)) {
-          const before = threadsBefore.get(name) ?? { userMs: 0, systemMs: 0 };
-          const userUs = ((after.userMs - before.userMs) * 1000) / calls;
-          const systemUs = ((after.systemMs - before.systemMs) * 1000) / calls;
-          if (userUs + systemUs >= 50) split.push(`${name} ${userUs.toFixed(0)}+${systemUs.toFixed(0)}`);
-        }
+        const split = threadCpuPerCall(threadsBefore, await threadCpuMs(threadsOf), calls)
+          .filter(({ userMs, systemMs }) => userMs + systemMs >= 0.05)
+          .map(
+            ({ name, userMs, systemMs }) =>
+              `${name} ${(userMs * 1000).toFixed(0)}+${(systemMs * 1000).toFixed(0)}`,
+          );
         progress(
           `CPU per call by thread (user+system µs): ${split.join(', ')}; ` +
             `core busy ${(((cpuAfter - cpuBefore) / 1000 / elapsedS) * 100).toFixed(0)} % over ${elapsedS.toFixed(1)} s`,
@@ -276,18 +276,16 @@ export async function run(options: {
         const at = `${String(rate)} calls per second (round ${String(round)} of ${String(repeats)})`;
         progress(`Kamailio at ${at}`);
         results.push(
-          await measure(
-            'kamailio',
-            `127.0.0.1:${String(kamailioPort)}`,
-            rate,
-            () => treeCpuMs(kamailioPid),
-            undefined,
+          await measure('kamailio', `127.0.0.1:${String(kamailioPort)}`, rate, () => treeCpuMs(kamailioPid), {
             round,
-          ),
+          }),
         );
         progress(`Centralita at ${at}`);
         results.push(
-          await measure('centralita', target, rate, () => cpuMs(server.serverPid), server.serverPid, round),
+          await measure('centralita', target, rate, () => cpuMs(server.serverPid), {
+            threadsOf: server.serverPid,
+            round,
+          }),
         );
       }
     }
@@ -305,22 +303,14 @@ export async function run(options: {
         isSustained: ours.every((r) => r.failed / r.calls < 0.001),
       };
     });
-    const sustained = byRate.filter((r) => r.isSustained);
-    const best = sustained.reduce<(typeof byRate)[number] | undefined>(
-      (highest, r) => (highest === undefined || r.rate > highest.rate ? r : highest),
-      undefined,
-    );
-    const ratio =
-      best?.cpuUsPerCall === undefined ||
-      best.cpuUsPerCall === null ||
-      best.cpuUsPerCall === 0 ||
-      best.kamailioCpuUsPerCall === null
-        ? null
-        : Math.round((best.kamailioCpuUsPerCall / best.cpuUsPerCall) * 1000) / 1000;
+    const best = byRate.filter((r) => r.isSustained).toSorted((a, b) => b.rate - a.rate)[0];
+    const ours = best?.cpuUsPerCall ?? null;
+    const theirs = best?.kamailioCpuUsPerCall ?? null;
     return {
-      cpu_us_per_call: best?.cpuUsPerCall ?? null,
-      kamailio_cpu_us_per_call: best?.kamailioCpuUsPerCall ?? null,
-      ratio,
+      cpu_us_per_call: ours,
+      kamailio_cpu_us_per_call: theirs,
+      ratio:
+        ours === null || ours === 0 || theirs === null ? null : Math.round((theirs / ours) * 1000) / 1000,
       max_cps: best?.rate ?? 0,
       p99_setup_ms: best?.p99SetupMs ?? null,
       limited_by: results.some((r) => r.system === 'kamailio' && r.failed > 0) ? 'sipp' : 'server',
