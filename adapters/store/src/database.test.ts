@@ -5,6 +5,7 @@ import type { TenantContext } from './actor.ts';
 import { listAuditEntries } from './audit-log.ts';
 import { Database } from './database.ts';
 import { createQueue, listQueues } from './directory.ts';
+import { changeInteraction, getInteraction, insertInteraction, interactionChange } from './interactions.ts';
 import { StoreError, isStoredEventConflict } from './store-error.ts';
 import { createDatabase, dropDatabase, withDatabaseName } from './database-admin.ts';
 import { migrate } from './migrations.ts';
@@ -91,6 +92,80 @@ describe('a tenant transaction', () => {
     await expect(failing).rejects.toMatchObject({ code: 'STORE_NOT_FOUND' });
     const queues = await database.inTenant(acme, (tx) => listQueues(tx, { limit: 100, offset: 0 }));
     expect(queues.items.map((queue) => queue.name)).not.toContain('A medias');
+  });
+});
+
+describe('a transaction that only writes (one round trip)', () => {
+  const newCall = (context: TenantContext) =>
+    database.inTenant(context, (tx) =>
+      insertInteraction(tx, { channel: 'voice', direction: 'inbound', status: 'in_progress' }),
+    );
+  // Values that a careless inlining would break: quotes, backslashes, a parameter's name, NUL-free Unicode.
+  const changes = {
+    status: 'completed' as const,
+    // After the calls start (a check wants an end after the start), with milliseconds.
+    endedAt: new Date(Math.floor(Date.now() / 1_000) * 1_000 + 60_123),
+    metadata: { endCause: "caller's hangup \\ $1 --", ivrPath: ['menú', 'ventas "B"'], mos: 4.25 },
+  };
+
+  it('stores the same values as the statement run with parameters, and its events after commit', async () => {
+    const [inlined, parameterised] = [await newCall(acme), await newCall(acme)];
+    await database.writeInTenant(acme, (tx) => {
+      tx.execute(interactionChange(inlined, changes));
+      tx.recordEvent('CallEnded', { interactionId: inlined, cause: changes.metadata.endCause });
+    });
+    expect(committed.at(-1)).toMatchObject([{ type: 'CallEnded', data: { interactionId: inlined } }]);
+    await database.inTenant(acme, (tx) => changeInteraction(tx, parameterised, changes));
+    const [one, other] = await database.inTenant(acme, async (tx) => [
+      await getInteraction(tx, inlined),
+      await getInteraction(tx, parameterised),
+    ]);
+    expect(one).toMatchObject({ status: 'completed', metadata: changes.metadata });
+    const endedAt = await database.inTenant(acme, (tx) =>
+      tx.query<{ endedAt: Date }>('SELECT ended_at AS "endedAt" FROM interactions WHERE id = $1', [inlined]),
+    );
+    expect(endedAt.rows[0]?.endedAt.toISOString(), 'to the millisecond').toBe(changes.endedAt.toISOString());
+    expect({ ...one, id: undefined, startedAt: undefined }).toEqual({
+      ...other,
+      id: undefined,
+      startedAt: undefined,
+    });
+    expect((await storedEvents(acme)).at(-1)).toEqual({
+      type: 'CallEnded',
+      data: { interactionId: inlined, cause: changes.metadata.endCause },
+    });
+  });
+
+  it("stores nothing when a statement that must change a row changes none, such as another tenant's", async () => {
+    const other = await createTestTenant(database, 'Otra');
+    const theirs = await newCall(other);
+    const ours = await newCall(acme);
+    const before = committed.length;
+    const attempt = database.writeInTenant(acme, (tx) => {
+      tx.execute(interactionChange(ours, { subject: 'changed first' }));
+      tx.execute(interactionChange(theirs, { subject: 'not ours' }));
+      tx.recordEvent('CallEnded', { interactionId: theirs });
+    });
+    await expect(attempt).rejects.toEqual(new StoreError('STORE_NOT_FOUND', 'no such interaction'));
+    expect(committed).toHaveLength(before);
+    const [mine, their] = [
+      await database.inTenant(acme, (tx) => getInteraction(tx, ours)),
+      await database.inTenant(other, (tx) => getInteraction(tx, theirs)),
+    ];
+    expect(mine.subject, 'the statement before the failure is undone').toBe('');
+    expect(their.subject).toBe('');
+    expect(await storedEvents(other)).not.toContainEqual(expect.objectContaining({ type: 'CallEnded' }));
+    // The connection went back to the pool usable: the next write works.
+    await database.writeInTenant(acme, (tx) => {
+      tx.execute(interactionChange(ours, { subject: 'ok' }));
+    });
+    expect((await database.inTenant(acme, (tx) => getInteraction(tx, ours))).subject).toBe('ok');
+  });
+
+  it('sends nothing when it has nothing to write', async () => {
+    const before = committed.length;
+    await database.writeInTenant(acme, () => undefined);
+    expect(committed).toHaveLength(before);
   });
 });
 

@@ -2,7 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { EventEnvelope, TenantId } from '@centralita/kernel';
 import type { Actor, TenantContext } from './actor.ts';
-import { translateDatabaseError } from './store-error.ts';
+import { inlineParameters, literal } from './inline-parameters.ts';
+import { StoreError, translateDatabaseError } from './store-error.ts';
 
 /** A query runner bound to one open transaction. */
 export interface Tx {
@@ -17,6 +18,37 @@ export interface Tx {
    */
   recordEvent(type: string, data: unknown, occurredAt?: Date, id?: string): void;
   readonly tenantId: TenantId | undefined;
+}
+
+/** A statement whose result nobody reads: one of a `WriteTx`'s, or run on a `Tx` by `runStatement`. */
+export interface Statement {
+  readonly sql: string;
+  readonly params?: readonly unknown[];
+  /**
+   * Set when the statement must change a row (a data-modifying statement without RETURNING): when it changes
+   * none, the transaction fails with STORE_NOT_FOUND and this message, and nothing of it is stored.
+   */
+  readonly notFound?: string;
+}
+
+/**
+ * A transaction that only writes (`Database.writeInTenant`): nothing it runs answers before it commits, so
+ * its opening, statements, events and COMMIT travel together, in one round trip.
+ */
+export interface WriteTx {
+  /** Adds a statement, run in the order added. */
+  execute(statement: Statement): void;
+  /** As `Tx.recordEvent`. */
+  recordEvent(type: string, data: unknown, occurredAt?: Date, id?: string): void;
+  readonly tenantId: TenantId;
+}
+
+/** Runs `statement` in an open transaction; fails as `WriteTx` would when it must change a row and did not. */
+export async function runStatement(tx: Tx, statement: Statement): Promise<pg.QueryResult> {
+  const result = await tx.query(statement.sql, statement.params);
+  if (statement.notFound !== undefined && result.rowCount === 0)
+    throw new StoreError('STORE_NOT_FOUND', statement.notFound);
+  return result;
 }
 
 /**
@@ -48,6 +80,56 @@ function derivedEventId(key: string, index: number): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** A transaction's opening: BEGIN, the tenant's role, who acts (values as escaped literals). */
+function openingSql(tenantId: TenantId | undefined, actor: Actor, requestId: string | undefined): string {
+  const literal = pg.escapeLiteral;
+  return [
+    'BEGIN',
+    ...(tenantId === undefined ? [] : ['SET LOCAL ROLE centralita_app']),
+    `SELECT set_config('app.tenant_id', ${literal(tenantId ?? '')}, true),
+            set_config('app.actor_type', ${literal(actor.type)}, true),
+            set_config('app.actor_id', ${literal(actor.id)}, true),
+            set_config('app.request_id', ${literal(requestId ?? '')}, true)`,
+  ].join(';\n');
+}
+
+/** Every event in one statement, stored (and numbered by `seq`) in the order recorded. */
+function eventsSql(events: readonly EventEnvelope[], options: TransactionOptions): string {
+  return `INSERT INTO domain_events (id, tenant_id, type, occurred_at, data)
+          SELECT (e.value ->> 'id')::uuid, (e.value ->> 'tenantId')::uuid, e.value ->> 'type',
+                 (e.value ->> 'occurredAt')::timestamptz, e.value -> 'data'
+            FROM jsonb_array_elements(${pg.escapeLiteral(JSON.stringify(events))}::jsonb) WITH ORDINALITY AS e(value, n)
+           ORDER BY e.n${options.isSkippingStoredEvents === true ? '\n          ON CONFLICT (id) DO NOTHING RETURNING id' : ''}`;
+}
+
+/** A write transaction's statement as text, with the check that it changed a row when it must. */
+function statementSql(statement: Statement): string {
+  const sql = inlineParameters(statement.sql, statement.params ?? []);
+  if (statement.notFound === undefined) return sql;
+  return `WITH changed AS (${sql} RETURNING 1)
+          SELECT app_require_change(count(*), ${literal(statement.notFound)}) FROM changed`;
+}
+
+/** An event of the tenant's, its id kept across attempts when the transaction has an `eventIdKey`. */
+function eventEnvelope(
+  tenantId: TenantId,
+  options: TransactionOptions,
+  index: number,
+  type: string,
+  data: unknown,
+  occurredAt: Date | undefined,
+  id: string | undefined,
+): EventEnvelope {
+  const key = options.eventIdKey;
+  return {
+    id: id ?? (key === undefined ? randomUUID() : derivedEventId(key, index)),
+    type,
+    tenantId,
+    occurredAt: (occurredAt ?? new Date()).toISOString(),
+    data,
+  };
+}
+
 export interface DatabaseOptions {
   readonly maxConnections?: number;
   /** Called with every event after its transaction committed. */
@@ -77,6 +159,52 @@ export class Database {
     options: TransactionOptions = {},
   ): Promise<T> {
     return this.transaction(context.tenantId, context.actor, context.requestId, work, options);
+  }
+
+  /**
+   * Runs a transaction that only writes, confined to the context's tenant, in one round trip: `write` adds its
+   * statements and events (it reads nothing), and they go to PostgreSQL as one simple query with the opening
+   * and COMMIT, each statement's parameters inlined as escaped literals. Fails, storing nothing, as `inTenant`
+   * would; `options` as there.
+   */
+  async writeInTenant(
+    context: TenantContext,
+    write: (tx: WriteTx) => void,
+    options: TransactionOptions = {},
+  ): Promise<void> {
+    const statements: string[] = [];
+    const events: EventEnvelope[] = [];
+    const tenantId = context.tenantId;
+    write({
+      tenantId,
+      execute: (statement) => statements.push(statementSql(statement)),
+      recordEvent: (type, data, occurredAt, id) => {
+        events.push(eventEnvelope(tenantId, options, events.length, type, data, occurredAt, id));
+      },
+    });
+    if (statements.length === 0 && events.length === 0) return;
+    const text = [
+      openingSql(tenantId, context.actor, context.requestId),
+      ...statements,
+      ...(events.length === 0 ? [] : [eventsSql(events, options)]),
+      'COMMIT',
+    ].join(';\n');
+    const client = await this.pool.connect();
+    let isBroken = false;
+    try {
+      const closed = (await client.query(text)) as unknown as pg.QueryResult | pg.QueryResult[];
+      this.#announce(closed, events, options);
+    } catch (error) {
+      // The statement that failed left the transaction open and aborted.
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        isBroken = true;
+      }
+      throw translateDatabaseError(error);
+    } finally {
+      client.release(isBroken);
+    }
   }
 
   /** Runs `work` in one transaction with the owner's rights: only for work that spans tenants. */
@@ -119,6 +247,26 @@ export class Database {
     await this.pool.end();
   }
 
+  /** Hands the events a committed transaction stored to `onEventsCommitted`; `closed` is its last query's results. */
+  #announce(
+    closed: pg.QueryResult | pg.QueryResult[],
+    events: readonly EventEnvelope[],
+    options: TransactionOptions,
+  ): void {
+    if (events.length === 0) return;
+    if (options.isSkippingStoredEvents !== true) {
+      this.onEventsCommitted?.(events);
+      return;
+    }
+    // Only the events this attempt stored are news; the INSERT is the statement before COMMIT.
+    const results = Array.isArray(closed) ? closed : [closed];
+    const inserted = new Set(
+      (results[results.length - 2]?.rows ?? []).map((row: { id?: unknown }) => String(row.id)),
+    );
+    const stored = events.filter((event) => inserted.has(event.id));
+    if (stored.length > 0) this.onEventsCommitted?.(stored);
+  }
+
   private async transaction<T>(
     tenantId: TenantId | undefined,
     actor: Actor,
@@ -130,19 +278,13 @@ export class Database {
     const events: EventEnvelope[] = [];
     let isBroken = false;
     // Round trips are most of what a small transaction costs, so it takes as few as PostgreSQL allows. The
-    // opening (BEGIN, the tenant's role, who acts) is one simple query (several statements, no parameters,
-    // values as escaped literals), sent with the first query the work runs. The events and COMMIT are
-    // another, at the end. A transaction that only records events is a single round trip, one that does
-    // nothing costs none.
-    const literal = pg.escapeLiteral;
-    const opening = [
-      'BEGIN',
-      ...(tenantId === undefined ? [] : ['SET LOCAL ROLE centralita_app']),
-      `SELECT set_config('app.tenant_id', ${literal(tenantId ?? '')}, true),
-              set_config('app.actor_type', ${literal(actor.type)}, true),
-              set_config('app.actor_id', ${literal(actor.id)}, true),
-              set_config('app.request_id', ${literal(requestId ?? '')}, true)`,
-    ].join(';\n');
+    // opening (BEGIN, the tenant's role, who acts) travels with the work's first statement, as one simple
+    // query (several statements, values as escaped literals: the first statement's parameters are inlined).
+    // Each later statement is a round trip (pg sends a query once the one before has answered). The events
+    // and COMMIT are another, at the end. A transaction that only records events is a single round trip, one
+    // that does nothing costs none; one that reads nothing can be a single round trip whatever it writes
+    // (`writeInTenant`).
+    const opening = openingSql(tenantId, actor, requestId);
     let opened: Promise<unknown> | undefined;
     let isClosing = false;
     try {
@@ -150,7 +292,13 @@ export class Database {
         tenantId,
         query: async <Row extends pg.QueryResultRow>(sql: string, params?: readonly unknown[]) => {
           try {
-            opened ??= client.query(opening);
+            if (opened === undefined) {
+              // The opening and the first statement, its parameters inlined, in one simple query.
+              const first = client.query(`${opening};\n${inlineParameters(sql, params ?? [])}`);
+              opened = first;
+              const results = (await first) as unknown as pg.QueryResult<Row>[];
+              return results[results.length - 1] as pg.QueryResult<Row>;
+            }
             await opened;
             return await client.query<Row>(sql, params as unknown[] | undefined);
           } catch (error) {
@@ -159,47 +307,21 @@ export class Database {
         },
         recordEvent: (type, data, occurredAt, id) => {
           if (tenantId === undefined) throw new Error('events belong to a tenant; record them in inTenant()');
-          const key = options.eventIdKey;
-          events.push({
-            id: id ?? (key === undefined ? randomUUID() : derivedEventId(key, events.length)),
-            type,
-            tenantId,
-            occurredAt: (occurredAt ?? new Date()).toISOString(),
-            data,
-          });
+          events.push(eventEnvelope(tenantId, options, events.length, type, data, occurredAt, id));
         },
       };
       const result = await work(tx);
       if (opened === undefined && events.length === 0) return result;
-      // Every event in one statement, stored (and numbered by `seq`) in the order recorded, sent with COMMIT.
+      // Every event in one statement, sent with COMMIT.
       const closing = [
         ...(opened === undefined ? [opening] : []),
-        ...(events.length === 0
-          ? []
-          : [
-              `INSERT INTO domain_events (id, tenant_id, type, occurred_at, data)
-               SELECT (e.value ->> 'id')::uuid, (e.value ->> 'tenantId')::uuid, e.value ->> 'type',
-                      (e.value ->> 'occurredAt')::timestamptz, e.value -> 'data'
-                 FROM jsonb_array_elements(${literal(JSON.stringify(events))}::jsonb) WITH ORDINALITY AS e(value, n)
-                ORDER BY e.n${options.isSkippingStoredEvents === true ? '\n               ON CONFLICT (id) DO NOTHING RETURNING id' : ''}`,
-            ]),
+        ...(events.length === 0 ? [] : [eventsSql(events, options)]),
         'COMMIT',
       ];
       isClosing = true;
       const closed = (await client.query(closing.join(';\n'))) as unknown as
         pg.QueryResult | pg.QueryResult[];
-      if (events.length === 0) return result;
-      if (options.isSkippingStoredEvents === true) {
-        // Only the events this attempt stored are news; the INSERT is the statement before COMMIT.
-        const results = Array.isArray(closed) ? closed : [closed];
-        const inserted = new Set(
-          (results[results.length - 2]?.rows ?? []).map((row: { id?: unknown }) => String(row.id)),
-        );
-        const stored = events.filter((event) => inserted.has(event.id));
-        if (stored.length > 0) this.onEventsCommitted?.(stored);
-      } else {
-        this.onEventsCommitted?.(events);
-      }
+      this.#announce(closed, events, options);
       return result;
     } catch (error) {
       // Nothing was sent: nothing to undo. Otherwise the transaction may be open (or aborted) on the server.

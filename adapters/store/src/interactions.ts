@@ -1,4 +1,5 @@
-import type { Tx } from './database.ts';
+import type { Statement, Tx } from './database.ts';
+import { runStatement } from './database.ts';
 import type { Page, PageRequest } from './paging.ts';
 import { Conditions, fetchPage, orderBy } from './paging.ts';
 import { StoreError } from './store-error.ts';
@@ -189,8 +190,13 @@ export async function updateInteraction(
 
 /** Changes an interaction without reading it back (one statement: the call layer's many small updates). */
 export async function changeInteraction(tx: Tx, id: string, changes: InteractionChanges): Promise<void> {
-  const result = await tx.query(
-    `UPDATE interactions
+  await runStatement(tx, interactionChange(id, changes));
+}
+
+/** `changeInteraction` as a statement, for a transaction that only writes (`WriteTx`). */
+export function interactionChange(id: string, changes: InteractionChanges): Statement {
+  return {
+    sql: `UPDATE interactions
         SET status = CASE WHEN $16::boolean AND status = 'completed' THEN status ELSE coalesce($2, status) END,
        customer_id = CASE WHEN $3::boolean THEN $4::uuid ELSE customer_id END,
        subject = coalesce($5, subject),
@@ -200,7 +206,7 @@ export async function changeInteraction(tx: Tx, id: string, changes: Interaction
        recording_ref = coalesce($12, recording_ref), queue_id = coalesce($13, queue_id),
        agent_id = coalesce($14, agent_id), metadata = metadata || coalesce($15::jsonb, '{}'::jsonb)
      WHERE id = $1`,
-    [
+    params: [
       id,
       changes.status ?? null,
       changes.customerId !== undefined,
@@ -218,8 +224,8 @@ export async function changeInteraction(tx: Tx, id: string, changes: Interaction
       changes.metadata === undefined ? null : JSON.stringify(changes.metadata),
       changes.keepsCompleted === true,
     ],
-  );
-  if (result.rowCount === 0) throw new StoreError('STORE_NOT_FOUND', 'no such interaction');
+    notFound: 'no such interaction',
+  };
 }
 
 /**
@@ -228,14 +234,19 @@ export async function changeInteraction(tx: Tx, id: string, changes: Interaction
  * completed or abandoned, or missing, is left alone (returns false).
  */
 export async function completeAfterWrapUp(tx: Tx, id: string, wrapUpEndedAt?: Date): Promise<boolean> {
-  const result = await tx.query(
-    `UPDATE interactions
+  const result = await runStatement(tx, wrapUpCompletion(id, wrapUpEndedAt));
+  return (result.rowCount ?? 0) > 0;
+}
+
+/** `completeAfterWrapUp` as a statement, for a transaction that only writes (`WriteTx`). */
+export function wrapUpCompletion(id: string, wrapUpEndedAt?: Date): Statement {
+  return {
+    sql: `UPDATE interactions
         SET status = CASE WHEN status IN ('wrap_up', 'in_progress') THEN 'completed' ELSE status END,
             wrap_up_ended_at = coalesce($2, wrap_up_ended_at)
       WHERE id = $1 AND status NOT IN ('completed', 'abandoned')`,
-    [id, wrapUpEndedAt ?? null],
-  );
-  return (result.rowCount ?? 0) > 0;
+    params: [id, wrapUpEndedAt ?? null],
+  };
 }
 
 export interface InteractionQuery extends PageRequest {

@@ -79,6 +79,9 @@ export function translateDatabaseError(error: unknown): unknown {
         known?.message ?? `a value breaks the rule ${error.constraint ?? error.column ?? ''}`.trim(),
         known?.field ?? error.column,
       );
+    case 'P0002':
+      // app_require_change(): a write that had to change a row found none (`Statement.notFound`).
+      return new StoreError('STORE_NOT_FOUND', error.message);
     case undefined:
     default:
       return error;

@@ -1,0 +1,102 @@
+import pg from 'pg';
+// pg's own conversion of a parameter's value to its text (a Date, an array, an object as JSON): the same text
+// the extended protocol would send, so a statement means the same with its values inlined.
+import pgUtils from 'pg/lib/utils.js';
+
+/**
+ * `sql` with each parameter (`$1`, `$2`…) replaced by its value as an escaped literal, so that the statement can
+ * travel in a simple query with others (one round trip for a whole transaction). A literal without a type is,
+ * like an untyped parameter, typed by its context (`$1::jsonb`, a column it is compared with or stored in).
+ * Parameters are found outside quoted strings, quoted identifiers, comments and dollar-quoted bodies; a
+ * statement that names a parameter it was not given is an error, as it would be from PostgreSQL.
+ */
+export function inlineParameters(sql: string, params: readonly unknown[]): string {
+  let out = '';
+  let copiedTo = 0;
+  let at = 0;
+  while (at < sql.length) {
+    const char = sql[at];
+    const next = sql[at + 1];
+    if (char === "'" || char === '"') {
+      at = closing(sql, at, char, isEscapeString(sql, at));
+    } else if (char === '-' && next === '-') {
+      const end = sql.indexOf('\n', at);
+      at = end === -1 ? sql.length : end + 1;
+    } else if (char === '/' && next === '*') {
+      at = blockCommentEnd(sql, at);
+    } else if (char === '$') {
+      const digits = /^\$([0-9]+)/.exec(sql.slice(at, at + 12));
+      if (digits !== null && !isIdentifierChar(sql[at - 1])) {
+        const index = Number(digits[1]) - 1;
+        if (index < 0 || index >= params.length)
+          throw new RangeError(
+            `the statement names $${digits[1] ?? ''} but has ${String(params.length)} parameters`,
+          );
+        out += sql.slice(copiedTo, at) + literal(params[index]);
+        at += digits[0].length;
+        copiedTo = at;
+        continue;
+      }
+      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(at));
+      if (tag !== null && !isIdentifierChar(sql[at - 1])) {
+        const end = sql.indexOf(tag[0], at + tag[0].length);
+        at = end === -1 ? sql.length : end + tag[0].length;
+      } else {
+        at += 1;
+      }
+    } else {
+      at += 1;
+    }
+  }
+  return out + sql.slice(copiedTo);
+}
+
+/** A value as PostgreSQL reads it in a statement's text: NULL, a bytea, or an escaped string. */
+export function literal(value: unknown): string {
+  const prepared = pgUtils.prepareValue(value);
+  if (prepared === null) return 'NULL';
+  if (Buffer.isBuffer(prepared)) return `'\\x${prepared.toString('hex')}'::bytea`;
+  return pg.escapeLiteral(prepared);
+}
+
+function isIdentifierChar(char: string | undefined): boolean {
+  return char !== undefined && /[A-Za-z0-9_$]/.test(char);
+}
+
+/** An E'…' string, in which a backslash escapes the next character. */
+function isEscapeString(sql: string, at: number): boolean {
+  const before = sql[at - 1];
+  return (before === 'E' || before === 'e') && !isIdentifierChar(sql[at - 2]);
+}
+
+/** Just past the quote that closes the one at `at` (a doubled quote is part of the text). */
+function closing(sql: string, at: number, quote: string, hasBackslashEscapes: boolean): number {
+  let index = at + 1;
+  while (index < sql.length) {
+    const char = sql[index];
+    if (hasBackslashEscapes && char === '\\') index += 2;
+    else if (char === quote && sql[index + 1] === quote) index += 2;
+    else if (char === quote) return index + 1;
+    else index += 1;
+  }
+  return sql.length;
+}
+
+/** Just past the end of the block comment at `at`; PostgreSQL's block comments nest. */
+function blockCommentEnd(sql: string, at: number): number {
+  let depth = 0;
+  let index = at;
+  while (index < sql.length) {
+    if (sql[index] === '/' && sql[index + 1] === '*') {
+      depth += 1;
+      index += 2;
+    } else if (sql[index] === '*' && sql[index + 1] === '/') {
+      depth -= 1;
+      index += 2;
+      if (depth === 0) return index;
+    } else {
+      index += 1;
+    }
+  }
+  return sql.length;
+}
