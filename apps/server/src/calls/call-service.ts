@@ -65,7 +65,7 @@ import {
   trunksAccepting,
   users,
 } from '@centralita/store';
-import type { Database, TenantConfiguration, TenantContext, Tx, tenants } from '@centralita/store';
+import type { Database, TenantConfiguration, TenantContext, Tx, WriteTx, tenants } from '@centralita/store';
 import type {
   CallAction,
   CallControlPort,
@@ -352,7 +352,7 @@ function trunkUri(user: string, trunk: sipAccounts.TrunkDialling): string {
 }
 
 /** A database write a decision asked for, done with the decision's others in one transaction. */
-type PendingWrite = (tx: Tx) => Promise<unknown> | undefined;
+type PendingWrite = (tx: WriteTx) => void;
 
 /**
  * Commands that touch only the call's own media and SIP legs (and leave writes pending): nothing another
@@ -386,12 +386,12 @@ interface LegQualityFigures {
  * Keeps a finished recording on its interaction: the first is the interaction's, every one (several after
  * transfers) is listed in order.
  */
-async function storeRecording(tx: Tx, interactionId: string, summary: RecordingSummary): Promise<void> {
-  await tx.query(
-    `UPDATE interactions SET recording_ref = coalesce(recording_ref, $2),
+function keepRecording(tx: WriteTx, interactionId: string, summary: RecordingSummary): void {
+  tx.execute({
+    sql: `UPDATE interactions SET recording_ref = coalesce(recording_ref, $2),
        metadata = jsonb_set(metadata, '{recordings}', coalesce(metadata -> 'recordings', '[]'::jsonb) || $3::jsonb)
      WHERE id = $1`,
-    [
+    params: [
       interactionId,
       summary.path,
       JSON.stringify([
@@ -403,7 +403,7 @@ async function storeRecording(tx: Tx, interactionId: string, summary: RecordingS
         },
       ]),
     ],
-  );
+  });
   tx.recordEvent('RecordingCompleted', {
     interactionId: interactionId,
     path: summary.path,
@@ -752,7 +752,6 @@ export class CallService implements SipCallHandler, CallControlPort {
         { interactionId: target.interactionId, recordingId },
         switchedAt,
       );
-      return Promise.resolve();
     });
     return undefined;
   }
@@ -1514,8 +1513,8 @@ export class CallService implements SipCallHandler, CallControlPort {
     const batch = writes.splice(0);
     // What the decision records already happened: the call goes on (its next commands are carried out) while a
     // refused write waits for the database (DeferredWrites), in order with the call's later writes.
-    await this.#record(call, 'a call decision', async (tx) => {
-      for (const write of batch) await write(tx);
+    await this.#record(call, 'a call decision', (tx) => {
+      for (const write of batch) write(tx);
     });
   }
 
@@ -1527,6 +1526,22 @@ export class CallService implements SipCallHandler, CallControlPort {
    * `fields` go to the log besides the interaction id.
    */
   async #record(
+    about: InteractionRef,
+    what: string,
+    write: (tx: WriteTx) => void,
+    fields: Readonly<Record<string, unknown>> = {},
+  ): Promise<void> {
+    // It reads nothing: its statements and events go in one round trip.
+    const context = this.#context(about);
+    await this.#deferred.run({
+      what,
+      fields: { interactionId: about.interactionId, ...fields },
+      run: (eventIdKey) => this.#options.database.writeInTenant(context, write, { eventIdKey }),
+    });
+  }
+
+  /** `#record` for a write that must read first (a transaction of several round trips). */
+  async #recordAfterReading(
     about: InteractionRef,
     what: string,
     write: (tx: Tx) => Promise<void>,
@@ -1618,7 +1633,9 @@ export class CallService implements SipCallHandler, CallControlPort {
         const quality = await this.#releaseMedia(leg);
         if (quality === undefined || leg.interactionId === '') return;
         if (leg.interactionId === call.interactionId)
-          writes.push((tx) => interactions.changeInteraction(tx, leg.interactionId, { metadata: quality }));
+          writes.push((tx) => {
+            tx.execute(interactions.interactionChange(leg.interactionId, { metadata: quality }));
+          });
         else await this.#saveQuality(leg, quality);
         return;
       }
@@ -1663,7 +1680,9 @@ export class CallService implements SipCallHandler, CallControlPort {
         const stopped = await media.recordStop(recordingId);
         if (stopped.ok) {
           const summary = stopped.value;
-          writes.push((tx) => storeRecording(tx, call.interactionId, summary));
+          writes.push((tx) => {
+            keepRecording(tx, call.interactionId, summary);
+          });
         } else
           this.#logger.error(
             { interactionId: call.interactionId, reason: stopped.error.message },
@@ -1704,7 +1723,6 @@ export class CallService implements SipCallHandler, CallControlPort {
         const { type, atMs, ...data } = command.fact;
         writes.push((tx) => {
           tx.recordEvent(type, { interactionId: call.interactionId, ...data }, new Date(atMs));
-          return undefined;
         });
         return;
       }
@@ -1926,8 +1944,11 @@ export class CallService implements SipCallHandler, CallControlPort {
       await this.#agentNotRung(call, agentLegId, 503);
       return;
     }
-    await this.#record(call, 'the agent a call is offered to', async (tx) => {
-      await tx.query('UPDATE interactions SET agent_id = $2 WHERE id = $1', [call.interactionId, agentId]);
+    await this.#record(call, 'the agent a call is offered to', (tx) => {
+      tx.execute({
+        sql: 'UPDATE interactions SET agent_id = $2 WHERE id = $1',
+        params: [call.interactionId, agentId],
+      });
     });
     this.#options.bus.publish([
       {
@@ -2355,8 +2376,8 @@ export class CallService implements SipCallHandler, CallControlPort {
 
   /** Keeps a leg's quality figures on its interaction, in a transaction of their own. */
   async #saveQuality(leg: CallLeg, quality: Record<string, LegQualityFigures>): Promise<void> {
-    await this.#record(leg, "a leg's quality figures", async (tx) => {
-      await interactions.changeInteraction(tx, leg.interactionId, { metadata: quality });
+    await this.#record(leg, "a leg's quality figures", (tx) => {
+      tx.execute(interactions.interactionChange(leg.interactionId, { metadata: quality }));
     });
   }
 
@@ -2386,9 +2407,16 @@ export class CallService implements SipCallHandler, CallControlPort {
   /** A call's (or a placed call's) finished recording, onto its interaction. */
   async #saveRecording(call: InteractionRef, summary: RecordingSummary): Promise<void> {
     // The recording is on disk whatever the database says: its row waits for the database if need be.
-    await this.#record(call, 'a recording', (tx) => storeRecording(tx, call.interactionId, summary), {
-      path: summary.path,
-    });
+    await this.#record(
+      call,
+      'a recording',
+      (tx) => {
+        keepRecording(tx, call.interactionId, summary);
+      },
+      {
+        path: summary.path,
+      },
+    );
   }
 
   /** The call is over: media freed, the interaction closed with what happened. */
@@ -2436,9 +2464,9 @@ export class CallService implements SipCallHandler, CallControlPort {
     const decisionWrites = writes.splice(0);
     // The call is over whatever the database says: a refused end is kept and stored later (DeferredWrites), and
     // the call is let go below, so its agent is free for the next one.
-    const endWrite = async (tx: Tx): Promise<void> => {
-      for (const write of decisionWrites) await write(tx);
-      if (recording !== undefined) await storeRecording(tx, call.interactionId, recording);
+    const endWrite = (tx: WriteTx): void => {
+      for (const write of decisionWrites) write(tx);
+      if (recording !== undefined) keepRecording(tx, call.interactionId, recording);
       const metadata = {
         ...ownQuality,
         endCause: phase.cause,
@@ -2449,22 +2477,24 @@ export class CallService implements SipCallHandler, CallControlPort {
       const isAbandoned = call.phaseBeforeEnd === 'queued' || call.phaseBeforeEnd === 'offering';
       // A caller who took the queue's callback hung up still waiting for it: the callback ends the contact.
       if (call.callbackAcceptedAtMs !== undefined) {
-        await interactions.changeInteraction(tx, call.interactionId, { status: 'queued', metadata });
+        tx.execute(interactions.interactionChange(call.interactionId, { status: 'queued', metadata }));
         return;
       }
       // An answered ACD call goes to wrap-up unless its after-call work already ended (the agent was quick).
-      await interactions.changeInteraction(tx, call.interactionId, {
-        endedAt: new Date(phase.endedAtMs),
-        status: wasAnswered
-          ? call.isOutsideAcd
-            ? 'completed'
-            : 'wrap_up'
-          : isAbandoned
-            ? 'abandoned'
-            : 'completed',
-        keepsCompleted: wasAnswered && !call.isOutsideAcd,
-        metadata,
-      });
+      tx.execute(
+        interactions.interactionChange(call.interactionId, {
+          endedAt: new Date(phase.endedAtMs),
+          status: wasAnswered
+            ? call.isOutsideAcd
+              ? 'completed'
+              : 'wrap_up'
+            : isAbandoned
+              ? 'abandoned'
+              : 'completed',
+          keepsCompleted: wasAnswered && !call.isOutsideAcd,
+          metadata,
+        }),
+      );
     };
     await this.#record(call, 'the end of a call', endWrite);
     for (const legId of this.#otherLegIds(call)) this.#callsByLeg.delete(legId);
@@ -2494,8 +2524,8 @@ export class CallService implements SipCallHandler, CallControlPort {
     occurredAt: string,
   ): Promise<void> {
     // After the call's end, which may itself wait for the database: DeferredWrites keeps their order.
-    await this.#record({ tenantId, interactionId }, 'the end of a wrap-up', async (tx) => {
-      await interactions.completeAfterWrapUp(tx, interactionId, hadWrapUp ? new Date(occurredAt) : undefined);
+    await this.#record({ tenantId, interactionId }, 'the end of a wrap-up', (tx) => {
+      tx.execute(interactions.wrapUpCompletion(interactionId, hadWrapUp ? new Date(occurredAt) : undefined));
     });
   }
 
@@ -2666,7 +2696,7 @@ export class CallService implements SipCallHandler, CallControlPort {
             : undefined;
           call.seniorityFromMs = reclaimed?.seniorityFromMs;
           const seniorityFromMs = call.seniorityFromMs ?? now;
-          await this.#record(call, 'a call entering its queue', async (tx) => {
+          await this.#record(call, 'a call entering its queue', (tx) => {
             if (reclaimed !== undefined)
               tx.recordEvent('QueuePlaceReclaimed', {
                 interactionId: call.interactionId,
@@ -2674,13 +2704,15 @@ export class CallService implements SipCallHandler, CallControlPort {
                 queueId,
                 seniorityFrom: new Date(reclaimed.seniorityFromMs).toISOString(),
               });
-            await interactions.changeInteraction(tx, call.interactionId, {
-              queueId,
-              status: 'queued',
-              ...(isFirstQueue
-                ? { metadata: { firstQueuedAt: new Date(seniorityFromMs).toISOString() } }
-                : {}),
-            });
+            tx.execute(
+              interactions.interactionChange(call.interactionId, {
+                queueId,
+                status: 'queued',
+                ...(isFirstQueue
+                  ? { metadata: { firstQueuedAt: new Date(seniorityFromMs).toISOString() } }
+                  : {}),
+              }),
+            );
           });
           await this.#decide(call, { type: 'Enqueued', queueId: queueId as QueueId, atMs: now });
           clearTimeout(call.overflowTimer);
@@ -2719,7 +2751,6 @@ export class CallService implements SipCallHandler, CallControlPort {
               },
               new Date(now),
             );
-            return Promise.resolve();
           });
           break;
         case 'Transfer':
@@ -2751,7 +2782,6 @@ export class CallService implements SipCallHandler, CallControlPort {
               },
               new Date(now),
             );
-            return Promise.resolve();
           });
           break;
       }
@@ -2992,7 +3022,6 @@ export class CallService implements SipCallHandler, CallControlPort {
         { interactionId: call.interactionId, queueId: phase.queueId },
         offeredAt,
       );
-      return Promise.resolve();
     });
     const playbackId = `cbo-${randomBytes(4).toString('hex')}`;
     call.announcementId = playbackId;
@@ -3025,10 +3054,12 @@ export class CallService implements SipCallHandler, CallControlPort {
       return;
     }
     call.callbackAcceptedAtMs = atMs;
-    await this.#record(call, 'a callback the caller took', async (tx) => {
-      await interactions.changeInteraction(tx, call.interactionId, {
-        metadata: { callbackRequestedAt: new Date(atMs).toISOString(), callbackNumber: offer.number },
-      });
+    await this.#record(call, 'a callback the caller took', (tx) => {
+      tx.execute(
+        interactions.interactionChange(call.interactionId, {
+          metadata: { callbackRequestedAt: new Date(atMs).toISOString(), callbackNumber: offer.number },
+        }),
+      );
       tx.recordEvent(
         'CallbackRequestedByCaller',
         {
@@ -3058,7 +3089,6 @@ export class CallService implements SipCallHandler, CallControlPort {
     const offeredAt = new Date(this.#now());
     await this.#record(call, 'a voicemail offer', (tx) => {
       tx.recordEvent('VoicemailOffered', { interactionId: call.interactionId, queueId }, offeredAt);
-      return Promise.resolve();
     });
     const playbackId = `vmo-${randomBytes(4).toString('hex')}`;
     call.announcementId = playbackId;
@@ -3176,7 +3206,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     const summary = stopped.value;
     const customerId = call.screenPop?.customer.id;
     const leftAt = new Date(this.#now());
-    await this.#record(call, 'a voicemail and its ticket', async (tx) => {
+    await this.#recordAfterReading(call, 'a voicemail and its ticket', async (tx) => {
       // The queue may have been deleted while the caller spoke: the message is kept, without a queue.
       const queueId =
         voicemail.queueId !== null && (await directory.queueExists(tx, voicemail.queueId))
@@ -3406,21 +3436,20 @@ export class CallService implements SipCallHandler, CallControlPort {
           return;
         case 'ConnectContact':
           await this.#decide(call, { type: 'ContactConnected', agentId: command.agentId, atMs });
-          await this.#record(call, 'a call answered by an agent', (tx) =>
-            interactions
-              .changeInteraction(tx, call.interactionId, {
+          await this.#record(call, 'a call answered by an agent', (tx) => {
+            tx.execute(
+              interactions.interactionChange(call.interactionId, {
                 answeredAt: new Date(atMs),
                 agentId: command.agentId,
                 status: 'in_progress',
-              })
-              .then(() => {
-                tx.recordEvent(
-                  'CallAnswered',
-                  { interactionId: call.interactionId, by: 'agent', agentId: command.agentId },
-                  new Date(atMs),
-                );
               }),
-          );
+            );
+            tx.recordEvent(
+              'CallAnswered',
+              { interactionId: call.interactionId, by: 'agent', agentId: command.agentId },
+              new Date(atMs),
+            );
+          });
           return;
         case 'DisconnectContact':
         case 'RejectContact':
@@ -3952,10 +3981,12 @@ export class CallService implements SipCallHandler, CallControlPort {
           const { type, atMs, ...data } = command.fact;
           const agentId = placed.decider.agentId;
           // The call goes on while a write the database cannot take waits (DeferredWrites), as for inbound calls.
-          await this.#record(placed, 'a placed call decision', async (tx) => {
+          await this.#record(placed, 'a placed call decision', (tx) => {
             tx.recordEvent(type, { interactionId: placed.interactionId, agentId, ...data }, new Date(atMs));
             if (type === 'CallAnswered')
-              await interactions.changeInteraction(tx, placed.interactionId, { answeredAt: new Date(atMs) });
+              tx.execute(
+                interactions.interactionChange(placed.interactionId, { answeredAt: new Date(atMs) }),
+              );
           });
           if (type === 'CallAnswered') {
             placed.wasConnected = true;
@@ -3994,12 +4025,14 @@ export class CallService implements SipCallHandler, CallControlPort {
           ? { type: 'ContactEnded', contactId: placed.interactionId }
           : { type: 'CallbackFailed', contactId: placed.interactionId },
       );
-    await this.#record(placed, 'the end of a placed call', async (tx) => {
-      await interactions.changeInteraction(tx, placed.interactionId, {
-        endedAt: new Date(phase.endedAtMs),
-        status: 'completed',
-        metadata: { endCause: phase.cause },
-      });
+    await this.#record(placed, 'the end of a placed call', (tx) => {
+      tx.execute(
+        interactions.interactionChange(placed.interactionId, {
+          endedAt: new Date(phase.endedAtMs),
+          status: 'completed',
+          metadata: { endCause: phase.cause },
+        }),
+      );
     });
     this.#logger.info({ interactionId: placed.interactionId, cause: phase.cause }, 'placed call ended');
   }
