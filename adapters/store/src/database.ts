@@ -130,6 +130,25 @@ function eventEnvelope(
   };
 }
 
+/** A dedicated connection listening on a channel (`Database.listen`). */
+export interface Listening {
+  /** Stops listening and closes the connection. */
+  close(): Promise<void>;
+}
+
+/** What `Database.listen` tells its listener. */
+export interface ListenHandlers {
+  /** A notification on the channel, with its payload. */
+  onNotification(payload: string): void;
+  /**
+   * Whether notifications arrive: true once the LISTEN is in place (again), false when its connection is lost
+   * (notifications sent meanwhile are lost with it; it reconnects by itself).
+   */
+  onListening(isListening: boolean): void;
+}
+
+const LISTEN_RETRY_MS = 1_000;
+
 export interface DatabaseOptions {
   readonly maxConnections?: number;
   /** Called with every event after its transaction committed. */
@@ -145,7 +164,10 @@ export class Database {
   readonly pool: pg.Pool;
   private readonly onEventsCommitted: ((events: readonly EventEnvelope[]) => void) | undefined;
 
+  readonly #url: string;
+
   constructor(url: string, options: DatabaseOptions = {}) {
+    this.#url = url;
     this.pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10 });
     // An idle client that loses its connection must not crash the process; the pool replaces it.
     this.pool.on('error', () => undefined);
@@ -231,6 +253,69 @@ export class Database {
         throw new Error('a read records no events: use asSystem() or inTenant()');
       },
     });
+  }
+
+  /**
+   * LISTENs on `channel` on a connection of its own (outside the pool), and tells `handlers` of every
+   * notification and of whether it is listening: a lost connection is opened again every `retryMs` until
+   * `close`.
+   */
+  listen(channel: string, handlers: ListenHandlers, retryMs = LISTEN_RETRY_MS): Listening {
+    let current: pg.Client | undefined;
+    let retry: NodeJS.Timeout | undefined;
+    let isClosed = false;
+    const again = (): void => {
+      if (isClosed || retry !== undefined) return;
+      retry = setTimeout(() => {
+        retry = undefined;
+        void connect();
+      }, retryMs);
+      retry.unref();
+    };
+    const connect = async (): Promise<void> => {
+      const client = new pg.Client({
+        connectionString: this.#url,
+        application_name: `centralita listening on ${channel}`,
+      });
+      // A lost connection ends the client; its error is that end's cause, handled below.
+      client.on('error', () => undefined);
+      client.on('notification', (message) => {
+        if (message.channel === channel) handlers.onNotification(message.payload ?? '');
+      });
+      client.on('end', () => {
+        if (current !== client) return;
+        current = undefined;
+        handlers.onListening(false);
+        again();
+      });
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      } catch {
+        await client.end().catch(() => undefined);
+        again();
+        return;
+      }
+      if (isClosed) {
+        await client.end().catch(() => undefined);
+        return;
+      }
+      current = client;
+      handlers.onListening(true);
+    };
+    void connect();
+    return {
+      close: async () => {
+        isClosed = true;
+        clearTimeout(retry);
+        const client = current;
+        current = undefined;
+        if (client !== undefined) {
+          handlers.onListening(false);
+          await client.end().catch(() => undefined);
+        }
+      },
+    };
   }
 
   /** True when the database answers. */

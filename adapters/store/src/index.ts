@@ -5,7 +5,15 @@ export { migrate, loadMigrations, migrationsDir, MigrationError } from './migrat
 export type { Migration, MigrateResult } from './migrations.ts';
 export { Database } from './database.ts';
 export { runStatement } from './database.ts';
-export type { Tx, WriteTx, Statement, DatabaseOptions, TransactionOptions } from './database.ts';
+export type {
+  Tx,
+  WriteTx,
+  Statement,
+  DatabaseOptions,
+  TransactionOptions,
+  Listening,
+  ListenHandlers,
+} from './database.ts';
 export { roles } from './actor.ts';
 export type { Actor, Role, TenantContext } from './actor.ts';
 export { StoreError, isStoredEventConflict, storeErrorCodes } from './store-error.ts';

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { TenantContext } from './actor.ts';
 import { listAuditEntries } from './audit-log.ts';
 import type { Database } from './database.ts';
@@ -152,5 +152,69 @@ describe('the tenant configuration a new call reads', () => {
     const moved = await cache.current(database, globex);
     expect(trunksAccepting(moved.trunks, '192.0.2.14')).toEqual([]);
     expect(trunksAccepting(moved.trunks, '198.51.100.9')).toEqual([trunk.id]);
+  });
+});
+
+describe('a cache that listens for moved versions', () => {
+  it('answers the current configuration from memory until a change is announced, per tenant', async () => {
+    const cache = new TenantConfigurationCache();
+    const watching = cache.watch(database);
+    try {
+      await vi.waitFor(() => {
+        expect(cache.isListening).toBe(true);
+      });
+      const versionQueries = vi.spyOn(database, 'readAsSystem');
+      const first = await cache.current(database, acme);
+      const other = await cache.current(database, globex);
+      const asked = versionQueries.mock.calls.length;
+      expect(await cache.current(database, acme)).toBe(first);
+      expect(await cache.current(database, globex)).toBe(other);
+      expect(versionQueries.mock.calls.length, 'no query while nothing was announced').toBe(asked);
+      // Published through another connection, as another server would.
+      await publish(acme, 'Anunciado, Acme.');
+      await vi.waitFor(async () => {
+        expect(greetingOf(await cache.current(database, acme))).toEqual({ es: { text: 'Anunciado, Acme.' } });
+      });
+      const afterChange = versionQueries.mock.calls.length;
+      expect(await cache.current(database, globex), "another tenant's is kept").toBe(other);
+      expect(versionQueries.mock.calls.length).toBe(afterChange);
+      versionQueries.mockRestore();
+    } finally {
+      await watching.close();
+    }
+    expect(cache.isListening).toBe(false);
+  });
+
+  it('asks the database again while its listening connection is lost, and listens again', async () => {
+    const cache = new TenantConfigurationCache();
+    const watching = cache.watch(database);
+    try {
+      await vi.waitFor(() => {
+        expect(cache.isListening).toBe(true);
+      });
+      await cache.current(database, acme);
+      // Every cache listening on this database loses its connection (other test files' reconnect too).
+      await database.readAsSystem((tx) =>
+        tx.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE application_name = 'centralita listening on centralita_configuration' AND datname = current_database()`,
+        ),
+      );
+      await vi.waitFor(() => {
+        expect(cache.isListening).toBe(false);
+      });
+      const versionQueries = vi.spyOn(database, 'readAsSystem');
+      await cache.current(database, acme);
+      expect(versionQueries, 'a change may have gone unheard: the version is asked for').toHaveBeenCalled();
+      versionQueries.mockRestore();
+      await vi.waitFor(
+        () => {
+          expect(cache.isListening).toBe(true);
+        },
+        { timeout: 5_000 },
+      );
+    } finally {
+      await watching.close();
+    }
   });
 });

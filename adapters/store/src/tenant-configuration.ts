@@ -1,7 +1,7 @@
 import { BlockList, isIPv4 } from 'node:net';
 import type { Flow } from '@centralita/ivr';
 import type { TenantContext } from './actor.ts';
-import type { Database, Tx } from './database.ts';
+import type { Database, Listening, Tx } from './database.ts';
 import type { IvrSettings } from './flows.ts';
 import { ivrSettings, publishedFlows, queueReferences } from './flows.ts';
 import type { TrunkDialling } from './sip-accounts.ts';
@@ -45,19 +45,58 @@ export function trunksAccepting(trunks: TenantTrunks, address: string): string[]
   return trunks.inbound.filter((trunk) => trunk.networks.check(address, family)).map((trunk) => trunk.id);
 }
 
+/** A tenant's configuration as kept, with what says whether `current` may answer it without a query. */
+interface Entry {
+  readonly version: string;
+  readonly configuration: TenantConfiguration;
+  /** Read while listening, with no announcement for the tenant and no lost listening connection since. */
+  readonly isAnnounced: boolean;
+  /** The listening connection it was read under (`#listenings`). */
+  readonly listening: number;
+}
+
+/** The channel on which a moved configuration version is announced (migration 0017). */
+const CONFIGURATION_CHANNEL = 'centralita_configuration';
+
 /**
  * Each tenant's `TenantConfiguration`, kept in memory with the tenant's configuration version (migrations
  * 0011 and 0014: triggers move it whenever the tenant's row, flows, flow versions, queues or trunks are
  * written, by any server of the installation). A read asks the database for the version only, one small
  * query (or none, when the caller already holds the version: `at`), and reads and parses everything again
  * when it has moved. A call therefore never runs a flow older than the last one published before it
- * arrived.
+ * arrived. A cache that `watch`es also hears each moved version announced (migration 0017), so `current`
+ * needs no query at all while nothing was announced.
  */
 export class TenantConfigurationCache {
-  readonly #entries = new Map<
-    string,
-    { readonly version: string; readonly configuration: TenantConfiguration }
-  >();
+  readonly #entries = new Map<string, Entry>();
+  /** Announcements heard per tenant: a read that overlaps one cannot tell whether it saw the change. */
+  readonly #announcements = new Map<string, number>();
+  /** Whether announcements arrive now. */
+  #isListening = false;
+  /** Counts listening connections: a lost one loses the announcements sent while it was down. */
+  #listenings = 0;
+
+  /** Whether moved versions are heard now (`watch`): then `current` answers from memory. */
+  get isListening(): boolean {
+    return this.#isListening;
+  }
+
+  /**
+   * Listens for moved configuration versions on a connection of its own (`Database.listen`), so that
+   * `current` answers from memory while nothing moved. Close what it returns to stop.
+   */
+  watch(database: Database): Listening {
+    return database.listen(CONFIGURATION_CHANNEL, {
+      onNotification: (tenantId) => {
+        this.#announcements.set(tenantId, (this.#announcements.get(tenantId) ?? 0) + 1);
+        this.#entries.delete(tenantId);
+      },
+      onListening: (isListening) => {
+        this.#isListening = isListening;
+        this.#listenings += 1;
+      },
+    });
+  }
 
   /**
    * The configuration kept for the tenant if it is the one of `version` (read together with something else,
@@ -73,6 +112,9 @@ export class TenantConfigurationCache {
    * version, and a tenant transaction to read everything only when it moved.
    */
   async current(database: Database, context: TenantContext): Promise<TenantConfiguration> {
+    const cached = this.#entries.get(context.tenantId);
+    if (cached?.isAnnounced === true && this.#isListening && cached.listening === this.#listenings)
+      return cached.configuration;
     const row = await database.readAsSystem(
       async (tx) =>
         (
@@ -92,6 +134,20 @@ export class TenantConfigurationCache {
   async read(tx: Tx): Promise<TenantConfiguration> {
     const tenantId = tx.tenantId;
     if (tenantId === undefined) throw new Error('a tenant configuration is read in a tenant transaction');
+    // Taken before the version is asked for: an announcement heard from now on may be of a change this read
+    // did not see.
+    const isListening = this.#isListening;
+    const listening = this.#listenings;
+    const announcements = this.#announcements.get(tenantId) ?? 0;
+    const entry = (version: string, configuration: TenantConfiguration): Entry => ({
+      version,
+      configuration,
+      isAnnounced:
+        isListening &&
+        listening === this.#listenings &&
+        announcements === (this.#announcements.get(tenantId) ?? 0),
+      listening,
+    });
     const row = (
       await tx.query<{ version: string }>(
         'SELECT configuration_version::text AS version FROM tenants WHERE id = app_current_tenant()',
@@ -99,7 +155,10 @@ export class TenantConfigurationCache {
     ).rows[0];
     const version = row?.version ?? '';
     const cached = this.#entries.get(tenantId);
-    if (cached?.version === version) return cached.configuration;
+    if (cached?.version === version) {
+      if (!cached.isAnnounced) this.#entries.set(tenantId, entry(version, cached.configuration));
+      return cached.configuration;
+    }
     const configuration: TenantConfiguration = deepFreeze({
       tenant: await currentTenant(tx),
       published: await publishedFlows(tx),
@@ -109,7 +168,7 @@ export class TenantConfigurationCache {
     });
     // Read in one transaction after the version: if a change committed in between, what was read is newer
     // than `version`, and the next call sees a newer version and reads again.
-    this.#entries.set(tenantId, { version, configuration });
+    this.#entries.set(tenantId, entry(version, configuration));
     return configuration;
   }
 }

@@ -65,7 +65,15 @@ import {
   trunksAccepting,
   users,
 } from '@centralita/store';
-import type { Database, TenantConfiguration, TenantContext, Tx, WriteTx, tenants } from '@centralita/store';
+import type {
+  Database,
+  Listening,
+  TenantConfiguration,
+  TenantContext,
+  Tx,
+  WriteTx,
+  tenants,
+} from '@centralita/store';
 import type {
   CallAction,
   CallControlPort,
@@ -493,6 +501,8 @@ export class CallService implements SipCallHandler, CallControlPort {
   readonly #unsubscribe: (() => void)[] = [];
   /** Each tenant's row and published flows, read (and parsed) once per configuration change, not per call. */
   readonly #tenantConfiguration = new TenantConfigurationCache();
+  /** The configuration cache's listening connection: transfers find the tenant's trunk without a query. */
+  readonly #configurationWatch: Listening;
   #isClosed = false;
 
   constructor(options: CallServiceOptions) {
@@ -500,6 +510,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     this.#logger = options.logger;
     this.#now = options.now ?? (() => Date.now());
     this.#deferred = new DeferredWrites({ logger: options.logger });
+    this.#configurationWatch = this.#tenantConfiguration.watch(options.database);
     this.#legs = new SipLegs({
       endpoint: options.sip.endpoint,
       logger: options.logger,
@@ -558,6 +569,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       ...[...this.#calls.values()].map((call) => call.chain),
       ...[...this.#placed.values()].map((placed) => placed.chain),
     ]);
+    await this.#configurationWatch.close();
     const unstored = await this.#deferred.close();
     if (unstored > 0) {
       this.#logger.error(
