@@ -5,6 +5,10 @@ describe('a statement with its parameters inlined', () => {
   it('puts each value where its parameter is, $1 apart from $10', () => {
     const params = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'];
     expect(inlineParameters('SELECT $1, $10, $2::text', params)).toBe("SELECT 'a', 'j', 'b'::text");
+    // The statement's cut is kept; other values fill it the next time.
+    expect(inlineParameters('SELECT $1, $10, $2::text', [...params].reverse())).toBe(
+      "SELECT 'j', 'a', 'i'::text",
+    );
   });
 
   it('leaves dollar signs alone inside strings, quoted names, comments, dollar quotes and identifiers', () => {

@@ -11,7 +11,41 @@ import pgUtils from 'pg/lib/utils.js';
  * statement that names a parameter it was not given is an error, as it would be from PostgreSQL.
  */
 export function inlineParameters(sql: string, params: readonly unknown[]): string {
-  let out = '';
+  const template = templateOf(sql);
+  let out = template.texts[0] ?? '';
+  for (let index = 0; index < template.params.length; index++) {
+    const param = template.params[index] ?? 0;
+    if (param >= params.length)
+      throw new RangeError(
+        `the statement names $${String(param + 1)} but has ${String(params.length)} parameters`,
+      );
+    out += literal(params[param]) + (template.texts[index + 1] ?? '');
+  }
+  return out;
+}
+
+/** A statement cut at its parameters: `texts[0]`, then each parameter (its index) and the text after it. */
+interface Template {
+  readonly texts: readonly string[];
+  readonly params: readonly number[];
+}
+
+/** Templates of the statements seen (a program's statements are few and repeat); bounded. */
+const templates = new Map<string, Template>();
+const MAX_TEMPLATES = 1_000;
+
+function templateOf(sql: string): Template {
+  const known = templates.get(sql);
+  if (known !== undefined) return known;
+  const template = cut(sql);
+  if (templates.size < MAX_TEMPLATES) templates.set(sql, template);
+  return template;
+}
+
+/** Finds the parameters outside quoted strings, quoted names, comments and dollar-quoted bodies. */
+function cut(sql: string): Template {
+  const texts: string[] = [];
+  const params: number[] = [];
   let copiedTo = 0;
   let at = 0;
   while (at < sql.length) {
@@ -28,11 +62,9 @@ export function inlineParameters(sql: string, params: readonly unknown[]): strin
       const digits = /^\$([0-9]+)/.exec(sql.slice(at, at + 12));
       if (digits !== null && !isIdentifierChar(sql[at - 1])) {
         const index = Number(digits[1]) - 1;
-        if (index < 0 || index >= params.length)
-          throw new RangeError(
-            `the statement names $${digits[1] ?? ''} but has ${String(params.length)} parameters`,
-          );
-        out += sql.slice(copiedTo, at) + literal(params[index]);
+        if (index < 0) throw new RangeError('the statement names $0, which no parameter is');
+        texts.push(sql.slice(copiedTo, at));
+        params.push(index);
         at += digits[0].length;
         copiedTo = at;
         continue;
@@ -48,7 +80,8 @@ export function inlineParameters(sql: string, params: readonly unknown[]): strin
       at += 1;
     }
   }
-  return out + sql.slice(copiedTo);
+  texts.push(sql.slice(copiedTo));
+  return { texts, params };
 }
 
 /** A value as PostgreSQL reads it in a statement's text: NULL, a bytea, or an escaped string. */
