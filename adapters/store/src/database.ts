@@ -149,6 +149,16 @@ export interface ListenHandlers {
 
 const LISTEN_RETRY_MS = 1_000;
 
+/** Ends the open (or aborted) transaction on `client`; false when the connection is broken (to be discarded). */
+async function rolledBack(client: pg.PoolClient): Promise<boolean> {
+  try {
+    await client.query('ROLLBACK');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface DatabaseOptions {
   readonly maxConnections?: number;
   /** Called with every event after its transaction committed. */
@@ -218,11 +228,7 @@ export class Database {
       this.#announce(closed, events, options);
     } catch (error) {
       // The statement that failed left the transaction open and aborted.
-      try {
-        await client.query('ROLLBACK');
-      } catch {
-        isBroken = true;
-      }
+      isBroken = !(await rolledBack(client));
       throw translateDatabaseError(error);
     } finally {
       client.release(isBroken);
@@ -410,13 +416,7 @@ export class Database {
       return result;
     } catch (error) {
       // Nothing was sent: nothing to undo. Otherwise the transaction may be open (or aborted) on the server.
-      if (opened !== undefined || isClosing) {
-        try {
-          await client.query('ROLLBACK');
-        } catch {
-          isBroken = true;
-        }
-      }
+      if (opened !== undefined || isClosing) isBroken = !(await rolledBack(client));
       throw translateDatabaseError(error);
     } finally {
       client.release(isBroken);

@@ -155,14 +155,22 @@ describe('the tenant configuration a new call reads', () => {
   });
 });
 
+/** Waits until the cache hears announcements, or no longer does (a reconnection takes a second). */
+async function untilListening(cache: TenantConfigurationCache, isListening: boolean): Promise<void> {
+  await vi.waitFor(
+    () => {
+      expect(cache.isListening).toBe(isListening);
+    },
+    { timeout: 5_000 },
+  );
+}
+
 describe('a cache that listens for moved versions', () => {
   it('answers the current configuration from memory until a change is announced, per tenant', async () => {
     const cache = new TenantConfigurationCache();
     const watching = cache.watch(database);
     try {
-      await vi.waitFor(() => {
-        expect(cache.isListening).toBe(true);
-      });
+      await untilListening(cache, true);
       const versionQueries = vi.spyOn(database, 'readAsSystem');
       const first = await cache.current(database, acme);
       const other = await cache.current(database, globex);
@@ -189,9 +197,7 @@ describe('a cache that listens for moved versions', () => {
     const cache = new TenantConfigurationCache();
     const watching = cache.watch(database);
     try {
-      await vi.waitFor(() => {
-        expect(cache.isListening).toBe(true);
-      });
+      await untilListening(cache, true);
       await cache.current(database, acme);
       // Every cache listening on this database loses its connection (other test files' reconnect too).
       await database.readAsSystem((tx) =>
@@ -200,19 +206,12 @@ describe('a cache that listens for moved versions', () => {
             WHERE application_name = 'centralita listening on centralita_configuration' AND datname = current_database()`,
         ),
       );
-      await vi.waitFor(() => {
-        expect(cache.isListening).toBe(false);
-      });
+      await untilListening(cache, false);
       const versionQueries = vi.spyOn(database, 'readAsSystem');
       await cache.current(database, acme);
       expect(versionQueries, 'a change may have gone unheard: the version is asked for').toHaveBeenCalled();
       versionQueries.mockRestore();
-      await vi.waitFor(
-        () => {
-          expect(cache.isListening).toBe(true);
-        },
-        { timeout: 5_000 },
-      );
+      await untilListening(cache, true);
     } finally {
       await watching.close();
     }

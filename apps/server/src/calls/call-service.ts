@@ -1544,12 +1544,9 @@ export class CallService implements SipCallHandler, CallControlPort {
     fields: Readonly<Record<string, unknown>> = {},
   ): Promise<void> {
     // It reads nothing: its statements and events go in one round trip.
-    const context = this.#context(about);
-    await this.#deferred.run({
-      what,
-      fields: { interactionId: about.interactionId, ...fields },
-      run: (eventIdKey) => this.#options.database.writeInTenant(context, write, { eventIdKey }),
-    });
+    await this.#keep(about, what, fields, (context, eventIdKey) =>
+      this.#options.database.writeInTenant(context, write, { eventIdKey }),
+    );
   }
 
   /** `#record` for a write that must read first (a transaction of several round trips). */
@@ -1559,11 +1556,23 @@ export class CallService implements SipCallHandler, CallControlPort {
     write: (tx: Tx) => Promise<void>,
     fields: Readonly<Record<string, unknown>> = {},
   ): Promise<void> {
+    await this.#keep(about, what, fields, (context, eventIdKey) =>
+      this.#options.database.inTenant(context, write, { eventIdKey }),
+    );
+  }
+
+  /** Runs a write of `#record`'s in order with the call's others, kept and retried while it is refused. */
+  async #keep(
+    about: InteractionRef,
+    what: string,
+    fields: Readonly<Record<string, unknown>>,
+    run: (context: TenantContext, eventIdKey: string) => Promise<void>,
+  ): Promise<void> {
     const context = this.#context(about);
     await this.#deferred.run({
       what,
       fields: { interactionId: about.interactionId, ...fields },
-      run: (eventIdKey) => this.#options.database.inTenant(context, write, { eventIdKey }),
+      run: (eventIdKey) => run(context, eventIdKey),
     });
   }
 
