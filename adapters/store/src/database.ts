@@ -175,6 +175,8 @@ export class Database {
   private readonly onEventsCommitted: ((events: readonly EventEnvelope[]) => void) | undefined;
 
   readonly #url: string;
+  /** The listening connections open (`listen`), closed with the pool. */
+  readonly #listenings = new Set<Listening>();
 
   constructor(url: string, options: DatabaseOptions = {}) {
     this.#url = url;
@@ -310,9 +312,10 @@ export class Database {
       handlers.onListening(true);
     };
     void connect();
-    return {
+    const listening: Listening = {
       close: async () => {
         isClosed = true;
+        this.#listenings.delete(listening);
         clearTimeout(retry);
         const client = current;
         current = undefined;
@@ -322,6 +325,8 @@ export class Database {
         }
       },
     };
+    this.#listenings.add(listening);
+    return listening;
   }
 
   /** True when the database answers. */
@@ -334,7 +339,9 @@ export class Database {
     }
   }
 
+  /** Closes the pool and every listening connection. */
   async close(): Promise<void> {
+    await Promise.all([...this.#listenings].map((listening) => listening.close()));
     await this.pool.end();
   }
 

@@ -216,4 +216,13 @@ describe('a cache that listens for moved versions', () => {
       await watching.close();
     }
   });
+
+  it('stops listening when its database is closed', async () => {
+    const own = openTestDatabase();
+    const cache = new TenantConfigurationCache();
+    cache.watch(own);
+    await untilListening(cache, true);
+    await own.close();
+    expect(cache.isListening).toBe(false);
+  });
 });
