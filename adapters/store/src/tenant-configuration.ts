@@ -49,8 +49,8 @@ export function trunksAccepting(trunks: TenantTrunks, address: string): string[]
 interface Entry {
   readonly version: string;
   readonly configuration: TenantConfiguration;
-  /** Read while listening, with no announcement for the tenant and no lost listening connection since. */
-  readonly isAnnounced: boolean;
+  /** Kept current by announcements: read while listening, with none for the tenant and no lost connection since. */
+  readonly isKeptCurrent: boolean;
   /** The listening connection it was read under (`#listenings`). */
   readonly listening: number;
 }
@@ -113,7 +113,7 @@ export class TenantConfigurationCache {
    */
   async current(database: Database, context: TenantContext): Promise<TenantConfiguration> {
     const cached = this.#entries.get(context.tenantId);
-    if (cached?.isAnnounced === true && this.#isListening && cached.listening === this.#listenings)
+    if (cached?.isKeptCurrent === true && this.#isListening && cached.listening === this.#listenings)
       return cached.configuration;
     const row = await database.readAsSystem(
       async (tx) =>
@@ -142,7 +142,7 @@ export class TenantConfigurationCache {
     const entry = (version: string, configuration: TenantConfiguration): Entry => ({
       version,
       configuration,
-      isAnnounced:
+      isKeptCurrent:
         isListening &&
         listening === this.#listenings &&
         announcements === (this.#announcements.get(tenantId) ?? 0),
@@ -156,7 +156,7 @@ export class TenantConfigurationCache {
     const version = row?.version ?? '';
     const cached = this.#entries.get(tenantId);
     if (cached?.version === version) {
-      if (!cached.isAnnounced) this.#entries.set(tenantId, entry(version, cached.configuration));
+      if (!cached.isKeptCurrent) this.#entries.set(tenantId, entry(version, cached.configuration));
       return cached.configuration;
     }
     const configuration: TenantConfiguration = deepFreeze({
