@@ -82,7 +82,6 @@ function derivedEventId(key: string, index: number): string {
 
 /** A transaction's opening: BEGIN, the tenant's role, who acts (values as escaped literals). */
 function openingSql(tenantId: TenantId | undefined, actor: Actor, requestId: string | undefined): string {
-  const literal = pg.escapeLiteral;
   return [
     'BEGIN',
     ...(tenantId === undefined ? [] : ['SET LOCAL ROLE centralita_app']),
@@ -93,13 +92,20 @@ function openingSql(tenantId: TenantId | undefined, actor: Actor, requestId: str
   ].join(';\n');
 }
 
-/** Every event in one statement, stored (and numbered by `seq`) in the order recorded. */
-function eventsSql(events: readonly EventEnvelope[], options: TransactionOptions): string {
-  return `INSERT INTO domain_events (id, tenant_id, type, occurred_at, data)
+/**
+ * A transaction's close: its events, if any, in one statement (stored, and numbered by `seq`, in the order
+ * recorded), then COMMIT.
+ */
+function closingSql(events: readonly EventEnvelope[], options: TransactionOptions): string[] {
+  if (events.length === 0) return ['COMMIT'];
+  return [
+    `INSERT INTO domain_events (id, tenant_id, type, occurred_at, data)
           SELECT (e.value ->> 'id')::uuid, (e.value ->> 'tenantId')::uuid, e.value ->> 'type',
                  (e.value ->> 'occurredAt')::timestamptz, e.value -> 'data'
-            FROM jsonb_array_elements(${pg.escapeLiteral(JSON.stringify(events))}::jsonb) WITH ORDINALITY AS e(value, n)
-           ORDER BY e.n${options.isSkippingStoredEvents === true ? '\n          ON CONFLICT (id) DO NOTHING RETURNING id' : ''}`;
+            FROM jsonb_array_elements(${literal(JSON.stringify(events))}::jsonb) WITH ORDINALITY AS e(value, n)
+           ORDER BY e.n${options.isSkippingStoredEvents === true ? '\n          ON CONFLICT (id) DO NOTHING RETURNING id' : ''}`,
+    'COMMIT',
+  ];
 }
 
 /** A write transaction's statement as text, with the check that it changed a row when it must. */
@@ -220,14 +226,13 @@ export class Database {
     const text = [
       openingSql(tenantId, context.actor, context.requestId),
       ...statements,
-      ...(events.length === 0 ? [] : [eventsSql(events, options)]),
-      'COMMIT',
+      ...closingSql(events, options),
     ].join(';\n');
     const client = await this.pool.connect();
     let isBroken = false;
     try {
       const closed = (await client.query(text)) as unknown as pg.QueryResult | pg.QueryResult[];
-      this.#announce(closed, events, options);
+      this.#publishCommitted(closed, events, options);
     } catch (error) {
       // The statement that failed left the transaction open and aborted.
       isBroken = !(await rolledBack(client));
@@ -346,7 +351,7 @@ export class Database {
   }
 
   /** Hands the events a committed transaction stored to `onEventsCommitted`; `closed` is its last query's results. */
-  #announce(
+  #publishCommitted(
     closed: pg.QueryResult | pg.QueryResult[],
     events: readonly EventEnvelope[],
     options: TransactionOptions,
@@ -410,16 +415,11 @@ export class Database {
       };
       const result = await work(tx);
       if (opened === undefined && events.length === 0) return result;
-      // Every event in one statement, sent with COMMIT.
-      const closing = [
-        ...(opened === undefined ? [opening] : []),
-        ...(events.length === 0 ? [] : [eventsSql(events, options)]),
-        'COMMIT',
-      ];
+      const closing = [...(opened === undefined ? [opening] : []), ...closingSql(events, options)];
       isClosing = true;
       const closed = (await client.query(closing.join(';\n'))) as unknown as
         pg.QueryResult | pg.QueryResult[];
-      this.#announce(closed, events, options);
+      this.#publishCommitted(closed, events, options);
       return result;
     } catch (error) {
       // Nothing was sent: nothing to undo. Otherwise the transaction may be open (or aborted) on the server.

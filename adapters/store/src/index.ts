@@ -4,7 +4,6 @@ export { createDatabase, dropDatabase, withDatabaseName } from './database-admin
 export { migrate, loadMigrations, migrationsDir, MigrationError } from './migrations.ts';
 export type { Migration, MigrateResult } from './migrations.ts';
 export { Database } from './database.ts';
-export { runStatement } from './database.ts';
 export type {
   Tx,
   WriteTx,
