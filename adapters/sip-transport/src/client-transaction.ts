@@ -33,7 +33,11 @@ export type ClientTransactionFailure =
   /** The request could not be sent or the connection broke: treat as 503 (RFC 3261 §8.1.3.1). */
   | 'transport-error';
 
-/** Receives what happens to a request the core sent. One object can serve many transactions. */
+/**
+ * Receives what happens to a request the core sent. One object can serve many transactions. An INVITE's
+ * listener also hears the CANCEL sent for it (`cancel`), whose responses and failure are the CANCEL's, not the
+ * INVITE's: tell them apart by `transaction.method`.
+ */
 export interface ClientTransactionListener {
   /** Provisional and final responses, and 2xx retransmissions of an INVITE (the core ACKs each, §13.2.2.4). */
   onResponse(response: SipResponse, transaction: ClientTransaction): void;

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { createWriteStream } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createDatabase, dropDatabase, startEmbeddedDatabase, withDatabaseName } from '@centralita/store';
@@ -107,8 +108,18 @@ export function spawnLogged(
 ) {
   const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // BENCH_OUTPUT_DIR=<dir>: each spawned program's output is also written there, whole (<command>-<pid>.log).
+  const copyDir = process.env['BENCH_OUTPUT_DIR'];
+  const copy =
+    copyDir === undefined || copyDir === ''
+      ? undefined
+      : createWriteStream(join(copyDir, `${basename(command)}-${String(child.pid)}.log`));
+  const keep = (chunk: Buffer) => {
+    output += chunk.toString();
+    copy?.write(chunk);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   const exited = new Promise<number | null>((resolve) =>
     child.on('exit', (code) => {
       resolve(code);

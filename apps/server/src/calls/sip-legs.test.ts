@@ -2,7 +2,7 @@ import type { Socket } from 'node:dgram';
 import { createSocket } from 'node:dgram';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SipRequest, UasPolicy } from '@centralita/sip';
-import { parseUri } from '@centralita/sip';
+import { createResponse, parseMessage, parseUri, serializeMessage } from '@centralita/sip';
 import { SipEndpoint, silentLogger } from '@centralita/sip-transport';
 import type { SendTarget, SipListener } from '@centralita/sip-transport';
 import type { CallLeg } from './call-legs.ts';
@@ -260,6 +260,88 @@ describe('SipLegs failover between the flows of one phone (RFC 5626 §5.3)', () 
     } finally {
       await tcp.close();
       await otherPhone.listener.close();
+    }
+  });
+});
+
+/**
+ * A phone that rings (180 with its To tag) and, when cancelled, answers the CANCEL 200 with the same To tag, as
+ * RFC 3261 §9.2 asks, then the INVITE 487. Every request it receives is kept, by method.
+ */
+async function ringingPhone(): Promise<{ socket: Socket; methods: string[]; target: SendTarget }> {
+  const socket = createSocket('udp4');
+  const methods: string[] = [];
+  let invite: SipRequest | undefined;
+  const toTag = 'phone-tag-1';
+  const send = (response: ReturnType<typeof createResponse>, port: number) => {
+    socket.send(serializeMessage(response), port, '127.0.0.1');
+  };
+  socket.on('message', (bytes, from) => {
+    const parsed = parseMessage(bytes);
+    if (!parsed.ok || parsed.value.kind !== 'request') return;
+    const message = parsed.value;
+    methods.push(message.method);
+    if (message.method === 'INVITE') {
+      invite = message;
+      send(createResponse(message, 180, 'Ringing', { toTag }), from.port);
+    } else if (message.method === 'CANCEL' && invite !== undefined) {
+      send(createResponse(message, 200, 'OK', { toTag }), from.port);
+      send(createResponse(invite, 487, 'Request Terminated', { toTag }), from.port);
+    } else if (message.method === 'BYE') {
+      send(createResponse(message, 481, 'Call/Transaction Does Not Exist', { toTag }), from.port);
+    } else if (message.method === 'OPTIONS') {
+      send(createResponse(message, 200, 'OK', { toTag: 'probe' }), from.port);
+    }
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return { socket, methods, target: { protocol: 'udp', address: '127.0.0.1', port: socket.address().port } };
+}
+
+describe('SipLegs cancelling a ringing phone (RFC 3261 §9.1)', () => {
+  it("takes the 200 to its CANCEL for no answer to the INVITE: the phone gets the 487's ACK, never a BYE", async () => {
+    const phone = await ringingPhone();
+    try {
+      const legs = legsWith();
+      const leg = trunkLeg(phone.target);
+      legs.invite(leg, request, { address: '127.0.0.1', rtpPort: 40_000 });
+      await until('the phone rings', () => signals.some((signal) => signal.type === 'ringing'));
+      legs.cancel(leg);
+      // The ACK for the 487 ends the INVITE's exchange; an OPTIONS sent after it marks the point by which a
+      // BYE, which the 200 to the CANCEL would have caused, had been sent.
+      await until('the ACK for the 487', () => phone.methods.includes('ACK'));
+      let isProbeAnswered = false;
+      ours.sendRequest(
+        {
+          kind: 'request',
+          method: 'OPTIONS',
+          requestUri: parseUri(`sip:127.0.0.1:${String(phone.target.port)}`) ?? requestUri,
+          headers: [
+            { name: 'From', value: '<sip:pbx.test>;tag=probe' },
+            { name: 'To', value: '<sip:phone.test>' },
+            { name: 'Call-ID', value: 'probe-after-cancel' },
+            { name: 'CSeq', value: '1 OPTIONS' },
+            { name: 'Max-Forwards', value: '70' },
+          ],
+          body: new Uint8Array(0),
+        },
+        phone.target,
+        {
+          onResponse: () => {
+            isProbeAnswered = true;
+          },
+          onFailure: () => undefined,
+        },
+      );
+      await until('the answer to the OPTIONS', () => isProbeAnswered);
+      expect(phone.methods).toEqual(['INVITE', 'CANCEL', 'ACK', 'OPTIONS']);
+      expect(signals.map((signal) => signal.type)).toEqual(['ringing']);
+      expect(leg.dialog).toBeUndefined();
+    } finally {
+      await new Promise<void>((resolve) =>
+        phone.socket.close(() => {
+          resolve();
+        }),
+      );
     }
   });
 });

@@ -590,11 +590,15 @@ export class SipLegs {
     // this INVITE leaves on, so the dialog's requests come back over it (RFC 3261 §8.1.1.8).
     const contact = this.#contactFor(branch.target, requiresSipsContact(request, 'uac'));
     const invite = { ...request, headers: withHeader(request.headers, 'Contact', contact) };
+    // The listener also hears the CANCEL's transaction (`cancel`): its 200 says nothing of the INVITE, whose own
+    // answer (487, or a 2xx that crossed the CANCEL) follows, nor does its failure (Timer B still runs).
     const sent = this.#endpoint.sendRequest(invite, branch.target, {
       onResponse: (response, transaction) => {
+        if (transaction.method !== 'INVITE') return;
         this.#onInviteResponse(leg, offer, response, transaction, branch);
       },
-      onFailure: (failure: ClientTransactionFailure) => {
+      onFailure: (failure: ClientTransactionFailure, transaction) => {
+        if (transaction.method !== 'INVITE') return;
         this.#branchFailed(leg, branch, failure === 'timeout' ? 408 : 503, { kind: failure });
       },
     });
