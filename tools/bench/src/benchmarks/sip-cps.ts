@@ -26,11 +26,13 @@ import {
  * - **Kamailio** (Debian package `kamailio`), as the reference: a plain stateful proxy that record-routes and
  *   relays to the UAS. It does strictly less work than a B2BUA, so it is the upper bound.
  *
- * Figures per system and rate: calls, failures (SIPp's counts), CPU per call (utime + stime of every process of
- * the system from /proc; PostgreSQL, Centralita's database, is another process and not counted), p99 setup time
- * (INVITE to 200, SIPp's response-time log). `max_cps` is Centralita's highest rate with under 0.1 % failed
- * calls; `ratio` is Kamailio's CPU per call ÷ ours at that rate (higher is better). On two cores SIPp itself can
- * be the limit: when Kamailio fails calls too, the rate was SIPp's.
+ * Figures per system and rate: calls; failures for the caller (SIPp UAC's counts) and at the far end (SIPp UAS's:
+ * a call that never reached it, or was cancelled there because it reached it after the caller hung up); CPU per
+ * call (utime + stime of every process of the system from /proc; PostgreSQL, Centralita's database, is another
+ * process and not counted); p99 setup time (INVITE to 200, SIPp's response-time log). `max_cps` is Centralita's
+ * highest rate with under 0.1 % of calls failed at either end; `ratio` is Kamailio's CPU per call ÷ ours at that
+ * rate (higher is better). On two cores SIPp itself can be the limit: when Kamailio fails calls too, the rate was
+ * SIPp's.
  *
  * Both systems stay up, and each rate is measured on Kamailio and then on Centralita, back to back, `--repeats`
  * times: the machine's noise moves Kamailio's figure by a third from one minute to the next, so the two are
@@ -41,7 +43,14 @@ interface RateFigures {
   readonly system: 'centralita' | 'kamailio';
   readonly rate: number;
   readonly calls: number;
+  /** Calls that failed for the caller (SIPp UAC's count). */
   readonly failed: number;
+  /**
+   * Calls that never reached the far end or ended there otherwise than INVITE, ACK, BYE (SIPp UAS's counts): a B2BUA
+   * that answers the caller at once and reaches the far end too late (after the caller hung up, so it CANCELs)
+   * fails here while the caller sees nothing wrong.
+   */
+  readonly farEndFailed: number;
   readonly cpuUsPerCall: number;
   readonly p99SetupMs: number | null;
   /** Calls per second SIPp actually placed: its calls over the run, less the last call's hold. */
@@ -122,9 +131,44 @@ export async function run(options: {
   const { work, cleanups } = space;
   try {
     const uasPort = await freePort();
+    const uasStatsFile = join(work, 'uas-stats.csv');
+    // The UAS's cumulative counters, from the first line it writes at or after `sinceEpochS`.
+    const uasCounts = async (sinceEpochS: number): Promise<{ incoming: number; failed: number }> => {
+      for (let waited = 0; ; waited += 100) {
+        // Whole lines only: SIPp may be writing the last one.
+        const lines = (await readFile(uasStatsFile, 'utf8').catch(() => '')).split('\n').slice(0, -1);
+        const columns = (lines[0] ?? '').split(';');
+        const last = lines.length > 1 ? (lines.at(-1)?.split(';') ?? []) : [];
+        const column = (name: string) => last[columns.indexOf(name)] ?? '';
+        // CurrentTime is "date<TAB>time<TAB>epoch seconds".
+        const at = Number(column('CurrentTime').split('\t').at(-1));
+        if (last.length === columns.length && Number.isFinite(at) && at >= sinceEpochS)
+          return { incoming: Number(column('IncomingCall(C)')), failed: Number(column('FailedCall(C)')) };
+        if (waited > 10_000) throw new Error(`SIPp UAS wrote no statistics to ${uasStatsFile}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
     const uas = spawnLogged(
       'taskset',
-      ['-c', trafficCore, 'sipp', '-sn', 'uas', '-i', '127.0.0.1', '-p', String(uasPort), '-nostdin'],
+      [
+        '-c',
+        trafficCore,
+        'sipp',
+        '-sn',
+        'uas',
+        '-i',
+        '127.0.0.1',
+        '-p',
+        String(uasPort),
+        '-nostdin',
+        // Its counters, every second: calls that arrived and calls that failed (a success is counted only after
+        // its 4 s time-wait, a failure at once).
+        '-trace_stat',
+        '-stf',
+        uasStatsFile,
+        '-fd',
+        '1',
+      ],
       { cwd: work },
     );
     cleanups.push(async () => {
@@ -146,6 +190,7 @@ export async function run(options: {
       const threadsBefore = threadsOf === undefined ? undefined : await threadCpuMs(threadsOf);
       const startedAt = performance.now();
       const cpuBefore = await cpuOf();
+      const farBefore = await uasCounts(0);
       const uac = spawnLogged(
         'taskset',
         [
@@ -181,6 +226,13 @@ export async function run(options: {
       await uac.exited;
       const cpuAfter = await cpuOf();
       const elapsedS = (performance.now() - startedAt) / 1000;
+      // A far end's failure shows once the system under test has handled the caller's last BYE: counters from
+      // a second after the caller's end.
+      const farAfter = await uasCounts(Date.now() / 1000 + 1);
+      const farEndFailed = Math.min(
+        calls,
+        farAfter.failed - farBefore.failed + Math.max(0, calls - (farAfter.incoming - farBefore.incoming)),
+      );
       if (threadsBefore !== undefined && threadsOf !== undefined) {
         // Where a call's CPU goes (main thread, media worker, V8's helpers, libuv's pool), and how busy the core
         // was: a run that took much longer than its calls' span had the server saturated.
@@ -213,6 +265,7 @@ export async function run(options: {
         rate,
         calls,
         failed,
+        farEndFailed,
         cpuUsPerCall: Math.round(((cpuAfter - cpuBefore) * 1000) / calls),
         p99SetupMs: percentile(setups, 99),
         achievedCps: Math.round(calls / Math.max(elapsedS - holdS, 1 / rate)),
@@ -304,7 +357,7 @@ export async function run(options: {
         kamailioCpuUsPerCall: median(theirs.map((r) => r.cpuUsPerCall)),
         p99SetupMs: median(ours.flatMap((r) => (r.p99SetupMs === null ? [] : [r.p99SetupMs]))),
         achievedCps: median(ours.map((r) => r.achievedCps)),
-        isSustained: ours.every((r) => r.failed / r.calls < 0.001),
+        isSustained: ours.every((r) => (r.failed + r.farEndFailed) / r.calls < 0.001),
       };
     });
     const best = byRate.filter((r) => r.isSustained).toSorted((a, b) => b.rate - a.rate)[0];
@@ -319,7 +372,9 @@ export async function run(options: {
       // Below max_cps when SIPp, on its one core, could not place calls that fast.
       achieved_cps: best?.achievedCps ?? 0,
       p99_setup_ms: best?.p99SetupMs ?? null,
-      limited_by: results.some((r) => r.system === 'kamailio' && r.failed > 0) ? 'sipp' : 'server',
+      limited_by: results.some((r) => r.system === 'kamailio' && r.failed + r.farEndFailed > 0)
+        ? 'sipp'
+        : 'server',
       repeats,
       by_rate: byRate,
       runs: results,
