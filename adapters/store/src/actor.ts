@@ -10,6 +10,12 @@ export type Actor =
   | { readonly type: 'api_key'; readonly id: string; readonly role: Role }
   | { readonly type: 'system'; readonly id: string };
 
+/**
+ * The call layer, as an actor. Its own inserts and updates of interactions are its calls' progress, recorded as
+ * domain events; the audit log leaves them out (migration 0018), and keeps everyone else's changes.
+ */
+export const callLayerActor = { type: 'system', id: 'calls' } as const satisfies Actor;
+
 /** Everything a tenant-scoped unit of work needs to know about its caller. */
 export interface TenantContext {
   readonly tenantId: TenantId;

@@ -13,7 +13,7 @@ export type {
   Listening,
   ListenHandlers,
 } from './database.ts';
-export { roles } from './actor.ts';
+export { callLayerActor, roles } from './actor.ts';
 export type { Actor, Role, TenantContext } from './actor.ts';
 export { StoreError, isStoredEventConflict, storeErrorCodes } from './store-error.ts';
 export { isTransientDatabaseError } from './transient-error.ts';

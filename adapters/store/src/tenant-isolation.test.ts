@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TenantContext } from './actor.ts';
+import { callLayerActor } from './actor.ts';
 import { createCustomer, getCustomer, listCustomers } from './customers.ts';
 import type { Database } from './database.ts';
 import { listAuditEntries } from './audit-log.ts';
@@ -7,6 +8,7 @@ import { StoreError } from './store-error.ts';
 import { createTestTenant, openTestDatabase } from './test-support.ts';
 import { createTicket } from './tickets.ts';
 import { createUser } from './users.ts';
+import { insertInteraction } from './interactions.ts';
 
 let database: Database;
 let acme: TenantContext;
@@ -171,6 +173,51 @@ describe('audit log', () => {
       listAuditEntries(tx, { limit: 50, offset: 0, tableName: 'users' }),
     );
     expect(JSON.stringify(userInsert.items)).not.toContain('secret-hash');
+  });
+
+  it("leaves out the call layer's own progress of an interaction, and keeps everyone else's changes and every delete", async () => {
+    const calls = { ...acme, actor: callLayerActor };
+    const interactionId = await database.inTenant(calls, (tx) =>
+      insertInteraction(tx, { channel: 'voice', direction: 'inbound', status: 'in_progress' }),
+    );
+    await database.inTenant(calls, (tx) =>
+      tx.query(`UPDATE interactions SET status = 'completed', ended_at = now() WHERE id = $1`, [
+        interactionId,
+      ]),
+    );
+    const entries = () =>
+      database.inTenant(acme, async (tx) =>
+        (await listAuditEntries(tx, { limit: 50, offset: 0, rowId: interactionId })).items.map((entry) => [
+          entry.action,
+          entry.actorType,
+          entry.actorId,
+        ]),
+      );
+    expect(await entries()).toEqual([]);
+    const manager = {
+      type: 'user' as const,
+      id: '22222222-2222-4222-8222-222222222222',
+      role: 'manager' as const,
+    };
+    await database.inTenant({ ...acme, actor: manager }, (tx) =>
+      tx.query(`UPDATE interactions SET subject = 'Reclamación' WHERE id = $1`, [interactionId]),
+    );
+    const retention = { type: 'system' as const, id: 'recording-retention' };
+    await database.inTenant({ ...acme, actor: retention }, (tx) =>
+      tx.query(`UPDATE interactions SET recording_ref = NULL, subject = 'Sin grabación' WHERE id = $1`, [
+        interactionId,
+      ]),
+    );
+    await database.inTenant(calls, (tx) =>
+      tx.query('DELETE FROM interactions WHERE id = $1', [interactionId]),
+    );
+    expect((await entries()).toSorted()).toEqual(
+      [
+        ['UPDATE', 'user', manager.id],
+        ['UPDATE', 'system', 'recording-retention'],
+        ['DELETE', 'system', 'calls'],
+      ].toSorted(),
+    );
   });
 
   it('cannot be changed or erased by the application, nor by the owner', async () => {

@@ -54,6 +54,7 @@ import {
 } from '@centralita/sip';
 import type { MessageSource, SendTarget, ServerTransaction } from '@centralita/sip-transport';
 import {
+  callLayerActor,
   directory,
   flows,
   identifyCustomer,
@@ -459,7 +460,6 @@ interface Voicemail {
   readonly isFromQueue: boolean;
 }
 
-const systemActor = { type: 'system' as const, id: 'calls' };
 
 /** A phone number from a SIP URI user part or a From header: `+` and digits only, or undefined. */
 export function dialledDigits(user: string | undefined): string | undefined {
@@ -1003,7 +1003,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       transaction.reply(404, 'Not Found - Number Not Served Here');
       return;
     }
-    const context: TenantContext = { tenantId: route.tenantId as TenantId, actor: systemActor };
+    const context: TenantContext = { tenantId: route.tenantId as TenantId, actor: callLayerActor };
     const configuration =
       this.#tenantConfiguration.at(route.tenantId, route.configurationVersion) ??
       (await this.#options.database.inTenant(context, (tx) => this.#tenantConfiguration.read(tx)));
@@ -1256,7 +1256,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     }
     const startedAtMs = this.#now();
     const tenant = start.tenant;
-    const context: TenantContext = { tenantId: start.tenantId as TenantId, actor: systemActor };
+    const context: TenantContext = { tenantId: start.tenantId as TenantId, actor: callLayerActor };
     const record = await this.#options.database
       .inTenant(context, async (tx) => {
         const screenPop =
@@ -1784,7 +1784,7 @@ export class CallService implements SipCallHandler, CallControlPort {
   }
 
   #context(of: { readonly tenantId: string }): TenantContext {
-    return { tenantId: of.tenantId as TenantId, actor: systemActor };
+    return { tenantId: of.tenantId as TenantId, actor: callLayerActor };
   }
 
   /**
@@ -2216,7 +2216,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     isOwnNumberAFlow = false,
   ): Promise<ResolvedTransferTarget | undefined> {
     return this.#options.database.inTenant(
-      { tenantId: tenantId as TenantId, actor: systemActor },
+      { tenantId: tenantId as TenantId, actor: callLayerActor },
       async (tx) => {
         if (/^[0-9]{2,8}$/.test(dialled) && (await sipAccounts.userIdByExtension(tx, dialled)) !== undefined)
           return { kind: 'extension', extension: dialled };
@@ -3568,7 +3568,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       agentLeg === undefined
     )
       return;
-    const context: TenantContext = { tenantId: placed.tenantId as TenantId, actor: systemActor };
+    const context: TenantContext = { tenantId: placed.tenantId as TenantId, actor: callLayerActor };
     const setup = await this.#options.database.inTenant(context, async (tx) => ({
       interaction: await interactions.getInteraction(tx, placed.interactionId),
       ...(await this.#flowsForCall(tx)),
@@ -3638,7 +3638,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     /** The callback contact (an interaction the ACD reserved this agent for) this call carries out. */
     callbackOf?: string,
   ): Promise<{ ok: true; value: LiveCallView } | { ok: false; error: PlaceCallRefusal }> {
-    const context: TenantContext = { tenantId: tenantId as TenantId, actor: systemActor };
+    const context: TenantContext = { tenantId: tenantId as TenantId, actor: callLayerActor };
     const now = new Date(this.#now());
     const prepared = await this.#options.database.inTenant(context, async (tx) => {
       const tenant = (await this.#tenantConfiguration.read(tx)).tenant;
