@@ -229,6 +229,10 @@ export async function run(options: {
       // A far end's failure shows once the system under test has handled the caller's last BYE: counters from
       // a second after the caller's end.
       const farAfter = await uasCounts(Date.now() / 1000 + 1);
+      progress(
+        `far end (SIPp UAS): ${String(farAfter.incoming - farBefore.incoming)} INVITEs taken as calls, ` +
+          `${String(farAfter.failed - farBefore.failed)} failed`,
+      );
       const farEndFailed = Math.min(
         calls,
         farAfter.failed - farBefore.failed + Math.max(0, calls - (farAfter.incoming - farBefore.incoming)),
