@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { TenantContext } from './actor.ts';
-import { callLayerActor } from './actor.ts';
 import { listAuditEntries } from './audit-log.ts';
 import type { Database } from './database.ts';
 import { createQueue, updateQueue } from './directory.ts';
 import { createFlow, publishVersion, saveDraft, setIvrSettings } from './flows.ts';
-import { createDid, createTrunk, deleteDid, updateTrunk } from './sip-accounts.ts';
+import { createTrunk, updateTrunk } from './sip-accounts.ts';
 import { TenantConfigurationCache, trunksAccepting } from './tenant-configuration.ts';
 import { updateCurrentTenant } from './tenants.ts';
 import { createTestTenant, openTestDatabase } from './test-support.ts';
@@ -216,61 +215,6 @@ describe('a cache that listens for moved versions', () => {
     } finally {
       await watching.close();
     }
-  });
-
-  it('finds where a dialled number leads from memory until a DID is written, then follows it to another tenant', async () => {
-    const did = await database.inTenant(acme, (tx) =>
-      createDid(tx, { number: '+34910000101', flowKey: 'main' }),
-    );
-    // Listening starts after the DID was written: its announcement is not heard later.
-    const cache = new TenantConfigurationCache();
-    const watching = cache.watch(database);
-    const numbers = ['+34910000101', '34910000101'];
-    const unknown = ['+34910000199', '34910000199'];
-    try {
-      await untilListening(cache, true);
-      const first = await cache.routeDialled(database, numbers, callLayerActor);
-      expect(first?.route).toEqual({ tenantId: acme.tenantId, number: '+34910000101', flowKey: 'main' });
-      expect(first?.configuration).toBe(await cache.current(database, acme));
-      expect(await cache.routeDialled(database, unknown, callLayerActor)).toBeUndefined();
-      const queries = vi.spyOn(database, 'readAsSystem');
-      const again = await cache.routeDialled(database, numbers, callLayerActor);
-      expect(again?.route).toEqual(first?.route);
-      expect(again?.configuration).toBe(first?.configuration);
-      expect(await cache.routeDialled(database, unknown, callLayerActor)).toBeUndefined();
-      expect(queries, 'no query while nothing was announced').not.toHaveBeenCalled();
-      queries.mockRestore();
-      // The number moves to Globex, and the unknown one becomes Globex's too (another server's writes).
-      await database.inTenant(acme, (tx) => deleteDid(tx, did.id));
-      await database.inTenant(globex, async (tx) => {
-        await createDid(tx, { number: '+34910000101', flowKey: 'main' });
-        await createDid(tx, { number: '+34910000199', flowKey: 'main' });
-      });
-      await vi.waitFor(async () => {
-        const moved = await cache.routeDialled(database, numbers, callLayerActor);
-        expect(moved?.route.tenantId).toBe(globex.tenantId);
-        expect(greetingOf(moved?.configuration ?? (await cache.current(database, acme)))).toEqual({
-          es: { text: 'Hola, Globex.' },
-        });
-      });
-      expect((await cache.routeDialled(database, unknown, callLayerActor))?.route).toEqual({
-        tenantId: globex.tenantId,
-        number: '+34910000199',
-        flowKey: 'main',
-      });
-    } finally {
-      await watching.close();
-    }
-    // Not listening: every call asks the database.
-    const queries = vi.spyOn(database, 'readAsSystem');
-    expect((await cache.routeDialled(database, numbers, callLayerActor))?.route.tenantId).toBe(
-      globex.tenantId,
-    );
-    expect((await cache.routeDialled(database, numbers, callLayerActor))?.route.tenantId).toBe(
-      globex.tenantId,
-    );
-    expect(queries).toHaveBeenCalledTimes(2);
-    queries.mockRestore();
   });
 
   it('stops listening when its database is closed', async () => {

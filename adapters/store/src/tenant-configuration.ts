@@ -1,12 +1,10 @@
 import { BlockList, isIPv4 } from 'node:net';
 import type { Flow } from '@centralita/ivr';
-import type { TenantId } from '@centralita/kernel';
-import type { Actor, TenantContext } from './actor.ts';
+import type { TenantContext } from './actor.ts';
 import type { Database, Listening, Tx } from './database.ts';
 import type { IvrSettings } from './flows.ts';
 import { ivrSettings, publishedFlows, queueReferences } from './flows.ts';
-import type { DidRoute, TrunkDialling } from './sip-accounts.ts';
-import { findFirstDidRoute } from './sip-accounts.ts';
+import type { TrunkDialling } from './sip-accounts.ts';
 import type { Tenant } from './tenants.ts';
 import { currentTenant } from './tenants.ts';
 
@@ -57,15 +55,6 @@ interface Entry {
   readonly listening: number;
 }
 
-/** A dialled number's route, and its tenant's configuration (`TenantConfigurationCache.routeDialled`). */
-export interface DialledRoute {
-  readonly route: DidRoute;
-  readonly configuration: TenantConfiguration;
-}
-
-/** Dialled numbers kept at most (numbers that are no DID included): past it, all are forgotten at once. */
-const MAX_DIALLED = 10_000;
-
 /** The channel on which a moved configuration version is announced (migration 0017). */
 const CONFIGURATION_CHANNEL = 'centralita_configuration';
 
@@ -82,13 +71,6 @@ export class TenantConfigurationCache {
   readonly #entries = new Map<string, Entry>();
   /** Announcements heard per tenant: a read that overlaps one cannot tell whether it saw the change. */
   readonly #announcements = new Map<string, number>();
-  /** Announcements heard, of any tenant: a number may move from one tenant to another. */
-  #allAnnouncements = 0;
-  /**
-   * Where dialled numbers lead (null: no DID), by the numbers asked for, while announcements keep them current:
-   * any announcement forgets them all (a DID written moves its tenant's version, migration 0019).
-   */
-  readonly #dialled = new Map<string, DidRoute | null>();
   /** Whether announcements arrive now. */
   #isListening = false;
   /** Counts listening connections: a lost one loses the announcements sent while it was down. */
@@ -107,64 +89,13 @@ export class TenantConfigurationCache {
     return database.listen(CONFIGURATION_CHANNEL, {
       onNotification: (tenantId) => {
         this.#announcements.set(tenantId, (this.#announcements.get(tenantId) ?? 0) + 1);
-        this.#allAnnouncements += 1;
         this.#entries.delete(tenantId);
-        this.#dialled.clear();
       },
       onListening: (isListening) => {
         this.#isListening = isListening;
         this.#listenings += 1;
-        this.#dialled.clear();
       },
     });
-  }
-
-  /**
-   * Where the first of `numbers` that is a DID leads (the same digits may be dialled with or without `+`), with
-   * its tenant's configuration, for a new call; undefined when none is. While announcements keep them current
-   * (`watch`) both come from memory, else one query gives the number and its tenant's version (and a tenant
-   * transaction reads the configuration when that version is not the one kept). `actor` reads it.
-   */
-  async routeDialled(
-    database: Database,
-    numbers: readonly string[],
-    actor: Actor,
-  ): Promise<DialledRoute | undefined> {
-    const key = numbers.join(' ');
-    const known = this.#isListening ? this.#dialled.get(key) : undefined;
-    if (known === null) return undefined;
-    if (known !== undefined)
-      return {
-        route: known,
-        configuration: await this.current(database, { tenantId: known.tenantId as TenantId, actor }),
-      };
-    // Taken before the query: an announcement heard from now on may be of a change it did not see.
-    const isListening = this.#isListening;
-    const listening = this.#listenings;
-    const announcements = this.#allAnnouncements;
-    const found = await database.readAsSystem((tx) => findFirstDidRoute(tx, numbers));
-    const route: DidRoute | undefined = found && {
-      tenantId: found.tenantId,
-      number: found.number,
-      flowKey: found.flowKey,
-    };
-    if (
-      isListening &&
-      this.#isListening &&
-      listening === this.#listenings &&
-      announcements === this.#allAnnouncements
-    ) {
-      if (this.#dialled.size >= MAX_DIALLED) this.#dialled.clear();
-      this.#dialled.set(key, route ?? null);
-    }
-    if (found === undefined || route === undefined) return undefined;
-    const context: TenantContext = { tenantId: found.tenantId as TenantId, actor };
-    return {
-      route,
-      configuration:
-        this.at(found.tenantId, found.configurationVersion) ??
-        (await database.inTenant(context, (tx) => this.read(tx))),
-    };
   }
 
   /**

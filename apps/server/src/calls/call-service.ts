@@ -460,6 +460,7 @@ interface Voicemail {
   readonly isFromQueue: boolean;
 }
 
+
 /** A phone number from a SIP URI user part or a From header: `+` and digits only, or undefined. */
 export function dialledDigits(user: string | undefined): string | undefined {
   if (user === undefined) return undefined;
@@ -993,19 +994,19 @@ export class CallService implements SipCallHandler, CallControlPort {
       return;
     }
     const candidates = number.startsWith('+') ? [number] : [`+${number}`, number];
-    // The number's tenant and flow, and the tenant's trunks and flows: from memory while configuration changes
-    // are announced, else one query (two when the configuration moved).
-    const dialled = await this.#tenantConfiguration.routeDialled(
-      this.#options.database,
-      candidates,
-      callLayerActor,
+    // One query gives the number's tenant and its configuration version; while the tenant's configuration
+    // kept in memory is that version, its trunks and flows need no other query.
+    const route = await this.#options.database.readAsSystem((tx) =>
+      sipAccounts.findFirstDidRoute(tx, candidates),
     );
-    if (dialled === undefined) {
+    if (route === undefined) {
       transaction.reply(404, 'Not Found - Number Not Served Here');
       return;
     }
-    const { route, configuration } = dialled;
     const context: TenantContext = { tenantId: route.tenantId as TenantId, actor: callLayerActor };
+    const configuration =
+      this.#tenantConfiguration.at(route.tenantId, route.configurationVersion) ??
+      (await this.#options.database.inTenant(context, (tx) => this.#tenantConfiguration.read(tx)));
     const trunkIds = trunksAccepting(configuration.trunks, transaction.source.remoteAddress);
     const setup =
       trunkIds.length === 0 && !configuration.trunks.hasDigest
