@@ -120,6 +120,7 @@ export function spawnLogged(
   };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
+  child.on('close', () => copy?.end());
   const exited = new Promise<number | null>((resolve) =>
     child.on('exit', (code) => {
       resolve(code);
