@@ -460,7 +460,6 @@ interface Voicemail {
   readonly isFromQueue: boolean;
 }
 
-
 /** A phone number from a SIP URI user part or a From header: `+` and digits only, or undefined. */
 export function dialledDigits(user: string | undefined): string | undefined {
   if (user === undefined) return undefined;
