@@ -29,10 +29,10 @@ import {
  * Figures per system and rate: calls; failures for the caller (SIPp UAC's counts) and at the far end (SIPp UAS's:
  * a call that never reached it, or was cancelled there because it reached it after the caller hung up); CPU per
  * call (utime + stime of every process of the system from /proc; PostgreSQL, Centralita's database, is another
- * process and not counted); p99 setup time (INVITE to 200, SIPp's response-time log). `max_cps` is Centralita's
- * highest rate with under 0.1 % of calls failed at either end; `ratio` is Kamailio's CPU per call ÷ ours at that
- * rate (higher is better). On two cores SIPp itself can be the limit: when Kamailio fails calls too, the rate was
- * SIPp's.
+ * process and not counted, but shown apart: every PostgreSQL process's CPU per call during Centralita's runs);
+ * p99 setup time (INVITE to 200, SIPp's response-time log). `max_cps` is Centralita's highest rate with under
+ * 0.1 % of calls failed at either end; `ratio` is Kamailio's CPU per call ÷ ours at that rate (higher is better).
+ * On two cores SIPp itself can be the limit: when Kamailio fails calls too, the rate was SIPp's.
  *
  * Both systems stay up, and each rate is measured on Kamailio and then on Centralita, back to back, `--repeats`
  * times: the machine's noise moves Kamailio's figure by a third from one minute to the next, so the two are
@@ -52,6 +52,11 @@ interface RateFigures {
    */
   readonly farEndFailed: number;
   readonly cpuUsPerCall: number;
+  /**
+   * CPU per call of every PostgreSQL process on this machine (Centralita's runs only): not part of `cpuUsPerCall`,
+   * but on two cores it shares them with SIPp and the server, and at high rates it is what runs out.
+   */
+  readonly databaseCpuUsPerCall: number | null;
   readonly p99SetupMs: number | null;
   /** Calls per second SIPp actually placed: its calls over the run, less the last call's hold. */
   readonly achievedCps: number;
@@ -106,6 +111,18 @@ async function processTree(root: number): Promise<number[]> {
       if (current === root) return true;
     return false;
   });
+}
+
+/** CPU (ms) of every PostgreSQL process on the machine, whichever database it serves (backends that ended are missing). */
+async function postgresCpuMs(): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir('/proc')) {
+    if (!/^[0-9]+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
+    total += await cpuMs(Number(entry)).catch(() => 0);
+  }
+  return total;
 }
 
 async function treeCpuMs(root: number): Promise<number> {
@@ -190,6 +207,7 @@ export async function run(options: {
       const threadsBefore = threadsOf === undefined ? undefined : await threadCpuMs(threadsOf);
       const startedAt = performance.now();
       const cpuBefore = await cpuOf();
+      const databaseBefore = system === 'centralita' ? await postgresCpuMs() : undefined;
       const farBefore = await uasCounts(0);
       const uac = spawnLogged(
         'taskset',
@@ -225,6 +243,7 @@ export async function run(options: {
       );
       await uac.exited;
       const cpuAfter = await cpuOf();
+      const databaseMs = databaseBefore === undefined ? undefined : (await postgresCpuMs()) - databaseBefore;
       const elapsedS = (performance.now() - startedAt) / 1000;
       // A far end's failure shows once the system under test has handled the caller's last BYE: counters from
       // a second after the caller's end.
@@ -271,6 +290,7 @@ export async function run(options: {
         failed,
         farEndFailed,
         cpuUsPerCall: Math.round(((cpuAfter - cpuBefore) * 1000) / calls),
+        databaseCpuUsPerCall: databaseMs === undefined ? null : Math.round((databaseMs * 1000) / calls),
         p99SetupMs: percentile(setups, 99),
         achievedCps: Math.round(calls / Math.max(elapsedS - holdS, 1 / rate)),
       };
@@ -359,6 +379,9 @@ export async function run(options: {
         rate,
         cpuUsPerCall: median(ours.map((r) => r.cpuUsPerCall)),
         kamailioCpuUsPerCall: median(theirs.map((r) => r.cpuUsPerCall)),
+        databaseCpuUsPerCall: median(
+          ours.flatMap((r) => (r.databaseCpuUsPerCall === null ? [] : [r.databaseCpuUsPerCall])),
+        ),
         p99SetupMs: median(ours.flatMap((r) => (r.p99SetupMs === null ? [] : [r.p99SetupMs]))),
         achievedCps: median(ours.map((r) => r.achievedCps)),
         isSustained: ours.every((r) => (r.failed + r.farEndFailed) / r.calls < 0.001),
@@ -376,6 +399,8 @@ export async function run(options: {
       // Below max_cps when SIPp, on its one core, could not place calls that fast.
       achieved_cps: best?.achievedCps ?? 0,
       p99_setup_ms: best?.p99SetupMs ?? null,
+      // PostgreSQL's CPU per call at that rate, beside ours (not in the ratio).
+      database_cpu_us_per_call: best?.databaseCpuUsPerCall ?? null,
       limited_by: results.some((r) => r.system === 'kamailio' && r.failed + r.farEndFailed > 0)
         ? 'sipp'
         : 'server',
