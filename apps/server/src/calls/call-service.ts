@@ -1002,7 +1002,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       transaction.reply(404, 'Not Found - Number Not Served Here');
       return;
     }
-    const context: TenantContext = { tenantId: route.tenantId as TenantId, actor: callLayerActor };
+    const context = this.#context(route);
     const configuration =
       this.#tenantConfiguration.at(route.tenantId, route.configurationVersion) ??
       (await this.#options.database.inTenant(context, (tx) => this.#tenantConfiguration.read(tx)));
@@ -1255,7 +1255,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     }
     const startedAtMs = this.#now();
     const tenant = start.tenant;
-    const context: TenantContext = { tenantId: start.tenantId as TenantId, actor: callLayerActor };
+    const context = this.#context(start);
     const record = await this.#options.database
       .inTenant(context, async (tx) => {
         const screenPop =
@@ -2214,22 +2214,19 @@ export class CallService implements SipCallHandler, CallControlPort {
     dialled: string,
     isOwnNumberAFlow = false,
   ): Promise<ResolvedTransferTarget | undefined> {
-    return this.#options.database.inTenant(
-      { tenantId: tenantId as TenantId, actor: callLayerActor },
-      async (tx) => {
-        if (/^[0-9]{2,8}$/.test(dialled) && (await sipAccounts.userIdByExtension(tx, dialled)) !== undefined)
-          return { kind: 'extension', extension: dialled };
-        const { tenant, published } = await this.#tenantConfiguration.read(tx);
-        const normalized = normalizeChannelAddress('phone', dialled, tenant.defaultCountry, 'number');
-        if (!normalized.ok) return undefined;
-        const route = isOwnNumberAFlow ? await sipAccounts.findDidRoute(tx, normalized.value) : undefined;
-        if (route?.tenantId === tenantId) {
-          if (published[route.flowKey] !== undefined)
-            return { kind: 'flow', flowKey: route.flowKey, published };
-        }
-        return { kind: 'external', number: normalized.value };
-      },
-    );
+    return this.#options.database.inTenant(this.#context({ tenantId }), async (tx) => {
+      if (/^[0-9]{2,8}$/.test(dialled) && (await sipAccounts.userIdByExtension(tx, dialled)) !== undefined)
+        return { kind: 'extension', extension: dialled };
+      const { tenant, published } = await this.#tenantConfiguration.read(tx);
+      const normalized = normalizeChannelAddress('phone', dialled, tenant.defaultCountry, 'number');
+      if (!normalized.ok) return undefined;
+      const route = isOwnNumberAFlow ? await sipAccounts.findDidRoute(tx, normalized.value) : undefined;
+      if (route?.tenantId === tenantId) {
+        if (published[route.flowKey] !== undefined)
+          return { kind: 'flow', flowKey: route.flowKey, published };
+      }
+      return { kind: 'external', number: normalized.value };
+    });
   }
 
   /** What happens on the leg of a supervisor or a consulted colleague. */
@@ -3567,7 +3564,7 @@ export class CallService implements SipCallHandler, CallControlPort {
       agentLeg === undefined
     )
       return;
-    const context: TenantContext = { tenantId: placed.tenantId as TenantId, actor: callLayerActor };
+    const context = this.#context(placed);
     const setup = await this.#options.database.inTenant(context, async (tx) => ({
       interaction: await interactions.getInteraction(tx, placed.interactionId),
       ...(await this.#flowsForCall(tx)),
@@ -3637,7 +3634,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     /** The callback contact (an interaction the ACD reserved this agent for) this call carries out. */
     callbackOf?: string,
   ): Promise<{ ok: true; value: LiveCallView } | { ok: false; error: PlaceCallRefusal }> {
-    const context: TenantContext = { tenantId: tenantId as TenantId, actor: callLayerActor };
+    const context = this.#context({ tenantId });
     const now = new Date(this.#now());
     const prepared = await this.#options.database.inTenant(context, async (tx) => {
       const tenant = (await this.#tenantConfiguration.read(tx)).tenant;

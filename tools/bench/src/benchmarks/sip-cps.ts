@@ -92,17 +92,30 @@ request_route {
 }
 `;
 
-/** Every process of a process tree (Kamailio forks its workers): the pids whose parent chain reaches `root`. */
-async function processTree(root: number): Promise<number[]> {
-  const parents = new Map<number, number>();
+/** Every process's name, parent and CPU time (user + system, ms), each from one read of its /proc/<pid>/stat. */
+async function processStats(): Promise<{ pid: number; name: string; ppid: number; cpuMs: number }[]> {
+  const stats: { pid: number; name: string; ppid: number; cpuMs: number }[] = [];
   for (const entry of await readdir('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid)) continue;
+    if (!/^[0-9]+$/.test(entry)) continue;
     const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    parents.set(pid, ppid);
+    if (stat === '') continue;
+    // The name is in parentheses and may hold spaces; the fields after it are: state, ppid, … utime (12th), stime.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    stats.push({
+      pid: Number(entry),
+      name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+      ppid: Number(fields[1]),
+      cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100,
+    });
   }
-  return [...parents.keys()].filter((pid) => {
+  return stats;
+}
+
+/** CPU (ms) of a process tree (Kamailio forks its workers): the processes whose parent chain reaches `root`. */
+async function treeCpuMs(root: number): Promise<number> {
+  const stats = await processStats();
+  const parents = new Map(stats.map((process) => [process.pid, process.ppid]));
+  const isInTree = (pid: number): boolean => {
     for (
       let current: number | undefined = pid;
       current !== undefined && current > 1;
@@ -110,25 +123,17 @@ async function processTree(root: number): Promise<number[]> {
     )
       if (current === root) return true;
     return false;
-  });
+  };
+  return stats
+    .filter((process) => isInTree(process.pid))
+    .reduce((total, process) => total + process.cpuMs, 0);
 }
 
 /** CPU (ms) of every PostgreSQL process on the machine, whichever database it serves (backends that ended are missing). */
 async function postgresCpuMs(): Promise<number> {
-  let total = 0;
-  for (const entry of await readdir('/proc')) {
-    if (!/^[0-9]+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
-    total += await cpuMs(Number(entry)).catch(() => 0);
-  }
-  return total;
-}
-
-async function treeCpuMs(root: number): Promise<number> {
-  let total = 0;
-  for (const pid of await processTree(root)) total += await cpuMs(pid).catch(() => 0);
-  return total;
+  return (await processStats())
+    .filter((process) => process.name === 'postgres')
+    .reduce((total, process) => total + process.cpuMs, 0);
 }
 
 export async function run(options: {
