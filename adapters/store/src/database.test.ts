@@ -169,6 +169,138 @@ describe('a transaction that only writes (one round trip)', () => {
   });
 });
 
+describe('statements run often (prepared on their connection, ADR 0010)', () => {
+  // One connection, so every transaction below finds what the ones before prepared.
+  let single: Database;
+  beforeAll(() => {
+    single = new Database(inject('databaseUrl'), { maxConnections: 1 });
+  });
+  afterAll(async () => {
+    await single.close();
+  });
+  const prepared = async (): Promise<string[]> =>
+    (
+      await single.readAsSystem((tx) =>
+        tx.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements ORDER BY name'),
+      )
+    ).rows.map((row) => row.statement);
+  const newCall = () =>
+    single.inTenant(acme, (tx) =>
+      insertInteraction(tx, { channel: 'voice', direction: 'inbound', status: 'in_progress' }),
+    );
+
+  it('store the same values on every run, before and after they are prepared', async () => {
+    const ids: string[] = [];
+    for (let run = 0; run < 5; run++) {
+      const id = await newCall();
+      ids.push(id);
+      await single.writeInTenant(acme, (tx) => {
+        tx.execute(
+          interactionChange(id, {
+            subject: `run ${String(run)}: it's \\ $1 -- "quoted"`,
+            endedAt: new Date(Date.UTC(2030, 0, 1, 10, 0, run, 123)),
+            metadata: { run, ivrPath: ['menú', "o'clock"] },
+          }),
+        );
+        tx.recordEvent('CallEnded', { interactionId: id, note: `run ${String(run)}` });
+      });
+    }
+    const statements = await prepared();
+    expect(
+      statements.some((sql) => sql.includes('UPDATE interactions')),
+      'the change is prepared',
+    ).toBe(true);
+    expect(
+      statements.some((sql) => sql.includes('INSERT INTO interactions')),
+      'the insert too',
+    ).toBe(true);
+    expect(
+      statements.some((sql) => sql.includes('INSERT INTO domain_events')),
+      'and the events',
+    ).toBe(true);
+    const stored = await single.inTenant(acme, (tx) =>
+      tx.query<{ subject: string; endedAt: Date; metadata: unknown }>(
+        `SELECT subject, ended_at AS "endedAt", metadata FROM interactions
+          WHERE id = ANY($1::uuid[]) ORDER BY ended_at`,
+        [ids],
+      ),
+    );
+    expect(stored.rows).toEqual(
+      ids.map((_, run) => ({
+        subject: `run ${String(run)}: it's \\ $1 -- "quoted"`,
+        endedAt: new Date(Date.UTC(2030, 0, 1, 10, 0, run, 123)),
+        metadata: { run, ivrPath: ['menú', "o'clock"] },
+      })),
+    );
+    const events = (await storedEvents(acme)).filter(
+      (event) =>
+        event.type === 'CallEnded' && ids.includes((event.data as { interactionId: string }).interactionId),
+    );
+    expect(events.map((event) => event.data)).toEqual(
+      ids.map((id, run) => ({ interactionId: id, note: `run ${String(run)}` })),
+    );
+  });
+
+  it('still fail as a whole when a statement must change a row and does not, and the connection stays usable', async () => {
+    const other = await createTestTenant(single, 'Ajena');
+    const theirs = await single.inTenant(other, (tx) =>
+      insertInteraction(tx, { channel: 'voice', direction: 'inbound', status: 'in_progress' }),
+    );
+    const ours = await newCall();
+    for (let run = 0; run < 4; run++) {
+      const attempt = single.writeInTenant(acme, (tx) => {
+        tx.execute(interactionChange(ours, { subject: `changed ${String(run)}` }));
+        tx.execute(interactionChange(theirs, { subject: 'not ours' }));
+      });
+      await expect(attempt).rejects.toEqual(new StoreError('STORE_NOT_FOUND', 'no such interaction'));
+    }
+    expect((await prepared()).some((sql) => sql.includes('app_require_change'))).toBe(true);
+    expect((await single.inTenant(acme, (tx) => getInteraction(tx, ours))).subject).toBe('');
+    await single.writeInTenant(acme, (tx) => {
+      tx.execute(interactionChange(ours, { subject: 'ok' }));
+    });
+    expect((await single.inTenant(acme, (tx) => getInteraction(tx, ours))).subject).toBe('ok');
+  });
+
+  it('sent alone (after a transaction opened, or outside one) answer the same once named', async () => {
+    const id = await newCall();
+    await single.writeInTenant(acme, (tx) => {
+      tx.execute(interactionChange(id, { subject: "it's named" }));
+    });
+    const later = 'SELECT subject FROM interactions WHERE id = $1';
+    const alone = 'SELECT count(*)::int AS n FROM interactions WHERE id = $1';
+    for (let run = 0; run < 4; run++) {
+      const [inTransaction, outside] = [
+        await single.inTenant(acme, async (tx) => {
+          await tx.query('SELECT 1');
+          return (await tx.query<{ subject: string }>(later, [id])).rows;
+        }),
+        (await single.readAsSystem((tx) => tx.query<{ n: number }>(alone, [id]))).rows,
+      ];
+      expect(inTransaction).toEqual([{ subject: "it's named" }]);
+      expect(outside).toEqual([{ n: 1 }]);
+    }
+    const statements = await prepared();
+    expect(statements).toContain(later);
+    expect(statements).toContain(alone);
+  });
+
+  it('that PostgreSQL will not prepare run inlined, every time', async () => {
+    const id = await newCall();
+    // `$3 IS NULL` gives PostgreSQL no type for $3, so PREPARE refuses it; inlined, the literal is text.
+    const sql = 'UPDATE interactions SET subject = $1 WHERE id = $2 AND ($3 IS NULL OR true)';
+    for (let run = 0; run < 4; run++) {
+      await single.writeInTenant(acme, (tx) => {
+        tx.execute({ sql, params: [`try ${String(run)}`, id, 'x'], notFound: 'no such interaction' });
+      });
+      expect((await single.inTenant(acme, (tx) => getInteraction(tx, id))).subject).toBe(
+        `try ${String(run)}`,
+      );
+    }
+    expect((await prepared()).some((sql) => sql.includes('$3 IS NULL'))).toBe(false);
+  });
+});
+
 describe('a write run again after an attempt whose outcome was lost (its events keep their ids)', () => {
   // Its own database: a refused or skipped event insert leaves a hole in the event sequence, which the shared
   // database must not hold (the report projector's tests wait on holes).

@@ -2,7 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { EventEnvelope, TenantId } from '@centralita/kernel';
 import type { Actor, TenantContext } from './actor.ts';
-import { inlineParameters, literal } from './inline-parameters.ts';
+import { parameterCount } from './inline-parameters.ts';
+import { PreparedStatements } from './prepared-statements.ts';
 import { StoreError, translateDatabaseError } from './store-error.ts';
 
 /** A query runner bound to one open transaction. */
@@ -80,40 +81,62 @@ function derivedEventId(key: string, index: number): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** A transaction's opening: BEGIN, the tenant's role, who acts (values as escaped literals). */
-function openingSql(tenantId: TenantId | undefined, actor: Actor, requestId: string | undefined): string {
-  return [
-    'BEGIN',
-    ...(tenantId === undefined ? [] : ['SET LOCAL ROLE centralita_app']),
-    `SELECT set_config('app.tenant_id', ${literal(tenantId ?? '')}, true),
-            set_config('app.actor_type', ${literal(actor.type)}, true),
-            set_config('app.actor_id', ${literal(actor.id)}, true),
-            set_config('app.request_id', ${literal(requestId ?? '')}, true)`,
-  ].join(';\n');
+/** Who acts in a transaction, set for its triggers and row-level security: the tenant, the actor, the request. */
+const WHO_ACTS_SQL = `SELECT set_config('app.tenant_id', $1, true), set_config('app.actor_type', $2, true),
+       set_config('app.actor_id', $3, true), set_config('app.request_id', $4, true)`;
+
+/** A transaction's events in one statement, stored (and numbered by `seq`) in the order recorded. */
+const EVENTS_SQL = `INSERT INTO domain_events (id, tenant_id, type, occurred_at, data)
+     SELECT (e.value ->> 'id')::uuid, (e.value ->> 'tenantId')::uuid, e.value ->> 'type',
+            (e.value ->> 'occurredAt')::timestamptz, e.value -> 'data'
+       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(value, n)
+      ORDER BY e.n`;
+/** As `EVENTS_SQL`, skipping events stored already and answering the ids it stored. */
+const EVENTS_SKIPPING_STORED_SQL = `${EVENTS_SQL}
+     ON CONFLICT (id) DO NOTHING RETURNING id`;
+
+function eventsSql(options: TransactionOptions): string {
+  return options.isSkippingStoredEvents === true ? EVENTS_SKIPPING_STORED_SQL : EVENTS_SQL;
 }
 
-/**
- * A transaction's close: its events, if any, in one statement (stored, and numbered by `seq`, in the order
- * recorded), then COMMIT.
- */
-function closingSql(events: readonly EventEnvelope[], options: TransactionOptions): string[] {
-  if (events.length === 0) return ['COMMIT'];
+/** SQL text and its parameters, before they become a simple query's text. */
+interface SqlWithParams {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
+
+/** A transaction's opening: BEGIN, the tenant's role, who acts. */
+function opening(
+  tenantId: TenantId | undefined,
+  actor: Actor,
+  requestId: string | undefined,
+): SqlWithParams[] {
   return [
-    `INSERT INTO domain_events (id, tenant_id, type, occurred_at, data)
-          SELECT (e.value ->> 'id')::uuid, (e.value ->> 'tenantId')::uuid, e.value ->> 'type',
-                 (e.value ->> 'occurredAt')::timestamptz, e.value -> 'data'
-            FROM jsonb_array_elements(${literal(JSON.stringify(events))}::jsonb) WITH ORDINALITY AS e(value, n)
-           ORDER BY e.n${options.isSkippingStoredEvents === true ? '\n          ON CONFLICT (id) DO NOTHING RETURNING id' : ''}`,
-    'COMMIT',
+    { sql: 'BEGIN', params: [] },
+    ...(tenantId === undefined ? [] : [{ sql: 'SET LOCAL ROLE centralita_app', params: [] }]),
+    { sql: WHO_ACTS_SQL, params: [tenantId ?? '', actor.type, actor.id, requestId ?? ''] },
   ];
 }
 
-/** A write transaction's statement as text, with the check that it changed a row when it must. */
-function statementSql(statement: Statement): string {
-  const sql = inlineParameters(statement.sql, statement.params ?? []);
-  if (statement.notFound === undefined) return sql;
-  return `WITH changed AS (${sql} RETURNING 1)
-          SELECT app_require_change(count(*), ${literal(statement.notFound)}) FROM changed`;
+/** A transaction's close: its events, if any, then COMMIT. */
+function closing(events: readonly EventEnvelope[], options: TransactionOptions): SqlWithParams[] {
+  const commit = { sql: 'COMMIT', params: [] };
+  if (events.length === 0) return [commit];
+  return [{ sql: eventsSql(options), params: [JSON.stringify(events)] }, commit];
+}
+
+/** A write transaction's statement, with the check that it changed a row when it must. */
+function checkedStatement(statement: Statement): SqlWithParams {
+  const params = statement.params ?? [];
+  if (statement.notFound === undefined) return { sql: statement.sql, params };
+  const count = parameterCount(statement.sql);
+  if (params.length < count)
+    throw new RangeError(`the statement names $${String(count)} but has ${String(params.length)} parameters`);
+  return {
+    sql: `WITH changed AS (${statement.sql} RETURNING 1)
+          SELECT app_require_change(count(*), $${String(count + 1)}) FROM changed`,
+    params: [...params.slice(0, count), statement.notFound],
+  };
 }
 
 /** An event of the tenant's, its id kept across attempts when the transaction has an `eventIdKey`. */
@@ -183,6 +206,8 @@ export class Database {
   readonly #url: string;
   /** The listening connections open (`listen`), closed with the pool. */
   readonly #listenings = new Set<Listening>();
+  /** Statements kept parsed and planned on the pool's connections. */
+  readonly #prepared = new PreparedStatements();
 
   constructor(url: string, options: DatabaseOptions = {}) {
     this.#url = url;
@@ -212,26 +237,27 @@ export class Database {
     write: (tx: WriteTx) => void,
     options: TransactionOptions = {},
   ): Promise<void> {
-    const statements: string[] = [];
+    const statements: SqlWithParams[] = [];
     const events: EventEnvelope[] = [];
     const tenantId = context.tenantId;
     write({
       tenantId,
-      execute: (statement) => statements.push(statementSql(statement)),
+      execute: (statement) => statements.push(checkedStatement(statement)),
       recordEvent: (type, data, occurredAt, id) => {
         events.push(eventEnvelope(tenantId, options, events.length, type, data, occurredAt, id));
       },
     });
     if (statements.length === 0 && events.length === 0) return;
-    const text = [
-      openingSql(tenantId, context.actor, context.requestId),
+    const all = [
+      ...opening(tenantId, context.actor, context.requestId),
       ...statements,
-      ...closingSql(events, options),
-    ].join(';\n');
+      ...closing(events, options),
+    ];
     const client = await this.pool.connect();
     let isBroken = false;
     try {
-      const closed = (await client.query(text)) as unknown as pg.QueryResult | pg.QueryResult[];
+      const closed = (await client.query(await this.#simpleQuery(client, all))) as unknown as
+        pg.QueryResult | pg.QueryResult[];
       this.#publishCommitted(closed, events, options);
     } catch (error) {
       // The statement that failed left the transaction open and aborted.
@@ -257,7 +283,7 @@ export class Database {
       tenantId: undefined,
       query: async <Row extends pg.QueryResultRow>(sql: string, params?: readonly unknown[]) => {
         try {
-          return await this.pool.query<Row>(sql, params as unknown[] | undefined);
+          return await this.pool.query<Row>(this.#prepared.query(sql, params));
         } catch (error) {
           throw translateDatabaseError(error);
         }
@@ -350,6 +376,22 @@ export class Database {
     await this.pool.end();
   }
 
+  /**
+   * `statements` as one simple query's text, each statement prepared on `client` first when it is run often
+   * (`PreparedStatements`); `alsoPrepare` are statements the transaction may run later, once it is open.
+   */
+  async #simpleQuery(
+    client: pg.PoolClient,
+    statements: readonly SqlWithParams[],
+    alsoPrepare: readonly string[] = [],
+  ): Promise<string> {
+    await this.#prepared.prepare(client, [
+      ...statements.filter(({ params }) => params.length > 0).map(({ sql }) => sql),
+      ...alsoPrepare,
+    ]);
+    return statements.map(({ sql, params }) => this.#prepared.text(client, sql, params)).join(';\n');
+  }
+
   /** Hands the events a committed transaction stored to `onEventsCommitted`; `closed` is its last query's results. */
   #publishCommitted(
     closed: pg.QueryResult | pg.QueryResult[],
@@ -382,12 +424,13 @@ export class Database {
     let isBroken = false;
     // Round trips are most of what a small transaction costs, so it takes as few as PostgreSQL allows. The
     // opening (BEGIN, the tenant's role, who acts) travels with the work's first statement, as one simple
-    // query (several statements, values as escaped literals: the first statement's parameters are inlined).
+    // query (several statements, values as escaped literals: a statement run often goes as the EXECUTE of its
+    // prepared statement, others with their parameters inlined).
     // Each later statement is a round trip (pg sends a query once the one before has answered). The events
     // and COMMIT are another, at the end. A transaction that only records events is a single round trip, one
     // that does nothing costs none; one that reads nothing can be a single round trip whatever it writes
     // (`writeInTenant`).
-    const opening = openingSql(tenantId, actor, requestId);
+    const opens = opening(tenantId, actor, requestId);
     let opened: Promise<unknown> | undefined;
     let isClosing = false;
     try {
@@ -396,14 +439,18 @@ export class Database {
         query: async <Row extends pg.QueryResultRow>(sql: string, params?: readonly unknown[]) => {
           try {
             if (opened === undefined) {
-              // The opening and the first statement, its parameters inlined, in one simple query.
-              const first = client.query(`${opening};\n${inlineParameters(sql, params ?? [])}`);
+              // The opening and the first statement in one simple query.
+              const first = this.#simpleQuery(
+                client,
+                [...opens, { sql, params: params ?? [] }],
+                [eventsSql(options)],
+              ).then((text) => client.query(text));
               opened = first;
               const results = (await first) as unknown as pg.QueryResult<Row>[];
               return results[results.length - 1] as pg.QueryResult<Row>;
             }
             await opened;
-            return await client.query<Row>(sql, params as unknown[] | undefined);
+            return await client.query<Row>(this.#prepared.query(sql, params));
           } catch (error) {
             throw translateDatabaseError(error);
           }
@@ -415,10 +462,15 @@ export class Database {
       };
       const result = await work(tx);
       if (opened === undefined && events.length === 0) return result;
-      const closing = [...(opened === undefined ? [opening] : []), ...closingSql(events, options)];
+      const closes = [...(opened === undefined ? opens : []), ...closing(events, options)];
+      // Statements are prepared before a transaction opens (a refused PREPARE would abort it), so a
+      // transaction that is open uses only those prepared then.
+      const text =
+        opened === undefined
+          ? await this.#simpleQuery(client, closes)
+          : closes.map(({ sql, params }) => this.#prepared.text(client, sql, params)).join(';\n');
       isClosing = true;
-      const closed = (await client.query(closing.join(';\n'))) as unknown as
-        pg.QueryResult | pg.QueryResult[];
+      const closed = (await client.query(text)) as unknown as pg.QueryResult | pg.QueryResult[];
       this.#publishCommitted(closed, events, options);
       return result;
     } catch (error) {

@@ -24,10 +24,20 @@ export function inlineParameters(sql: string, params: readonly unknown[]): strin
   return out;
 }
 
+/** How many parameters `sql` takes: the highest it names (`$3` → 3), as PostgreSQL counts them. */
+export function parameterCount(sql: string): number {
+  const template = templateOf(sql);
+  if (template.count === undefined)
+    template.count = template.params.reduce((max, p) => Math.max(max, p + 1), 0);
+  return template.count;
+}
+
 /** A statement cut at its parameters: `texts[0]`, then each parameter (its index) and the text after it. */
 interface Template {
   readonly texts: readonly string[];
   readonly params: readonly number[];
+  /** `parameterCount`'s answer, worked out on first use. */
+  count?: number;
 }
 
 /** Templates of the statements seen (a program's statements are few and repeat); bounded. */
