@@ -33,6 +33,27 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
+describe('a recording file is created', () => {
+  it('in its directory, made when missing and found by the next recording; a path under a file fails', async () => {
+    const batcher = new FileWriteBatcher(writeFilesWithNodeFs);
+    const first = await RecordingFile.create(join(directory, 'day', 'one.wav'), { channels: 1 }, batcher, 20);
+    const second = await RecordingFile.create(
+      join(directory, 'day', 'two.wav'),
+      { channels: 1 },
+      batcher,
+      20,
+    );
+    await Promise.all([first.finish(), second.finish()]);
+    for (const name of ['one.wav', 'two.wav']) {
+      const wav = readWav(await readFile(join(directory, 'day', name)));
+      expect(wav.ok && wav.value.info.isComplete).toBe(true);
+    }
+    await expect(
+      RecordingFile.create(join(directory, 'day', 'one.wav', 'three.wav'), { channels: 1 }, batcher, 20),
+    ).rejects.toMatchObject({ code: 'ENOTDIR' });
+  });
+});
+
 describe.each(implementations)('a recording file written through %s', (_name, writeFiles) => {
   it.skipIf(writeFiles === undefined)(
     'writes every chunk and its checkpoint, readable at each step, and the exact sizes at the end',

@@ -47,8 +47,7 @@ export class RecordingFile implements FileWriteOwner {
     firstChunkMs = chunkMs,
   ): Promise<RecordingFile> {
     const file = new RecordingFile(path, format, chunkMs, firstChunkMs, writes);
-    await mkdir(dirname(path), { recursive: true });
-    const handle = await open(path, 'w');
+    const handle = await openCreatingDirectory(path);
     file.handle = handle;
     file.fd = handle.fd;
     const header = file.writer.start();
@@ -114,5 +113,19 @@ export class RecordingFile implements FileWriteOwner {
     } catch (error) {
       this.failure ??= error instanceof Error ? error.message : String(error);
     }
+  }
+}
+
+/**
+ * Opens `path` for writing, creating its directory only when it is missing: recordings share their
+ * directories, so most find it there, and a `mkdir` would be one more trip to the thread pool per call.
+ */
+async function openCreatingDirectory(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'w');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await mkdir(dirname(path), { recursive: true });
+    return await open(path, 'w');
   }
 }
