@@ -285,6 +285,28 @@ describe('statements run often (prepared on their connection, ADR 0010)', () => 
     expect(statements).toContain(alone);
   });
 
+  it('are not prepared when the database is told not to (behind a transaction pooler)', async () => {
+    const unprepared = new Database(inject('databaseUrl'), { maxConnections: 1, preparesStatements: false });
+    try {
+      const id = await unprepared.inTenant(acme, (tx) =>
+        insertInteraction(tx, { channel: 'voice', direction: 'inbound', status: 'in_progress' }),
+      );
+      for (let run = 0; run < 4; run++) {
+        await unprepared.writeInTenant(acme, (tx) => {
+          tx.execute(interactionChange(id, { subject: `unprepared ${String(run)}` }));
+          tx.recordEvent('CallEnded', { interactionId: id });
+        });
+      }
+      expect((await unprepared.inTenant(acme, (tx) => getInteraction(tx, id))).subject).toBe('unprepared 3');
+      const statements = await unprepared.readAsSystem((tx) =>
+        tx.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_prepared_statements'),
+      );
+      expect(statements.rows).toEqual([{ n: 0 }]);
+    } finally {
+      await unprepared.close();
+    }
+  });
+
   it('that PostgreSQL will not prepare run inlined, every time', async () => {
     const id = await newCall();
     // `$3 IS NULL` gives PostgreSQL no type for $3, so PREPARE refuses it; inlined, the literal is text.

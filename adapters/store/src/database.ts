@@ -190,6 +190,12 @@ async function rolledBack(client: pg.PoolClient): Promise<boolean> {
 
 export interface DatabaseOptions {
   readonly maxConnections?: number;
+  /**
+   * Whether statements run often are prepared on each connection (`PreparedStatements`; true unless set).
+   * Off, every statement is parsed and planned at each run: for a pooler that hands a session's statements to
+   * other connections (PgBouncer's transaction pooling).
+   */
+  readonly preparesStatements?: boolean;
   /** Called with every event after its transaction committed. */
   readonly onEventsCommitted?: (events: readonly EventEnvelope[]) => void;
 }
@@ -207,10 +213,11 @@ export class Database {
   /** The listening connections open (`listen`), closed with the pool. */
   readonly #listenings = new Set<Listening>();
   /** Statements kept parsed and planned on the pool's connections. */
-  readonly #prepared = new PreparedStatements();
+  readonly #prepared: PreparedStatements;
 
   constructor(url: string, options: DatabaseOptions = {}) {
     this.#url = url;
+    this.#prepared = new PreparedStatements(options.preparesStatements === false ? { maxStatements: 0 } : {});
     this.pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10 });
     // An idle client that loses its connection must not crash the process; the pool replaces it.
     this.pool.on('error', () => undefined);

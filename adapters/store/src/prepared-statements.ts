@@ -118,6 +118,7 @@ function counted(
   limits: Limits,
   prefix: string,
 ): string | undefined {
+  if (limits.maxStatements === 0) return undefined; // preparing is off
   const count = (runs.get(sql) ?? 0) + 1;
   if (count < limits.prepareAfter) {
     // Statements run once (dynamic SQL) must not fill the count and keep later hot ones from being counted:

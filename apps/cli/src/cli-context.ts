@@ -25,7 +25,10 @@ export async function withDatabase<T>(
   const connection = await connectDatabase(config, (message) => {
     console.err(message);
   });
-  const database = new Database(connection.url, { maxConnections: 4 });
+  const database = new Database(connection.url, {
+    maxConnections: 4,
+    preparesStatements: config.preparesStatements,
+  });
   try {
     await migrate(connection.url, {
       onProgress: (message) => {

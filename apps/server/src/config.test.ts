@@ -14,6 +14,11 @@ describe('readConfig', () => {
     expect(config.sessionIdleMs).toBe(12 * 3_600_000);
   });
 
+  it('prepares frequent statements unless CENTRALITA_DB_PREPARED_STATEMENTS is false', () => {
+    expect(readConfig({}, '/').preparesStatements).toBe(true);
+    expect(readConfig({ CENTRALITA_DB_PREPARED_STATEMENTS: 'false' }, '/').preparesStatements).toBe(false);
+  });
+
   it('switches to an external PostgreSQL with DATABASE_URL', () => {
     expect(readConfig({ DATABASE_URL: 'postgres://app@db.internal:5432/centralita' }, '/').databaseUrl).toBe(
       'postgres://app@db.internal:5432/centralita',

@@ -64,6 +64,8 @@ export interface ServerConfig {
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
   readonly embeddedDatabasePort: number;
+  /** Whether frequent statements are prepared on each connection (off behind a transaction pooler). */
+  readonly preparesStatements: boolean;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly isCookieSecure: boolean;
   readonly sessionIdleMs: number;
@@ -112,6 +114,7 @@ const environment = z.object({
     .optional(),
   CENTRALITA_DATA_DIR: z.string().default('data'),
   CENTRALITA_EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65_535).default(5488),
+  CENTRALITA_DB_PREPARED_STATEMENTS: flag.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CENTRALITA_COOKIE_SECURE: flag.default(false),
   CENTRALITA_SESSION_IDLE_MINUTES: z.coerce
@@ -259,6 +262,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, cw
     databaseUrl: value.DATABASE_URL === '' ? undefined : value.DATABASE_URL,
     dataDir: path.resolve(cwd, value.CENTRALITA_DATA_DIR),
     embeddedDatabasePort: value.CENTRALITA_EMBEDDED_PG_PORT,
+    preparesStatements: value.CENTRALITA_DB_PREPARED_STATEMENTS,
     logLevel: value.LOG_LEVEL,
     isCookieSecure: value.CENTRALITA_COOKIE_SECURE,
     sessionIdleMs: value.CENTRALITA_SESSION_IDLE_MINUTES * 60_000,

@@ -82,6 +82,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     });
     const database = new Database(connection.url, {
       maxConnections: 20,
+      preparesStatements: config.preparesStatements,
       onEventsCommitted: (events) => {
         bus.publish(events);
       },
