@@ -992,8 +992,8 @@ export async function run({
     ratio_native_to_dgram: round(pairedRatio(of('engine'), of('engine-dgram')), 2),
     ratio_gather_to_eager: round(pairedRatio(of('engine'), of('engine-eager')), 2),
     // The "recording costs at most 20 % of that capacity": paired rounds at the level the capacity
-    // comes from (the largest level when none qualified). All levels pooled, for comparison: at fewer calls
-    // the engine reads fewer datagrams per wake-up, so the recording's share of a packet's cost is larger.
+    // comes from (the largest level when none qualified). All levels pooled, for comparison: the recording's
+    // share of a packet's cost moves between levels (datagrams per wake-up, the tick's length).
     recording_cost_percent: recordingCostPercent(runs, (ours ?? largest)?.calls),
     recording_cost_percent_all_levels: recordingCostPercent(runs, undefined),
     limits_met: runs.some((r) => r.isWithinLimits),
