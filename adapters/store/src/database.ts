@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { EventEnvelope, TenantId } from '@centralita/kernel';
 import type { Actor, TenantContext } from './actor.ts';
-import { parameterCount } from './inline-parameters.ts';
+import { missingParameter, parameterCount } from './inline-parameters.ts';
 import { PreparedStatements } from './prepared-statements.ts';
 import { StoreError, translateDatabaseError } from './store-error.ts';
 
@@ -130,8 +130,7 @@ function checkedStatement(statement: Statement): SqlWithParams {
   const params = statement.params ?? [];
   if (statement.notFound === undefined) return { sql: statement.sql, params };
   const count = parameterCount(statement.sql);
-  if (params.length < count)
-    throw new RangeError(`the statement names $${String(count)} but has ${String(params.length)} parameters`);
+  if (params.length < count) throw missingParameter(count, params.length);
   return {
     sql: `WITH changed AS (${statement.sql} RETURNING 1)
           SELECT app_require_change(count(*), $${String(count + 1)}) FROM changed`,
@@ -396,6 +395,11 @@ export class Database {
       ...statements.filter(({ params }) => params.length > 0).map(({ sql }) => sql),
       ...alsoPrepare,
     ]);
+    return this.#text(client, statements);
+  }
+
+  /** `statements` as one simple query's text, with the statements already prepared on `client`. */
+  #text(client: pg.PoolClient, statements: readonly SqlWithParams[]): string {
     return statements.map(({ sql, params }) => this.#prepared.text(client, sql, params)).join(';\n');
   }
 
@@ -473,9 +477,7 @@ export class Database {
       // Statements are prepared before a transaction opens (a refused PREPARE would abort it), so a
       // transaction that is open uses only those prepared then.
       const text =
-        opened === undefined
-          ? await this.#simpleQuery(client, closes)
-          : closes.map(({ sql, params }) => this.#prepared.text(client, sql, params)).join(';\n');
+        opened === undefined ? await this.#simpleQuery(client, closes) : this.#text(client, closes);
       isClosing = true;
       const closed = (await client.query(text)) as unknown as pg.QueryResult | pg.QueryResult[];
       this.#publishCommitted(closed, events, options);

@@ -15,13 +15,15 @@ export function inlineParameters(sql: string, params: readonly unknown[]): strin
   let out = template.texts[0] ?? '';
   for (let index = 0; index < template.params.length; index++) {
     const param = template.params[index] ?? 0;
-    if (param >= params.length)
-      throw new RangeError(
-        `the statement names $${String(param + 1)} but has ${String(params.length)} parameters`,
-      );
+    if (param >= params.length) throw missingParameter(param + 1, params.length);
     out += literal(params[param]) + (template.texts[index + 1] ?? '');
   }
   return out;
+}
+
+/** The error of a statement that names parameter `$named` but was given only `given`, as PostgreSQL's would be. */
+export function missingParameter(named: number, given: number): RangeError {
+  return new RangeError(`the statement names $${String(named)} but has ${String(given)} parameters`);
 }
 
 /** How many parameters `sql` takes: the highest it names (`$3` → 3), as PostgreSQL counts them. */

@@ -25,23 +25,21 @@ const CONNECTION_EXCEPTION_CLASS = '08';
  * plans them again itself when a table they use changes, or when the role changes under row-level security.
  */
 export class PreparedStatements {
-  readonly #prepareAfter: number;
-  readonly #maxStatements: number;
-  /** The name each prepared statement's text has on every connection. */
-  readonly #names = new Map<string, string>();
-  /** Runs of each statement not prepared yet (bounded: see `counted`). */
-  readonly #runs = new Map<string, number>();
+  /** Names of statements sent in a simple query, prepared here with `PREPARE`. */
+  readonly #simple: StatementNames;
+  /** Names of statements sent alone, with parameters (the extended protocol): `pg` prepares them itself. */
+  readonly #protocol: StatementNames;
   /** Statements PostgreSQL refused to prepare: inlined from then on. */
   readonly #refused = new Set<string>();
   /** The statements prepared on each connection. */
   readonly #onConnection = new WeakMap<pg.ClientBase, Set<string>>();
-  /** Names of statements sent alone, with parameters (the extended protocol): `pg` prepares them itself. */
-  readonly #protocolNames = new Map<string, string>();
-  readonly #protocolRuns = new Map<string, number>();
 
+  /** `maxStatements` 0 prepares nothing (behind a pooler in transaction mode). */
   constructor(options: { readonly prepareAfter?: number; readonly maxStatements?: number } = {}) {
-    this.#prepareAfter = options.prepareAfter ?? DEFAULT_PREPARE_AFTER;
-    this.#maxStatements = options.maxStatements ?? DEFAULT_MAX_STATEMENTS;
+    const prepareAfter = options.prepareAfter ?? DEFAULT_PREPARE_AFTER;
+    const maxStatements = options.maxStatements ?? DEFAULT_MAX_STATEMENTS;
+    this.#simple = new StatementNames('', prepareAfter, maxStatements);
+    this.#protocol = new StatementNames('p', prepareAfter, maxStatements);
   }
 
   /**
@@ -53,7 +51,7 @@ export class PreparedStatements {
       if (this.#refused.has(sql)) continue;
       const prepared = this.#onConnection.get(client);
       if (prepared?.has(sql) === true) continue;
-      const name = this.#names.get(sql) ?? this.#counted(sql);
+      const name = this.#simple.named(sql);
       if (name === undefined) continue;
       try {
         await client.query(`PREPARE ${name} AS ${sql}`);
@@ -75,7 +73,7 @@ export class PreparedStatements {
     if (this.#onConnection.get(client)?.has(sql) !== true) return inlineParameters(sql, params);
     const count = parameterCount(sql);
     if (params.length < count) return inlineParameters(sql, params); // which names the missing parameter
-    const name = this.#names.get(sql) ?? '';
+    const name = this.#simple.nameOf(sql) ?? '';
     if (count === 0) return `EXECUTE ${name}`;
     let args = literal(params[0]);
     for (let index = 1; index < count; index++) args += `, ${literal(params[index])}`;
@@ -89,49 +87,50 @@ export class PreparedStatements {
    */
   query(sql: string, params: readonly unknown[] | undefined): pg.QueryConfig {
     const values = params as unknown[] | undefined;
-    const name =
-      this.#protocolNames.get(sql) ??
-      counted(sql, this.#protocolRuns, this.#protocolNames, this.#limits, 'p');
+    const name = this.#protocol.named(sql);
     return name === undefined ? { text: sql, values } : { name, text: sql, values };
   }
-
-  get #limits(): Limits {
-    return { prepareAfter: this.#prepareAfter, maxStatements: this.#maxStatements };
-  }
-
-  /** Counts a run of `sql`; its name once it has been run often enough to prepare. */
-  #counted(sql: string): string | undefined {
-    return counted(sql, this.#runs, this.#names, this.#limits, '');
-  }
 }
 
-interface Limits {
-  readonly prepareAfter: number;
-  readonly maxStatements: number;
-}
+/** The names given to statements once each has run `prepareAfter` times, `maxStatements` at most. */
+class StatementNames {
+  readonly #prefix: string;
+  readonly #prepareAfter: number;
+  readonly #maxStatements: number;
+  readonly #names = new Map<string, string>();
+  /** Runs of each statement not named yet; bounded, see `named`. */
+  readonly #runs = new Map<string, number>();
 
-/** Counts a run of `sql` in `runs`; once it is run often enough, its new name, kept in `names`. */
-function counted(
-  sql: string,
-  runs: Map<string, number>,
-  names: Map<string, string>,
-  limits: Limits,
-  prefix: string,
-): string | undefined {
-  if (limits.maxStatements === 0) return undefined; // preparing is off
-  const count = (runs.get(sql) ?? 0) + 1;
-  if (count < limits.prepareAfter) {
-    // Statements run once (dynamic SQL) must not fill the count and keep later hot ones from being counted:
-    // when it is full it starts again, and a hot statement soon reaches the count again.
-    if (!runs.has(sql) && runs.size >= limits.maxStatements * COUNTED_PER_PREPARED) runs.clear();
-    runs.set(sql, count);
-    return undefined;
+  constructor(prefix: string, prepareAfter: number, maxStatements: number) {
+    this.#prefix = prefix;
+    this.#prepareAfter = prepareAfter;
+    this.#maxStatements = maxStatements;
   }
-  if (names.size >= limits.maxStatements) return undefined;
-  runs.delete(sql);
-  const name = `centralita_${prefix}${String(names.size + 1)}`;
-  names.set(sql, name);
-  return name;
+
+  /** The name `sql` has, if any. */
+  nameOf(sql: string): string | undefined {
+    return this.#names.get(sql);
+  }
+
+  /** Counts a run of `sql`; its name once it has been run often enough (new on the run that reaches it). */
+  named(sql: string): string | undefined {
+    const known = this.#names.get(sql);
+    if (known !== undefined || this.#maxStatements === 0) return known;
+    const count = (this.#runs.get(sql) ?? 0) + 1;
+    if (count < this.#prepareAfter) {
+      // Statements run once (dynamic SQL) must not fill the count and keep later hot ones from being counted:
+      // when it is full it starts again, and a hot statement soon reaches the count again.
+      if (!this.#runs.has(sql) && this.#runs.size >= this.#maxStatements * COUNTED_PER_PREPARED)
+        this.#runs.clear();
+      this.#runs.set(sql, count);
+      return undefined;
+    }
+    if (this.#names.size >= this.#maxStatements) return undefined;
+    this.#runs.delete(sql);
+    const name = `centralita_${this.#prefix}${String(this.#names.size + 1)}`;
+    this.#names.set(sql, name);
+    return name;
+  }
 }
 
 function isConnectionFailure(error: unknown): boolean {
