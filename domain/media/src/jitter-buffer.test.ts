@@ -204,6 +204,50 @@ describe('JitterBuffer', () => {
     expect(calm.framesConcealed).toBe(0);
   });
 
+  describe('shrinking a too-deep adaptive buffer', () => {
+    /**
+     * Brings an adaptive buffer (40 ms target) one frame too deep with the frame at playout made of `parts`
+     * (offset and samples within the frame starting at `first`), and pops once: returns that pop's first
+     * sample and whether a frame was dropped. The frame after it (packet 1) holds 11.
+     */
+    function popTooDeep(first: number, parts: readonly (readonly [number, Int16Array])[]) {
+      const buffer = new JitterBuffer({ depth: { kind: 'adaptive', minDepthMs: 40, maxDepthMs: 160 } });
+      const frame = new Int16Array(160);
+      buffer.push(first + 160, packet(1), 0);
+      for (const [offset, samples] of parts) buffer.push(first + offset, samples, 0);
+      expect(buffer.pop(frame)).toBe('silence'); // the frame before the first packet
+      for (const k of [2, 3, 4]) buffer.push(first + k * 160, packet(k), 20);
+      buffer.pop(frame);
+      const { framesDropped, targetDepthMs } = buffer.statistics();
+      expect(targetDepthMs).toBe(40);
+      return { value: frame[0], framesDropped };
+    }
+    const loud = (samples = 160) => new Int16Array(samples).fill(1000);
+
+    // 1000: a frame that does not wrap; 3 * 8192 - 80: one that wraps around the ring's end.
+    it.each([1000, 3 * 8192 - 80])(
+      'keeps a loud frame and drops a near-silent one (first sample %i)',
+      (first) => {
+        expect(popTooDeep(first, [[0, loud()]])).toEqual({ value: 1000, framesDropped: 0 });
+        expect(popTooDeep(first, [[0, new Int16Array(160).fill(-99)]])).toEqual({
+          value: 11,
+          framesDropped: 1,
+        });
+        // At the threshold (the energy of a constant ±100 frame) it is not silence any more.
+        expect(popTooDeep(first, [[0, new Int16Array(160).fill(100)]])).toEqual({
+          value: 100,
+          framesDropped: 0,
+        });
+      },
+    );
+
+    it.each([1000, 3 * 8192 - 80])('drops a loud frame that is partly missing (first sample %i)', (first) => {
+      expect(popTooDeep(first, [[0, loud(80)]])).toEqual({ value: 11, framesDropped: 1 });
+      expect(popTooDeep(first, [[80, loud(80)]])).toEqual({ value: 11, framesDropped: 1 });
+      expect(popTooDeep(first, [[0, loud(159)]])).toEqual({ value: 11, framesDropped: 1 });
+    });
+  });
+
   it('outputs exactly what came in, delayed, for any packet size without loss (property)', () => {
     fc.assert(
       fc.property(

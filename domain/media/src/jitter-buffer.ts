@@ -62,6 +62,8 @@ const LATE_RUN_RESYNC = 10;
 /** Ring size: about one second at 8 kHz, enough for any sane depth plus one large packet. A power of two. */
 const RING_SAMPLES = 8192;
 const RING_MASK = RING_SAMPLES - 1;
+/** A frame whose energy is under that of a constant frame of this level (16-bit units: -44 dBm0) is near silence. */
+const QUIET_SAMPLE = 100;
 
 /** The 32-bit timestamp nearest to `reference` (an extended timestamp) that is congruent to `timestamp`. */
 function extendTimestamp(timestamp: number, reference: number): number {
@@ -281,17 +283,39 @@ export class JitterBuffer {
     if (this.depth.kind === 'adaptive') this.targetSamples = this.boundedTarget(this.jitterUnits);
   }
 
-  /** Sum of squares of the stored samples of the frame at playout, or -1 if any is missing. */
-  private frameEnergy(): number {
+  /**
+   * Whether the frame at playout can be dropped unheard: part of it is missing, or it is near silence (its
+   * sum of squares under that of a constant ±100 frame). A too-deep buffer asks at every tick until such a
+   * frame comes, and while someone keeps talking that is every tick, so a loud frame answers after a few
+   * samples and the presence of the rest is one native scan.
+   */
+  private isDroppable(): boolean {
+    const n = this.frameSamples;
+    const quiet = n * QUIET_SAMPLE * QUIET_SAMPLE;
+    const ring = this.ring;
+    const present = this.present;
+    const from = this.index(this.playout);
+    if (from + n <= RING_SAMPLES) {
+      const missing = present.indexOf(0, from);
+      if (missing !== -1 && missing < from + n) return true;
+      let energy = 0;
+      for (let at = from; at < from + n; at++) {
+        const x = ring[at] ?? 0;
+        energy += x * x;
+        if (energy >= quiet) return false;
+      }
+      return true;
+    }
+    // The frame wraps around the ring's end (rare): sample by sample.
     let energy = 0;
-    let at = this.index(this.playout);
-    for (let i = 0; i < this.frameSamples; i++) {
-      if (this.present[at] !== 1) return -1;
-      const x = this.ring[at] ?? 0;
+    let at = from;
+    for (let i = 0; i < n; i++) {
+      if (present[at] !== 1) return true;
+      const x = ring[at] ?? 0;
       energy += x * x;
       if (++at === RING_SAMPLES) at = 0;
     }
-    return energy;
+    return energy < quiet;
   }
 
   private discardFrame(): void {
@@ -319,8 +343,7 @@ export class JitterBuffer {
         this.framesStalled++;
       } else if (buffered > this.targetSamples + n) {
         // Too deep: drop a frame nobody will miss (missing anyway, or near silence).
-        const energy = this.frameEnergy();
-        if (energy < 0 || energy < n * 100 * 100) {
+        if (this.isDroppable()) {
           this.discardFrame();
           this.framesDropped++;
         }
