@@ -67,6 +67,8 @@ typedef struct {
   int timerfd;
   int gatherMicros; // 0: read as soon as anything arrives
   int isShutDown;
+  int isReadingNow; // readWaiting is running: JavaScript is on the stack, batches are plain calls
+  int isDelivering; // a batch callback is running: the slab is in use
   int references; // the JavaScript external and the two libuv handles
   int openSockets;
   napi_ref onBatch;
@@ -182,7 +184,9 @@ static struct timespec arrival_of(struct msghdr *header) {
   return stamp;
 }
 
-static void deliver(media_poller *poller, int count) {
+// Hands a batch to JavaScript; returns 0, or -1 when the callback threw inside readWaiting (the exception is
+// left pending, so it reaches readWaiting's caller).
+static int deliver(media_poller *poller, int count) {
   napi_env env = poller->env;
   // Ages against one reading of the clock, taken just before JavaScript reads its own (see the header).
   struct timespec now;
@@ -199,11 +203,22 @@ static void deliver(media_poller *poller, int count) {
     row[AGE_WORD] = ageMicros < 0 ? 0 : ageMicros > INT32_MAX ? INT32_MAX : (int32_t)ageMicros;
   }
   napi_handle_scope scope;
-  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return 0;
+  int outcome = 0;
   napi_value callback, receiver, argument, result;
   if (napi_get_reference_value(env, poller->onBatch, &callback) == napi_ok && callback != NULL &&
       napi_get_global(env, &receiver) == napi_ok && napi_create_int32(env, count, &argument) == napi_ok) {
+    poller->isDelivering = 1;
+    if (poller->isReadingNow) {
+      // Called from JavaScript (readWaiting): a plain call, so no callback scope ends here and no promise
+      // continuation runs in the middle of the caller's work.
+      if (napi_call_function(env, receiver, callback, 1, &argument, &result) == napi_pending_exception) outcome = -1;
+      poller->isDelivering = 0;
+      napi_close_handle_scope(env, scope);
+      return outcome;
+    }
     napi_status status = napi_make_callback(env, poller->asyncContext, receiver, callback, 1, &argument, &result);
+    poller->isDelivering = 0;
     if (status == napi_pending_exception) {
       napi_value exception;
       napi_get_and_clear_last_exception(env, &exception);
@@ -211,9 +226,11 @@ static void deliver(media_poller *poller, int count) {
     }
   }
   napi_close_handle_scope(env, scope);
+  return outcome;
 }
 
-// Reads every waiting datagram and hands them over in batches; returns how many were read.
+// Reads every waiting datagram and hands them over in batches; returns how many were read. Stops early when a
+// batch callback called from readWaiting threw (the exception is pending for the caller).
 static int drain(media_poller *poller) {
   struct epoll_event ready[MAX_EVENTS];
   int readyCount = epoll_wait(poller->epfd, ready, MAX_EVENTS, 0);
@@ -244,7 +261,7 @@ static int drain(media_poller *poller) {
       if (got < wanted) break;
     }
     if (count >= MAX_BATCH) {
-      deliver(poller, count);
+      if (deliver(poller, count) < 0) return total;
       count = 0;
       if (poller->isShutDown) return total;
     }
@@ -638,6 +655,25 @@ static napi_value is_gathering(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// readWaiting(poller) -> how many datagrams were waiting: reads them now and hands them to the batch callback
+// before returning, so a long piece of work on the media thread (a tick with hundreds of recordings) can let
+// datagrams through instead of holding every one until it ends. Not from inside a batch callback (the slab is
+// in use there): returns 0 then. Watching and gathering go on as before.
+static napi_value read_waiting(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  media_poller *poller = argc < 1 ? NULL : poller_of(env, argv[0]);
+  if (poller == NULL) return NULL;
+  int total = 0;
+  if (!poller->isShutDown && !poller->isReadingNow && !poller->isDelivering) {
+    poller->isReadingNow = 1;
+    total = drain(poller);
+    poller->isReadingNow = 0;
+  }
+  return int_value(env, total);
+}
+
 // addressText(bytes, offset, family) -> the address as inet_ntop writes it (as libuv does for dgram).
 static napi_value address_text(napi_env env, napi_callback_info info) {
   size_t argc = 3;
@@ -863,6 +899,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"close", NULL, close_socket, NULL, NULL, NULL, napi_default, NULL},
       {"shutDown", NULL, shut_down, NULL, NULL, NULL, napi_default, NULL},
       {"isGathering", NULL, is_gathering, NULL, NULL, NULL, napi_default, NULL},
+      {"readWaiting", NULL, read_waiting, NULL, NULL, NULL, napi_default, NULL},
       {"errorText", NULL, error_text, NULL, NULL, NULL, napi_default, NULL},
       {"addressText", NULL, address_text, NULL, NULL, NULL, napi_default, NULL},
       {"writeFiles", NULL, write_files, NULL, NULL, NULL, napi_default, NULL},

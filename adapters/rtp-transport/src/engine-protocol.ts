@@ -206,6 +206,8 @@ export interface WorkerStatistics {
   readonly sendsDropped: number;
   /** Batches of received datagrams (native path): `packetsReceived` ÷ this is datagrams per wake-up. */
   readonly receiveBatches: number | undefined;
+  /** Datagrams read in the middle of long ticks, so they did not wait for the tick to end (native path). */
+  readonly datagramsReadInTicks: number;
 }
 
 /** How a digit reached us. */
@@ -332,6 +334,8 @@ export interface WorkerSetup {
   readonly gatherMicros: number;
   /** The worker thread's nice value (0: left alone). */
   readonly threadNice: number;
+  /** During a long tick, read waiting datagrams this often, in µs (0: at every step). */
+  readonly tickReadMicros: number;
 }
 
 /** What each worker command answers with when it succeeds. */

@@ -76,6 +76,13 @@ export interface MediaEngineOptions {
    */
   readonly gatherMicros?: number;
   /**
+   * The longest a received datagram waits for a busy media tick, in µs (default 500, at most 20 000; native
+   * path). A tick with hundreds of recordings, conferences or prompts runs for milliseconds; its loops stop this
+   * often to read and relay what is waiting, instead of holding every datagram until the tick ends (added
+   * jitter on every stream of the worker). 0 reads at every step of the tick (tests).
+   */
+  readonly tickReadMicros?: number;
+  /**
    * The nice value of the media worker threads (-20 to 19; default -10), so that the process's other
    * threads (V8's compiler and collector helpers, the thread pool, the main thread) do not delay the
    * audio when they share a core with a worker. Below 0 it needs CAP_SYS_NICE or RLIMIT_NICE (systemd:
@@ -130,6 +137,8 @@ const datagramIoChoices = ['auto', 'native', 'dgram'] as const;
 export const DEFAULT_GATHER_MICROS = 500;
 /** The addon's own limit (native/media_io.c). */
 export const MAX_GATHER_MICROS = 20_000;
+/** Default for `tickReadMicros`: a datagram waits for a long tick about as long as for a gathering window. */
+export const DEFAULT_TICK_READ_MICROS = 500;
 /** Ahead of the process's other threads without starving them (each nice step is about 1.25 times the CPU share). */
 export const DEFAULT_MEDIA_THREAD_NICE = -10;
 
@@ -170,17 +179,21 @@ export class MediaEngine {
   private readonly gatherMicros: number;
   /** The workers' nice value (validated). */
   private readonly threadNice: number;
+  /** How often a long tick reads waiting datagrams, in µs (validated). */
+  private readonly tickReadMicros: number;
 
   private constructor(
     options: MediaEngineOptions,
     datagramIo: DatagramIoKind,
     gatherMicros: number,
     threadNice: number,
+    tickReadMicros: number,
   ) {
     this.options = options;
     this.datagramIo = datagramIo;
     this.gatherMicros = gatherMicros;
     this.threadNice = threadNice;
+    this.tickReadMicros = tickReadMicros;
     this.recordingDirectory = resolve(options.recordingDirectory);
   }
 
@@ -215,6 +228,14 @@ export class MediaEngine {
         'gatherMicros',
       );
     }
+    const tickReadMicros = options.tickReadMicros ?? DEFAULT_TICK_READ_MICROS;
+    if (!Number.isInteger(tickReadMicros) || tickReadMicros < 0 || tickReadMicros > MAX_GATHER_MICROS) {
+      return failure(
+        'MEDIA_ENGINE_BAD_REQUEST',
+        `tickReadMicros must be a whole number from 0 to ${MAX_GATHER_MICROS}`,
+        'tickReadMicros',
+      );
+    }
     const threadNice = options.threadNice ?? DEFAULT_MEDIA_THREAD_NICE;
     if (!Number.isInteger(threadNice) || threadNice < -20 || threadNice > 19) {
       return failure(
@@ -230,7 +251,7 @@ export class MediaEngine {
       else if (wanted === 'native') return failure('MEDIA_ENGINE_DATAGRAM_IO', native.error, 'datagramIo');
       else options.logger?.warn({ reason: native.error }, 'native media I/O unavailable; using dgram');
     }
-    const engine = new MediaEngine(options, datagramIo, gatherMicros, threadNice);
+    const engine = new MediaEngine(options, datagramIo, gatherMicros, threadNice, tickReadMicros);
     const started = await Promise.all(Array.from({ length: count }, (_, index) => engine.startWorker(index)));
     const failed = started.find((result) => !result.ok);
     if (failed !== undefined) {
@@ -251,6 +272,7 @@ export class MediaEngine {
       datagramIo: this.datagramIo,
       gatherMicros: this.gatherMicros,
       threadNice: this.threadNice,
+      tickReadMicros: this.tickReadMicros,
     };
   }
 

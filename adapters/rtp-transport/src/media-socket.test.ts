@@ -345,6 +345,49 @@ describe('the native media path', () => {
     expect(() => nativeFactory(-1)).toThrow(RangeError);
   });
 
+  it('reads the waiting datagrams when asked, in the middle of other work, and not from inside a handler', async () => {
+    // A 20 ms window: the poller would not read these before the synchronous code below ends anyway.
+    const sockets = nativeFactory(20_000);
+    const phone = await sockets.bind('127.0.0.1', 0);
+    const media = await sockets.bind('127.0.0.1', 0);
+    if (!phone.ok || !media.ok) throw new Error('bind failed');
+    const received: string[] = [];
+    const nested: number[] = [];
+    media.value.onDatagram((datagram) => {
+      received.push(datagram.toString('latin1'));
+      nested.push(sockets.readWaiting());
+    });
+    expect(sockets.readWaiting()).toBe(0);
+    // The native send is one sendto: on loopback each datagram is in the media socket's queue when it returns.
+    for (const text of ['one', 'two', 'three'])
+      phone.value.send(Buffer.from(text), 0, text.length, media.value.port, '127.0.0.1');
+    expect(received).toEqual([]);
+    expect(sockets.readWaiting()).toBe(3);
+    expect(received).toEqual(['one', 'two', 'three']);
+    expect(nested).toEqual([0, 0, 0]);
+    // Read once, gone: the poller does not hand them over again.
+    expect(sockets.readWaiting()).toBe(0);
+    // What comes later the poller reads on its own, as before.
+    const later = collect(media.value, 1);
+    phone.value.send(Buffer.from('four'), 0, 4, media.value.port, '127.0.0.1');
+    expect((await later).map((datagram) => datagram.text)).toEqual(['four']);
+    sockets.shutDown();
+    expect(sockets.readWaiting()).toBe(0);
+  });
+
+  it('has nothing to read on demand on the dgram path', async () => {
+    const sockets = new DgramSocketFactory();
+    const media = await sockets.bind('127.0.0.1', 0);
+    if (!media.ok) throw new Error(media.error);
+    const phone = await peer('udp4', '127.0.0.1');
+    const arriving = collect(media.value, 1);
+    await sendFrom(phone, 'event', media.value.port, '127.0.0.1');
+    expect(sockets.readWaiting()).toBe(0);
+    expect((await arriving)[0]?.text).toBe('event');
+    sockets.shutDown();
+    phone.close();
+  });
+
   it('keeps delivering to other sockets when one handler throws', async () => {
     const sockets = nativeFactory();
     const faulty = await sockets.bind('127.0.0.1', 0);

@@ -51,6 +51,12 @@ export interface MediaSocketFactory {
   readonly writeFiles: WriteFiles;
   /** Binds `address`:`port` (0: the OS picks); the error is the system's message. */
   bind(address: string, port: number): Promise<Result<MediaSocket, string>>;
+  /**
+   * Reads the datagrams waiting now and hands them to their sockets' handlers before returning; returns how
+   * many. Long work on the media thread calls it now and then so datagrams are not held until the work ends.
+   * Always 0 on the `dgram` path (its datagrams come only as events) and inside a handler.
+   */
+  readWaiting(): number;
   /** Closes every socket it bound. */
   shutDown(): void;
 }
@@ -136,6 +142,10 @@ export class DgramSocketFactory implements MediaSocketFactory {
         resolve(ok(bound));
       });
     });
+  }
+
+  readWaiting(): number {
+    return 0;
   }
 
   shutDown(): void {

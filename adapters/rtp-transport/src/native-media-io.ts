@@ -46,6 +46,8 @@ interface MediaIoBinding {
   shutDown(poller: object): void;
   /** True while the reader wakes once per gathering window (traffic is flowing), not on each datagram. */
   isGathering(poller: object): boolean;
+  /** Reads the waiting datagrams now, through the batch callback; how many (0 inside a batch callback). */
+  readWaiting(poller: object): number;
   errorText(code: number): string;
   addressText(bytes: Uint8Array, offset: number, family: number): string;
   /** Positional writes in one thread-pool job (see `WriteFiles`). */
@@ -335,6 +337,11 @@ export class NativeSocketFactory implements MediaSocketFactory {
     if (this.isShutDown) return;
     if (this.isDelivering) this.closingIds.push(socket.id);
     else this.binding.close(this.poller, socket.id);
+  }
+
+  readWaiting(): number {
+    if (this.isShutDown || this.isDelivering) return 0;
+    return this.binding.readWaiting(this.poller);
   }
 
   /** True while datagrams keep coming and the reader wakes once per gathering window. */

@@ -50,6 +50,13 @@ type Reply<K extends WorkerCommand['type']> = Result<WorkerReplies[K], MediaEngi
 const HOUSEKEEPING_EVERY_TICKS = 5;
 /** The no-media check runs on one housekeeping round in this many (so every 25 ticks for each leg). */
 const NO_MEDIA_EVERY_ROUNDS = 5;
+/**
+ * Datagrams that arrive during a tick wait for it to end, and that wait is added jitter on every stream the
+ * thread relays. A tick with hundreds of recordings, conferences or prompts runs for milliseconds, so its loops
+ * stop to read and relay the waiting datagrams every `tickReadMicros` (`WorkerSetup`); to keep that cheap they
+ * look at the clock once every this many steps (a power of two, used as a mask).
+ */
+const TICK_STEPS_PER_CLOCK_READ = 16;
 
 function notFound(legId: string): { readonly ok: false; readonly error: MediaEngineError } {
   return err(mediaEngineError('MEDIA_ENGINE_LEG_NOT_FOUND', `no leg ${legId}`, 'legId'));
@@ -104,6 +111,11 @@ export class WorkerEngine {
   private sourceKeys = 0;
   private recordingsStarted = 0;
   private isShutDown = false;
+  /** The tick's loop steps so far, and when it last read datagrams (see `stepTick`). */
+  private tickSteps = 0;
+  private lastReadMs = 0;
+  /** Datagrams read in the middle of ticks. */
+  private datagramsReadInTicks = 0;
 
   constructor(setup: WorkerSetup, emit: (event: MediaEvent) => void, log: WorkerLog) {
     this.setup = setup;
@@ -620,15 +632,26 @@ export class WorkerEngine {
 
   private onTick(tick: number): void {
     const nowMs = this.now();
-    for (const leg of this.legs.values()) if (leg.hasTap) leg.popTap();
-    for (const conference of this.conferences.values()) conference.tick(tick);
+    this.tickSteps = 0;
+    this.lastReadMs = nowMs;
+    for (const leg of this.legs.values()) {
+      if (!leg.hasTap) continue;
+      leg.popTap();
+      this.stepTick();
+    }
+    for (const conference of this.conferences.values()) {
+      conference.tick(tick);
+      this.stepTick();
+    }
     for (const leg of this.legs.values()) {
       if (!leg.isGeneratingOutput) continue;
       const finished = leg.tickOutput(tick);
       if (finished !== undefined) this.endPlayback(leg, finished, 'completed', undefined, nowMs);
+      this.stepTick();
     }
     for (const recorder of this.recordings.values()) {
       recorder.tick();
+      this.stepTick();
       if (recorder.failure !== undefined) {
         this.log('error', 'recording write failed', { recordingId: recorder.id, error: recorder.failure });
         void this.finishRecording(recorder, 'write-failed');
@@ -646,7 +669,21 @@ export class WorkerEngine {
         const seconds = leg.checkNoMedia(nowMs);
         if (seconds !== undefined) this.emit({ type: 'noMedia', legId: leg.id, seconds, atMs: nowMs });
       }
+      this.stepTick();
     }
+  }
+
+  /**
+   * One step of a tick's loops: every `tickReadMicros` the datagrams waiting are read and relayed on the spot. A leg already popped this tick keeps what arrives for the next; one not yet
+   * popped finds it in its buffer, as if it had come just before the tick.
+   */
+  private stepTick(): void {
+    const everyMs = this.setup.tickReadMicros / 1000;
+    if (everyMs > 0 && (++this.tickSteps & (TICK_STEPS_PER_CLOCK_READ - 1)) !== 0) return;
+    const nowMs = this.now();
+    if (nowMs - this.lastReadMs < everyMs) return;
+    this.lastReadMs = nowMs;
+    this.datagramsReadInTicks += this.sockets.readWaiting();
   }
 
   // ---------------------------------------------------------------- worker
@@ -665,6 +702,7 @@ export class WorkerEngine {
       datagramIo: this.sockets.kind,
       sendsDropped: this.sockets.sendsDropped,
       receiveBatches: this.sockets.receiveBatches,
+      datagramsReadInTicks: this.datagramsReadInTicks,
     });
   }
 

@@ -59,6 +59,8 @@ interface EngineFigures {
   readonly packetsReceived: number;
   /** Null on the dgram path, which hands over each datagram alone. */
   readonly receiveBatches: number | null;
+  /** Datagrams read in the middle of long ticks instead of waiting for their end. */
+  readonly datagramsReadInTicks: number;
 }
 
 /** Shape of the figures one measured run yields. */
@@ -87,6 +89,8 @@ interface RunFigures {
   readonly tickP99DurationMs?: number;
   /** Datagrams the engine read per wake-up (native path). */
   readonly datagramsPerWakeUp?: number;
+  /** Share of the datagrams received that the engine read in the middle of a long tick (native path). */
+  readonly readInTicksPercent?: number;
 }
 
 interface StreamPorts {
@@ -382,6 +386,7 @@ function runEngineRelay(): void {
       tickP99DurationMs: worker?.clock.p99DurationMs ?? 0,
       packetsReceived: worker?.packetsReceived ?? 0,
       receiveBatches: worker?.receiveBatches ?? null,
+      datagramsReadInTicks: worker?.datagramsReadInTicks ?? 0,
     };
   };
 
@@ -837,6 +842,9 @@ async function measure(
                   datagramsPerWakeUp:
                     (extraAfter.packetsReceived - extraBefore.packetsReceived) /
                     Math.max(1, extraAfter.receiveBatches - extraBefore.receiveBatches),
+                  readInTicksPercent:
+                    ((extraAfter.datagramsReadInTicks - extraBefore.datagramsReadInTicks) * 100) /
+                    Math.max(1, extraAfter.packetsReceived - extraBefore.packetsReceived),
                 }),
           }
         : {}),
@@ -962,6 +970,9 @@ export async function run({
             (figures.datagramsPerWakeUp === undefined
               ? ''
               : `, ${figures.datagramsPerWakeUp.toFixed(1)} datagrams per wake-up`) +
+            (figures.readInTicksPercent === undefined || figures.readInTicksPercent === 0
+              ? ''
+              : `, ${figures.readInTicksPercent.toFixed(1)} % read during ticks`) +
             (figures.relayNice === RELAY_NICE ? '' : `, media threads at nice ${figures.relayNice ?? '?'}`) +
             (figures.generatorSendsDropped === 0
               ? ''
@@ -1009,6 +1020,7 @@ export async function run({
       tick_p99_lateness_ms: round(r.tickP99LatenessMs, 1),
       tick_p99_duration_ms: round(r.tickP99DurationMs, 1),
       datagrams_per_wake_up: round(r.datagramsPerWakeUp, 1),
+      read_in_ticks_percent: round(r.readInTicksPercent, 1),
       relay_nice: r.relayNice ?? null,
       within_limits: r.isWithinLimits,
     })),
