@@ -114,6 +114,8 @@ export class WorkerEngine {
   /** The tick's loop steps so far, and when it last read datagrams (see `stepTick`). */
   private tickSteps = 0;
   private lastReadMs = 0;
+  /** This tick's time spent reading datagrams in the middle of it. */
+  private readingMs = 0;
   /** Datagrams read in the middle of ticks. */
   private datagramsReadInTicks = 0;
 
@@ -124,9 +126,7 @@ export class WorkerEngine {
     this.sockets = socketFactoryFor(setup, log);
     this.fileWrites = new FileWriteBatcher(this.sockets.writeFiles);
     this.ports = new UdpPortAllocator(setup.portRange, this.sockets);
-    this.clock = new MediaClock((tick) => {
-      this.onTick(tick);
-    });
+    this.clock = new MediaClock((tick) => this.onTick(tick));
     this.context = {
       currentTick: () => this.clock.currentTick,
       nowUnixMs: unixNowMs,
@@ -630,10 +630,12 @@ export class WorkerEngine {
 
   // ---------------------------------------------------------------- the tick
 
-  private onTick(tick: number): void {
+  /** Runs one tick; returns the ms it spent reading and relaying datagrams on the way (see `stepTick`). */
+  private onTick(tick: number): number {
     const nowMs = this.now();
     this.tickSteps = 0;
     this.lastReadMs = nowMs;
+    this.readingMs = 0;
     for (const leg of this.legs.values()) {
       if (!leg.hasTap) continue;
       leg.popTap();
@@ -671,19 +673,22 @@ export class WorkerEngine {
       }
       this.stepTick();
     }
+    return this.readingMs;
   }
 
   /**
-   * One step of a tick's loops: every `tickReadMicros` the datagrams waiting are read and relayed on the spot. A leg already popped this tick keeps what arrives for the next; one not yet
-   * popped finds it in its buffer, as if it had come just before the tick.
+   * One step of a tick's loops: every `tickReadMicros` of the tick's work the datagrams waiting are read and
+   * relayed on the spot. A leg already popped this tick keeps what arrives for the next; one not yet popped
+   * finds it in its buffer, as if it had come just before the tick.
    */
   private stepTick(): void {
     const everyMs = this.setup.tickReadMicros / 1000;
     if (everyMs > 0 && (++this.tickSteps & (TICK_STEPS_PER_CLOCK_READ - 1)) !== 0) return;
     const nowMs = this.now();
     if (nowMs - this.lastReadMs < everyMs) return;
-    this.lastReadMs = nowMs;
     this.datagramsReadInTicks += this.sockets.readWaiting();
+    this.lastReadMs = this.now();
+    this.readingMs += this.lastReadMs - nowMs;
   }
 
   // ---------------------------------------------------------------- worker
