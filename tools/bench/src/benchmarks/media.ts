@@ -47,7 +47,10 @@ import { median, recordingDirectory as benchRecordingDirectory } from '../server
  * `--relays` measures only the relays named (all by default); a figure whose relays did not run is null.
  * Every relay's media threads run at nice -10, the engine's default (`threadNice`): the engine sets it
  * itself, the bench sets it for the bare relay's thread and rtpengine's; a run where the system refused
- * (no CAP_SYS_NICE) prints the nice it ran at.
+ * (no CAP_SYS_NICE) prints the nice it ran at. Each run also says how long the relay's media threads waited,
+ * runnable, while something else ran on their core (ms per second, from schedstat's run_delay): jitter no relay
+ * can avoid, such as a kernel thread that does not yield; and, for the engine, the share of datagrams it read in
+ * the middle of long ticks (`tickReadMicros`).
  * The run takes about (warmup + seconds + 2) s x levels x relays x repeats.
  */
 
@@ -89,6 +92,8 @@ interface RunFigures {
   readonly tickP99DurationMs?: number;
   /** Datagrams the engine read per wake-up (native path). */
   readonly datagramsPerWakeUp?: number;
+  /** Ms per second the relay's media threads waited, runnable, while something else ran on their core. */
+  readonly waitedMsPerSecond?: number;
   /** Share of the datagrams received that the engine read in the middle of a long tick (native path). */
   readonly readInTicksPercent?: number;
 }
@@ -648,17 +653,21 @@ function niceOf(pid: number, tid: number): number {
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
 }
 
+/** The relay's threads that move media: its media workers, its only thread, or all of them (rtpengine). */
+function relayThreadIds(pid: number, threads: RelayThreads): number[] {
+  return threads === 'main'
+    ? [pid]
+    : threads === 'all'
+      ? threadIds(pid)
+      : threadIds(pid).filter((tid) =>
+          readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').startsWith('media-'),
+        );
+}
+
 /** Gives the relay's media threads RELAY_NICE (unless the engine does) and answers the nice they run at. */
 function prioritizeRelay(pid: number, threads: RelayThreads): number | undefined {
   try {
-    const tids =
-      threads === 'main'
-        ? [pid]
-        : threads === 'all'
-          ? threadIds(pid)
-          : threadIds(pid).filter((tid) =>
-              readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').startsWith('media-'),
-            );
+    const tids = relayThreadIds(pid, threads);
     if (threads !== 'engine-media-thread') {
       for (const tid of tids) {
         try {
@@ -672,6 +681,23 @@ function prioritizeRelay(pid: number, threads: RelayThreads): number | undefined
     return nices.length === 0 ? undefined : Math.max(...nices);
   } catch {
     return undefined; // no /proc: not Linux
+  }
+}
+
+/**
+ * How long the relay's media threads waited, runnable, while something else ran on their core (the kernel's
+ * `run_delay`, /proc/…/schedstat), in ms; undefined without /proc. Other processes, or kernel threads that do
+ * not yield, pinned on the same core: their waits are added jitter no relay can avoid.
+ */
+function relayRunDelayMs(pid: number, threads: RelayThreads): number | undefined {
+  try {
+    let ns = 0;
+    for (const tid of relayThreadIds(pid, threads)) {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
+    }
+    return Number.isFinite(ns) ? ns / 1e6 : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -805,9 +831,11 @@ async function measure(
     await new Promise((resolve) => setTimeout(resolve, warmupMs));
     const cpuBefore = await processCpuMs(pid);
     const extraBefore = await relay.extra?.();
+    const waitedBefore = relayRunDelayMs(pid, relay.threads);
     await generator.call('mark');
     await new Promise((resolve) => setTimeout(resolve, measureMs));
     const cpuAfter = await processCpuMs(pid);
+    const waitedAfter = relayRunDelayMs(pid, relay.threads);
     const extraAfter = await relay.extra?.();
     const report = await generator.call<GeneratorReport>('stop');
     await relay.stop();
@@ -830,6 +858,9 @@ async function measure(
       callsPerCore: 1e6 / (usPerPacket * PACKETS_PER_CALL_SECOND),
       generatorSendsDropped: report.sendsDropped,
       relayNice,
+      ...(waitedBefore === undefined || waitedAfter === undefined
+        ? {}
+        : { waitedMsPerSecond: ((waitedAfter - waitedBefore) * 1000) / measureMs }),
       ...(extraBefore !== undefined && extraAfter !== undefined
         ? {
             workerUsPerPacket:
@@ -973,6 +1004,9 @@ export async function run({
             (figures.readInTicksPercent === undefined || figures.readInTicksPercent === 0
               ? ''
               : `, ${figures.readInTicksPercent.toFixed(1)} % read during ticks`) +
+            (figures.waitedMsPerSecond === undefined
+              ? ''
+              : `, waited ${figures.waitedMsPerSecond.toFixed(1)} ms/s for its core`) +
             (figures.relayNice === RELAY_NICE ? '' : `, media threads at nice ${figures.relayNice ?? '?'}`) +
             (figures.generatorSendsDropped === 0
               ? ''
@@ -1021,6 +1055,7 @@ export async function run({
       tick_p99_duration_ms: round(r.tickP99DurationMs, 1),
       datagrams_per_wake_up: round(r.datagramsPerWakeUp, 1),
       read_in_ticks_percent: round(r.readInTicksPercent, 1),
+      waited_ms_per_s: round(r.waitedMsPerSecond, 1),
       relay_nice: r.relayNice ?? null,
       within_limits: r.isWithinLimits,
     })),
