@@ -332,6 +332,21 @@ static media_poller *poller_of(napi_env env, napi_value value) {
   return poller;
 }
 
+// The poller a function takes as its only argument, or NULL with a JavaScript exception pending.
+static media_poller *only_poller_argument(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) {
+    napi_throw_error(env, "MEDIA_IO_NAPI", "napi_get_cb_info failed");
+    return NULL;
+  }
+  if (argc < 1) {
+    napi_throw_type_error(env, "MEDIA_IO_ARGUMENT", "not a media poller");
+    return NULL;
+  }
+  return poller_of(env, argv[0]);
+}
+
 static int socket_id_of(napi_env env, media_poller *poller, napi_value value) {
   int32_t id = -1;
   if (napi_get_value_int32(env, value, &id) != napi_ok || id < 0 || id >= poller->socketCapacity ||
@@ -644,10 +659,7 @@ static napi_value shut_down(napi_env env, napi_callback_info info) {
 
 // isGathering(poller) -> true while the reader wakes on its window's timer instead of on the sockets.
 static napi_value is_gathering(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  media_poller *poller = argc < 1 ? NULL : poller_of(env, argv[0]);
+  media_poller *poller = only_poller_argument(env, info);
   if (poller == NULL) return NULL;
   napi_value result;
   // Gathering is the timer's watch being active (the sockets' is then stopped).
@@ -660,10 +672,7 @@ static napi_value is_gathering(napi_env env, napi_callback_info info) {
 // datagrams through instead of holding every one until it ends. Not from inside a batch callback (the slab is
 // in use there): returns 0 then. Watching and gathering go on as before.
 static napi_value read_waiting(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  media_poller *poller = argc < 1 ? NULL : poller_of(env, argv[0]);
+  media_poller *poller = only_poller_argument(env, info);
   if (poller == NULL) return NULL;
   int total = 0;
   if (!poller->isShutDown && !poller->isReadingNow && !poller->isDelivering) {

@@ -223,31 +223,27 @@ describe('MediaEngine control interface', () => {
     }
   });
 
-  it('refuses a tick read interval that is not a whole number of µs up to 20 ms, naming the option', async () => {
-    for (const tickReadMicros of [-1, 250.5, 20_001, Number.NaN]) {
-      const refused = await MediaEngine.start({
-        bindAddress: '127.0.0.1',
-        recordingDirectory: testEngine.recordingDirectory,
-        tickReadMicros,
-      });
-      expect(refused).toMatchObject({
-        ok: false,
-        error: { code: 'MEDIA_ENGINE_BAD_REQUEST', field: 'tickReadMicros' },
-      });
-    }
-  });
-
-  it('refuses a gathering window that is not a whole number of µs up to 20 ms, naming the option', async () => {
-    for (const gatherMicros of [-1, 0.5, 20_001]) {
-      const refused = await MediaEngine.start({
-        bindAddress: '127.0.0.1',
-        recordingDirectory: testEngine.recordingDirectory,
-        gatherMicros,
-      });
-      expect(refused).toMatchObject({
-        ok: false,
-        error: { code: 'MEDIA_ENGINE_BAD_REQUEST', field: 'gatherMicros' },
-      });
-    }
-  });
+  it.each([
+    ['a gathering window', 'gatherMicros', [-1, 0.5, 20_001, Number.NaN]],
+    ['a tick read interval', 'tickReadMicros', [-1, 250.5, 20_001, Number.NaN]],
+  ] as const)(
+    'refuses %s that is not a whole number of µs up to 20 ms, naming the option',
+    async (_what, option, values) => {
+      for (const value of values) {
+        const refused = await MediaEngine.start({
+          bindAddress: '127.0.0.1',
+          recordingDirectory: testEngine.recordingDirectory,
+          [option]: value,
+        });
+        expect(refused).toMatchObject({
+          ok: false,
+          error: {
+            code: 'MEDIA_ENGINE_BAD_REQUEST',
+            field: option,
+            message: `${option} must be a whole number from 0 to 20000`,
+          },
+        });
+      }
+    },
+  );
 });

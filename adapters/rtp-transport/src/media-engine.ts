@@ -123,6 +123,21 @@ function failure(
   return err(mediaEngineError(code, message, field));
 }
 
+/** The error for an option that is not a whole number from `min` to `max`, or undefined when it is one. */
+function wholeNumberOutOf(
+  field: string,
+  value: number,
+  min: number,
+  max: number,
+): MediaEngineError | undefined {
+  if (Number.isInteger(value) && value >= min && value <= max) return undefined;
+  return mediaEngineError(
+    'MEDIA_ENGINE_BAD_REQUEST',
+    `${field} must be a whole number from ${min} to ${max}`,
+    field,
+  );
+}
+
 function isPort(value: number): boolean {
   return Number.isInteger(value) && value > 0 && value < 65_536;
 }
@@ -221,29 +236,13 @@ export class MediaEngine {
       return failure('MEDIA_ENGINE_BAD_REQUEST', 'datagramIo must be auto, native or dgram', 'datagramIo');
     }
     const gatherMicros = options.gatherMicros ?? DEFAULT_GATHER_MICROS;
-    if (!Number.isInteger(gatherMicros) || gatherMicros < 0 || gatherMicros > MAX_GATHER_MICROS) {
-      return failure(
-        'MEDIA_ENGINE_BAD_REQUEST',
-        `gatherMicros must be a whole number from 0 to ${MAX_GATHER_MICROS}`,
-        'gatherMicros',
-      );
-    }
     const tickReadMicros = options.tickReadMicros ?? DEFAULT_TICK_READ_MICROS;
-    if (!Number.isInteger(tickReadMicros) || tickReadMicros < 0 || tickReadMicros > MAX_GATHER_MICROS) {
-      return failure(
-        'MEDIA_ENGINE_BAD_REQUEST',
-        `tickReadMicros must be a whole number from 0 to ${MAX_GATHER_MICROS}`,
-        'tickReadMicros',
-      );
-    }
     const threadNice = options.threadNice ?? DEFAULT_MEDIA_THREAD_NICE;
-    if (!Number.isInteger(threadNice) || threadNice < -20 || threadNice > 19) {
-      return failure(
-        'MEDIA_ENGINE_BAD_REQUEST',
-        'threadNice must be a whole number from -20 to 19',
-        'threadNice',
-      );
-    }
+    const outOfRange =
+      wholeNumberOutOf('gatherMicros', gatherMicros, 0, MAX_GATHER_MICROS) ??
+      wholeNumberOutOf('tickReadMicros', tickReadMicros, 0, MAX_GATHER_MICROS) ??
+      wholeNumberOutOf('threadNice', threadNice, -20, 19);
+    if (outOfRange !== undefined) return err(outOfRange);
     let datagramIo: DatagramIoKind = 'dgram';
     if (wanted !== 'dgram') {
       const native = loadNativeMediaIo();
