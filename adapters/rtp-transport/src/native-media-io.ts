@@ -340,8 +340,8 @@ export class NativeSocketFactory implements MediaSocketFactory {
   }
 
   readWaiting(): number {
-    if (this.isShutDown || this.isDelivering) return 0;
-    return this.binding.readWaiting(this.poller);
+    // The addon itself reads nothing inside a batch callback; a shut-down poller it would refuse with an error.
+    return this.isShutDown ? 0 : this.binding.readWaiting(this.poller);
   }
 
   /** True while datagrams keep coming and the reader wakes once per gathering window. */

@@ -111,7 +111,8 @@ export class WorkerEngine {
   private sourceKeys = 0;
   private recordingsStarted = 0;
   private isShutDown = false;
-  /** The tick's loop steps so far, and when it last read datagrams (see `stepTick`). */
+  /** `tickReadMicros` in ms; the tick's loop steps so far, and when it last read datagrams (see `stepTick`). */
+  private readonly tickReadMs: number;
   private tickSteps = 0;
   private lastReadMs = 0;
   /** This tick's time spent reading datagrams in the middle of it. */
@@ -121,6 +122,7 @@ export class WorkerEngine {
 
   constructor(setup: WorkerSetup, emit: (event: MediaEvent) => void, log: WorkerLog) {
     this.setup = setup;
+    this.tickReadMs = setup.tickReadMicros / 1000;
     this.emit = emit;
     this.log = log;
     this.sockets = socketFactoryFor(setup, log);
@@ -682,10 +684,9 @@ export class WorkerEngine {
    * finds it in its buffer, as if it had come just before the tick.
    */
   private stepTick(): void {
-    const everyMs = this.setup.tickReadMicros / 1000;
-    if (everyMs > 0 && (++this.tickSteps & (TICK_STEPS_PER_CLOCK_READ - 1)) !== 0) return;
+    if (this.tickReadMs > 0 && (++this.tickSteps & (TICK_STEPS_PER_CLOCK_READ - 1)) !== 0) return;
     const nowMs = this.now();
-    if (nowMs - this.lastReadMs < everyMs) return;
+    if (nowMs - this.lastReadMs < this.tickReadMs) return;
     this.datagramsReadInTicks += this.sockets.readWaiting();
     this.lastReadMs = this.now();
     this.readingMs += this.lastReadMs - nowMs;

@@ -291,31 +291,31 @@ export class JitterBuffer {
    */
   private isDroppable(): boolean {
     const n = this.frameSamples;
-    const quiet = n * QUIET_SAMPLE * QUIET_SAMPLE;
-    const ring = this.ring;
-    const present = this.present;
     const from = this.index(this.playout);
-    if (from + n <= RING_SAMPLES) {
-      const missing = present.indexOf(0, from);
-      if (missing !== -1 && missing < from + n) return true;
-      let energy = 0;
-      for (let at = from; at < from + n; at++) {
-        const x = ring[at] ?? 0;
-        energy += x * x;
-        if (energy >= quiet) return false;
-      }
-      return true;
-    }
-    // The frame wraps around the ring's end (rare): sample by sample.
-    let energy = 0;
-    let at = from;
-    for (let i = 0; i < n; i++) {
-      if (present[at] !== 1) return true;
+    // A frame that wraps around the ring's end (rare) goes on at its start.
+    const firstEnd = Math.min(from + n, RING_SAMPLES);
+    const wrappedEnd = from + n - firstEnd;
+    if (this.hasGap(from, firstEnd) || this.hasGap(0, wrappedEnd)) return true;
+    const quiet = n * QUIET_SAMPLE * QUIET_SAMPLE;
+    return this.energyUpTo(0, wrappedEnd, this.energyUpTo(from, firstEnd, 0, quiet), quiet) < quiet;
+  }
+
+  /** Whether a sample of ring positions `from` to `to` (excluded) is missing. */
+  private hasGap(from: number, to: number): boolean {
+    if (from >= to) return false;
+    const missing = this.present.indexOf(0, from);
+    return missing !== -1 && missing < to;
+  }
+
+  /** `energy` plus the sum of squares of ring positions `from` to `to`, stopping once it reaches `limit`. */
+  private energyUpTo(from: number, to: number, energy: number, limit: number): number {
+    const ring = this.ring;
+    let sum = energy;
+    for (let at = from; at < to && sum < limit; at++) {
       const x = ring[at] ?? 0;
-      energy += x * x;
-      if (++at === RING_SAMPLES) at = 0;
+      sum += x * x;
     }
-    return energy < quiet;
+    return sum;
   }
 
   private discardFrame(): void {
