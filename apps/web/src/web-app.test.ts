@@ -511,6 +511,78 @@ describe('the web app in Chromium against the real server', () => {
 });
 
 describe('the agent desktop during a call', () => {
+  it('puts an available agent whose phone is not registered on a break when a call is offered, and tells her what to do', async () => {
+    const adminHeaders = await apiLoginWithCsrf(adminEmail);
+    const agentHeaders = await apiLoginWithCsrf(agentEmail);
+    const state = (await (
+      await fetch(`${server.url}/api/agents/me/state`, { headers: agentHeaders })
+    ).json()) as { queueIds: string[] };
+    const flow = {
+      id: 'web-sin-telefono',
+      name: 'Web sin teléfono',
+      version: 1,
+      defaultLanguage: 'es',
+      languages: ['es'],
+      entry: 'queue',
+      nodes: { queue: { type: 'queue', queue: state.queueIds[0] } },
+    };
+    for (const [route, body] of [
+      ['/api/flows', { key: 'web-sin-telefono', name: 'Web sin teléfono', document: flow }],
+      ['/api/flows/web-sin-telefono/versions/1/publish', {}],
+      ['/api/dids', { number: '+34910000056', flowKey: 'web-sin-telefono' }],
+    ] as const) {
+      const response = await fetch(`${server.url}${route}`, {
+        method: 'POST',
+        headers: adminHeaders,
+        body: JSON.stringify(body),
+      });
+      expect(response.status, `${route}: ${await response.text()}`).toBeLessThan(300);
+    }
+    // Lucía has no phone registered (none of this database's tests registered one before this one).
+    await server.database.pool.query(
+      'DELETE FROM sip_bindings WHERE user_id = (SELECT id FROM users WHERE email = $1)',
+      [agentEmail],
+    );
+    const { context, page } = await newPage('es-ES');
+    await signIn(page, agentEmail, '/customers');
+    const presence = page.getByRole('combobox', { name: 'Mi disponibilidad' });
+    await presence.selectOption('available');
+    await page.locator('[data-testid=presence-status][data-status=idle]').waitFor();
+
+    const sip = server.sip;
+    if (sip === undefined) throw new Error('the server has no SIP service');
+    const customer = runSippScenario(
+      customerScenario({
+        number: '+34910000056',
+        callerId: '+34600111222',
+        callerName: 'Cliente sin agente',
+        digits: [],
+        beforeDigitsMs: 0,
+        beforeAudioMs: 0,
+        talkMs: 3_000,
+      }),
+      [
+        `127.0.0.1:${String(sip.udpPort)}`,
+        ...['-p', '0', '-m', '1', '-s', '34910000056', '-mi', '127.0.0.1', '-mp', '0', '-timeout', '25s'],
+      ],
+      30_000,
+      { 'tone.pcap': tonePcap({ toneHz: 1000, durationMs: 500, law: 'pcma' }) },
+    );
+    // The call finds no phone of hers: she goes on a break the engine names, and her top bar says why.
+    await page.locator('[data-testid=presence-status][data-status=break]').waitFor();
+    expect(await presence.inputValue()).toBe('break:no-phone');
+    expect(await presence.locator('option:checked').textContent()).toBe('Pausa: sin teléfono registrado');
+    expect(await page.getByTestId('presence-hint').textContent()).toContain('Registre su teléfono');
+    await screenshot(page, 'presence-no-phone');
+    // The caller waited in the queue (no agent was rung) and hung up.
+    expect((await customer.done).exitCode).toBe(0);
+    // Choosing available again takes the hint away.
+    await presence.selectOption('available');
+    await page.locator('[data-testid=presence-status][data-status=idle]').waitFor();
+    expect(await page.getByTestId('presence-hint').count()).toBe(0);
+    await context.close();
+  }, 60_000);
+
   it('pops the caller while the phone rings, then hangs up from the desktop and wraps up with a disposition', async () => {
     // The agent's phone: SIPp answering 4 s after it rings, registered as Lucía's (as a REGISTER would store it).
     const phonePort = await freeUdpPort();

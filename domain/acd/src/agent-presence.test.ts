@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Presence, PresenceTrigger } from './agent-presence.ts';
-import { missedOfferBreakReason, nextAgentPresence } from './agent-presence.ts';
+import { missedOfferBreakReason, nextAgentPresence, noPhoneBreakReason } from './agent-presence.ts';
 
 const presences: Presence[] = [
   { kind: 'offline' },
@@ -25,11 +25,18 @@ describe('nextAgentPresence', () => {
     }
   });
 
-  it.each(presences.map((p) => [name(p), p] as const))('missed offers from %s', (fromName, from) => {
-    const trigger: PresenceTrigger = { type: 'missed-offers' };
+  it.each(
+    presences.flatMap((p) =>
+      [
+        ['missed-offers', missedOfferBreakReason],
+        ['no-phone', noPhoneBreakReason],
+      ].map(([type, reason]) => [type, name(p), p, reason] as const),
+    ),
+  )('%s from %s', (type, fromName, from, reason) => {
+    const trigger = { type } as PresenceTrigger;
     const result = nextAgentPresence(from, trigger);
     if (fromName === 'available') {
-      expect(result).toEqual({ ok: true, value: { kind: 'break', reason: missedOfferBreakReason } });
+      expect(result).toEqual({ ok: true, value: { kind: 'break', reason } });
     } else {
       expect(result).toEqual({
         ok: false,
@@ -37,7 +44,7 @@ describe('nextAgentPresence', () => {
           kind: 'illegal-transition',
           machine: 'agent-presence',
           from: fromName,
-          trigger: 'missed-offers',
+          trigger: type,
         },
       });
     }

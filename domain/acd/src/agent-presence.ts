@@ -14,9 +14,20 @@ export type Presence =
 /** The break reason the engine sets itself after too many unanswered offers. */
 export const missedOfferBreakReason = 'missed-offer';
 
-/** What can move presence: the agent's (or a supervisor's) choice, or the missed-offer rule. */
+/** The break reason the engine sets itself when a call offered to the agent found no phone of theirs to ring. */
+export const noPhoneBreakReason = 'no-phone';
+
+/** The break reasons the engine sets itself: valid whether or not the tenant's list of reasons has them. */
+export const systemBreakReasons: readonly string[] = [missedOfferBreakReason, noPhoneBreakReason];
+
+/**
+ * What can move presence: the agent's (or a supervisor's) choice, the missed-offer rule, or the no-phone rule
+ * (a call was offered and the agent had no registered phone).
+ */
 export type PresenceTrigger =
-  { readonly type: 'select'; readonly presence: Presence } | { readonly type: 'missed-offers' };
+  | { readonly type: 'select'; readonly presence: Presence }
+  | { readonly type: 'missed-offers' }
+  | { readonly type: 'no-phone' };
 
 function describe(presence: Presence): string {
   return presence.kind === 'break' ? `break:${presence.reason}` : presence.kind;
@@ -30,7 +41,8 @@ export function isSamePresence(a: Presence, b: Presence): boolean {
 /**
  * The presence state machine. Any presence may move to any different one by choice (including a change
  * of break reason); choosing the presence one already has is illegal, so that no empty change is ever
- * recorded. The missed-offer rule only takes an available agent to `break: missed-offer`.
+ * recorded. The missed-offer rule only takes an available agent to `break: missed-offer`, and the no-phone
+ * rule only to `break: no-phone`.
  */
 export function nextAgentPresence(
   presence: Presence,
@@ -50,5 +62,7 @@ export function nextAgentPresence(
       return presence.kind === 'available'
         ? ok({ kind: 'break', reason: missedOfferBreakReason })
         : illegal();
+    case 'no-phone':
+      return presence.kind === 'available' ? ok({ kind: 'break', reason: noPhoneBreakReason }) : illegal();
   }
 }

@@ -6,7 +6,7 @@ import {
   engageAgent,
   resetAgentDay,
 } from './agent-changes.ts';
-import { missedOfferBreakReason, nextAgentPresence } from './agent-presence.ts';
+import { nextAgentPresence, systemBreakReasons } from './agent-presence.ts';
 import type { RoutingCommand } from './commands.ts';
 import { cancelQueueTimers, changeStage, finishContact } from './contact-changes.ts';
 import type { DecisionContext } from './decision-context.ts';
@@ -103,7 +103,7 @@ function onPresenceSelected(ctx: DecisionContext, event: PresenceSelected): AcdE
   if (
     presence.kind === 'break' &&
     !ctx.state.breakReasons.has(presence.reason) &&
-    presence.reason !== missedOfferBreakReason
+    !systemBreakReasons.includes(presence.reason)
   ) {
     return acdError(
       'ACD_BREAK_REASON_UNKNOWN',
@@ -326,17 +326,27 @@ function onOfferDeclined(ctx: DecisionContext, event: OfferDeclined): AcdError |
   const found = findOffer(ctx, event);
   if (!Array.isArray(found)) return found;
   const [contact, agent] = found;
-  const isUnreachable = event.isUnreachable === true;
+  const unreachable = event.unreachable;
   endOffer(
     ctx,
     contact,
     agent,
     'decline',
     'requeued',
-    isUnreachable ? bySystem('agent-unreachable') : byAgent('declined'),
+    unreachable === undefined ? byAgent('declined') : bySystem('agent-unreachable'),
   );
-  if (!isUnreachable) agent.today.declinedOffers += 1;
+  if (unreachable === undefined) agent.today.declinedOffers += 1;
+  // No phone to ring: every call offered would find none, so the agent stops being offered calls (before the
+  // contact goes back in line, so that its queue sees the pool as it now is) and learns why.
+  const isPutOnBreak =
+    unreachable === 'no-phone' &&
+    agent.presence.kind === 'available' &&
+    changePresence(ctx, agent, { type: 'no-phone' }, bySystem('no registered phone'));
   if (contact.assignedAgents.length === 0) returnToLine(ctx, contact, [agent]);
+  if (isPutOnBreak) {
+    withdrawOffersRingingAt(ctx, agent, bySystem('agent-unavailable'));
+    return undefined;
+  }
   findWorkForAgent(ctx, agent);
   return undefined;
 }

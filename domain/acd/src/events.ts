@@ -114,10 +114,12 @@ export interface OfferDeclined {
   readonly contactId: InteractionId;
   readonly agentId: AgentId;
   /**
-   * True when the offer never reached the agent: no phone to ring, or the server could not ring it (its
-   * database or media failed). Not the agent's doing, so it is not counted as a decline in their figures.
+   * Set when the offer never reached the agent, so it is not counted as a decline in their figures:
+   * `no-phone` when the agent has no registered phone to ring (an available agent then goes on
+   * `break: no-phone`, so calls stop being offered to them until they choose available again), `server`
+   * when the server could not ring it (its database or media failed).
    */
-  readonly isUnreachable?: boolean;
+  readonly unreachable?: 'no-phone' | 'server';
 }
 
 /** The conversation ended (either side hung up or closed). For a waiting contact this is an abandon. */

@@ -17,7 +17,12 @@ export type {
 export { parseRoutingConfig, strategies, formatConfigPath } from './routing-config.ts';
 export type { IllegalTransition } from './illegal-transition.ts';
 export type { Presence, PresenceTrigger } from './agent-presence.ts';
-export { nextAgentPresence, missedOfferBreakReason } from './agent-presence.ts';
+export {
+  nextAgentPresence,
+  missedOfferBreakReason,
+  noPhoneBreakReason,
+  systemBreakReasons,
+} from './agent-presence.ts';
 export type { AgentActivity, ActivityTrigger } from './agent-activity.ts';
 export { nextAgentActivity, agentActivities } from './agent-activity.ts';
 export type { ContactStage, ContactOutcome, ContactTrigger } from './contact-stage.ts';

@@ -102,7 +102,7 @@ describe('offers', () => {
       type: 'OfferDeclined',
       contactId: 'c1' as InteractionId,
       agentId: 'a1' as AgentId,
-      isUnreachable: true,
+      unreachable: 'server',
     });
     const unreachable = h.factsOf('AgentActivityChanged').find((f) => f.from === 'ringing');
     expect(unreachable?.cause).toEqual({ by: 'system', reason: 'agent-unreachable' });
@@ -115,6 +115,57 @@ describe('offers', () => {
     const [ringing] = h.ringingFor('c2');
     h.decline('c2', ringing ?? '');
     expect(agentStatistics(h.state, (ringing ?? '') as AgentId)?.declinedOffers).toBe(1);
+  });
+
+  it('puts an available agent with no registered phone on a no-phone break: calls stop going to them, and their chat offers go elsewhere', () => {
+    const h = new RoutingHarness({
+      reofferDelayMs: 5_000,
+      queues: [{ id: 'calls' }, { id: 'chat', channels: ['chat'] }],
+      agents: [
+        { id: 'a1', capacity: { voice: 1, chat: 1 } },
+        { id: 'a2', capacity: { voice: 1, chat: 1 } },
+      ],
+    });
+    h.login('a1');
+    h.arrive('chat1', 'chat', { channel: 'chat' });
+    h.arrive('c1', 'calls');
+    expect(h.ringingAt('a1').sort()).toEqual(['c1', 'chat1']);
+    h.send({
+      type: 'OfferDeclined',
+      contactId: 'c1' as InteractionId,
+      agentId: 'a1' as AgentId,
+      unreachable: 'no-phone',
+    });
+    expect(h.factsOf('AgentPresenceChanged').at(-1)).toMatchObject({
+      agentId: 'a1',
+      from: { kind: 'available' },
+      to: { kind: 'break', reason: 'no-phone' },
+      cause: { by: 'system', reason: 'no registered phone' },
+    });
+    // Not their decline, and nothing rings at them any more: not this call after the re-offer delay, nor
+    // the chat (taken back at once, not left to ring out).
+    expect(agentStatistics(h.state, 'a1' as AgentId)?.declinedOffers).toBe(0);
+    expect(h.ringingAt('a1')).toEqual([]);
+    h.advanceBy(60_000);
+    expect(h.ringingAt('a1')).toEqual([]);
+    // Both contacts still wait in line, and go to the next agent who becomes available.
+    h.login('a2');
+    expect(h.ringingAt('a2').sort()).toEqual(['c1', 'chat1']);
+    // Once the agent has registered a phone and chooses available again, calls reach them again.
+    h.login('a1');
+    h.arrive('c2', 'calls');
+    expect(h.ringingFor('c2')).toEqual(['a1']);
+    // When the server could not ring a phone (its database or media failed), the agent stays available.
+    h.send({
+      type: 'OfferDeclined',
+      contactId: 'c2' as InteractionId,
+      agentId: 'a1' as AgentId,
+      unreachable: 'server',
+    });
+    expect(h.factsOf('AgentPresenceChanged').at(-1)).toMatchObject({
+      agentId: 'a1',
+      to: { kind: 'available' },
+    });
   });
 
   it('never offers more than an agent’s capacity per channel', () => {

@@ -267,21 +267,25 @@ describe('failure paths', () => {
   });
 
   it('tells the ACD the offer never reached the agent when no phone was rung (none registered, or a server failure)', () => {
-    const tellings = (isNotRung: boolean | undefined) =>
+    const tellings = (notRung: 'no-phone' | 'server' | undefined) =>
       run([
         { type: 'Enqueued', queueId, atMs: 0 },
         { type: 'AgentOffered', agentId: lucia, atMs: 1 },
         {
           type: 'AgentLegFailed',
           agentLegId: 'c1-a1',
-          statusCode: 503,
+          statusCode: notRung === 'no-phone' ? 480 : 503,
           atMs: 5,
-          ...(isNotRung === undefined ? {} : { isNotRung }),
+          ...(notRung === undefined ? {} : { notRung }),
         },
       ]).commands.filter((command) => command.type === 'TellRouting');
-    expect(tellings(true)).toContainEqual({
+    expect(tellings('no-phone')).toContainEqual({
       type: 'TellRouting',
-      event: { type: 'OfferDeclined', agentId: lucia, isUnreachable: true },
+      event: { type: 'OfferDeclined', agentId: lucia, unreachable: 'no-phone' },
+    });
+    expect(tellings('server')).toContainEqual({
+      type: 'TellRouting',
+      event: { type: 'OfferDeclined', agentId: lucia, unreachable: 'server' },
     });
     // A phone's own refusal stays the agent's decline.
     expect(tellings(undefined)).toContainEqual({

@@ -101,8 +101,11 @@ export type InboundCallEvent =
       readonly agentLegId: string;
       readonly statusCode: number;
       readonly atMs: number;
-      /** True when no phone was rung at all: none registered, or the server could not (database, media). */
-      readonly isNotRung?: boolean;
+      /**
+       * Set when no phone was rung at all: `no-phone` when the agent has none registered, `server` when the
+       * server could not ring it (its database or media failed).
+       */
+      readonly notRung?: 'no-phone' | 'server';
     }
   /** The ACD took the offer back (timed out, answered elsewhere, agent unavailable). */
   | { readonly type: 'OfferWithdrawn'; readonly agentId: AgentId; readonly atMs: number }
@@ -229,7 +232,11 @@ export type InboundCallCommand =
         | { readonly type: 'ContactAbandoned' }
         | { readonly type: 'ContactEnded' }
         | { readonly type: 'OfferAccepted'; readonly agentId: AgentId }
-        | { readonly type: 'OfferDeclined'; readonly agentId: AgentId; readonly isUnreachable?: boolean }
+        | {
+            readonly type: 'OfferDeclined';
+            readonly agentId: AgentId;
+            readonly unreachable?: 'no-phone' | 'server';
+          }
         | { readonly type: 'ContactTransferred'; readonly toQueueId: QueueId };
     }
   /** Tell the IVR interpreter (the call left the flow, or comes back to it). */
@@ -566,7 +573,7 @@ export function nextInboundCall(call: InboundCall, event: InboundCallEvent): Inb
           event: {
             type: 'OfferDeclined',
             agentId: phase.agentId,
-            ...(event.isNotRung === true ? { isUnreachable: true } : {}),
+            ...(event.notRung === undefined ? {} : { unreachable: event.notRung }),
           },
         },
       ]);

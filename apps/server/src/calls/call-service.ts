@@ -1941,14 +1941,17 @@ export class CallService implements SipCallHandler, CallControlPort {
     );
   }
 
-  /** No phone of the offered agent was rung (none registered, or the server could not): the ACD moves the offer on. */
-  async #agentNotRung(call: ActiveCall, agentLegId: string, statusCode: number): Promise<void> {
+  /**
+   * No phone of the offered agent was rung: they have none registered (`no-phone`: the ACD puts them on a
+   * break), or the server could not ring one (`server`); either way the ACD moves the offer on.
+   */
+  async #agentNotRung(call: ActiveCall, agentLegId: string, why: 'no-phone' | 'server'): Promise<void> {
     await this.#decide(call, {
       type: 'AgentLegFailed',
       agentLegId,
-      statusCode,
+      statusCode: why === 'no-phone' ? 480 : 503,
       atMs: this.#now(),
-      isNotRung: true,
+      notRung: why,
     });
   }
 
@@ -1961,7 +1964,17 @@ export class CallService implements SipCallHandler, CallControlPort {
     });
     if (found === undefined) {
       // Nothing to ring without the database: the ACD takes the offer back and offers the call again.
-      await this.#agentNotRung(call, agentLegId, 503);
+      await this.#agentNotRung(call, agentLegId, 'server');
+      return;
+    }
+    const [phone, ...otherPhones] = found.phones;
+    if (phone === undefined || found.user.extension === null) {
+      // Before the screen pop and the interaction's agent: the call never reaches this agent.
+      this.#logger.info(
+        { interactionId: call.interactionId, agentId },
+        'the offered agent has no registered phone: the ACD puts them on a break',
+      );
+      await this.#agentNotRung(call, agentLegId, 'no-phone');
       return;
     }
     await this.#record(call, 'the agent a call is offered to', (tx) => {
@@ -1988,15 +2001,6 @@ export class CallService implements SipCallHandler, CallControlPort {
         },
       },
     ]);
-    const [phone, ...otherPhones] = found.phones;
-    if (phone === undefined || found.user.extension === null) {
-      this.#logger.info(
-        { interactionId: call.interactionId, agentId },
-        'the offered agent has no registered phone',
-      );
-      await this.#agentNotRung(call, agentLegId, 480);
-      return;
-    }
     const probe: NegotiatedAudio = {
       codec: { name: 'PCMU', payloadType: 0, clockRate: 8000 },
       telephoneEvent: { payloadType: 101, events: '0-16' },
@@ -2007,7 +2011,7 @@ export class CallService implements SipCallHandler, CallControlPort {
     };
     const local = await this.#createMediaLeg(agentLegId, call.mediaPlacement, probe, false);
     if (local === undefined) {
-      await this.#agentNotRung(call, agentLegId, 503);
+      await this.#agentNotRung(call, agentLegId, 'server');
       return;
     }
     const leg: CallLeg = {

@@ -816,24 +816,55 @@ describe('failure paths', () => {
     }
   }, 60_000);
 
-  it('passes over an agent with no registered phone without counting it as their decline', async () => {
+  it('passes over an agent with no registered phone without counting it as their decline, and puts them on a no-phone break', async () => {
     await phone?.stop();
     phone = undefined;
     // None of the agent's phones is registered (a phone stopped by hand may leave its binding behind).
     await testServer.server.database.pool.query('DELETE FROM sip_bindings WHERE user_id = $1', [
       agent.userId,
     ]);
-    const callerId = '+34600777012';
-    await placeCall({ callerId, beforeAudioMs: 2_000, talkMs: 0 });
-    const interaction = await endedInteraction(callerId);
-    expect(interaction.status).toBe('abandoned');
-    const offersEnded = (await eventsOf(interaction.id)).filter(
-      (event) => event.type === 'AgentActivityChanged' && event.data['from'] === 'ringing',
-    );
-    expect(offersEnded.length, 'the agent was offered the call').toBeGreaterThanOrEqual(1);
-    // Not the agent's decline (which the reports would count against them): the offer never reached a phone.
-    for (const event of offersEnded)
-      expect(event.data['cause']).toEqual({ by: 'system', reason: 'agent-unreachable' });
+    // What the agent's desktop is told.
+    const stream = new WebSocket(`${testServer.server.url.replace('http', 'ws')}/api/events`, {
+      headers: { cookie: agent.headers['cookie'] ?? '' },
+    });
+    const told: { type: string; data: Record<string, unknown> }[] = [];
+    stream.on('message', (raw: Buffer) => {
+      told.push(JSON.parse(raw.toString()) as { type: string; data: Record<string, unknown> });
+    });
+    await new Promise((resolve) => stream.once('open', resolve));
+    try {
+      const callerId = '+34600777012';
+      // The caller waits longer than the re-offer delay (5 s), after which an agent left available would be
+      // offered the call again.
+      await placeCall({ callerId, beforeAudioMs: 7_000, talkMs: 0 });
+      const interaction = await endedInteraction(callerId);
+      expect(interaction.status).toBe('abandoned');
+      const events = await eventsOf(interaction.id);
+      const offersEnded = events.filter(
+        (event) => event.type === 'AgentActivityChanged' && event.data['from'] === 'ringing',
+      );
+      // Offered once: the agent then went on a break, instead of being offered the call again every few seconds.
+      expect(offersEnded.length, 'the agent was offered the call once').toBe(1);
+      // Not the agent's decline (which the reports would count against them): the offer never reached a phone.
+      expect(offersEnded[0]?.data['cause']).toEqual({ by: 'system', reason: 'agent-unreachable' });
+      const state = await api<{ presence: { kind: string; reason?: string } }>(
+        agent,
+        'GET',
+        '/api/agents/me/state',
+      );
+      expect(state.body.presence).toEqual({ kind: 'break', reason: 'no-phone' });
+      // The desktop hears of the break, and had no screen pop before it for a call that never rang; nor is
+      // the call put down to the agent.
+      const onBreak = await waitFor('the desktop to hear of the break', () =>
+        Promise.resolve(told.find((message) => message.type === 'AgentPresenceChanged')),
+      );
+      expect(onBreak.data['to']).toEqual({ kind: 'break', reason: 'no-phone' });
+      expect(told.filter((message) => message.type === 'ContactOffered')).toEqual([]);
+      expect(interaction.agentId).toBeNull();
+    } finally {
+      stream.close();
+      await setAvailable();
+    }
   }, 60_000);
 
   it('rings a phone registered through an edge proxy through that proxy, with its Path as the Route (RFC 3327)', async () => {

@@ -250,6 +250,12 @@ export const en: Catalog = {
   'presence.available': 'Available',
   'presence.offline': 'Offline',
   'presence.breakWith': 'Break: {reason}',
+  'presence.reason.missedOffer': 'missed offers',
+  'presence.reason.noPhone': 'no phone registered',
+  'presence.missedOfferHint':
+    'Several offers in a row went unanswered, so contacts stopped coming to you. Choose Available when you are back.',
+  'presence.noPhoneHint':
+    'A call was offered to you and no phone of yours is registered, so calls stopped coming to you. Register your phone, then choose Available.',
 
   'agentStatus.offline': 'Offline',
   'agentStatus.break': 'On break',

@@ -249,6 +249,12 @@ export const es = {
   'presence.available': 'Disponible',
   'presence.offline': 'Desconectado',
   'presence.breakWith': 'Pausa: {reason}',
+  'presence.reason.missedOffer': 'ofertas sin respuesta',
+  'presence.reason.noPhone': 'sin teléfono registrado',
+  'presence.missedOfferHint':
+    'Varias ofertas seguidas quedaron sin respuesta, así que dejaron de llegarle contactos. Elija Disponible cuando vuelva.',
+  'presence.noPhoneHint':
+    'Se le ofreció una llamada y no tiene ningún teléfono registrado, así que dejaron de llegarle llamadas. Registre su teléfono y elija Disponible.',
 
   'agentStatus.offline': 'Desconectado',
   'agentStatus.break': 'En pausa',

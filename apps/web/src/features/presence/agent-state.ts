@@ -1,3 +1,5 @@
+import type { MessageKey } from '../../i18n/catalog.ts';
+
 /** Where an agent said they are (`PUT /api/agents/me/presence`). */
 export type PresenceKind = 'offline' | 'available' | 'break';
 
@@ -13,6 +15,26 @@ const knownStatuses: readonly string[] = [
   'on-contact',
   'wrap-up',
 ];
+
+/** The break reasons the routing engine sets itself (docs/acd.md), with their text in the user's language. */
+const systemBreakReasons: Readonly<
+  Record<string, { readonly label: MessageKey; readonly hint: MessageKey }>
+> = {
+  'missed-offer': { label: 'presence.reason.missedOffer', hint: 'presence.missedOfferHint' },
+  'no-phone': { label: 'presence.reason.noPhone', hint: 'presence.noPhoneHint' },
+};
+
+/** How a break reason reads: the tenant's own reasons as written, the engine's in the user's language. */
+export function breakReasonText(reason: string, t: (key: MessageKey) => string): string {
+  const known = systemBreakReasons[reason];
+  return known === undefined ? reason : t(known.label);
+}
+
+/** What an agent on one of the engine's breaks should do next (undefined for a break they chose). */
+export function breakReasonHint(reason: string, t: (key: MessageKey) => string): string | undefined {
+  const known = systemBreakReasons[reason];
+  return known === undefined ? undefined : t(known.hint);
+}
 
 /** An agent's live state (`GET /api/agents/me/state`, `GET /api/agent-states`). */
 export interface AgentState {

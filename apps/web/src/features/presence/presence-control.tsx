@@ -5,7 +5,7 @@ import { ErrorMessage } from '../../app/error-message.tsx';
 import { useDomainEvents } from '../../app/event-stream.tsx';
 import { useSession } from '../../app/session.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
-import { formatClock, knownStatus } from './agent-state.ts';
+import { breakReasonHint, breakReasonText, formatClock, knownStatus } from './agent-state.ts';
 import type { AgentState } from './agent-state.ts';
 import { useNowMs } from './use-now.ts';
 
@@ -66,6 +66,8 @@ export function PresenceControl(): ReactNode {
   const current =
     state.presence.kind === 'break' ? `break:${state.presence.reason ?? ''}` : state.presence.kind;
   const status = knownStatus(state.status);
+  const breakReason = state.presence.kind === 'break' ? (state.presence.reason ?? '') : undefined;
+  const hint = breakReason === undefined ? undefined : breakReasonHint(breakReason, t);
 
   return (
     <div className={`presence ${state.presence.kind}`} data-testid="presence">
@@ -82,8 +84,10 @@ export function PresenceControl(): ReactNode {
             {t('presence.breakWith', { reason })}
           </option>
         ))}
-        {state.presence.kind === 'break' && !breakReasons.includes(state.presence.reason ?? '') && (
-          <option value={current}>{t('presence.breakWith', { reason: state.presence.reason ?? '' })}</option>
+        {breakReason !== undefined && !breakReasons.includes(breakReason) && (
+          <option value={current}>
+            {t('presence.breakWith', { reason: breakReasonText(breakReason, t) })}
+          </option>
         )}
         <option value="offline">{t('presence.offline')}</option>
       </select>
@@ -95,6 +99,11 @@ export function PresenceControl(): ReactNode {
             })
           : formatClock(state.timeInStatusMs + nowMs - snapshot.readAtMs)}
       </span>
+      {hint !== undefined && (
+        <p className="presence-hint" role="alert" data-testid="presence-hint">
+          {hint}
+        </p>
+      )}
       <ErrorMessage error={error} />
     </div>
   );

@@ -5,7 +5,7 @@ import { useDomainEvents } from '../../app/event-stream.tsx';
 import { useCan, useSession } from '../../app/session.tsx';
 import { useLoad } from '../../app/use-load.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
-import { formatClock, knownStatus, openHelpRequest } from '../presence/agent-state.ts';
+import { breakReasonText, formatClock, knownStatus, openHelpRequest } from '../presence/agent-state.ts';
 import type { AgentState } from '../presence/agent-state.ts';
 import { HelpMarker } from './help-marker.tsx';
 import { MonitorControls } from './monitor-controls.tsx';
@@ -237,7 +237,7 @@ function AgentRow(props: {
   const [reason, setReason] = useState('');
   const presence =
     agent.presence.kind === 'break'
-      ? t('presence.breakWith', { reason: agent.presence.reason ?? '' })
+      ? t('presence.breakWith', { reason: breakReasonText(agent.presence.reason ?? '', t) })
       : t(`presence.${agent.presence.kind}`);
   return (
     <tr data-agent={agent.name} className={openHelpRequest(agent) === undefined ? undefined : 'asks-help'}>
