@@ -123,6 +123,22 @@ describe('live routing in the running server', () => {
     expect(noReason.status).toBe(400);
     expect(noReason.body.field).toBe('reason');
     expect((await call(agent, 'GET', '/api/agent-states')).status).toBe(403);
+    // A supervisor cannot sign a signed-out agent in by forcing a break (they would count as there for the
+    // queues); signing out a signed-in one works.
+    const lead = await loginAs('teamlead@fibrasur.example');
+    const signedOut = await loginAs('irene.vazquez@fibrasur.example');
+    const forced = await call<{ field: string; detail: string }>(
+      lead,
+      'PUT',
+      `/api/agents/${signedOut.userId}/presence`,
+      { presence: 'break', reason: 'coaching' },
+    );
+    expect(forced.status).toBe(409);
+    expect(forced.body).toMatchObject({ field: 'presence' });
+    expect(forced.body.detail).toContain('signed out');
+    expect((await call<AgentState>(signedOut, 'GET', '/api/agents/me/state')).body.presence).toEqual({
+      kind: 'offline',
+    });
     const analyst = await loginAs('analyst@fibrasur.example');
     expect((await call(analyst, 'GET', '/api/queue-stats')).status).toBe(200);
     expect((await call(analyst, 'GET', '/api/agents/me/state')).status).toBe(404);

@@ -483,6 +483,12 @@ describe('the web app in Chromium against the real server', () => {
     await ventas.locator('[data-status=idle] strong').getByText('1', { exact: true }).waitFor();
     const lucia = lead.page.locator('[data-testid=agent-states] tr[data-agent="Lucía Fernández"]');
     await lucia.getByTestId('agent-presence').getByText('Disponible', { exact: true }).waitFor();
+    // A signed-out agent cannot be forced onto a break or signed out again: no such buttons on their row.
+    const carlos = lead.page.locator('[data-testid=agent-states] tr[data-agent="Carlos Gómez"]');
+    await carlos.getByTestId('agent-presence').getByText('Desconectado', { exact: true }).waitFor();
+    expect(await carlos.getByRole('button', { name: 'Poner en pausa' }).count()).toBe(0);
+    expect(await carlos.getByRole('button', { name: 'Desconectar' }).count()).toBe(0);
+    expect(await lucia.getByRole('button', { name: 'Desconectar' }).count()).toBe(1);
     await screenshot(lead.page, 'wallboard');
     await lead.page.getByRole('button', { name: 'Pantalla grande' }).click();
     await lead.page.locator('nav').waitFor({ state: 'hidden' });

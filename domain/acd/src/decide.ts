@@ -114,6 +114,11 @@ function onPresenceSelected(ctx: DecisionContext, event: PresenceSelected): AcdE
   if (!nextAgentPresence(agent.presence, { type: 'select', presence }).ok) {
     return illegal(`agent "${agent.id}" already has that presence`);
   }
+  // Signing in is the agent's own act (their desk, their phone): a supervisor may put a signed-in agent on a
+  // break or sign them out, not bring a signed-out one in, which would count them as there for the queues.
+  if (event.selectedBy === 'supervisor' && agent.presence.kind === 'offline') {
+    return illegal(`agent "${agent.id}" is signed out: only they can sign in`);
+  }
   changePresence(
     ctx,
     agent,

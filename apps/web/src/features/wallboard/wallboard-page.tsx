@@ -246,7 +246,11 @@ function AgentRow(props: {
       <td data-testid="agent-status">{t(`agentStatus.${knownStatus(agent.status)}`)}</td>
       <td>{formatClock(agent.timeInStatusMs + props.sinceReadMs)}</td>
       <td>{agent.contactsHandled}</td>
-      {onForce !== null && (
+      {onForce !== null && agent.presence.kind === 'offline' && (
+        // Signing in is the agent's own act: nothing to force on an agent who is signed out.
+        <td className="muted">—</td>
+      )}
+      {onForce !== null && agent.presence.kind !== 'offline' && (
         <td>
           <form
             className="inline-form"
