@@ -17,6 +17,7 @@ import {
 } from '@centralita/store';
 import type { Database, Role, TenantContext, Tx } from '@centralita/store';
 import { timeZoneCalendar } from '@centralita/reporting';
+import type { TimeZoneCalendar } from '@centralita/reporting';
 import { sipHa1 } from './sip-service.ts';
 import { seedDemoKnowledgeBase } from './demo-knowledge.ts';
 import { seedDemoCallScripts } from './demo-scripts.ts';
@@ -762,7 +763,11 @@ export async function seedDemo(
           priority: pick(random, ['low', 'normal', 'normal', 'normal', 'high', 'urgent'] as const),
           assigneeId: agentId,
           queueId: latest.contact.queueId,
-          dueAt: new Date(options.now.getTime() + Math.floor((random.next() * 10 - 3) * dayMs)),
+          dueAt: workingTimeAround(
+            calendar.value,
+            options.now.getTime() + (random.next() * 10 - 3) * dayMs,
+            random,
+          ),
           interactionIds: [latest.interactionId],
           createdBy: null,
         },
@@ -776,7 +781,7 @@ export async function seedDemo(
       if (status === 'needs_follow_up') {
         await tickets.createFollowUp(tx, ticket.id, {
           description: 'Llamar al cliente para confirmar que el problema está resuelto',
-          dueAt: new Date(options.now.getTime() + Math.floor(random.next() * 5 * dayMs)),
+          dueAt: workingTimeAround(calendar.value, options.now.getTime() + random.next() * 5 * dayMs, random),
           assigneeId: ticket.assigneeId,
           createdBy: null,
         });
@@ -792,6 +797,26 @@ export async function seedDemo(
       tickets: ticketCount,
     };
   });
+}
+
+/**
+ * A due time as a person sets one: on the business day of `atMs` in the tenant's calendar (the next one when
+ * that is a Saturday or Sunday), at a quarter hour between 09:00 and 18:45 of its wall clock, not at 01:02.
+ */
+function workingTimeAround(calendar: TimeZoneCalendar, atMs: number, random: Random): Date {
+  const dayMs = 86_400_000;
+  let midnightMs = calendar.intervalStartOf(atMs, 'day');
+  for (;;) {
+    const weekday = new Date(`${calendar.label(midnightMs).date}T12:00:00Z`).getUTCDay();
+    if (weekday >= 1 && weekday <= 5) break;
+    // Noon of the next day is inside it whatever the clocks do that night.
+    midnightMs = calendar.intervalStartOf(midnightMs + dayMs + dayMs / 2, 'day');
+  }
+  const wallClockMs = (9 * 60 + Math.floor(random.next() * 40) * 15) * 60_000;
+  const guessMs = midnightMs + wallClockMs;
+  // On the days the clocks change, the wall clock at 09:00 and later is an hour off midnight's.
+  const shiftMinutes = calendar.label(guessMs).utcOffsetMinutes - calendar.label(midnightMs).utcOffsetMinutes;
+  return new Date(guessMs - shiftMinutes * 60_000);
 }
 
 /** True when there is no tenant at all (a fresh installation). */

@@ -135,6 +135,19 @@ describe('the demo installation', () => {
     expect(tenant).toMatchObject({ defaultLanguage: 'es', timeZone: 'Europe/Madrid' });
   });
 
+  it('gives tickets and follow-ups due times in office hours on business days, as people set them', async () => {
+    const { rows } = await server.database.pool.query<{ kind: string; local: string }>(
+      `SELECT 'ticket' AS kind, to_char(due_at AT TIME ZONE 'Europe/Madrid', 'ID HH24:MI') AS local
+       FROM tickets WHERE due_at IS NOT NULL
+       UNION ALL
+       SELECT 'follow-up', to_char(due_at AT TIME ZONE 'Europe/Madrid', 'ID HH24:MI') FROM follow_up_tasks`,
+    );
+    expect(rows.filter((row) => row.kind === 'follow-up').length).toBeGreaterThan(0);
+    // ISO weekday 1-5, 09:00 to 18:45 on Madrid's wall clock.
+    const outside = rows.filter(({ local }) => !/^[1-5] (09|1[0-8]):(00|15|30|45)$/.test(local));
+    expect(outside, 'due times outside office hours').toEqual([]);
+  });
+
   it('has report figures for the past weeks from the demo history, per queue and per agent', async () => {
     const { headers } = await loginAs('analyst@fibrasur.example');
     const today = new Date().toISOString().slice(0, 10);
