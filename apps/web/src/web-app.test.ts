@@ -168,6 +168,28 @@ describe('the web app in Chromium against the real server', () => {
     const profile = page.getByTestId('customer-profile');
     await profile.getByRole('heading', { name: knownCustomer.name }).waitFor();
     await page.getByTestId('customer-history').getByText(knownCustomer.lastSubject).first().waitFor();
+    // Each contact's outcome reads as the tenant named it, in Spanish, not as its code; unanswered calls say so.
+    const adminHeaders = await apiLogin(adminEmail);
+    const [history, dispositions] = (await Promise.all([
+      fetch(`${server.url}/api/interactions?customerId=${knownCustomer.id}&limit=10`, {
+        headers: adminHeaders,
+      }).then((response) => response.json()),
+      fetch(`${server.url}/api/dispositions?includeInactive=true`, { headers: adminHeaders }).then(
+        (response) => response.json(),
+      ),
+    ])) as [{ items: { disposition: string | null; status: string }[] }, { code: string; labelEs: string }[]];
+    const outcomes = history.items.map(({ disposition, status }) =>
+      disposition !== null
+        ? dispositions.find((candidate) => candidate.code === disposition)?.labelEs
+        : (({ abandoned: 'Abandonada', missed: 'No atendida' } as Record<string, string>)[status] ?? ''),
+    );
+    expect(
+      outcomes.filter((outcome) => outcome !== ''),
+      'the customer has outcomes to show',
+    ).not.toEqual([]);
+    const outcomeCells = page.getByTestId('customer-history').locator('tbody tr td:last-child');
+    // The labels arrive with the tenant's dispositions, just after the history.
+    await expect.poll(() => outcomeCells.allTextContents(), { timeout: waitMs }).toEqual(outcomes);
     await page.goBack();
     await result.waitFor();
     expect(await page.locator('input[name=search]').inputValue()).toBe(withSpaces(knownCustomer.phone));

@@ -125,6 +125,8 @@ export const en: Catalog = {
   'profile.queue': 'Queue',
   'profile.agent': 'Agent',
   'profile.disposition': 'Outcome',
+  'profile.outcome.abandoned': 'Abandoned',
+  'profile.outcome.missed': 'Not answered',
 
   'complete.title': 'Complete the customer',
   'complete.intro': 'This customer was created when an unknown contact was identified. Add their details.',

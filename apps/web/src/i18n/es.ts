@@ -124,6 +124,8 @@ export const es = {
   'profile.queue': 'Cola',
   'profile.agent': 'Agente',
   'profile.disposition': 'Resultado',
+  'profile.outcome.abandoned': 'Abandonada',
+  'profile.outcome.missed': 'No atendida',
 
   'complete.title': 'Completar el cliente',
   'complete.intro': 'Este cliente se ha creado al identificar un contacto desconocido. Añada sus datos.',

@@ -7,6 +7,7 @@ import { useCan, useSession } from '../../app/session.tsx';
 import { useLoad } from '../../app/use-load.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { CallButton } from '../calls/call-button.tsx';
+import { useDispositionLabels } from '../calls/use-dispositions.ts';
 import { NewTicketForm } from '../tickets/new-ticket-form.tsx';
 import { useTicketStatuses } from '../tickets/use-ticket-statuses.ts';
 import { CompleteCustomerForm } from './complete-customer-form.tsx';
@@ -31,6 +32,7 @@ export function CustomerProfile(props: { readonly customerId: string }): ReactNo
   const canWriteCustomers = useCan('customers:write');
   const canWriteTickets = useCan('tickets:write');
   const { labelOf } = useTicketStatuses();
+  const dispositionLabel = useDispositionLabels();
   const loaded = useLoad<ProfileData>(async () => {
     const [customer, interactions, tickets] = await Promise.all([
       api.get<Customer>(`/api/customers/${props.customerId}`),
@@ -168,7 +170,13 @@ export function CustomerProfile(props: { readonly customerId: string }): ReactNo
                   <td>{interaction.subject}</td>
                   <td>{interaction.queueName ?? ''}</td>
                   <td>{interaction.agentName ?? ''}</td>
-                  <td>{interaction.disposition ?? ''}</td>
+                  <td>
+                    {interaction.disposition !== null
+                      ? dispositionLabel(interaction.disposition)
+                      : interaction.status === 'abandoned' || interaction.status === 'missed'
+                        ? t(`profile.outcome.${interaction.status}`)
+                        : ''}
+                  </td>
                 </tr>
               ))}
             </tbody>
