@@ -17,6 +17,8 @@ export interface User {
   readonly role: Role;
   readonly teamId: string | null;
   readonly language: Language;
+  /** The languages the user serves contacts in (routing matches them with a contact's language). */
+  readonly languages: readonly Language[];
   readonly extension: string | null;
   readonly isDisabled: boolean;
   readonly skills: readonly { readonly skillId: string; readonly name: string; readonly level: number }[];

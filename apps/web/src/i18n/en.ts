@@ -188,6 +188,10 @@ export const en: Catalog = {
   'users.disable': 'Disable',
   'users.enable': 'Enable',
   'users.create': 'Create user',
+  'users.editTitle': 'Edit {name}',
+  'users.languages': 'Languages served',
+  'users.skillLevels': 'Skills and levels (1–10)',
+  'users.skillLevel': 'Level of {skill}',
 
   'queues.title': 'Queues',
   'queues.name': 'Name',

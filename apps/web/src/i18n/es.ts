@@ -187,6 +187,10 @@ export const es = {
   'users.disable': 'Desactivar',
   'users.enable': 'Activar',
   'users.create': 'Crear usuario',
+  'users.editTitle': 'Editar a {name}',
+  'users.languages': 'Idiomas de atención',
+  'users.skillLevels': 'Habilidades y nivel (1–10)',
+  'users.skillLevel': 'Nivel de {skill}',
 
   'queues.title': 'Colas',
   'queues.name': 'Nombre',

@@ -4,7 +4,8 @@ import type { BrowserHarness } from '../../testing/browser-harness.ts';
 
 // The trunks, numbers and teams administration in Chromium against the real server: an admin adds a trunk
 // (after the server names the one bad address), a number routed to the demo's flow and moved to another, then
-// removes them; a team is created and renamed; a team lead can look at telephony but not change it.
+// removes them; a team is created and renamed; a team lead can look at telephony but not change it; an agent's
+// extension, languages and skill levels are changed, which routing takes at once.
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -111,6 +112,57 @@ describe('the telephony and teams administration', () => {
     await lead.page.getByText('Your role can see telephony but not change it.').waitFor();
     expect(await lead.page.getByRole('button', { name: 'Add trunk' }).count()).toBe(0);
     await lead.context.close();
+  });
+
+  it('lets an admin change an agent’s extension, languages and skill levels, which routing takes at once', async () => {
+    const admin = await harness.apiLogin('admin@fibrasur.example');
+    const users = (await (
+      await fetch(`${harness.server.url}/api/users?limit=200`, { headers: admin.headers })
+    ).json()) as { items: { id: string; email: string }[] };
+    const sofia = users.items.find((user) => user.email === 'sofia.ruiz@fibrasur.example');
+    if (sofia === undefined) throw new Error('the demo has no Sofía Ruiz');
+    const queues = (await (
+      await fetch(`${harness.server.url}/api/queues`, { headers: admin.headers })
+    ).json()) as { items: { id: string; name: string }[] };
+    const billing = queues.items.find((queue) => queue.name === 'Facturación');
+    const queuesOfSofia = async (): Promise<readonly string[]> => {
+      const states = (await (
+        await fetch(`${harness.server.url}/api/agent-states`, { headers: admin.headers })
+      ).json()) as { agentId: string; queueIds: string[] }[];
+      return states.find((state) => state.agentId === sofia.id)?.queueIds ?? [];
+    };
+    // Before: Soporte técnico (8) and Ventas (4), so not in the billing queue.
+    expect(await queuesOfSofia()).not.toContain(billing?.id);
+
+    const { context, page } = await harness.newPage('es-ES');
+    await harness.signIn(page, 'admin@fibrasur.example', '/admin/users');
+    const row = page.getByTestId('users').locator('tr[data-user="sofia.ruiz@fibrasur.example"]');
+    await row.getByRole('button', { name: 'Editar' }).click();
+    const form = page.getByRole('form', { name: 'Editar a Sofía Ruiz' });
+    await form.getByLabel('Facturación').check();
+    await form.getByLabel('Nivel de Facturación').fill('8');
+    await form.getByLabel('Nivel de Ventas').fill('6');
+    await form.getByLabel('English').check();
+    // Lucía's extension: the server refuses it and says which field.
+    await form.getByLabel('Extensión').fill('1001');
+    await form.getByRole('button', { name: 'Guardar' }).click();
+    const refusal = form.getByRole('alert');
+    await refusal.waitFor();
+    await harness.screenshot(page, 'admin-user-edit-refused');
+    expect(await refusal.textContent()).toContain('extension');
+    await form.getByLabel('Extensión').fill('1013');
+    await harness.screenshot(page, 'admin-user-edit');
+    await form.getByRole('button', { name: 'Guardar' }).click();
+    await form.waitFor({ state: 'detached' });
+    await row.getByText('Facturación (8), Soporte técnico (8), Ventas (6)').waitFor();
+    expect(await row.locator('td').nth(3).textContent()).toBe('1013');
+    const stored = (await (
+      await fetch(`${harness.server.url}/api/users/${sofia.id}`, { headers: admin.headers })
+    ).json()) as { languages: string[]; extension: string };
+    expect(stored).toMatchObject({ languages: ['es', 'en'], extension: '1013' });
+    // Routing: her new skill puts her in the billing queue's pool.
+    await expect.poll(queuesOfSofia).toContain(billing?.id);
+    await context.close();
   });
 
   it('lets an admin add a contact outcome and retire another, which changes what agents are offered', async () => {

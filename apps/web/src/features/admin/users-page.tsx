@@ -1,16 +1,16 @@
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import type { SubmitEvent, ReactNode } from 'react';
 import { roles } from '../../app/api-types.ts';
-import type { Page, Role, Skill, User } from '../../app/api-types.ts';
+import type { Language, Page, Role, Skill, User } from '../../app/api-types.ts';
 import { ErrorMessage } from '../../app/error-message.tsx';
 import { useCan, useSession } from '../../app/session.tsx';
 import { useLoad } from '../../app/use-load.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 
-/** The level a new user gets in each skill ticked on the form (1–10); it can be changed later. */
+/** The level a new user gets in each skill ticked on the form (1–10); it can be changed later (Edit). */
 const defaultSkillLevel = 5;
 
-/** Staff: everybody with their role, extension and skills; admins create and disable users. */
+/** Staff: everybody with their role, extension and skills; admins create, edit and disable users. */
 export function AdminUsersPage(): ReactNode {
   const { t } = useI18n();
   const { api, user: me } = useSession();
@@ -20,6 +20,7 @@ export function AdminUsersPage(): ReactNode {
     'users',
   );
   const [error, setError] = useState<unknown>(null);
+  const [editingId, setEditingId] = useState<string | null>(null);
 
   const setDisabled = (user: User, isDisabled: boolean): void => {
     setError(null);
@@ -46,28 +47,54 @@ export function AdminUsersPage(): ReactNode {
           </thead>
           <tbody>
             {loaded.data.items.map((user) => (
-              <tr key={user.id} className={user.isDisabled ? 'disabled' : undefined}>
-                <td>{user.displayName}</td>
-                <td>{user.email}</td>
-                <td>{t(`role.${user.role}`)}</td>
-                <td>{user.extension ?? ''}</td>
-                <td>{user.skills.map((skill) => `${skill.name} (${skill.level})`).join(', ')}</td>
-                <td>{user.isDisabled ? t('users.disabled') : t('users.active')}</td>
-                {canManage && (
-                  <td>
-                    {user.id !== me.id && (
-                      <button
-                        type="button"
-                        onClick={() => {
-                          setDisabled(user, !user.isDisabled);
+              <Fragment key={user.id}>
+                <tr className={user.isDisabled ? 'disabled' : undefined} data-user={user.email}>
+                  <td>{user.displayName}</td>
+                  <td>{user.email}</td>
+                  <td>{t(`role.${user.role}`)}</td>
+                  <td>{user.extension ?? ''}</td>
+                  <td>{user.skills.map((skill) => `${skill.name} (${skill.level})`).join(', ')}</td>
+                  <td>{user.isDisabled ? t('users.disabled') : t('users.active')}</td>
+                  {canManage && (
+                    <td>
+                      <div className="actions">
+                        <button
+                          type="button"
+                          aria-expanded={editingId === user.id}
+                          onClick={() => {
+                            setEditingId(editingId === user.id ? null : user.id);
+                          }}
+                        >
+                          {t('common.edit')}
+                        </button>
+                        {user.id !== me.id && (
+                          <button
+                            type="button"
+                            onClick={() => {
+                              setDisabled(user, !user.isDisabled);
+                            }}
+                          >
+                            {user.isDisabled ? t('users.enable') : t('users.disable')}
+                          </button>
+                        )}
+                      </div>
+                    </td>
+                  )}
+                </tr>
+                {canManage && editingId === user.id && (
+                  <tr className="editing">
+                    <td colSpan={7}>
+                      <EditUserForm
+                        user={user}
+                        onDone={(isSaved) => {
+                          setEditingId(null);
+                          if (isSaved) loaded.reload();
                         }}
-                      >
-                        {user.isDisabled ? t('users.enable') : t('users.disable')}
-                      </button>
-                    )}
-                  </td>
+                      />
+                    </td>
+                  </tr>
                 )}
-              </tr>
+              </Fragment>
             ))}
           </tbody>
         </table>
@@ -212,5 +239,189 @@ function NewUserForm(props: { readonly onCreated: () => void }): ReactNode {
         </button>
       </form>
     </details>
+  );
+}
+
+/**
+ * Changes a user: name, e-mail, role, extension, the languages they serve and their skills with levels (1–10).
+ * Routing takes the change at once (agents' skills and languages decide which contacts they are offered).
+ */
+function EditUserForm(props: {
+  readonly user: User;
+  readonly onDone: (isSaved: boolean) => void;
+}): ReactNode {
+  const { t } = useI18n();
+  const { api } = useSession();
+  const { user } = props;
+  const skills = useLoad(() => api.get<Skill[]>('/api/skills'), 'skills');
+  const [displayName, setDisplayName] = useState(user.displayName);
+  const [email, setEmail] = useState(user.email);
+  const [role, setRole] = useState<Role>(user.role);
+  const [extension, setExtension] = useState(user.extension ?? '');
+  const [languages, setLanguages] = useState<readonly Language[]>(user.languages);
+  const [levels, setLevels] = useState<ReadonlyMap<string, number>>(
+    new Map(user.skills.map((skill) => [skill.skillId, skill.level])),
+  );
+  const [error, setError] = useState<unknown>(null);
+  const [isBusy, setBusy] = useState(false);
+
+  const save = (event: SubmitEvent): void => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    api
+      .patch(`/api/users/${user.id}`, {
+        displayName: displayName.trim(),
+        email: email.trim(),
+        role,
+        extension: extension.trim() === '' ? null : extension.trim(),
+        languages,
+        skills: [...levels].map(([skillId, level]) => ({ skillId, level })),
+      })
+      .then(
+        () => {
+          setBusy(false);
+          props.onDone(true);
+        },
+        (failure: unknown) => {
+          setBusy(false);
+          setError(failure);
+        },
+      );
+  };
+
+  return (
+    <form
+      onSubmit={save}
+      className="stacked"
+      aria-label={t('users.editTitle', { name: user.displayName })}
+      data-testid="edit-user"
+    >
+      <div className="row">
+        <label>
+          {t('users.name')}
+          <input
+            name="displayName"
+            value={displayName}
+            required
+            onChange={(event) => {
+              setDisplayName(event.target.value);
+            }}
+          />
+        </label>
+        <label>
+          {t('users.email')}
+          <input
+            name="email"
+            type="email"
+            value={email}
+            required
+            onChange={(event) => {
+              setEmail(event.target.value);
+            }}
+          />
+        </label>
+        <label>
+          {t('users.role')}
+          <select
+            name="role"
+            value={role}
+            onChange={(event) => {
+              setRole(roles.find((candidate) => candidate === event.target.value) ?? role);
+            }}
+          >
+            {roles.map((candidate) => (
+              <option key={candidate} value={candidate}>
+                {t(`role.${candidate}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('users.extension')}
+          <input
+            name="extension"
+            value={extension}
+            inputMode="numeric"
+            pattern="[0-9]{2,8}"
+            onChange={(event) => {
+              setExtension(event.target.value);
+            }}
+          />
+        </label>
+      </div>
+      <fieldset>
+        <legend>{t('users.languages')}</legend>
+        {(['es', 'en'] as const).map((code) => (
+          <label key={code} className="checkbox">
+            <input
+              type="checkbox"
+              name={`language-${code}`}
+              checked={languages.includes(code)}
+              onChange={(event) => {
+                setLanguages(
+                  event.target.checked ? [...languages, code] : languages.filter((other) => other !== code),
+                );
+              }}
+            />
+            {code === 'es' ? 'Español' : 'English'}
+          </label>
+        ))}
+      </fieldset>
+      <fieldset className="skill-levels">
+        <legend>{t('users.skillLevels')}</legend>
+        {(skills.data ?? []).map((skill) => {
+          const level = levels.get(skill.id);
+          const change = (next: number | undefined): void => {
+            const changed = new Map(levels);
+            if (next === undefined) changed.delete(skill.id);
+            else changed.set(skill.id, next);
+            setLevels(changed);
+          };
+          return (
+            <div key={skill.id} className="skill-level">
+              <label className="checkbox">
+                <input
+                  type="checkbox"
+                  checked={level !== undefined}
+                  onChange={(event) => {
+                    change(event.target.checked ? defaultSkillLevel : undefined);
+                  }}
+                />
+                {skill.name}
+              </label>
+              {level !== undefined && (
+                <input
+                  type="number"
+                  min={1}
+                  max={10}
+                  step={1}
+                  required
+                  aria-label={t('users.skillLevel', { skill: skill.name })}
+                  value={level}
+                  onChange={(event) => {
+                    change(Number(event.target.value));
+                  }}
+                />
+              )}
+            </div>
+          );
+        })}
+      </fieldset>
+      <ErrorMessage error={error} />
+      <div className="actions">
+        <button type="submit" className="primary" disabled={isBusy || languages.length === 0}>
+          {t('common.save')}
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            props.onDone(false);
+          }}
+        >
+          {t('common.cancel')}
+        </button>
+      </div>
+    </form>
   );
 }
