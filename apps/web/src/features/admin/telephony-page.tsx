@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import type { ReactNode, SubmitEvent } from 'react';
 import { ErrorMessage } from '../../app/error-message.tsx';
 import { useCan, useSession } from '../../app/session.tsx';
@@ -42,6 +42,7 @@ export function TelephonyPage(): ReactNode {
     'flows',
   );
   const [error, setError] = useState<unknown>(null);
+  const [editingId, setEditingId] = useState<string | null>(null);
 
   const act = (work: () => Promise<unknown>, reload: () => void): void => {
     setError(null);
@@ -66,41 +67,75 @@ export function TelephonyPage(): ReactNode {
           </thead>
           <tbody>
             {(trunks.data ?? []).map((trunk) => (
-              <tr key={trunk.id} data-trunk={trunk.name}>
-                <td>{trunk.name}</td>
-                <td>{trunk.inboundAddresses.join(', ') || '—'}</td>
-                <td>
-                  {trunk.outbound === null
-                    ? t('telephony.noOutbound')
-                    : `${trunk.outbound.host}${trunk.outbound.port === null ? '' : `:${String(trunk.outbound.port)}`} (${
-                        trunk.outbound.transport ?? t('telephony.transportByDns')
-                      })${
-                        trunk.outbound.username === null ? '' : ` · ${trunk.outbound.username}`
-                      }${trunk.outbound.hasSecret ? ` · ${t('telephony.secretSet')}` : ''}`}
-                </td>
-                {canManage && (
+              <Fragment key={trunk.id}>
+                <tr data-trunk={trunk.name}>
+                  <td>{trunk.name}</td>
+                  <td>{trunk.inboundAddresses.join(', ') || '—'}</td>
                   <td>
-                    <button
-                      type="button"
-                      className="danger"
-                      aria-label={t('telephony.deleteNamed', { name: trunk.name })}
-                      onClick={() => {
-                        act(() => api.delete(`/api/sip-trunks/${trunk.id}`), trunks.reload);
-                      }}
-                    >
-                      {t('telephony.delete')}
-                    </button>
+                    {trunk.outbound === null
+                      ? t('telephony.noOutbound')
+                      : `${trunk.outbound.host}${trunk.outbound.port === null ? '' : `:${String(trunk.outbound.port)}`} (${
+                          trunk.outbound.transport ?? t('telephony.transportByDns')
+                        })${
+                          trunk.outbound.username === null ? '' : ` · ${trunk.outbound.username}`
+                        }${trunk.outbound.hasSecret ? ` · ${t('telephony.secretSet')}` : ''}`}
                   </td>
+                  {canManage && (
+                    <td>
+                      <div className="actions">
+                        <button
+                          type="button"
+                          aria-label={t('telephony.editNamed', { name: trunk.name })}
+                          aria-expanded={editingId === trunk.id}
+                          onClick={() => {
+                            setEditingId(editingId === trunk.id ? null : trunk.id);
+                          }}
+                        >
+                          {t('common.edit')}
+                        </button>
+                        <button
+                          type="button"
+                          className="danger"
+                          aria-label={t('telephony.deleteNamed', { name: trunk.name })}
+                          onClick={() => {
+                            act(() => api.delete(`/api/sip-trunks/${trunk.id}`), trunks.reload);
+                          }}
+                        >
+                          {t('telephony.delete')}
+                        </button>
+                      </div>
+                    </td>
+                  )}
+                </tr>
+                {canManage && editingId === trunk.id && (
+                  <tr className="editing">
+                    <td colSpan={4}>
+                      <TrunkForm
+                        trunk={trunk}
+                        label={t('telephony.editNamed', { name: trunk.name })}
+                        submitLabel={t('common.save')}
+                        save={(body) => api.patch(`/api/sip-trunks/${trunk.id}`, body)}
+                        onSaved={() => {
+                          setEditingId(null);
+                          trunks.reload();
+                        }}
+                        onCancel={() => {
+                          setEditingId(null);
+                        }}
+                      />
+                    </td>
+                  </tr>
                 )}
-              </tr>
+              </Fragment>
             ))}
           </tbody>
         </table>
         {canManage && (
-          <NewTrunkForm
-            onCreated={trunks.reload}
-            onError={setError}
-            create={(body) => api.post('/api/sip-trunks', body)}
+          <TrunkForm
+            label={t('telephony.addTrunk')}
+            submitLabel={t('telephony.addTrunk')}
+            save={(body) => api.post('/api/sip-trunks', body)}
+            onSaved={trunks.reload}
           />
         )}
       </section>
@@ -203,12 +238,22 @@ export function TelephonyPage(): ReactNode {
   );
 }
 
-function NewTrunkForm(props: {
-  readonly create: (body: unknown) => Promise<unknown>;
-  readonly onCreated: () => void;
-  readonly onError: (error: unknown) => void;
+/**
+ * A trunk's name, inbound addresses and outbound server: a new one, or changes to `trunk` (a password left
+ * empty keeps the stored one, which is never shown). A refusal is shown on the form, with the field it names.
+ */
+function TrunkForm(props: {
+  readonly trunk?: Trunk;
+  readonly label: string;
+  readonly submitLabel: string;
+  readonly save: (body: unknown) => Promise<unknown>;
+  readonly onSaved: () => void;
+  readonly onCancel?: () => void;
 }): ReactNode {
   const { t } = useI18n();
+  const [error, setError] = useState<unknown>(null);
+  const { trunk } = props;
+  const outbound = trunk?.outbound ?? null;
   const submit = (event: SubmitEvent<HTMLFormElement>): void => {
     event.preventDefault();
     const target = event.currentTarget;
@@ -217,9 +262,9 @@ function NewTrunkForm(props: {
     const host = text('host');
     const username = text('username');
     const secret = text('secret');
-    props.onError(null);
+    setError(null);
     props
-      .create({
+      .save({
         name: text('name'),
         inboundAddresses: text('inboundAddresses')
           .split(',')
@@ -233,36 +278,48 @@ function NewTrunkForm(props: {
                 // Left empty, the port and the transport are found in the carrier's DNS (NAPTR, SRV).
                 port: text('port') === '' ? null : Number(text('port')),
                 transport: text('transport') === '' ? null : text('transport'),
-                ...(username === '' ? {} : { username }),
+                username: username === '' ? null : username,
+                // Left empty, a new trunk has none and a changed one keeps the stored one.
                 ...(secret === '' ? {} : { secret }),
               },
       })
       .then(() => {
-        target.reset();
-        props.onCreated();
-      }, props.onError);
+        if (trunk === undefined) target.reset();
+        props.onSaved();
+      }, setError);
   };
   return (
-    <form className="stacked narrow" onSubmit={submit} aria-label={t('telephony.addTrunk')}>
+    <form className="stacked narrow" onSubmit={submit} aria-label={props.label}>
       <label>
         {t('telephony.trunkName')}
-        <input name="name" required />
+        <input name="name" required defaultValue={trunk?.name} />
       </label>
       <label>
         {t('telephony.inboundAddresses')}
-        <input name="inboundAddresses" placeholder="192.0.2.10, 198.51.100.0/24" />
+        <input
+          name="inboundAddresses"
+          placeholder="192.0.2.10, 198.51.100.0/24"
+          defaultValue={trunk?.inboundAddresses.join(', ')}
+        />
       </label>
       <label>
         {t('telephony.outboundHost')}
-        <input name="host" placeholder="sip.carrier.example" />
+        <input name="host" placeholder="sip.carrier.example" defaultValue={outbound?.host} />
       </label>
       <label>
         {t('telephony.outboundPort')}
-        <input name="port" type="number" min={1} max={65535} placeholder={t('telephony.portByDns')} />
+        <input
+          name="port"
+          type="number"
+          min={1}
+          max={65535}
+          placeholder={t('telephony.portByDns')}
+          defaultValue={outbound?.port ?? undefined}
+        />
       </label>
       <label>
         {t('telephony.outboundTransport')}
-        <select name="transport" defaultValue="">
+        <select name="transport" defaultValue={outbound?.transport ?? ''}>
           <option value="">{t('telephony.transportByDns')}</option>
           <option value="udp">UDP</option>
           <option value="tcp">TCP</option>
@@ -271,13 +328,26 @@ function NewTrunkForm(props: {
       </label>
       <label>
         {t('telephony.outboundUsername')}
-        <input name="username" autoComplete="off" />
+        <input name="username" autoComplete="off" defaultValue={outbound?.username ?? undefined} />
       </label>
       <label>
         {t('telephony.outboundSecret')}
-        <input name="secret" type="password" autoComplete="new-password" />
+        <input
+          name="secret"
+          type="password"
+          autoComplete="new-password"
+          placeholder={outbound?.hasSecret === true ? t('telephony.secretKept') : undefined}
+        />
       </label>
-      <button type="submit">{t('telephony.addTrunk')}</button>
+      <ErrorMessage error={error} />
+      <div className="actions">
+        <button type="submit">{props.submitLabel}</button>
+        {props.onCancel !== undefined && (
+          <button type="button" onClick={props.onCancel}>
+            {t('common.cancel')}
+          </button>
+        )}
+      </div>
     </form>
   );
 }

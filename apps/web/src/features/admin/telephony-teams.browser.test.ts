@@ -67,6 +67,23 @@ describe('the telephony and teams administration', () => {
     expect(await trunkRow.textContent()).toContain('con contraseña');
     expect(await page.content()).not.toContain('secreto-del-operador');
 
+    // Editing: a bad address is refused on the edit form, naming it; the port and transport change, and the
+    // password left empty is kept.
+    await trunkRow.getByRole('button', { name: 'Editar Operador Norte' }).click();
+    const editForm = page.getByRole('form', { name: 'Editar Operador Norte' });
+    expect(await editForm.getByLabel('Servidor de salida').inputValue()).toBe('sip.norte.example');
+    expect(await editForm.getByLabel(/Contraseña/).inputValue()).toBe('');
+    await editForm.getByLabel(/Direcciones de entrada/).fill('192.0.2.10, 192.0.2.999');
+    await editForm.getByRole('button', { name: 'Guardar' }).click();
+    await editForm.getByTestId('problems').getByText('inboundAddresses[1]').waitFor();
+    await editForm.getByLabel(/Direcciones de entrada/).fill('192.0.2.10, 198.51.100.0/24');
+    await editForm.getByLabel('Puerto').fill('5080');
+    await editForm.getByLabel('Transporte').selectOption('tcp');
+    await editForm.getByRole('button', { name: 'Guardar' }).click();
+    await editForm.waitFor({ state: 'detached' });
+    await trunkRow.getByText('sip.norte.example:5080 (tcp)', { exact: false }).waitFor();
+    expect(await trunkRow.textContent()).toContain('con contraseña');
+
     await page.getByLabel('Número', { exact: true }).fill('+34 910 555 123');
     await page.getByRole('button', { name: 'Añadir número' }).click();
     const numberRow = page.getByTestId('numbers').locator('tr[data-number="+34910555123"]');
