@@ -23,6 +23,8 @@ export type InteractionStatus = (typeof interactionStatuses)[number];
 export interface Interaction {
   readonly id: string;
   readonly customerId: string | null;
+  /** The customer's first and last name (null: no customer, or one known only by an address). */
+  readonly customerName: string | null;
   readonly channel: InteractionChannel;
   readonly direction: InteractionDirection;
   readonly status: InteractionStatus;
@@ -42,12 +44,14 @@ export interface Interaction {
   readonly metadata: Record<string, unknown>;
 }
 
-const interactionColumns = `x.id, x.customer_id AS "customerId", x.channel, x.direction, x.status, x.queue_id AS "queueId",
+const interactionColumns = `x.id, x.customer_id AS "customerId",
+  nullif(trim(c.first_name || ' ' || c.last_name), '') AS "customerName", x.channel, x.direction, x.status, x.queue_id AS "queueId",
   q.name AS "queueName", x.agent_id AS "agentId", u.display_name AS "agentName", x.remote_address AS "remoteAddress",
   x.subject, x.started_at AS "startedAt", x.answered_at AS "answeredAt", x.ended_at AS "endedAt",
   x.wrap_up_ended_at AS "wrapUpEndedAt", x.disposition, x.wrap_up_notes AS "wrapUpNotes",
   x.recording_ref AS "recordingRef", x.metadata`;
-const interactionFrom = `interactions x LEFT JOIN queues q ON q.id = x.queue_id LEFT JOIN users u ON u.id = x.agent_id`;
+const interactionFrom = `interactions x LEFT JOIN queues q ON q.id = x.queue_id LEFT JOIN users u ON u.id = x.agent_id
+  LEFT JOIN customers c ON c.id = x.customer_id`;
 
 export interface NewInteraction {
   readonly customerId?: string | null | undefined;

@@ -741,6 +741,14 @@ describe('the agent desktop during a call', () => {
       notes: 'Contrata la fibra de 1 Gb.',
       agentId: lucia,
     });
+    // My day lists the call by the customer's name, linked to their profile, with its outcome by name.
+    await page.locator('nav').getByRole('link', { name: 'Mi día' }).click();
+    const contact = page.getByTestId('my-contact').filter({ hasText: knownCustomer.name }).first();
+    await contact.waitFor();
+    expect(await contact.getByRole('link', { name: knownCustomer.name }).getAttribute('href')).toBe(
+      `/customers/${knownCustomer.id}`,
+    );
+    await contact.getByText('Venta cerrada').waitFor();
     await context.close();
   }, 90_000);
 });

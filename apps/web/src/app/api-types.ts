@@ -192,6 +192,8 @@ export type Channel = 'voice' | 'chat' | 'email' | 'sms' | 'whatsapp';
 export interface Interaction {
   readonly id: string;
   readonly customerId: string | null;
+  /** The customer's name (null: no customer, or one known only by an address). */
+  readonly customerName: string | null;
   readonly channel: Channel;
   readonly direction: 'inbound' | 'outbound' | 'internal';
   readonly status: string;

@@ -5,6 +5,7 @@ import { Link } from '../../app/router.tsx';
 import { useCan, useSession } from '../../app/session.tsx';
 import { useLoad } from '../../app/use-load.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { useDispositionLabels } from '../calls/use-dispositions.ts';
 import { MyFigures } from '../reports/my-figures.tsx';
 import { formatDuration, summariseHandleTime } from './handle-time.ts';
 
@@ -25,6 +26,7 @@ export function MyDayPage(): ReactNode {
   const { t, formatDateTime } = useI18n();
   const { api, user } = useSession();
   const canWrite = useCan('tickets:write');
+  const dispositionLabel = useDispositionLabels();
   const loaded = useLoad<MyDay>(async () => {
     const [followUps, contacts] = await Promise.all([
       api.get<Page<FollowUp>>('/api/follow-ups', {
@@ -86,12 +88,23 @@ export function MyDayPage(): ReactNode {
               <p className="muted">{t('myDay.noContacts')}</p>
             ) : (
               <ul className="plain">
-                {loaded.data.contacts.items.map((contact) => (
-                  <li key={contact.id}>
-                    {formatDateTime(contact.startedAt)} · {t(`channel.${contact.channel}`)} ·{' '}
-                    {contact.subject}
-                  </li>
-                ))}
+                {loaded.data.contacts.items.map((contact) => {
+                  const who = contact.customerName ?? contact.remoteAddress;
+                  return (
+                    <li key={contact.id} data-testid="my-contact">
+                      {formatDateTime(contact.startedAt)} · {t(`channel.${contact.channel}`)} ·{' '}
+                      {contact.customerId === null ? (
+                        who
+                      ) : (
+                        <Link to={`/customers/${contact.customerId}`}>{who}</Link>
+                      )}
+                      {contact.subject !== '' && ` · ${contact.subject}`}
+                      {contact.disposition !== null && (
+                        <span className="muted"> · {dispositionLabel(contact.disposition)}</span>
+                      )}
+                    </li>
+                  );
+                })}
               </ul>
             )}
           </section>
