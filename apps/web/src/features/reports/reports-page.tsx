@@ -504,7 +504,29 @@ function VolumeChart(props: { readonly lines: readonly ReportLine[] }): ReactNod
           );
         })}
         {slPoints.length > 1 && <polyline points={slPoints.join(' ')} className="line-sl" />}
+        {/* The service level's own scale, on the right: 0 to 100 %. */}
+        <line x1={width - 1} y1={top} x2={width - 1} y2={top + plotHeight} className="axis-sl" />
+        <text x={width - 4} y={top + 8} textAnchor="end" className="tick tick-sl">
+          100 %
+        </text>
+        <text x={width - 4} y={top + plotHeight - 3} textAnchor="end" className="tick tick-sl">
+          0 %
+        </text>
       </svg>
+      <ul className="chart-legend" data-testid="volume-chart-legend">
+        <li>
+          <span className="swatch swatch-offered" aria-hidden="true" />
+          {t('reports.offered')}
+        </li>
+        <li>
+          <span className="swatch swatch-answered" aria-hidden="true" />
+          {t('reports.answered')}
+        </li>
+        <li>
+          <span className="swatch swatch-sl" aria-hidden="true" />
+          {t('reports.serviceLevelScale')}
+        </li>
+      </ul>
     </figure>
   );
 }

@@ -98,6 +98,13 @@ describe('the reports screen', () => {
       .poll(async () => firstRow.locator('td').first().textContent())
       .toBe(ranked.at(-1)?.agentName);
     await page.getByTestId('heatmap').waitFor();
+    // The chart says what its bars and its line are, and the line's scale.
+    expect(await page.getByTestId('volume-chart-legend').locator('li').allTextContents()).toEqual([
+      'Ofrecidas',
+      'Atendidas',
+      'Nivel de servicio (escala de la derecha, 0–100 %)',
+    ]);
+    await page.locator('.report-chart svg').getByText('100 %', { exact: true }).waitFor();
     await harness.screenshot(page, 'reports');
 
     // The contacts behind the abandoned figure.
