@@ -201,6 +201,7 @@ describe('the web app in Chromium against the real server', () => {
     const otherAgent = await apiLogin('carlos.gomez@fibrasur.example');
     const me = (await (await fetch(`${server.url}/api/auth/me`, { headers: otherAgent })).json()) as {
       csrfToken: string;
+      user: { id: string };
     };
     const created = await fetch(`${server.url}/api/tickets`, {
       method: 'POST',
@@ -228,6 +229,24 @@ describe('the web app in Chromium against the real server', () => {
     await page.locator('input[name=followUpDescription]').fill('Llamar para comprobar la línea');
     await page.getByRole('button', { name: 'Añadir seguimiento' }).click();
     await page.getByTestId('ticket-follow-ups').getByText('Llamar para comprobar la línea').waitFor();
+    // The details: urgent, handed to Carlos, to be resolved by a date.
+    const details = page.getByTestId('ticket-details');
+    await details.getByLabel('Prioridad').selectOption('urgent');
+    await details.getByLabel('Asignada a').selectOption({ label: 'Carlos Gómez' });
+    await details.getByLabel('Resolver antes de').fill('2026-12-30T12:00');
+    await details.getByRole('button', { name: 'Guardar detalles' }).click();
+    await expect
+      .poll(() => details.getByRole('button', { name: 'Guardar detalles' }).isDisabled())
+      .toBe(true);
+    const ticketId = new URL(page.url()).pathname.split('/').at(-1) ?? '';
+    const saved = (await (
+      await fetch(`${server.url}/api/tickets/${ticketId}`, { headers: otherAgent })
+    ).json()) as { priority: string; assigneeId: string; dueAt: string };
+    expect(saved).toMatchObject({ priority: 'urgent', assigneeId: me.user.id });
+    expect(new Date(saved.dueAt).getTime()).toBe(new Date('2026-12-30T12:00').getTime());
+    expect(await details.getByLabel('Asignada a').locator('option:checked').textContent()).toBe(
+      'Carlos Gómez',
+    );
     await screenshot(page, 'ticket');
 
     await page.locator('nav').getByRole('link', { name: 'Mi día' }).click();

@@ -254,6 +254,10 @@ export interface FollowUp {
 /** A ticket with its notes and follow-ups. */
 export interface Ticket extends TicketSummary {
   readonly description: string;
+  readonly assigneeId: string | null;
+  readonly queueId: string | null;
+  /** When the ticket should be dealt with (null: no date). */
+  readonly dueAt: string | null;
   readonly notes: readonly TicketNote[];
   readonly followUps: readonly FollowUp[];
 }

@@ -1,15 +1,16 @@
 import { useEffect, useState } from 'react';
 import type { SubmitEvent, ReactNode } from 'react';
-import type { Ticket } from '../../app/api-types.ts';
+import type { Page, Queue, Ticket } from '../../app/api-types.ts';
 import { ErrorMessage } from '../../app/error-message.tsx';
 import { useDomainEvents } from '../../app/event-stream.tsx';
 import { Link } from '../../app/router.tsx';
 import { useCan, useSession } from '../../app/session.tsx';
 import { useLoad } from '../../app/use-load.ts';
+import type { MessageKey } from '../../i18n/catalog.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useTicketStatuses } from './use-ticket-statuses.ts';
 
-/** A ticket: its status (built-in and the tenant's own), notes and follow-up tasks. */
+/** A ticket: its status (built-in and the tenant's own), its details (priority, assignee, queue, due date), notes and follow-up tasks. */
 export function TicketPage(props: { readonly ticketId: string }): ReactNode {
   const { t, formatDateTime } = useI18n();
   const { api } = useSession();
@@ -38,6 +39,7 @@ export function TicketPage(props: { readonly ticketId: string }): ReactNode {
           <div className="profile-grid">
             <div className="card">
               <StatusForm ticket={ticket} canWrite={canWrite} onSaved={loaded.reload} />
+              <DetailsForm ticket={ticket} canWrite={canWrite} onSaved={loaded.reload} />
               <h2>{t('tickets.followUps')}</h2>
               {ticket.followUps.length === 0 ? (
                 <p className="muted">{t('tickets.noFollowUps')}</p>
@@ -145,6 +147,173 @@ function StatusForm(props: {
   );
 }
 
+const priorities = ['low', 'normal', 'high', 'urgent'] as const;
+
+/** A time as a `datetime-local` value in the browser's time zone. */
+function toLocalInput(at: Date): string {
+  const pad = (value: number): string => String(value).padStart(2, '0');
+  return `${String(at.getFullYear())}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
+}
+
+interface Colleague {
+  readonly id: string;
+  readonly displayName: string;
+}
+
+/**
+ * Who the ticket is with and how urgent it is: priority, assignee (the user or a colleague who takes calls),
+ * queue and due date. Read-only without `tickets:write`; one PATCH of what changed.
+ */
+function DetailsForm(props: {
+  readonly ticket: Ticket;
+  readonly canWrite: boolean;
+  readonly onSaved: () => void;
+}): ReactNode {
+  const { t, formatDateTime } = useI18n();
+  const { api, user } = useSession();
+  const { ticket } = props;
+  const queues = useLoad(() => api.get<Page<Queue>>('/api/queues', { limit: 100 }), 'ticket-queues');
+  const colleagues = useLoad(
+    () => (props.canWrite ? api.get<Colleague[]>('/api/colleagues') : Promise.resolve([])),
+    'ticket-colleagues',
+  );
+  const initial = {
+    priority: ticket.priority,
+    assigneeId: ticket.assigneeId ?? '',
+    queueId: ticket.queueId ?? '',
+    due: ticket.dueAt === null ? '' : toLocalInput(new Date(ticket.dueAt)),
+  };
+  const [values, setValues] = useState(initial);
+  const [error, setError] = useState<unknown>(null);
+  const [isBusy, setBusy] = useState(false);
+  const initialKey = JSON.stringify(initial);
+  useEffect(() => {
+    setValues(JSON.parse(initialKey) as typeof initial);
+  }, [initialKey]);
+
+  const queueName = queues.data?.items.find((queue) => queue.id === ticket.queueId)?.name;
+  if (!props.canWrite) {
+    return (
+      <dl className="fields ticket-details" data-testid="ticket-details">
+        <dt>{t('tickets.priority')}</dt>
+        <dd>{t(`tickets.priority.${ticket.priority}` as MessageKey)}</dd>
+        <dt>{t('tickets.assignee')}</dt>
+        <dd>{ticket.assigneeName ?? t('tickets.unassigned')}</dd>
+        <dt>{t('tickets.queue')}</dt>
+        <dd>{queueName ?? '—'}</dd>
+        <dt>{t('tickets.ticketDue')}</dt>
+        <dd>{ticket.dueAt === null ? '—' : formatDateTime(ticket.dueAt)}</dd>
+      </dl>
+    );
+  }
+
+  // The assignee may be someone no longer among the colleagues (signed out of calls, no extension): kept listed.
+  const people: Colleague[] = [{ id: user.id, displayName: user.displayName }, ...(colleagues.data ?? [])];
+  if (ticket.assigneeId !== null && !people.some((person) => person.id === ticket.assigneeId))
+    people.push({ id: ticket.assigneeId, displayName: ticket.assigneeName ?? ticket.assigneeId });
+  const changes: Record<string, unknown> = {};
+  if (values.priority !== initial.priority) changes['priority'] = values.priority;
+  if (values.assigneeId !== initial.assigneeId) changes['assigneeId'] = values.assigneeId || null;
+  if (values.queueId !== initial.queueId) changes['queueId'] = values.queueId || null;
+  // A datetime-local value is the browser's local time; the API wants an instant.
+  if (values.due !== initial.due)
+    changes['dueAt'] = values.due === '' ? null : new Date(values.due).toISOString();
+
+  const save = (event: SubmitEvent): void => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    api.patch(`/api/tickets/${ticket.id}`, changes).then(
+      () => {
+        setBusy(false);
+        props.onSaved();
+      },
+      (failure: unknown) => {
+        setBusy(false);
+        setError(failure);
+      },
+    );
+  };
+  const set = (change: Partial<typeof values>): void => {
+    setValues({ ...values, ...change });
+  };
+
+  return (
+    <form onSubmit={save} className="stacked" aria-labelledby="details-title" data-testid="ticket-details">
+      <h2 id="details-title">{t('tickets.details')}</h2>
+      <div className="row">
+        <label>
+          {t('tickets.priority')}
+          <select
+            name="priority"
+            value={values.priority}
+            onChange={(event) => {
+              set({ priority: event.target.value });
+            }}
+          >
+            {priorities.map((priority) => (
+              <option key={priority} value={priority}>
+                {t(`tickets.priority.${priority}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('tickets.assignee')}
+          <select
+            name="assigneeId"
+            value={values.assigneeId}
+            onChange={(event) => {
+              set({ assigneeId: event.target.value });
+            }}
+          >
+            <option value="">{t('tickets.unassigned')}</option>
+            {people.map((person) => (
+              <option key={person.id} value={person.id}>
+                {person.displayName}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <div className="row">
+        <label>
+          {t('tickets.queue')}
+          <select
+            name="queueId"
+            value={values.queueId}
+            onChange={(event) => {
+              set({ queueId: event.target.value });
+            }}
+          >
+            <option value="">—</option>
+            {(queues.data?.items ?? []).map((queue) => (
+              <option key={queue.id} value={queue.id}>
+                {queue.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('tickets.ticketDue')}
+          <input
+            name="ticketDueAt"
+            type="datetime-local"
+            value={values.due}
+            onChange={(event) => {
+              set({ due: event.target.value });
+            }}
+          />
+        </label>
+      </div>
+      <ErrorMessage error={error} />
+      <button type="submit" disabled={isBusy || Object.keys(changes).length === 0}>
+        {t('tickets.saveDetails')}
+      </button>
+    </form>
+  );
+}
+
 function NoteForm(props: { readonly ticketId: string; readonly onSaved: () => void }): ReactNode {
   const { t } = useI18n();
   const { api } = useSession();
@@ -185,8 +354,7 @@ function defaultDueLocal(): string {
   const due = new Date();
   due.setDate(due.getDate() + 1);
   due.setHours(10, 0, 0, 0);
-  const pad = (value: number): string => String(value).padStart(2, '0');
-  return `${due.getFullYear()}-${pad(due.getMonth() + 1)}-${pad(due.getDate())}T${pad(due.getHours())}:${pad(due.getMinutes())}`;
+  return toLocalInput(due);
 }
 
 function FollowUpForm(props: { readonly ticketId: string; readonly onSaved: () => void }): ReactNode {
