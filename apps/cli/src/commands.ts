@@ -65,11 +65,13 @@ export function buildProgram(console: Console, onStarted: (stop: () => Promise<v
     )
     .addHelpText(
       'after',
-      '\nEnvironment: PORT, HOST, DATABASE_URL, CENTRALITA_DATA_DIR, LOG_LEVEL, CENTRALITA_SEED_DEMO (if-empty|never). See docs/operations.md.',
+      '\nEnvironment: PORT, HOST, DATABASE_URL, CENTRALITA_DATA_DIR, LOG_LEVEL, LOG_FORMAT (auto|json|text), CENTRALITA_SEED_DEMO (if-empty|never). See docs/operations.md.',
     )
     .action(async () => {
       const config = readConfig(process.env, process.cwd());
-      const logger = createLogger(config.logLevel);
+      const format =
+        config.logFormat === 'auto' ? (process.stdout.isTTY ? 'text' : 'json') : config.logFormat;
+      const logger = createLogger(config.logLevel, format);
       const server = await startServer(config, logger);
       console.err(
         `Centralita is running: ${server.url} (API docs at ${server.url}/docs). Demo logins: tenant "${demoTenantSlug}", password "${demoPassword}", e.g. ${demoLogins[0]?.email ?? ''}. Ctrl+C stops it.`,

@@ -14,6 +14,12 @@ describe('readConfig', () => {
     expect(config.sessionIdleMs).toBe(12 * 3_600_000);
   });
 
+  it('chooses the log format by the terminal unless LOG_FORMAT says json or text', () => {
+    expect(readConfig({}, '/').logFormat).toBe('auto');
+    expect(readConfig({ LOG_FORMAT: 'json' }, '/').logFormat).toBe('json');
+    expect(readConfig({ LOG_FORMAT: 'text' }, '/').logFormat).toBe('text');
+  });
+
   it('prepares frequent statements unless CENTRALITA_DB_PREPARED_STATEMENTS is false', () => {
     expect(readConfig({}, '/').preparesStatements).toBe(true);
     expect(readConfig({ CENTRALITA_DB_PREPARED_STATEMENTS: 'false' }, '/').preparesStatements).toBe(false);
@@ -28,7 +34,7 @@ describe('readConfig', () => {
   it('lists every invalid variable by name with what to do', () => {
     let caught: unknown;
     try {
-      readConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' }, '/');
+      readConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', LOG_FORMAT: 'pretty' }, '/');
     } catch (error) {
       caught = error;
     }
@@ -37,6 +43,7 @@ describe('readConfig', () => {
     expect(message).toMatch(/PORT:/);
     expect(message).toMatch(/DATABASE_URL: must be a postgres:\/\/ connection string/);
     expect(message).toMatch(/LOG_LEVEL:/);
+    expect(message).toMatch(/LOG_FORMAT:/);
     expect(message).toMatch(/docs\/operations\.md/);
   });
 

@@ -67,6 +67,8 @@ export interface ServerConfig {
   /** Whether frequent statements are prepared on each connection (off behind a transaction pooler). */
   readonly preparesStatements: boolean;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `json` lines, readable `text`, or `auto`: text when standard output is a terminal, JSON otherwise. */
+  readonly logFormat: 'auto' | 'json' | 'text';
   readonly isCookieSecure: boolean;
   readonly sessionIdleMs: number;
   /** `if-empty`: seed the demo tenant when the database has no tenant yet; `never`: do not. */
@@ -116,6 +118,7 @@ const environment = z.object({
   CENTRALITA_EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65_535).default(5488),
   CENTRALITA_DB_PREPARED_STATEMENTS: flag.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'text']).default('auto'),
   CENTRALITA_COOKIE_SECURE: flag.default(false),
   CENTRALITA_SESSION_IDLE_MINUTES: z.coerce
     .number()
@@ -264,6 +267,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, cw
     embeddedDatabasePort: value.CENTRALITA_EMBEDDED_PG_PORT,
     preparesStatements: value.CENTRALITA_DB_PREPARED_STATEMENTS,
     logLevel: value.LOG_LEVEL,
+    logFormat: value.LOG_FORMAT,
     isCookieSecure: value.CENTRALITA_COOKIE_SECURE,
     sessionIdleMs: value.CENTRALITA_SESSION_IDLE_MINUTES * 60_000,
     seedDemo: value.CENTRALITA_SEED_DEMO,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import type { Logger } from 'pino';
+import type { Logger, LoggerOptions } from 'pino';
 import { InProcessBus } from '@centralita/bus';
 import { buildHttpApi, hashPassword } from '@centralita/http-api';
 import type { HttpApi } from '@centralita/http-api';
@@ -10,6 +10,7 @@ import { Database, migrate } from '@centralita/store';
 import type { ServerConfig } from './config.ts';
 import { connectDatabase } from './database-connection.ts';
 import { isEmptyInstallation, seedDemo } from './demo-seed.ts';
+import { textLogDestination } from './text-log.ts';
 import { RoutingRuntime } from './routing-runtime.ts';
 import { SipService } from './sip-service.ts';
 import { CallService } from './calls/call-service.ts';
@@ -41,9 +42,12 @@ export const version: string = (
   JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-/** Creates the process logger; secrets never reach the log. */
-export function createLogger(level: ServerConfig['logLevel']): Logger {
-  return pino({
+/**
+ * Creates the process logger; secrets never reach the log. `json`: pino's JSON lines (for log collectors);
+ * `text`: one readable line each (`text-log.ts`), for a terminal.
+ */
+export function createLogger(level: ServerConfig['logLevel'], format: 'json' | 'text' = 'json'): Logger {
+  const options: LoggerOptions = {
     level,
     redact: {
       paths: [
@@ -56,7 +60,8 @@ export function createLogger(level: ServerConfig['logLevel']): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return format === 'text' ? pino(options, textLogDestination()) : pino(options);
 }
 
 /**
