@@ -167,6 +167,13 @@ describe('the web app in Chromium against the real server', () => {
 
     const profile = page.getByTestId('customer-profile');
     await profile.getByRole('heading', { name: knownCustomer.name }).waitFor();
+    // A Spanish number (the tenant's country) reads the national way: 612 34 56 78.
+    const national = knownCustomer.phone.slice(3);
+    await profile
+      .getByText(
+        `${national.slice(0, 3)} ${national.slice(3, 5)} ${national.slice(5, 7)} ${national.slice(7)}`,
+      )
+      .waitFor();
     await page.getByTestId('customer-history').getByText(knownCustomer.lastSubject).first().waitFor();
     // Each contact's outcome reads as the tenant named it, in Spanish, not as its code; unanswered calls say so.
     const adminHeaders = await apiLogin(adminEmail);

@@ -15,6 +15,7 @@ import { HelpRequestControl } from './help-request.tsx';
 import { WrapUpForm } from './wrap-up-form.tsx';
 import { contactToRestore, nextCall } from './current-call.ts';
 import type { CurrentCall, WorkItemView } from './current-call.ts';
+import { usePhoneText } from '../../app/phone-text.ts';
 
 /** A queue a connected call can be transferred to. */
 interface QueueOption {
@@ -64,6 +65,7 @@ async function restoredCall(api: ApiClient): Promise<CurrentCall | undefined> {
  */
 export function CallPanel(props: { readonly streamState: StreamState }): ReactNode {
   const { t } = useI18n();
+  const phone = usePhoneText();
   const { api, user } = useSession();
   const [call, setCall] = useState<CurrentCall | null>(null);
   const [queues, setQueues] = useState<readonly QueueOption[]>([]);
@@ -178,10 +180,12 @@ export function CallPanel(props: { readonly streamState: StreamState }): ReactNo
       <header>
         <h2 id="call-panel-title" role="status">
           {call.phase === 'ringing'
-            ? t('calls.ringing', { caller: call.callerId ?? t('calls.withheld') })
+            ? t('calls.ringing', {
+                caller: call.callerId === null ? t('calls.withheld') : phone(call.callerId),
+              })
             : call.phase === 'connected'
               ? t(call.isHeld ? 'calls.onHold' : 'calls.connected', {
-                  caller: call.callerId ?? t('calls.withheld'),
+                  caller: call.callerId === null ? t('calls.withheld') : phone(call.callerId),
                 })
               : t('calls.wrapUp')}
         </h2>

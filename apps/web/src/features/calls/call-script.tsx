@@ -4,6 +4,7 @@ import { useSession } from '../../app/session.tsx';
 import type { MessageKey } from '../../i18n/catalog.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { scriptMessagesEs } from './script-messages.ts';
+import { usePhoneText } from '../../app/phone-text.ts';
 
 /** A script as `GET /api/interactions/:id/script` renders it for this contact. */
 interface RenderedScript {
@@ -30,6 +31,7 @@ function fieldLabelKey(field: string): FieldKey {
 export function CallScript(props: { readonly interactionId: string }): ReactNode {
   const { t, language } = useI18n();
   const { api } = useSession();
+  const phone = usePhoneText();
   const [script, setScript] = useState<RenderedScript | null>(null);
 
   useEffect(() => {
@@ -61,7 +63,8 @@ export function CallScript(props: { readonly interactionId: string }): ReactNode
             </span>
           ) : (
             <mark key={index} title={segment.field}>
-              {segment.value}
+              {/* A number the agent reads out to confirm is grouped as people say it. */}
+              {segment.field === 'customer.phone' ? phone(segment.value) : segment.value}
             </mark>
           ),
         )}

@@ -136,7 +136,8 @@ describe('monitoring, consultation and conference in the browser', () => {
     // A desktop reloaded mid-call picks the call up again from Lucía's live state, caller and all.
     await desk.page.reload();
     await panel.waitFor();
-    await panel.getByText('+34600900901').first().waitFor();
+    // The caller's number as people read a Spanish number (the tenant's country): 600 90 09 01.
+    await panel.getByText('En llamada con 600 90 09 01', { exact: true }).waitFor();
 
     // The team lead monitors from the wallboard: her phone rings and joins, listening, then whispering.
     const board = await harness.newPage('es-ES');

@@ -12,6 +12,7 @@ import { NewTicketForm } from '../tickets/new-ticket-form.tsx';
 import { useTicketStatuses } from '../tickets/use-ticket-statuses.ts';
 import { CompleteCustomerForm } from './complete-customer-form.tsx';
 import { CustomerMarks } from './customer-marks.tsx';
+import { usePhoneText } from '../../app/phone-text.ts';
 
 interface ProfileData {
   readonly customer: Customer;
@@ -33,6 +34,7 @@ export function CustomerProfile(props: { readonly customerId: string }): ReactNo
   const canWriteTickets = useCan('tickets:write');
   const { labelOf } = useTicketStatuses();
   const dispositionLabel = useDispositionLabels();
+  const phone = usePhoneText();
   const loaded = useLoad<ProfileData>(async () => {
     const [customer, interactions, tickets] = await Promise.all([
       api.get<Customer>(`/api/customers/${props.customerId}`),
@@ -92,7 +94,8 @@ export function CustomerProfile(props: { readonly customerId: string }): ReactNo
           <ul className="plain">
             {customer.identities.map((identity) => (
               <li key={identity.id}>
-                <span className="muted">{t(`identity.${identity.kind}`)}</span> {identity.address}
+                <span className="muted">{t(`identity.${identity.kind}`)}</span>{' '}
+                {identity.kind === 'phone' ? phone(identity.address) : identity.address}
                 {identity.label !== '' && <span className="muted"> ({identity.label})</span>}
                 {identity.kind === 'phone' && <CallButton number={identity.address} />}
               </li>

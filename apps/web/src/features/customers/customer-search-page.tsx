@@ -6,10 +6,12 @@ import { Link } from '../../app/router.tsx';
 import { useSession } from '../../app/session.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { CustomerMarks } from './customer-marks.tsx';
+import { usePhoneText } from '../../app/phone-text.ts';
 
 /** One box finds customers by name, company, e-mail or phone number written in any format. */
 export function CustomerSearchPage(): ReactNode {
   const { t } = useI18n();
+  const phone = usePhoneText();
   const { api } = useSession();
   // The last search lives in the address (?q=), so Back from a profile shows the same results again.
   const [query, setQuery] = useState(() => new URLSearchParams(window.location.search).get('q') ?? '');
@@ -90,7 +92,9 @@ export function CustomerSearchPage(): ReactNode {
                     </td>
                     <td>{customer.company}</td>
                     <td>
-                      {customer.identities.find((identity) => identity.kind === 'phone')?.address ?? ''}
+                      {phone(
+                        customer.identities.find((identity) => identity.kind === 'phone')?.address ?? '',
+                      )}
                     </td>
                     <td>
                       {customer.identities.find((identity) => identity.kind === 'email')?.address ?? ''}

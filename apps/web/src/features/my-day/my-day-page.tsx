@@ -8,6 +8,7 @@ import { useI18n } from '../../i18n/i18n.tsx';
 import { useDispositionLabels } from '../calls/use-dispositions.ts';
 import { MyFigures } from '../reports/my-figures.tsx';
 import { formatDuration, summariseHandleTime } from './handle-time.ts';
+import { usePhoneText } from '../../app/phone-text.ts';
 
 interface MyDay {
   readonly followUps: Page<FollowUp>;
@@ -27,6 +28,7 @@ export function MyDayPage(): ReactNode {
   const { api, user } = useSession();
   const canWrite = useCan('tickets:write');
   const dispositionLabel = useDispositionLabels();
+  const phone = usePhoneText();
   const loaded = useLoad<MyDay>(async () => {
     const [followUps, contacts] = await Promise.all([
       api.get<Page<FollowUp>>('/api/follow-ups', {
@@ -89,7 +91,7 @@ export function MyDayPage(): ReactNode {
             ) : (
               <ul className="plain">
                 {loaded.data.contacts.items.map((contact) => {
-                  const who = contact.customerName ?? contact.remoteAddress;
+                  const who = contact.customerName ?? phone(contact.remoteAddress);
                   return (
                     <li key={contact.id} data-testid="my-contact">
                       {formatDateTime(contact.startedAt)} · {t(`channel.${contact.channel}`)} ·{' '}
