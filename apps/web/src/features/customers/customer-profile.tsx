@@ -95,7 +95,9 @@ export function CustomerProfile(props: { readonly customerId: string }): ReactNo
             {customer.identities.map((identity) => (
               <li key={identity.id}>
                 <span className="muted">{t(`identity.${identity.kind}`)}</span>{' '}
-                {identity.kind === 'phone' ? phone(identity.address) : identity.address}
+                {identity.kind === 'phone' || identity.kind === 'whatsapp'
+                  ? phone(identity.address)
+                  : identity.address}
                 {identity.label !== '' && <span className="muted"> ({identity.label})</span>}
                 {identity.kind === 'phone' && <CallButton number={identity.address} />}
               </li>
