@@ -173,6 +173,7 @@ describe('the web app in Chromium against the real server', () => {
       .getByText(
         `${national.slice(0, 3)} ${national.slice(3, 5)} ${national.slice(5, 7)} ${national.slice(7)}`,
       )
+      .first()
       .waitFor();
     await page.getByTestId('customer-history').getByText(knownCustomer.lastSubject).first().waitFor();
     // Each contact's outcome reads as the tenant named it, in Spanish, not as its code; unanswered calls say so.
@@ -580,18 +581,7 @@ describe('the agent desktop during a call', () => {
       entry: 'queue',
       nodes: { queue: { type: 'queue', queue: state.queueIds[0] } },
     };
-    for (const [route, body] of [
-      ['/api/flows', { key: 'web-sin-telefono', name: 'Web sin teléfono', document: flow }],
-      ['/api/flows/web-sin-telefono/versions/1/publish', {}],
-      ['/api/dids', { number: '+34910000056', flowKey: 'web-sin-telefono' }],
-    ] as const) {
-      const response = await fetch(`${server.url}${route}`, {
-        method: 'POST',
-        headers: adminHeaders,
-        body: JSON.stringify(body),
-      });
-      expect(response.status, `${route}: ${await response.text()}`).toBeLessThan(300);
-    }
+    await publishFlowOnNumber(adminHeaders, flow, '+34910000056');
     // Lucía has no phone registered (none of this database's tests registered one before this one).
     await server.database.pool.query(
       'DELETE FROM sip_bindings WHERE user_id = (SELECT id FROM users WHERE email = $1)',
@@ -684,18 +674,7 @@ describe('the agent desktop during a call', () => {
         queue: { type: 'queue', queue: state.queueIds[0] },
       },
     };
-    for (const [route, body] of [
-      ['/api/flows', { key: 'web-llamadas', name: 'Web', document: flow }],
-      ['/api/flows/web-llamadas/versions/1/publish', {}],
-      ['/api/dids', { number: '+34910000055', flowKey: 'web-llamadas' }],
-    ] as const) {
-      const response = await fetch(`${server.url}${route}`, {
-        method: 'POST',
-        headers: adminHeaders,
-        body: JSON.stringify(body),
-      });
-      expect(response.status, `${route}: ${await response.text()}`).toBeLessThan(300);
-    }
+    await publishFlowOnNumber(adminHeaders, flow, '+34910000055');
 
     const { context, page } = await newPage('es-ES');
     await signIn(page, agentEmail);
@@ -778,6 +757,26 @@ describe('the agent desktop during a call', () => {
     await context.close();
   }, 90_000);
 });
+
+/** Publishes `flow` under its id and points `number` at it, as an admin would (each step must succeed). */
+async function publishFlowOnNumber(
+  adminHeaders: Record<string, string>,
+  flow: { readonly id: string; readonly name: string },
+  number: string,
+): Promise<void> {
+  for (const [route, body] of [
+    ['/api/flows', { key: flow.id, name: flow.name, document: flow }],
+    [`/api/flows/${flow.id}/versions/1/publish`, {}],
+    ['/api/dids', { number, flowKey: flow.id }],
+  ] as const) {
+    const response = await fetch(`${server.url}${route}`, {
+      method: 'POST',
+      headers: adminHeaders,
+      body: JSON.stringify(body),
+    });
+    expect(response.status, `${route}: ${await response.text()}`).toBeLessThan(300);
+  }
+}
 
 /** A session for API calls that write (cookie and CSRF token). */
 async function apiLoginWithCsrf(email: string): Promise<Record<string, string>> {

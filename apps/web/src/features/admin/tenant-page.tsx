@@ -10,6 +10,7 @@ import { useI18n } from '../../i18n/i18n.tsx';
 import { ReportSettingsFields } from './report-settings-fields.tsx';
 import { reportSettingsForm, reportSettingsPatch } from './report-settings-form.ts';
 import type { ReportSettingsForm } from './report-settings-form.ts';
+import { LanguageCheckboxes } from './language-checkboxes.tsx';
 
 /**
  * The tenant's name, default country (for phone numbers written without a country code), language and time
@@ -193,24 +194,7 @@ function TenantForm(props: { readonly tenant: Tenant; readonly onSaved: () => vo
           {t('tenant.agentCanPause')}
         </label>
       </fieldset>
-      <fieldset>
-        <legend>{t('tenant.languages')}</legend>
-        {(['es', 'en'] as const).map((code) => (
-          <label key={code} className="checkbox">
-            <input
-              type="checkbox"
-              name={`language-${code}`}
-              checked={languages.includes(code)}
-              onChange={(event) => {
-                setLanguages(
-                  event.target.checked ? [...languages, code] : languages.filter((other) => other !== code),
-                );
-              }}
-            />
-            {code === 'es' ? 'Español' : 'English'}
-          </label>
-        ))}
-      </fieldset>
+      <LanguageCheckboxes legend={t('tenant.languages')} value={languages} onChange={setLanguages} />
       <label className="checkbox">
         <input
           type="checkbox"

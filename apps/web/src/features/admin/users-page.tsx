@@ -6,6 +6,7 @@ import { ErrorMessage } from '../../app/error-message.tsx';
 import { useCan, useSession } from '../../app/session.tsx';
 import { useLoad } from '../../app/use-load.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { LanguageCheckboxes } from './language-checkboxes.tsx';
 
 /** The level a new user gets in each skill ticked on the form (1–10); it can be changed later (Edit). */
 const defaultSkillLevel = 5;
@@ -103,14 +104,100 @@ export function AdminUsersPage(): ReactNode {
   );
 }
 
+/** Who a user is: the fields the new-user and the edit forms share. */
+interface UserIdentity {
+  readonly displayName: string;
+  readonly email: string;
+  readonly role: Role;
+  readonly extension: string;
+}
+
+/** `UserIdentity` as the API takes it (an empty extension is none). */
+function identityBody(identity: UserIdentity): Record<string, unknown> {
+  const extension = identity.extension.trim();
+  return {
+    displayName: identity.displayName.trim(),
+    email: identity.email.trim(),
+    role: identity.role,
+    extension: extension === '' ? null : extension,
+  };
+}
+
+/** Name, e-mail, role and extension, in that order; `children` follow on the same row. */
+function UserIdentityFields(props: {
+  readonly value: UserIdentity;
+  readonly onChange: (value: UserIdentity) => void;
+  readonly children?: ReactNode;
+}): ReactNode {
+  const { t } = useI18n();
+  const { value } = props;
+  const set = (change: Partial<UserIdentity>): void => {
+    props.onChange({ ...value, ...change });
+  };
+  return (
+    <div className="row">
+      <label>
+        {t('users.name')}
+        <input
+          name="displayName"
+          value={value.displayName}
+          required
+          onChange={(event) => {
+            set({ displayName: event.target.value });
+          }}
+        />
+      </label>
+      <label>
+        {t('users.email')}
+        <input
+          name="email"
+          type="email"
+          value={value.email}
+          required
+          onChange={(event) => {
+            set({ email: event.target.value });
+          }}
+        />
+      </label>
+      <label>
+        {t('users.role')}
+        <select
+          name="role"
+          value={value.role}
+          onChange={(event) => {
+            set({ role: roles.find((candidate) => candidate === event.target.value) ?? value.role });
+          }}
+        >
+          {roles.map((candidate) => (
+            <option key={candidate} value={candidate}>
+              {t(`role.${candidate}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t('users.extension')}
+        <input
+          name="extension"
+          value={value.extension}
+          inputMode="numeric"
+          pattern="[0-9]{2,8}"
+          onChange={(event) => {
+            set({ extension: event.target.value });
+          }}
+        />
+      </label>
+      {props.children}
+    </div>
+  );
+}
+
 function NewUserForm(props: { readonly onCreated: () => void }): ReactNode {
   const { t } = useI18n();
   const { api } = useSession();
   const skills = useLoad(() => api.get<Skill[]>('/api/skills'), 'skills');
-  const [email, setEmail] = useState('');
-  const [displayName, setDisplayName] = useState('');
-  const [role, setRole] = useState<Role>('agent');
-  const [extension, setExtension] = useState('');
+  const blank: UserIdentity = { displayName: '', email: '', role: 'agent', extension: '' };
+  const [identity, setIdentity] = useState<UserIdentity>(blank);
   const [password, setPassword] = useState('');
   const [skillIds, setSkillIds] = useState<readonly string[]>([]);
   const [error, setError] = useState<unknown>(null);
@@ -122,19 +209,14 @@ function NewUserForm(props: { readonly onCreated: () => void }): ReactNode {
     setError(null);
     api
       .post('/api/users', {
-        email: email.trim(),
-        displayName: displayName.trim(),
-        role,
-        extension: extension.trim() === '' ? null : extension.trim(),
+        ...identityBody(identity),
         skills: skillIds.map((skillId) => ({ skillId, level: defaultSkillLevel })),
         ...(password === '' ? {} : { password }),
       })
       .then(
         () => {
           setBusy(false);
-          setEmail('');
-          setDisplayName('');
-          setExtension('');
+          setIdentity(blank);
           setPassword('');
           setSkillIds([]);
           props.onCreated();
@@ -150,58 +232,7 @@ function NewUserForm(props: { readonly onCreated: () => void }): ReactNode {
     <details className="card">
       <summary>{t('users.new')}</summary>
       <form onSubmit={create} className="stacked">
-        <div className="row">
-          <label>
-            {t('users.name')}
-            <input
-              name="displayName"
-              value={displayName}
-              required
-              onChange={(event) => {
-                setDisplayName(event.target.value);
-              }}
-            />
-          </label>
-          <label>
-            {t('users.email')}
-            <input
-              name="email"
-              type="email"
-              value={email}
-              required
-              onChange={(event) => {
-                setEmail(event.target.value);
-              }}
-            />
-          </label>
-          <label>
-            {t('users.role')}
-            <select
-              name="role"
-              value={role}
-              onChange={(event) => {
-                setRole(roles.find((candidate) => candidate === event.target.value) ?? 'agent');
-              }}
-            >
-              {roles.map((candidate) => (
-                <option key={candidate} value={candidate}>
-                  {t(`role.${candidate}`)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t('users.extension')}
-            <input
-              name="extension"
-              value={extension}
-              inputMode="numeric"
-              pattern="[0-9]{2,8}"
-              onChange={(event) => {
-                setExtension(event.target.value);
-              }}
-            />
-          </label>
+        <UserIdentityFields value={identity} onChange={setIdentity}>
           <label>
             {t('users.password')}
             <input
@@ -215,7 +246,7 @@ function NewUserForm(props: { readonly onCreated: () => void }): ReactNode {
               }}
             />
           </label>
-        </div>
+        </UserIdentityFields>
         <fieldset>
           <legend>{t('users.skills')}</legend>
           {(skills.data ?? []).map((skill) => (
@@ -254,10 +285,12 @@ function EditUserForm(props: {
   const { api } = useSession();
   const { user } = props;
   const skills = useLoad(() => api.get<Skill[]>('/api/skills'), 'skills');
-  const [displayName, setDisplayName] = useState(user.displayName);
-  const [email, setEmail] = useState(user.email);
-  const [role, setRole] = useState<Role>(user.role);
-  const [extension, setExtension] = useState(user.extension ?? '');
+  const [identity, setIdentity] = useState<UserIdentity>({
+    displayName: user.displayName,
+    email: user.email,
+    role: user.role,
+    extension: user.extension ?? '',
+  });
   const [languages, setLanguages] = useState<readonly Language[]>(user.languages);
   const [levels, setLevels] = useState<ReadonlyMap<string, number>>(
     new Map(user.skills.map((skill) => [skill.skillId, skill.level])),
@@ -271,10 +304,7 @@ function EditUserForm(props: {
     setError(null);
     api
       .patch(`/api/users/${user.id}`, {
-        displayName: displayName.trim(),
-        email: email.trim(),
-        role,
-        extension: extension.trim() === '' ? null : extension.trim(),
+        ...identityBody(identity),
         languages,
         skills: [...levels].map(([skillId, level]) => ({ skillId, level })),
       })
@@ -297,77 +327,8 @@ function EditUserForm(props: {
       aria-label={t('users.editTitle', { name: user.displayName })}
       data-testid="edit-user"
     >
-      <div className="row">
-        <label>
-          {t('users.name')}
-          <input
-            name="displayName"
-            value={displayName}
-            required
-            onChange={(event) => {
-              setDisplayName(event.target.value);
-            }}
-          />
-        </label>
-        <label>
-          {t('users.email')}
-          <input
-            name="email"
-            type="email"
-            value={email}
-            required
-            onChange={(event) => {
-              setEmail(event.target.value);
-            }}
-          />
-        </label>
-        <label>
-          {t('users.role')}
-          <select
-            name="role"
-            value={role}
-            onChange={(event) => {
-              setRole(roles.find((candidate) => candidate === event.target.value) ?? role);
-            }}
-          >
-            {roles.map((candidate) => (
-              <option key={candidate} value={candidate}>
-                {t(`role.${candidate}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('users.extension')}
-          <input
-            name="extension"
-            value={extension}
-            inputMode="numeric"
-            pattern="[0-9]{2,8}"
-            onChange={(event) => {
-              setExtension(event.target.value);
-            }}
-          />
-        </label>
-      </div>
-      <fieldset>
-        <legend>{t('users.languages')}</legend>
-        {(['es', 'en'] as const).map((code) => (
-          <label key={code} className="checkbox">
-            <input
-              type="checkbox"
-              name={`language-${code}`}
-              checked={languages.includes(code)}
-              onChange={(event) => {
-                setLanguages(
-                  event.target.checked ? [...languages, code] : languages.filter((other) => other !== code),
-                );
-              }}
-            />
-            {code === 'es' ? 'Español' : 'English'}
-          </label>
-        ))}
-      </fieldset>
+      <UserIdentityFields value={identity} onChange={setIdentity} />
+      <LanguageCheckboxes legend={t('users.languages')} value={languages} onChange={setLanguages} />
       <fieldset className="skill-levels">
         <legend>{t('users.skillLevels')}</legend>
         {(skills.data ?? []).map((skill) => {
