@@ -237,8 +237,10 @@ describe('the web app in Chromium against the real server', () => {
     await page.locator('input[name=followUpDescription]').fill('Llamar para comprobar la línea');
     await page.getByRole('button', { name: 'Añadir seguimiento' }).click();
     await page.getByTestId('ticket-follow-ups').getByText('Llamar para comprobar la línea').waitFor();
-    // The details: urgent, handed to Carlos, to be resolved by a date.
+    // The details: a clearer subject, a description, urgent, handed to Carlos, to be resolved by a date.
     const details = page.getByTestId('ticket-details');
+    await details.getByLabel('Asunto').fill('La fibra se corta todas las noches a las 23:00');
+    await details.getByLabel('Descripción').fill('Desde el lunes; el router se reinicia solo.');
     await details.getByLabel('Prioridad').selectOption('urgent');
     await details.getByLabel('Asignada a').selectOption({ label: 'Carlos Gómez' });
     await details.getByLabel('Resolver antes de').fill('2026-12-30T12:00');
@@ -249,8 +251,23 @@ describe('the web app in Chromium against the real server', () => {
     const ticketId = new URL(page.url()).pathname.split('/').at(-1) ?? '';
     const saved = (await (
       await fetch(`${server.url}/api/tickets/${ticketId}`, { headers: otherAgent })
-    ).json()) as { priority: string; assigneeId: string; dueAt: string };
-    expect(saved).toMatchObject({ priority: 'urgent', assigneeId: me.user.id });
+    ).json()) as {
+      subject: string;
+      description: string;
+      priority: string;
+      assigneeId: string;
+      dueAt: string;
+    };
+    expect(saved).toMatchObject({
+      subject: 'La fibra se corta todas las noches a las 23:00',
+      description: 'Desde el lunes; el router se reinicia solo.',
+      priority: 'urgent',
+      assigneeId: me.user.id,
+    });
+    // The heading follows the new subject.
+    await page
+      .getByRole('heading', { name: /^Incidencia #\d+: La fibra se corta todas las noches a las 23:00$/ })
+      .waitFor();
     expect(new Date(saved.dueAt).getTime()).toBe(new Date('2026-12-30T12:00').getTime());
     expect(await details.getByLabel('Asignada a').locator('option:checked').textContent()).toBe(
       'Carlos Gómez',

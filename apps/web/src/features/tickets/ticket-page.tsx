@@ -161,8 +161,8 @@ interface Colleague {
 }
 
 /**
- * Who the ticket is with and how urgent it is: priority, assignee (the user or a colleague who takes calls),
- * queue and due date. Read-only without `tickets:write`; one PATCH of what changed.
+ * What the ticket is about and who has it: subject, description, priority, assignee (the user or a colleague who
+ * takes calls), queue and due date. Read-only without `tickets:write`; one PATCH of what changed.
  */
 function DetailsForm(props: {
   readonly ticket: Ticket;
@@ -178,6 +178,8 @@ function DetailsForm(props: {
     'ticket-colleagues',
   );
   const initial = {
+    subject: ticket.subject,
+    description: ticket.description,
     priority: ticket.priority,
     assigneeId: ticket.assigneeId ?? '',
     queueId: ticket.queueId ?? '',
@@ -212,6 +214,8 @@ function DetailsForm(props: {
   if (ticket.assigneeId !== null && !people.some((person) => person.id === ticket.assigneeId))
     people.push({ id: ticket.assigneeId, displayName: ticket.assigneeName ?? ticket.assigneeId });
   const changes: Record<string, unknown> = {};
+  if (values.subject.trim() !== initial.subject) changes['subject'] = values.subject.trim();
+  if (values.description !== initial.description) changes['description'] = values.description;
   if (values.priority !== initial.priority) changes['priority'] = values.priority;
   if (values.assigneeId !== initial.assigneeId) changes['assigneeId'] = values.assigneeId || null;
   if (values.queueId !== initial.queueId) changes['queueId'] = values.queueId || null;
@@ -241,6 +245,30 @@ function DetailsForm(props: {
   return (
     <form onSubmit={save} className="stacked" aria-labelledby="details-title" data-testid="ticket-details">
       <h2 id="details-title">{t('tickets.details')}</h2>
+      <label>
+        {t('tickets.subject')}
+        <input
+          name="ticketSubject"
+          value={values.subject}
+          required
+          maxLength={500}
+          onChange={(event) => {
+            set({ subject: event.target.value });
+          }}
+        />
+      </label>
+      <label>
+        {t('tickets.description')}
+        <textarea
+          name="ticketDescription"
+          value={values.description}
+          rows={3}
+          maxLength={20_000}
+          onChange={(event) => {
+            set({ description: event.target.value });
+          }}
+        />
+      </label>
       <div className="row">
         <label>
           {t('tickets.priority')}
