@@ -33,8 +33,11 @@ export interface Customer {
   readonly updatedAt: Date;
 }
 
+/** A customer's first and last name in SQL (null when both are empty), of the customers row aliased `c`. */
+export const customerNameSql = `nullif(trim(c.first_name || ' ' || c.last_name), '')`;
+
 const customerColumns = `c.id, c.first_name AS "firstName", c.last_name AS "lastName",
-  nullif(trim(c.first_name || ' ' || c.last_name), '') AS "displayName", c.company, c.language, c.tags,
+  ${customerNameSql} AS "displayName", c.company, c.language, c.tags,
   c.custom_fields AS "customFields", c.is_verified AS "isVerified", c.is_vip AS "isVip", c.notes,
   coalesce((SELECT json_agg(json_build_object('id', i.id, 'kind', i.kind, 'address', i.address, 'label', i.label,
                                               'isPrimary', i.is_primary) ORDER BY i.is_primary DESC, i.created_at, i.id)

@@ -1,3 +1,4 @@
+import { customerNameSql } from './customers.ts';
 import type { Statement, Tx } from './database.ts';
 import { runStatement } from './database.ts';
 import type { Page, PageRequest } from './paging.ts';
@@ -45,7 +46,7 @@ export interface Interaction {
 }
 
 const interactionColumns = `x.id, x.customer_id AS "customerId",
-  nullif(trim(c.first_name || ' ' || c.last_name), '') AS "customerName", x.channel, x.direction, x.status, x.queue_id AS "queueId",
+  ${customerNameSql} AS "customerName", x.channel, x.direction, x.status, x.queue_id AS "queueId",
   q.name AS "queueName", x.agent_id AS "agentId", u.display_name AS "agentName", x.remote_address AS "remoteAddress",
   x.subject, x.started_at AS "startedAt", x.answered_at AS "answeredAt", x.ended_at AS "endedAt",
   x.wrap_up_ended_at AS "wrapUpEndedAt", x.disposition, x.wrap_up_notes AS "wrapUpNotes",

@@ -82,6 +82,16 @@ const centerPerHour: readonly number[] = [
 /** Busier on Mondays, quieter on Fridays (index: day of the week, Monday = 1). */
 const weekdayFactor: readonly number[] = [0, 1.2, 1.05, 1, 0.95, 0.85];
 
+/** The day of the week of a `YYYY-MM-DD` date, 0 for Sunday to 6 for Saturday. */
+export function weekdayOf(date: string): number {
+  return new Date(`${date}T12:00:00Z`).getUTCDay();
+}
+
+/** Monday to Friday: the demo's contact center works those days. */
+export function isBusinessWeekday(weekday: number): boolean {
+  return weekday >= 1 && weekday <= 5;
+}
+
 /**
  * The demo's history: every business day of the last `days` run through the real routing engine (the
  * simulator of `tools/sim`) with the tenant's own queues and agents. Agents work eight-hour shifts in
@@ -116,8 +126,8 @@ export function simulateDemoHistory(input: DemoHistoryInput): DemoHistory {
   for (let back = input.days; back >= 1; back--) {
     const midnightMs = calendar.intervalStartOf(input.nowMs - back * dayMs, 'day');
     const { date } = calendar.label(midnightMs);
-    const weekday = new Date(`${date}T12:00:00Z`).getUTCDay();
-    if (weekday >= 1 && weekday <= 5) businessDays.push({ midnightMs, date, weekday });
+    const weekday = weekdayOf(date);
+    if (isBusinessWeekday(weekday)) businessDays.push({ midnightMs, date, weekday });
   }
   for (const [dayIndex, day] of businessDays.entries()) {
     const onShift = dayShifts(routing, dayIndex, random);

@@ -22,7 +22,7 @@ import { sipHa1 } from './sip-service.ts';
 import { seedDemoKnowledgeBase } from './demo-knowledge.ts';
 import { seedDemoCallScripts } from './demo-scripts.ts';
 import { demoHistoryEvents } from './demo-report-history.ts';
-import { simulateDemoHistory } from './demo-history.ts';
+import { isBusinessWeekday, simulateDemoHistory, weekdayOf } from './demo-history.ts';
 import { readTenantRouting } from './tenant-routing.ts';
 
 /** The demo tenant's slug and the password every demo login shares (README lists the logins). */
@@ -807,8 +807,7 @@ function workingTimeAround(calendar: TimeZoneCalendar, atMs: number, random: Ran
   const dayMs = 86_400_000;
   let midnightMs = calendar.intervalStartOf(atMs, 'day');
   for (;;) {
-    const weekday = new Date(`${calendar.label(midnightMs).date}T12:00:00Z`).getUTCDay();
-    if (weekday >= 1 && weekday <= 5) break;
+    if (isBusinessWeekday(weekdayOf(calendar.label(midnightMs).date))) break;
     // Noon of the next day is inside it whatever the clocks do that night.
     midnightMs = calendar.intervalStartOf(midnightMs + dayMs + dayMs / 2, 'day');
   }

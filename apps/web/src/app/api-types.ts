@@ -258,6 +258,7 @@ export interface Ticket extends TicketSummary {
   readonly queueId: string | null;
   /** When the ticket should be dealt with (null: no date). */
   readonly dueAt: string | null;
+  readonly updatedAt: string;
   readonly notes: readonly TicketNote[];
   readonly followUps: readonly FollowUp[];
 }

@@ -39,7 +39,13 @@ export function TicketPage(props: { readonly ticketId: string }): ReactNode {
           <div className="profile-grid">
             <div className="card">
               <StatusForm ticket={ticket} canWrite={canWrite} onSaved={loaded.reload} />
-              <DetailsForm ticket={ticket} canWrite={canWrite} onSaved={loaded.reload} />
+              {/* Started afresh from each stored version of the ticket (after a save, or another user's change). */}
+              <DetailsForm
+                key={ticket.updatedAt}
+                ticket={ticket}
+                canWrite={canWrite}
+                onSaved={loaded.reload}
+              />
               <h2>{t('tickets.followUps')}</h2>
               {ticket.followUps.length === 0 ? (
                 <p className="muted">{t('tickets.noFollowUps')}</p>
@@ -188,10 +194,6 @@ function DetailsForm(props: {
   const [values, setValues] = useState(initial);
   const [error, setError] = useState<unknown>(null);
   const [isBusy, setBusy] = useState(false);
-  const initialKey = JSON.stringify(initial);
-  useEffect(() => {
-    setValues(JSON.parse(initialKey) as typeof initial);
-  }, [initialKey]);
 
   const queueName = queues.data?.items.find((queue) => queue.id === ticket.queueId)?.name;
   if (!props.canWrite) {
