@@ -3,7 +3,7 @@ import type { MessageKey } from '../../i18n/catalog.ts';
 /** Where an agent said they are (`PUT /api/agents/me/presence`). */
 export type PresenceKind = 'offline' | 'available' | 'break';
 
-/** What the routing engine sees an agent doing (docs/acd.md). */
+/** What the routing engine sees an agent doing (docs/routing.md). */
 export type AgentStatus = 'offline' | 'break' | 'idle' | 'reserved' | 'ringing' | 'on-contact' | 'wrap-up';
 
 const knownStatuses: readonly string[] = [
@@ -16,7 +16,7 @@ const knownStatuses: readonly string[] = [
   'wrap-up',
 ];
 
-/** The break reasons the routing engine sets itself (docs/acd.md), with their text in the user's language. */
+/** The break reasons the routing engine sets itself (docs/routing.md), with their text in the user's language. */
 const systemBreakReasons: Readonly<
   Record<string, { readonly label: MessageKey; readonly hint: MessageKey }>
 > = {
